@@ -1,0 +1,37 @@
+/*
+** cli.h -- what the subcommands of the rbk binary share: exit codes,
+** usage errors and the command table.
+*/
+#ifndef RBK_CLI_H
+#define RBK_CLI_H
+
+#include <stdio.h>
+
+#define RBK_VERSION "0.1.0"
+
+/* Exit codes, documented in README.md and rbk --help. */
+#define EXIT_OK 0          /* success; for check: no errors */
+#define EXIT_FAILED 1      /* check found errors; run: a step failed */
+#define EXIT_USAGE 2       /* bad command line, or a runbook that does not compile */
+#define EXIT_INTERRUPTED 130
+
+typedef struct Command {
+  const char *name;
+  int (*main)(int argc, char **argv);   /* argv[0] is the subcommand name */
+  const char *summary;
+  const char *usage;                    /* full help text */
+} Command;
+
+/* cli_usage_error prints "rbk CMD: message" and a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+/* cli_is_help says whether arg asks for help (-h, --help). */
+int cli_is_help(const char *arg);
+
+int cmd_check(int argc, char **argv);
+extern const char usage_check[];
+
+#endif

@@ -1,0 +1,117 @@
+/*
+** main.c -- the rbk binary: subcommand dispatch, --help and --version.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int not_yet(int argc, char **argv);
+
+static const char usage_pending[] = "";
+
+/* Subcommands in the order `rbk --help` lists them. Those whose main is
+** not_yet are part of the design but not built yet; they say so. */
+static const Command commands[] = {
+  {"check", cmd_check, "parse and check runbooks; precise diagnostics", usage_check},
+  {"lint", not_yet, "CAB-readiness rules; text, json or sarif", usage_pending},
+  {"plan", not_yet, "the plan as a document or graph: md, html, dot, mermaid, json", usage_pending},
+  {"compile", not_yet, "compile a runbook to a bytecode file", usage_pending},
+  {"disasm", not_yet, "print the bytecode of a runbook", usage_pending},
+  {"run", not_yet, "execute a runbook", usage_pending},
+  {"resume", not_yet, "continue an interrupted or paused run", usage_pending},
+  {"status", not_yet, "show the state of a run", usage_pending},
+  {"log", not_yet, "print a run's journal", usage_pending},
+  {"runs", not_yet, "list runs", usage_pending},
+  {"undo", not_yet, "run the undo blocks of a run's completed steps, in reverse", usage_pending},
+  {"approve", not_yet, "approve a paused run's gate as a role", usage_pending},
+  {"confirm", not_yet, "confirm a paused run's manual step", usage_pending},
+  {"answer", not_yet, "answer a paused run's question", usage_pending},
+  {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
+  {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
+  {"repl", not_yet, "interactive execution on the same VM and journal", usage_pending},
+  {"fmt", not_yet, "canonical formatting", usage_pending},
+  {NULL, NULL, NULL, NULL},
+};
+
+static const Command *find(const char *name) {
+  const Command *c;
+  for (c = commands; c->name; c++)
+    if (strcmp(c->name, name) == 0) return c;
+  return NULL;
+}
+
+static int not_yet(int argc, char **argv) {
+  (void)argc;
+  fprintf(stderr, "rbk %s: not available in rbk %s yet; 'rbk --help' lists what is\n", argv[0], RBK_VERSION);
+  return EXIT_USAGE;
+}
+
+int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "rbk %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'rbk %s --help'.\n", cmd);
+  return EXIT_USAGE;
+}
+
+static void usage(FILE *f) {
+  const Command *c;
+  fputs("Usage: rbk COMMAND [ARGS...]\n"
+        "       rbk help COMMAND | rbk COMMAND --help\n"
+        "       rbk --version\n\n"
+        "rbk runs backout and deployment runbooks written as code: it checks\n"
+        "them, plans them for review, and executes them with a durable journal.\n\n"
+        "Commands:\n", f);
+  for (c = commands; c->name; c++)
+    fprintf(f, "  %-9s %s%s\n", c->name, c->summary, c->main == not_yet ? " (not yet available)" : "");
+  fputs("\nExit status:\n"
+        "  0    success\n"
+        "  1    check found errors; a step failed\n"
+        "  2    usage error, or a runbook that does not compile\n"
+        "  130  interrupted\n\n"
+        "Environment:\n"
+        "  NO_COLOR   if set and not empty, never colour the output\n", f);
+}
+
+int main(int argc, char **argv) {
+  const Command *c;
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (cli_is_help(argv[1])) {
+    usage(stdout);
+    return EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+    printf("rbk %s\n", RBK_VERSION);
+    return EXIT_OK;
+  }
+  if (strcmp(argv[1], "help") == 0) {
+    if (argc < 3) {
+      usage(stdout);
+      return EXIT_OK;
+    }
+    c = find(argv[2]);
+    if (!c) return cli_usage_error("help", "unknown command '%s'", argv[2]);
+    if (c->main == not_yet) return not_yet(argc - 2, argv + 2);
+    fputs(c->usage, stdout);
+    return EXIT_OK;
+  }
+  c = find(argv[1]);
+  if (!c) {
+    fprintf(stderr, "rbk: unknown command '%s'\nTry 'rbk --help'.\n", argv[1]);
+    return EXIT_USAGE;
+  }
+  if (argc > 2 && cli_is_help(argv[2]) && c->main != not_yet) {
+    fputs(c->usage, stdout);
+    return EXIT_OK;
+  }
+  return c->main(argc - 1, argv + 1);
+}

@@ -1,0 +1,157 @@
+/*
+** ast.c -- building, naming and dumping syntax trees.
+*/
+#include "ast.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+#define X(k, n, c) n,
+  AST_KINDS(X)
+#undef X
+};
+
+static const char *const op_names[] = {
+#define X(o, s) s,
+  AST_OPS(X)
+#undef X
+};
+
+void ast_init(Ast *ast, Source *src) {
+  memset(ast, 0, sizeof *ast);
+  arena_init(&ast->arena);
+  ast->src = src;
+}
+
+void ast_free(Ast *ast) {
+  arena_free(&ast->arena);
+  mem_free(ast->names);
+  mem_free(ast->comments);
+  memset(ast, 0, sizeof *ast);
+}
+
+static int list_depth(const Node *n) {
+  int d = 0;
+  for (; n; n = n->next)
+    if (n->depth > d) d = n->depth;
+  return d;
+}
+
+Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
+  Node *n = arena_alloc(&ast->arena, sizeof *n);
+  int dep = 0, x;
+  memset(n, 0, sizeof *n);
+  n->kind = (uint8_t)kind;
+  n->span = span;
+  n->a = a;
+  n->b = b;
+  n->c = c;
+  n->d = d;
+  /* Children that are lists (statements, items) count their deepest member. */
+  if ((x = list_depth(a)) > dep) dep = x;
+  if ((x = list_depth(b)) > dep) dep = x;
+  if ((x = list_depth(c)) > dep) dep = x;
+  if ((x = list_depth(d)) > dep) dep = x;
+  n->depth = (uint16_t)(dep + 1 > AST_MAX_DEPTH + 1 ? AST_MAX_DEPTH + 1 : dep + 1);
+  return n;
+}
+
+static uint32_t hash_str(const char *s, size_t n) {
+  uint32_t h = 2166136261u;   /* FNV-1a */
+  size_t i;
+  for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+const char *ast_intern(Ast *ast, const char *s, size_t n) {
+  uint32_t mask, i;
+  char *copy;
+  if (ast->names_n * 2 >= ast->names_cap) {   /* keep the load under 1/2 */
+    uint32_t cap = ast->names_cap ? ast->names_cap * 2 : 256, j;
+    const char **nv = mem_calloc(cap * sizeof *nv);
+    for (j = 0; j < ast->names_cap; j++) {
+      const char *k = ast->names[j];
+      if (k) {
+        uint32_t h = hash_str(k, strlen(k)) & (cap - 1);
+        while (nv[h]) h = (h + 1) & (cap - 1);
+        nv[h] = k;
+      }
+    }
+    mem_free(ast->names);
+    ast->names = nv;
+    ast->names_cap = cap;
+  }
+  mask = ast->names_cap - 1;
+  for (i = hash_str(s, n) & mask; ast->names[i]; i = (i + 1) & mask) {
+    const char *k = ast->names[i];
+    if (strncmp(k, s, n) == 0 && k[n] == '\0') return k;
+  }
+  copy = arena_strndup(&ast->arena, s, n);
+  ast->names[i] = copy;
+  ast->names_n++;
+  return copy;
+}
+
+const char *ast_kind_name(int kind) {
+  return kind >= 0 && kind < N__COUNT ? kind_names[kind] : "?";
+}
+
+const char *ast_op_name(int op) { return op >= 0 && op < OP__COUNT ? op_names[op] : "?"; }
+
+int ast_list_len(const Node *n) {
+  int k = 0;
+  for (; n; n = n->next) k++;
+  return k;
+}
+
+static void dump_str(FILE *f, const char *s, size_t n) {
+  size_t i;
+  fputc('"', f);
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c == '\n') fputs("\\n", f);
+    else if (c < 0x20) fprintf(f, "\\x%02x", c);
+    else fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static void dump_list(const Ast *ast, const Node *n, int indent, FILE *f) {
+  for (; n; n = n->next) ast_dump(ast, n, indent, f);
+}
+
+void ast_dump(const Ast *ast, const Node *n, int indent, void *file) {
+  FILE *f = file;
+  int line, col;
+  if (!n) {
+    fprintf(f, "%*s-\n", indent, "");
+    return;
+  }
+  src_linecol(ast->src, n->span.pos, &line, &col);
+  fprintf(f, "%*s(%s", indent, "", kind_names[n->kind]);
+  switch (n->kind) {
+    case N_NUM: fprintf(f, " %.17g", n->num); break;
+    case N_DUR: fprintf(f, " %.17gs", n->num); break;
+    case N_STR: fputc(' ', f); dump_str(f, n->str, n->len); break;
+    case N_NAME: fprintf(f, " %s", n->str); break;
+    case N_BOOL: fputs(n->op ? " true" : " false", f); break;
+    case N_UNARY: case N_BINARY: fprintf(f, " %s", op_names[n->op]); break;
+    case N_IF: if (n->op) fputs(" then-form", f); break;
+    default: break;
+  }
+  fprintf(f, " @%d:%d)\n", line, col);
+  if (n->a || n->b || n->c || n->d) {
+    dump_list(ast, n->a, indent + 2, f);
+    if (n->b || n->c || n->d) {
+      if (!n->b) fprintf(f, "%*s-\n", indent + 2, "");
+      dump_list(ast, n->b, indent + 2, f);
+    }
+    if (n->c || n->d) {
+      if (!n->c) fprintf(f, "%*s-\n", indent + 2, "");
+      dump_list(ast, n->c, indent + 2, f);
+    }
+    if (n->d) dump_list(ast, n->d, indent + 2, f);
+  }
+}

@@ -1,0 +1,151 @@
+/*
+** ast.h -- the syntax tree of a runbook.
+** Every node lives in the Ast's arena and is freed with it (ast_free), so
+** no pass ever frees a node. Every node carries the byte span it came from.
+** Lists (statements, arguments, parameters) are chained through `next`.
+*/
+#ifndef RBK_AST_H
+#define RBK_AST_H
+
+#include <stdint.h>
+
+#include "../vm/mem.h"
+#include "../vm/source.h"
+
+/* Nesting deeper than this is refused at parse time, so that every
+** recursive pass over the tree (check, codegen, fmt) is bounded. */
+#define AST_MAX_DEPTH 1000
+
+/* X(kind, name, children) -- the meaning of a, b, c, d for each kind. */
+#define AST_KINDS(X)                                                       \
+  /* expressions */                                                        \
+  X(NUM, "num", "num")                                                     \
+  X(DUR, "dur", "num = seconds")                                           \
+  X(STR, "str", "str/len = decoded text")                                  \
+  X(TMPL, "tmpl", "a = parts (STR and expressions)")                       \
+  X(BOOL, "bool", "op = 0 or 1")                                           \
+  X(NIL, "nil", "")                                                        \
+  X(LIST, "list", "a = items")                                             \
+  X(NAME, "name", "str = identifier (interned)")                           \
+  X(FIELD, "field", "a = object, b = NAME")                                \
+  X(INDEX, "index", "a = object, b = index")                               \
+  X(CALL, "call", "a = callee, b = arguments")                             \
+  X(UNARY, "unary", "op, a")                                               \
+  X(BINARY, "binary", "op, a, b")                                          \
+  /* statements */                                                         \
+  X(RUN, "run", "a = command")                                             \
+  X(LET, "let", "a = NAME, b = value")                                     \
+  X(ASSIGN, "assign", "a = NAME, b = value")                               \
+  X(EXPR, "expr", "a = expression (a call)")                               \
+  X(VERIFY, "verify", "a = condition, b = message or NULL")                \
+  X(IF, "if", "a = condition, b = then, c = else or NULL; op = 1 for then-form") \
+  X(FOR, "for", "a = NAME, b = iterable, c = body")                        \
+  X(WAIT, "wait", "a = condition, b = every or NULL, c = timeout")         \
+  X(MANUAL, "manual", "a = instruction")                                   \
+  X(ASK, "ask", "a = question")                                            \
+  X(APPROVE, "approve", "a = role NAME, b = note or NULL")                 \
+  X(NOTIFY, "notify", "a = role NAME, b = message")                        \
+  X(LOG, "log", "a = message")                                             \
+  X(FAIL, "fail", "a = message")                                           \
+  X(RETURN, "return", "a = value")                                         \
+  X(BLOCK, "block", "a = statements")                                      \
+  /* step clauses */                                                       \
+  X(OWNER, "owner", "a = role NAME")                                       \
+  X(TIMEOUT, "timeout", "a = duration")                                    \
+  X(EXPECT, "expect", "a = duration")                                      \
+  X(RETRY, "retry", "a = count, b = interval or NULL")                     \
+  X(AFTER, "after", "a = step NAMEs")                                      \
+  X(IDEMPOTENT, "idempotent", "")                                          \
+  X(IRREVERSIBLE, "irreversible", "a = reason")                            \
+  X(UNDO, "undo", "a = BLOCK")                                             \
+  X(ONFAIL, "on", "a = NAME (failure), b = BLOCK")                         \
+  /* declarations */                                                       \
+  X(RUNBOOK, "runbook", "a = title, b = declarations")                     \
+  X(VERSION, "version", "a = value")                                       \
+  X(WINDOW, "window", "a = duration")                                      \
+  X(ROLE, "role", "a = NAME, b = person, c = CONTACTs")                    \
+  X(CONTACT, "contact", "a = NAME, b = value")                             \
+  X(PARAM, "param", "a = NAME, b = default or NULL")                       \
+  X(SECRET, "secret", "a = NAME, b = source or NULL")                      \
+  X(PROBE, "probe", "a = NAME, b = expression")                            \
+  X(TRIGGER, "trigger", "a = name, b = severity NAME, c = condition, d = for or NULL") \
+  X(REQUIRE, "require", "a = name, b = body")                              \
+  X(IMPORT, "import", "a = path")                                          \
+  X(STEP, "step", "a = NAME, b = title or NULL, c = body")                 \
+  X(FN, "fn", "a = NAME, b = parameter NAMEs, c = body")                   \
+  X(EXTERN, "extern", "a = library, b = NAME, c = parameter type NAMEs, d = result type NAME or NULL") \
+  X(PROGRAM, "program", "a = declarations")
+
+typedef enum NodeKind {
+#define X(k, n, c) N_##k,
+  AST_KINDS(X)
+#undef X
+  N__COUNT
+} NodeKind;
+
+/* Operators of UNARY and BINARY nodes. */
+#define AST_OPS(X)                                                       \
+  X(NEG, "-") X(NOT, "not")                                              \
+  X(ADD, "+") X(SUB, "-") X(MUL, "*") X(DIV, "/") X(MOD, "%")           \
+  X(EQ, "==") X(NE, "!=") X(LT, "<") X(LE, "<=") X(GT, ">") X(GE, ">=") \
+  X(MATCH, "=~") X(DEFAULT, "??") X(AND, "and") X(OR, "or")
+
+typedef enum AstOp {
+#define X(o, s) OP_##o,
+  AST_OPS(X)
+#undef X
+  OP__COUNT
+} AstOp;
+
+typedef struct Span {
+  uint32_t pos, end;   /* byte offsets: [pos, end) */
+} Span;
+
+typedef struct Node Node;
+struct Node {
+  uint8_t kind;        /* NodeKind */
+  uint8_t op;          /* AstOp for UNARY/BINARY; a flag elsewhere (see AST_KINDS) */
+  uint16_t depth;      /* height of this subtree, at most AST_MAX_DEPTH */
+  Span span;
+  Node *next;          /* next item of the list this node is in */
+  Node *a, *b, *c, *d;
+  const char *str;     /* NAME: interned identifier; STR: decoded text */
+  uint32_t len;        /* length of str */
+  double num;          /* NUM and DUR (seconds) */
+};
+
+/* A comment kept for the formatter: its span in the source. */
+typedef struct Comment {
+  Span span;
+} Comment;
+
+typedef struct Ast {
+  Arena arena;
+  Source *src;
+  Node *root;               /* N_PROGRAM, or NULL if parsing failed */
+  /* interned identifiers: an open-addressing set of arena strings */
+  const char **names;
+  uint32_t names_cap, names_n;
+  Comment *comments;
+  size_t ncomments, comments_cap;
+} Ast;
+
+/* ast_init prepares an empty tree for src (which must outlive it). */
+void ast_init(Ast *ast, Source *src);
+/* ast_free releases every node and name. */
+void ast_free(Ast *ast);
+/* ast_node makes a node of kind with the given span and children; its
+** depth is one more than its deepest child (lists counted through next). */
+Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d);
+/* ast_intern returns the unique copy of the identifier s[0..n). */
+const char *ast_intern(Ast *ast, const char *s, size_t n);
+/* ast_kind_name returns the printable name of a kind ("step"). */
+const char *ast_kind_name(int kind);
+/* ast_op_name returns the spelling of an operator ("+"). */
+const char *ast_op_name(int op);
+/* ast_list_len counts the nodes of a list. */
+int ast_list_len(const Node *n);
+/* ast_dump prints the tree as an indented S-expression, for tests. */
+void ast_dump(const Ast *ast, const Node *n, int indent, void *file);
+
+#endif

@@ -1,0 +1,940 @@
+/*
+** check.c -- semantic checks over a parsed runbook.
+** One pass collects the declarations of the runbook (roles, params,
+** steps, functions, probes); a second walks every body in order, with
+** block scopes for `let`, and reports what is wrong in the order a reader
+** meets it. Every recursion is bounded by AST_MAX_DEPTH.
+*/
+#include "check.h"
+
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../vm/ptrmap.h"
+#include "suggest.h"
+
+static const char *const ty_names[] = {
+#define X(t, s) s,
+  TY_LIST_X(X)
+#undef X
+};
+
+const char *ty_name(Ty t) { return ty_names[t]; }
+
+static const BuiltinSig builtins[] = {
+#define X(name, lo, hi, ty, doc) {#name, lo, hi, TY_##ty, doc},
+#include "../stdlib/builtins.def"
+#undef X
+  {NULL, 0, 0, TY_ANY, NULL},
+};
+
+const BuiltinSig *check_builtins(void) { return builtins; }
+
+typedef enum SymKind {
+  S_PARAM, S_SECRET, S_GLOBAL, S_LOCAL, S_FNPARAM, S_FN, S_EXTERN, S_BUILTIN,
+  S_ROLE, S_STEP, S_PROBE
+} SymKind;
+
+typedef struct Sym {
+  SymKind kind;
+  Ty ty;
+  Node *decl;        /* the declaring node (for "declared here" and arity) */
+  int order;         /* steps: position in the runbook */
+  int min_args, max_args;
+} Sym;
+
+typedef struct Local {
+  const char *name;
+  Sym *sym;
+  int scope;
+} Local;
+
+/* Where a statement list sits: this decides which clauses are allowed. */
+typedef enum Where { W_STEP, W_REQUIRE, W_NESTED, W_FN, W_UNDO, W_HANDLER, W_REPL } Where;
+
+typedef struct Checker {
+  Ast *ast;
+  Source *src;
+  Diags *d;
+  Arena arena;            /* Syms */
+  PtrMap vars, fns, roles, steps, probes;
+  Local *locals;
+  size_t nlocals, locals_cap;
+  int scope;
+  int in_fn;              /* step variables are not visible in functions */
+  int nsteps;
+  Node *cur_step;
+  int cur_step_order;
+} Checker;
+
+#define KW(n) ast_kind_name((n)->kind)
+
+static Diag *err(Checker *C, const char *code, const Node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+static Diag *warn(Checker *C, const char *code, const Node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+static Diag *vreport(Checker *C, Severity sev, const char *code, const Node *n, const char *fmt,
+                     va_list ap) {
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  return diag_add(C->d, sev, code, C->src, n->span.pos, n->span.end, "%s", msg);
+}
+
+static Diag *err(Checker *C, const char *code, const Node *n, const char *fmt, ...) {
+  va_list ap;
+  Diag *dg;
+  va_start(ap, fmt);
+  dg = vreport(C, SEV_ERROR, code, n, fmt, ap);
+  va_end(ap);
+  return dg;
+}
+
+static Diag *warn(Checker *C, const char *code, const Node *n, const char *fmt, ...) {
+  va_list ap;
+  Diag *dg;
+  va_start(ap, fmt);
+  dg = vreport(C, SEV_WARNING, code, n, fmt, ap);
+  va_end(ap);
+  return dg;
+}
+
+static int line_of(Checker *C, const Node *n) {
+  int line, col;
+  src_linecol(C->src, n->span.pos, &line, &col);
+  return line;
+}
+
+static Sym *new_sym(Checker *C, SymKind k, Node *decl, Ty ty) {
+  Sym *s = arena_alloc(&C->arena, sizeof *s);
+  memset(s, 0, sizeof *s);
+  s->kind = k;
+  s->decl = decl;
+  s->ty = ty;
+  return s;
+}
+
+/* declare puts name into map, reporting a duplicate against the first. */
+static Sym *declare(Checker *C, PtrMap *m, Node *name, SymKind k, Ty ty, const char *code,
+                    const char *what) {
+  Sym *old = ptrmap_get(m, name->str), *s;
+  if (old && old->kind != S_BUILTIN) {
+    Diag *dg = err(C, code, name, "duplicate %s '%s'", what, name->str);
+    if (old->decl) diag_hint(dg, "'%s' is already declared at line %d", name->str, line_of(C, old->decl));
+    return NULL;
+  }
+  s = new_sym(C, k, name, ty);
+  ptrmap_put(m, name->str, s);
+  return s;
+}
+
+/* ---- scopes ---------------------------------------------------------- */
+
+static void open_scope(Checker *C) { C->scope++; }
+
+static void close_scope(Checker *C) {
+  while (C->nlocals && C->locals[C->nlocals - 1].scope == C->scope) C->nlocals--;
+  C->scope--;
+}
+
+static Sym *find_local(Checker *C, const char *name, int *same_scope) {
+  size_t i = C->nlocals;
+  while (i-- > 0) {
+    if (C->locals[i].name == name) {
+      if (same_scope) *same_scope = C->locals[i].scope == C->scope;
+      return C->locals[i].sym;
+    }
+  }
+  return NULL;
+}
+
+static Sym *lookup_var(Checker *C, const char *name) {
+  Sym *s = find_local(C, name, NULL);
+  if (s) return s;
+  s = ptrmap_get(&C->vars, name);
+  if (s && C->in_fn && s->kind == S_GLOBAL) return NULL;
+  return s;
+}
+
+static void add_local(Checker *C, Node *name, SymKind k, Ty ty) {
+  int same = 0;
+  Sym *old = find_local(C, name->str, &same), *s;
+  if (old && same) {
+    Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared in this block", name->str);
+    if (old->decl) diag_hint(dg, "the first declaration is at line %d; assign with '%s = ...'",
+                             line_of(C, old->decl), name->str);
+    return;
+  }
+  if (!old) {
+    Sym *g = ptrmap_get(&C->vars, name->str);
+    if (g && (g->kind == S_PARAM || g->kind == S_SECRET)) {
+      Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared as a %s", name->str,
+                     g->kind == S_PARAM ? "param" : "secret");
+      diag_hint(dg, "see line %d; choose another name", line_of(C, g->decl));
+      return;
+    }
+  }
+  s = new_sym(C, k, name, ty);
+  if (C->nlocals == C->locals_cap)
+    C->locals = mem_grow(C->locals, &C->locals_cap, C->nlocals + 1, sizeof *C->locals);
+  C->locals[C->nlocals].name = name->str;
+  C->locals[C->nlocals].sym = s;
+  C->locals[C->nlocals].scope = C->scope;
+  C->nlocals++;
+}
+
+/* A step's top-level `let` is visible to the steps after it. */
+static void add_step_global(Checker *C, Node *name, Ty ty) {
+  Sym *g = ptrmap_get(&C->vars, name->str);
+  if (g) {
+    Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared", name->str);
+    diag_hint(dg, "see line %d; a step's variables are visible to the steps after it, so names must differ",
+              line_of(C, g->decl));
+    return;
+  }
+  if (find_local(C, name->str, NULL)) {
+    add_local(C, name, S_LOCAL, ty);
+    return;
+  }
+  ptrmap_put(&C->vars, name->str, new_sym(C, S_GLOBAL, name, ty));
+}
+
+static void suggest_vars(Checker *C, Suggest *sg) {
+  size_t i;
+  uint32_t j;
+  for (i = 0; i < C->nlocals; i++) suggest_add(sg, C->locals[i].name);
+  for (j = 0; j < C->vars.cap; j++)
+    if (C->vars.keys[j]) suggest_add(sg, C->vars.keys[j]);
+}
+
+static void suggest_map(const PtrMap *m, Suggest *sg) {
+  uint32_t j;
+  for (j = 0; j < m->cap; j++)
+    if (m->keys[j]) suggest_add(sg, m->keys[j]);
+}
+
+static void unknown(Checker *C, const char *code, Node *name, const char *what, const PtrMap *m) {
+  Suggest sg;
+  Diag *dg = err(C, code, name, "unknown %s '%s'", what, name->str);
+  suggest_init(&sg, name->str);
+  if (m) suggest_map(m, &sg);
+  else suggest_vars(C, &sg);
+  if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
+}
+
+static void need_role(Checker *C, Node *name) {
+  if (!ptrmap_get(&C->roles, name->str)) {
+    unknown(C, "unknown-role", name, "role", &C->roles);
+    if (C->roles.n == 0 && C->d->n)
+      diag_hint(&C->d->v[C->d->n - 1], "declare it in the runbook: role %s \"Full Name\" phone \"...\"",
+                name->str);
+  }
+}
+
+/* ---- expressions ----------------------------------------------------- */
+
+static Ty expr(Checker *C, Node *n);
+
+static int is_constant_string(const Node *n) { return n && n->kind == N_STR; }
+
+static int is_raw_call(const Node *n) {
+  return n && n->kind == N_CALL && n->a->kind == N_NAME && strcmp(n->a->str, "raw") == 0;
+}
+
+/* A command (the argument of run, sh, status) must be written in place,
+** so that every interpolated value can be quoted for the shell; raw(x)
+** is the one explicit way to hand the shell unquoted text. */
+static void command(Checker *C, Node *n) {
+  Node *p;
+  if (n->kind == N_STR) return;
+  if (n->kind == N_TMPL) {
+    for (p = n->a; p; p = p->next) {
+      if (p->kind == N_STR) continue;
+      if (is_raw_call(p)) {
+        if (ast_list_len(p->b) != 1) err(C, "arity", p, "raw() takes 1 argument, got %d", ast_list_len(p->b));
+        else expr(C, p->b);
+      } else {
+        expr(C, p);
+      }
+    }
+    return;
+  }
+  if (is_raw_call(n)) {
+    if (ast_list_len(n->b) != 1) err(C, "arity", n, "raw() takes 1 argument, got %d", ast_list_len(n->b));
+    else expr(C, n->b);
+    return;
+  }
+  {
+    Diag *dg = err(C, "command-not-literal", n, "a command must be a string written in place");
+    diag_hint(dg, "interpolated values are quoted for the shell only in a literal like \"cmd ${x}\"; "
+                  "to run text held in a value, write raw(x): it reaches the shell unquoted");
+    expr(C, n);
+  }
+}
+
+static Ty field_type(Checker *C, Node *n, Ty obj) {
+  const char *f = n->b->str;
+  static const char *const rec_fields[] = {"status", "out", "err", "ok", "duration", NULL};
+  static const Ty rec_types[] = {TY_NUM, TY_STR, TY_STR, TY_BOOL, TY_DUR};
+  int i;
+  if (obj == TY_REC) {
+    Suggest sg;
+    Diag *dg;
+    for (i = 0; rec_fields[i]; i++)
+      if (strcmp(f, rec_fields[i]) == 0) return rec_types[i];
+    dg = err(C, "unknown-field", n->b, "a command result has no field '%s'", f);
+    suggest_init(&sg, f);
+    for (i = 0; rec_fields[i]; i++) suggest_add(&sg, rec_fields[i]);
+    if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'? (fields: status, out, err, ok, duration)", suggest_best(&sg));
+    else diag_hint(dg, "the fields are status, out, err, ok and duration");
+    return TY_ANY;
+  }
+  if (obj != TY_ANY) err(C, "type-mismatch", n, "%s has no fields", ty_name(obj));
+  return TY_ANY;
+}
+
+static Ty call(Checker *C, Node *n) {
+  Node *callee = n->a, *arg;
+  int argc = ast_list_len(n->b);
+  Sym *s;
+  const char *name;
+  if (callee->kind != N_NAME) {
+    expr(C, callee);
+    for (arg = n->b; arg; arg = arg->next) expr(C, arg);
+    return TY_ANY;
+  }
+  name = callee->str;
+  if (strcmp(name, "raw") == 0) {
+    Diag *dg = err(C, "raw-outside-command", n, "raw() only has meaning inside a command");
+    diag_hint(dg, "use it as run raw(x) or inside a command string: run \"ls ${raw(flags)}\"");
+    for (arg = n->b; arg; arg = arg->next) expr(C, arg);
+    return TY_STR;
+  }
+  s = ptrmap_get(&C->fns, name);
+  if (!s) {
+    Sym *v = lookup_var(C, name);
+    if (v) {   /* a function held in a variable: checked when it runs */
+      for (arg = n->b; arg; arg = arg->next) expr(C, arg);
+      return TY_ANY;
+    }
+    unknown(C, "unknown-function", callee, "function", &C->fns);
+    for (arg = n->b; arg; arg = arg->next) expr(C, arg);
+    return TY_ANY;
+  }
+  if (argc < s->min_args || argc > s->max_args) {
+    Diag *dg;
+    if (s->min_args == s->max_args)
+      dg = err(C, "arity", n, "%s() takes %d argument%s, got %d", name, s->min_args,
+               s->min_args == 1 ? "" : "s", argc);
+    else
+      dg = err(C, "arity", n, "%s() takes %d to %d arguments, got %d", name, s->min_args, s->max_args, argc);
+    if (s->decl) diag_hint(dg, "'%s' is declared at line %d", name, line_of(C, s->decl));
+  }
+  if (s->kind == S_BUILTIN && n->b &&
+      (strcmp(name, "run") == 0 || strcmp(name, "sh") == 0 || strcmp(name, "status") == 0)) {
+    command(C, n->b);
+    for (arg = n->b->next; arg; arg = arg->next) expr(C, arg);
+    return s->ty;
+  }
+  if (s->kind == S_BUILTIN && strcmp(name, "probe") == 0 && n->b && is_constant_string(n->b)) {
+    const char *pn = ast_intern(C->ast, n->b->str, n->b->len);
+    if (!ptrmap_get(&C->probes, pn)) {
+      Suggest sg;
+      Diag *dg = err(C, "unknown-probe", n->b, "unknown probe '%s'", pn);
+      suggest_init(&sg, pn);
+      suggest_map(&C->probes, &sg);
+      if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
+      else diag_hint(dg, "declare it in the runbook: probe %s = ...", pn);
+    }
+  }
+  for (arg = n->b; arg; arg = arg->next) expr(C, arg);
+  return s->ty;
+}
+
+/* mismatch reports "cannot VERB A JOIN B", e.g. "cannot compare a duration with a number". */
+static void mismatch(Checker *C, Node *n, const char *verb, Ty a, const char *join, Ty b, const char *hint) {
+  Diag *dg = err(C, "type-mismatch", n, "cannot %s %s %s %s", verb, ty_name(a), join, ty_name(b));
+  if (hint) diag_hint(dg, "%s", hint);
+}
+
+static Ty binary(Checker *C, Node *n) {
+  Ty l = expr(C, n->a), r = expr(C, n->b);
+  int known = l != TY_ANY && r != TY_ANY;
+  switch (n->op) {
+    case OP_AND: case OP_OR: return TY_BOOL;
+    case OP_DEFAULT: return l == r ? l : TY_ANY;
+    case OP_EQ: case OP_NE:
+      if (known && l != r && l != TY_NIL && r != TY_NIL &&
+          ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR)))
+        mismatch(C, n, "compare", l, "with", r, "write the number as a duration, such as 30s or 5m");
+      return TY_BOOL;
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+      if (known && l != r) {
+        if ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR))
+          mismatch(C, n, "compare", l, "with", r, "write the number as a duration, such as 30s or 5m");
+        else
+          mismatch(C, n, "order", l, "and", r, NULL);
+      } else if (known && l != TY_NUM && l != TY_DUR && l != TY_STR) {
+        mismatch(C, n, "order", l, "and", r, NULL);
+      }
+      return TY_BOOL;
+    case OP_MATCH:
+      if (l != TY_ANY && l != TY_STR) err(C, "type-mismatch", n->a, "'=~' needs a string on the left, not %s", ty_name(l));
+      if (r != TY_ANY && r != TY_STR) err(C, "type-mismatch", n->b, "'=~' needs a pattern string, not %s", ty_name(r));
+      if (n->b->kind == N_STR) {
+        regex_t re;
+        int rc = regcomp(&re, n->b->str, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+          char why[128];
+          regerror(rc, &re, why, sizeof why);
+          err(C, "bad-regex", n->b, "invalid regular expression: %s", why);
+        } else {
+          regfree(&re);
+        }
+      }
+      return TY_BOOL;
+    case OP_ADD: case OP_SUB:
+      if (!known) return l == TY_DUR || r == TY_DUR ? TY_DUR : TY_ANY;
+      if (l == r && (l == TY_NUM || l == TY_DUR)) return l;
+      if (n->op == OP_ADD && l == r && (l == TY_STR || l == TY_LIST)) return l;
+      if ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR)) {
+        Diag *dg = err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == OP_ADD ? "add" : "subtract",
+                       ty_name(l), ty_name(r));
+        diag_hint(dg, "a bare number has no unit: write 30s, 5m or 2h");
+      } else if (l == TY_STR || r == TY_STR) {
+        Diag *dg = err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == OP_ADD ? "add" : "subtract",
+                       ty_name(l), ty_name(r));
+        if (n->op == OP_ADD) diag_hint(dg, "build text with interpolation: \"...${x}...\"");
+      } else {
+        err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == OP_ADD ? "add" : "subtract", ty_name(l),
+            ty_name(r));
+      }
+      return TY_ANY;
+    case OP_MUL:
+      if (!known) return l == TY_DUR || r == TY_DUR ? TY_DUR : TY_ANY;
+      if (l == TY_NUM && r == TY_NUM) return TY_NUM;
+      if ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR)) return TY_DUR;
+      mismatch(C, n, "multiply", l, "by", r, NULL);
+      return TY_ANY;
+    case OP_DIV: case OP_MOD:
+      if (!known) return TY_ANY;
+      if (l == TY_NUM && r == TY_NUM) return TY_NUM;
+      if (l == TY_DUR && r == TY_NUM) return TY_DUR;
+      if (l == TY_DUR && r == TY_DUR) return n->op == OP_DIV ? TY_NUM : TY_DUR;
+      mismatch(C, n, n->op == OP_DIV ? "divide" : "take", l, n->op == OP_DIV ? "by" : "modulo", r, NULL);
+      return TY_ANY;
+    default: return TY_ANY;
+  }
+}
+
+static Ty expr(Checker *C, Node *n) {
+  Node *p;
+  Sym *s;
+  Ty t;
+  switch (n->kind) {
+    case N_NUM: return TY_NUM;
+    case N_DUR: return TY_DUR;
+    case N_STR: return TY_STR;
+    case N_BOOL: return TY_BOOL;
+    case N_NIL: return TY_NIL;
+    case N_TMPL:
+      for (p = n->a; p; p = p->next) expr(C, p);
+      return TY_STR;
+    case N_LIST:
+      for (p = n->a; p; p = p->next) expr(C, p);
+      return TY_LIST;
+    case N_NAME:
+      s = lookup_var(C, n->str);
+      if (s) return s->ty;
+      s = ptrmap_get(&C->fns, n->str);
+      if (s) return TY_FN;
+      if (C->in_fn) {
+        Sym *g = ptrmap_get(&C->vars, n->str);
+        if (g && g->kind == S_GLOBAL) {
+          Diag *dg = err(C, "unknown-variable", n, "step variable '%s' is not visible in a function", n->str);
+          diag_hint(dg, "pass it as an argument");
+          return TY_ANY;
+        }
+      }
+      unknown(C, "unknown-variable", n, "variable", NULL);
+      return TY_ANY;
+    case N_FIELD:
+      t = expr(C, n->a);
+      return field_type(C, n, t);
+    case N_INDEX:
+      t = expr(C, n->a);
+      if (t != TY_ANY && t != TY_LIST && t != TY_STR) err(C, "type-mismatch", n, "cannot index %s", ty_name(t));
+      t = expr(C, n->b);
+      if (t != TY_ANY && t != TY_NUM) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
+      return TY_ANY;
+    case N_CALL: return call(C, n);
+    case N_UNARY:
+      t = expr(C, n->a);
+      if (n->op == OP_NOT) return TY_BOOL;
+      if (t != TY_ANY && t != TY_NUM && t != TY_DUR) err(C, "type-mismatch", n, "cannot negate %s", ty_name(t));
+      return t == TY_DUR ? TY_DUR : t == TY_NUM ? TY_NUM : TY_ANY;
+    case N_BINARY: return binary(C, n);
+    default:
+      err(C, "internal", n, "unexpected %s in an expression", KW(n));
+      return TY_ANY;
+  }
+}
+
+/* need checks that n's static type is want (or unknown), saying what for. */
+static void need(Checker *C, Node *n, Ty want, const char *what) {
+  Ty t = expr(C, n);
+  Diag *dg;
+  if (t == TY_ANY || t == want) return;
+  dg = err(C, "type-mismatch", n, "%s needs %s, not %s", what, ty_name(want), ty_name(t));
+  if (want == TY_DUR && t == TY_NUM) diag_hint(dg, "give a unit: 30s, 5m, 2h or 1d");
+  else if (want == TY_NUM && t == TY_DUR) diag_hint(dg, "a count has no unit: write a plain number");
+}
+
+static void need_string(Checker *C, Node *n, const char *what) {
+  Ty t = expr(C, n);
+  if (t != TY_ANY && t != TY_STR) err(C, "type-mismatch", n, "%s needs a string, not %s", what, ty_name(t));
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+static void stmts(Checker *C, Node *list, Where w);
+
+static void block(Checker *C, Node *b, Where w) {
+  open_scope(C);
+  stmts(C, b->a, w);
+  close_scope(C);
+}
+
+static const char *where_name(Where w) {
+  switch (w) {
+    case W_FN: return "a function";
+    case W_REQUIRE: return "a require block";
+    case W_UNDO: return "an undo block";
+    case W_HANDLER: return "an 'on failure' block";
+    case W_REPL: return "the REPL";
+    default: return "a nested block";
+  }
+}
+
+static int is_clause(const Node *n) {
+  switch (n->kind) {
+    case N_OWNER: case N_TIMEOUT: case N_EXPECT: case N_RETRY: case N_AFTER:
+    case N_IDEMPOTENT: case N_IRREVERSIBLE: case N_UNDO: case N_ONFAIL:
+      return 1;
+    default: return 0;
+  }
+}
+
+static void clause(Checker *C, Node *n, Where w) {
+  Node *p;
+  if (w != W_STEP && !(w == W_REQUIRE && n->kind == N_OWNER)) {
+    Diag *dg = err(C, "misplaced", n, "'%s' is a step clause; it cannot appear in %s", KW(n), where_name(w));
+    diag_hint(dg, "put it at the top level of the step body");
+    return;
+  }
+  switch (n->kind) {
+    case N_OWNER: need_role(C, n->a); break;
+    case N_TIMEOUT: need(C, n->a, TY_DUR, "'timeout'"); break;
+    case N_EXPECT: need(C, n->a, TY_DUR, "'expect'"); break;
+    case N_RETRY:
+      need(C, n->a, TY_NUM, "'retry'");
+      if (n->a->kind == N_NUM && (n->a->num < 0 || n->a->num != (double)(long)n->a->num))
+        err(C, "type-mismatch", n->a, "'retry' needs a whole number of attempts");
+      if (n->b) need(C, n->b, TY_DUR, "'every'");
+      break;
+    case N_AFTER:
+      for (p = n->a; p; p = p->next) {
+        Sym *s = ptrmap_get(&C->steps, p->str);
+        if (!s) {
+          unknown(C, "unknown-step", p, "step", &C->steps);
+        } else if (s->decl->str == C->cur_step->a->str && s->order == C->cur_step_order) {
+          err(C, "after-order", p, "step '%s' cannot come after itself", p->str);
+        } else if (s->order > C->cur_step_order) {
+          Diag *dg = err(C, "after-order", p, "step '%s' comes later (line %d)", p->str, line_of(C, s->decl));
+          diag_hint(dg, "steps run in the order written; 'after' must name an earlier step");
+        }
+      }
+      break;
+    case N_IRREVERSIBLE: need_string(C, n->a, "'irreversible'"); break;
+    case N_UNDO: block(C, n->a, W_UNDO); break;
+    case N_ONFAIL:
+      if (strcmp(n->a->str, "failure") != 0) {
+        Diag *dg = err(C, "syntax", n->a, "expected 'failure' after 'on', found '%s'", n->a->str);
+        diag_hint(dg, "a handler is written: on failure { ... }");
+      }
+      block(C, n->b, W_HANDLER);
+      break;
+    default: break;
+  }
+}
+
+static void stmt(Checker *C, Node *n, Where w, int top) {
+  Ty t;
+  switch (n->kind) {
+    case N_RUN: command(C, n->a); break;
+    case N_LET:
+      t = expr(C, n->b);
+      if (w == W_STEP && top) add_step_global(C, n->a, t);
+      else add_local(C, n->a, S_LOCAL, t);
+      break;
+    case N_ASSIGN: {
+      Sym *s = lookup_var(C, n->a->str);
+      t = expr(C, n->b);
+      if (!s) {
+        Diag *dg;
+        unknown(C, "unknown-variable", n->a, "variable", NULL);
+        dg = C->d->n ? &C->d->v[C->d->n - 1] : NULL;
+        if (dg && !dg->hint) diag_hint(dg, "declare it first: let %s = ...", n->a->str);
+      } else if (s->kind == S_PARAM || s->kind == S_SECRET) {
+        err(C, "assign-readonly", n->a, "cannot assign to %s '%s'", s->kind == S_PARAM ? "param" : "secret",
+            n->a->str);
+      } else if (s->ty != t) {
+        s->ty = TY_ANY;   /* its type now depends on the path taken */
+      }
+      break;
+    }
+    case N_EXPR:
+      if (n->a->kind != N_CALL) {
+        Diag *dg = err(C, "no-effect", n->a, "this expression does nothing as a statement");
+        diag_hint(dg, "only calls can stand alone; use 'let x = ...' or 'log ...'");
+      }
+      expr(C, n->a);
+      break;
+    case N_VERIFY:
+      expr(C, n->a);
+      if (n->b) need_string(C, n->b, "a verify message");
+      break;
+    case N_IF:
+      expr(C, n->a);
+      if (n->op) {   /* then-form: one statement */
+        open_scope(C);
+        if (is_clause(n->b)) clause(C, n->b, W_NESTED);
+        else stmt(C, n->b, w == W_STEP ? W_NESTED : w, 0);
+        close_scope(C);
+      } else {
+        block(C, n->b, w == W_STEP ? W_NESTED : w);
+        if (n->c) {
+          if (n->c->kind == N_IF) stmt(C, n->c, w, 0);
+          else block(C, n->c, w == W_STEP ? W_NESTED : w);
+        }
+      }
+      break;
+    case N_FOR:
+      t = expr(C, n->b);
+      if (t != TY_ANY && t != TY_LIST) err(C, "type-mismatch", n->b, "'for' needs a list, not %s", ty_name(t));
+      open_scope(C);
+      add_local(C, n->a, S_LOCAL, TY_ANY);
+      stmts(C, n->c->a, w == W_STEP ? W_NESTED : w);
+      close_scope(C);
+      break;
+    case N_WAIT:
+      expr(C, n->a);
+      if (n->b) need(C, n->b, TY_DUR, "'every'");
+      need(C, n->c, TY_DUR, "'timeout'");
+      break;
+    case N_MANUAL: need_string(C, n->a, "'manual'"); break;
+    case N_ASK: need_string(C, n->a, "'ask'"); break;
+    case N_APPROVE:
+      need_role(C, n->a);
+      if (n->b) need_string(C, n->b, "an approval note");
+      break;
+    case N_NOTIFY:
+      need_role(C, n->a);
+      need_string(C, n->b, "'notify'");
+      break;
+    case N_LOG: expr(C, n->a); break;
+    case N_FAIL: need_string(C, n->a, "'fail'"); break;
+    case N_RETURN:
+      if (w != W_FN && w != W_REPL) {
+        Diag *dg = err(C, "return-outside-fn", n, "'return' outside a function");
+        diag_hint(dg, "to end a step early, use 'if ... { ... } else { ... }'; to stop the run, use 'fail'");
+      }
+      expr(C, n->a);
+      break;
+    case N_FN: case N_EXTERN: case N_IMPORT:
+      if (w != W_REPL) err(C, "misplaced", n, "'%s' must be declared at the top of a file or runbook", KW(n));
+      break;
+    default:
+      if (is_clause(n)) clause(C, n, w);
+      else err(C, "internal", n, "unexpected %s in a statement list", KW(n));
+  }
+}
+
+/* stmts checks a list, warning once about statements after fail/return. */
+static void stmts(Checker *C, Node *list, Where w) {
+  Node *n, *dead = NULL;
+  for (n = list; n; n = n->next) {
+    if (dead && !is_clause(n)) {
+      Diag *dg = warn(C, "unreachable", n, "unreachable statement");
+      diag_hint(dg, "the '%s' at line %d always ends this block", KW(dead), line_of(C, dead));
+      dead = NULL;
+      for (; n; n = n->next) stmt(C, n, w, 1);   /* still check them, quietly about reachability */
+      return;
+    }
+    stmt(C, n, w, 1);
+    if (n->kind == N_FAIL || n->kind == N_RETURN) dead = n;
+  }
+}
+
+/* ---- declarations ---------------------------------------------------- */
+
+static void check_step(Checker *C, Node *step, int order) {
+  Node *n;
+  Node *seen[N__COUNT];
+  memset(seen, 0, sizeof seen);
+  C->cur_step = step;
+  C->cur_step_order = order;
+  if (step->b) need_string(C, step->b, "a step title");
+  /* Clauses may appear once each, anywhere in the step's top level. */
+  for (n = step->c->a; n; n = n->next) {
+    if (is_clause(n) && n->kind != N_AFTER) {
+      if (seen[n->kind]) {
+        Diag *dg = err(C, "duplicate-clause", n, "duplicate '%s' in step '%s'", KW(n), step->a->str);
+        diag_hint(dg, "the first is at line %d", line_of(C, seen[n->kind]));
+      } else {
+        seen[n->kind] = n;
+      }
+    }
+  }
+  if (seen[N_IDEMPOTENT] && seen[N_IRREVERSIBLE])
+    warn(C, "contradiction", seen[N_IRREVERSIBLE], "step '%s' is marked both idempotent and irreversible",
+         step->a->str);
+  /* The step body's top level shares the runbook scope (its lets are
+  ** visible to later steps); nested blocks open their own. */
+  stmts(C, step->c->a, W_STEP);
+  C->cur_step = NULL;
+}
+
+static void check_fn(Checker *C, Node *fn) {
+  Node *p;
+  C->in_fn = 1;
+  open_scope(C);
+  for (p = fn->b; p; p = p->next) add_local(C, p, S_FNPARAM, TY_ANY);
+  open_scope(C);
+  stmts(C, fn->c->a, W_FN);
+  close_scope(C);
+  close_scope(C);
+  C->in_fn = 0;
+}
+
+static const char *const ffi_types[] = {"int", "int64", "double", "string", "pointer", "void", NULL};
+
+static void check_extern(Checker *C, Node *ex) {
+  Node *p;
+  int i;
+  if (!is_constant_string(ex->a)) err(C, "not-constant", ex->a, "the library of an extern must be a constant string");
+  for (p = ex->c; p; p = p->next) {
+    for (i = 0; ffi_types[i]; i++)
+      if (strcmp(p->str, ffi_types[i]) == 0) break;
+    if (!ffi_types[i] || strcmp(p->str, "void") == 0) {
+      Diag *dg = err(C, "unknown-type", p, "'%s' is not a parameter type", p->str);
+      diag_hint(dg, "parameter types are int, int64, double, string and pointer");
+    }
+  }
+  if (ex->d) {
+    for (i = 0; ffi_types[i]; i++)
+      if (strcmp(ex->d->str, ffi_types[i]) == 0) break;
+    if (!ffi_types[i]) {
+      Diag *dg = err(C, "unknown-type", ex->d, "'%s' is not a result type", ex->d->str);
+      diag_hint(dg, "result types are int, int64, double, string, pointer and void");
+    }
+  }
+}
+
+static void declare_fn(Checker *C, Node *n) {
+  Sym *s;
+  Node *p, *q;
+  if (n->kind == N_FN) {
+    for (p = n->b; p; p = p->next)
+      for (q = n->b; q != p; q = q->next)
+        if (q->str == p->str) err(C, "duplicate-variable", p, "duplicate parameter '%s'", p->str);
+  }
+  {
+    Sym *old = ptrmap_get(&C->fns, (n->kind == N_FN ? n->a : n->b)->str);
+    if (old && old->kind == S_BUILTIN) {
+      Node *nm = n->kind == N_FN ? n->a : n->b;
+      Diag *dg = err(C, "duplicate-fn", nm, "'%s' is a builtin function", nm->str);
+      diag_hint(dg, "choose another name");
+      return;
+    }
+  }
+  s = declare(C, &C->fns, n->kind == N_FN ? n->a : n->b, n->kind == N_FN ? S_FN : S_EXTERN, TY_ANY,
+              "duplicate-fn", "function");
+  if (!s) return;
+  s->min_args = s->max_args = ast_list_len(n->kind == N_FN ? n->b : n->c);
+}
+
+static void contacts(Checker *C, Node *role) {
+  static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note", NULL};
+  Node *p, *q;
+  int i;
+  for (p = role->c; p; p = p->next) {
+    for (q = role->c; q != p; q = q->next)
+      if (q->a->str == p->a->str) err(C, "duplicate-contact", p->a, "duplicate contact field '%s'", p->a->str);
+    for (i = 0; known[i]; i++)
+      if (strcmp(known[i], p->a->str) == 0) break;
+    if (!known[i]) {
+      Suggest sg;
+      Diag *dg = warn(C, "unknown-contact", p->a, "unknown contact field '%s'", p->a->str);
+      suggest_init(&sg, p->a->str);
+      for (i = 0; known[i]; i++) suggest_add(&sg, known[i]);
+      if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
+      else diag_hint(dg, "contact fields are phone, email, pager, slack, chat, availability, team and note");
+    }
+    need_string(C, p->b, "a contact field");
+  }
+}
+
+static void check_runbook(Checker *C, Node *rb) {
+  Node *n, *once[N__COUNT];
+  int order = 0;
+  static const char *const severities[] = {"critical", "major", "minor", NULL};
+  memset(once, 0, sizeof once);
+  if (!is_constant_string(rb->a)) err(C, "not-constant", rb->a, "a runbook title must be a constant string");
+  /* Pass 1: everything that can be referred to before its declaration. */
+  for (n = rb->b; n; n = n->next) {
+    switch (n->kind) {
+      case N_ROLE: declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role"); break;
+      case N_STEP: {
+        Sym *s = declare(C, &C->steps, n->a, S_STEP, TY_ANY, "duplicate-step", "step");
+        if (s) s->order = order;
+        order++;
+        break;
+      }
+      case N_PROBE: declare(C, &C->probes, n->a, S_PROBE, TY_ANY, "duplicate-probe", "probe"); break;
+      case N_FN: case N_EXTERN: declare_fn(C, n); break;
+      case N_VERSION: case N_OWNER: case N_WINDOW:
+        if (once[n->kind]) {
+          Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", KW(n));
+          diag_hint(dg, "the first is at line %d", line_of(C, once[n->kind]));
+        }
+        once[n->kind] = n;
+        break;
+      default: break;
+    }
+  }
+  C->nsteps = order;
+  /* Pass 2: params and secrets in order, so each sees the ones before it. */
+  for (n = rb->b; n; n = n->next) {
+    if (n->kind == N_PARAM || n->kind == N_SECRET) {
+      Ty t = n->b ? expr(C, n->b) : TY_STR;
+      declare(C, &C->vars, n->a, n->kind == N_PARAM ? S_PARAM : S_SECRET, n->kind == N_SECRET ? TY_ANY : t,
+              "duplicate-param", n->kind == N_PARAM ? "param" : "secret");
+    }
+  }
+  /* Pass 3: every body, in order. */
+  order = 0;
+  for (n = rb->b; n; n = n->next) {
+    int i;
+    switch (n->kind) {
+      case N_VERSION:
+        if (!is_constant_string(n->a) && n->a->kind != N_NUM)
+          err(C, "not-constant", n->a, "'version' needs a constant such as \"1.2\"");
+        break;
+      case N_OWNER: need_role(C, n->a); break;
+      case N_WINDOW: need(C, n->a, TY_DUR, "'window'"); break;
+      case N_ROLE:
+        if (!is_constant_string(n->b)) err(C, "not-constant", n->b, "a role's person must be a constant string");
+        contacts(C, n);
+        break;
+      case N_PROBE: expr(C, n->b); break;
+      case N_TRIGGER:
+        need_string(C, n->a, "a trigger name");
+        for (i = 0; severities[i]; i++)
+          if (strcmp(n->b->str, severities[i]) == 0) break;
+        if (!severities[i]) {
+          Suggest sg;
+          Diag *dg = err(C, "unknown-severity", n->b, "unknown severity '%s'", n->b->str);
+          suggest_init(&sg, n->b->str);
+          for (i = 0; severities[i]; i++) suggest_add(&sg, severities[i]);
+          if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'? (critical, major or minor)", suggest_best(&sg));
+          else diag_hint(dg, "severities are critical, major and minor");
+        }
+        expr(C, n->c);
+        if (n->d) need(C, n->d, TY_DUR, "'for'");
+        break;
+      case N_REQUIRE:
+        need_string(C, n->a, "a requirement name");
+        block(C, n->b, W_REQUIRE);
+        break;
+      case N_STEP:
+        check_step(C, n, order++);
+        break;
+      case N_FN: check_fn(C, n); break;
+      case N_EXTERN: check_extern(C, n); break;
+      case N_IMPORT: {
+        Diag *dg = err(C, "unsupported", n, "'import' is not implemented yet");
+        diag_hint(dg, "define the functions in this file for now");
+        break;
+      }
+      case N_RUNBOOK: err(C, "misplaced", n, "a runbook cannot contain another runbook"); break;
+      case N_PARAM: case N_SECRET: break;
+      default: err(C, "internal", n, "unexpected %s in a runbook", KW(n));
+    }
+  }
+}
+
+int check_program(Ast *ast, Diags *d) {
+  Checker C;
+  Node *n, *runbook = NULL;
+  int errors_before = d->errors, i;
+  size_t first = d->n;
+  memset(&C, 0, sizeof C);
+  C.ast = ast;
+  C.src = ast->src;
+  C.d = d;
+  arena_init(&C.arena);
+  for (i = 0; builtins[i].name; i++) {
+    Sym *s = new_sym(&C, S_BUILTIN, NULL, builtins[i].result);
+    s->min_args = builtins[i].min_args;
+    s->max_args = builtins[i].max_args;
+    ptrmap_put(&C.fns, ast_intern(ast, builtins[i].name, strlen(builtins[i].name)), s);
+  }
+  if (!ast->root->a) {
+    Diag *dg = diag_add(d, SEV_ERROR, "empty-file", C.src, 0, 0, "%s: no runbook here",
+                        C.src->len ? "nothing but comments" : "empty file");
+    diag_hint(dg, "a runbook starts: runbook \"Title\" { ... }");
+  }
+  /* Top level: at most one runbook, plus functions, externs and imports. */
+  for (n = ast->root->a; n; n = n->next) {
+    if (n->kind == N_RUNBOOK) {
+      if (runbook) {
+        Diag *dg = err(&C, "duplicate-runbook", n, "a file holds one runbook");
+        diag_hint(dg, "the first starts at line %d", line_of(&C, runbook));
+      } else {
+        runbook = n;
+      }
+    } else if (n->kind == N_FN || n->kind == N_EXTERN) {
+      declare_fn(&C, n);
+    } else if (n->kind != N_IMPORT) {
+      Diag *dg = err(&C, "misplaced", n, "'%s' must be inside a runbook block", KW(n));
+      diag_hint(dg, "wrap the declarations in: runbook \"Title\" { ... }");
+    }
+  }
+  for (n = ast->root->a; n; n = n->next) {
+    if (n->kind == N_FN) check_fn(&C, n);
+    else if (n->kind == N_EXTERN) check_extern(&C, n);
+    else if (n->kind == N_IMPORT) {
+      Diag *dg = err(&C, "unsupported", n, "'import' is not implemented yet");
+      diag_hint(dg, "define the functions in this file for now");
+    }
+  }
+  if (runbook) check_runbook(&C, runbook);
+  ptrmap_free(&C.vars);
+  ptrmap_free(&C.fns);
+  ptrmap_free(&C.roles);
+  ptrmap_free(&C.steps);
+  ptrmap_free(&C.probes);
+  mem_free(C.locals);
+  arena_free(&C.arena);
+  diag_sort(d, first);
+  return d->errors - errors_before;
+}

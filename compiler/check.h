@@ -1,0 +1,42 @@
+/*
+** check.h -- the semantic checks: names, roles, steps, arity, placement,
+** static types of durations and numbers, reachability. The checker reads
+** the tree and adds diagnostics; it never changes the tree.
+*/
+#ifndef RBK_CHECK_H
+#define RBK_CHECK_H
+
+#include "../vm/diag.h"
+#include "ast.h"
+
+/* Static types, as far as they can be known before a run. ANY means
+** "not known until run time"; the checker never complains about ANY. */
+#define TY_LIST_X(X) X(ANY, "a value") X(NIL, "nil") X(BOOL, "a boolean") \
+  X(NUM, "a number") X(DUR, "a duration") X(STR, "a string") X(LIST, "a list") \
+  X(REC, "a command result") X(FN, "a function")
+
+typedef enum Ty {
+#define X(t, s) TY_##t,
+  TY_LIST_X(X)
+#undef X
+} Ty;
+
+/* ty_name describes a type for messages ("a duration"). */
+const char *ty_name(Ty t);
+
+/* check_program checks ast->root (a parsed file) and returns the number
+** of errors it added to d. Warnings are added too but not counted. */
+int check_program(Ast *ast, Diags *d);
+
+/* BuiltinSig is one entry of stdlib/builtins.def. */
+typedef struct BuiltinSig {
+  const char *name;
+  int min_args, max_args;
+  Ty result;
+  const char *summary;
+} BuiltinSig;
+
+/* check_builtins returns the builtin table, terminated by a NULL name. */
+const BuiltinSig *check_builtins(void);
+
+#endif

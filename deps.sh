@@ -1,0 +1,67 @@
+#!/bin/sh
+# deps.sh -- make sure what rbk needs is installed (Debian).
+# Usage: ./deps.sh build|test|bench|fuzz
+#   build  the compiler toolchain and libraries rbk links with
+#   test   build, plus what the test suite drives (tmux, jq, sqlite3, ...)
+#   bench  build, plus the peers rbk is compared with (lua5.4, ansible)
+# As root, missing packages are installed with apt-get. Otherwise the
+# exact command to run is printed and the script fails.
+set -eu
+
+want=${1:-build}
+missing=""
+
+need_cmd() {   # need_cmd COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need_header() {   # need_header HEADER PACKAGE
+  printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1 || missing="$missing $2"
+}
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd flex flex
+need_cmd bison bison
+need_cmd pkg-config pkg-config
+need_header ffi.h libffi-dev
+need_header readline/readline.h libreadline-dev
+need_header openssl/sha.h libssl-dev
+need_header sqlite3.h libsqlite3-dev
+
+case "$want" in
+  build) ;;
+  test|fuzz)
+    need_cmd sqlite3 sqlite3
+    need_cmd tmux tmux
+    need_cmd jq jq
+    need_cmd python3 python3
+    need_cmd git git
+    need_cmd clang clang
+    need_cmd dot graphviz
+    # libFuzzer's runtime comes with clang's compiler-rt
+    [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
+      missing="$missing libclang-rt-dev"
+    ;;
+  bench)
+    need_cmd lua5.4 lua5.4
+    need_cmd luac5.4 lua5.4
+    need_cmd ansible-playbook ansible
+    need_cmd sqlite3 sqlite3
+    ;;
+  *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
+esac
+
+[ -z "$missing" ] && exit 0
+# one package may be wanted for several reasons; list it once
+pkgs=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "deps.sh: installing: $pkgs" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $pkgs >&2
+else
+  echo "deps.sh: missing packages; run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y $pkgs" >&2
+  exit 1
+fi

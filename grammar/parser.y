@@ -1,0 +1,466 @@
+/*
+** parser.y -- the rbk grammar: a pure, reentrant bison parser that builds
+** the syntax tree in the Ast arena. Statements need no separators: every
+** statement starts with a keyword or a name, and an expression can never
+** be followed by either, so the grammar is LALR(1) with no conflicts.
+**
+** Error recovery: `error` alternatives at declaration and statement level
+** and inside brackets let one pass report several independent errors;
+** bison's three-token rule suppresses cascades. Semantic values need no
+** %destructor: every node lives in the parse arena, which is dropped
+** whole when the parse fails, so discarded values cannot leak.
+*/
+%define api.pure full
+%define parse.error custom
+%locations
+%define api.location.type {Span}
+%expect 0
+%parse-param {struct Parser *p} {void *scanner}
+%lex-param {void *scanner}
+
+%code requires {
+#include "parser_state.h"
+}
+
+%code {
+#include <ctype.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "../compiler/suggest.h"
+
+#define YYMAXDEPTH 10000
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                          \
+  do {                                                       \
+    if (N) { (Cur).pos = YYRHSLOC(Rhs, 1).pos; (Cur).end = YYRHSLOC(Rhs, N).end; } \
+    else { (Cur).pos = (Cur).end = YYRHSLOC(Rhs, 0).end; }   \
+  } while (0)
+
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
+static void yyerror(YYLTYPE *loc, struct Parser *p, void *scanner, const char *msg);
+
+/* mk builds a node spanning loc and enforces AST_MAX_DEPTH. */
+static Node *mk(struct Parser *p, NodeKind k, YYLTYPE loc, Node *a, Node *b, Node *c, Node *d) {
+  Node *n = ast_node(p->ast, k, loc, a, b, c, d);
+  if (n->depth > AST_MAX_DEPTH && !p->fatal) {
+    Diag *dg = parser_error(p, loc.pos, loc.end, "nesting too deep (more than %d levels)", AST_MAX_DEPTH);
+    diag_hint(dg, "split the expression or block into smaller parts, functions or steps");
+    p->fatal = 1;
+  }
+  return n;
+}
+static Node *bin(struct Parser *p, YYLTYPE loc, int op, Node *a, Node *b) {
+  Node *n = mk(p, N_BINARY, loc, a, b, NULL, NULL);
+  n->op = (uint8_t)op;
+  return n;
+}
+static Node *un(struct Parser *p, YYLTYPE loc, int op, Node *a) {
+  Node *n = mk(p, N_UNARY, loc, a, NULL, NULL, NULL);
+  n->op = (uint8_t)op;
+  return n;
+}
+static NodeList one(Node *n) { NodeList l = {n, n}; return l; }
+static NodeList add(NodeList l, Node *n) {
+  if (!n) return l;
+  if (!l.head) l.head = n; else l.tail->next = n;
+  l.tail = n;
+  return l;
+}
+static NodeList none(void) { NodeList l = {NULL, NULL}; return l; }
+/* builtin names a call to a keyword-spelled builtin such as run(...). */
+static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
+  Node *n = mk(p, N_NAME, loc, NULL, NULL, NULL, NULL);
+  n->str = ast_intern(p->ast, name, strlen(name));
+  n->len = (uint32_t)strlen(name);
+  return n;
+}
+}
+
+%union {
+  Node *node;
+  NodeList list;
+}
+
+%token START_FILE START_STMTS START_EXPR
+%token <node> IDENT "identifier" NUMBER "number" DURATION "duration"
+%token <node> BOOLEAN "boolean" STR_TEXT "string text"
+%token STR_BEGIN "string" STR_END "end of string"
+%token INTERP_BEGIN "'${'" INTERP_END "'}' of '${'"
+%token RUNBOOK "'runbook'" VERSION "'version'" OWNER "'owner'" WINDOW "'window'"
+%token ROLE "'role'" PARAM "'param'" SECRET "'secret'" PROBE "'probe'"
+%token TRIGGER "'trigger'" WHEN "'when'" REQUIRE "'require'" IMPORT "'import'"
+%token STEP "'step'" TIMEOUT "'timeout'" EXPECT "'expect'" RETRY "'retry'"
+%token EVERY "'every'" AFTER "'after'" IDEMPOTENT "'idempotent'"
+%token IRREVERSIBLE "'irreversible'" UNDO "'undo'" ON "'on'" RUN "'run'"
+%token LET "'let'" VERIFY "'verify'" IF "'if'" THEN "'then'" ELSE "'else'"
+%token FOR "'for'" IN "'in'" WAIT "'wait'" UNTIL "'until'" MANUAL "'manual'"
+%token ASK "'ask'" APPROVE "'approve'" BY "'by'" NOTIFY "'notify'" LOG "'log'"
+%token FAIL "'fail'" RETURN "'return'" FN "'fn'" EXTERN "'extern'" NIL "'nil'"
+%token AND "'and'" OR "'or'" NOT "'not'"
+%token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" MATCH "'=~'" DEFAULT "'??'" ARROW "'->'"
+
+%left OR
+%left AND
+%precedence NOT
+%nonassoc EQ NE '<' LE '>' GE MATCH
+%right DEFAULT
+%left '+' '-'
+%left '*' '/' '%'
+%precedence UNARY
+
+%type <node> decl stmt expr postfix primary string name opt_title opt_msg block
+%type <node> chain fn_decl extern_decl import_decl else_part repl_item opt_type
+%type <list> decls stmts contacts names args arglist parts params paramlist repl_items
+
+%start top
+
+%%
+
+top
+  : START_FILE decls           { p->ast->root = mk(p, N_PROGRAM, @$, $2.head, NULL, NULL, NULL); }
+  | START_STMTS repl_items     { p->ast->root = mk(p, N_PROGRAM, @$, $2.head, NULL, NULL, NULL); }
+  | START_EXPR expr            { p->result = $2; }
+  ;
+
+/* decls -> {decl} */
+decls
+  : %empty                     { $$ = none(); }
+  | decls decl                 { $$ = add($1, $2); }
+  | decls error                { $$ = $1; }
+  ;
+
+decl
+  : RUNBOOK string '{' decls '}'        { $$ = mk(p, N_RUNBOOK, @$, $2, $4.head, NULL, NULL); }
+  | VERSION expr                        { $$ = mk(p, N_VERSION, @$, $2, NULL, NULL, NULL); }
+  | OWNER name                          { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
+  | WINDOW expr                         { $$ = mk(p, N_WINDOW, @$, $2, NULL, NULL, NULL); }
+  | ROLE name string contacts           { $$ = mk(p, N_ROLE, @$, $2, $3, $4.head, NULL); }
+  | PARAM name                          { $$ = mk(p, N_PARAM, @$, $2, NULL, NULL, NULL); }
+  | PARAM name '=' expr                 { $$ = mk(p, N_PARAM, @$, $2, $4, NULL, NULL); }
+  | SECRET name                         { $$ = mk(p, N_SECRET, @$, $2, NULL, NULL, NULL); }
+  | SECRET name '=' expr                { $$ = mk(p, N_SECRET, @$, $2, $4, NULL, NULL); }
+  | PROBE name '=' expr                 { $$ = mk(p, N_PROBE, @$, $2, $4, NULL, NULL); }
+  | TRIGGER string name WHEN expr       { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, NULL); }
+  | TRIGGER string name WHEN expr FOR expr { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, $7); }
+  | REQUIRE string block                { $$ = mk(p, N_REQUIRE, @$, $2, $3, NULL, NULL); }
+  | STEP name opt_title block           { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
+  | fn_decl
+  | extern_decl
+  | import_decl
+  ;
+
+fn_decl
+  : FN name '(' params ')' block        { $$ = mk(p, N_FN, @$, $2, $4.head, $6, NULL); }
+  ;
+extern_decl
+  : EXTERN string FN name '(' params ')' opt_type
+                                        { $$ = mk(p, N_EXTERN, @$, $2, $4, $6.head, $8); }
+  ;
+import_decl
+  : IMPORT string                       { $$ = mk(p, N_IMPORT, @$, $2, NULL, NULL, NULL); }
+  ;
+opt_type
+  : %empty                              { $$ = NULL; }
+  | ARROW name                          { $$ = $2; }
+  ;
+params
+  : %empty                              { $$ = none(); }
+  | paramlist
+  | paramlist ','
+  ;
+paramlist
+  : name                                { $$ = one($1); }
+  | paramlist ',' name                  { $$ = add($1, $3); }
+  ;
+
+contacts
+  : %empty                              { $$ = none(); }
+  | contacts name string                { $$ = add($1, mk(p, N_CONTACT, @2, $2, $3, NULL, NULL));
+                                          $$.tail->span.end = @3.end; }
+  ;
+
+opt_title
+  : %empty                              { $$ = NULL; }
+  | string
+  ;
+
+block
+  : '{' stmts '}'                       { $$ = mk(p, N_BLOCK, @$, $2.head, NULL, NULL, NULL); }
+  ;
+
+/* stmts -> {stmt} */
+stmts
+  : %empty                              { $$ = none(); }
+  | stmts stmt                          { $$ = add($1, $2); }
+  | stmts error                         { $$ = $1; }
+  ;
+
+repl_items
+  : %empty                              { $$ = none(); }
+  | repl_items repl_item                { $$ = add($1, $2); }
+  | repl_items error                    { $$ = $1; }
+  ;
+repl_item
+  : stmt
+  | fn_decl
+  | extern_decl
+  | import_decl
+  ;
+
+stmt
+  : RUN expr                            { $$ = mk(p, N_RUN, @$, $2, NULL, NULL, NULL); }
+  | LET name '=' expr                   { $$ = mk(p, N_LET, @$, $2, $4, NULL, NULL); }
+  | name '=' expr                       { $$ = mk(p, N_ASSIGN, @$, $1, $3, NULL, NULL); }
+  | chain                               { $$ = mk(p, N_EXPR, @$, $1, NULL, NULL, NULL); }
+  | VERIFY expr opt_msg                 { $$ = mk(p, N_VERIFY, @$, $2, $3, NULL, NULL); }
+  | IF expr THEN stmt                   { $$ = mk(p, N_IF, @$, $2, $4, NULL, NULL); $$->op = 1; }
+  | IF expr block else_part             { $$ = mk(p, N_IF, @$, $2, $3, $4, NULL); }
+  | FOR name IN expr block              { $$ = mk(p, N_FOR, @$, $2, $4, $5, NULL); }
+  | WAIT UNTIL expr TIMEOUT expr        { $$ = mk(p, N_WAIT, @$, $3, NULL, $5, NULL); }
+  | WAIT UNTIL expr EVERY expr TIMEOUT expr { $$ = mk(p, N_WAIT, @$, $3, $5, $7, NULL); }
+  | MANUAL expr                         { $$ = mk(p, N_MANUAL, @$, $2, NULL, NULL, NULL); }
+  | ASK expr                            { $$ = mk(p, N_ASK, @$, $2, NULL, NULL, NULL); }
+  | APPROVE BY name opt_msg             { $$ = mk(p, N_APPROVE, @$, $3, $4, NULL, NULL); }
+  | NOTIFY name expr                    { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); }
+  | LOG expr                            { $$ = mk(p, N_LOG, @$, $2, NULL, NULL, NULL); }
+  | FAIL expr                           { $$ = mk(p, N_FAIL, @$, $2, NULL, NULL, NULL); }
+  | RETURN expr                         { $$ = mk(p, N_RETURN, @$, $2, NULL, NULL, NULL); }
+  | OWNER name                          { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
+  | TIMEOUT expr                        { $$ = mk(p, N_TIMEOUT, @$, $2, NULL, NULL, NULL); }
+  | EXPECT expr                         { $$ = mk(p, N_EXPECT, @$, $2, NULL, NULL, NULL); }
+  | RETRY expr                          { $$ = mk(p, N_RETRY, @$, $2, NULL, NULL, NULL); }
+  | RETRY expr EVERY expr               { $$ = mk(p, N_RETRY, @$, $2, $4, NULL, NULL); }
+  | AFTER names                         { $$ = mk(p, N_AFTER, @$, $2.head, NULL, NULL, NULL); }
+  | IDEMPOTENT                          { $$ = mk(p, N_IDEMPOTENT, @$, NULL, NULL, NULL, NULL); }
+  | IRREVERSIBLE expr                   { $$ = mk(p, N_IRREVERSIBLE, @$, $2, NULL, NULL, NULL); }
+  | UNDO block                          { $$ = mk(p, N_UNDO, @$, $2, NULL, NULL, NULL); }
+  | ON name block                       { $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL); }
+  ;
+
+else_part
+  : %empty                              { $$ = NULL; }
+  | ELSE block                          { $$ = $2; }
+  | ELSE IF expr block else_part        { $$ = mk(p, N_IF, @2, $3, $4, $5, NULL);
+                                          $$->span.end = @$.end; }
+  ;
+
+/* chain -> name {'.' name | '(' args ')' | '[' expr ']'}+ : a call used as a statement */
+chain
+  : name '.' name                       { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  | name '(' args ')'                   { $$ = mk(p, N_CALL, @$, $1, $3.head, NULL, NULL); }
+  | name '[' expr ']'                   { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
+  | chain '.' name                      { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  | chain '(' args ')'                  { $$ = mk(p, N_CALL, @$, $1, $3.head, NULL, NULL); }
+  | chain '[' expr ']'                  { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
+  ;
+
+opt_msg
+  : %empty                              { $$ = NULL; }
+  | string
+  ;
+
+names
+  : name                                { $$ = one($1); }
+  | names ',' name                      { $$ = add($1, $3); }
+  ;
+
+name
+  : IDENT
+  ;
+
+/* Precedence, lowest first: or; and; not; comparisons and =~ (not
+** chained); ??; + -; * / %; unary -; postfix. */
+expr
+  : expr OR expr                        { $$ = bin(p, @$, OP_OR, $1, $3); }
+  | expr AND expr                       { $$ = bin(p, @$, OP_AND, $1, $3); }
+  | NOT expr                            { $$ = un(p, @$, OP_NOT, $2); }
+  | expr EQ expr                        { $$ = bin(p, @$, OP_EQ, $1, $3); }
+  | expr NE expr                        { $$ = bin(p, @$, OP_NE, $1, $3); }
+  | expr '<' expr                       { $$ = bin(p, @$, OP_LT, $1, $3); }
+  | expr LE expr                        { $$ = bin(p, @$, OP_LE, $1, $3); }
+  | expr '>' expr                       { $$ = bin(p, @$, OP_GT, $1, $3); }
+  | expr GE expr                        { $$ = bin(p, @$, OP_GE, $1, $3); }
+  | expr MATCH expr                     { $$ = bin(p, @$, OP_MATCH, $1, $3); }
+  | expr DEFAULT expr                   { $$ = bin(p, @$, OP_DEFAULT, $1, $3); }
+  | expr '+' expr                       { $$ = bin(p, @$, OP_ADD, $1, $3); }
+  | expr '-' expr                       { $$ = bin(p, @$, OP_SUB, $1, $3); }
+  | expr '*' expr                       { $$ = bin(p, @$, OP_MUL, $1, $3); }
+  | expr '/' expr                       { $$ = bin(p, @$, OP_DIV, $1, $3); }
+  | expr '%' expr                       { $$ = bin(p, @$, OP_MOD, $1, $3); }
+  | '-' expr %prec UNARY                { $$ = un(p, @$, OP_NEG, $2); }
+  | postfix
+  ;
+
+postfix
+  : primary
+  | postfix '.' name                    { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  | postfix '(' args ')'                { $$ = mk(p, N_CALL, @$, $1, $3.head, NULL, NULL); }
+  | postfix '[' expr ']'                { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
+  | postfix '(' error ')'               { $$ = $1; }
+  ;
+
+primary
+  : IDENT
+  | NUMBER
+  | DURATION
+  | BOOLEAN
+  | NIL                                 { $$ = mk(p, N_NIL, @$, NULL, NULL, NULL, NULL); }
+  | string
+  | '(' expr ')'                        { $$ = $2; }
+  | '(' error ')'                       { $$ = mk(p, N_NIL, @$, NULL, NULL, NULL, NULL); }
+  | '[' args ']'                        { $$ = mk(p, N_LIST, @$, $2.head, NULL, NULL, NULL); }
+  | '[' error ']'                       { $$ = mk(p, N_LIST, @$, NULL, NULL, NULL, NULL); }
+  | RUN '(' args ')'                    { $$ = mk(p, N_CALL, @$, builtin(p, @1, "run"), $3.head, NULL, NULL); }
+  | ASK '(' args ')'                    { $$ = mk(p, N_CALL, @$, builtin(p, @1, "ask"), $3.head, NULL, NULL); }
+  | PROBE '(' args ')'                  { $$ = mk(p, N_CALL, @$, builtin(p, @1, "probe"), $3.head, NULL, NULL); }
+  ;
+
+args
+  : %empty                              { $$ = none(); }
+  | arglist
+  | arglist ','
+  ;
+arglist
+  : expr                                { $$ = one($1); }
+  | arglist ',' expr                    { $$ = add($1, $3); }
+  ;
+
+/* string -> '"' {text | '${' expr '}'} '"' : a STR when constant, else a TMPL */
+string
+  : STR_BEGIN parts STR_END             {
+      if (!$2.head) {
+        $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL);
+        $$->str = "";
+      } else if ($2.head == $2.tail && $2.head->kind == N_STR) {
+        $$ = $2.head;
+        $$->span = @$;
+      } else {
+        $$ = mk(p, N_TMPL, @$, $2.head, NULL, NULL, NULL);
+      }
+    }
+  ;
+parts
+  : %empty                              { $$ = none(); }
+  | parts STR_TEXT                      { $$ = add($1, $2); }
+  | parts INTERP_BEGIN expr INTERP_END  { $$ = add($1, $3); }
+  | parts INTERP_BEGIN error INTERP_END { $$ = $1; }
+  ;
+
+%%
+
+static const char *const keywords[] = {
+  "runbook", "version", "owner", "window", "role", "param", "secret", "probe",
+  "trigger", "when", "require", "import", "step", "timeout", "expect", "retry",
+  "every", "after", "idempotent", "irreversible", "undo", "on", "run", "let",
+  "verify", "if", "then", "else", "for", "in", "wait", "until", "manual", "ask",
+  "approve", "by", "notify", "log", "fail", "return", "fn", "extern", "true",
+  "false", "nil", "and", "or", "not", NULL,
+};
+
+Diag *parser_error(struct Parser *p, uint32_t pos, uint32_t end, const char *fmt, ...) {
+  va_list ap;
+  Buf b = BUF_INIT;
+  Diag *d;
+  if (p->fatal) return NULL;
+  va_start(ap, fmt);
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  d = diag_add(p->diags, SEV_ERROR, "syntax", p->src, pos, end, "%s", buf_cstr(&b));
+  buf_free(&b);
+  if (p->diags->errors >= DIAG_MAX_ERRORS) p->fatal = 1;
+  return d;
+}
+
+static void yyerror(YYLTYPE *loc, struct Parser *p, void *scanner, const char *msg) {
+  (void)scanner;
+  if (strcmp(msg, "memory exhausted") == 0) {
+    Diag *d = parser_error(p, loc->pos, loc->end, "nesting too deep (parser stack exhausted)");
+    diag_hint(d, "split the expression or block into smaller parts, functions or steps");
+    p->fatal = 1;
+  } else {
+    parser_error(p, loc->pos, loc->end, "%s", msg);
+  }
+}
+
+static int is_keyword_token(yysymbol_kind_t k) {
+  return k >= YYSYMBOL_RUNBOOK && k <= YYSYMBOL_NOT;
+}
+
+static int is_comparison(struct Parser *p, yysymbol_kind_t k, const YYLTYPE *loc) {
+  char c = p->src->text[loc->pos];
+  return k == YYSYMBOL_EQ || k == YYSYMBOL_NE || k == YYSYMBOL_LE || k == YYSYMBOL_GE ||
+         k == YYSYMBOL_MATCH || (loc->end == loc->pos + 1 && (c == '<' || c == '>'));
+}
+
+/* The spelling of a token in a message: its text for names and numbers. */
+static void describe(struct Parser *p, yysymbol_kind_t k, const YYLTYPE *loc, Buf *b) {
+  uint32_t n = loc->end - loc->pos;
+  const char *t = p->src->text + loc->pos;
+  if (k == YYSYMBOL_YYEOF) { buf_puts(b, "end of file"); return; }
+  if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER || k == YYSYMBOL_DURATION) {
+    buf_printf(b, "%s '%.*s'", yysymbol_name(k), n > 40 ? 40 : (int)n, t);
+    return;
+  }
+  buf_puts(b, yysymbol_name(k));
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void *scanner) {
+  enum { MAXEXP = 48 };
+  yysymbol_kind_t exp[MAXEXP];
+  yysymbol_kind_t tok = yypcontext_token(ctx);
+  const YYLTYPE *loc = yypcontext_location(ctx);
+  int n = yypcontext_expected_tokens(ctx, exp, MAXEXP), i, wants_ident = 0, wants_expr = 0;
+  Buf b = BUF_INIT;
+  Diag *d;
+  (void)scanner;
+  if (p->fatal) return 0;
+  if (tok == YYSYMBOL_YYEOF) p->at_eof = 1;
+  for (i = 0; i < n; i++) {
+    if (exp[i] == YYSYMBOL_IDENT) wants_ident = 1;
+    if (exp[i] == YYSYMBOL_NUMBER) wants_expr = 1;
+  }
+  buf_puts(&b, "unexpected ");
+  describe(p, tok, loc, &b);
+  if (wants_expr && n > 6) {
+    buf_puts(&b, ", expected an expression");
+  } else if (n > 0 && n <= 6) {
+    buf_puts(&b, ", expected ");
+    for (i = 0; i < n; i++) {
+      if (i) buf_puts(&b, i == n - 1 ? " or " : ", ");
+      buf_puts(&b, yysymbol_name(exp[i]));
+    }
+  }
+  d = parser_error(p, loc->pos, loc->end, "%s", buf_cstr(&b));
+  buf_free(&b);
+  if (tok == YYSYMBOL_YYEOF && p->depth > 0) {
+    int line, col;
+    char k = p->open_kind[p->depth - 1];
+    src_linecol(p->src, p->open_pos[p->depth - 1], &line, &col);
+    diag_hint(d, "the '%s' at line %d, column %d is never closed",
+              k == 'i' || k == 'I' ? "${" : k == '(' ? "(" : k == '[' ? "[" : "{", line, col);
+  } else if (wants_ident && is_keyword_token(tok)) {
+    diag_hint(d, "%s is a reserved word and cannot be used as a name", yysymbol_name(tok));
+  } else if (is_comparison(p, tok, loc)) {
+    diag_hint(d, "comparisons do not chain: write 'a < b and b < c'");
+  } else if (tok == YYSYMBOL_IDENT && n <= 6) {
+    /* "ownr pm": a misspelt keyword looks like a name starting a call. */
+    int prev = (int)loc->pos - 1;
+    const char *t = p->src->text;
+    while (prev >= 0 && (t[prev] == ' ' || t[prev] == '\t' || t[prev] == '\n' || t[prev] == '\r')) prev--;
+    if (prev >= 0) {
+      int s = prev;
+      char word[64];
+      Suggest sg;
+      while (s > 0 && (isalnum((unsigned char)t[s - 1]) || t[s - 1] == '_')) s--;
+      if (prev - s + 1 < (int)sizeof word && (isalpha((unsigned char)t[s]) || t[s] == '_')) {
+        memcpy(word, t + s, (size_t)(prev - s + 1));
+        word[prev - s + 1] = '\0';
+        suggest_init(&sg, word);
+        for (i = 0; keywords[i]; i++) suggest_add(&sg, keywords[i]);
+        if (suggest_best(&sg))
+          diag_hint(d, "'%s' is not a keyword; did you mean '%s'?", word, suggest_best(&sg));
+      }
+    }
+  }
+  return 0;
+}

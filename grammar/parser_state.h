@@ -1,0 +1,50 @@
+/*
+** parser_state.h -- the state shared by the flex lexer and the bison
+** parser of one parse. Both are reentrant: everything lives here, passed
+** through yyextra and %parse-param, so two parses can run side by side.
+*/
+#ifndef RBK_PARSER_STATE_H
+#define RBK_PARSER_STATE_H
+
+#include <stdint.h>
+
+#include "../compiler/ast.h"
+#include "../compiler/parse.h"
+#include "../vm/buf.h"
+#include "../vm/diag.h"
+
+/* Brackets, braces and interpolations may nest this deep. The limit keeps
+** the flex and bison stacks, and every later recursive pass, small; 200 is
+** Lua's LUAI_MAXCCALLS and far beyond any readable runbook. */
+#define LEX_MAX_NESTING 200
+
+typedef struct NodeList {
+  Node *head, *tail;
+} NodeList;
+
+typedef struct Parser {
+  Ast *ast;
+  Source *src;
+  Diags *diags;
+  ParseMode mode;
+  int start_sent;        /* the mode token was handed to the parser */
+  int fatal;             /* stop: nesting limit or too many errors */
+  int at_eof;            /* a syntax error was at end of input (REPL: read more) */
+  int depth;
+  char open_kind[LEX_MAX_NESTING];      /* '(' '[' '{' or 'i'/'I' for ${ in "..." / """...""" */
+  uint32_t open_pos[LEX_MAX_NESTING];
+  Buf sbuf;              /* text of the string part being read */
+  uint32_t str_pos;      /* where the current string (its opening quote) starts */
+  uint32_t text_pos;     /* where the pending text part starts */
+  int str_triple;        /* inside """...""" */
+  Node *result;          /* PARSE_EXPR: the expression */
+} Parser;
+
+/* parser_error reports an error at [pos, end) unless the parse is already fatal. */
+Diag *parser_error(Parser *p, uint32_t pos, uint32_t end, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+#endif

@@ -1,0 +1,99 @@
+/*
+** buf.c -- growable byte buffers.
+*/
+#include "buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "source.h"
+
+static void reserve(Buf *b, size_t extra) {
+  if (b->n + extra + 1 > b->cap) b->p = mem_grow(b->p, &b->cap, b->n + extra + 1, 1);
+}
+
+void buf_add(Buf *b, const char *s, size_t n) {
+  reserve(b, n);
+  if (n) memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+}
+
+void buf_puts(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+void buf_putc(Buf *b, char c) {
+  reserve(b, 1);
+  b->p[b->n++] = c;
+  b->p[b->n] = '\0';
+}
+
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
+  va_list aq;
+  int k;
+  va_copy(aq, ap);
+  k = vsnprintf(NULL, 0, fmt, aq);
+  va_end(aq);
+  if (k < 0) return;
+  reserve(b, (size_t)k);
+  vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+  b->n += (size_t)k;
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+void buf_json_str(Buf *b, const char *s, size_t n) {
+  size_t i;
+  buf_putc(b, '"');
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+      case '"': buf_add(b, "\\\"", 2); break;
+      case '\\': buf_add(b, "\\\\", 2); break;
+      case '\n': buf_add(b, "\\n", 2); break;
+      case '\r': buf_add(b, "\\r", 2); break;
+      case '\t': buf_add(b, "\\t", 2); break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          buf_printf(b, "\\u%04x", c);
+        } else if (c >= 0x80) {
+          uint32_t cp;
+          int k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+          if (k == 0) {
+            buf_puts(b, "\\ufffd");   /* JSON must be valid UTF-8 */
+          } else {
+            buf_add(b, s + i, (size_t)k);
+            i += (size_t)k - 1;
+          }
+        } else {
+          buf_putc(b, (char)c);
+        }
+    }
+  }
+  buf_putc(b, '"');
+}
+
+const char *buf_cstr(const Buf *b) { return b->p ? b->p : ""; }
+
+char *buf_take(Buf *b) {
+  char *p = b->p ? b->p : mem_strdup("");
+  b->p = NULL;
+  b->n = b->cap = 0;
+  return p;
+}
+
+void buf_reset(Buf *b) {
+  b->n = 0;
+  if (b->p) b->p[0] = '\0';
+}
+
+void buf_free(Buf *b) {
+  mem_free(b->p);
+  b->p = NULL;
+  b->n = b->cap = 0;
+}

@@ -1,0 +1,51 @@
+/*
+** mem.h -- every allocation in rbk goes through here.
+** Out of memory is not recoverable for a command-line run: the allocator
+** prints "rbk: out of memory" and exits with RBK_EXIT_OOM (the journal is
+** durable, so a run can be resumed). RBK_FAIL_ALLOC=N makes the Nth
+** allocation fail, so tests can prove that path is clean (Lua memerr.lua).
+*/
+#ifndef RBK_MEM_H
+#define RBK_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RBK_EXIT_OOM 71   /* sysexits EX_OSERR: out of memory */
+
+/* mem_alloc returns n bytes (n may be 0); never returns NULL. */
+void *mem_alloc(size_t n);
+/* mem_calloc returns n zeroed bytes; never returns NULL. */
+void *mem_calloc(size_t n);
+/* mem_realloc resizes p (which may be NULL) to n bytes; never returns NULL. */
+void *mem_realloc(void *p, size_t n);
+/* mem_free releases p; NULL is fine. */
+void mem_free(void *p);
+/* mem_strndup copies n bytes of s and adds a NUL. */
+char *mem_strndup(const char *s, size_t n);
+/* mem_strdup copies the NUL-terminated s. */
+char *mem_strdup(const char *s);
+/* mem_grow doubles *cap (at least to need) and reallocates p to *cap elements of size sz. */
+void *mem_grow(void *p, size_t *cap, size_t need, size_t sz);
+
+/* An Arena hands out memory that is freed all at once. The AST lives in
+** one, so a parse that fails part way leaks nothing: the arena is dropped
+** whole. Chunks are at least ARENA_CHUNK bytes. */
+#define ARENA_CHUNK (64 * 1024)
+typedef struct ArenaChunk ArenaChunk;
+typedef struct Arena {
+  ArenaChunk *head;
+  char *cur, *lim;
+  size_t total;        /* bytes obtained from mem_alloc, for statistics */
+} Arena;
+
+/* arena_init prepares an empty arena. */
+void arena_init(Arena *a);
+/* arena_alloc returns n bytes aligned to 8, uninitialised. */
+void *arena_alloc(Arena *a, size_t n);
+/* arena_strndup copies n bytes of s into the arena with a trailing NUL. */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+/* arena_free releases every chunk. The arena may be reused after arena_init. */
+void arena_free(Arena *a);
+
+#endif

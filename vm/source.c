@@ -1,0 +1,200 @@
+/*
+** source.c -- loading runbook text and mapping offsets to lines.
+*/
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+int utf8_decode(const unsigned char *p, size_t n, uint32_t *cp) {
+  uint32_t c;
+  int len, i;
+  if (n == 0) return 0;
+  if (p[0] < 0x80) { *cp = p[0]; return 1; }
+  if (p[0] >= 0xC2 && p[0] <= 0xDF) { len = 2; c = p[0] & 0x1F; }
+  else if (p[0] >= 0xE0 && p[0] <= 0xEF) { len = 3; c = p[0] & 0x0F; }
+  else if (p[0] >= 0xF0 && p[0] <= 0xF4) { len = 4; c = p[0] & 0x07; }
+  else return 0;
+  if ((size_t)len > n) return 0;
+  for (i = 1; i < len; i++) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (p[i] & 0x3F);
+  }
+  if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+      (c >= 0xD800 && c <= 0xDFFF))
+    return 0;
+  *cp = c;
+  return len;
+}
+
+/* A file looks binary when its first 4 KiB hold several control bytes
+** other than whitespace, or more than a few invalid UTF-8 sequences. A
+** single stray NUL in a text file is reported by the lexer instead, with
+** its line and column. */
+static int looks_binary(const unsigned char *p, size_t n) {
+  size_t i = 0, ctl = 0, bad = 0;
+  if (n > 4096) n = 4096;
+  while (i < n) {
+    uint32_t cp;
+    int k;
+    if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t' && p[i] != '\f') {
+      ctl++;
+      i++;
+      continue;
+    }
+    k = utf8_decode(p + i, n - i, &cp);
+    if (k == 0) {
+      if (n - i < 4 && n == 4096) break;   /* a sequence cut by the window */
+      bad++;
+      i++;
+    } else {
+      i += (size_t)k;
+    }
+  }
+  return ctl > 2 || bad > 8 || (n > 0 && (ctl + bad) * 10 > n);
+}
+
+static int read_all(int fd, Source *s, char *err, size_t errlen) {
+  size_t cap = 64 * 1024, n = 0;
+  char *p = mem_alloc(cap + 2);
+  for (;;) {
+    ssize_t k;
+    if (n == cap) {
+      if (cap >= SOURCE_MAX_BYTES) {
+        mem_free(p);
+        snprintf(err, errlen, "file is larger than %u MiB", SOURCE_MAX_BYTES >> 20);
+        return -1;
+      }
+      cap *= 2;
+      p = mem_realloc(p, cap + 2);
+    }
+    k = read(fd, p + n, cap - n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      snprintf(err, errlen, "cannot read: %s", strerror(errno));
+      mem_free(p);
+      return -1;
+    }
+    if (k == 0) break;
+    n += (size_t)k;
+  }
+  if (n > SOURCE_MAX_BYTES) {
+    mem_free(p);
+    snprintf(err, errlen, "file is larger than %u MiB", SOURCE_MAX_BYTES >> 20);
+    return -1;
+  }
+  p[n] = p[n + 1] = '\0';
+  s->text = p;
+  s->len = (uint32_t)n;
+  return 0;
+}
+
+int src_load(Source *s, const char *path, char *err, size_t errlen) {
+  int fd, rc;
+  struct stat st;
+  memset(s, 0, sizeof *s);
+  if (strcmp(path, "-") == 0) {
+    fd = 0;
+  } else {
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+      snprintf(err, errlen, "cannot open: %s", strerror(errno));
+      return -1;
+    }
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      close(fd);
+      snprintf(err, errlen, "is a directory, not a runbook file");
+      return -1;
+    }
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) &&
+        !S_ISCHR(st.st_mode)) {
+      close(fd);
+      snprintf(err, errlen, "is not a regular file");
+      return -1;
+    }
+    /* O_NONBLOCK only guarded the open against a FIFO with no writer. */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  }
+  rc = read_all(fd, s, err, errlen);
+  if (fd != 0) close(fd);
+  if (rc != 0) return -1;
+  if (looks_binary((const unsigned char *)s->text, s->len)) {
+    mem_free(s->text);
+    s->text = NULL;
+    snprintf(err, errlen, "looks like a binary file, not a runbook");
+    return -1;
+  }
+  s->name = mem_strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+  return 0;
+}
+
+void src_from_string(Source *s, const char *name, const char *text, size_t len) {
+  memset(s, 0, sizeof *s);
+  s->name = mem_strdup(name);
+  s->text = mem_alloc(len + 2);
+  memcpy(s->text, text, len);
+  s->text[len] = s->text[len + 1] = '\0';
+  s->len = (uint32_t)len;
+}
+
+void src_free(Source *s) {
+  mem_free(s->name);
+  mem_free(s->text);
+  mem_free(s->lines);
+  memset(s, 0, sizeof *s);
+}
+
+static void build_lines(Source *s) {
+  size_t cap = 0, n = 0;
+  uint32_t i;
+  uint32_t *v = NULL;
+  v = mem_grow(v, &cap, 1, sizeof *v);
+  v[n++] = 0;
+  for (i = 0; i < s->len; i++) {
+    if (s->text[i] == '\n') {
+      if (n == cap) v = mem_grow(v, &cap, n + 1, sizeof *v);
+      v[n++] = i + 1;
+    }
+  }
+  s->lines = v;
+  s->nlines = (uint32_t)n;
+}
+
+void src_linecol(Source *s, uint32_t off, int *line, int *col) {
+  uint32_t lo = 0, hi, i;
+  int c = 1;
+  if (!s->lines) build_lines(s);
+  if (off > s->len) off = s->len;
+  hi = s->nlines;
+  while (hi - lo > 1) {   /* last line start <= off */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (s->lines[mid] <= off) lo = mid;
+    else hi = mid;
+  }
+  for (i = s->lines[lo]; i < off;) {
+    uint32_t cp;
+    int k = utf8_decode((const unsigned char *)s->text + i, off - i, &cp);
+    i += k ? (uint32_t)k : 1;
+    c++;
+  }
+  *line = (int)lo + 1;
+  *col = c;
+}
+
+void src_line(Source *s, int line, uint32_t *start, uint32_t *len) {
+  uint32_t b, e;
+  if (!s->lines) build_lines(s);
+  if (line < 1) line = 1;
+  if ((uint32_t)line > s->nlines) line = (int)s->nlines;
+  b = s->lines[line - 1];
+  e = (uint32_t)line < s->nlines ? s->lines[line] - 1 : s->len;
+  if (e > b && s->text[e - 1] == '\r') e--;
+  *start = b;
+  *len = e - b;
+}
