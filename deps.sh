@@ -47,6 +47,9 @@ case "$want" in
     need_cmd luac5.4 lua5.4
     need_cmd ansible-playbook ansible
     need_cmd sqlite3 sqlite3
+    need_cmd python3 python3     # bench/gen_check.py writes the inputs
+    # peak memory comes from GNU time (a shell's `time` keyword cannot say)
+    [ -x /usr/bin/time ] || missing="$missing time"
     ;;
   *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac

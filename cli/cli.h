@@ -32,6 +32,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_is_help(const char *arg);
 
 int cmd_check(int argc, char **argv);
-extern const char usage_check[];
+int cmd_run(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[];
 
 #endif

@@ -27,49 +27,71 @@ const char usage_check[] =
   "  --dump-ast          print the syntax tree of each file (for debugging)\n"
   "  -h, --help          show this text\n"
   "\n"
-  "FILE may be - to read standard input.\n"
+  "FILE may be - to read standard input. Options may come before or after\n"
+  "the files; -- ends the options.\n"
   "\n"
   "Exit status:\n"
   "  0  no errors (warnings may have been printed)\n"
   "  1  at least one error\n"
   "  2  usage error\n";
 
+/* set_format reads the value of --format. */
+static int set_format(const char *v, int *json) {
+  if (strcmp(v, "json") == 0) *json = 1;
+  else if (strcmp(v, "text") == 0) *json = 0;
+  else return cli_usage_error("check", "unknown format '%s' (text or json)", v);
+  return EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv) {
-  int i, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0;
+  int i, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, nargs = 0, rc;
   Diags d;
   Source *srcs;
+  char **files;
+  /* Options may come before or after the files; "--" ends them, so that
+  ** a file named "-q" can be checked as: rbk check -- -q */
+  files = mem_calloc((size_t)argc * sizeof *files);
   for (i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-      i++;
-      if (strcmp(argv[i], "json") == 0) json = 1;
-      else if (strcmp(argv[i], "text") == 0) json = 0;
-      else return cli_usage_error("check", "unknown format '%s' (text or json)", argv[i]);
-    } else if (strncmp(argv[i], "--format=", 9) == 0) {
-      if (strcmp(argv[i] + 9, "json") == 0) json = 1;
-      else if (strcmp(argv[i] + 9, "text") == 0) json = 0;
-      else return cli_usage_error("check", "unknown format '%s' (text or json)", argv[i] + 9);
-    } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+    const char *a = argv[i];
+    rc = EXIT_OK;
+    if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) files[nargs++] = argv[i];
+      break;
+    } else if (strcmp(a, "--format") == 0) {
+      if (i + 1 >= argc) rc = cli_usage_error("check", "--format needs a value (text or json)");
+      else rc = set_format(argv[++i], &json);
+    } else if (strncmp(a, "--format=", 9) == 0) {
+      rc = set_format(a + 9, &json);
+    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = 1;
-    } else if (strcmp(argv[i], "--dump-ast") == 0) {
+    } else if (strcmp(a, "--dump-ast") == 0) {
       dump = 1;
-    } else if (strcmp(argv[i], "--") == 0) {
-      i++;
-      break;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      return cli_usage_error("check", "unknown option '%s'", argv[i]);
+    } else if (cli_is_help(a)) {
+      fputs(usage_check, stdout);
+      mem_free(files);
+      return EXIT_OK;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      rc = cli_usage_error("check", "unknown option '%s'", a);
     } else {
-      break;
+      files[nargs++] = argv[i];
+    }
+    if (rc != EXIT_OK) {
+      mem_free(files);
+      return rc;
     }
   }
-  if (i >= argc) return cli_usage_error("check", "no FILE given");
-  srcs = mem_calloc((size_t)(argc - i) * sizeof *srcs);
+  if (nargs == 0) {
+    mem_free(files);
+    return cli_usage_error("check", "no FILE given");
+  }
+  srcs = mem_calloc((size_t)nargs * sizeof *srcs);
   diag_init(&d);
-  for (; i < argc; i++) {
+  for (i = 0; i < nargs; i++) {
     Source *src = &srcs[nfiles++];
     char why[256];
     Ast ast;
-    if (src_load(src, argv[i], why, sizeof why) != 0) {
-      diag_file(&d, SEV_ERROR, "file", argv[i], "%s", why);
+    if (src_load(src, files[i], why, sizeof why) != 0) {
+      diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
       failed = 1;
       continue;
     }
@@ -89,5 +111,6 @@ int cmd_check(int argc, char **argv) {
   diag_free(&d);
   for (i = 0; i < nfiles; i++) src_free(&srcs[i]);
   mem_free(srcs);
+  mem_free(files);
   return failed ? EXIT_FAILED : EXIT_OK;
 }

@@ -97,7 +97,7 @@ const char *ast_kind_name(int kind) {
   return kind >= 0 && kind < N__COUNT ? kind_names[kind] : "?";
 }
 
-const char *ast_op_name(int op) { return op >= 0 && op < OP__COUNT ? op_names[op] : "?"; }
+const char *ast_op_name(int op) { return op >= 0 && op < AOP__COUNT ? op_names[op] : "?"; }
 
 int ast_list_len(const Node *n) {
   int k = 0;

@@ -91,10 +91,10 @@ typedef enum NodeKind {
   X(MATCH, "=~") X(DEFAULT, "??") X(AND, "and") X(OR, "or")
 
 typedef enum AstOp {
-#define X(o, s) OP_##o,
+#define X(o, s) AOP_##o,
   AST_OPS(X)
 #undef X
-  OP__COUNT
+  AOP__COUNT
 } AstOp;
 
 typedef struct Span {

@@ -7,12 +7,16 @@
 */
 #include "check.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../vm/ptrmap.h"
+#include "../vm/shquote.h"
 #include "suggest.h"
 
 static const char *const ty_names[] = {
@@ -49,6 +53,7 @@ typedef struct Local {
   const char *name;
   Sym *sym;
   int scope;
+  size_t shadowed;   /* 1 + index of the local of the same name it hides, or 0 */
 } Local;
 
 /* Where a statement list sits: this decides which clauses are allowed. */
@@ -60,8 +65,10 @@ typedef struct Checker {
   Diags *d;
   Arena arena;            /* Syms */
   PtrMap vars, fns, roles, steps, probes;
-  Local *locals;
+  PtrMap stepvars;        /* every step's top-level `let` NAME, collected up front */
+  Local *locals;          /* a stack, innermost scope last */
   size_t nlocals, locals_cap;
+  PtrMap local_index;     /* name -> 1 + index of its innermost local (0: none) */
   int scope;
   int in_fn;              /* step variables are not visible in functions */
   int nsteps;
@@ -82,6 +89,12 @@ static Diag *warn(Checker *C, const char *code, const Node *n, const char *fmt, 
 #endif
   ;
 
+static Diag *vreport(Checker *C, Severity sev, const char *code, const Node *n, const char *fmt,
+                     va_list ap)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 5, 0)))
+#endif
+  ;
 static Diag *vreport(Checker *C, Severity sev, const char *code, const Node *n, const char *fmt,
                      va_list ap) {
   char msg[512];
@@ -141,19 +154,18 @@ static Sym *declare(Checker *C, PtrMap *m, Node *name, SymKind k, Ty ty, const c
 static void open_scope(Checker *C) { C->scope++; }
 
 static void close_scope(Checker *C) {
-  while (C->nlocals && C->locals[C->nlocals - 1].scope == C->scope) C->nlocals--;
+  while (C->nlocals && C->locals[C->nlocals - 1].scope == C->scope) {
+    Local *l = &C->locals[--C->nlocals];
+    ptrmap_put(&C->local_index, l->name, (void *)(uintptr_t)l->shadowed);
+  }
   C->scope--;
 }
 
 static Sym *find_local(Checker *C, const char *name, int *same_scope) {
-  size_t i = C->nlocals;
-  while (i-- > 0) {
-    if (C->locals[i].name == name) {
-      if (same_scope) *same_scope = C->locals[i].scope == C->scope;
-      return C->locals[i].sym;
-    }
-  }
-  return NULL;
+  size_t i = (size_t)(uintptr_t)ptrmap_get(&C->local_index, name);
+  if (i == 0) return NULL;
+  if (same_scope) *same_scope = C->locals[i - 1].scope == C->scope;
+  return C->locals[i - 1].sym;
 }
 
 static Sym *lookup_var(Checker *C, const char *name) {
@@ -188,12 +200,20 @@ static void add_local(Checker *C, Node *name, SymKind k, Ty ty) {
   C->locals[C->nlocals].name = name->str;
   C->locals[C->nlocals].sym = s;
   C->locals[C->nlocals].scope = C->scope;
+  C->locals[C->nlocals].shadowed = (size_t)(uintptr_t)ptrmap_get(&C->local_index, name->str);
   C->nlocals++;
+  ptrmap_put(&C->local_index, name->str, (void *)(uintptr_t)C->nlocals);
 }
 
 /* A step's top-level `let` is visible to the steps after it. */
 static void add_step_global(Checker *C, Node *name, Ty ty) {
   Sym *g = ptrmap_get(&C->vars, name->str);
+  if (g && (g->kind == S_PARAM || g->kind == S_SECRET)) {
+    Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared as a %s", name->str,
+                   g->kind == S_PARAM ? "param" : "secret");
+    diag_hint(dg, "see line %d; choose another name", line_of(C, g->decl));
+    return;
+  }
   if (g) {
     Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared", name->str);
     diag_hint(dg, "see line %d; a step's variables are visible to the steps after it, so names must differ",
@@ -221,21 +241,43 @@ static void suggest_map(const PtrMap *m, Suggest *sg) {
     if (m->keys[j]) suggest_add(sg, m->keys[j]);
 }
 
-static void unknown(Checker *C, const char *code, Node *name, const char *what, const PtrMap *m) {
+/* unknown reports an unknown name with the nearest known spelling as a
+** hint. It returns the diagnostic (NULL if the error limit dropped it), so
+** that a caller's further hint lands on this error and no other. */
+static Diag *unknown(Checker *C, const char *code, Node *name, const char *what, const PtrMap *m) {
   Suggest sg;
   Diag *dg = err(C, code, name, "unknown %s '%s'", what, name->str);
+  if (!dg) return NULL;   /* dropped by the error limit: no hint to look for */
   suggest_init(&sg, name->str);
   if (m) suggest_map(m, &sg);
   else suggest_vars(C, &sg);
   if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
+  return dg;
+}
+
+/* unknown_var reports a variable that is not visible here: a step's
+** variable used in a function, one used before the step that declares
+** it, or a name unknown everywhere. */
+static Diag *unknown_var(Checker *C, Node *name) {
+  Node *later = ptrmap_get(&C->stepvars, name->str);
+  Diag *dg;
+  if (later && C->in_fn) {
+    dg = err(C, "unknown-variable", name, "step variable '%s' is not visible in a function", name->str);
+    diag_hint(dg, "pass it as an argument");
+    return dg;
+  }
+  dg = unknown(C, "unknown-variable", name, "variable", NULL);
+  if (later && later->span.pos > name->span.pos)
+    diag_hint(dg, "'%s' is declared later, at line %d; a step sees only the variables declared before it",
+              name->str, line_of(C, later));
+  return dg;
 }
 
 static void need_role(Checker *C, Node *name) {
   if (!ptrmap_get(&C->roles, name->str)) {
-    unknown(C, "unknown-role", name, "role", &C->roles);
-    if (C->roles.n == 0 && C->d->n)
-      diag_hint(&C->d->v[C->d->n - 1], "declare it in the runbook: role %s \"Full Name\" phone \"...\"",
-                name->str);
+    Diag *dg = unknown(C, "unknown-role", name, "role", &C->roles);
+    if (C->roles.n == 0)
+      diag_hint(dg, "declare it in the runbook: role %s \"Full Name\" phone \"...\"", name->str);
   }
 }
 
@@ -256,8 +298,17 @@ static void command(Checker *C, Node *n) {
   Node *p;
   if (n->kind == N_STR) return;
   if (n->kind == N_TMPL) {
+    ShScan st;
+    sh_scan_init(&st);
     for (p = n->a; p; p = p->next) {
-      if (p->kind == N_STR) continue;
+      if (p->kind == N_STR) {
+        sh_scan(&st, p->str, p->len);   /* where the next value lands, as the shell reads it */
+        continue;
+      }
+      if (!is_raw_call(p) && st.ctx == SHQ_UNSAFE) {
+        Diag *dg = err(C, "command-unsafe", p, "a value interpolated into %s cannot be quoted safely", st.why);
+        diag_hint(dg, "move it out, as a separate argument: the shell would read parts of the value as code there");
+      }
       if (is_raw_call(p)) {
         if (ast_list_len(p->b) != 1) err(C, "arity", p, "raw() takes 1 argument, got %d", ast_list_len(p->b));
         else expr(C, p->b);
@@ -365,18 +416,98 @@ static void mismatch(Checker *C, Node *n, const char *verb, Ty a, const char *jo
   if (hint) diag_hint(dg, "%s", hint);
 }
 
+/* Compiling a regular expression copies what a counted repetition repeats,
+** so nested counts multiply: "((a{255}){255}){255}" makes regcomp build 16
+** million nodes and take gigabytes. Patterns bigger than this, or nested
+** deeper, are refused before regcomp sees them. */
+#define REGEX_MAX_SIZE 100000.0
+#define REGEX_MAX_DEPTH 100
+
+/* regex_size estimates the number of nodes regcomp builds for the ERE p,
+** stopping early once past REGEX_MAX_SIZE. */
+static double regex_size(const char *p) {
+  double tot[REGEX_MAX_DEPTH + 1];
+  int d = 0;
+  tot[0] = 0;
+  while (*p) {
+    double a = 1;
+    if (*p == '(') {
+      if (d == REGEX_MAX_DEPTH) return REGEX_MAX_SIZE + 1;
+      tot[++d] = 0;
+      p++;
+      continue;
+    }
+    if (*p == '|') {   /* alternatives add up */
+      p++;
+      continue;
+    }
+    if (*p == ')' && d > 0) {
+      a = tot[d--] + 1;
+      p++;
+    } else if (*p == '[') {   /* a bracket expression is one node */
+      p++;
+      if (*p == '^') p++;
+      if (*p == ']') p++;
+      while (*p && *p != ']') {
+        if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+          char close = p[1];
+          p += 2;
+          while (*p && !(p[0] == close && p[1] == ']')) p++;
+          if (*p) p += 2;
+        } else {
+          p++;
+        }
+      }
+      if (*p) p++;
+    } else if (*p == '\\') {
+      p += p[1] ? 2 : 1;
+    } else {
+      p++;
+    }
+    for (;;) {   /* quantifiers: a bound {m}, {m,} or {m,n} copies the atom */
+      double m = 0, n;
+      const char *q = p + 1;
+      if (*p == '*' || *p == '+' || *p == '?') {
+        p++;
+        continue;
+      }
+      if (*p != '{' || !isdigit((unsigned char)*q)) break;
+      for (; isdigit((unsigned char)*q); q++) m = m < 1e9 ? m * 10 + (*q - '0') : m;
+      n = m;
+      if (*q == ',') {
+        q++;
+        if (isdigit((unsigned char)*q))
+          for (n = 0; isdigit((unsigned char)*q); q++) n = n < 1e9 ? n * 10 + (*q - '0') : n;
+        else
+          n = m + 1;
+      }
+      if (*q != '}') break;   /* not a bound; regcomp will say what is wrong */
+      p = q + 1;
+      if (n < m) n = m;
+      if (n > 1) a *= n;
+    }
+    tot[d] += a;
+    if (tot[d] > REGEX_MAX_SIZE) return tot[d];
+  }
+  while (d > 0) {   /* unclosed groups: regcomp reports them */
+    tot[d - 1] += tot[d];
+    d--;
+  }
+  return tot[0];
+}
+
 static Ty binary(Checker *C, Node *n) {
   Ty l = expr(C, n->a), r = expr(C, n->b);
   int known = l != TY_ANY && r != TY_ANY;
   switch (n->op) {
-    case OP_AND: case OP_OR: return TY_BOOL;
-    case OP_DEFAULT: return l == r ? l : TY_ANY;
-    case OP_EQ: case OP_NE:
+    case AOP_AND: case AOP_OR: return TY_BOOL;
+    case AOP_DEFAULT: return l == r ? l : TY_ANY;
+    case AOP_EQ: case AOP_NE:
       if (known && l != r && l != TY_NIL && r != TY_NIL &&
           ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR)))
         mismatch(C, n, "compare", l, "with", r, "write the number as a duration, such as 30s or 5m");
       return TY_BOOL;
-    case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+    case AOP_LT: case AOP_LE: case AOP_GT: case AOP_GE:
       if (known && l != r) {
         if ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR))
           mismatch(C, n, "compare", l, "with", r, "write the number as a duration, such as 30s or 5m");
@@ -386,10 +517,14 @@ static Ty binary(Checker *C, Node *n) {
         mismatch(C, n, "order", l, "and", r, NULL);
       }
       return TY_BOOL;
-    case OP_MATCH:
+    case AOP_MATCH:
       if (l != TY_ANY && l != TY_STR) err(C, "type-mismatch", n->a, "'=~' needs a string on the left, not %s", ty_name(l));
       if (r != TY_ANY && r != TY_STR) err(C, "type-mismatch", n->b, "'=~' needs a pattern string, not %s", ty_name(r));
-      if (n->b->kind == N_STR) {
+      if (n->b->kind == N_STR && regex_size(n->b->str) > REGEX_MAX_SIZE) {
+        Diag *dg = err(C, "bad-regex", n->b, "regular expression too large (its counted repetitions expand to "
+                       "more than %d parts)", (int)REGEX_MAX_SIZE);
+        diag_hint(dg, "counts of nested repetitions multiply, as in (a{100}){1000}; use smaller counts, * or +");
+      } else if (n->b->kind == N_STR) {
         regex_t re;
         int rc = regcomp(&re, n->b->str, REG_EXTENDED | REG_NOSUB);
         if (rc != 0) {
@@ -401,35 +536,35 @@ static Ty binary(Checker *C, Node *n) {
         }
       }
       return TY_BOOL;
-    case OP_ADD: case OP_SUB:
+    case AOP_ADD: case AOP_SUB:
       if (!known) return l == TY_DUR || r == TY_DUR ? TY_DUR : TY_ANY;
       if (l == r && (l == TY_NUM || l == TY_DUR)) return l;
-      if (n->op == OP_ADD && l == r && (l == TY_STR || l == TY_LIST)) return l;
+      if (n->op == AOP_ADD && l == r && (l == TY_STR || l == TY_LIST)) return l;
       if ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR)) {
-        Diag *dg = err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == OP_ADD ? "add" : "subtract",
+        Diag *dg = err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == AOP_ADD ? "add" : "subtract",
                        ty_name(l), ty_name(r));
         diag_hint(dg, "a bare number has no unit: write 30s, 5m or 2h");
       } else if (l == TY_STR || r == TY_STR) {
-        Diag *dg = err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == OP_ADD ? "add" : "subtract",
+        Diag *dg = err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == AOP_ADD ? "add" : "subtract",
                        ty_name(l), ty_name(r));
-        if (n->op == OP_ADD) diag_hint(dg, "build text with interpolation: \"...${x}...\"");
+        if (n->op == AOP_ADD) diag_hint(dg, "build text with interpolation: \"...${x}...\"");
       } else {
-        err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == OP_ADD ? "add" : "subtract", ty_name(l),
+        err(C, "type-mismatch", n, "cannot %s %s and %s", n->op == AOP_ADD ? "add" : "subtract", ty_name(l),
             ty_name(r));
       }
       return TY_ANY;
-    case OP_MUL:
+    case AOP_MUL:
       if (!known) return l == TY_DUR || r == TY_DUR ? TY_DUR : TY_ANY;
       if (l == TY_NUM && r == TY_NUM) return TY_NUM;
       if ((l == TY_DUR && r == TY_NUM) || (l == TY_NUM && r == TY_DUR)) return TY_DUR;
       mismatch(C, n, "multiply", l, "by", r, NULL);
       return TY_ANY;
-    case OP_DIV: case OP_MOD:
+    case AOP_DIV: case AOP_MOD:
       if (!known) return TY_ANY;
       if (l == TY_NUM && r == TY_NUM) return TY_NUM;
       if (l == TY_DUR && r == TY_NUM) return TY_DUR;
-      if (l == TY_DUR && r == TY_DUR) return n->op == OP_DIV ? TY_NUM : TY_DUR;
-      mismatch(C, n, n->op == OP_DIV ? "divide" : "take", l, n->op == OP_DIV ? "by" : "modulo", r, NULL);
+      if (l == TY_DUR && r == TY_DUR) return n->op == AOP_DIV ? TY_NUM : TY_DUR;
+      mismatch(C, n, n->op == AOP_DIV ? "divide" : "take", l, n->op == AOP_DIV ? "by" : "modulo", r, NULL);
       return TY_ANY;
     default: return TY_ANY;
   }
@@ -456,15 +591,7 @@ static Ty expr(Checker *C, Node *n) {
       if (s) return s->ty;
       s = ptrmap_get(&C->fns, n->str);
       if (s) return TY_FN;
-      if (C->in_fn) {
-        Sym *g = ptrmap_get(&C->vars, n->str);
-        if (g && g->kind == S_GLOBAL) {
-          Diag *dg = err(C, "unknown-variable", n, "step variable '%s' is not visible in a function", n->str);
-          diag_hint(dg, "pass it as an argument");
-          return TY_ANY;
-        }
-      }
-      unknown(C, "unknown-variable", n, "variable", NULL);
+      unknown_var(C, n);
       return TY_ANY;
     case N_FIELD:
       t = expr(C, n->a);
@@ -478,7 +605,7 @@ static Ty expr(Checker *C, Node *n) {
     case N_CALL: return call(C, n);
     case N_UNARY:
       t = expr(C, n->a);
-      if (n->op == OP_NOT) return TY_BOOL;
+      if (n->op == AOP_NOT) return TY_BOOL;
       if (t != TY_ANY && t != TY_NUM && t != TY_DUR) err(C, "type-mismatch", n, "cannot negate %s", ty_name(t));
       return t == TY_DUR ? TY_DUR : t == TY_NUM ? TY_NUM : TY_ANY;
     case N_BINARY: return binary(C, n);
@@ -546,7 +673,7 @@ static void clause(Checker *C, Node *n, Where w) {
     case N_EXPECT: need(C, n->a, TY_DUR, "'expect'"); break;
     case N_RETRY:
       need(C, n->a, TY_NUM, "'retry'");
-      if (n->a->kind == N_NUM && (n->a->num < 0 || n->a->num != (double)(long)n->a->num))
+      if (n->a->kind == N_NUM && (n->a->num < 0 || n->a->num != floor(n->a->num)))
         err(C, "type-mismatch", n->a, "'retry' needs a whole number of attempts");
       if (n->b) need(C, n->b, TY_DUR, "'every'");
       break;
@@ -589,9 +716,7 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       Sym *s = lookup_var(C, n->a->str);
       t = expr(C, n->b);
       if (!s) {
-        Diag *dg;
-        unknown(C, "unknown-variable", n->a, "variable", NULL);
-        dg = C->d->n ? &C->d->v[C->d->n - 1] : NULL;
+        Diag *dg = unknown_var(C, n->a);
         if (dg && !dg->hint) diag_hint(dg, "declare it first: let %s = ...", n->a->str);
       } else if (s->kind == S_PARAM || s->kind == S_SECRET) {
         err(C, "assign-readonly", n->a, "cannot assign to %s '%s'", s->kind == S_PARAM ? "param" : "secret",
@@ -717,7 +842,11 @@ static void check_fn(Checker *C, Node *fn) {
   Node *p;
   C->in_fn = 1;
   open_scope(C);
-  for (p = fn->b; p; p = p->next) add_local(C, p, S_FNPARAM, TY_ANY);
+  for (p = fn->b; p; p = p->next) {
+    int same = 0;
+    if (!find_local(C, p->str, &same) || !same)   /* a repeat is reported by declare_fn */
+      add_local(C, p, S_FNPARAM, TY_ANY);
+  }
   open_scope(C);
   stmts(C, fn->c->a, W_FN);
   close_scope(C);
@@ -751,11 +880,15 @@ static void check_extern(Checker *C, Node *ex) {
 
 static void declare_fn(Checker *C, Node *n) {
   Sym *s;
-  Node *p, *q;
+  Node *p;
   if (n->kind == N_FN) {
-    for (p = n->b; p; p = p->next)
-      for (q = n->b; q != p; q = q->next)
-        if (q->str == p->str) err(C, "duplicate-variable", p, "duplicate parameter '%s'", p->str);
+    PtrMap seen;
+    memset(&seen, 0, sizeof seen);
+    for (p = n->b; p; p = p->next) {
+      if (ptrmap_get(&seen, p->str)) err(C, "duplicate-variable", p, "duplicate parameter '%s'", p->str);
+      else ptrmap_put(&seen, p->str, p);
+    }
+    ptrmap_free(&seen);
   }
   {
     Sym *old = ptrmap_get(&C->fns, (n->kind == N_FN ? n->a : n->b)->str);
@@ -882,6 +1015,17 @@ static void check_runbook(Checker *C, Node *rb) {
   }
 }
 
+/* collect_step_vars records the top-level `let`s of every step (the first
+** declaration of each name), before any body is checked. */
+static void collect_step_vars(Checker *C, Node *rb) {
+  Node *n, *s;
+  for (n = rb->b; n; n = n->next) {
+    if (n->kind != N_STEP) continue;
+    for (s = n->c->a; s; s = s->next)
+      if (s->kind == N_LET && !ptrmap_get(&C->stepvars, s->a->str)) ptrmap_put(&C->stepvars, s->a->str, s->a);
+  }
+}
+
 int check_program(Ast *ast, Diags *d) {
   Checker C;
   Node *n, *runbook = NULL;
@@ -919,6 +1063,9 @@ int check_program(Ast *ast, Diags *d) {
       diag_hint(dg, "wrap the declarations in: runbook \"Title\" { ... }");
     }
   }
+  /* Functions are checked before the steps, so learn the names of the
+  ** steps' variables first: using one in a function gets its own message. */
+  if (runbook) collect_step_vars(&C, runbook);
   for (n = ast->root->a; n; n = n->next) {
     if (n->kind == N_FN) check_fn(&C, n);
     else if (n->kind == N_EXTERN) check_extern(&C, n);
@@ -933,7 +1080,9 @@ int check_program(Ast *ast, Diags *d) {
   ptrmap_free(&C.roles);
   ptrmap_free(&C.steps);
   ptrmap_free(&C.probes);
+  ptrmap_free(&C.stepvars);
   mem_free(C.locals);
+  ptrmap_free(&C.local_index);
   arena_free(&C.arena);
   diag_sort(d, first);
   return d->errors - errors_before;

@@ -22,7 +22,17 @@ int parse_source(Ast *ast, Diags *d, ParseMode mode, ParseResult *res) {
   /* The source keeps two NULs after its text, so flex scans it in place
   ** and yytext points into Source.text. */
   yy_scan_buffer(ast->src->text, ast->src->len + 2, scanner);
+  /* Map the lines now: while the parser runs, flex keeps a NUL in the text
+  ** after the current token, which could hide a newline from the map. */
+  {
+    int line, col;
+    src_linecol(ast->src, 0, &line, &col);
+  }
   rc = yyparse(&p, scanner);
+  /* The parse may stop before the end of the input (an error it cannot
+  ** recover from, the nesting or error limit): put back the byte flex
+  ** replaced, so the source text is again exactly the file's. */
+  lexer_restore_source(scanner);
   yylex_destroy(scanner);
   buf_free(&p.sbuf);
   if (res) {

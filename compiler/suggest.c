@@ -1,33 +1,42 @@
 /*
-** suggest.c -- nearest spelling by Levenshtein distance.
+** suggest.c -- nearest spelling by optimal string alignment distance:
+** Levenshtein plus the swap of two adjacent letters as one edit, the
+** commonest typo ("emial" for "email", "osp" for "ops").
 */
 #include "suggest.h"
 
 #include <string.h>
 
-/* Edit distance of a and b, giving up (returning limit+1) past limit. */
+/* Edit distance of a and b, giving up (returning limit+1) past limit.
+** Three rows of the dynamic-programming table: the one before the
+** previous is what a transposition looks back to. */
 static int distance(const char *a, const char *b, int limit) {
-  int la = (int)strlen(a), lb = (int)strlen(b), i, j;
-  int row[64];
+  int la = (int)strlen(a), lb = (int)strlen(b), i, j, prev_best = 0;
+  int r0[64], r1[64], r2[64];
+  int *pp = r0, *prev = r1, *cur = r2, *t;
   if (la >= 63 || lb >= 63) return limit + 1;
   if (la - lb > limit || lb - la > limit) return limit + 1;
-  for (j = 0; j <= lb; j++) row[j] = j;
+  for (j = 0; j <= lb; j++) prev[j] = j;
   for (i = 1; i <= la; i++) {
-    int prev = row[0], best;
-    row[0] = i;
-    best = row[0];
+    int best;
+    cur[0] = i;
+    best = cur[0];
     for (j = 1; j <= lb; j++) {
-      int cur = row[j];
-      int v = prev + (a[i - 1] != b[j - 1]);
-      if (row[j] + 1 < v) v = row[j] + 1;
-      if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-      row[j] = v;
-      prev = cur;
+      int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+        v = pp[j - 2] + 1;
+      cur[j] = v;
       if (v < best) best = v;
     }
-    if (best > limit) return limit + 1;
+    /* A row can undercut the one before only through a transposition,
+    ** which looks back two rows: stop once two rows in a row exceed. */
+    if (best > limit && i > 1 && prev_best > limit) return limit + 1;
+    prev_best = best;
+    t = pp; pp = prev; prev = cur; cur = t;
   }
-  return row[lb];
+  return prev[lb];
 }
 
 void suggest_init(Suggest *s, const char *word) {

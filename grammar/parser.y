@@ -6,7 +6,12 @@
 **
 ** Error recovery: `error` alternatives at declaration and statement level
 ** and inside brackets let one pass report several independent errors;
-** bison's three-token rule suppresses cascades. Semantic values need no
+** bison's three-token rule suppresses cascades. A header that goes wrong
+** before its block (`step go 42 {`, `if x = 1 {`) resynchronises on that
+** block (`STEP error block`, `IF error block`, ...), so its braces stay
+** paired and the code after it is not misread. Declarations that belong
+** at the top (fn, extern, import) are accepted as statements too, for the
+** checker to say where they belong. Semantic values need no
 ** %destructor: every node lives in the parse arena, which is dropped
 ** whole when the parse fails, so discarded values cannot leak.
 */
@@ -84,6 +89,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token START_FILE START_STMTS START_EXPR
 %token <node> IDENT "identifier" NUMBER "number" DURATION "duration"
 %token <node> BOOLEAN "boolean" STR_TEXT "string text"
+%token <node> SQ_STRING "single-quoted string"
 %token STR_BEGIN "string" STR_END "end of string"
 %token INTERP_BEGIN "'${'" INTERP_END "'}' of '${'"
 %token RUNBOOK "'runbook'" VERSION "'version'" OWNER "'owner'" WINDOW "'window'"
@@ -109,7 +115,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %precedence UNARY
 
 %type <node> decl stmt expr postfix primary string name opt_title opt_msg block
-%type <node> chain fn_decl extern_decl import_decl else_part repl_item opt_type
+%type <node> chain fn_decl extern_decl import_decl else_part opt_type
 %type <list> decls stmts contacts names args arglist parts params paramlist repl_items
 
 %start top
@@ -142,8 +148,11 @@ decl
   | PROBE name '=' expr                 { $$ = mk(p, N_PROBE, @$, $2, $4, NULL, NULL); }
   | TRIGGER string name WHEN expr       { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, NULL); }
   | TRIGGER string name WHEN expr FOR expr { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, $7); }
+  | RUNBOOK error '{' decls '}'         { $$ = NULL; }
   | REQUIRE string block                { $$ = mk(p, N_REQUIRE, @$, $2, $3, NULL, NULL); }
+  | REQUIRE error block                 { $$ = NULL; }
   | STEP name opt_title block           { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
+  | STEP error block                    { $$ = NULL; }
   | fn_decl
   | extern_decl
   | import_decl
@@ -151,6 +160,7 @@ decl
 
 fn_decl
   : FN name '(' params ')' block        { $$ = mk(p, N_FN, @$, $2, $4.head, $6, NULL); }
+  | FN error block                      { $$ = NULL; }
   ;
 extern_decl
   : EXTERN string FN name '(' params ')' opt_type
@@ -195,16 +205,11 @@ stmts
   | stmts error                         { $$ = $1; }
   ;
 
+/* REPL input: statements, and (as statements) fn, extern and import. */
 repl_items
   : %empty                              { $$ = none(); }
-  | repl_items repl_item                { $$ = add($1, $2); }
+  | repl_items stmt                     { $$ = add($1, $2); }
   | repl_items error                    { $$ = $1; }
-  ;
-repl_item
-  : stmt
-  | fn_decl
-  | extern_decl
-  | import_decl
   ;
 
 stmt
@@ -215,7 +220,10 @@ stmt
   | VERIFY expr opt_msg                 { $$ = mk(p, N_VERIFY, @$, $2, $3, NULL, NULL); }
   | IF expr THEN stmt                   { $$ = mk(p, N_IF, @$, $2, $4, NULL, NULL); $$->op = 1; }
   | IF expr block else_part             { $$ = mk(p, N_IF, @$, $2, $3, $4, NULL); }
+  | IF error THEN stmt                  { $$ = NULL; }
+  | IF error block else_part            { $$ = NULL; }
   | FOR name IN expr block              { $$ = mk(p, N_FOR, @$, $2, $4, $5, NULL); }
+  | FOR error block                     { $$ = NULL; }
   | WAIT UNTIL expr TIMEOUT expr        { $$ = mk(p, N_WAIT, @$, $3, NULL, $5, NULL); }
   | WAIT UNTIL expr EVERY expr TIMEOUT expr { $$ = mk(p, N_WAIT, @$, $3, $5, $7, NULL); }
   | MANUAL expr                         { $$ = mk(p, N_MANUAL, @$, $2, NULL, NULL, NULL); }
@@ -234,12 +242,25 @@ stmt
   | IDEMPOTENT                          { $$ = mk(p, N_IDEMPOTENT, @$, NULL, NULL, NULL, NULL); }
   | IRREVERSIBLE expr                   { $$ = mk(p, N_IRREVERSIBLE, @$, $2, NULL, NULL, NULL); }
   | UNDO block                          { $$ = mk(p, N_UNDO, @$, $2, NULL, NULL, NULL); }
+  | UNDO error block                    { $$ = NULL; }
   | ON name block                       { $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL); }
+  | ON FAIL block                       {
+      /* `fail` is a keyword, so this is no name: say what was meant. */
+      Diag *d = parser_error(p, @2.pos, @2.end, "expected 'failure' after 'on', found 'fail'");
+      diag_hint(d, "a handler is written: on failure { ... }");
+      $$ = NULL;
+    }
+  | ON error block                      { $$ = NULL; }
+  /* Declarations out of place: parsed, then refused by the checker. */
+  | fn_decl
+  | extern_decl
+  | import_decl
   ;
 
 else_part
   : %empty                              { $$ = NULL; }
   | ELSE block                          { $$ = $2; }
+  | ELSE error block                    { $$ = NULL; }
   | ELSE IF expr block else_part        { $$ = mk(p, N_IF, @2, $3, $4, $5, NULL);
                                           $$->span.end = @$.end; }
   ;
@@ -271,23 +292,23 @@ name
 /* Precedence, lowest first: or; and; not; comparisons and =~ (not
 ** chained); ??; + -; * / %; unary -; postfix. */
 expr
-  : expr OR expr                        { $$ = bin(p, @$, OP_OR, $1, $3); }
-  | expr AND expr                       { $$ = bin(p, @$, OP_AND, $1, $3); }
-  | NOT expr                            { $$ = un(p, @$, OP_NOT, $2); }
-  | expr EQ expr                        { $$ = bin(p, @$, OP_EQ, $1, $3); }
-  | expr NE expr                        { $$ = bin(p, @$, OP_NE, $1, $3); }
-  | expr '<' expr                       { $$ = bin(p, @$, OP_LT, $1, $3); }
-  | expr LE expr                        { $$ = bin(p, @$, OP_LE, $1, $3); }
-  | expr '>' expr                       { $$ = bin(p, @$, OP_GT, $1, $3); }
-  | expr GE expr                        { $$ = bin(p, @$, OP_GE, $1, $3); }
-  | expr MATCH expr                     { $$ = bin(p, @$, OP_MATCH, $1, $3); }
-  | expr DEFAULT expr                   { $$ = bin(p, @$, OP_DEFAULT, $1, $3); }
-  | expr '+' expr                       { $$ = bin(p, @$, OP_ADD, $1, $3); }
-  | expr '-' expr                       { $$ = bin(p, @$, OP_SUB, $1, $3); }
-  | expr '*' expr                       { $$ = bin(p, @$, OP_MUL, $1, $3); }
-  | expr '/' expr                       { $$ = bin(p, @$, OP_DIV, $1, $3); }
-  | expr '%' expr                       { $$ = bin(p, @$, OP_MOD, $1, $3); }
-  | '-' expr %prec UNARY                { $$ = un(p, @$, OP_NEG, $2); }
+  : expr OR expr                        { $$ = bin(p, @$, AOP_OR, $1, $3); }
+  | expr AND expr                       { $$ = bin(p, @$, AOP_AND, $1, $3); }
+  | NOT expr                            { $$ = un(p, @$, AOP_NOT, $2); }
+  | expr EQ expr                        { $$ = bin(p, @$, AOP_EQ, $1, $3); }
+  | expr NE expr                        { $$ = bin(p, @$, AOP_NE, $1, $3); }
+  | expr '<' expr                       { $$ = bin(p, @$, AOP_LT, $1, $3); }
+  | expr LE expr                        { $$ = bin(p, @$, AOP_LE, $1, $3); }
+  | expr '>' expr                       { $$ = bin(p, @$, AOP_GT, $1, $3); }
+  | expr GE expr                        { $$ = bin(p, @$, AOP_GE, $1, $3); }
+  | expr MATCH expr                     { $$ = bin(p, @$, AOP_MATCH, $1, $3); }
+  | expr DEFAULT expr                   { $$ = bin(p, @$, AOP_DEFAULT, $1, $3); }
+  | expr '+' expr                       { $$ = bin(p, @$, AOP_ADD, $1, $3); }
+  | expr '-' expr                       { $$ = bin(p, @$, AOP_SUB, $1, $3); }
+  | expr '*' expr                       { $$ = bin(p, @$, AOP_MUL, $1, $3); }
+  | expr '/' expr                       { $$ = bin(p, @$, AOP_DIV, $1, $3); }
+  | expr '%' expr                       { $$ = bin(p, @$, AOP_MOD, $1, $3); }
+  | '-' expr %prec UNARY                { $$ = un(p, @$, AOP_NEG, $2); }
   | postfix
   ;
 
@@ -338,6 +359,7 @@ string
         $$ = mk(p, N_TMPL, @$, $2.head, NULL, NULL, NULL);
       }
     }
+  | SQ_STRING                           /* 'text': already reported by the lexer */
   ;
 parts
   : %empty                              { $$ = none(); }
@@ -362,12 +384,17 @@ Diag *parser_error(struct Parser *p, uint32_t pos, uint32_t end, const char *fmt
   Buf b = BUF_INIT;
   Diag *d;
   if (p->fatal) return NULL;
+  if (p->diags->errors >= DIAG_MAX_ERRORS) {
+    /* Past the limit the error is only counted: the list is marked
+    ** truncated, and "too many errors (N)" says how many there were. */
+    diag_add(p->diags, SEV_ERROR, "syntax", p->src, pos, end, "%s", "");
+    return NULL;
+  }
   va_start(ap, fmt);
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
   d = diag_add(p->diags, SEV_ERROR, "syntax", p->src, pos, end, "%s", buf_cstr(&b));
   buf_free(&b);
-  if (p->diags->errors >= DIAG_MAX_ERRORS) p->fatal = 1;
   return d;
 }
 
@@ -409,15 +436,24 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
   yysymbol_kind_t exp[MAXEXP];
   yysymbol_kind_t tok = yypcontext_token(ctx);
   const YYLTYPE *loc = yypcontext_location(ctx);
-  int n = yypcontext_expected_tokens(ctx, exp, MAXEXP), i, wants_ident = 0, wants_expr = 0;
+  int n = yypcontext_expected_tokens(ctx, exp, MAXEXP), i, j, wants_ident = 0, wants_expr = 0, wants_op = 0;
   Buf b = BUF_INIT;
   Diag *d;
   (void)scanner;
   if (p->fatal) return 0;
+  if (tok == YYSYMBOL_YYEOF && p->eof_reported) return 0;   /* the lexer said why */
   if (tok == YYSYMBOL_YYEOF) p->at_eof = 1;
+  /* Leave out what only error recovery accepts: a 'single-quoted string'
+  ** and the 'fail' of `on fail`. */
+  for (i = 0; i < n; i++)
+    if (exp[i] == YYSYMBOL_IDENT) wants_ident = 1;
+  for (i = j = 0; i < n; i++)
+    if (exp[i] != YYSYMBOL_SQ_STRING && !(exp[i] == YYSYMBOL_FAIL && wants_ident)) exp[j++] = exp[i];
+  n = j;
   for (i = 0; i < n; i++) {
     if (exp[i] == YYSYMBOL_IDENT) wants_ident = 1;
     if (exp[i] == YYSYMBOL_NUMBER) wants_expr = 1;
+    if (exp[i] == YYSYMBOL_EQ) wants_op = 1;
   }
   buf_puts(&b, "unexpected ");
   describe(p, tok, loc, &b);
@@ -440,6 +476,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
               k == 'i' || k == 'I' ? "${" : k == '(' ? "(" : k == '[' ? "[" : "{", line, col);
   } else if (wants_ident && is_keyword_token(tok)) {
     diag_hint(d, "%s is a reserved word and cannot be used as a name", yysymbol_name(tok));
+  } else if (wants_op && strcmp(yysymbol_name(tok), "'='") == 0) {
+    /* `if x = 1`: an assignment where a comparison belongs. */
+    diag_hint(d, "to compare, write '=='");
   } else if (is_comparison(p, tok, loc)) {
     diag_hint(d, "comparisons do not chain: write 'a < b and b < c'");
   } else if (tok == YYSYMBOL_IDENT && n <= 6) {

@@ -28,8 +28,11 @@ typedef struct Parser {
   Diags *diags;
   ParseMode mode;
   int start_sent;        /* the mode token was handed to the parser */
-  int fatal;             /* stop: nesting limit or too many errors */
+  int fatal;             /* stop: nesting limit (past the error limit, errors are
+                         ** only counted, and the parse goes on) */
   int at_eof;            /* a syntax error was at end of input (REPL: read more) */
+  int eof_reported;      /* the lexer explained the end of input (unterminated string
+                         ** or comment): the parser must not report it again */
   int depth;
   char open_kind[LEX_MAX_NESTING];      /* '(' '[' '{' or 'i'/'I' for ${ in "..." / """...""" */
   uint32_t open_pos[LEX_MAX_NESTING];
@@ -38,7 +41,16 @@ typedef struct Parser {
   uint32_t text_pos;     /* where the pending text part starts */
   int str_triple;        /* inside """...""" */
   Node *result;          /* PARSE_EXPR: the expression */
+  /* The last look ahead from a '${' in "...": [scan_from, scan_end) holds no
+  ** newline or '}'; scan_brace says whether a '}' is at scan_end;
+  ** scan_lastq is one past the last '"' in the range, or 0. */
+  uint32_t scan_from, scan_end, scan_lastq;
+  int scan_brace;
 } Parser;
+
+/* lexer_restore_source puts back the byte that flex replaced by a NUL in
+** the source text after the last token; call it once parsing ends. */
+void lexer_restore_source(void *scanner);
 
 /* parser_error reports an error at [pos, end) unless the parse is already fatal. */
 Diag *parser_error(Parser *p, uint32_t pos, uint32_t end, const char *fmt, ...)

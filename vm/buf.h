@@ -29,7 +29,11 @@ void buf_printf(Buf *b, const char *fmt, ...)
 #endif
   ;
 /* buf_vprintf appends formatted text from a va_list. */
-void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+void buf_vprintf(Buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 0)))
+#endif
+  ;
 /* buf_json_str appends s (n bytes) as a JSON string literal, quotes included. */
 void buf_json_str(Buf *b, const char *s, size_t n);
 /* buf_cstr returns the contents ("" when empty); the Buf still owns it. */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@ typedef struct Run {
   ExecResult *r;
   Stream s[2];
   pid_t pid;
+  int pidfd;           /* readable when the child exits (Linux 5.3+), or -1 */
 } Run;
 
 static double now_s(void) {
@@ -144,6 +146,37 @@ static void read_stream(Run *run, Stream *s) {
 
 /* Spawns /bin/sh -c cmd with the given pipe write ends as stdout/stderr;
 ** returns 0 or an errno value. */
+/* A command made only of a path (containing '/') and plain words, with no
+** shell syntax at all, means the same run directly as through /bin/sh -c;
+** running it directly saves one exec per command. split_simple fills
+** argv (pointing into buf) and returns 1 for such a command, else 0. */
+#define SIMPLE_MAX_ARGS 32
+static int split_simple(const char *cmd, char *buf, size_t bufsz, char **argv) {
+  size_t n = strlen(cmd), i;
+  int argc = 0, in_word = 0;
+  if (n == 0 || n >= bufsz) return 0;
+  for (i = 0; i < n; i++) {
+    char c = cmd[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+          c == '_' || c == '.' || c == '/' || c == '-' || c == ',' || c == ':' || c == '+' || c == '@' ||
+          c == '%'))
+      return 0;
+  }
+  memcpy(buf, cmd, n + 1);
+  for (i = 0; i < n; i++) {
+    if (buf[i] == ' ') {
+      buf[i] = '\0';
+      in_word = 0;
+    } else if (!in_word) {
+      if (argc == SIMPLE_MAX_ARGS) return 0;
+      argv[argc++] = buf + i;
+      in_word = 1;
+    }
+  }
+  argv[argc] = NULL;
+  return argc > 0 && strchr(argv[0], '/') != NULL;
+}
+
 static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
   static const int defsigs[] = { SIGINT, SIGTERM, SIGQUIT, SIGPIPE, SIGCHLD,
                                  SIGHUP, SIGALRM, SIGUSR1, SIGUSR2 };
@@ -152,8 +185,8 @@ static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
   sigset_t empty, def;
   size_t i;
   int rc;
-  char *argv[4];
-  char sh[] = "/bin/sh", dash_c[] = "-c";
+  char *argv[4], *direct[SIMPLE_MAX_ARGS + 1];
+  char sh[] = "/bin/sh", dash_c[] = "-c", words[512];
 
   argv[0] = sh; argv[1] = dash_c; argv[2] = (char *)(uintptr_t)o->cmd; argv[3] = NULL;
   sigemptyset(&empty);
@@ -174,7 +207,13 @@ static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
       (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
       (rc = posix_spawnattr_setsigmask(&at, &empty)) == 0 &&
       (rc = posix_spawnattr_setsigdefault(&at, &def)) == 0) {
-    rc = posix_spawn(pid, "/bin/sh", &fa, &at, argv, o->envp ? o->envp : environ);
+    rc = -1;
+    if (split_simple(o->cmd, words, sizeof words, direct)) {
+      rc = posix_spawn(pid, direct[0], &fa, &at, direct, o->envp ? o->envp : environ);
+      /* Not found, not executable, not a binary: let the shell say so, as it would have. */
+      if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) rc = -1;
+    }
+    if (rc == -1) rc = posix_spawn(pid, "/bin/sh", &fa, &at, argv, o->envp ? o->envp : environ);
   }
   posix_spawnattr_destroy(&at);
   posix_spawn_file_actions_destroy(&fa);
@@ -292,9 +331,16 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
   close_fd(&perr[1]);
   if (rc != 0) return fail_start(&run, rc, t0);
   r->pgid = run.pid;
+  /* A pidfd wakes poll() the moment the child exits; without one (old
+  ** kernels) exit is found by polling waitid with a short backoff. */
+#ifdef SYS_pidfd_open
+  run.pidfd = (int)syscall(SYS_pidfd_open, run.pid, 0);
+#else
+  run.pidfd = -1;
+#endif
 
   for (;;) {
-    struct pollfd pfd[2];
+    struct pollfd pfd[3];
     nfds_t nfd = 0;
     double w = POLL_MAX_S;
     int open_fds = (run.s[0].fd >= 0) + (run.s[1].fd >= 0);
@@ -352,7 +398,7 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
       if (o->on_tick && next_tick - t < w) w = next_tick - t;
       if (stage == 0 && deadline - t < w) w = deadline - t;
       if (stage == 1 && kill_at - t < w) w = kill_at - t;
-      if (open_fds == 0) {
+      if (open_fds == 0 && run.pidfd < 0) {
         /* Exit is detected by polling waitid: back off 1, 2, 4 .. 50 ms. */
         if (backoff < w) w = backoff;
         if (backoff < POLL_MAX_S) backoff *= 2;
@@ -371,6 +417,12 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
         pfd[nfd].revents = 0;
         nfd++;
       }
+    }
+    if (!reaped && !zombie && run.pidfd >= 0) {
+      pfd[nfd].fd = run.pidfd;
+      pfd[nfd].events = POLLIN;
+      pfd[nfd].revents = 0;
+      nfd++;
     }
     rc = poll(nfd ? pfd : NULL, nfd, ms);
     if (rc < 0) {
@@ -392,6 +444,7 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
     }
   }
 
+  if (run.pidfd >= 0) close(run.pidfd);
   /* Flush final unterminated lines, then hand the captures over. */
   for (i = 0; i < 2; i++) {
     close_fd(&run.s[i].fd);

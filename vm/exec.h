@@ -10,7 +10,11 @@
 **
 ** Lifecycle of one call:
 **   1. "/bin/sh -c cmd" is spawned in its own process group (pgid ==
-**      pid), with stdin from /dev/null, stdout and stderr on two pipes,
+**      pid). A command made only of a path containing '/' and plain
+**      words (no quotes, $, ;, |, <, >, &, * or any other shell syntax)
+**      means the same without the shell and is spawned directly, saving
+**      one exec; if that fails (not found, not executable) the shell runs
+**      it after all, so the error and status are the shell's. With stdin from /dev/null, stdout and stderr on two pipes,
 **      an empty signal mask and default dispositions for INT, TERM,
 **      QUIT, PIPE, CHLD, HUP, ALRM, USR1 and USR2.
 **   2. Both pipes are read with poll() (waits of at most 50 ms), lines

@@ -150,6 +150,20 @@ void src_free(Source *s) {
   memset(s, 0, sizeof *s);
 }
 
+/* A UTF-8 byte order mark opening the text is no character of line 1:
+** columns are counted, and the line shown, from after it. */
+static uint32_t bom_len(const Source *s) {
+  return s->len >= 3 && memcmp(s->text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+/* The line map holds nlines line starts, then three more words: a cache of
+** the last column counted (line index, offset, column). Columns are
+** counted from the start of the line, so without it a tree dump or many
+** diagnostics on one long line would take time quadratic in its length. */
+#define COL_LINE(s) ((s)->lines[(s)->nlines])
+#define COL_OFF(s) ((s)->lines[(s)->nlines + 1])
+#define COL_COL(s) ((s)->lines[(s)->nlines + 2])
+
 static void build_lines(Source *s) {
   size_t cap = 0, n = 0;
   uint32_t i;
@@ -162,8 +176,10 @@ static void build_lines(Source *s) {
       v[n++] = i + 1;
     }
   }
+  v = mem_grow(v, &cap, n + 3, sizeof *v);
   s->lines = v;
   s->nlines = (uint32_t)n;
+  COL_LINE(s) = UINT32_MAX;
 }
 
 void src_linecol(Source *s, uint32_t off, int *line, int *col) {
@@ -177,11 +193,24 @@ void src_linecol(Source *s, uint32_t off, int *line, int *col) {
     if (s->lines[mid] <= off) lo = mid;
     else hi = mid;
   }
-  for (i = s->lines[lo]; i < off;) {
+  i = s->lines[lo];
+  if (lo == 0 && off >= bom_len(s)) i = bom_len(s);
+  if (COL_LINE(s) == lo && COL_OFF(s) <= off && COL_OFF(s) >= i) {
+    i = COL_OFF(s);
+    c = (int)COL_COL(s);
+  }
+  for (; i < off;) {
     uint32_t cp;
     int k = utf8_decode((const unsigned char *)s->text + i, off - i, &cp);
     i += k ? (uint32_t)k : 1;
     c++;
+  }
+  /* Resume from here next time only at a character boundary, where
+  ** counting on gives what counting from the line start would. */
+  if (((unsigned char)s->text[off] & 0xC0) != 0x80) {
+    COL_LINE(s) = lo;
+    COL_OFF(s) = off;
+    COL_COL(s) = (uint32_t)c;
   }
   *line = (int)lo + 1;
   *col = c;
@@ -194,6 +223,7 @@ void src_line(Source *s, int line, uint32_t *start, uint32_t *len) {
   if ((uint32_t)line > s->nlines) line = (int)s->nlines;
   b = s->lines[line - 1];
   e = (uint32_t)line < s->nlines ? s->lines[line] - 1 : s->len;
+  if (line == 1) b = bom_len(s);
   if (e > b && s->text[e - 1] == '\r') e--;
   *start = b;
   *len = e - b;

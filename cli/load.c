@@ -1,0 +1,92 @@
+/*
+** load.c -- source or bytecode in, a checked Program out.
+*/
+#include "load.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../compiler/ast.h"
+#include "../compiler/check.h"
+#include "../compiler/codegen.h"
+#include "../compiler/parse.h"
+#include "../vm/bcfile.h"
+#include "../vm/mem.h"
+#include "../vm/sha256.h"
+
+static int is_bytecode(const Source *s) {
+  return s->len >= BC_MAGIC_LEN && memcmp(s->text, BC_MAGIC, BC_MAGIC_LEN) == 0;
+}
+
+/* read_raw reads path whole; bytecode is binary so src_load would refuse it. */
+static int read_raw(const char *path, char **data, size_t *n, char *why, size_t whylen) {
+  FILE *f = fopen(path, "rb");
+  Buf b = BUF_INIT;
+  char chunk[65536];
+  size_t k;
+  if (!f) {
+    snprintf(why, whylen, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(&b, chunk, k);
+  fclose(f);
+  *n = b.n;
+  *data = buf_take(&b);
+  return 0;
+}
+
+static int starts_with_magic(const char *path) {
+  char m[BC_MAGIC_LEN];
+  FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
+  size_t k;
+  if (!f) return 0;
+  k = fread(m, 1, sizeof m, f);
+  fclose(f);
+  return k == sizeof m && memcmp(m, BC_MAGIC, BC_MAGIC_LEN) == 0;
+}
+
+Program *load_program(const char *cmd, const char *path) {
+  const BuiltinSig *b = check_builtins();
+  uint32_t nb = 0;
+  char why[512];
+  Diags d;
+  Source *src;
+  Ast ast;
+  Program *p = NULL;
+  while (b[nb].name) nb++;
+  if (starts_with_magic(path)) {
+    char *data;
+    size_t n;
+    if (read_raw(path, &data, &n, why, sizeof why) != 0) {
+      fprintf(stderr, "%s: error: %s\n", path, why);
+      return NULL;
+    }
+    p = bc_read_mem(data, n, path, nb, why, sizeof why);
+    mem_free(data);
+    if (!p) fprintf(stderr, "%s: error: %s\n", path, why);
+    return p;
+  }
+  (void)cmd;
+  (void)is_bytecode;
+  src = mem_calloc(sizeof *src);
+  diag_init(&d);
+  if (src_load(src, path, why, sizeof why) != 0) {
+    fprintf(stderr, "%s: error: %s\n", path, why);
+    mem_free(src);
+    return NULL;
+  }
+  ast_init(&ast, src);
+  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_program(&ast, &d) == 0) {
+    p = codegen_program(&ast, &d);
+    if (p) sha256(src->text, src->len, p->src_sha256);
+  }
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  diag_free(&d);
+  ast_free(&ast);
+  if (!p) {
+    src_free(src);
+    mem_free(src);
+  }
+  return p;
+}

@@ -1,0 +1,266 @@
+/*
+** term.c -- the terminal face of a run.
+*/
+#include "term.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../vm/diag.h"
+#include "../vm/mem.h"
+
+#define BOLD(t) ((t)->color ? "\033[1m" : "")
+#define DIM(t) ((t)->color ? "\033[2m" : "")
+#define GREEN(t) ((t)->color ? "\033[32m" : "")
+#define RED(t) ((t)->color ? "\033[31m" : "")
+#define YELLOW(t) ((t)->color ? "\033[33m" : "")
+#define OFF(t) ((t)->color ? "\033[0m" : "")
+
+void term_init(Term *t) {
+  memset(t, 0, sizeof *t);
+  t->out = stdout;
+  t->tty = isatty(fileno(stdout));
+  t->color = diag_use_color(stdout);
+  t->interactive = isatty(0) && t->tty;
+  t->step = -1;
+}
+
+static void dur(double s, Buf *b) {
+  if (s < 0) { buf_puts(b, "-"); return; }
+  if (s < 10) { buf_printf(b, "%.1fs", s); return; }
+  val_fmt_duration((double)(long)(s + 0.5), b);
+}
+
+static void clear_progress(Term *t) {
+  if (t->progress_shown) {
+    fputs("\r\033[K", t->out);
+    t->progress_shown = 0;
+  }
+}
+
+static const char *step_name(const Term *t) {
+  return t->vm && t->step >= 0 ? t->vm->prog->steps[t->step].name : "rbk";
+}
+
+static void on_output(void *ud, int stream, const char *line, size_t n) {
+  Term *t = ud;
+  clear_progress(t);
+  fprintf(t->out, "%s%s %s|%s %.*s\n", DIM(t), step_name(t), stream == 2 ? "!" : "", OFF(t), (int)n, line);
+  fflush(t->out);
+}
+
+static void on_command(void *ud, const char *cmd) {
+  Term *t = ud;
+  clear_progress(t);
+  fprintf(t->out, "%s  $ %s%s\n", BOLD(t), cmd, OFF(t));
+  fflush(t->out);
+}
+
+static void on_message(void *ud, const char *kind, const char *text) {
+  Term *t = ud;
+  clear_progress(t);
+  if (strcmp(kind, "notify") == 0) fprintf(t->out, "  %snotify%s %s\n", YELLOW(t), OFF(t), text);
+  else fprintf(t->out, "  %s%s:%s %s\n", DIM(t), kind, OFF(t), text);
+  fflush(t->out);
+}
+
+/* The progress line: elapsed against the plan and the limit. */
+static void on_tick(void *ud, double elapsed) {
+  Term *t = ud;
+  Buf b = BUF_INIT;
+  const StepInfo *st;
+  if (!t->tty || !t->vm || t->step < 0) return;
+  st = &t->vm->prog->steps[t->step];
+  buf_puts(&b, "  ... ");
+  dur(elapsed, &b);
+  buf_puts(&b, " elapsed");
+  if (st->expect > 0) { buf_puts(&b, ", expected "); dur(st->expect, &b); }
+  if (t->vm->step_deadline > 0) {
+    buf_puts(&b, ", timeout ");
+    dur(t->vm->step_deadline - t->vm->step_start, &b);
+  }
+  fprintf(t->out, "\r\033[K%s%s%s", DIM(t), buf_cstr(&b), OFF(t));
+  fflush(t->out);
+  t->progress_shown = 1;
+  buf_free(&b);
+}
+
+static char *read_answer(void) {
+  char line[1024];
+  size_t n;
+  if (!fgets(line, sizeof line, stdin)) return NULL;
+  n = strlen(line);
+  while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+  return mem_strdup(line);
+}
+
+static int yes(const char *a) {
+  return a && (strcmp(a, "y") == 0 || strcmp(a, "yes") == 0 || strcmp(a, "Y") == 0 || strcmp(a, "YES") == 0 ||
+               strcmp(a, "done") == 0);
+}
+
+static int on_gate(void *ud, GateKind k, const char *text, const char *role, const char *person, char **note) {
+  Term *t = ud;
+  char *a;
+  int r;
+  if (!t->interactive) return -1;
+  clear_progress(t);
+  switch (k) {
+    case GATE_MANUAL:
+      fprintf(t->out, "  %sMANUAL%s %s\n  Type 'done' when it is done, or 'no' if it cannot be: ", YELLOW(t), OFF(t), text);
+      break;
+    case GATE_ASK:
+      fprintf(t->out, "  %sQUESTION%s %s [yes/no]: ", YELLOW(t), OFF(t), text);
+      break;
+    default:
+      fprintf(t->out, "  %sAPPROVAL%s needed from %s%s%s%s%s%s\n  Approve as %s? [yes/no]: ", YELLOW(t), OFF(t), role,
+              person ? " (" : "", person ? person : "", person ? ")" : "", text && *text ? ": " : "", text ? text : "",
+              role);
+  }
+  fflush(t->out);
+  for (;;) {
+    a = read_answer();
+    if (!a) return -1;
+    if (yes(a) || strcmp(a, "no") == 0 || strcmp(a, "n") == 0) break;
+    fprintf(t->out, "  Please answer %s: ", k == GATE_MANUAL ? "'done' or 'no'" : "'yes' or 'no'");
+    fflush(t->out);
+    mem_free(a);
+  }
+  r = yes(a);
+  mem_free(a);
+  if (k == GATE_APPROVE && r) {
+    fprintf(t->out, "  Note (optional): ");
+    fflush(t->out);
+    *note = read_answer();
+  }
+  return r;
+}
+
+void term_host(Term *t, VmHost *h) {
+  memset(h, 0, sizeof *h);
+  h->ud = t;
+  h->on_output = on_output;
+  h->on_command = on_command;
+  h->on_message = on_message;
+  h->on_tick = on_tick;
+  h->on_gate = on_gate;
+}
+
+void term_failure(Term *t, const VM *vm, const char *what) {
+  Diags d;
+  Diag *dg;
+  clear_progress(t);
+  fflush(t->out);
+  diag_init(&d);
+  if (vm->failed_has_pos)
+    dg = diag_add(&d, SEV_ERROR, "runtime", vm->prog->src, vm->fail_pos, vm->fail_end, "%s%s", what,
+                  buf_cstr(&vm->fail));
+  else
+    dg = diag_add(&d, SEV_ERROR, "runtime", NULL, 0, 0, "%s%s", what, buf_cstr(&vm->fail));
+  if (dg && !vm->failed_has_pos) dg->file = vm->prog->src->name;
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  if (vm->detail.n) {
+    const char *p = buf_cstr(&vm->detail);
+    while (*p) {
+      const char *e = strchr(p, '\n');
+      int n = e ? (int)(e - p) : (int)strlen(p);
+      fprintf(stderr, "  %.*s\n", n, p);
+      p += n + (e ? 1 : 0);
+    }
+  }
+  diag_free(&d);
+}
+
+static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
+  Term *t = ud;
+  const Program *p = vm->prog;
+  t->vm = vm;
+  switch (ev) {
+    case EV_REQUIRE:
+      fprintf(t->out, "%s==> require: %s%s\n", BOLD(t), p->reqs[index].name, OFF(t));
+      break;
+    case EV_REQUIRE_FAILED:
+      term_failure(t, vm, "requirement not met: ");
+      break;
+    case EV_STEP_BEGIN: {
+      const StepInfo *st = &p->steps[index];
+      Buf b = BUF_INIT;
+      t->step = index;
+      t->nth++;
+      if (st->owner >= 0) {
+        buf_printf(&b, "owner %s", p->roles[st->owner].name);
+        if (p->roles[st->owner].person[0]) buf_printf(&b, " (%s)", p->roles[st->owner].person);
+      }
+      if (st->expect > 0) { buf_puts(&b, b.n ? ", expect " : "expect "); dur(st->expect, &b); }
+      if (st->timeout > 0) { buf_puts(&b, b.n ? ", timeout " : "timeout "); dur(st->timeout, &b); }
+      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), t->nth, t->total, st->name, st->title[0] ? ": " : "",
+              st->title, OFF(t));
+      if (b.n) fprintf(t->out, "  %s(%s)%s", DIM(t), buf_cstr(&b), OFF(t));
+      fputc('\n', t->out);
+      fflush(t->out);
+      buf_free(&b);
+      break;
+    }
+    case EV_STEP_RETRY: {
+      Buf b = BUF_INIT;
+      term_failure(t, vm, "");
+      dur(vm->retry_every, &b);
+      fprintf(t->out, "  %sretrying%s (attempt %d of %d) in %s\n", YELLOW(t), OFF(t), o->attempts + 1,
+              vm->retries + 1, buf_cstr(&b));
+      buf_free(&b);
+      break;
+    }
+    case EV_STEP_HANDLER:
+      term_failure(t, vm, "");
+      fprintf(t->out, "  %son failure:%s running the handler\n", YELLOW(t), OFF(t));
+      break;
+    case EV_STEP_END: {
+      Buf b = BUF_INIT;
+      clear_progress(t);
+      if (o->state == STEP_FAILED) term_failure(t, vm, "");
+      dur(o->duration, &b);
+      fprintf(t->out, "%s--- %s: %s%s (%s)\n", o->state == STEP_OK || o->state == STEP_RECOVERED ? GREEN(t) : RED(t),
+              p->steps[index].name, step_state_name(o->state), OFF(t), buf_cstr(&b));
+      fflush(t->out);
+      buf_free(&b);
+      t->step = -1;
+      break;
+    }
+  }
+  fflush(t->out);
+}
+
+void term_hooks(Term *t, RunHooks *h) {
+  h->ud = t;
+  h->event = on_event;
+}
+
+void term_summary(Term *t, const Program *p, const StepOutcome *o) {
+  uint32_t i;
+  double actual = 0, planned = 0;
+  size_t w = 5;   /* at least as wide as "total" */
+  Buf a = BUF_INIT, e = BUF_INIT;
+  for (i = 0; i < p->nsteps; i++)
+    if (strlen(p->steps[i].name) > w) w = strlen(p->steps[i].name);
+  fprintf(t->out, "\n%s%-*s  %-11s  %9s  %9s%s\n", BOLD(t), (int)w, "step", "status", "actual", "expected", OFF(t));
+  for (i = 0; i < p->nsteps; i++) {
+    buf_reset(&a);
+    buf_reset(&e);
+    if (o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED) { dur(o[i].duration, &a); actual += o[i].duration; }
+    else buf_puts(&a, "-");
+    if (p->steps[i].expect > 0) { dur(p->steps[i].expect, &e); planned += p->steps[i].expect; }
+    else buf_puts(&e, "-");
+    fprintf(t->out, "%-*s  %-11s  %9s  %9s\n", (int)w, p->steps[i].name, step_state_name(o[i].state), buf_cstr(&a),
+            buf_cstr(&e));
+  }
+  buf_reset(&a);
+  buf_reset(&e);
+  dur(actual, &a);
+  if (planned > 0) dur(planned, &e);
+  else buf_puts(&e, "-");
+  fprintf(t->out, "%-*s  %-11s  %9s  %9s\n", (int)w, "total", "", buf_cstr(&a), buf_cstr(&e));
+  buf_free(&a);
+  buf_free(&e);
+  fflush(t->out);
+}

@@ -1,0 +1,37 @@
+/*
+** term.h -- how a run looks on the terminal: step headers, streamed
+** output prefixed with the step name, a live progress line, human gates
+** at the prompt, failures with their source line, and the summary table.
+** Colour and the progress line only on a terminal, and never with NO_COLOR.
+*/
+#ifndef RBK_TERM_H
+#define RBK_TERM_H
+
+#include <stdio.h>
+
+#include "../vm/runbook.h"
+
+typedef struct Term {
+  FILE *out;              /* stdout */
+  int tty;                /* stdout is a terminal: progress line, colour allowed */
+  int color;
+  int interactive;        /* stdin and stdout are terminals: gates can prompt */
+  int progress_shown;     /* a progress line is on screen and must be erased */
+  const VM *vm;
+  int step;               /* current step, or -1 */
+  int total;              /* steps that will run */
+  int nth;                /* this is the nth step run */
+} Term;
+
+/* term_init decides colour and interactivity from the environment. */
+void term_init(Term *t);
+/* term_host fills h with callbacks that print through t. */
+void term_host(Term *t, VmHost *h);
+/* term_hooks fills h with the step-event callback. */
+void term_hooks(Term *t, RunHooks *h);
+/* term_failure prints vm's last failure with its source line and caret. */
+void term_failure(Term *t, const VM *vm, const char *what);
+/* term_summary prints the table of steps: status, actual against expected. */
+void term_summary(Term *t, const Program *p, const StepOutcome *o);
+
+#endif

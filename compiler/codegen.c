@@ -1,0 +1,964 @@
+/*
+** codegen.c -- turning a checked syntax tree into register bytecode.
+** One pass per function, in the manner of Lua's lcode.c: an expression is
+** compiled into a target register; temporaries are allocated above the
+** active locals and released when the statement ends. Conditions compile
+** to jumps (cond_jump) so `and`, `or`, `not` and comparisons never build
+** booleans they do not need.
+*/
+#include "codegen.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "../vm/ptrmap.h"
+#include "../vm/shquote.h"
+#include "check.h"
+
+typedef struct Local {
+  const char *name;
+  int reg;
+} Local;
+
+typedef struct FnState {
+  Proto *p;
+  uint32_t code_cap, k_cap;
+  int freereg;           /* first free register */
+  int maxreg;
+  Local locals[MAX_REGS];
+  int nlocals;
+  int step_top;          /* statements here are at a step's top level: lets become globals */
+  uint32_t pos;          /* source offset recorded with each instruction */
+} FnState;
+
+typedef struct Gen {
+  Ast *ast;
+  Program *prog;
+  Diags *d;
+  FnState *fs;
+  PtrMap globals;        /* name -> 1 + global index */
+  PtrMap fns;            /* name -> 1 + proto index */
+  PtrMap builtins;       /* name -> 1 + builtin index */
+  PtrMap roles;          /* name -> 1 + role index */
+  uint32_t protos_cap, globals_cap, verifies_cap;
+  int failed;
+} Gen;
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void limit(Gen *g, const Node *n, const char *what) {
+  if (!g->failed)
+    diag_add(g->d, SEV_ERROR, "limit", g->ast->src, n->span.pos, n->span.end,
+             "%s: too many %s in one function", g->fs && g->fs->p ? g->fs->p->name : "program", what);
+  g->failed = 1;
+}
+
+/* ---- emitting -------------------------------------------------------- */
+
+static uint32_t emit(Gen *g, Instr i) {
+  FnState *fs = g->fs;
+  Proto *p = fs->p;
+  if (p->ncode == fs->code_cap) {
+    size_t cap = fs->code_cap;
+    p->code = mem_grow(p->code, &cap, p->ncode + 1, sizeof *p->code);
+    p->pos = mem_realloc(p->pos, cap * sizeof *p->pos);
+    fs->code_cap = (uint32_t)cap;
+  }
+  p->code[p->ncode] = i;
+  p->pos[p->ncode] = fs->pos;
+  return p->ncode++;
+}
+
+static uint32_t here(Gen *g) { return g->fs->p->ncode; }
+
+static uint32_t emit_jump(Gen *g) { return emit(g, MK_sJ(OP_JMP, 0)); }
+
+/* patch points the jump at pc `at` to `target`. */
+static void patch(Gen *g, uint32_t at, uint32_t target) {
+  Instr *i = &g->fs->p->code[at];
+  int off = (int)target - (int)(at + 1);
+  OpCode op = GET_OP(*i);
+  if (op == OP_JMP) *i = MK_sJ(OP_JMP, off);
+  else *i = MK_AsBx(op, GET_A(*i), off);
+}
+
+/* A list of jumps to patch later, chained through a small array. */
+typedef struct Jumps {
+  uint32_t at[64];   /* conditions are short; more branches is a limit error */
+  int n;
+} Jumps;
+
+static void jl_add(Gen *g, Jumps *j, uint32_t at, const Node *n) {
+  if (j->n == 64) {
+    limit(g, n, "branches in one condition");
+    return;
+  }
+  j->at[j->n++] = at;
+}
+
+static void jl_patch(Gen *g, Jumps *j, uint32_t target) {
+  int i;
+  for (i = 0; i < j->n; i++) patch(g, j->at[i], target);
+  j->n = 0;
+}
+
+static int alloc_reg(Gen *g, const Node *n) {
+  FnState *fs = g->fs;
+  if (fs->freereg >= MAX_REGS) {
+    limit(g, n, "registers (values alive at once)");
+    return MAX_REGS - 1;
+  }
+  fs->freereg++;
+  if (fs->freereg > fs->maxreg) fs->maxreg = fs->freereg;
+  return fs->freereg - 1;
+}
+
+static uint32_t add_k(Gen *g, Value v) {
+  Proto *p = g->fs->p;
+  uint32_t i;
+  for (i = 0; i < p->nk; i++) {
+    if (p->k[i].t == v.t && val_equal(&p->k[i], &v)) {
+      val_release(v);
+      return i;
+    }
+  }
+  if (p->nk == g->fs->k_cap) {
+    size_t cap = g->fs->k_cap;
+    p->k = mem_grow(p->k, &cap, p->nk + 1, sizeof *p->k);
+    g->fs->k_cap = (uint32_t)cap;
+  }
+  p->k[p->nk] = v;
+  return p->nk++;
+}
+
+static uint32_t k_str(Gen *g, const char *s, size_t n) { return add_k(g, val_str_new(s, n)); }
+
+/* ---- functions ------------------------------------------------------- */
+
+static int new_proto(Gen *g, const char *kind, const char *name) {
+  Program *pr = g->prog;
+  Proto *p = mem_calloc(sizeof *p);
+  Buf b = BUF_INIT;
+  buf_printf(&b, "%s%s%s", kind, name ? " " : "", name ? name : "");
+  p->name = buf_take(&b);
+  if (pr->nprotos == g->protos_cap) {
+    size_t cap = g->protos_cap;
+    pr->protos = mem_grow(pr->protos, &cap, pr->nprotos + 1, sizeof *pr->protos);
+    g->protos_cap = (uint32_t)cap;
+  }
+  pr->protos[pr->nprotos] = p;
+  return (int)pr->nprotos++;
+}
+
+static void open_fn(Gen *g, FnState *fs, int proto) {
+  memset(fs, 0, sizeof *fs);
+  fs->p = g->prog->protos[proto];
+  g->fs = fs;
+}
+
+static void close_fn(Gen *g) {
+  FnState *fs = g->fs;
+  int r = fs->freereg;
+  if (r >= MAX_REGS) r = MAX_REGS - 1;
+  if (fs->maxreg < r + 1) fs->maxreg = r + 1;
+  emit(g, MK_ABC(OP_LOADNIL, r, 0, 0));
+  emit(g, MK_ABC(OP_RET, r, 0, 0));
+  fs->p->nregs = (uint8_t)(fs->maxreg > MAX_REGS ? MAX_REGS : fs->maxreg);
+  g->fs = NULL;
+}
+
+static int find_local(FnState *fs, const char *name) {
+  int i;
+  for (i = fs->nlocals - 1; i >= 0; i--)
+    if (fs->locals[i].name == name) return fs->locals[i].reg;
+  return -1;
+}
+
+static void add_local(Gen *g, const Node *name, int reg) {
+  FnState *fs = g->fs;
+  if (fs->nlocals == MAX_REGS) {
+    limit(g, name, "local variables");
+    return;
+  }
+  fs->locals[fs->nlocals].name = name->str;
+  fs->locals[fs->nlocals].reg = reg;
+  fs->nlocals++;
+}
+
+static uint32_t global_index(Gen *g, const char *name) {
+  uintptr_t v = (uintptr_t)ptrmap_get(&g->globals, name);
+  Program *pr = g->prog;
+  if (v) return (uint32_t)(v - 1);
+  if (pr->nglobals == g->globals_cap) {
+    size_t cap = g->globals_cap;
+    pr->globals = mem_grow(pr->globals, &cap, pr->nglobals + 1, sizeof *pr->globals);
+    g->globals_cap = (uint32_t)cap;
+  }
+  pr->globals[pr->nglobals] = mem_strdup(name);
+  ptrmap_put(&g->globals, name, (void *)(uintptr_t)(pr->nglobals + 1));
+  return pr->nglobals++;
+}
+
+/* ---- expressions ----------------------------------------------------- */
+
+static void exp2reg(Gen *g, Node *n, int reg);
+static void cond_jump(Gen *g, Node *n, int sense, Jumps *out);
+
+/* exp2anyreg returns a register holding n's value: a local's own
+** register when n names one, else a new temporary. */
+static int exp2anyreg(Gen *g, Node *n) {
+  int r;
+  if (n->kind == N_NAME && (r = find_local(g->fs, n->str)) >= 0) return r;
+  r = alloc_reg(g, n);
+  exp2reg(g, n, r);
+  return r;
+}
+
+static int is_const_num(const Node *n) { return n->kind == N_NUM || n->kind == N_DUR; }
+
+static Value const_value(const Node *n) {
+  return n->kind == N_DUR ? val_dur(n->num) : val_num(n->num);
+}
+
+static int is_raw(const Node *n) {
+  return n->kind == N_CALL && n->a->kind == N_NAME && strcmp(n->a->str, "raw") == 0;
+}
+
+/* template compiles "...${x}..." into reg. In a command, every
+** interpolated value is quoted as one shell word for the quoting context
+** it lands in; raw(x) is spliced as it is. */
+static void template(Gen *g, Node *n, int reg, int command) {
+  int base = g->fs->freereg, count = 0;
+  ShScan st;
+  Node *p;
+  sh_scan_init(&st);
+  for (p = n->a; p; p = p->next) count++;
+  for (p = n->a; p; p = p->next) {
+    int r = alloc_reg(g, p);
+    uint32_t save = g->fs->pos;
+    g->fs->pos = p->span.pos;
+    if (p->kind == N_STR) {
+      emit(g, MK_ABx(OP_LOADK, r, k_str(g, p->str, p->len)));
+      if (command) sh_scan(&st, p->str, p->len);
+    } else if (command && is_raw(p)) {
+      exp2reg(g, p->b, r);
+    } else {
+      exp2reg(g, p, r);
+      if (command && st.ctx == SHQ_UNSAFE) {
+        Diag *dg = diag_add(g->d, SEV_ERROR, "command-unsafe", g->ast->src, p->span.pos, p->span.end,
+                            "a value interpolated into %s cannot be quoted safely", st.why);
+        diag_hint(dg, "move it out, as a separate argument: the shell would read parts of the "
+                      "value as code there");
+        g->failed = 1;
+      }
+      if (command) emit(g, MK_ABC(OP_SHQUOTE, r, r, st.ctx));
+    }
+    g->fs->pos = save;
+  }
+  if (count > 255) limit(g, n, "parts in one string");
+  emit(g, MK_ABC(OP_CONCAT, reg, base, count));
+  g->fs->freereg = base;
+}
+
+/* command compiles the argument of run/sh/status: a string written in
+** place, a template (quoted), or raw(x). */
+static void command(Gen *g, Node *n, int reg) {
+  if (n->kind == N_TMPL) template(g, n, reg, 1);
+  else if (is_raw(n)) exp2reg(g, n->b, reg);
+  else exp2reg(g, n, reg);
+}
+
+static void call(Gen *g, Node *n, int reg) {
+  Node *callee = n->a, *arg;
+  int base = g->fs->freereg, argc = 0, r;
+  uintptr_t bi = callee->kind == N_NAME ? (uintptr_t)ptrmap_get(&g->builtins, callee->str) : 0;
+  uintptr_t fi = callee->kind == N_NAME ? (uintptr_t)ptrmap_get(&g->fns, callee->str) : 0;
+  if (callee->kind == N_NAME && find_local(g->fs, callee->str) >= 0) bi = fi = 0;
+  if (bi) {
+    int cmd = strcmp(callee->str, "run") == 0 || strcmp(callee->str, "sh") == 0 ||
+              strcmp(callee->str, "status") == 0;
+    for (arg = n->b; arg; arg = arg->next, argc++) {
+      r = alloc_reg(g, arg);
+      if (cmd && argc == 0) command(g, arg, r);
+      else exp2reg(g, arg, r);
+    }
+    if (argc == 0) alloc_reg(g, n);   /* the result needs a register */
+    g->fs->pos = n->span.pos;
+    emit(g, MK_ABC(OP_CALLB, base, argc, bi - 1));
+  } else {
+    r = alloc_reg(g, n);
+    if (fi) emit(g, MK_ABx(OP_LOADFN, r, fi - 1));
+    else exp2reg(g, callee, r);
+    for (arg = n->b; arg; arg = arg->next, argc++) exp2reg(g, arg, alloc_reg(g, arg));
+    g->fs->pos = n->span.pos;
+    emit(g, MK_ABC(OP_CALL, base, argc, 0));
+  }
+  if (reg != base) emit(g, MK_ABC(OP_MOVE, reg, base, 0));
+  g->fs->freereg = base;
+}
+
+static void arith(Gen *g, Node *n, int reg) {
+  static const OpCode rr[] = {[AOP_ADD] = OP_ADD, [AOP_SUB] = OP_SUB, [AOP_MUL] = OP_MUL,
+                              [AOP_DIV] = OP_DIV, [AOP_MOD] = OP_MOD};
+  static const OpCode rk[] = {[AOP_ADD] = OP_ADDK, [AOP_SUB] = OP_SUBK, [AOP_MUL] = OP_MULK,
+                              [AOP_DIV] = OP_DIVK, [AOP_MOD] = OP_MODK};
+  int base = g->fs->freereg;
+  int l = exp2anyreg(g, n->a);
+  if (is_const_num(n->b)) {
+    uint32_t k = add_k(g, const_value(n->b));
+    if (k <= 255) {
+      g->fs->pos = n->span.pos;
+      emit(g, MK_ABC(rk[n->op], reg, l, k));
+      g->fs->freereg = base;
+      return;
+    }
+  }
+  {
+    int r = exp2anyreg(g, n->b);
+    g->fs->pos = n->span.pos;
+    emit(g, MK_ABC(rr[n->op], reg, l, r));
+  }
+  g->fs->freereg = base;
+}
+
+static int is_comparison(const Node *n) {
+  return n->kind == N_BINARY && (n->op == AOP_EQ || n->op == AOP_NE || n->op == AOP_LT || n->op == AOP_LE ||
+                                 n->op == AOP_GT || n->op == AOP_GE);
+}
+
+/* compare emits a comparison of registers or a register and a constant,
+** followed by the JMP it controls; the jump is taken when the comparison
+** equals `sense`. */
+static void compare_regs(Gen *g, Node *n, int l, int r, int sense, Jumps *out) {
+  OpCode op;
+  int a = l, b = r, c = sense;
+  switch (n->op) {
+    case AOP_EQ: op = OP_EQ; break;
+    case AOP_NE: op = OP_EQ; c = !sense; break;
+    case AOP_LT: op = OP_LT; break;
+    case AOP_LE: op = OP_LE; break;
+    case AOP_GT: op = OP_LT; a = r; b = l; break;
+    default: op = OP_LE; a = r; b = l; break;   /* GE */
+  }
+  g->fs->pos = n->span.pos;
+  emit(g, MK_ABC(op, a, b, c));
+  jl_add(g, out, emit_jump(g), n);
+}
+
+static void compare(Gen *g, Node *n, int sense, Jumps *out) {
+  int base = g->fs->freereg;
+  int l = exp2anyreg(g, n->a);
+  Node *rhs = n->b;
+  if (is_const_num(rhs) || rhs->kind == N_STR || rhs->kind == N_BOOL || rhs->kind == N_NIL) {
+    Value v = rhs->kind == N_STR ? val_str_new(rhs->str, rhs->len)
+              : rhs->kind == N_BOOL ? val_bool(rhs->op)
+              : rhs->kind == N_NIL ? val_nil() : const_value(rhs);
+    uint32_t k = add_k(g, v);
+    if (k <= 255 && (n->op == AOP_EQ || n->op == AOP_NE || is_const_num(rhs))) {
+      OpCode op = n->op == AOP_EQ || n->op == AOP_NE ? OP_EQK
+                  : n->op == AOP_LT ? OP_LTK : n->op == AOP_LE ? OP_LEK : n->op == AOP_GT ? OP_GTK : OP_GEK;
+      g->fs->pos = n->span.pos;
+      emit(g, MK_ABC(op, l, k, n->op == AOP_NE ? !sense : sense));
+      jl_add(g, out, emit_jump(g), n);
+      g->fs->freereg = base;
+      return;
+    }
+  }
+  compare_regs(g, n, l, exp2anyreg(g, rhs), sense, out);
+  g->fs->freereg = base;
+}
+
+/* cond_jump compiles n as a condition: control reaches the jumps in
+** `out` when truthy(n) == sense, and falls through otherwise. */
+static void cond_jump(Gen *g, Node *n, int sense, Jumps *out) {
+  if (n->kind == N_UNARY && n->op == AOP_NOT) {
+    cond_jump(g, n->a, !sense, out);
+  } else if (n->kind == N_BINARY && (n->op == AOP_AND || n->op == AOP_OR)) {
+    int is_and = n->op == AOP_AND;
+    if (sense != is_and) {
+      /* and/false, or/true: either side decides */
+      cond_jump(g, n->a, sense, out);
+      cond_jump(g, n->b, sense, out);
+    } else {
+      Jumps skip = {{0}, 0};
+      cond_jump(g, n->a, !sense, &skip);
+      cond_jump(g, n->b, sense, out);
+      jl_patch(g, &skip, here(g));
+    }
+  } else if (n->kind == N_BOOL) {
+    if (n->op == sense) jl_add(g, out, emit_jump(g), n);
+  } else if (is_comparison(n)) {
+    compare(g, n, sense, out);
+  } else {
+    int base = g->fs->freereg;
+    int r = exp2anyreg(g, n);
+    g->fs->pos = n->span.pos;
+    emit(g, MK_ABC(OP_TEST, r, 0, sense));
+    jl_add(g, out, emit_jump(g), n);
+    g->fs->freereg = base;
+  }
+}
+
+/* bool_value materialises a condition into reg. */
+static void bool_value(Gen *g, Node *n, int reg) {
+  Jumps t = {{0}, 0};
+  uint32_t j;
+  cond_jump(g, n, 1, &t);
+  emit(g, MK_ABC(OP_LOADBOOL, reg, 0, 0));
+  j = emit_jump(g);
+  jl_patch(g, &t, here(g));
+  emit(g, MK_ABC(OP_LOADBOOL, reg, 1, 0));
+  patch(g, j, here(g));
+}
+
+static void exp2reg(Gen *g, Node *n, int reg) {
+  FnState *fs = g->fs;
+  uint32_t save = fs->pos;
+  int r, base = fs->freereg;
+  fs->pos = n->span.pos;
+  switch (n->kind) {
+    case N_NUM: case N_DUR:
+      emit(g, MK_ABx(OP_LOADK, reg, add_k(g, const_value(n))));
+      break;
+    case N_STR: emit(g, MK_ABx(OP_LOADK, reg, k_str(g, n->str, n->len))); break;
+    case N_BOOL: emit(g, MK_ABC(OP_LOADBOOL, reg, n->op, 0)); break;
+    case N_NIL: emit(g, MK_ABC(OP_LOADNIL, reg, 0, 0)); break;
+    case N_TMPL: template(g, n, reg, 0); break;
+    case N_LIST: {
+      Node *p;
+      int count = 0;
+      for (p = n->a; p; p = p->next, count++) exp2reg(g, p, alloc_reg(g, p));
+      if (count > 255) limit(g, n, "items in one list");
+      emit(g, MK_ABC(OP_NEWLIST, reg, base, count));
+      break;
+    }
+    case N_NAME:
+      if ((r = find_local(fs, n->str)) >= 0) {
+        if (r != reg) emit(g, MK_ABC(OP_MOVE, reg, r, 0));
+      } else if (ptrmap_get(&g->globals, n->str)) {
+        emit(g, MK_ABx(OP_GETG, reg, global_index(g, n->str)));
+      } else if (ptrmap_get(&g->fns, n->str)) {
+        emit(g, MK_ABx(OP_LOADFN, reg, (uintptr_t)ptrmap_get(&g->fns, n->str) - 1));
+      } else {
+        diag_add(g->d, SEV_ERROR, "internal", g->ast->src, n->span.pos, n->span.end,
+                 "codegen: unresolved name '%s'", n->str);
+        g->failed = 1;
+      }
+      break;
+    case N_FIELD: {
+      uint32_t k = k_str(g, n->b->str, strlen(n->b->str));
+      r = exp2anyreg(g, n->a);
+      if (k > 255) limit(g, n, "constants");
+      emit(g, MK_ABC(OP_GETFIELD, reg, r, k & 0xFF));
+      break;
+    }
+    case N_INDEX: {
+      int o = exp2anyreg(g, n->a), i = exp2anyreg(g, n->b);
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(OP_INDEX, reg, o, i));
+      break;
+    }
+    case N_CALL: call(g, n, reg); break;
+    case N_UNARY:
+      if (n->op == AOP_NOT) {
+        bool_value(g, n, reg);
+      } else {
+        r = exp2anyreg(g, n->a);
+        fs->pos = n->span.pos;
+        emit(g, MK_ABC(OP_NEG, reg, r, 0));
+      }
+      break;
+    case N_BINARY:
+      switch (n->op) {
+        case AOP_ADD: case AOP_SUB: case AOP_MUL: case AOP_DIV: case AOP_MOD: arith(g, n, reg); break;
+        case AOP_MATCH: {
+          int l = exp2anyreg(g, n->a), rr = exp2anyreg(g, n->b);
+          fs->pos = n->span.pos;
+          emit(g, MK_ABC(OP_MATCH, reg, l, rr));
+          break;
+        }
+        case AOP_DEFAULT: {
+          uint32_t j;
+          exp2reg(g, n->a, reg);
+          j = emit(g, MK_AsBx(OP_JNNIL, reg, 0));
+          exp2reg(g, n->b, reg);
+          patch(g, j, here(g));
+          break;
+        }
+        default: bool_value(g, n, reg); break;   /* comparisons, and, or */
+      }
+      break;
+    default:
+      diag_add(g->d, SEV_ERROR, "internal", g->ast->src, n->span.pos, n->span.end,
+               "codegen: unexpected %s in an expression", ast_kind_name(n->kind));
+      g->failed = 1;
+  }
+  fs->freereg = base;
+  fs->pos = save;
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+static void stmt(Gen *g, Node *n);
+
+static void block(Gen *g, Node *list) {
+  FnState *fs = g->fs;
+  int nlocals = fs->nlocals, freereg = fs->freereg, top = fs->step_top;
+  Node *p;
+  fs->step_top = 0;
+  for (p = list; p; p = p->next) stmt(g, p);
+  fs->nlocals = nlocals;
+  fs->freereg = freereg;
+  fs->step_top = top;
+}
+
+static void verify(Gen *g, Node *n) {
+  FnState *fs = g->fs;
+  Program *pr = g->prog;
+  VerifyInfo vi;
+  int base = fs->freereg, res;
+  vi.pos = n->a->span.pos;
+  vi.end = n->a->span.end;
+  vi.lhs = vi.rhs = vi.msg = -1;
+  if (is_comparison(n->a)) {
+    /* Keep both sides in registers so a failure can show their values. */
+    Jumps t = {{0}, 0};
+    uint32_t j;
+    int l = alloc_reg(g, n->a->a), r;
+    exp2reg(g, n->a->a, l);
+    r = alloc_reg(g, n->a->b);
+    exp2reg(g, n->a->b, r);
+    res = alloc_reg(g, n);
+    compare_regs(g, n->a, l, r, 1, &t);
+    emit(g, MK_ABC(OP_LOADBOOL, res, 0, 0));
+    j = emit_jump(g);
+    jl_patch(g, &t, here(g));
+    emit(g, MK_ABC(OP_LOADBOOL, res, 1, 0));
+    patch(g, j, here(g));
+    vi.lhs = (int16_t)l;
+    vi.rhs = (int16_t)r;
+  } else {
+    res = alloc_reg(g, n);
+    exp2reg(g, n->a, res);
+  }
+  if (n->b) {
+    int m = alloc_reg(g, n->b);
+    exp2reg(g, n->b, m);
+    vi.msg = (int16_t)m;
+  }
+  if (pr->nverifies == g->verifies_cap) {
+    size_t cap = g->verifies_cap;
+    pr->verifies = mem_grow(pr->verifies, &cap, pr->nverifies + 1, sizeof *pr->verifies);
+    g->verifies_cap = (uint32_t)cap;
+  }
+  if (pr->nverifies > MAX_Bx) limit(g, n, "verify statements");
+  pr->verifies[pr->nverifies] = vi;
+  fs->pos = n->span.pos;
+  emit(g, MK_ABx(OP_VERIFY, res, pr->nverifies & MAX_Bx));
+  pr->nverifies++;
+  fs->freereg = base;
+}
+
+static void for_loop(Gen *g, Node *n) {
+  FnState *fs = g->fs;
+  int base = fs->freereg, nlocals = fs->nlocals, top = fs->step_top;
+  Node *it = n->b;
+  uint32_t prep, body;
+  int numeric = it->kind == N_CALL && it->a->kind == N_NAME && strcmp(it->a->str, "range") == 0 &&
+                ptrmap_get(&g->builtins, it->a->str) && find_local(fs, it->a->str) < 0 &&
+                it->b && ast_list_len(it->b) <= 2;
+  int a = alloc_reg(g, n);
+  alloc_reg(g, n);
+  alloc_reg(g, n);
+  if (numeric) {
+    if (it->b->next) {
+      exp2reg(g, it->b, a);
+      exp2reg(g, it->b->next, a + 1);
+    } else {
+      emit(g, MK_ABx(OP_LOADK, a, add_k(g, val_num(0))));
+      exp2reg(g, it->b, a + 1);
+    }
+    fs->pos = n->span.pos;
+    prep = emit(g, MK_AsBx(OP_FORPREP, a, 0));
+  } else {
+    exp2reg(g, it, a);
+    fs->pos = n->span.pos;
+    prep = emit(g, MK_AsBx(OP_LISTPREP, a, 0));
+  }
+  body = here(g);
+  add_local(g, n->a, a + 2);
+  fs->step_top = 0;
+  block(g, n->c->a);
+  fs->pos = n->span.pos;
+  {
+    uint32_t loop = emit(g, MK_AsBx(numeric ? OP_FORLOOP : OP_LISTLOOP, a, 0));
+    patch(g, loop, body);
+    patch(g, prep, here(g));
+  }
+  fs->nlocals = nlocals;
+  fs->freereg = base;
+  fs->step_top = top;
+}
+
+static void stmt(Gen *g, Node *n) {
+  FnState *fs = g->fs;
+  int base = fs->freereg, r;
+  fs->pos = n->span.pos;
+  switch (n->kind) {
+    case N_RUN:
+      r = alloc_reg(g, n);
+      command(g, n->a, r);
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(OP_RUN, r, 0, 0));
+      break;
+    case N_LET:
+      if (fs->step_top) {
+        r = alloc_reg(g, n);
+        exp2reg(g, n->b, r);
+        emit(g, MK_ABx(OP_SETG, r, global_index(g, n->a->str)));
+      } else {
+        r = alloc_reg(g, n);
+        exp2reg(g, n->b, r);
+        add_local(g, n->a, r);
+        return;   /* the register stays taken until the block ends */
+      }
+      break;
+    case N_ASSIGN:
+      if ((r = find_local(fs, n->a->str)) >= 0) {
+        exp2reg(g, n->b, r);
+      } else {
+        r = alloc_reg(g, n);
+        exp2reg(g, n->b, r);
+        fs->pos = n->span.pos;
+        emit(g, MK_ABx(OP_SETG, r, global_index(g, n->a->str)));
+      }
+      break;
+    case N_EXPR: exp2reg(g, n->a, alloc_reg(g, n)); break;
+    case N_VERIFY: verify(g, n); break;
+    case N_IF: {
+      Jumps f = {{0}, 0};
+      cond_jump(g, n->a, 0, &f);
+      if (n->op) {
+        int top = fs->step_top, nl = fs->nlocals;
+        fs->step_top = 0;
+        stmt(g, n->b);
+        fs->step_top = top;
+        fs->nlocals = nl;
+        jl_patch(g, &f, here(g));
+      } else {
+        block(g, n->b->a);
+        if (n->c) {
+          uint32_t j = emit_jump(g);
+          jl_patch(g, &f, here(g));
+          if (n->c->kind == N_IF) stmt(g, n->c);
+          else block(g, n->c->a);
+          patch(g, j, here(g));
+        } else {
+          jl_patch(g, &f, here(g));
+        }
+      }
+      break;
+    }
+    case N_FOR: for_loop(g, n); break;
+    case N_WAIT: {
+      int dl = alloc_reg(g, n), ev = alloc_reg(g, n), to = alloc_reg(g, n);
+      uint32_t loop;
+      Jumps done = {{0}, 0};
+      exp2reg(g, n->c, to);
+      if (n->b) exp2reg(g, n->b, ev);
+      else emit(g, MK_ABx(OP_LOADK, ev, add_k(g, val_dur(5))));
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(OP_WAITINIT, dl, to, 0));
+      loop = here(g);
+      cond_jump(g, n->a, 1, &done);
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(OP_WAITNEXT, dl, ev, 0));
+      patch(g, emit_jump(g), loop);
+      jl_patch(g, &done, here(g));
+      break;
+    }
+    case N_MANUAL: case N_LOG: case N_FAIL: case N_ASK: {
+      OpCode op = n->kind == N_MANUAL ? OP_MANUAL : n->kind == N_LOG ? OP_LOG : n->kind == N_FAIL ? OP_FAIL : OP_ASK;
+      r = alloc_reg(g, n);
+      exp2reg(g, n->a, r);
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(op, r, 0, op == OP_ASK));
+      break;
+    }
+    case N_NOTIFY: case N_APPROVE: {
+      uint32_t k = k_str(g, n->a->str, strlen(n->a->str));
+      r = alloc_reg(g, n);
+      if (n->b) exp2reg(g, n->b, r);
+      else emit(g, MK_ABC(OP_LOADNIL, r, 0, 0));
+      if (k > 255) limit(g, n, "constants");
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, 0));
+      break;
+    }
+    case N_RETURN:
+      r = alloc_reg(g, n);
+      exp2reg(g, n->a, r);
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(OP_RET, r, 0, 0));
+      break;
+    case N_TIMEOUT:
+      r = alloc_reg(g, n);
+      exp2reg(g, n->a, r);
+      emit(g, MK_ABC(OP_TIMEOUT, r, 0, 0));
+      break;
+    case N_RETRY: {
+      int c = alloc_reg(g, n), e = alloc_reg(g, n);
+      exp2reg(g, n->a, c);
+      if (n->b) exp2reg(g, n->b, e);
+      else emit(g, MK_ABx(OP_LOADK, e, add_k(g, val_dur(0))));
+      fs->pos = n->span.pos;
+      emit(g, MK_ABC(OP_RETRY, c, e, 0));
+      break;
+    }
+    default: break;   /* other clauses live in the step table */
+  }
+  fs->freereg = base;
+}
+
+/* ---- the program ----------------------------------------------------- */
+
+static int role_index(Gen *g, const Node *name) {
+  uintptr_t v = name ? (uintptr_t)ptrmap_get(&g->roles, name->str) : 0;
+  return v ? (int)v - 1 : -1;
+}
+
+/* body compiles a statement list as a function of its own. */
+static int body_proto(Gen *g, const char *kind, const char *name, Node *list, int step_top) {
+  FnState fs;
+  int idx = new_proto(g, kind, name);
+  open_fn(g, &fs, idx);
+  fs.step_top = step_top;
+  if (list) fs.pos = list->span.pos;
+  block(g, list);
+  close_fn(g);
+  return idx;
+}
+
+/* expr_proto compiles `return e` as a function (param defaults, probes, triggers). */
+static int expr_proto(Gen *g, const char *kind, const char *name, Node *e) {
+  FnState fs;
+  int idx = new_proto(g, kind, name), r;
+  open_fn(g, &fs, idx);
+  fs.pos = e->span.pos;
+  r = alloc_reg(g, e);
+  exp2reg(g, e, r);
+  emit(g, MK_ABC(OP_RET, r, 0, 0));
+  close_fn(g);
+  return idx;
+}
+
+static double const_seconds(const Node *n) { return n && n->kind == N_DUR ? n->num : -1; }
+
+static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
+  Node *p;
+  FnState fs;
+  int idx;
+  memset(st, 0, sizeof *st);
+  st->name = mem_strdup(n->a->str);
+  st->title = mem_strdup(n->b && n->b->kind == N_STR ? n->b->str : "");
+  st->pos = n->span.pos;
+  st->owner = -1;
+  st->undo = st->onfail = -1;
+  st->expect = st->timeout = -1;
+  for (p = n->c->a; p; p = p->next) {
+    switch (p->kind) {
+      case N_OWNER: st->owner = role_index(g, p->a); break;
+      case N_EXPECT: st->expect = const_seconds(p->a); break;
+      case N_TIMEOUT: st->timeout = const_seconds(p->a); break;
+      case N_IDEMPOTENT: st->idempotent = 1; break;
+      case N_IRREVERSIBLE:
+        st->irreversible = mem_strdup(p->a->kind == N_STR ? p->a->str : "(see the runbook)");
+        break;
+      case N_AFTER: {
+        Node *q;
+        for (q = p->a; q; q = q->next) {
+          int si = prog_find_step(g->prog, q->str);
+          if (si >= 0 && si < index) {
+            st->after = mem_realloc(st->after, (st->nafter + 1) * sizeof *st->after);
+            st->after[st->nafter++] = (uint32_t)si;
+          }
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  /* The body: clauses that compute something (timeout, retry) first. */
+  idx = new_proto(g, "step", st->name);
+  open_fn(g, &fs, idx);
+  fs.pos = n->span.pos;
+  for (p = n->c->a; p; p = p->next)
+    if (p->kind == N_TIMEOUT || p->kind == N_RETRY) stmt(g, p);
+  fs.step_top = 1;
+  for (p = n->c->a; p; p = p->next)
+    if (p->kind != N_TIMEOUT && p->kind != N_RETRY) stmt(g, p);
+  close_fn(g);
+  st->body = idx;
+  for (p = n->c->a; p; p = p->next) {
+    if (p->kind == N_UNDO) st->undo = body_proto(g, "undo", st->name, p->a->a, 0);
+    if (p->kind == N_ONFAIL) st->onfail = body_proto(g, "on failure", st->name, p->b->a, 0);
+  }
+}
+
+static void gen_fn(Gen *g, Node *n) {
+  FnState fs;
+  Node *p;
+  int idx = (int)(uintptr_t)ptrmap_get(&g->fns, n->a->str) - 1;
+  open_fn(g, &fs, idx);
+  fs.pos = n->span.pos;
+  for (p = n->b; p; p = p->next) {
+    int r = alloc_reg(g, p);
+    add_local(g, p, r);
+  }
+  fs.p->nparams = (uint8_t)fs.freereg;
+  block(g, n->c->a);
+  close_fn(g);
+}
+
+#define GROW(arr, n) ((arr) = mem_realloc((arr), ((n) + 1) * sizeof *(arr)))
+
+static void gen_runbook(Gen *g, Node *rb) {
+  Program *pr = g->prog;
+  Node *n;
+  int si = 0;
+  mem_free(pr->title);
+  pr->title = mem_strdup(rb->a->kind == N_STR ? rb->a->str : "");
+  /* Tables first, so that later code can refer to any entry. */
+  for (n = rb->b; n; n = n->next) {
+    if (n->kind == N_ROLE) {
+      RoleInfo *ri;
+      Node *c;
+      GROW(pr->roles, pr->nroles);
+      ri = &pr->roles[pr->nroles];
+      memset(ri, 0, sizeof *ri);
+      ri->name = mem_strdup(n->a->str);
+      ri->person = mem_strdup(n->b->kind == N_STR ? n->b->str : "");
+      for (c = n->c; c; c = c->next) {
+        GROW(ri->keys, ri->ncontacts);
+        GROW(ri->vals, ri->ncontacts);
+        ri->keys[ri->ncontacts] = mem_strdup(c->a->str);
+        ri->vals[ri->ncontacts] = mem_strdup(c->b->kind == N_STR ? c->b->str : "");
+        ri->ncontacts++;
+      }
+      ptrmap_put(&g->roles, n->a->str, (void *)(uintptr_t)(++pr->nroles));
+    } else if (n->kind == N_PARAM || n->kind == N_SECRET) {
+      global_index(g, n->a->str);
+    } else if (n->kind == N_FN) {
+      ptrmap_put(&g->fns, n->a->str, (void *)(uintptr_t)(new_proto(g, "fn", n->a->str) + 1));
+    } else if (n->kind == N_STEP) {
+      GROW(pr->steps, pr->nsteps);
+      memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
+      pr->steps[pr->nsteps++].name = mem_strdup(n->a->str);
+    }
+  }
+  for (n = rb->b; n; n = n->next) {
+    switch (n->kind) {
+      case N_VERSION:
+        mem_free(pr->version);
+        if (n->a->kind == N_STR) pr->version = mem_strdup(n->a->str);
+        else {
+          Buf b = BUF_INIT;
+          Value v = val_num(n->a->num);
+          val_to_buf(&v, &b);
+          pr->version = buf_take(&b);
+        }
+        break;
+      case N_OWNER: pr->owner = role_index(g, n->a); break;
+      case N_WINDOW: pr->window = const_seconds(n->a); break;
+      case N_PARAM: case N_SECRET: {
+        ParamInfo *pi;
+        GROW(pr->params, pr->nparams);
+        pi = &pr->params[pr->nparams++];
+        pi->name = mem_strdup(n->a->str);
+        pi->global = global_index(g, n->a->str);
+        pi->secret = n->kind == N_SECRET;
+        pi->init = n->b ? expr_proto(g, n->kind == N_SECRET ? "secret" : "param", n->a->str, n->b) : -1;
+        break;
+      }
+      case N_PROBE: {
+        GROW(pr->probes, pr->nprobes);
+        pr->probes[pr->nprobes].name = mem_strdup(n->a->str);
+        pr->probes[pr->nprobes].body = expr_proto(g, "probe", n->a->str, n->b);
+        pr->nprobes++;
+        break;
+      }
+      case N_TRIGGER: {
+        TriggerInfo *t;
+        GROW(pr->triggers, pr->ntriggers);
+        t = &pr->triggers[pr->ntriggers++];
+        t->name = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
+        t->severity = strcmp(n->b->str, "critical") == 0 ? 0 : strcmp(n->b->str, "major") == 0 ? 1 : 2;
+        t->cond = expr_proto(g, "trigger", t->name, n->c);
+        t->hold = n->d ? const_seconds(n->d) : 0;
+        break;
+      }
+      case N_REQUIRE: {
+        RequireInfo *ri;
+        Node *c;
+        GROW(pr->reqs, pr->nreqs);
+        ri = &pr->reqs[pr->nreqs++];
+        ri->name = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
+        ri->owner = -1;
+        for (c = n->b->a; c; c = c->next)
+          if (c->kind == N_OWNER) ri->owner = role_index(g, c->a);
+        ri->body = body_proto(g, "require", ri->name, n->b->a, 0);
+        break;
+      }
+      case N_STEP: {
+        char *name = pr->steps[si].name;
+        pr->steps[si].name = NULL;
+        mem_free(name);
+        gen_step(g, n, &pr->steps[si], si);
+        si++;
+        break;
+      }
+      case N_FN: gen_fn(g, n); break;
+      default: break;
+    }
+  }
+}
+
+Program *codegen_program(Ast *ast, Diags *d) {
+  Gen g;
+  Program *pr = mem_calloc(sizeof *pr);
+  const BuiltinSig *b = check_builtins();
+  Node *n, *rb = NULL;
+  int i;
+  memset(&g, 0, sizeof g);
+  g.ast = ast;
+  g.prog = pr;
+  g.d = d;
+  pr->src = ast->src;
+  pr->title = mem_strdup("");
+  pr->version = mem_strdup("");
+  pr->owner = -1;
+  pr->window = -1;
+  for (i = 0; b[i].name; i++)
+    ptrmap_put(&g.builtins, ast_intern(ast, b[i].name, strlen(b[i].name)), (void *)(uintptr_t)(i + 1));
+  pr->nbuiltins = (uint32_t)i;
+  /* Top-level functions, then the runbook. */
+  for (n = ast->root->a; n; n = n->next)
+    if (n->kind == N_FN)
+      ptrmap_put(&g.fns, n->a->str, (void *)(uintptr_t)(new_proto(&g, "fn", n->a->str) + 1));
+  for (n = ast->root->a; n; n = n->next) {
+    if (n->kind == N_FN) gen_fn(&g, n);
+    else if (n->kind == N_RUNBOOK) rb = n;
+  }
+  if (rb) gen_runbook(&g, rb);
+  ptrmap_free(&g.globals);
+  ptrmap_free(&g.fns);
+  ptrmap_free(&g.builtins);
+  ptrmap_free(&g.roles);
+  if (g.failed) {
+    pr->src = NULL;   /* the caller still owns it */
+    prog_free(pr);
+    return NULL;
+  }
+  return pr;
+}

@@ -1,0 +1,715 @@
+/*
+** journal_test.c -- unit tests for vm/journal.c, on real files in a
+** mkdtemp directory: appending and reading back with the chain verified,
+** modes, a torn last record cut at every byte, damage of every kind
+** (which must be refused with the file left byte-identical), a failed
+** write taken back, and the run lock across processes.
+*/
+#include "../../vm/journal.h"
+#include "../../vm/mem.h"
+#include "../../vm/sha256.h"
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char base[256];
+
+/* ---- file helpers ---------------------------------------------------- */
+
+static char *path_in(const char *dir, const char *name) {
+  Buf b = BUF_INIT;
+  buf_printf(&b, "%s/%s", dir, name);
+  return buf_take(&b);
+}
+
+static char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  Buf b = BUF_INIT;
+  char chunk[4096];
+  size_t k;
+  *n = 0;
+  if (!f) return NULL;
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(&b, chunk, k);
+  fclose(f);
+  *n = b.n;
+  return buf_take(&b);
+}
+
+static void spit(const char *path, const char *data, size_t n) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || (n && write(fd, data, n) != (ssize_t)n)) printf("# cannot write %s\n", path);
+  if (fd >= 0) close(fd);
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(p);
+}
+
+static void rm_rf(const char *dir) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* fresh makes an empty directory base/name for one test. */
+static char *fresh(const char *name) {
+  char *d = path_in(base, name);
+  char err[256];
+  rm_rf(d);
+  if (jrn_mkdirs(d, err, sizeof err) < 0) printf("# mkdirs %s: %s\n", d, err);
+  return d;
+}
+
+static int count_files(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  if (!d) return -1;
+  while ((e = readdir(d)) != NULL)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+  closedir(d);
+  return n;
+}
+
+/* torn_file returns the name of the one journal.torn-* file in dir. */
+static char *torn_file(const char *dir, int *count) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char *found = NULL;
+  *count = 0;
+  if (!d) return NULL;
+  while ((e = readdir(d)) != NULL)
+    if (strncmp(e->d_name, "journal.torn-", 13) == 0) {
+      (*count)++;
+      mem_free(found);
+      found = path_in(dir, e->d_name);
+    }
+  closedir(d);
+  return found;
+}
+
+static int mode_of(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* make_journal writes n records into dir/journal.jsonl. */
+static int make_journal(const char *dir, int n) {
+  Journal j;
+  char err[300];
+  int i;
+  if (jrn_open(&j, dir, 1, NULL, err, sizeof err) < 0) {
+    printf("# make_journal: %s\n", err);
+    return -1;
+  }
+  for (i = 0; i < n; i++) {
+    Buf f = BUF_INIT;
+    Value v = val_num(i * 1.5);
+    buf_printf(&f, "\"i\":%d,\"msg\":", i);
+    buf_json_str(&f, "record \"x\"\n", 11);
+    buf_puts(&f, ",\"v\":");
+    json_put_value(&f, &v);
+    if (jrn_append(&j, i % 2 ? "effect_end" : "effect_start", buf_cstr(&f), err, sizeof err) < 0) {
+      printf("# make_journal: %s\n", err);
+      buf_free(&f);
+      jrn_close(&j);
+      return -1;
+    }
+    buf_free(&f);
+  }
+  jrn_close(&j);
+  return 0;
+}
+
+/* line_starts fills starts[] with the offset of each line; returns the count. */
+static int line_starts(const char *data, size_t n, size_t *starts, int max) {
+  int k = 0;
+  size_t i;
+  if (n == 0) return 0;
+  starts[k++] = 0;
+  for (i = 0; i + 1 < n && k < max; i++)
+    if (data[i] == '\n') starts[k++] = i + 1;
+  return k;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_dirs(void) {
+  char err[256];
+  char *d = path_in(base, "a/b//c/");
+  char *a = path_in(base, "a"), *ab = path_in(base, "a/b"), *abc = path_in(base, "a/b/c");
+  char *file = path_in(base, "a/file");
+  mode_t old = umask(0277);   /* would strip the owner's write and search bits */
+  CHECK(jrn_mkdirs(d, err, sizeof err) == 0, "jrn_mkdirs creates a/b/c under umask 0277");
+  umask(old);
+  CHECK(mode_of(a) == 0700 && mode_of(ab) == 0700 && mode_of(abc) == 0700,
+        "every new directory is 0700 (%o %o %o)", mode_of(a), mode_of(ab), mode_of(abc));
+  CHECK(jrn_mkdirs(abc, err, sizeof err) == 0, "jrn_mkdirs of an existing directory is fine");
+  spit(file, "x", 1);
+  CHECK(jrn_mkdirs(file, err, sizeof err) < 0 && strstr(err, "exists and is not a directory"),
+        "jrn_mkdirs refuses a file in the way: %s", err);
+  CHECK(jrn_mkdirs("", err, sizeof err) < 0, "jrn_mkdirs refuses an empty path");
+  mem_free(d);
+  mem_free(a);
+  mem_free(ab);
+  mem_free(abc);
+  mem_free(file);
+}
+
+static void test_append_reopen(void) {
+  char *dir = path_in(base, "runs/r1"), *path = path_in(dir, "journal.jsonl");
+  char err[300], prev[65], want[128];
+  Journal j;
+  JrnOpenReport rep;
+  JrnVerifyReport vr;
+  int i, ok = 1;
+  mode_t old;
+
+  CHECK(jrn_mkdirs(dir, err, sizeof err) == 0 && mode_of(dir) == 0700, "run directory is 0700");
+  old = umask(0377);   /* would make the file read-only */
+  CHECK(jrn_open(&j, dir, 1, &rep, err, sizeof err) == 0 && rep.created && rep.nrecs == 0 &&
+          rep.torn_bytes == 0,
+        "jrn_open creates an empty journal");
+  umask(old);
+  CHECK(mode_of(path) == 0600, "journal.jsonl is 0600 (%o) under umask 0377", mode_of(path));
+  for (i = 0; i < 100 && ok; i++) {
+    Buf f = BUF_INIT;
+    Value v = val_cstr_new("caf\xc3\xa9");
+    buf_printf(&f, "\"n\":%d,\"s\":", i);
+    json_put_value(&f, &v);
+    val_release(v);
+    ok = jrn_append(&j, "log", buf_cstr(&f), err, sizeof err) == 0;
+    buf_free(&f);
+  }
+  CHECK(ok && j.seq == 100, "100 records appended (%s)", ok ? "ok" : err);
+  ok = jrn_append(&j, "run_end", NULL, err, sizeof err) == 0;
+  CHECK(ok, "a record with no fields (NULL) is appended");
+  jrn_close(&j);
+
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && !rep.created && rep.nrecs == 101 &&
+          j.nrecs == 101 && j.seq == 101,
+        "reopened: all 101 records loaded (%s)", err);
+  memcpy(prev, "0000000000000000000000000000000000000000000000000000000000000000", 65);
+  ok = 1;
+  for (i = 0; i < (int)j.nrecs && ok; i++) {
+    const JrnRecord *r = &j.recs[i];
+    uint8_t h[32];
+    size_t n;
+    const char *s = json_str(json_get(r->json, "s"), &n);
+    snprintf(want, sizeof want, "{\"seq\":%d,\"prev\":\"%s", i, prev);
+    ok = r->seq == (uint64_t)i && strncmp(r->line, want, strlen(want)) == 0 &&
+         strlen(r->line) == r->len &&
+         strcmp(r->type, i < 100 ? "log" : "run_end") == 0 &&
+         (i == 100 || (json_num(json_get(r->json, "n"), NULL) == i && s && strcmp(s, "caf\xc3\xa9") == 0));
+    if (!ok) printf("# record %d: %s\n", i, r->line);
+    sha256(r->line, r->len, h);
+    sha256_hex(h, prev);
+  }
+  CHECK(ok, "every record has its seq, the previous line's hash, its type and fields");
+  CHECK(memcmp(j.prev, prev, 65) == 0, "the journal's prev is the hash of the last line");
+  {
+    const char *t = json_str(json_get(j.recs[5].json, "time"), NULL);
+    CHECK(t && strlen(t) == 24 && t[4] == '-' && t[10] == 'T' && t[19] == '.' && t[23] == 'Z',
+          "time is RFC 3339 UTC with milliseconds: %s", t ? t : "(none)");
+  }
+  CHECK(jrn_append(&j, "run_start", "\"again\":true", err, sizeof err) == 0 && j.seq == 102,
+        "appending after reopening continues the chain");
+  jrn_close(&j);
+  CHECK(jrn_verify_file(path, &vr) == 0 && vr.nrecs == 102, "jrn_verify_file: intact, 102 records");
+  mem_free(dir);
+  mem_free(path);
+}
+
+static void test_append_refusals(void) {
+  char *dir = fresh("refuse"), *path = path_in(dir, "journal.jsonl");
+  static const struct { const char *type, *fields, *why; } bad[] = {
+    {"Log", "", "is not a lower-case name"},
+    {"", "", "is not a lower-case name"},
+    {"a-b", "", "is not a lower-case name"},
+    {"9lives", "", "is not a lower-case name"},
+    {"log", "\"a\":1\n", "contain a line break"},
+    {"log", "\"a\":\r1", "contain a line break"},
+    {"log", "\"a\":", "refusing to write a bad log record: not valid JSON"},
+    {"log", "\"a\":1}", "not valid JSON"},
+    {"log", "\"a\":1},{\"b\":2", "not valid JSON"},
+    {"log", "\"seq\":1", "duplicate key \"seq\""},
+    {"log", "\"type\":\"x\"", "duplicate key"},
+    {"log", "\"a\":1,\"a\":2", "duplicate key"},
+    {"log", ",\"a\":1", "not valid JSON"},
+    {"log", "\"a\":\"\xff\"", "invalid UTF-8"},
+    {"log", "1", "not valid JSON"},
+  };
+  char err[300];
+  Journal j;
+  size_t i, n0, n1;
+  char *before, *after;
+  CHECK(jrn_open(&j, dir, 1, NULL, err, sizeof err) == 0 &&
+          jrn_append(&j, "run_start", "\"ok\":true", err, sizeof err) == 0,
+        "journal for refusals");
+  before = slurp(path, &n0);
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int rc = jrn_append(&j, bad[i].type, bad[i].fields, err, sizeof err);
+    CHECK(rc < 0 && strstr(err, bad[i].why),
+          "jrn_append refuses type %s fields %zu: %s", bad[i].type, i, err);
+  }
+  after = slurp(path, &n1);
+  CHECK(n0 == n1 && memcmp(before, after, n0) == 0 && j.seq == 1,
+        "refused appends write nothing");
+  CHECK(jrn_append(&j, "log", "\"after\":1", err, sizeof err) == 0, "the journal still appends");
+  jrn_close(&j);
+  CHECK(jrn_verify_file(path, NULL) == 0, "and verifies");
+  CHECK(jrn_append(&j, "log", "", err, sizeof err) < 0 && strstr(err, "not open"),
+        "jrn_append on a closed journal fails");
+  mem_free(before);
+  mem_free(after);
+  mem_free(dir);
+  mem_free(path);
+}
+
+/* A write cut short (here by RLIMIT_FSIZE) is taken back. */
+static void test_short_write(void) {
+  char *dir = fresh("short"), *path = path_in(dir, "journal.jsonl");
+  char err[300], *before, *after;
+  struct rlimit old, lim;
+  Journal j;
+  size_t n0, n1;
+  int rc;
+  Buf big = BUF_INIT;
+  CHECK(make_journal(dir, 3) == 0 && jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0,
+        "journal for a short write");
+  before = slurp(path, &n0);
+  buf_puts(&big, "\"blob\":\"");
+  while (big.n < 5000) buf_puts(&big, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+  buf_putc(&big, '"');
+  signal(SIGXFSZ, SIG_IGN);
+  getrlimit(RLIMIT_FSIZE, &old);
+  lim = old;
+  lim.rlim_cur = n0 + 100;
+  setrlimit(RLIMIT_FSIZE, &lim);
+  rc = jrn_append(&j, "log", buf_cstr(&big), err, sizeof err);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, SIG_DFL);
+  CHECK(rc < 0 && strstr(err, "cannot write record 3") && !j.broken,
+        "a write cut short fails, and is taken back: %s", err);
+  after = slurp(path, &n1);
+  CHECK(n0 == n1 && memcmp(before, after, n0) == 0, "the file is as it was before");
+  err[0] = '\0';
+  CHECK(jrn_append(&j, "log", buf_cstr(&big), err, sizeof err) == 0 && j.seq == 4,
+        "the same record then appends (%s)", err);
+  jrn_close(&j);
+  CHECK(jrn_verify_file(path, NULL) == 0, "and the chain verifies");
+  buf_free(&big);
+  mem_free(before);
+  mem_free(after);
+  mem_free(dir);
+  mem_free(path);
+}
+
+static void test_torn_tail(void) {
+  char *master = fresh("torn-master"), *mpath = path_in(master, "journal.jsonl");
+  char *dir = path_in(base, "torn"), *path = path_in(dir, "journal.jsonl");
+  char err[300], *full;
+  size_t n, starts[16], cut, last;
+  int nl, bad = 0, cases = 0;
+  CHECK(make_journal(master, 10) == 0, "a journal of 10 records");
+  full = slurp(mpath, &n);
+  nl = line_starts(full, n, starts, 16);
+  CHECK(nl == 10 && full[n - 1] == '\n', "10 lines");
+  last = starts[9];
+  /* cut == last: the last record is simply absent, nothing is torn */
+  for (cut = last; cut < n && !bad; cut++) {
+    Journal j;
+    JrnOpenReport rep;
+    JrnVerifyReport vr;
+    char *side, *now;
+    size_t sn, nn;
+    int count, vrc;
+    rm_rf(dir);
+    jrn_mkdirs(dir, err, sizeof err);
+    spit(path, full, cut);
+    cases++;
+    vrc = jrn_verify_file(path, &vr);
+    if (cut == last ? vrc != 0 : (vrc != 10 || !vr.torn || vr.nrecs != 9 || vr.bad != 9)) {
+      printf("# cut at %zu: jrn_verify_file said %d (%s)\n", cut, vrc, vr.reason);
+      bad = 1;
+    }
+    if (jrn_open(&j, dir, 0, &rep, err, sizeof err) < 0) {
+      printf("# cut at %zu: %s\n", cut, err);
+      bad = 1;
+      break;
+    }
+    side = torn_file(dir, &count);
+    now = slurp(path, &nn);
+    if (j.nrecs != 9 || rep.nrecs != 9 || j.seq != 9 || nn != last || memcmp(now, full, last) != 0) {
+      printf("# cut at %zu: %zu records, journal now %zu bytes\n", cut, j.nrecs, nn);
+      bad = 1;
+    }
+    if (cut == last) {
+      if (count != 0 || rep.torn_bytes != 0) bad = 1;
+    } else {
+      char *got = side ? slurp(side, &sn) : NULL;
+      if (count != 1 || !got || sn != cut - last || memcmp(got, full + last, sn) != 0 ||
+          rep.torn_bytes != cut - last || strcmp(rep.torn_path, side) != 0 ||
+          mode_of(side) != 0600 || strstr(side, "/journal.torn-9-") == NULL) {
+        printf("# cut at %zu: side file %s (%d of them), %zu bytes, report %zu %s\n", cut,
+               side ? side : "none", count, got ? sn : 0, rep.torn_bytes, rep.torn_path);
+        bad = 1;
+      }
+      mem_free(got);
+    }
+    if (jrn_append(&j, "effect_end", "\"again\":1", err, sizeof err) < 0) {
+      printf("# cut at %zu: append after repair: %s\n", cut, err);
+      bad = 1;
+    }
+    jrn_close(&j);
+    if (jrn_verify_file(path, &vr) != 0 || vr.nrecs != 10) {
+      printf("# cut at %zu: after the append: %s\n", cut, vr.reason);
+      bad = 1;
+    }
+    mem_free(side);
+    mem_free(now);
+  }
+  CHECK(!bad && cases == (int)(n - last),
+        "torn tail cut at each of %d offsets in the last record: 9 records kept, the torn bytes "
+        "saved exactly in journal.torn-9-*, the chain continues",
+        cases);
+  CHECK(cases > 100, "(the last record is %zu bytes)", n - last);
+  mem_free(full);
+  mem_free(master);
+  mem_free(mpath);
+  mem_free(dir);
+  mem_free(path);
+}
+
+/* A newline-terminated last line of garbage (a write the file system lost
+** part of) is torn too; so is a file holding only "\n". */
+static void test_torn_garbage(void) {
+  char *dir = fresh("garbage"), *path = path_in(dir, "journal.jsonl");
+  char err[300], *full, *side, *now;
+  size_t n, sn, nn, starts[8];
+  Journal j;
+  JrnOpenReport rep;
+  JrnVerifyReport vr;
+  int count;
+  Buf b = BUF_INIT;
+
+  make_journal(dir, 4);
+  full = slurp(path, &n);
+  line_starts(full, n, starts, 8);
+  buf_add(&b, full, starts[3]);
+  buf_add(&b, "{\"seq\":3,\"pr\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\"}\n", 30);
+  spit(path, b.p, b.n);
+  CHECK(jrn_verify_file(path, &vr) == 4 && vr.torn && strstr(vr.reason, "not valid JSON"),
+        "verify: a garbled last line is torn: %s", vr.reason);
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 3 && rep.torn_bytes == 30,
+        "jrn_open sets a garbled newline-terminated last line aside (%s)", err);
+  jrn_close(&j);
+  side = torn_file(dir, &count);
+  now = slurp(side ? side : "/nonexistent", &sn);
+  CHECK(count == 1 && now && sn == 30 && memcmp(now, b.p + starts[3], 30) == 0,
+        "the side file holds the 30 garbled bytes");
+  mem_free(now);
+  mem_free(side);
+  now = slurp(path, &nn);
+  CHECK(nn == starts[3] && memcmp(now, full, nn) == 0, "the journal is cut to 3 records");
+  mem_free(now);
+
+  /* only "\n" */
+  rm_rf(dir);
+  jrn_mkdirs(dir, err, sizeof err);
+  spit(path, "\n", 1);
+  CHECK(jrn_verify_file(path, &vr) == 1 && vr.torn && strstr(vr.reason, "empty line"),
+        "verify: a file of one newline is a torn first record: %s", vr.reason);
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 0 && rep.torn_bytes == 1,
+        "jrn_open of a file of one newline: 0 records, 1 byte set aside");
+  CHECK(jrn_append(&j, "run_start", "", err, sizeof err) == 0 &&
+          strncmp(j.prev, "0000", 4) != 0,
+        "and the first record is appended");
+  jrn_close(&j);
+  side = torn_file(dir, &count);
+  now = slurp(side ? side : "/nonexistent", &sn);
+  CHECK(count == 1 && now && sn == 1 && now[0] == '\n', "the side file holds the newline");
+  CHECK(jrn_verify_file(path, &vr) == 0 && vr.nrecs == 1, "the journal then verifies");
+  mem_free(now);
+  mem_free(side);
+
+  /* empty file */
+  rm_rf(dir);
+  jrn_mkdirs(dir, err, sizeof err);
+  spit(path, "", 0);
+  CHECK(jrn_verify_file(path, &vr) == 0 && vr.nrecs == 0, "verify: an empty file is intact");
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 0 && rep.torn_bytes == 0 &&
+          !rep.created && count_files(dir) == 1,
+        "jrn_open of an empty file: 0 records, nothing set aside");
+  jrn_close(&j);
+
+  /* a torn tail saved twice in one second gets a second name */
+  rm_rf(dir);
+  jrn_mkdirs(dir, err, sizeof err);
+  spit(path, full, n - 1);   /* the last newline is missing */
+  {
+    long long t = (long long)time(NULL), k;
+    for (k = t; k < t + 3; k++) {
+      char name[64], *p;
+      snprintf(name, sizeof name, "journal.torn-3-%lld", k);
+      p = path_in(dir, name);
+      spit(p, "taken", 5);
+      mem_free(p);
+    }
+  }
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && rep.torn_bytes == n - 1 - starts[3] &&
+          strstr(rep.torn_path, "-2") != NULL && count_files(dir) == 5,
+        "a taken side-file name is not overwritten: %s", rep.torn_path);
+  jrn_close(&j);
+  CHECK(jrn_verify_file(path, NULL) == 0, "the complete-but-unterminated last line was set aside");
+
+  CHECK(jrn_open(&j, base, 0, &rep, err, sizeof err) < 0 && strstr(err, "cannot open") &&
+          count_files(base) > 0,
+        "jrn_open without create of a missing journal fails: %s", err);
+  CHECK(jrn_verify_file("/nonexistent/journal.jsonl", &vr) == -1 && strstr(vr.reason, "cannot open"),
+        "jrn_verify_file of a missing file: -1, %s", vr.reason);
+  buf_free(&b);
+  mem_free(full);
+  mem_free(dir);
+  mem_free(path);
+}
+
+/* refuses checks that jrn_open refuses the bytes in data with a message
+** naming want, changes nothing, and that jrn_verify_file agrees. */
+static void refuses(const char *what, const char *data, size_t n, const char *want, int line) {
+  char *dir = fresh("damage"), *path = path_in(dir, "journal.jsonl"), *after;
+  char err[300] = "";
+  Journal j;
+  JrnVerifyReport vr;
+  size_t an;
+  int vrc;
+  spit(path, data, n);
+  CHECK(jrn_open(&j, dir, 1, NULL, err, sizeof err) < 0 && strstr(err, want) &&
+          strstr(err, "; refusing to resume"),
+        "%s: refused: %s", what, err);
+  after = slurp(path, &an);
+  CHECK(an == n && memcmp(after, data, n) == 0 && count_files(dir) == 1,
+        "%s: the directory and file are unchanged", what);
+  vrc = jrn_verify_file(path, &vr);
+  CHECK(vrc == line && !vr.torn && vr.bad == (uint64_t)line - 1,
+        "%s: jrn_verify_file names line %d (%d: %s)", what, line, vrc, vr.reason);
+  jrn_close(&j);
+  mem_free(after);
+  mem_free(dir);
+  mem_free(path);
+}
+
+static void test_damage(void) {
+  char *master = fresh("damage-master"), *mpath = path_in(master, "journal.jsonl");
+  char *full, want[120];
+  size_t n, s[16], k;
+  int bad = 0, flips = 0;
+  Buf b = BUF_INIT;
+  make_journal(master, 10);
+  full = slurp(mpath, &n);
+  line_starts(full, n, s, 16);
+
+  /* one byte flipped in the middle of record 3 */
+  {
+    char *c = mem_strndup(full, n);
+    size_t mid = (size_t)(strstr(full + s[3], "record") - full) + 2;   /* inside "msg" */
+    c[mid] ^= 0x01;
+    refuses("a flipped byte in record 3", c, n, "record 4 (line 5) is damaged", 5);
+    /* the same at every byte of record 3: named as record 3 or, when the
+    ** change leaves it well-formed, as record 4 whose prev no longer matches */
+    for (k = s[3]; k < s[4] && !bad; k++) {
+      char err[300];
+      Journal j;
+      JrnVerifyReport vr;
+      char *dir = fresh("flip"), *path = path_in(dir, "journal.jsonl"), *after;
+      size_t an;
+      int vrc;
+      memcpy(c, full, n);
+      c[k] ^= 0x01;
+      spit(path, c, n);
+      flips++;
+      vrc = jrn_verify_file(path, &vr);
+      if (jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0) {
+        printf("# flip at %zu accepted\n", k);
+        bad = 1;
+      } else if (!(strstr(err, "record 3 (line 4) is damaged") && vrc == 4) &&
+                 !(strstr(err, "record 4 (line 5) is damaged: prev is not the SHA-256 of record 3") &&
+                   vrc == 5)) {
+        printf("# flip at %zu: %s (verify: %d %s)\n", k, err, vrc, vr.reason);
+        bad = 1;
+      }
+      after = slurp(path, &an);
+      if (an != n || memcmp(after, c, n) != 0 || count_files(dir) != 1 || vr.torn) bad = 1;
+      jrn_close(&j);
+      mem_free(after);
+      mem_free(dir);
+      mem_free(path);
+    }
+    CHECK(!bad, "each of %d one-bit flips in record 3 is refused, naming record 3 or 4, with "
+                "nothing changed", flips);
+    /* a flip in the second-to-last record must not pass as a torn tail */
+    memcpy(c, full, n);
+    c[(size_t)(strstr(full + s[8], "record") - full) + 2] ^= 0x01;
+    refuses("a flipped byte in record 8 of 10", c, n,
+            "record 9 (line 10) is damaged: prev is not the SHA-256 of record 8", 10);
+    mem_free(c);
+  }
+
+  /* a bad prev hash in the middle */
+  buf_add(&b, full, s[5]);
+  buf_add(&b, full + s[5], 17);
+  buf_puts(&b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  buf_add(&b, full + s[5] + 81, n - s[5] - 81);
+  CHECK(b.n == n && memcmp(full + s[5], "{\"seq\":5,\"prev\":\"", 17) == 0, "(prev replaced)");
+  refuses("a bad prev in record 5", b.p, b.n,
+          "record 5 (line 6) is damaged: prev is not the SHA-256 of record 4", 6);
+
+  /* a seq gap: record 5 removed */
+  buf_reset(&b);
+  buf_add(&b, full, s[5]);
+  buf_add(&b, full + s[6], n - s[6]);
+  refuses("a missing record 5", b.p, b.n, "record 5 (line 6) is damaged: seq is 6, expected 5", 6);
+
+  /* a line that is not JSON, in the middle */
+  buf_reset(&b);
+  buf_add(&b, full, s[3]);
+  buf_puts(&b, "hello\n");
+  buf_add(&b, full + s[3], n - s[3]);
+  refuses("a non-JSON line in the middle", b.p, b.n,
+          "record 3 (line 4) is damaged: not valid JSON (unexpected 'h', expected a value at byte 0 of the line)", 4);
+
+  /* an empty line in the middle */
+  buf_reset(&b);
+  buf_add(&b, full, s[2]);
+  buf_puts(&b, "\n");
+  buf_add(&b, full + s[2], n - s[2]);
+  refuses("an empty line in the middle", b.p, b.n, "record 2 (line 3) is damaged: an empty line", 3);
+
+  /* a garbled line followed by a torn one: only one line can be torn */
+  buf_reset(&b);
+  buf_add(&b, full, s[9]);
+  buf_puts(&b, "garbage\n{\"seq\":");
+  refuses("a garbled line before a torn one", b.p, b.n,
+          "record 9 (line 10) is damaged: not valid JSON", 10);
+
+  /* a well-formed last record with a wrong chain is damage, not a torn write */
+  buf_reset(&b);
+  buf_add(&b, full, s[9]);
+  buf_add(&b, full + s[8], s[9] - s[8]);   /* record 8 again, as line 10 */
+  refuses("record 8 repeated as the last line", b.p, b.n,
+          "record 9 (line 10) is damaged: seq is 8, expected 9", 10);
+
+  /* records that are JSON but not journal records */
+  {
+    static const struct { const char *line, *why; } odd[] = {
+      {"[1,2]\n", "not a JSON object"},
+      {"{\"prev\":\"x\",\"seq\":0}\n", "its first key is not \"seq\""},
+      {"{\"seq\":\"0\"}\n", "seq is not 0"},
+      {"{\"seq\":0}\n", "its second key is not \"prev\""},
+      {"{\"seq\":0,\"prev\":\"00\"}\n", "prev of the first record is not 64 zeros"},
+      {"{\"seq\":0,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\","
+       "\"type\":\"log\",\"time\":\"2026-11-22T06:55:01.123Z\"}\n",
+       "its third key is not \"time\""},
+      {"{\"seq\":0,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\","
+       "\"time\":\"2026-11-22 06:55:01\",\"type\":\"log\"}\n",
+       "its third key is not \"time\""},
+      {"{\"seq\":0,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\","
+       "\"time\":\"2026-11-22T06:55:01.123Z\"}\n",
+       "its fourth key is not \"type\""},
+      {"{\"seq\":0,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\","
+       "\"time\":\"2026-11-22T06:55:01.123Z\",\"type\":\"Log\"}\n",
+       "its fourth key is not \"type\""},
+    };
+    size_t i;
+    for (i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+      buf_reset(&b);
+      buf_puts(&b, odd[i].line);
+      buf_add(&b, full + s[1], n - s[1]);   /* more lines follow */
+      snprintf(want, sizeof want, "record 0 (line 1) is damaged: %s", odd[i].why);
+      refuses(odd[i].why, b.p, b.n, want, 1);
+    }
+  }
+  buf_free(&b);
+  mem_free(full);
+  mem_free(master);
+  mem_free(mpath);
+}
+
+/* One process holds the lock; another is refused and told who holds it. */
+static void test_lock(void) {
+  char *dir = fresh("lock"), *lockp = path_in(dir, "lock");
+  char err[200], *content;
+  int fd, fd2, status;
+  pid_t holder, child;
+  size_t n;
+  CHECK(jrn_lock(dir, &fd, &holder, err, sizeof err) == 0 && fd >= 0, "we take the lock");
+  content = slurp(lockp, &n);
+  {
+    char want[32];
+    snprintf(want, sizeof want, "%ld\n", (long)getpid());
+    CHECK_STREQ(content, want, "the lock file holds our PID");
+  }
+  CHECK(mode_of(lockp) == 0600, "the lock file is 0600");
+  mem_free(content);
+  fflush(stdout);
+  child = fork();
+  if (child == 0) {
+    int cfd, e;
+    pid_t h = 0;
+    char cerr[200];
+    int rc = jrn_lock(dir, &cfd, &h, cerr, sizeof cerr);
+    e = errno;
+    char want[64];
+    snprintf(want, sizeof want, "run is being executed by process %ld", (long)getppid());
+    _exit(rc == -1 && e == EWOULDBLOCK && h == getppid() && strcmp(cerr, want) == 0 ? 0 : 1);
+  }
+  CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+          WEXITSTATUS(status) == 0,
+        "another process is refused with EWOULDBLOCK and told our PID");
+  jrn_unlock(fd);
+  fflush(stdout);
+  child = fork();
+  if (child == 0) {
+    int cfd;
+    char cerr[200];
+    _exit(jrn_lock(dir, &cfd, NULL, cerr, sizeof cerr) == 0 ? 0 : 1);
+  }
+  CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+          WEXITSTATUS(status) == 0,
+        "after jrn_unlock another process takes the lock");
+  CHECK(jrn_lock(dir, &fd2, &holder, err, sizeof err) == 0, "and, once it exits, so do we");
+  jrn_unlock(fd2);
+  jrn_unlock(-1);
+  mem_free(dir);
+  mem_free(lockp);
+}
+
+int main(void) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(base, sizeof base, "%s/rbk-journal-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(base)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  test_dirs();
+  test_append_reopen();
+  test_append_refusals();
+  test_short_write();
+  test_torn_tail();
+  test_torn_garbage();
+  test_damage();
+  test_lock();
+  rm_rf(base);
+  UNIT_DONE();
+}

@@ -1,0 +1,920 @@
+/*
+** interp.c -- the bytecode interpreter loop and the VM's services:
+** failures with source positions, secret redaction, commands, sleeping.
+** Dispatch is a computed goto under GCC and clang, a switch elsewhere.
+*/
+#include "vm.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "mem.h"
+#include "shquote.h"
+
+double vm_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int vm_interrupted(const VM *vm) { return vm->interrupt && *vm->interrupt; }
+
+void vm_init(VM *vm, Program *prog, const NativeFn *natives, uint32_t nnatives, const VmHost *host) {
+  uint32_t i;
+  memset(vm, 0, sizeof *vm);
+  vm->prog = prog;
+  vm->natives = natives;
+  vm->nnatives = nnatives;
+  if (host) vm->host = *host;
+  vm->G = mem_alloc((prog->nglobals ? prog->nglobals : 1) * sizeof *vm->G);
+  for (i = 0; i < prog->nglobals; i++) vm->G[i] = val_undef();
+  vm->stack = mem_calloc(VM_STACK_SLOTS * sizeof *vm->stack);   /* all nil */
+  vm->step = -1;
+  vm->budget = 4096;
+}
+
+void vm_free(VM *vm) {
+  uint32_t i;
+  for (i = 0; i < vm->prog->nglobals; i++) val_release(vm->G[i]);
+  for (i = 0; i < VM_STACK_SLOTS; i++) val_release(vm->stack[i]);
+  for (i = 0; i < vm->nsecrets; i++) val_release(vm->secrets[i]);
+  mem_free(vm->G);
+  mem_free(vm->stack);
+  mem_free(vm->secrets);
+  buf_free(&vm->fail);
+  buf_free(&vm->detail);
+  memset(vm, 0, sizeof *vm);
+}
+
+/* ---- secrets --------------------------------------------------------- */
+
+/* Secrets shorter than this are not masked: hiding every "ab" in the
+** output would hide everything and protect nothing. */
+#define SECRET_MIN 3
+
+static void add_secret_text(VM *vm, const char *s, size_t n) {
+  uint32_t k;
+  if (n < SECRET_MIN) return;
+  for (k = 0; k < vm->nsecrets; k++) {
+    Str *have = AS_STR(vm->secrets[k]);
+    if (have->len == n && memcmp(have->s, s, n) == 0) return;
+  }
+  vm->secrets = mem_realloc(vm->secrets, (vm->nsecrets + 1) * sizeof *vm->secrets);
+  vm->secrets[vm->nsecrets++] = val_str_new(s, n);
+}
+
+/* A secret is masked in every form it can be shown in: as it is, quoted
+** for each shell context (a command line shows it quoted), and escaped
+** as in a JSON string (verify failures and the journal show it so). */
+void vm_add_secret(VM *vm, const Value *v) {
+  Buf b = BUF_INIT, q = BUF_INIT;
+  int ctx;
+  if (v->t == V_NIL || v->t == V_UNDEF) return;
+  val_to_buf(v, &b);
+  add_secret_text(vm, buf_cstr(&b), b.n);
+  for (ctx = SHQ_BARE; ctx <= SHQ_DOUBLE; ctx++) {
+    buf_reset(&q);
+    shquote(buf_cstr(&b), b.n, ctx, &q);
+    add_secret_text(vm, buf_cstr(&q), q.n);
+  }
+  buf_reset(&q);
+  buf_json_str(&q, buf_cstr(&b), b.n);
+  if (q.n >= 2) add_secret_text(vm, q.p + 1, q.n - 2);
+  buf_free(&b);
+  buf_free(&q);
+}
+
+void vm_redact(const VM *vm, const char *s, size_t n, Buf *out) {
+  size_t i = 0;
+  if (!vm->nsecrets) {
+    buf_add(out, s, n);
+    return;
+  }
+  while (i < n) {
+    uint32_t k;
+    size_t best = 0;
+    for (k = 0; k < vm->nsecrets; k++) {
+      Str *sec = AS_STR(vm->secrets[k]);
+      if (sec->len <= n - i && sec->len > best && memcmp(s + i, sec->s, sec->len) == 0) best = sec->len;
+    }
+    if (best) {
+      buf_puts(out, "***");
+      i += best;
+    } else {
+      buf_putc(out, s[i++]);
+    }
+  }
+}
+
+void vm_tostring(const Value *v, Buf *b) { val_to_buf(v, b); }
+
+/* ---- failures -------------------------------------------------------- */
+
+int vm_fail(VM *vm, const char *fmt, ...) {
+  va_list ap;
+  Buf raw = BUF_INIT;
+  va_start(ap, fmt);
+  buf_vprintf(&raw, fmt, ap);
+  va_end(ap);
+  buf_reset(&vm->fail);
+  vm_redact(vm, raw.p ? raw.p : "", raw.n, &vm->fail);
+  buf_free(&raw);
+  vm->failed_has_pos = 0;
+  if (vm->nframes > 0) {
+    Frame *f = &vm->frames[vm->nframes - 1];
+    uint32_t pc = (uint32_t)(f->pc - f->p->code);
+    if (pc > 0) pc--;
+    if (pc < f->p->ncode) {
+      vm->fail_pos = vm->fail_end = f->p->pos[pc];
+      vm->failed_has_pos = 1;
+    }
+  }
+  return -1;
+}
+
+static void fail_detail(VM *vm, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+static void fail_detail(VM *vm, const char *fmt, ...) {
+  va_list ap;
+  Buf raw = BUF_INIT;
+  va_start(ap, fmt);
+  buf_vprintf(&raw, fmt, ap);
+  va_end(ap);
+  vm_redact(vm, raw.p ? raw.p : "", raw.n, &vm->detail);
+  buf_free(&raw);
+}
+
+/* ---- commands and time ----------------------------------------------- */
+
+int vm_sleep(VM *vm, double s) {
+  double end = vm_now() + s, start = vm_now();
+  for (;;) {
+    double left = end - vm_now();
+    if (vm_interrupted(vm)) return -1;
+    if (left <= 0) return 0;
+    poll(NULL, 0, left > 0.05 ? 50 : (int)(left * 1000) + 1);
+    if (vm->host.on_tick) vm->host.on_tick(vm->host.ud, vm_now() - start);
+  }
+}
+
+typedef struct CmdCtx {
+  VM *vm;
+} CmdCtx;
+
+static void cmd_line(void *ud, int stream, const char *line, size_t n) {
+  VM *vm = ((CmdCtx *)ud)->vm;
+  Buf b = BUF_INIT;
+  if (!vm->host.on_output) return;
+  vm_redact(vm, line, n, &b);
+  vm->host.on_output(vm->host.ud, stream, buf_cstr(&b), b.n);
+  buf_free(&b);
+}
+
+static void cmd_tick(void *ud, double elapsed) {
+  VM *vm = ((CmdCtx *)ud)->vm;
+  if (vm->host.on_tick) vm->host.on_tick(vm->host.ud, elapsed);
+}
+
+VmResult vm_command(VM *vm, const char *cmd, ExecResult *r) {
+  ExecOpts o;
+  CmdCtx ctx;
+  memset(&o, 0, sizeof o);
+  memset(r, 0, sizeof *r);
+  ctx.vm = vm;
+  if (vm->host.on_command) {
+    Buf b = BUF_INIT;
+    vm_redact(vm, cmd, strlen(cmd), &b);
+    vm->host.on_command(vm->host.ud, buf_cstr(&b));
+    buf_free(&b);
+  }
+  o.cmd = cmd;
+  if (vm->step_deadline > 0) {
+    o.timeout_s = vm->step_deadline - vm_now();
+    if (o.timeout_s <= 0) {
+      vm_fail(vm, "step timed out before the command could start");
+      return VM_FAILED;
+    }
+  }
+  o.on_line = cmd_line;
+  o.on_tick = cmd_tick;
+  o.interrupt = vm->interrupt;
+  o.ud = &ctx;
+  if (exec_run(&o, r) != 0) {
+    vm_fail(vm, "cannot start /bin/sh: %s", strerror(r->spawn_errno));
+    exec_result_free(r);
+    return VM_FAILED;
+  }
+  if (r->interrupted) return VM_INTERRUPTED;
+  return VM_OK;
+}
+
+/* ---- arithmetic and comparison off the fast path ---------------------- */
+
+static const char *op_verb(OpCode op) {
+  switch (op) {
+    case OP_ADD: case OP_ADDK: return "add";
+    case OP_SUB: case OP_SUBK: return "subtract";
+    case OP_MUL: case OP_MULK: return "multiply";
+    case OP_DIV: case OP_DIVK: return "divide";
+    default: return "take the modulo of";
+  }
+}
+
+/* Floored modulo, as in Lua: the result has the sign of the divisor.
+** Whole numbers take the integer path (no libm call on the hot path). */
+static inline double fmodfloor(double a, double b) {
+  double m;
+  if (a > -9e15 && a < 9e15 && b > -9e15 && b < 9e15) {
+    long long x = (long long)a, y = (long long)b;
+    if ((double)x == a && (double)y == b && y != 0) {
+      long long r = x % y;
+      if (r != 0 && ((r < 0) != (y < 0))) r += y;
+      return (double)r;
+    }
+  }
+  m = fmod(a, b);
+  if (m != 0 && ((m < 0) != (b < 0))) m += b;
+  return m;
+}
+
+/* arith computes *out = b OP c for every type combination the language
+** allows, or fails with a message naming both types. */
+static int arith(VM *vm, OpCode op, Value *out, const Value *b, const Value *c) {
+  int base = op >= OP_ADDK ? op - (OP_ADDK - OP_ADD) : op;
+  double x = b->u.n, y = c->u.n;
+  int bn = b->t == V_NUM, cn = c->t == V_NUM, bd = b->t == V_DUR, cd = c->t == V_DUR;
+  Value r = val_nil();
+  if ((base == OP_DIV || base == OP_MOD) && (cn || cd) && y == 0)
+    return vm_fail(vm, "%s by zero", base == OP_DIV ? "division" : "modulo");
+  switch (base) {
+    case OP_ADD: case OP_SUB:
+      if (bn && cn) r = val_num(base == OP_ADD ? x + y : x - y);
+      else if (bd && cd) r = val_dur(base == OP_ADD ? x + y : x - y);
+      else if (base == OP_ADD && b->t == V_STR && c->t == V_STR) {
+        Buf t = BUF_INIT;
+        buf_add(&t, AS_STR(*b)->s, AS_STR(*b)->len);
+        buf_add(&t, AS_STR(*c)->s, AS_STR(*c)->len);
+        r = val_str_take(&t);
+      } else if (base == OP_ADD && b->t == V_LIST && c->t == V_LIST) {
+        List *l = AS_LIST(*b), *m = AS_LIST(*c);
+        Value *v = mem_alloc((l->n + m->n + 1) * sizeof *v);
+        uint32_t i;
+        for (i = 0; i < l->n; i++) { v[i] = l->v[i]; val_retain(v[i]); }
+        for (i = 0; i < m->n; i++) { v[l->n + i] = m->v[i]; val_retain(v[l->n + i]); }
+        r = val_list_new(v, l->n + m->n);
+        mem_free(v);
+      } else goto bad;
+      break;
+    case OP_MUL:
+      if (bn && cn) r = val_num(x * y);
+      else if ((bd && cn) || (bn && cd)) r = val_dur(x * y);
+      else goto bad;
+      break;
+    case OP_DIV:
+      if (bn && cn) r = val_num(x / y);
+      else if (bd && cn) r = val_dur(x / y);
+      else if (bd && cd) r = val_num(x / y);
+      else goto bad;
+      break;
+    default:   /* MOD */
+      if (bn && cn) r = val_num(fmodfloor(x, y));
+      else if (bd && cd) r = val_dur(fmodfloor(x, y));
+      else goto bad;
+  }
+  val_release(*out);
+  *out = r;
+  return 0;
+bad:
+  return vm_fail(vm, "cannot %s %s and %s", op_verb((OpCode)base), val_type_name(b), val_type_name(c));
+}
+
+/* less returns 1 or 0 for a < b (or a <= b), or -1 after failing. */
+static int less(VM *vm, const Value *a, const Value *b, int or_equal) {
+  if (a->t == b->t && (a->t == V_NUM || a->t == V_DUR))
+    return or_equal ? a->u.n <= b->u.n : a->u.n < b->u.n;
+  if (a->t == V_STR && b->t == V_STR) {
+    Str *x = AS_STR(*a), *y = AS_STR(*b);
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    if (c == 0) c = x->len < y->len ? -1 : x->len > y->len;
+    return or_equal ? c <= 0 : c < 0;
+  }
+  return vm_fail(vm, "cannot compare %s with %s", val_type_name(a), val_type_name(b));
+}
+
+static int get_field(VM *vm, const Value *o, const Value *k, Value *out) {
+  const char *f = AS_STR(*k)->s;
+  Value r;
+  if (o->t == V_REC) {
+    Rec *rec = AS_REC(*o);
+    if (strcmp(f, "status") == 0) r = val_num(rec->status);
+    else if (strcmp(f, "ok") == 0) r = val_bool(rec->status == 0);
+    else if (strcmp(f, "duration") == 0) r = val_dur(rec->duration);
+    else if (strcmp(f, "out") == 0 || strcmp(f, "err") == 0) {
+      Str *s = f[0] == 'o' ? rec->out : rec->err;
+      size_t n = s->len;
+      while (n > 0 && (s->s[n - 1] == '\n' || s->s[n - 1] == '\r')) n--;   /* drop the final newline */
+      r = val_str_new(s->s, n);
+    } else if (strcmp(f, "timed_out") == 0) r = val_bool(rec->timed_out);
+    else return vm_fail(vm, "a command result has no field '%s'", f);
+  } else {
+    return vm_fail(vm, "%s has no field '%s'", val_type_name(o), f);
+  }
+  val_release(*out);
+  *out = r;
+  return 0;
+}
+
+static int do_index(VM *vm, const Value *o, const Value *i, Value *out) {
+  double d;
+  long n, len;
+  Value r;
+  if (i->t != V_NUM) return vm_fail(vm, "an index must be a number, not %s", val_type_name(i));
+  d = i->u.n;
+  if (d != floor(d)) return vm_fail(vm, "an index must be a whole number");
+  if (o->t == V_LIST) len = (long)AS_LIST(*o)->n;
+  else if (o->t == V_STR) len = (long)AS_STR(*o)->len;
+  else return vm_fail(vm, "cannot index %s", val_type_name(o));
+  n = (long)d;
+  if (n < 0) n += len;   /* -1 is the last */
+  if (n < 0 || n >= len) return vm_fail(vm, "index %.0f is out of range (length %ld)", d, len);
+  if (o->t == V_LIST) {
+    r = AS_LIST(*o)->v[n];
+    val_retain(r);
+  } else {
+    r = val_str_new(AS_STR(*o)->s + n, 1);
+  }
+  val_release(*out);
+  *out = r;
+  return 0;
+}
+
+static int do_match(VM *vm, const Value *s, const Value *pat, Value *out) {
+  regex_t re;
+  int rc;
+  if (s->t != V_STR || pat->t != V_STR)
+    return vm_fail(vm, "'=~' needs two strings, not %s and %s", val_type_name(s), val_type_name(pat));
+  rc = regcomp(&re, AS_STR(*pat)->s, REG_EXTENDED | REG_NOSUB);
+  if (rc != 0) {
+    char why[128];
+    regerror(rc, &re, why, sizeof why);
+    return vm_fail(vm, "invalid regular expression: %s", why);
+  }
+  rc = regexec(&re, AS_STR(*s)->s, 0, NULL, 0);
+  regfree(&re);
+  val_release(*out);
+  *out = val_bool(rc == 0);
+  return 0;
+}
+
+/* ---- statements that reach the outside -------------------------------- */
+
+static int run_statement(VM *vm, const Value *cmd) {
+  ExecResult r;
+  VmResult st;
+  if (cmd->t != V_STR) return vm_fail(vm, "'run' needs a command string, not %s", val_type_name(cmd));
+  if (memchr(AS_STR(*cmd)->s, '\0', AS_STR(*cmd)->len))
+    return vm_fail(vm, "the command contains a NUL byte");
+  st = vm_command(vm, AS_STR(*cmd)->s, &r);
+  if (st == VM_INTERRUPTED) {
+    exec_result_free(&r);
+    return vm_fail(vm, "interrupted");
+  }
+  if (st != VM_OK) return -1;
+  if (r.status != 0) {
+    if (r.timed_out) vm_fail(vm, "command timed out (the step's timeout was reached) and was killed");
+    else if (r.term_signal) vm_fail(vm, "command was killed by signal %d", r.term_signal);
+    else vm_fail(vm, "command failed with exit status %d", r.status);
+    if (r.err_len) {
+      const char *e = r.err;
+      size_t n = r.err_len;
+      if (n > 800) { e += n - 800; n = 800; }
+      fail_detail(vm, "stderr: %.*s", (int)n, e);
+    }
+    exec_result_free(&r);
+    return -1;
+  }
+  exec_result_free(&r);
+  return 0;
+}
+
+static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
+  VerifyInfo *v = &vm->prog->verifies[vi];
+  const char *src = vm->prog->src->text;
+  Buf b = BUF_INIT;
+  if (v->msg >= 0 && R[v->msg].t != V_NIL) {
+    val_to_buf(&R[v->msg], &b);
+    vm_fail(vm, "verify failed: %s", buf_cstr(&b));
+    buf_reset(&b);
+    fail_detail(vm, "condition: %.*s\n", (int)(v->end - v->pos), src + v->pos);
+  } else {
+    vm_fail(vm, "verify failed: %.*s", (int)(v->end - v->pos), src + v->pos);
+  }
+  if (v->lhs >= 0) {
+    val_repr_buf(&R[v->lhs], &b);
+    fail_detail(vm, "left:  %s\n", buf_cstr(&b));
+    buf_reset(&b);
+    val_repr_buf(&R[v->rhs], &b);
+    fail_detail(vm, "right: %s\n", buf_cstr(&b));
+  }
+  vm->fail_pos = v->pos;
+  vm->fail_end = v->end;
+  buf_free(&b);
+  return -1;
+}
+
+static int message(VM *vm, const char *kind, const Value *v) {
+  Buf raw = BUF_INIT, b = BUF_INIT;
+  val_to_buf(v, &raw);
+  vm_redact(vm, buf_cstr(&raw), raw.n, &b);
+  if (vm->host.on_message) vm->host.on_message(vm->host.ud, kind, buf_cstr(&b));
+  buf_free(&raw);
+  buf_free(&b);
+  return 0;
+}
+
+static int gate(VM *vm, GateKind k, const Value *text, const char *role, int fail_on_no, Value *answer) {
+  Buf b = BUF_INIT;
+  const char *person = NULL;
+  char *note = NULL;
+  int r, ri;
+  if (text && text->t != V_NIL) val_to_buf(text, &b);
+  if (role && (ri = prog_find_role(vm->prog, role)) >= 0) person = vm->prog->roles[ri].person;
+  r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+  buf_free(&b);
+  mem_free(note);
+  if (r < 0) {
+    return vm_fail(vm, "%s needs a person at a terminal, and there is none",
+                   k == GATE_MANUAL ? "this manual step" : k == GATE_ASK ? "this question" : "this approval");
+  }
+  if (answer) {
+    val_release(*answer);
+    *answer = val_bool(r == 1);
+  }
+  if (r == 0 && k == GATE_APPROVE) return vm_fail(vm, "approval refused by %s", role);
+  if (r == 0 && k == GATE_MANUAL) return vm_fail(vm, "the manual step was not confirmed");
+  if (r == 0 && fail_on_no) return vm_fail(vm, "the answer was no");
+  return 0;
+}
+
+/* ---- the loop -------------------------------------------------------- */
+
+static inline void set(Value *r, Value v) {
+  Value old = *r;
+  *r = v;
+  val_release(old);
+}
+
+static void clear_frame(Value *base, int n) {
+  int i;
+  for (i = 0; i < n; i++) {
+    val_release(base[i]);
+    base[i] = val_nil();
+  }
+}
+
+/* tick runs every few thousand backward jumps: Ctrl-C and the step's
+** deadline must stop even a loop that never runs a command. */
+static int tick(VM *vm) {
+  vm->budget = 4096;
+  if (vm_interrupted(vm)) return vm_fail(vm, "interrupted");
+  if (vm->step_deadline > 0 && vm_now() > vm->step_deadline) return vm_fail(vm, "step timed out");
+  return 0;
+}
+
+#if defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO)
+#define DISPATCH() goto *labels[GET_OP(i = *pc++)]
+#define CASE(op) L_##op:
+#define LOOP DISPATCH();
+#define ENDLOOP
+#else
+#define DISPATCH() continue
+#define CASE(op) case OP_##op:
+#define LOOP for (;;) { i = *pc++; switch (GET_OP(i)) {
+#define ENDLOOP default: goto bad_op; } }
+#endif
+#define NEXT DISPATCH()
+#define A GET_A(i)
+#define B GET_B(i)
+#define C GET_C(i)
+#define RA (&R[GET_A(i)])
+#define RB (&R[GET_B(i)])
+#define RC (&R[GET_C(i)])
+#define KB (&K[GET_B(i)])
+#define KC (&K[GET_C(i)])
+#define SAVE() (f->pc = pc)
+#define TRY(x) do { SAVE(); if ((x) != 0) goto failed; } while (0)
+/* After a comparison: take the following JMP when the result equals C. */
+#define CONDJUMP(res) do { if ((res) != (int)C) pc++; else pc += GET_sJ(*pc) + 1; } while (0)
+
+static VmResult execute(VM *vm, int entry, Value *result) {
+#if defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO)
+  static const void *const labels[] = {
+#define X(name, fmt, doc) &&L_##name,
+    OPCODES(X)
+#undef X
+  };
+#endif
+  Frame *f = &vm->frames[vm->nframes - 1];
+  const Instr *pc = f->pc;
+  Value *R = f->base;
+  Value *K = f->p->k;
+  Instr i;
+  LOOP
+  CASE(MOVE) { Value v = *RB; val_retain(v); set(RA, v); NEXT; }
+  CASE(LOADK) { Value v = K[GET_Bx(i)]; val_retain(v); set(RA, v); NEXT; }
+  CASE(LOADNIL) { set(RA, val_nil()); NEXT; }
+  CASE(LOADBOOL) { set(RA, val_bool(B)); NEXT; }
+  CASE(LOADFN) { set(RA, val_fn(GET_Bx(i))); NEXT; }
+  CASE(GETG) {
+    Value v = vm->G[GET_Bx(i)];
+    if (v.t == V_UNDEF) {
+      SAVE();
+      vm_fail(vm, "'%s' has no value yet: the step that sets it has not run", vm->prog->globals[GET_Bx(i)]);
+      goto failed;
+    }
+    val_retain(v);
+    set(RA, v);
+    NEXT;
+  }
+  CASE(SETG) { Value v = *RA; val_retain(v); set(&vm->G[GET_Bx(i)], v); NEXT; }
+#define ARITH(op, expr, kop)                                                   \
+  CASE(op) {                                                                   \
+    Value *b = RB, *c = RC;                                                    \
+    if (b->t == V_NUM && c->t == V_NUM) {                                      \
+      double x = b->u.n, y = c->u.n; Value *a = RA;                            \
+      if (IS_OBJ(*a)) val_release(*a);                                         \
+      a->t = V_NUM; a->u.n = (expr); NEXT;                                     \
+    }                                                                          \
+    TRY(arith(vm, OP_##op, RA, b, c)); NEXT;                                   \
+  }                                                                            \
+  CASE(kop) {                                                                  \
+    Value *b = RB, *c = KC;                                                    \
+    if (b->t == V_NUM && c->t == V_NUM) {                                      \
+      double x = b->u.n, y = c->u.n; Value *a = RA;                            \
+      if (IS_OBJ(*a)) val_release(*a);                                         \
+      a->t = V_NUM; a->u.n = (expr); NEXT;                                     \
+    }                                                                          \
+    TRY(arith(vm, OP_##kop, RA, b, c)); NEXT;                                  \
+  }
+  ARITH(ADD, x + y, ADDK)
+  ARITH(SUB, x - y, SUBK)
+  ARITH(MUL, x * y, MULK)
+  CASE(DIV) { TRY(arith(vm, OP_DIV, RA, RB, RC)); NEXT; }
+  CASE(DIVK) { TRY(arith(vm, OP_DIVK, RA, RB, KC)); NEXT; }
+  CASE(MOD) { TRY(arith(vm, OP_MOD, RA, RB, RC)); NEXT; }
+  CASE(MODK) {
+    Value *b = RB, *c = KC;
+    if (b->t == V_NUM && c->t == V_NUM && c->u.n != 0) {
+      double x = b->u.n, y = c->u.n;
+      Value *a = RA;
+      if (IS_OBJ(*a)) val_release(*a);
+      a->t = V_NUM;
+      a->u.n = fmodfloor(x, y);
+      NEXT;
+    }
+    TRY(arith(vm, OP_MODK, RA, b, c));
+    NEXT;
+  }
+  CASE(NEG) {
+    Value *b = RB;
+    if (b->t == V_NUM) set(RA, val_num(-b->u.n));
+    else if (b->t == V_DUR) set(RA, val_dur(-b->u.n));
+    else { SAVE(); vm_fail(vm, "cannot negate %s", val_type_name(b)); goto failed; }
+    NEXT;
+  }
+  CASE(NOT) { set(RA, val_bool(!val_truthy(RB))); NEXT; }
+  CASE(EQ) {
+    Value *a = RA, *b = RB;
+    CONDJUMP(a->t == V_NUM && b->t == V_NUM ? a->u.n == b->u.n : val_equal(a, b));
+    NEXT;
+  }
+  CASE(EQK) {
+    Value *a = RA, *b = KB;
+    CONDJUMP(a->t == V_NUM && b->t == V_NUM ? a->u.n == b->u.n : val_equal(a, b));
+    NEXT;
+  }
+  CASE(LT) {
+    Value *a = RA, *b = RB;
+    int r;
+    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n < b->u.n;
+    else { SAVE(); if ((r = less(vm, a, b, 0)) < 0) goto failed; }
+    CONDJUMP(r);
+    NEXT;
+  }
+  CASE(LE) {
+    Value *a = RA, *b = RB;
+    int r;
+    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n <= b->u.n;
+    else { SAVE(); if ((r = less(vm, a, b, 1)) < 0) goto failed; }
+    CONDJUMP(r);
+    NEXT;
+  }
+  CASE(LTK) {
+    Value *a = RA, *b = KB;
+    int r;
+    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n < b->u.n;
+    else { SAVE(); if ((r = less(vm, a, b, 0)) < 0) goto failed; }
+    CONDJUMP(r);
+    NEXT;
+  }
+  CASE(LEK) {
+    Value *a = RA, *b = KB;
+    int r;
+    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n <= b->u.n;
+    else { SAVE(); if ((r = less(vm, a, b, 1)) < 0) goto failed; }
+    CONDJUMP(r);
+    NEXT;
+  }
+  CASE(GTK) {
+    Value *a = RA, *b = KB;
+    int r;
+    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n > b->u.n;
+    else { SAVE(); if ((r = less(vm, b, a, 0)) < 0) goto failed; }
+    CONDJUMP(r);
+    NEXT;
+  }
+  CASE(GEK) {
+    Value *a = RA, *b = KB;
+    int r;
+    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n >= b->u.n;
+    else { SAVE(); if ((r = less(vm, b, a, 1)) < 0) goto failed; }
+    CONDJUMP(r);
+    NEXT;
+  }
+  CASE(TEST) { CONDJUMP(val_truthy(RA)); NEXT; }
+  CASE(MATCH) { TRY(do_match(vm, RB, RC, RA)); NEXT; }
+  CASE(JMP) {
+    int off = GET_sJ(i);
+    pc += off;
+    if (off < 0 && --vm->budget == 0) TRY(tick(vm));
+    NEXT;
+  }
+  CASE(JNIL) { if (RA->t == V_NIL) pc += GET_sBx(i); NEXT; }
+  CASE(JNNIL) { if (RA->t != V_NIL) pc += GET_sBx(i); NEXT; }
+  CASE(CONCAT) {
+    Buf b = BUF_INIT;
+    int k;
+    for (k = 0; k < (int)C; k++) val_to_buf(&R[B + k], &b);
+    set(RA, val_str_take(&b));
+    NEXT;
+  }
+  CASE(SHQUOTE) {
+    Buf raw = BUF_INIT, b = BUF_INIT;
+    val_to_buf(RB, &raw);
+    if (memchr(buf_cstr(&raw), '\0', raw.n)) {
+      buf_free(&raw);
+      SAVE();
+      vm_fail(vm, "a value interpolated into a command contains a NUL byte");
+      goto failed;
+    }
+    shquote(buf_cstr(&raw), raw.n, (int)C, &b);
+    buf_free(&raw);
+    set(RA, val_str_take(&b));
+    NEXT;
+  }
+  CASE(NEWLIST) {
+    Value *v = mem_alloc(((size_t)C + 1) * sizeof *v);
+    int k;
+    for (k = 0; k < (int)C; k++) { v[k] = R[B + k]; val_retain(v[k]); }
+    set(RA, val_list_new(v, C));
+    mem_free(v);
+    NEXT;
+  }
+  CASE(GETFIELD) { TRY(get_field(vm, RB, KC, RA)); NEXT; }
+  CASE(INDEX) { TRY(do_index(vm, RB, RC, RA)); NEXT; }
+  CASE(CALL) {
+    Value *fn = RA;
+    Proto *p;
+    Frame *nf;
+    SAVE();
+    if (fn->t != V_FN) { vm_fail(vm, "cannot call %s", val_type_name(fn)); goto failed; }
+    p = vm->prog->protos[fn->u.fn];
+    if (p->nparams != B) {
+      vm_fail(vm, "%s takes %d argument%s, got %d", p->name, p->nparams, p->nparams == 1 ? "" : "s", (int)B);
+      goto failed;
+    }
+    if (vm->nframes == VM_MAX_FRAMES || RA + 1 + p->nregs > vm->stack + VM_STACK_SLOTS) {
+      vm_fail(vm, "calls nested too deep (more than %d)", VM_MAX_FRAMES);
+      goto failed;
+    }
+    nf = &vm->frames[vm->nframes++];
+    nf->p = p;
+    nf->pc = p->code;
+    nf->base = RA + 1;
+    nf->ret = (int)A;
+    f = nf;
+    R = f->base;
+    K = p->k;
+    pc = f->pc;
+    NEXT;
+  }
+  CASE(CALLB) {
+    Value out = val_nil();
+    SAVE();
+    if (C >= vm->nnatives || !vm->natives[C]) { vm_fail(vm, "builtin %d is not available", (int)C); goto failed; }
+    if (vm->natives[C](vm, RA, (int)B, &out) != 0) { val_release(out); goto failed; }
+    set(RA, out);
+    NEXT;
+  }
+  CASE(RET) {
+    Value v = *RA;
+    int nregs = f->p->nregs, ret = f->ret;
+    *RA = val_nil();
+    clear_frame(R, nregs);
+    if (vm->nframes - 1 == entry) {
+      vm->nframes--;
+      *result = v;
+      return VM_OK;
+    }
+    vm->nframes--;
+    f = &vm->frames[vm->nframes - 1];
+    R = f->base;
+    K = f->p->k;
+    pc = f->pc;
+    set(&R[ret], v);
+    NEXT;
+  }
+  CASE(FORPREP) {
+    Value *a = RA;
+    SAVE();
+    if (a[0].t != V_NUM || a[1].t != V_NUM) {
+      vm_fail(vm, "range() needs numbers, not %s and %s", val_type_name(&a[0]), val_type_name(&a[1]));
+      goto failed;
+    }
+    /* As range(a, b) the list: the whole numbers from ceil(a) below b. */
+    a[0].u.n = ceil(a[0].u.n);
+    if (!(fabs(a[0].u.n) < 9007199254740992.0 && fabs(a[1].u.n) < 9007199254740992.0)) {
+      vm_fail(vm, "range() bounds must be below 2^53, where every whole number is exact");
+      goto failed;
+    }
+    if (a[0].u.n < a[1].u.n) set(&a[2], a[0]);
+    else pc += GET_sBx(i);
+    NEXT;
+  }
+  CASE(FORLOOP) {
+    Value *a = RA;
+    double n;
+    if (a[0].t != V_NUM || a[1].t != V_NUM) { SAVE(); vm_fail(vm, "invalid loop state"); goto failed; }
+    n = a[0].u.n + 1;
+    a[0].u.n = n;
+    if (n < a[1].u.n) {
+      if (IS_OBJ(a[2])) val_release(a[2]);
+      a[2].t = V_NUM;
+      a[2].u.n = n;
+      pc += GET_sBx(i);
+      if (--vm->budget == 0) TRY(tick(vm));
+    }
+    NEXT;
+  }
+  CASE(LISTPREP) {
+    Value *a = RA;
+    SAVE();
+    if (a[0].t != V_LIST) { vm_fail(vm, "'for' needs a list, not %s", val_type_name(&a[0])); goto failed; }
+    set(&a[1], val_num(0));
+    if (AS_LIST(a[0])->n == 0) pc += GET_sBx(i);
+    else { Value v = AS_LIST(a[0])->v[0]; val_retain(v); set(&a[2], v); }
+    NEXT;
+  }
+  CASE(LISTLOOP) {
+    Value *a = RA;
+    uint32_t k;
+    if (a[0].t != V_LIST || a[1].t != V_NUM) { SAVE(); vm_fail(vm, "invalid loop state"); goto failed; }
+    k = (uint32_t)a[1].u.n + 1;
+    a[1].u.n = k;
+    if (k < AS_LIST(a[0])->n) {
+      Value v = AS_LIST(a[0])->v[k];
+      val_retain(v);
+      set(&a[2], v);
+      pc += GET_sBx(i);
+      if (--vm->budget == 0) TRY(tick(vm));
+    }
+    NEXT;
+  }
+  CASE(RUN) { TRY(run_statement(vm, RA)); NEXT; }
+  CASE(VERIFY) {
+    if (!val_truthy(RA)) { SAVE(); verify_failed(vm, R, GET_Bx(i)); goto failed; }
+    NEXT;
+  }
+  CASE(FAIL) {
+    Buf b = BUF_INIT;
+    val_to_buf(RA, &b);
+    SAVE();
+    vm_fail(vm, "%s", buf_cstr(&b));
+    buf_free(&b);
+    goto failed;
+  }
+  CASE(LOG) { message(vm, "log", RA); NEXT; }
+  CASE(NOTIFY) {
+    Buf b = BUF_INIT;
+    int ri = prog_find_role(vm->prog, AS_STR(*KB)->s);
+    buf_printf(&b, "%s", AS_STR(*KB)->s);
+    if (ri >= 0 && vm->prog->roles[ri].person[0]) buf_printf(&b, " (%s)", vm->prog->roles[ri].person);
+    buf_puts(&b, ": ");
+    val_to_buf(RA, &b);
+    {
+      Value v = val_str_take(&b);
+      message(vm, "notify", &v);
+      val_release(v);
+    }
+    NEXT;
+  }
+  CASE(MANUAL) { TRY(gate(vm, GATE_MANUAL, RA, NULL, 1, NULL)); NEXT; }
+  CASE(ASK) { TRY(gate(vm, GATE_ASK, RA, NULL, C, RA)); NEXT; }
+  CASE(APPROVE) { TRY(gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL)); NEXT; }
+  CASE(WAITINIT) {
+    Value *d = RB;
+    SAVE();
+    if (d->t != V_DUR) { vm_fail(vm, "'timeout' needs a duration, not %s", val_type_name(d)); goto failed; }
+    set(RA, val_num(vm_now() + d->u.n));
+    NEXT;
+  }
+  CASE(WAITNEXT) {
+    Value *e = RB;
+    double now = vm_now();
+    SAVE();
+    if (e->t != V_DUR) { vm_fail(vm, "'every' needs a duration, not %s", val_type_name(e)); goto failed; }
+    if (now >= RA->u.n) { vm_fail(vm, "timed out waiting for the condition"); goto failed; }
+    if (vm->step_deadline > 0 && now >= vm->step_deadline) { vm_fail(vm, "step timed out"); goto failed; }
+    {
+      double s = e->u.n, left = RA->u.n - now;
+      if (s > left) s = left;
+      if (vm->step_deadline > 0 && s > vm->step_deadline - now) s = vm->step_deadline - now;
+      if (vm_sleep(vm, s) != 0) { vm_fail(vm, "interrupted"); goto failed; }
+    }
+    NEXT;
+  }
+  CASE(TIMEOUT) {
+    SAVE();
+    if (RA->t != V_DUR) { vm_fail(vm, "'timeout' needs a duration, not %s", val_type_name(RA)); goto failed; }
+    vm->step_deadline = vm->step_start + RA->u.n;
+    NEXT;
+  }
+  CASE(RETRY) {
+    SAVE();
+    if (RA->t != V_NUM || RA->u.n < 0) { vm_fail(vm, "'retry' needs a count, not %s", val_type_name(RA)); goto failed; }
+    if (RB->t != V_DUR) { vm_fail(vm, "'every' needs a duration, not %s", val_type_name(RB)); goto failed; }
+    vm->retries = (int)RA->u.n;
+    vm->retry_every = RB->u.n;
+    NEXT;
+  }
+  CASE(NOP) { NEXT; }
+  ENDLOOP
+#if !(defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO))
+bad_op:
+  SAVE();
+  vm_fail(vm, "invalid instruction");
+#endif
+failed:
+  /* Unwind every frame of this call, releasing their registers. */
+  while (vm->nframes - 1 >= entry) {
+    Frame *uf = &vm->frames[vm->nframes - 1];
+    clear_frame(uf->base, uf->p->nregs);
+    vm->nframes--;
+  }
+  *result = val_nil();
+  return vm_interrupted(vm) ? VM_INTERRUPTED : VM_FAILED;
+}
+
+VmResult vm_call(VM *vm, int proto, const Value *args, int argc, Value *result) {
+  Proto *p;
+  Frame *f;
+  Value *base;
+  int k;
+  *result = val_nil();
+  if (proto < 0 || (uint32_t)proto >= vm->prog->nprotos) {
+    vm_fail(vm, "no such function");
+    return VM_FAILED;
+  }
+  p = vm->prog->protos[proto];
+  base = vm->nframes ? vm->frames[vm->nframes - 1].base + vm->frames[vm->nframes - 1].p->nregs : vm->stack;
+  if (vm->nframes == VM_MAX_FRAMES || base + p->nregs > vm->stack + VM_STACK_SLOTS) {
+    vm_fail(vm, "calls nested too deep (more than %d)", VM_MAX_FRAMES);
+    return VM_FAILED;
+  }
+  if (argc != p->nparams) {
+    vm_fail(vm, "%s takes %d arguments, got %d", p->name, p->nparams, argc);
+    return VM_FAILED;
+  }
+  buf_reset(&vm->fail);
+  buf_reset(&vm->detail);
+  for (k = 0; k < argc; k++) {
+    Value v = args[k];
+    val_retain(v);
+    set(&base[k], v);
+  }
+  f = &vm->frames[vm->nframes++];
+  f->p = p;
+  f->pc = p->code;
+  f->base = base;
+  f->ret = 0;
+  return execute(vm, vm->nframes - 1, result);
+}

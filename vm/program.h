@@ -1,0 +1,111 @@
+/*
+** program.h -- a compiled runbook: functions of bytecode (Protos) and the
+** tables that describe the runbook around them (steps, roles, params,
+** requirements, triggers, probes). The codegen builds it; `rbk compile`
+** writes it to a .rbc file and the loader reads it back; the VM runs it.
+**
+** Ownership: a Program owns everything it points to, including its
+** Source (kept so run-time errors can show the line and caret) and every
+** constant Value. prog_free releases it all.
+*/
+#ifndef RBK_PROGRAM_H
+#define RBK_PROGRAM_H
+
+#include <stdint.h>
+
+#include "opcodes.h"
+#include "source.h"
+#include "value.h"
+
+/* A function of bytecode: a fn, a step body, an undo or failure handler,
+** a param default, a require block, a trigger condition or a probe. */
+typedef struct Proto {
+  char *name;          /* "step restore_db", "fn double", "undo stop_traffic", ... */
+  Instr *code;
+  uint32_t *pos;       /* source byte offset of each instruction */
+  uint32_t ncode;
+  Value *k;            /* constants */
+  uint32_t nk;
+  uint8_t nparams;     /* arguments arrive in R[0..nparams) */
+  uint8_t nregs;       /* frame size */
+} Proto;
+
+/* What a VERIFY instruction needs to explain a failure. */
+typedef struct VerifyInfo {
+  uint32_t pos, end;   /* span of the condition */
+  int16_t lhs, rhs;    /* registers holding the two sides of a comparison, or -1 */
+  int16_t msg;         /* register holding the message, or -1 */
+} VerifyInfo;
+
+typedef struct RoleInfo {
+  char *name, *person;
+  char **keys, **vals; /* contact fields */
+  uint32_t ncontacts;
+} RoleInfo;
+
+typedef struct StepInfo {
+  char *name;
+  char *title;         /* "" when none */
+  uint32_t pos;        /* where the step is declared */
+  int32_t owner;       /* role index, or -1 */
+  int32_t body;        /* proto index */
+  int32_t undo, onfail;/* proto index, or -1 */
+  double expect;       /* planned seconds if constant, else -1 */
+  double timeout;      /* seconds if constant, else -1 (the body sets it) */
+  uint8_t idempotent;
+  char *irreversible;  /* reason, or NULL */
+  uint32_t *after;     /* indices of earlier steps */
+  uint32_t nafter;
+} StepInfo;
+
+typedef struct ParamInfo {
+  char *name;
+  uint32_t global;     /* its slot in G */
+  uint8_t secret;
+  int32_t init;        /* proto computing the default, or -1 (required) */
+} ParamInfo;
+
+typedef struct RequireInfo {
+  char *name;
+  int32_t owner;
+  int32_t body;
+} RequireInfo;
+
+typedef struct TriggerInfo {
+  char *name;
+  uint8_t severity;    /* 0 critical, 1 major, 2 minor */
+  int32_t cond;        /* proto */
+  double hold;         /* the `for` duration in seconds, 0 for none */
+} TriggerInfo;
+
+typedef struct ProbeInfo {
+  char *name;
+  int32_t body;
+} ProbeInfo;
+
+typedef struct Program {
+  Source *src;                 /* owned */
+  uint8_t src_sha256[32];
+  char *title, *version;       /* "" when absent */
+  int32_t owner;               /* role index or -1 */
+  double window;               /* seconds, or -1 */
+  Proto **protos;      uint32_t nprotos;
+  StepInfo *steps;     uint32_t nsteps;
+  RoleInfo *roles;     uint32_t nroles;
+  ParamInfo *params;   uint32_t nparams;
+  RequireInfo *reqs;   uint32_t nreqs;
+  TriggerInfo *triggers; uint32_t ntriggers;
+  ProbeInfo *probes;   uint32_t nprobes;
+  VerifyInfo *verifies; uint32_t nverifies;
+  char **globals;      uint32_t nglobals;   /* names of G slots */
+  uint32_t nbuiltins;          /* builtins this program was compiled against */
+} Program;
+
+/* prog_free releases p and everything it owns (p itself too). */
+void prog_free(Program *p);
+/* prog_find_step returns the index of the step called name, or -1. */
+int prog_find_step(const Program *p, const char *name);
+/* prog_find_role returns the index of the role called name, or -1. */
+int prog_find_role(const Program *p, const char *name);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+** runbook.c -- the step driver: params, requirements, steps, retries.
+*/
+#include "runbook.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *step_state_name(StepState s) {
+  switch (s) {
+    case STEP_OK: return "ok";
+    case STEP_RECOVERED: return "recovered";
+    case STEP_FAILED: return "failed";
+    case STEP_SKIPPED: return "skipped";
+    case STEP_INTERRUPTED: return "interrupted";
+    default: return "pending";
+  }
+}
+
+/* convert turns a --param string into the type of the default. */
+static int convert(VM *vm, const char *name, const char *text, const Value *like, Value *out) {
+  char *end;
+  double d;
+  if (like->t == V_NUM) {
+    d = strtod(text, &end);
+    if (end == text || *end) return vm_fail(vm, "--param %s=%s: not a number", name, text);
+    *out = val_num(d);
+  } else if (like->t == V_BOOL) {
+    if (strcmp(text, "true") == 0) *out = val_bool(1);
+    else if (strcmp(text, "false") == 0) *out = val_bool(0);
+    else return vm_fail(vm, "--param %s=%s: expected true or false", name, text);
+  } else if (like->t == V_DUR) {
+    /* 90s, 5m, 2h, 1d, 500ms or compound 1h30m */
+    const char *p = text;
+    double total = 0;
+    if (!*p) return vm_fail(vm, "--param %s: empty duration", name);
+    while (*p) {
+      d = strtod(p, &end);
+      if (end == p) return vm_fail(vm, "--param %s=%s: not a duration (like 30s, 5m, 1h30m)", name, text);
+      p = end;
+      if (p[0] == 'm' && p[1] == 's') { total += d / 1000; p += 2; }
+      else if (*p == 's') { total += d; p++; }
+      else if (*p == 'm') { total += d * 60; p++; }
+      else if (*p == 'h') { total += d * 3600; p++; }
+      else if (*p == 'd') { total += d * 86400; p++; }
+      else return vm_fail(vm, "--param %s=%s: not a duration (like 30s, 5m, 1h30m)", name, text);
+    }
+    *out = val_dur(total);
+  } else {
+    *out = val_cstr_new(text);
+  }
+  return 0;
+}
+
+VmResult run_params(VM *vm, const RunOptions *o) {
+  Program *p = vm->prog;
+  uint32_t i;
+  int k;
+  for (k = 0; k < o->nkv; k++) {
+    for (i = 0; i < p->nparams; i++)
+      if (strcmp(p->params[i].name, o->keys[k]) == 0) break;
+    if (i == p->nparams) {
+      vm_fail(vm, "--param %s: the runbook has no param of that name", o->keys[k]);
+      return VM_FAILED;
+    }
+  }
+  for (i = 0; i < p->nparams; i++) {
+    ParamInfo *pi = &p->params[i];
+    const char *given = NULL;
+    Value v = val_nil();
+    for (k = 0; k < o->nkv; k++)
+      if (strcmp(pi->name, o->keys[k]) == 0) given = o->vals[k];
+    if (pi->init >= 0) {
+      VmResult r = vm_call(vm, pi->init, NULL, 0, &v);
+      if (r != VM_OK) return r;
+    } else if (!given) {
+      vm_fail(vm, "%s '%s' has no default: pass --param %s=VALUE", pi->secret ? "secret" : "param", pi->name,
+              pi->name);
+      return VM_FAILED;
+    }
+    if (given) {
+      Value c;
+      if (convert(vm, pi->name, given, &v, &c) != 0) {
+        val_release(v);
+        return VM_FAILED;
+      }
+      val_release(v);
+      v = c;
+    }
+    if (pi->secret) vm_add_secret(vm, &v);
+    val_release(vm->G[pi->global]);
+    vm->G[pi->global] = v;
+  }
+  return VM_OK;
+}
+
+static void emit(const RunHooks *h, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
+  if (h && h->event) h->event(h->ud, ev, index, o, vm);
+}
+
+VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
+  StepInfo *st = &vm->prog->steps[index];
+  double start = vm_now();
+  Value res;
+  VmResult r = VM_FAILED;
+  memset(out, 0, sizeof *out);
+  vm->step = index;
+  vm->retries = 0;
+  vm->retry_every = 0;
+  emit(h, EV_STEP_BEGIN, index, out, vm);
+  for (;;) {
+    out->attempts++;
+    vm->step_start = vm_now();
+    vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
+    r = vm_call(vm, st->body, NULL, 0, &res);
+    val_release(res);
+    if (r != VM_FAILED || out->attempts > vm->retries) break;
+    emit(h, EV_STEP_RETRY, index, out, vm);
+    if (vm_sleep(vm, vm->retry_every) != 0) {
+      r = VM_INTERRUPTED;
+      break;
+    }
+  }
+  if (r == VM_FAILED && st->onfail >= 0 && !vm_interrupted(vm)) {
+    emit(h, EV_STEP_HANDLER, index, out, vm);
+    vm->step_deadline = 0;
+    r = vm_call(vm, st->onfail, NULL, 0, &res);
+    val_release(res);
+    out->state = r == VM_OK ? STEP_RECOVERED : r == VM_INTERRUPTED ? STEP_INTERRUPTED : STEP_FAILED;
+  } else {
+    out->state = r == VM_OK ? STEP_OK : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
+  }
+  if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
+  else if (out->state == STEP_RECOVERED) r = VM_OK;
+  out->duration = vm_now() - start;
+  vm->step = -1;
+  vm->step_deadline = 0;
+  emit(h, EV_STEP_END, index, out, vm);
+  return r;
+}
+
+static int selected(const Program *p, const RunOptions *o, uint32_t i, int *from_seen) {
+  int k;
+  if (o->from && !*from_seen) {
+    if (strcmp(p->steps[i].name, o->from) != 0) return 0;
+    *from_seen = 1;
+  }
+  if (!o->nonly) return 1;
+  for (k = 0; k < o->nonly; k++)
+    if (strcmp(p->steps[i].name, o->only[k]) == 0) return 1;
+  return 0;
+}
+
+VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome *out) {
+  Program *p = vm->prog;
+  uint32_t i;
+  int from_seen = 0;
+  VmResult r = VM_OK;
+  for (i = 0; i < p->nsteps; i++) out[i].state = STEP_PENDING;
+  for (i = 0; i < p->nreqs; i++) {
+    Value res;
+    emit(h, EV_REQUIRE, (int)i, NULL, vm);
+    vm->step_start = vm_now();
+    r = vm_call(vm, p->reqs[i].body, NULL, 0, &res);
+    val_release(res);
+    if (r != VM_OK) {
+      if (r == VM_FAILED) emit(h, EV_REQUIRE_FAILED, (int)i, NULL, vm);
+      return r;
+    }
+  }
+  for (i = 0; i < p->nsteps; i++) {
+    if (!selected(p, o, i, &from_seen)) {
+      out[i].state = STEP_SKIPPED;
+      continue;
+    }
+    r = run_step(vm, (int)i, h, &out[i]);
+    if (r != VM_OK) return r;
+  }
+  return VM_OK;
+}

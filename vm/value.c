@@ -1,0 +1,213 @@
+/*
+** value.c -- constructing, comparing and printing values.
+*/
+#include "value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+
+void val_free_obj(Obj *o) {
+  switch (o->type) {
+    case V_LIST: {
+      List *l = (List *)(void *)o;
+      uint32_t i;
+      for (i = 0; i < l->n; i++) val_release(l->v[i]);
+      break;
+    }
+    case V_REC: {
+      Rec *r = (Rec *)(void *)o;
+      mem_free(r->out);
+      mem_free(r->err);
+      break;
+    }
+    default: break;
+  }
+  mem_free(o);
+}
+
+static Str *str_alloc(size_t n) {
+  Str *s;
+  if (n > UINT32_MAX - 1) n = UINT32_MAX - 1;
+  s = mem_alloc(sizeof *s + n + 1);
+  s->h.rc = 1;
+  s->h.type = V_STR;
+  s->len = (uint32_t)n;
+  s->s[n] = '\0';
+  return s;
+}
+
+Value val_str_new(const char *p, size_t n) {
+  Value v;
+  Str *s = str_alloc(n);
+  if (n) memcpy(s->s, p, s->len);
+  v.t = V_STR;
+  v.u.o = &s->h;
+  return v;
+}
+
+Value val_cstr_new(const char *p) { return val_str_new(p, strlen(p)); }
+
+Value val_str_take(Buf *b) {
+  Value v = val_str_new(buf_cstr(b), b->n);
+  buf_free(b);
+  return v;
+}
+
+Value val_list_new(Value *items, uint32_t n) {
+  Value v;
+  List *l = mem_alloc(sizeof *l + n * sizeof(Value));
+  l->h.rc = 1;
+  l->h.type = V_LIST;
+  l->n = n;
+  if (n) memcpy(l->v, items, n * sizeof(Value));
+  v.t = V_LIST;
+  v.u.o = &l->h;
+  return v;
+}
+
+Value val_rec_new(int status, double duration, const char *out, size_t outn, const char *err,
+                  size_t errn, int timed_out) {
+  Value v;
+  Rec *r = mem_alloc(sizeof *r);
+  r->h.rc = 1;
+  r->h.type = V_REC;
+  r->status = status;
+  r->duration = duration;
+  r->out = str_alloc(outn);
+  if (outn) memcpy(r->out->s, out, outn);
+  r->err = str_alloc(errn);
+  if (errn) memcpy(r->err->s, err, errn);
+  r->out->h.rc = r->err->h.rc = 1;
+  r->timed_out = timed_out;
+  v.t = V_REC;
+  v.u.o = &r->h;
+  return v;
+}
+
+int val_truthy(const Value *v) {
+  switch (v->t) {
+    case V_NIL: case V_UNDEF: return 0;
+    case V_BOOL: return v->u.b;
+    case V_REC: return AS_REC(*v)->status == 0;
+    default: return 1;
+  }
+}
+
+int val_equal(const Value *a, const Value *b) {
+  if (a->t != b->t) return 0;
+  switch (a->t) {
+    case V_NIL: case V_UNDEF: return 1;
+    case V_BOOL: return a->u.b == b->u.b;
+    case V_NUM: case V_DUR: return a->u.n == b->u.n;
+    case V_FN: return a->u.fn == b->u.fn;
+    case V_STR: {
+      Str *x = AS_STR(*a), *y = AS_STR(*b);
+      return x == y || (x->len == y->len && memcmp(x->s, y->s, x->len) == 0);
+    }
+    case V_LIST: {
+      List *x = AS_LIST(*a), *y = AS_LIST(*b);
+      uint32_t i;
+      if (x == y) return 1;
+      if (x->n != y->n) return 0;
+      for (i = 0; i < x->n; i++)
+        if (!val_equal(&x->v[i], &y->v[i])) return 0;
+      return 1;
+    }
+    case V_REC: return a->u.o == b->u.o;
+    default: return 0;
+  }
+}
+
+const char *val_type_name(const Value *v) {
+  switch (v->t) {
+    case V_NIL: return "nil";
+    case V_BOOL: return "a boolean";
+    case V_NUM: return "a number";
+    case V_DUR: return "a duration";
+    case V_FN: return "a function";
+    case V_STR: return "a string";
+    case V_LIST: return "a list";
+    case V_REC: return "a command result";
+    default: return "no value";
+  }
+}
+
+static void fmt_num(double n, Buf *b) {
+  if (n == floor(n) && fabs(n) < 1e15) buf_printf(b, "%.0f", n);
+  else if (isnan(n)) buf_puts(b, "nan");
+  else if (isinf(n)) buf_puts(b, n > 0 ? "inf" : "-inf");
+  else buf_printf(b, "%.14g", n);
+}
+
+void val_fmt_duration(double s, Buf *b) {
+  double whole;
+  if (s < 0) {
+    buf_putc(b, '-');
+    s = -s;
+  }
+  if (s == 0) { buf_puts(b, "0s"); return; }
+  if (s < 1) { fmt_num(round(s * 1e4) / 10, b); buf_puts(b, "ms"); return; }   /* 2.1ms */
+  whole = floor(s);
+  if (s >= 1e15) { fmt_num(s, b); buf_putc(b, 's'); return; }
+  if (whole != s && s < 60) { fmt_num(round(s * 1000) / 1000, b); buf_putc(b, 's'); return; }   /* 1.234s */
+  if (whole != s) s = whole = floor(s + 0.5);   /* a minute or more: whole seconds */
+  {
+    long t = (long)whole, d = t / 86400, h = t % 86400 / 3600, m = t % 3600 / 60, sec = t % 60;
+    if (d) buf_printf(b, "%ldd", d);
+    if (h) buf_printf(b, "%ldh", h);
+    if (m) buf_printf(b, "%ldm", m);
+    if (sec) buf_printf(b, "%lds", sec);
+  }
+}
+
+static void trimmed(const Str *s, Buf *b) {
+  size_t i = 0, n = s->len;
+  while (i < n && (s->s[i] == ' ' || s->s[i] == '\t' || s->s[i] == '\n' || s->s[i] == '\r')) i++;
+  while (n > i && (s->s[n - 1] == ' ' || s->s[n - 1] == '\t' || s->s[n - 1] == '\n' || s->s[n - 1] == '\r')) n--;
+  buf_add(b, s->s + i, n - i);
+}
+
+void val_to_buf(const Value *v, Buf *b) {
+  switch (v->t) {
+    case V_NIL: buf_puts(b, "nil"); break;
+    case V_UNDEF: buf_puts(b, "(no value)"); break;
+    case V_BOOL: buf_puts(b, v->u.b ? "true" : "false"); break;
+    case V_NUM: fmt_num(v->u.n, b); break;
+    case V_DUR: val_fmt_duration(v->u.n, b); break;
+    case V_FN: buf_printf(b, "<fn %u>", v->u.fn); break;
+    case V_STR: buf_add(b, AS_STR(*v)->s, AS_STR(*v)->len); break;
+    case V_LIST: {
+      List *l = AS_LIST(*v);
+      uint32_t i;
+      buf_putc(b, '[');
+      for (i = 0; i < l->n; i++) {
+        if (i) buf_puts(b, ", ");
+        val_repr_buf(&l->v[i], b);
+      }
+      buf_putc(b, ']');
+      break;
+    }
+    case V_REC: trimmed(AS_REC(*v)->out, b); break;
+    default: break;
+  }
+}
+
+void val_repr_buf(const Value *v, Buf *b) {
+  if (v->t == V_STR) {
+    buf_json_str(b, AS_STR(*v)->s, AS_STR(*v)->len);
+  } else if (v->t == V_REC) {
+    Rec *r = AS_REC(*v);
+    buf_printf(b, "{status: %d, ok: %s, duration: ", r->status, r->status == 0 ? "true" : "false");
+    val_fmt_duration(r->duration, b);
+    buf_puts(b, ", out: ");
+    buf_json_str(b, r->out->s, r->out->len > 200 ? 200 : r->out->len);
+    buf_puts(b, ", err: ");
+    buf_json_str(b, r->err->s, r->err->len > 200 ? 200 : r->err->len);
+    buf_putc(b, '}');
+  } else {
+    val_to_buf(v, b);
+  }
+}

@@ -1,0 +1,111 @@
+/*
+** value.h -- run-time values of rbk.
+**
+** A Value is a 16-byte tagged union. Numbers, durations, booleans, nil
+** and function references are immediate. Strings, lists and command
+** results are immutable heap objects with a reference count; since they
+** are immutable no cycle can form, so counting reclaims everything.
+**
+** Ownership, in the manner of jq's jv: a Value held in a register, a
+** global, a list or a constant owns one reference. val_retain adds one;
+** val_release drops one and frees at zero. Functions named *_new return a
+** Value that owns its reference. Functions taking `const Value *` borrow.
+*/
+#ifndef RBK_VALUE_H
+#define RBK_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef enum ValType {
+  V_NIL, V_BOOL, V_NUM, V_DUR, V_FN,    /* immediate */
+  V_STR, V_LIST, V_REC,                 /* heap, reference counted (>= V_STR) */
+  V_UNDEF                               /* a global that was never set */
+} ValType;
+
+typedef struct Obj {
+  uint32_t rc;
+  uint8_t type;
+} Obj;
+
+typedef struct Str {
+  Obj h;
+  uint32_t len;
+  char s[];          /* len bytes and a NUL */
+} Str;
+
+typedef struct Value {
+  uint8_t t;         /* ValType */
+  union {
+    double n;        /* V_NUM, V_DUR (seconds) */
+    int b;           /* V_BOOL */
+    uint32_t fn;     /* V_FN: function index in the program */
+    Obj *o;          /* V_STR, V_LIST, V_REC */
+  } u;
+} Value;
+
+typedef struct List {
+  Obj h;
+  uint32_t n;
+  Value v[];
+} List;
+
+/* The result of a command: run("cmd") returns one. */
+typedef struct Rec {
+  Obj h;
+  int status;        /* exit status; 128+N when killed by signal N */
+  double duration;   /* seconds */
+  Str *out, *err;    /* captured output (owned) */
+  int timed_out;
+} Rec;
+
+#define IS_OBJ(v) ((v).t >= V_STR && (v).t <= V_REC)
+/* Obj is the first member of each object, so these casts are exact; the
+** void* step tells -Wcast-align so. */
+#define AS_STR(v) ((Str *)(void *)(v).u.o)
+#define AS_LIST(v) ((List *)(void *)(v).u.o)
+#define AS_REC(v) ((Rec *)(void *)(v).u.o)
+
+static inline Value val_nil(void) { Value v; v.t = V_NIL; v.u.n = 0; return v; }
+static inline Value val_undef(void) { Value v; v.t = V_UNDEF; v.u.n = 0; return v; }
+static inline Value val_bool(int b) { Value v; v.t = V_BOOL; v.u.n = 0; v.u.b = b != 0; return v; }
+static inline Value val_num(double n) { Value v; v.t = V_NUM; v.u.n = n; return v; }
+static inline Value val_dur(double s) { Value v; v.t = V_DUR; v.u.n = s; return v; }
+static inline Value val_fn(uint32_t i) { Value v; v.t = V_FN; v.u.n = 0; v.u.fn = i; return v; }
+
+void val_free_obj(Obj *o);
+static inline void val_retain(Value v) { if (IS_OBJ(v)) v.u.o->rc++; }
+static inline void val_release(Value v) {
+  if (IS_OBJ(v) && --v.u.o->rc == 0) val_free_obj(v.u.o);
+}
+
+/* val_str_new makes a string of n bytes of s. */
+Value val_str_new(const char *s, size_t n);
+/* val_cstr_new makes a string from a NUL-terminated s. */
+Value val_cstr_new(const char *s);
+/* val_str_take makes a string from a Buf's contents, emptying the Buf. */
+Value val_str_take(Buf *b);
+/* val_list_new makes a list of n values, taking ownership of each of v[0..n). */
+Value val_list_new(Value *v, uint32_t n);
+/* val_rec_new makes a command result; it copies out and err. */
+Value val_rec_new(int status, double duration, const char *out, size_t outn,
+                  const char *err, size_t errn, int timed_out);
+
+/* val_truthy: nil, false, and a failed command result are false; all else true. */
+int val_truthy(const Value *v);
+/* val_equal compares by value (strings by bytes, lists element-wise). */
+int val_equal(const Value *a, const Value *b);
+/* val_type_name describes a type for messages ("a duration"). */
+const char *val_type_name(const Value *v);
+/* val_to_buf appends the value as text: numbers without a needless ".0",
+** durations as 1h30m, lists as [a, b], command results as their trimmed stdout. */
+void val_to_buf(const Value *v, Buf *b);
+/* val_repr_buf appends the value as a REPL or error message shows it:
+** strings quoted, everything else as val_to_buf. */
+void val_repr_buf(const Value *v, Buf *b);
+/* val_fmt_duration appends seconds as "1h30m", "45s", "1.5s" or "250ms". */
+void val_fmt_duration(double s, Buf *b);
+
+#endif

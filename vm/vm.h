@@ -1,0 +1,122 @@
+/*
+** vm.h -- the rbk virtual machine: executes the Protos of a Program.
+**
+** All state is in a VM struct passed explicitly, so a REPL and a run can
+** share one process. The VM reaches the screen and the people running
+** it only through VmHost callbacks, which the command line supplies; it
+** reaches the native stdlib only through the NativeFn table it is given.
+**
+** Failures (a command that exits non-zero, a failed verify, `fail`, a
+** type error) travel as return codes: every function here that can fail
+** returns VM_FAILED after recording the message and source position with
+** vm_fail. Nothing longjmps and nothing aborts.
+*/
+#ifndef RBK_VM_H
+#define RBK_VM_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "exec.h"
+#include "program.h"
+#include "value.h"
+
+typedef struct VM VM;
+
+/* A native function: args[0..argc) are borrowed; on success it stores an
+** owned result in *out and returns 0; on failure it calls vm_fail and
+** returns -1. */
+typedef int (*NativeFn)(VM *vm, Value *args, int argc, Value *out);
+
+typedef enum GateKind { GATE_MANUAL, GATE_ASK, GATE_APPROVE } GateKind;
+
+typedef enum VmResult { VM_OK = 0, VM_FAILED = 1, VM_INTERRUPTED = 2 } VmResult;
+
+/* How the VM talks to the outside. Every text handed over has had the
+** values of secrets replaced by "***". Any callback may be NULL. */
+typedef struct VmHost {
+  void *ud;
+  /* A line of a running command's output; stream 1 stdout, 2 stderr. */
+  void (*on_output)(void *ud, int stream, const char *line, size_t n);
+  /* A command about to run (the text that reaches /bin/sh). */
+  void (*on_command)(void *ud, const char *cmd);
+  /* log, notify and other messages; kind is "log", "notify" or "info". */
+  void (*on_message)(void *ud, const char *kind, const char *text);
+  /* About every quarter second while a command or wait runs. */
+  void (*on_tick)(void *ud, double elapsed);
+  /* A human gate. Return 1 for done/yes/approved, 0 for no/refused, -1
+  ** when no person can answer (no terminal). For approvals, *note may be
+  ** set to a mem_alloc'd note. */
+  int (*on_gate)(void *ud, GateKind kind, const char *text, const char *role, const char *person,
+                 char **note);
+} VmHost;
+
+typedef struct Frame {
+  Proto *p;
+  const Instr *pc;
+  Value *base;
+  int ret;          /* register in the caller that receives the result */
+} Frame;
+
+/* Calls nest at most this deep: runaway recursion is a failure, not a crash. */
+#define VM_MAX_FRAMES 200
+#define VM_STACK_SLOTS (VM_MAX_FRAMES * 64 + MAX_REGS * 2)
+
+struct VM {
+  Program *prog;
+  Value *G;                   /* globals: params, secrets, step lets */
+  Value *stack;               /* VM_STACK_SLOTS registers */
+  Frame frames[VM_MAX_FRAMES];
+  int nframes;
+  const NativeFn *natives;
+  uint32_t nnatives;
+  VmHost host;
+  const volatile int *interrupt;   /* set by the SIGINT handler; may be NULL */
+  /* the step being run */
+  int step;                   /* index, or -1 outside steps */
+  double step_start;          /* monotonic seconds */
+  double step_deadline;       /* monotonic seconds; 0 = none */
+  int retries;                /* set by the RETRY instruction */
+  double retry_every;
+  uint32_t budget;            /* instructions until the next interrupt/deadline check */
+  /* the last failure */
+  Buf fail;                   /* what went wrong, already redacted */
+  Buf detail;                 /* more lines: verify values, command stderr */
+  uint32_t fail_pos, fail_end;
+  int failed_has_pos;
+  /* values never to show */
+  Value *secrets;
+  uint32_t nsecrets;
+};
+
+/* vm_init prepares a VM for prog (borrowed) with the given natives and host. */
+void vm_init(VM *vm, Program *prog, const NativeFn *natives, uint32_t nnatives, const VmHost *host);
+/* vm_free releases the VM's memory (not the program). */
+void vm_free(VM *vm);
+/* vm_call runs proto with argc borrowed args; on VM_OK *result holds an owned value. */
+VmResult vm_call(VM *vm, int proto, const Value *args, int argc, Value *result);
+/* vm_fail records a failure at the current instruction; returns -1. */
+int vm_fail(VM *vm, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+/* vm_add_secret remembers a value whose text must never be shown. */
+void vm_add_secret(VM *vm, const Value *v);
+/* vm_redact appends s to out with every secret replaced by "***". */
+void vm_redact(const VM *vm, const char *s, size_t n, Buf *out);
+/* vm_command runs cmd under the current step's deadline, streaming its
+** output to the host; r must be freed with exec_result_free. Returns
+** VM_OK when it ran (whatever its status), VM_INTERRUPTED on Ctrl-C,
+** VM_FAILED if it could not be started. */
+VmResult vm_command(VM *vm, const char *cmd, ExecResult *r);
+/* vm_now returns monotonic seconds. */
+double vm_now(void);
+/* vm_sleep waits s seconds unless interrupted; returns 0, or -1 when interrupted. */
+int vm_sleep(VM *vm, double s);
+/* vm_interrupted says whether Ctrl-C was pressed. */
+int vm_interrupted(const VM *vm);
+/* vm_tostring appends v as text (as string interpolation shows it). */
+void vm_tostring(const Value *v, Buf *b);
+
+#endif
