@@ -48,7 +48,7 @@ $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y
 
 $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l
 	@mkdir -p $(@D)
-	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+	flex -Cf --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
 
 # Everything that includes the generated headers waits for them.
 $(LIB_OBJ) $(BUILD)/cli/main.o: | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h

@@ -13,6 +13,8 @@
 #define EXIT_OK 0          /* success; for check: no errors */
 #define EXIT_FAILED 1      /* check found errors; run: a step failed */
 #define EXIT_USAGE 2       /* bad command line, or a runbook that does not compile */
+#define EXIT_WAITING 3     /* run: paused for a person (approve, confirm, answer) */
+#define EXIT_BUSY 4        /* another process is executing the run */
 #define EXIT_INTERRUPTED 130
 
 typedef struct Command {
@@ -35,6 +37,12 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
-extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[];
+int cmd_resume(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
+int cmd_answer(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
+extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[], usage_resume[], usage_approve[],
+  usage_confirm[], usage_answer[], usage_undo[];
 
 #endif

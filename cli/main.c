@@ -20,14 +20,14 @@ static const Command commands[] = {
   {"compile", cmd_compile, "compile a runbook to a bytecode file", usage_compile},
   {"disasm", cmd_disasm, "print the bytecode of a runbook", usage_disasm},
   {"run", cmd_run, "execute a runbook", usage_run},
-  {"resume", not_yet, "continue an interrupted or paused run", usage_pending},
+  {"resume", cmd_resume, "continue an interrupted or paused run", usage_resume},
   {"status", not_yet, "show the state of a run", usage_pending},
   {"log", not_yet, "print a run's journal", usage_pending},
   {"runs", not_yet, "list runs", usage_pending},
-  {"undo", not_yet, "run the undo blocks of a run's completed steps, in reverse", usage_pending},
-  {"approve", not_yet, "approve a paused run's gate as a role", usage_pending},
-  {"confirm", not_yet, "confirm a paused run's manual step", usage_pending},
-  {"answer", not_yet, "answer a paused run's question", usage_pending},
+  {"undo", cmd_undo, "run the undo blocks of a run's completed steps, in reverse", usage_undo},
+  {"approve", cmd_approve, "approve a paused run's gate as a role", usage_approve},
+  {"confirm", cmd_confirm, "confirm a paused run's manual step", usage_confirm},
+  {"answer", cmd_answer, "answer a paused run's question or in-doubt effect", usage_answer},
   {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
   {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
   {"repl", not_yet, "interactive execution on the same VM and journal", usage_pending},
@@ -74,9 +74,13 @@ static void usage(FILE *f) {
         "  0    success\n"
         "  1    check found errors; a step failed\n"
         "  2    usage error, or a runbook that does not compile\n"
+        "  3    run: waiting for a person (approve, confirm, answer)\n"
+        "  4    run: another process is executing it\n"
         "  130  interrupted\n\n"
         "Environment:\n"
-        "  NO_COLOR   if set and not empty, never colour the output\n", f);
+        "  NO_COLOR       if set and not empty, never colour the output\n"
+        "  RBK_STATE_DIR  where runs and their journals live (default: .rbk/\n"
+        "                 beside the runbook; ./.rbk for commands taking a RUN)\n", f);
 }
 
 int main(int argc, char **argv) {

@@ -216,20 +216,11 @@ int nat_hostname(VM *vm, Value *args, int argc, Value *out) {
 }
 
 int nat_ask(VM *vm, Value *args, int argc, Value *out) {
+  VmResult r;
   (void)argc;
-  if (!vm->host.on_gate) return vm_fail(vm, "ask(): this question needs a person at a terminal, and there is none");
-  {
-    Buf b = BUF_INIT;
-    char *note = NULL;
-    int r;
-    val_to_buf(&args[0], &b);
-    r = vm->host.on_gate(vm->host.ud, GATE_ASK, buf_cstr(&b), NULL, NULL, &note);
-    buf_free(&b);
-    mem_free(note);
-    if (r < 0) return vm_fail(vm, "ask(): this question needs a person at a terminal, and there is none");
-    *out = val_bool(r == 1);
-  }
-  return 0;
+  *out = val_nil();
+  r = vm_gate(vm, GATE_ASK, &args[0], NULL, 0, out);
+  return r == VM_OK ? 0 : -1;
 }
 
 int nat_probe(VM *vm, Value *args, int argc, Value *out) {

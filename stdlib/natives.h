@@ -12,7 +12,8 @@
 #include "builtins.def"
 #undef X
 
-/* stdlib_natives returns the table and stores its length in *n. */
-const NativeFn *stdlib_natives(uint32_t *n);
+/* stdlib_natives returns the table (name, function, whether it is an
+** effect to journal) and stores its length in *n. */
+const NativeInfo *stdlib_natives(uint32_t *n);
 
 #endif

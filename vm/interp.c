@@ -10,9 +10,11 @@
 #include <poll.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "mem.h"
 #include "shquote.h"
 
@@ -24,7 +26,7 @@ double vm_now(void) {
 
 int vm_interrupted(const VM *vm) { return vm->interrupt && *vm->interrupt; }
 
-void vm_init(VM *vm, Program *prog, const NativeFn *natives, uint32_t nnatives, const VmHost *host) {
+void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host) {
   uint32_t i;
   memset(vm, 0, sizeof *vm);
   vm->prog = prog;
@@ -183,12 +185,41 @@ static void cmd_tick(void *ud, double elapsed) {
   if (vm->host.on_tick) vm->host.on_tick(vm->host.ud, elapsed);
 }
 
+static int step_idempotent(const VM *vm) { return vm->step >= 0 && vm->prog->steps[vm->step].idempotent; }
+
+/* A recorded command result, as exec_run would have filled it. */
+static void result_from_value(const Value *v, ExecResult *r) {
+  memset(r, 0, sizeof *r);
+  if (v->t == V_REC) {
+    Rec *rec = AS_REC(*v);
+    r->status = rec->status;
+    r->duration_s = rec->duration;
+    r->timed_out = rec->timed_out;
+    r->out = mem_strndup(rec->out->s, rec->out->len);
+    r->out_len = rec->out->len;
+    r->err = mem_strndup(rec->err->s, rec->err->len);
+    r->err_len = rec->err->len;
+  } else {
+    r->out = mem_strdup("");
+    r->err = mem_strdup("");
+  }
+}
+
 VmResult vm_command(VM *vm, const char *cmd, ExecResult *r) {
   ExecOpts o;
   CmdCtx ctx;
+  Value rec;
+  FxMode m;
   memset(&o, 0, sizeof o);
   memset(r, 0, sizeof *r);
   ctx.vm = vm;
+  m = fx_begin(vm, "cmd", cmd, step_idempotent(vm), &rec);
+  if (m == FX_STOP) return vm->paused ? VM_PAUSED : VM_FAILED;
+  if (m == FX_REPLAYED) {
+    result_from_value(&rec, r);
+    val_release(rec);
+    return VM_OK;
+  }
   if (vm->host.on_command) {
     Buf b = BUF_INIT;
     vm_redact(vm, cmd, strlen(cmd), &b);
@@ -212,7 +243,19 @@ VmResult vm_command(VM *vm, const char *cmd, ExecResult *r) {
     exec_result_free(r);
     return VM_FAILED;
   }
+  /* Interrupted: no effect_end, so a resume finds the command in doubt. */
   if (r->interrupted) return VM_INTERRUPTED;
+  rec = val_rec_new(r->status, r->duration_s, r->out, r->out_len, r->err, r->err_len, r->timed_out);
+  {
+    char extra[96];
+    snprintf(extra, sizeof extra, ",\"status\":%d,\"duration\":%.3f", r->status, r->duration_s);
+    if (fx_end(vm, &rec, extra) != 0) {
+      val_release(rec);
+      exec_result_free(r);
+      return VM_FAILED;
+    }
+  }
+  val_release(rec);
   return VM_OK;
 }
 
@@ -388,7 +431,7 @@ static int run_statement(VM *vm, const Value *cmd) {
     exec_result_free(&r);
     return vm_fail(vm, "interrupted");
   }
-  if (st != VM_OK) return -1;
+  if (st != VM_OK) return -1;   /* failed or paused: vm_fail was called */
   if (r.status != 0) {
     if (r.timed_out) vm_fail(vm, "command timed out (the step's timeout was reached) and was killed");
     else if (r.term_signal) vm_fail(vm, "command was killed by signal %d", r.term_signal);
@@ -431,38 +474,166 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
   return -1;
 }
 
-static int message(VM *vm, const char *kind, const Value *v) {
+int vm_message(VM *vm, const char *kind, const Value *v) {
   Buf raw = BUF_INIT, b = BUF_INIT;
+  Value none;
+  FxMode m;
   val_to_buf(v, &raw);
-  vm_redact(vm, buf_cstr(&raw), raw.n, &b);
-  if (vm->host.on_message) vm->host.on_message(vm->host.ud, kind, buf_cstr(&b));
+  m = fx_begin(vm, kind, buf_cstr(&raw), 1, &none);
+  val_release(none);
+  if (m == FX_STOP) {
+    buf_free(&raw);
+    return -1;
+  }
+  if (m == FX_LIVE) {
+    vm_redact(vm, buf_cstr(&raw), raw.n, &b);
+    if (vm->host.on_message) vm->host.on_message(vm->host.ud, kind, buf_cstr(&b));
+    none = val_nil();
+    if (fx_end(vm, &none, NULL) != 0) {
+      buf_free(&raw);
+      buf_free(&b);
+      return -1;
+    }
+  }
   buf_free(&raw);
   buf_free(&b);
   return 0;
 }
 
-static int gate(VM *vm, GateKind k, const Value *text, const char *role, int fail_on_no, Value *answer) {
-  Buf b = BUF_INIT;
+static const char *gate_name(GateKind k) {
+  return k == GATE_MANUAL ? "manual" : k == GATE_ASK ? "ask" : "approve";
+}
+
+VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fail_on_no, Value *answer) {
+  Buf b = BUF_INIT, what = BUF_INIT;
   const char *person = NULL;
   char *note = NULL;
   int r, ri;
+  Value rec;
+  FxMode m;
   if (text && text->t != V_NIL) val_to_buf(text, &b);
   if (role && (ri = prog_find_role(vm->prog, role)) >= 0) person = vm->prog->roles[ri].person;
-  r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+  buf_printf(&what, "%s %s: %s", gate_name(k), role ? role : "-", buf_cstr(&b));
+  m = fx_begin(vm, "gate", buf_cstr(&what), 0, &rec);
+  buf_free(&what);
+  if (m == FX_STOP) {
+    buf_free(&b);
+    return vm->paused ? VM_PAUSED : VM_FAILED;
+  }
+  if (m == FX_REPLAYED) {
+    r = val_truthy(&rec);
+    val_release(rec);
+  } else {
+    r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    if (r < 0 && vm->fx && vm->fx->out) {
+      /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
+      Buf f = BUF_INIT;
+      buf_printf(&f, "\"n\":%llu,\"gate\":\"%s\",\"text\":", (unsigned long long)vm->fx->n, gate_name(k));
+      json_put_str(&f, buf_cstr(&b), b.n);
+      buf_puts(&f, ",\"role\":");
+      if (role) json_put_str(&f, role, strlen(role)); else buf_puts(&f, "null");
+      buf_puts(&f, ",\"person\":");
+      if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
+      buf_printf(&f, ",\"step\":");
+      json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
+      fx_record(vm, "gate_wait", NULL, buf_cstr(&f));
+      buf_free(&f);
+      buf_free(&b);
+      vm->paused = 1;
+      if (k == GATE_APPROVE)
+        vm_fail(vm, "waiting for approval by %s%s%s%s", role, person ? " (" : "", person ? person : "", person ? ")" : "");
+      else
+        vm_fail(vm, "waiting for a person to %s", k == GATE_MANUAL ? "confirm a manual step" : "answer a question");
+      return VM_PAUSED;
+    }
+    if (r < 0) {
+      buf_free(&b);
+      vm_fail(vm, "%s needs a person at a terminal, and there is none",
+              k == GATE_MANUAL ? "this manual step" : k == GATE_ASK ? "this question" : "this approval");
+      return VM_FAILED;
+    }
+    {
+      Value ans = val_bool(r == 1);
+      Buf extra = BUF_INIT;
+      buf_puts(&extra, ",\"by\":");
+      json_put_str(&extra, vm->operator_name ? vm->operator_name : "operator",
+                   strlen(vm->operator_name ? vm->operator_name : "operator"));
+      if (note && *note) {
+        buf_puts(&extra, ",\"note\":");
+        json_put_str(&extra, note, strlen(note));
+      }
+      if (fx_end(vm, &ans, buf_cstr(&extra)) != 0) {
+        buf_free(&extra);
+        buf_free(&b);
+        mem_free(note);
+        return VM_FAILED;
+      }
+      buf_free(&extra);
+    }
+  }
   buf_free(&b);
   mem_free(note);
-  if (r < 0) {
-    return vm_fail(vm, "%s needs a person at a terminal, and there is none",
-                   k == GATE_MANUAL ? "this manual step" : k == GATE_ASK ? "this question" : "this approval");
-  }
   if (answer) {
     val_release(*answer);
     *answer = val_bool(r == 1);
   }
-  if (r == 0 && k == GATE_APPROVE) return vm_fail(vm, "approval refused by %s", role);
-  if (r == 0 && k == GATE_MANUAL) return vm_fail(vm, "the manual step was not confirmed");
-  if (r == 0 && fail_on_no) return vm_fail(vm, "the answer was no");
-  return 0;
+  if (r == 0 && k == GATE_APPROVE) { vm_fail(vm, "approval refused by %s", role); return VM_FAILED; }
+  if (r == 0 && k == GATE_MANUAL) { vm_fail(vm, "the manual step was not confirmed"); return VM_FAILED; }
+  if (r == 0 && fail_on_no) { vm_fail(vm, "the answer was no"); return VM_FAILED; }
+  return VM_OK;
+}
+
+/* wait_clock reads the wall clock for 'wait until' through the journal,
+** so that a replay takes the same number of turns round the loop. */
+static int wait_clock(VM *vm, double *now, int *replayed) {
+  Value v;
+  FxMode m = fx_begin(vm, "clock", "wait until", 1, &v);
+  *replayed = 0;
+  if (m == FX_STOP) return -1;
+  if (m == FX_REPLAYED) {
+    *now = v.t == V_NUM ? v.u.n : 0;
+    *replayed = 1;
+    val_release(v);
+    return 0;
+  }
+  {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  }
+  v = val_num(*now);
+  return fx_end(vm, &v, NULL);
+}
+
+/* call_effect calls a builtin whose result depends on the world through
+** the journal: the recorded result on replay, else the call, recorded. */
+static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
+  Buf what = BUF_INIT;
+  int k;
+  FxMode m;
+  buf_printf(&what, "%s(", ni->name);
+  for (k = 0; k < argc; k++) {
+    if (k) buf_puts(&what, ", ");
+    val_repr_buf(&args[k], &what);
+  }
+  buf_putc(&what, ')');
+  m = fx_begin(vm, "call", buf_cstr(&what), 1, out);
+  buf_free(&what);
+  if (m == FX_STOP) return -1;
+  if (m == FX_REPLAYED) return 0;
+  if (ni->fn(vm, args, argc, out) != 0) {
+    /* A failed call is recorded too, so the replay fails the same way. */
+    Value none = val_nil();
+    Buf e = BUF_INIT;
+    buf_puts(&e, ",\"error\":");
+    json_put_str(&e, buf_cstr(&vm->fail), vm->fail.n);
+    val_release(*out);
+    *out = val_nil();
+    fx_end(vm, &none, buf_cstr(&e));
+    buf_free(&e);
+    return -1;
+  }
+  return fx_end(vm, out, NULL);
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -720,8 +891,13 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(CALLB) {
     Value out = val_nil();
     SAVE();
-    if (C >= vm->nnatives || !vm->natives[C]) { vm_fail(vm, "builtin %d is not available", (int)C); goto failed; }
-    if (vm->natives[C](vm, RA, (int)B, &out) != 0) { val_release(out); goto failed; }
+    if (C >= vm->nnatives || !vm->natives[C].fn) { vm_fail(vm, "builtin %d is not available", (int)C); goto failed; }
+    if (vm->natives[C].effect) {
+      if (call_effect(vm, &vm->natives[C], RA, (int)B, &out) != 0) goto failed;
+    } else if (vm->natives[C].fn(vm, RA, (int)B, &out) != 0) {
+      val_release(out);
+      goto failed;
+    }
     set(RA, out);
     NEXT;
   }
@@ -812,7 +988,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     buf_free(&b);
     goto failed;
   }
-  CASE(LOG) { message(vm, "log", RA); NEXT; }
+  CASE(LOG) { TRY(vm_message(vm, "log", RA)); NEXT; }
   CASE(NOTIFY) {
     Buf b = BUF_INIT;
     int ri = prog_find_role(vm->prog, AS_STR(*KB)->s);
@@ -822,32 +998,38 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     val_to_buf(RA, &b);
     {
       Value v = val_str_take(&b);
-      message(vm, "notify", &v);
+      int rc = vm_message(vm, "notify", &v);
       val_release(v);
+      if (rc != 0) { SAVE(); goto failed; }
     }
     NEXT;
   }
-  CASE(MANUAL) { TRY(gate(vm, GATE_MANUAL, RA, NULL, 1, NULL)); NEXT; }
-  CASE(ASK) { TRY(gate(vm, GATE_ASK, RA, NULL, C, RA)); NEXT; }
-  CASE(APPROVE) { TRY(gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL)); NEXT; }
+  CASE(MANUAL) { SAVE(); if (vm_gate(vm, GATE_MANUAL, RA, NULL, 1, NULL) != VM_OK) goto failed; NEXT; }
+  CASE(ASK) { SAVE(); if (vm_gate(vm, GATE_ASK, RA, NULL, C, RA) != VM_OK) goto failed; NEXT; }
+  CASE(APPROVE) { SAVE(); if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) goto failed; NEXT; }
   CASE(WAITINIT) {
     Value *d = RB;
+    double now;
+    int replayed;
     SAVE();
     if (d->t != V_DUR) { vm_fail(vm, "'timeout' needs a duration, not %s", val_type_name(d)); goto failed; }
-    set(RA, val_num(vm_now() + d->u.n));
+    if (wait_clock(vm, &now, &replayed) != 0) goto failed;
+    set(RA, val_num(now + d->u.n));
     NEXT;
   }
   CASE(WAITNEXT) {
     Value *e = RB;
-    double now = vm_now();
+    double now;
+    int replayed;
     SAVE();
+    if (wait_clock(vm, &now, &replayed) != 0) goto failed;
     if (e->t != V_DUR) { vm_fail(vm, "'every' needs a duration, not %s", val_type_name(e)); goto failed; }
     if (now >= RA->u.n) { vm_fail(vm, "timed out waiting for the condition"); goto failed; }
-    if (vm->step_deadline > 0 && now >= vm->step_deadline) { vm_fail(vm, "step timed out"); goto failed; }
-    {
+    if (!replayed && vm->step_deadline > 0 && vm_now() >= vm->step_deadline) { vm_fail(vm, "step timed out"); goto failed; }
+    if (!replayed) {
       double s = e->u.n, left = RA->u.n - now;
       if (s > left) s = left;
-      if (vm->step_deadline > 0 && s > vm->step_deadline - now) s = vm->step_deadline - now;
+      if (vm->step_deadline > 0 && s > vm->step_deadline - vm_now()) s = vm->step_deadline - vm_now();
       if (vm_sleep(vm, s) != 0) { vm_fail(vm, "interrupted"); goto failed; }
     }
     NEXT;

@@ -3,6 +3,8 @@
 */
 #include "runbook.h"
 
+#include "json.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@ const char *step_state_name(StepState s) {
     case STEP_FAILED: return "failed";
     case STEP_SKIPPED: return "skipped";
     case STEP_INTERRUPTED: return "interrupted";
+    case STEP_PAUSED: return "waiting";
     default: return "pending";
   }
 }
@@ -72,7 +75,13 @@ VmResult run_params(VM *vm, const RunOptions *o) {
     for (k = 0; k < o->nkv; k++)
       if (strcmp(pi->name, o->keys[k]) == 0) given = o->vals[k];
     if (pi->init >= 0) {
-      VmResult r = vm_call(vm, pi->init, NULL, 0, &v);
+      /* A secret is never journaled, not even the env() call that reads
+      ** it: it is read afresh by every process that runs or resumes. */
+      Effects *fx = vm->fx;
+      VmResult r;
+      if (pi->secret) vm->fx = NULL;
+      r = vm_call(vm, pi->init, NULL, 0, &v);
+      vm->fx = fx;
       if (r != VM_OK) return r;
     } else if (!given) {
       vm_fail(vm, "%s '%s' has no default: pass --param %s=VALUE", pi->secret ? "secret" : "param", pi->name,
@@ -99,6 +108,36 @@ static void emit(const RunHooks *h, RunEvent ev, int index, const StepOutcome *o
   if (h && h->event) h->event(h->ud, ev, index, o, vm);
 }
 
+/* step_record journals step_start or step_end once per step and attempt. */
+static int step_record(VM *vm, const char *type, int index, const StepOutcome *o, int attempt) {
+  const StepInfo *st = &vm->prog->steps[index];
+  Buf f = BUF_INIT, key = BUF_INIT;
+  int rc;
+  buf_printf(&key, "%s/%s/%d", type, st->name, attempt);
+  buf_puts(&f, "\"step\":");
+  json_put_str(&f, st->name, strlen(st->name));
+  buf_printf(&f, ",\"index\":%d,\"attempt\":%d", index, attempt);
+  if (o) {
+    buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", step_state_name(o->state), o->duration,
+               o->attempts);
+    if (o->state == STEP_FAILED || o->state == STEP_PAUSED) {
+      Buf e = BUF_INIT;
+      buf_add(&e, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      if (vm->detail.n) {
+        buf_putc(&e, '\n');
+        buf_add(&e, vm->detail.p, vm->detail.n);
+      }
+      buf_puts(&f, ",\"error\":");
+      json_put_str(&f, buf_cstr(&e), e.n);
+      buf_free(&e);
+    }
+  }
+  rc = fx_record(vm, type, buf_cstr(&key), buf_cstr(&f));
+  buf_free(&f);
+  buf_free(&key);
+  return rc;
+}
+
 VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
   double start = vm_now();
@@ -108,16 +147,23 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   vm->step = index;
   vm->retries = 0;
   vm->retry_every = 0;
+  vm->paused = 0;
   emit(h, EV_STEP_BEGIN, index, out, vm);
   for (;;) {
     out->attempts++;
+    if (step_record(vm, "step_start", index, NULL, out->attempts) != 0) {
+      r = VM_FAILED;
+      break;
+    }
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
     r = vm_call(vm, st->body, NULL, 0, &res);
     val_release(res);
+    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
     if (r != VM_FAILED || out->attempts > vm->retries) break;
     emit(h, EV_STEP_RETRY, index, out, vm);
-    if (vm_sleep(vm, vm->retry_every) != 0) {
+    /* A replay repeats the failed attempts from the journal, without waiting. */
+    if (!fx_replaying(vm->fx) && vm_sleep(vm, vm->retry_every) != 0) {
       r = VM_INTERRUPTED;
       break;
     }
@@ -127,13 +173,53 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
     vm->step_deadline = 0;
     r = vm_call(vm, st->onfail, NULL, 0, &res);
     val_release(res);
-    out->state = r == VM_OK ? STEP_RECOVERED : r == VM_INTERRUPTED ? STEP_INTERRUPTED : STEP_FAILED;
+    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
+    out->state = r == VM_OK ? STEP_RECOVERED : r == VM_INTERRUPTED ? STEP_INTERRUPTED
+                 : r == VM_PAUSED ? STEP_PAUSED : STEP_FAILED;
   } else {
-    out->state = r == VM_OK ? STEP_OK : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
+    out->state = r == VM_OK ? STEP_OK : r == VM_PAUSED ? STEP_PAUSED
+                 : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
   }
   if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
   else if (out->state == STEP_RECOVERED) r = VM_OK;
+  else if (out->state == STEP_PAUSED) r = VM_PAUSED;
   out->duration = vm_now() - start;
+  /* An interrupted or waiting step has not ended: a resume continues it. */
+  if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
+      step_record(vm, "step_end", index, out, out->attempts) != 0 && r == VM_OK)
+    r = VM_FAILED;
+  vm->step = -1;
+  vm->step_deadline = 0;
+  emit(h, EV_STEP_END, index, out, vm);
+  return r;
+}
+
+VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
+  StepInfo *st = &vm->prog->steps[index];
+  double start = vm_now();
+  Value res;
+  VmResult r;
+  memset(out, 0, sizeof *out);
+  vm->step = index;
+  vm->paused = 0;
+  out->attempts = 1;
+  emit(h, EV_STEP_BEGIN, index, out, vm);
+  if (step_record(vm, "step_start", index, NULL, 1) != 0) {
+    r = VM_FAILED;
+  } else {
+    vm->step_start = vm_now();
+    vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
+    r = vm_call(vm, st->undo, NULL, 0, &res);
+    val_release(res);
+    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
+  }
+  out->state = r == VM_OK ? STEP_OK : r == VM_PAUSED ? STEP_PAUSED
+               : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
+  if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
+  out->duration = vm_now() - start;
+  if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
+      step_record(vm, "step_end", index, out, 1) != 0 && r == VM_OK)
+    r = VM_FAILED;
   vm->step = -1;
   vm->step_deadline = 0;
   emit(h, EV_STEP_END, index, out, vm);
@@ -164,6 +250,7 @@ VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome
     vm->step_start = vm_now();
     r = vm_call(vm, p->reqs[i].body, NULL, 0, &res);
     val_release(res);
+    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
     if (r != VM_OK) {
       if (r == VM_FAILED) emit(h, EV_REQUIRE_FAILED, (int)i, NULL, vm);
       return r;

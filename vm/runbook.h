@@ -10,7 +10,7 @@
 #include "vm.h"
 
 typedef enum StepState {
-  STEP_PENDING, STEP_OK, STEP_RECOVERED, STEP_FAILED, STEP_SKIPPED, STEP_INTERRUPTED
+  STEP_PENDING, STEP_OK, STEP_RECOVERED, STEP_FAILED, STEP_SKIPPED, STEP_INTERRUPTED, STEP_PAUSED
 } StepState;
 
 typedef struct StepOutcome {
@@ -48,10 +48,14 @@ typedef struct RunOptions {
 VmResult run_params(VM *vm, const RunOptions *o);
 /* run_runbook checks the requirements and runs the steps. out has one
 ** entry per step. Returns VM_OK when every step that ran succeeded (or
-** recovered), VM_FAILED when one failed, VM_INTERRUPTED on Ctrl-C. */
+** recovered), VM_FAILED when one failed, VM_INTERRUPTED on Ctrl-C,
+** VM_PAUSED when a step waits for a person (no terminal). */
 VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome *out);
 /* run_step runs one step (its attempts and handler) and fills *out. */
 VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out);
+/* run_undo runs step index's undo block once, journaled like a step
+** (no retries, no handler), and fills *out. */
+VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out);
 /* step_state_name is "ok", "failed", ... */
 const char *step_state_name(StepState s);
 

@@ -170,11 +170,12 @@ static void build_lines(Source *s) {
   uint32_t *v = NULL;
   v = mem_grow(v, &cap, 1, sizeof *v);
   v[n++] = 0;
-  for (i = 0; i < s->len; i++) {
-    if (s->text[i] == '\n') {
-      if (n == cap) v = mem_grow(v, &cap, n + 1, sizeof *v);
-      v[n++] = i + 1;
-    }
+  for (i = 0; i < s->len;) {
+    const char *nl = memchr(s->text + i, '\n', s->len - i);
+    if (!nl) break;
+    i = (uint32_t)(nl - s->text) + 1;
+    if (n == cap) v = mem_grow(v, &cap, n + 1, sizeof *v);
+    v[n++] = i;
   }
   v = mem_grow(v, &cap, n + 3, sizeof *v);
   s->lines = v;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "effects.h"
 #include "exec.h"
 #include "program.h"
 #include "value.h"
@@ -28,9 +29,18 @@ typedef struct VM VM;
 ** returns -1. */
 typedef int (*NativeFn)(VM *vm, Value *args, int argc, Value *out);
 
+/* A builtin as the VM sees it. An effectful one (its result depends on
+** the world: the clock, the environment, files) is journaled and, on
+** replay, answered from the journal instead of being called. */
+typedef struct NativeInfo {
+  const char *name;
+  NativeFn fn;
+  uint8_t effect;
+} NativeInfo;
+
 typedef enum GateKind { GATE_MANUAL, GATE_ASK, GATE_APPROVE } GateKind;
 
-typedef enum VmResult { VM_OK = 0, VM_FAILED = 1, VM_INTERRUPTED = 2 } VmResult;
+typedef enum VmResult { VM_OK = 0, VM_FAILED = 1, VM_INTERRUPTED = 2, VM_PAUSED = 3 } VmResult;
 
 /* How the VM talks to the outside. Every text handed over has had the
 ** values of secrets replaced by "***". Any callback may be NULL. */
@@ -49,6 +59,9 @@ typedef struct VmHost {
   ** set to a mem_alloc'd note. */
   int (*on_gate)(void *ud, GateKind kind, const char *text, const char *role, const char *person,
                  char **note);
+  /* A choice among n options (e.g. rerun/skip/done for an in-doubt
+  ** effect): the index chosen, or -1 when no person can answer. */
+  int (*on_choice)(void *ud, const char *text, const char *const *options, int n);
 } VmHost;
 
 typedef struct Frame {
@@ -68,8 +81,11 @@ struct VM {
   Value *stack;               /* VM_STACK_SLOTS registers */
   Frame frames[VM_MAX_FRAMES];
   int nframes;
-  const NativeFn *natives;
+  const NativeInfo *natives;
   uint32_t nnatives;
+  Effects *fx;                /* the journal's effects; NULL runs without one */
+  const char *operator_name;  /* who is running it (journaled with answers) */
+  int paused;                 /* the last failure is a pause: a person must act */
   VmHost host;
   const volatile int *interrupt;   /* set by the SIGINT handler; may be NULL */
   /* the step being run */
@@ -90,7 +106,7 @@ struct VM {
 };
 
 /* vm_init prepares a VM for prog (borrowed) with the given natives and host. */
-void vm_init(VM *vm, Program *prog, const NativeFn *natives, uint32_t nnatives, const VmHost *host);
+void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host);
 /* vm_free releases the VM's memory (not the program). */
 void vm_free(VM *vm);
 /* vm_call runs proto with argc borrowed args; on VM_OK *result holds an owned value. */
@@ -110,6 +126,13 @@ void vm_redact(const VM *vm, const char *s, size_t n, Buf *out);
 ** VM_OK when it ran (whatever its status), VM_INTERRUPTED on Ctrl-C,
 ** VM_FAILED if it could not be started. */
 VmResult vm_command(VM *vm, const char *cmd, ExecResult *r);
+/* vm_gate asks a person (manual, ask, approve by role) through the
+** journal: a recorded answer is replayed; without a terminal the run
+** pauses (VM_PAUSED). For ask, *answer is the yes/no; fail_on_no makes a
+** "no" fail the step. Returns VM_OK, VM_FAILED or VM_PAUSED. */
+VmResult vm_gate(VM *vm, GateKind kind, const Value *text, const char *role, int fail_on_no, Value *answer);
+/* vm_message logs or notifies through the journal (not repeated on replay). */
+int vm_message(VM *vm, const char *kind, const Value *v);
 /* vm_now returns monotonic seconds. */
 double vm_now(void);
 /* vm_sleep waits s seconds unless interrupted; returns 0, or -1 when interrupted. */

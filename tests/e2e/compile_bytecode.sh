@@ -18,7 +18,8 @@ rbk() {
   fi
 }
 # norm: durations as printed by `rbk run` ("0.0s", "1.2s") become "T"
-norm() { sed -E 's/[0-9]+\.[0-9]s/T/g'; }
+# Timings and the run's id and journal path differ from run to run.
+norm() { sed -E 's/[0-9]+\.[0-9]s/T/g; /^(run|resuming run) [^ ]+ \(journal /d'; }
 # flip FILE OFFSET: invert one byte of FILE in place
 flip() {
   local b
@@ -114,8 +115,8 @@ expect_eq "$rc" 2 "compile: a checker error: exit 2"
 expect_match "$err" "^checkerr\.rbk:2:18: error: unknown role 'nobody'" "compile: the checker's diagnostic"
 
 # ---- running the .rbc is running the source -------------------------------
-rbk run det.rbk; src_out=$(norm <<<"$out"); src_err=$err; src_rc=$rc
-rbk run det.rbc; bc_out=$(norm <<<"$out"); bc_err=$err; bc_rc=$rc
+rbk run --new --new det.rbk; src_out=$(norm <<<"$out"); src_err=$err; src_rc=$rc
+rbk run --new --new det.rbc; bc_out=$(norm <<<"$out"); bc_err=$err; bc_rc=$rc
 expect_eq "$src_rc" 1 "run det.rbk: exit 1 (the second verify fails)"
 expect_eq "$bc_rc" "$src_rc" "run det.rbc: the same exit status as the source"
 expect_eq "$bc_out" "$src_out" "run det.rbc: the same output lines as the source"
@@ -125,20 +126,20 @@ expect_match "$bc_out" '^  log: fact\(3\) = 6$' "run det.rbc: functions and loop
 expect_match "$bc_err" '^det\.rbk:23:12: error: verify failed: n is small$' "run det.rbc: a runtime error names the source file:line:col"
 expect_match "$bc_err" '^ 23 \|     verify n < 3 "n is small"$' "run det.rbc: a runtime error shows the source line (the source is embedded)"
 expect_match "$bc_err" '^    \|            \^~~~~$' "run det.rbc: a runtime error shows the caret"
-rbk run --param n=2 det.rbc
+rbk run --new --new --param n=2 det.rbc
 expect_eq "$rc" 0 "run det.rbc --param n=2: params work on bytecode (exit 0)"
-rbk run --only greet --param who=there det.rbc
+rbk run --new --new --only greet --param who=there det.rbc
 expect_match "$out" '^  log: hello there$' "run det.rbc: --only and a string param"
 # the .rbc stands alone: the source file is not needed
 mkdir -p "$T/alone"
 cp "$T/det.rbc" "$T/alone/moved.rbc"
-rbk run alone/moved.rbc
+rbk run --new --new alone/moved.rbc
 expect_eq "$rc" 1 "run a .rbc away from its source: same exit status"
 expect_match "$err" '^ 23 \|     verify n < 3 "n is small"$' "run a .rbc away from its source: still shows the source line"
 # a .rbc compiled from a .rbc
 rbk compile det.rbc -o again.rbc
 expect_eq "$rc" 0 "compile a .rbc again: exit 0"
-rbk run again.rbc; again_out=$(norm <<<"$out")
+rbk run --new --new again.rbc; again_out=$(norm <<<"$out")
 expect_eq "$again_out" "$src_out" "compile a .rbc again: it runs the same"
 
 # ---- rbk disasm ---------------------------------------------------------------
@@ -165,7 +166,7 @@ n=$(stat -c %s "$T/det.rbc")
 # refused NAME FILE: `rbk run FILE` and `rbk disasm FILE` exit 2 with a one-line message
 refused() {
   local name=$1 file=$2
-  rbk run "$file"
+  rbk run --new "$file"
   expect_eq "$rc" 2 "$name: run refuses it (exit 2)"
   expect_match "$err" "^$file(:[0-9]+:[0-9]+)?: error: [a-z]" "$name: run says why, naming the file"
   ok "$(grep -q '^==>' <<<"$out"; [ $? -ne 0 ]; echo $?)" "$name: no step runs"
@@ -179,7 +180,7 @@ for cut in 0 6 10 53 54 $((n / 2)) $((n - 33)) $((n - 32)) $((n - 1)); do
     expect_match "$err" 'truncated' "truncated at $cut: the message says truncated"
   fi
 done
-expect_match "$(cd "$T" && timeout 30 "$RBK" run cut6.rbc 2>&1 </dev/null)" 'truncated|empty|no runbook|bytecode' \
+expect_match "$(cd "$T" && timeout 30 "$RBK" run --new cut6.rbc 2>&1 </dev/null)" 'truncated|empty|no runbook|bytecode' \
   "truncated to the bare magic: a clear message"
 
 for off in 100 $((n / 2)) $((n - 40)) $((n - 1)); do
@@ -238,7 +239,7 @@ for ((off = 54; off < n - 32; off += 5)); do
   cp "$T/det.rbc" "$T/m.rbc"
   flip "$T/m.rbc" "$off"
   reseal "$T/m.rbc"
-  out=$(cd "$T" && timeout 10 "$RBK" run --param n=2 m.rbc 2>"$T/.stderr" </dev/null); rc=$?
+  out=$(cd "$T" && timeout 10 "$RBK" run --new --param n=2 m.rbc 2>"$T/.stderr" </dev/null); rc=$?
   err=$(cat "$T/.stderr")
   tried=$((tried + 1))
   if { [ "$rc" -le 2 ] || [ "$rc" -eq 124 ]; } && ! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation' <<<"$err"; then
@@ -251,10 +252,10 @@ expect_eq "$crashfree" "$tried" "resealed payload flips: every one of $tried run
 
 # ---- a .rbc given a .rbk name is still bytecode; source named .rbc is source ------
 cp "$T/det.rbc" "$T/bytecode.rbk"
-rbk run bytecode.rbk
+rbk run --new --new bytecode.rbk
 expect_eq "$rc" 1 "bytecode named .rbk: recognised by its magic number and run"
 cp "$T/det.rbk" "$T/source.rbc"
-rbk run source.rbc
+rbk run --new --new source.rbc
 expect_eq "$rc" 1 "source named .rbc: read as source and run"
 
 ok "$([ -s "$T/.crashes" ]; [ $? -ne 0 ]; echo $?)" "no rbk call crashed, hung or reported a sanitizer error"

@@ -40,8 +40,8 @@ PY
 # Under AddressSanitizer freed blocks wait in a quarantine (256 MiB by
 # default), which would look like growth; keep it small while measuring.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1:thread_local_quarantine_size_kb=64"
-small=$(maxrss_kb "$RBK" run "$T/small.rbk")
-large=$(maxrss_kb "$RBK" run "$T/large.rbk")
+small=$(maxrss_kb "$RBK" run --new "$T/small.rbk")
+large=$(maxrss_kb "$RBK" run --new "$T/large.rbk")
 ok $([ "$small" -gt 0 ] && [ "$large" -gt 0 ]; echo $?) "both churn runs succeed (peak ${small} KiB and ${large} KiB)"
 ok $([ $((large - small)) -lt 4096 ]; echo $?) "100x the work grows peak memory by under 4 MiB (grew $((large - small)) KiB)"
 
@@ -50,7 +50,7 @@ ok $([ $((large - small)) -lt 4096 ]; echo $?) "100x the work grows peak memory 
   for i in $(seq 1 2000); do echo "  step s$i { run \"true\" let v$i = run(\"echo $i\").out verify v$i == \"$i\" }"; done
   echo '}'
 } > "$T/steps.rbk"
-out=$(timeout 600 "$RBK" run "$T/steps.rbk" 2>&1); rc=$?
+out=$(timeout 600 "$RBK" run --new "$T/steps.rbk" 2>&1); rc=$?
 expect_eq "$rc" 0 "2,000 steps that each run processes complete (exit 0, no leak reported)"
 expect_match "$out" 's2000 +ok' "the summary lists the last step as ok"
 ok $(printf '%s' "$out" | grep -q 'LeakSanitizer'; [ $? -ne 0 ]; echo $?) "no leak report"

@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 rr() {
   local file=$1
   shift
-  out=$(cd "$T" && timeout 60 "$RBK" run "$@" "$file" 2>"$T/.stderr" </dev/null); rc=$?
+  out=$(cd "$T" && timeout 60 "$RBK" run --new "$@" "$file" 2>"$T/.stderr" </dev/null); rc=$?
   err=$(cat "$T/.stderr")
   all="$out"$'\n'"$err"
   note_crash "$file $*"
@@ -361,7 +361,7 @@ EOF
 interrupt() {
   local sig=$1 bg
   rm -f "$T/rbk.pid" "$T/sleeper.pid" "$T/shell.pid"
-  (cd "$T" && exec timeout 60 "$RBK" run sleepy.rbk >"$T/.out" 2>"$T/.stderr" </dev/null) &
+  (cd "$T" && exec timeout 60 "$RBK" run --new sleepy.rbk >"$T/.out" 2>"$T/.stderr" </dev/null) &
   bg=$!
   if wait_file "$T/sleeper.pid" && wait_file "$T/shell.pid" && wait_file "$T/rbk.pid"; then
     kill -"$sig" "$(cat "$T/rbk.pid")"
@@ -395,10 +395,13 @@ runbook "Gates" {
   step p { approve by lead "Overwrite production" }
 }
 EOF
+# Without a terminal a gate pauses the run (exit 3) and says what it waits
+# for; rbk approve/confirm/answer and rbk resume continue it (see
+# tests/e2e/journal_runs.sh).
 for st in m a af p; do
   rr gates.rbk --only "$st"
-  expect_eq "$rc" 1 "no terminal: step $st fails (exit 1)"
-  expect_match "$err" 'needs a person at a terminal' "no terminal: step $st says a person at a terminal is needed"
+  expect_eq "$rc" 3 "no terminal: step $st pauses the run (exit 3)"
+  expect_match "$err" 'waiting for (a person|approval by lead \(Jane Doe\))' "no terminal: step $st says what it waits for"
 done
 
 # ---- gates at a terminal (script gives rbk a pty) ----------------------------
@@ -418,7 +421,7 @@ runbook "At a terminal" {
 EOF
   # tty ANSWERS: run tty.rbk on a pty with ANSWERS typed in
   tty() {
-    out=$(printf "$1" | (cd "$T" && timeout 60 script -qec "'$RBK' run tty.rbk" /dev/null) 2>&1); rc=$?
+    out=$(printf "$1" | (cd "$T" && timeout 60 script -qec "'$RBK' run --new tty.rbk" /dev/null) 2>&1); rc=$?
     out=$(tr -d '\r' <<<"$out")
     err=$out
     note_crash "tty.rbk"

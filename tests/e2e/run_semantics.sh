@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 rr() {
   local file=$1
   shift
-  out=$(cd "$T" && timeout 30 "$RBK" run "$@" "$file" 2>"$T/.stderr" </dev/null); rc=$?
+  out=$(cd "$T" && timeout 30 "$RBK" run --new "$@" "$file" 2>"$T/.stderr" </dev/null); rc=$?
   err=$(cat "$T/.stderr")
   all="$out"$'\n'"$err"
   if [ "$rc" -ge 124 ] && [ "$rc" -ne 130 ] || grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation' <<<"$err"; then
@@ -154,12 +154,12 @@ runbook "For with large bounds" {
   }
 }
 EOF
-out=$(cd "$T" && timeout 10 "$RBK" run for_big.rbk 2>&1 </dev/null); rc=$?
+out=$(cd "$T" && timeout 10 "$RBK" run --new for_big.rbk 2>&1 </dev/null); rc=$?
 ok "$([ "$rc" -ne 124 ]; echo $?)" "for: range(1e16, 1e16 + 4) ends (does not spin for ever)"
 expect_eq "$rc" 1 "for: range(1e16, 1e16 + 4) fails the step (exit 1)"
 expect_match "$out" 'range\(\) bounds must be below 2\^53' "for: range(1e16, ...) says why"
 printf 'runbook "x" {\n  step s { log "${len(range(1e16, 1e16 + 4))}" }\n}\n' > "$T/list_big.rbk"
-out=$(cd "$T" && timeout 10 "$RBK" run list_big.rbk 2>&1 </dev/null); rc=$?
+out=$(cd "$T" && timeout 10 "$RBK" run --new list_big.rbk 2>&1 </dev/null); rc=$?
 expect_eq "$rc" 1 "range(1e16, 1e16 + 4) as a list fails too (exit 1)"
 expect_match "$out" 'bounds must be below 2\^53' "range() as a list says why"
 
@@ -426,7 +426,7 @@ runbook "Files" {
   }
 }
 EOF
-out=$(cd "$T" && RBK_TEST_VAR="v a l" timeout 30 "$RBK" run --only s files.rbk 2>"$T/.stderr"); rc=$?
+out=$(cd "$T" && RBK_TEST_VAR="v a l" timeout 30 "$RBK" run --new --only s files.rbk 2>"$T/.stderr"); rc=$?
 expect_eq "$rc" 0 "files: exit 0"
 expect_match "$(logs)" '^exists=true missing=false dir=true$' "exists()"
 expect_match "$(logs)" '^size=12 big=100000$' "file_size()"
@@ -601,7 +601,7 @@ EOF
 # the marker must never appear.
 check_secret() {
   local v=$1 label=$2
-  out=$(cd "$T" && RBK_TEST_TOKEN="$v" timeout 30 "$RBK" run --param "api_key=K3y-$v" secret.rbk 2>"$T/.stderr"); rc=$?
+  out=$(cd "$T" && RBK_TEST_TOKEN="$v" timeout 30 "$RBK" run --new --param "api_key=K3y-$v" secret.rbk 2>"$T/.stderr"); rc=$?
   err=$(cat "$T/.stderr")
   expect_eq "$rc" 1 "secrets ($label): the run reaches the failing verify (exit 1)"
   ok "$(grep -q ZQXJ <<<"$out$err"; [ $? -ne 0 ]; echo $?)" "secrets ($label): no trace of the value in stdout or stderr"
@@ -642,9 +642,9 @@ rr nonexistent.rbk
 expect_eq "$rc" 2 "exit 2: a missing file"
 rr ok.rbk --bogus
 expect_eq "$rc" 2 "exit 2: an unknown option"
-out=$(timeout 30 "$RBK" run 2>&1); rc=$?
+out=$(timeout 30 "$RBK" run --new 2>&1); rc=$?
 expect_eq "$rc" 2 "exit 2: no FILE"
-out=$(timeout 30 "$RBK" run --help 2>&1); rc=$?
+out=$(timeout 30 "$RBK" run --new --help 2>&1); rc=$?
 expect_eq "$rc" 0 "rbk run --help: exit 0"
 expect_match "$out" '^Usage: rbk run' "rbk run --help prints the usage"
 

@@ -1,0 +1,329 @@
+/*
+** cmd_undo.c -- `rbk undo RUN`: run the undo blocks of a run's completed
+** steps, in reverse order, as a new run linked to the original.
+**
+** The undo needs the values the original run computed (the row count it
+** recorded, the backup path it chose), so it first replays the original
+** run from its journal, read-only: nothing is executed, every effect is
+** answered from the record. Then it runs the undo blocks live, journaled
+** in its own run directory (ORIGINAL-undo), so an interrupted undo is
+** resumed by running `rbk undo RUN` again, with the same in-doubt rules.
+*/
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../stdlib/natives.h"
+#include "../vm/json.h"
+#include "../vm/mem.h"
+#include "../vm/runbook.h"
+#include "../vm/sha256.h"
+#include "cli.h"
+#include "load.h"
+#include "runctl.h"
+#include "state.h"
+#include "term.h"
+
+const char usage_undo[] =
+  "Usage: rbk undo RUN [--yes] [--as NAME] [--param NAME=VALUE]...\n"
+  "\n"
+  "Reverse a run: run the 'undo' blocks of its completed steps, last step\n"
+  "first. The original run is replayed from its journal first (nothing is\n"
+  "executed) so that the undo blocks see the values it computed. The undo\n"
+  "is a new run, ORIGINAL-undo, linked to the original, journaled and\n"
+  "resumable: run 'rbk undo RUN' again to continue it.\n"
+  "\n"
+  "Completed steps without an undo block are listed as not reversible; the\n"
+  "undo starts only when a person accepts that (at the prompt, or --yes).\n"
+  "Secret params given on the command line must be given again.\n"
+  "\n"
+  "Exit status: 0 undone (or already undone); 1 an undo block failed, or\n"
+  "not reversible steps were not accepted; 2 usage error or no such run;\n"
+  "3 waiting for a person; 4 the run is being executed; 130 interrupted.\n";
+
+static volatile int interrupted;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+/* completed marks the steps whose last step_end says ok or recovered. */
+static void completed_steps(const Journal *j, const Program *p, int *done, int *last) {
+  size_t i;
+  *last = -1;
+  for (i = 0; i < j->nrecs; i++) {
+    const char *t = j->recs[i].type, *name, *st;
+    int k;
+    if (strcmp(t, "step_end") != 0 && strcmp(t, "step_start") != 0) continue;
+    name = json_str(json_get(j->recs[i].json, "step"), NULL);
+    k = name ? prog_find_step(p, name) : -1;
+    if (k < 0) continue;
+    if (k > *last) *last = k;
+    if (t[5] == 'e') {
+      st = json_str(json_get(j->recs[i].json, "state"), NULL);
+      done[k] = st && (strcmp(st, "ok") == 0 || strcmp(st, "recovered") == 0);
+    }
+  }
+}
+
+static int confirm_irreversible(const Program *p, const int *done, int yes) {
+  uint32_t i;
+  int n = 0;
+  char line[64];
+  for (i = 0; i < p->nsteps; i++) {
+    if (!done[i] || p->steps[i].undo >= 0) continue;
+    if (!n) fprintf(stderr, "These completed steps cannot be undone:\n");
+    fprintf(stderr, "  %s%s%s\n", p->steps[i].name, p->steps[i].irreversible ? " (irreversible: " : " (no undo block)",
+            p->steps[i].irreversible ? p->steps[i].irreversible : "");
+    if (p->steps[i].irreversible) fputs("", stderr);
+    n++;
+  }
+  if (!n || yes) return 0;
+  if (!isatty(0)) {
+    fprintf(stderr, "Refusing to undo only part of the run without consent: rerun with --yes to accept.\n");
+    return -1;
+  }
+  fprintf(stderr, "Undo the other steps anyway? [yes/no]: ");
+  if (!fgets(line, sizeof line, stdin)) return -1;
+  line[strcspn(line, "\r\n")] = '\0';
+  return strcmp(line, "yes") == 0 || strcmp(line, "y") == 0 ? 0 : -1;
+}
+
+int cmd_undo(int argc, char **argv) {
+  const char *run = NULL, *as = NULL, *keys[64], *vals[64];
+  char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800];
+  int yes = 0, nkv = 0, i, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
+  pid_t holder = 0;
+  Journal oj, uj;
+  JrnOpenReport rep;
+  Program *p = NULL;
+  Effects fx1, fx2;
+  int fx1_ready = 0, fx2_ready = 0, vm_ready = 0;
+  VM vm;
+  VmHost quiet, host;
+  RunHooks hooks;
+  Term t;
+  RunOptions o;
+  StepOutcome *out = NULL;
+  const NativeInfo *natives;
+  uint32_t nnatives;
+  VmResult r = VM_OK;
+  double t0 = vm_now();
+  struct sigaction sa;
+  memset(&oj, 0, sizeof oj);
+  memset(&uj, 0, sizeof uj);
+  oj.fd = uj.fd = -1;
+  for (i = 1; i < argc; i++) {
+    if (cli_is_help(argv[i])) {
+      fputs(usage_undo, stdout);
+      return EXIT_OK;
+    }
+    if (strcmp(argv[i], "--yes") == 0) yes = 1;
+    else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) as = argv[++i];
+    else if (strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
+      char *eq = strchr(argv[++i], '=');
+      if (!eq || nkv == 64) return cli_usage_error("undo", "--param needs NAME=VALUE");
+      *eq = '\0';
+      keys[nkv] = argv[i];
+      vals[nkv++] = eq + 1;
+    } else if (argv[i][0] == '-') return cli_usage_error("undo", "unknown option '%s'", argv[i]);
+    else if (run) return cli_usage_error("undo", "one RUN at a time");
+    else run = argv[i];
+  }
+  if (!run) return cli_usage_error("undo", "no RUN given");
+  if (state_find_run(run, odir, sizeof odir, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk undo: %s\n", why);
+    return EXIT_USAGE;
+  }
+  if (jrn_lock(odir, &olock, &holder, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk undo: run %s is being executed by process %ld\n", run, (long)holder);
+    return 4;
+  }
+  if (jrn_open(&oj, odir, 0, &rep, why, sizeof why) != 0 || oj.nrecs == 0) {
+    fprintf(stderr, "rbk undo: %s\n", oj.nrecs == 0 && !why[0] ? "the run's journal is empty" : why);
+    goto done;
+  }
+  snprintf(src, sizeof src, "%s/source.rbk", odir);
+  p = load_program("undo", src);
+  if (!p) goto done;
+  done = mem_calloc((p->nsteps + 1) * sizeof *done);
+  out = mem_calloc((p->nsteps + 1) * sizeof *out);
+  completed_steps(&oj, p, done, &last);
+  if (confirm_irreversible(p, done, yes) != 0) {
+    rc = EXIT_FAILED;
+    goto done;
+  }
+
+  /* The undo run: ORIGINAL-undo beside the original. */
+  {
+    const char *slash = strrchr(odir, '/');
+    const char *runs = strstr(odir, "/runs/");
+    snprintf(uid, sizeof uid, "%s-undo", slash ? slash + 1 : odir);
+    snprintf(state, sizeof state, "%.*s", runs ? (int)(runs - odir) : 1, runs ? odir : ".");
+  }
+  state_run_dir(state, uid, udir, sizeof udir);
+  if (jrn_mkdirs(udir, why, sizeof why) != 0 || jrn_lock(udir, &ulock, &holder, why, sizeof why) != 0 ||
+      jrn_open(&uj, udir, 1, &rep, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk undo: %s\n", why);
+    if (ulock < 0 && holder) rc = 4;
+    goto done;
+  }
+  if (uj.nrecs == 0) {
+    Buf f = BUF_INIT;
+    char hex[65], path[10100];
+    uint32_t k;
+    int first = 1;
+    snprintf(path, sizeof path, "%s/source.rbk", udir);
+    write_file_durable(path, p->src->text, p->src->len);
+    sha256_hex(p->src_sha256, hex);
+    buf_puts(&f, "\"run\":");
+    json_put_str(&f, uid, strlen(uid));
+    buf_puts(&f, ",\"undo_of\":");
+    json_put_str(&f, run, strlen(run));
+    buf_puts(&f, ",\"runbook\":");
+    json_put_str(&f, src, strlen(src));
+    buf_puts(&f, ",\"title\":");
+    json_put_str(&f, p->title, strlen(p->title));
+    buf_printf(&f, ",\"source_sha256\":\"%s\",\"steps\":[", hex);
+    for (k = p->nsteps; k-- > 0;) {
+      if (!done[k] || p->steps[k].undo < 0) continue;
+      buf_puts(&f, first ? "{\"name\":" : ",{\"name\":");
+      json_put_str(&f, p->steps[k].name, strlen(p->steps[k].name));
+      buf_putc(&f, '}');
+      first = 0;
+    }
+    buf_puts(&f, "],\"not_reversible\":[");
+    first = 1;
+    for (k = 0; k < p->nsteps; k++) {
+      if (!done[k] || p->steps[k].undo >= 0) continue;
+      if (!first) buf_putc(&f, ',');
+      json_put_str(&f, p->steps[k].name, strlen(p->steps[k].name));
+      first = 0;
+    }
+    buf_puts(&f, "],\"operator\":");
+    json_put_str(&f, as ? as : login_name(), strlen(as ? as : login_name()));
+    buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);
+    if (jrn_append(&uj, "run_start", buf_cstr(&f), why, sizeof why) != 0) {
+      fprintf(stderr, "rbk undo: %s\n", why);
+      buf_free(&f);
+      goto done;
+    }
+    buf_reset(&f);
+    buf_puts(&f, "\"run\":");
+    json_put_str(&f, uid, strlen(uid));
+    buf_puts(&f, ",\"relation\":\"undo\"");
+    if (jrn_append(&oj, "link", buf_cstr(&f), why, sizeof why) != 0) fprintf(stderr, "rbk undo: %s\n", why);
+    buf_free(&f);
+    printf("undo run %s of run %s\n", uid, run);
+  } else {
+    size_t k;
+    for (k = 0; k < uj.nrecs; k++) {
+      if (strcmp(uj.recs[k].type, "run_end") == 0) {
+        const char *st = json_str(json_get(uj.recs[k].json, "state"), NULL);
+        printf("run %s has already been undone (%s, run %s)\n", run, st ? st : "?", uid);
+        rc = st && strcmp(st, "succeeded") == 0 ? EXIT_OK : EXIT_FAILED;
+        goto done;
+      }
+    }
+    printf("resuming undo run %s of run %s\n", uid, run);
+    jrn_append(&uj, "resume", "\"pid\":0", why, sizeof why);
+  }
+
+  /* Phase 1: replay the original run, read-only and silent. */
+  memset(&quiet, 0, sizeof quiet);
+  natives = stdlib_natives(&nnatives);
+  vm_init(&vm, p, natives, nnatives, &quiet);
+  vm_ready = 1;
+  vm.interrupt = &interrupted;
+  vm.operator_name = as ? as : login_name();
+  if (fx_attach(&fx1, NULL, oj.recs, oj.nrecs, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk undo: the original journal: %s\n", why);
+    goto done;
+  }
+  fx1_ready = 1;
+  fx1.read_only = 1;
+  vm.fx = &fx1;
+  memset(&o, 0, sizeof o);
+  {
+    /* the params the original run was given, plus those given now */
+    const Json *given = json_get(oj.recs[0].json, "params");
+    size_t g;
+    for (g = 0; g < json_len(given) && nkv < 64; g++) {
+      size_t kl;
+      const char *key = json_key(given, g, &kl), *val = json_str(json_at(given, g), NULL);
+      int j, have = 0;
+      for (j = 0; j < nkv; j++) have |= strcmp(keys[j], key) == 0;
+      if (!have && val && strcmp(val, "***") != 0) {
+        keys[nkv] = key;
+        vals[nkv++] = val;
+      }
+    }
+  }
+  o.keys = keys;
+  o.vals = vals;
+  o.nkv = nkv;
+  r = run_params(&vm, &o);
+  if (r != VM_OK) {
+    fprintf(stderr, "rbk undo: cannot replay the original run's params: %s\n", buf_cstr(&vm.fail));
+    goto done;
+  }
+  for (i = 0; i <= last && i < (int)p->nsteps; i++) {
+    StepOutcome so;
+    run_step(&vm, i, NULL, &so);   /* effects come from the journal; a step that stopped stops here too */
+  }
+
+  /* Phase 2: the undo blocks, live and journaled, last step first. */
+  if (fx_attach(&fx2, &uj, uj.recs, uj.nrecs, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk undo: %s\n", why);
+    goto done;
+  }
+  fx2_ready = 1;
+  vm.fx = &fx2;
+  term_init(&t);
+  term_host(&t, &host);
+  term_hooks(&t, &hooks);
+  vm.host = host;
+  t.vm = &vm;
+  for (i = (int)p->nsteps; i-- > 0;)
+    if (done[i] && p->steps[i].undo >= 0) t.total++;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  r = VM_OK;
+  for (i = (int)p->nsteps; i-- > 0 && r == VM_OK;) {
+    if (!done[i] || p->steps[i].undo < 0) continue;
+    r = run_undo(&vm, i, &hooks, &out[i]);
+  }
+  if (r == VM_INTERRUPTED || interrupted) {
+    jrn_append(&uj, "interrupted", "\"signal\":\"INT\"", why, sizeof why);
+    fprintf(stderr, "rbk undo: interrupted; 'rbk undo %s' continues it\n", run);
+    rc = EXIT_INTERRUPTED;
+  } else if (r == VM_PAUSED) {
+    term_failure(&t, &vm, "");
+    fprintf(stderr, "rbk undo: waiting; answer with rbk approve/confirm/answer %s, then 'rbk undo %s' again\n", uid, run);
+    rc = 3;
+  } else {
+    char f[128];
+    snprintf(f, sizeof f, "\"state\":\"%s\",\"duration\":%.3f", r == VM_OK ? "succeeded" : "failed", vm_now() - t0);
+    jrn_append(&uj, "run_end", f, why, sizeof why);
+    rc = r == VM_OK ? EXIT_OK : EXIT_FAILED;
+    printf("undo %s\n", r == VM_OK ? "complete" : "failed");
+  }
+done:
+  if (fx1_ready) fx_free(&fx1);
+  if (fx2_ready) fx_free(&fx2);
+  if (vm_ready) vm_free(&vm);
+  jrn_close(&oj);
+  jrn_close(&uj);
+  jrn_unlock(olock);
+  jrn_unlock(ulock);
+  if (p) prog_free(p);
+  mem_free(done);
+  mem_free(out);
+  return rc;
+}

@@ -1,0 +1,128 @@
+/*
+** state.c -- locating state directories and runs.
+*/
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../vm/journal.h"
+
+void state_dir_for_runbook(const char *runbook, char *out, size_t n) {
+  const char *env = getenv("RBK_STATE_DIR"), *slash;
+  if (env && *env) {
+    snprintf(out, n, "%s", env);
+    return;
+  }
+  slash = strrchr(runbook, '/');
+  if (slash) snprintf(out, n, "%.*s/.rbk", (int)(slash - runbook), runbook);
+  else snprintf(out, n, ".rbk");
+}
+
+void state_dir_default(char *out, size_t n) {
+  const char *env = getenv("RBK_STATE_DIR");
+  snprintf(out, n, "%s", env && *env ? env : ".rbk");
+}
+
+void state_run_dir(const char *state, const char *id, char *out, size_t n) {
+  snprintf(out, n, "%s/runs/%s", state, id);
+}
+
+void state_runbook_name(const char *runbook, char *out, size_t n) {
+  const char *b = strrchr(runbook, '/');
+  size_t len;
+  b = b ? b + 1 : runbook;
+  len = strlen(b);
+  if (len > 4 && (strcmp(b + len - 4, ".rbk") == 0 || strcmp(b + len - 4, ".rbc") == 0)) len -= 4;
+  if (strcmp(runbook, "-") == 0) {
+    b = "stdin";
+    len = 5;
+  }
+  snprintf(out, n, "%.*s", (int)len, b);
+}
+
+int state_latest(const char *state, const char *name, char *id, size_t n) {
+  char path[4096];
+  FILE *f;
+  size_t k;
+  snprintf(path, sizeof path, "%s/latest/%s", state, name);
+  f = fopen(path, "r");
+  if (!f) return -1;
+  if (!fgets(id, (int)n, f)) {
+    fclose(f);
+    return -1;
+  }
+  fclose(f);
+  k = strlen(id);
+  while (k && (id[k - 1] == '\n' || id[k - 1] == '\r')) id[--k] = '\0';
+  return k ? 0 : -1;
+}
+
+int state_set_latest(const char *state, const char *name, const char *id, char *err, size_t errlen) {
+  char dir[4096], path[4200], tmp[4300];
+  int fd, dfd;
+  size_t len = strlen(id);
+  snprintf(dir, sizeof dir, "%s/latest", state);
+  if (jrn_mkdirs(dir, err, errlen) != 0) return -1;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  /* write, fsync, rename, fsync the directory: never a half-written pointer */
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, id, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+    snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+    if (fd >= 0) close(fd);
+    unlink(tmp);
+    return -1;
+  }
+  close(fd);
+  if (rename(tmp, path) != 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return 0;
+}
+
+void state_new_id(const char *state, const char *name, char *id, size_t n) {
+  char base[512], dir[4600];
+  struct stat st;
+  time_t t = time(NULL);
+  struct tm tm;
+  int k;
+  gmtime_r(&t, &tm);
+  snprintf(base, sizeof base, "%s-%04d%02d%02d-%02d%02d%02d", name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+           tm.tm_hour, tm.tm_min, tm.tm_sec);
+  snprintf(id, n, "%s", base);
+  for (k = 2;; k++) {
+    state_run_dir(state, id, dir, sizeof dir);
+    if (stat(dir, &st) != 0) return;
+    snprintf(id, n, "%s-%d", base, k);
+  }
+}
+
+int state_find_run(const char *arg, char *dir, size_t n, char *err, size_t errlen) {
+  char state[4096], j[4600];
+  struct stat st;
+  snprintf(j, sizeof j, "%s/journal.jsonl", arg);
+  if (strchr(arg, '/') && stat(j, &st) == 0) {
+    snprintf(dir, n, "%s", arg);
+    return 0;
+  }
+  state_dir_default(state, sizeof state);
+  state_run_dir(state, arg, dir, n);
+  snprintf(j, sizeof j, "%s/journal.jsonl", dir);
+  if (stat(j, &st) == 0) return 0;
+  snprintf(err, errlen, "no run '%s' in %s (set RBK_STATE_DIR, or run 'rbk runs' to list them)", arg, state);
+  return -1;
+}

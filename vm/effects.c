@@ -1,0 +1,278 @@
+/*
+** effects.c -- journaling effects, and replaying them on resume.
+*/
+#include "effects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "mem.h"
+#include "sha256.h"
+#include "vm.h"
+
+static int64_t *grow_index(int64_t *v, uint64_t *cap, uint64_t need) {
+  uint64_t old = *cap, i;
+  if (need <= old) return v;
+  while (*cap < need) *cap = *cap ? *cap * 2 : 64;
+  v = mem_realloc(v, *cap * sizeof *v);
+  for (i = old; i < *cap; i++) v[i] = -1;
+  return v;
+}
+
+static void add_seen(Effects *fx, const char *key) {
+  fx->seen = mem_realloc(fx->seen, (fx->nseen + 1) * sizeof *fx->seen);
+  fx->seen[fx->nseen++] = mem_strdup(key);
+}
+
+static int was_seen(const Effects *fx, const char *key) {
+  size_t i;
+  for (i = fx->nseen; i-- > 0;)
+    if (strcmp(fx->seen[i], key) == 0) return 1;
+  return 0;
+}
+
+static void step_key(char *out, size_t n, const char *type, const Json *rec) {
+  int ok;
+  double a = json_num(json_get(rec, "attempt"), &ok);
+  snprintf(out, n, "%s/%s/%.0f", type, json_str(json_get(rec, "step"), NULL) ? json_str(json_get(rec, "step"), NULL) : "",
+           ok ? a : 0);
+}
+
+int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen) {
+  uint64_t cap_s = 0, cap_e = 0, cap_d = 0;
+  size_t i;
+  memset(fx, 0, sizeof *fx);
+  fx->out = out;
+  fx->recs = recs;
+  fx->nrecs = nrecs;
+  for (i = 0; i < nrecs; i++) {
+    const char *t = recs[i].type;
+    int ok;
+    double dn = json_num(json_get(recs[i].json, "n"), &ok);
+    uint64_t n = ok && dn >= 0 ? (uint64_t)dn : 0;
+    if (strcmp(t, "effect_start") == 0 || strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) {
+      if (!ok || dn < 0 || dn > 1e12) {
+        snprintf(err, errlen, "record %zu: %s has no effect number", i, t);
+        return -1;
+      }
+      fx->start_of = grow_index(fx->start_of, &cap_s, n + 1);
+      fx->end_of = grow_index(fx->end_of, &cap_e, n + 1);
+      fx->decision_of = grow_index(fx->decision_of, &cap_d, n + 1);
+      if (t[7] == 's') fx->start_of[n] = (int64_t)i;
+      else if (t[7] == 'e') {
+        if (fx->start_of[n] < 0) {
+          snprintf(err, errlen, "record %zu: effect %llu ends but never started", i, (unsigned long long)n);
+          return -1;
+        }
+        fx->end_of[n] = (int64_t)i;
+      } else fx->decision_of[n] = (int64_t)i;
+      if (n + 1 > fx->neff) fx->neff = n + 1;
+    } else if (strcmp(t, "step_start") == 0 || strcmp(t, "step_end") == 0) {
+      char key[512];
+      step_key(key, sizeof key, t, recs[i].json);
+      add_seen(fx, key);
+    }
+  }
+  /* Effects are started in order: a hole means records are missing. */
+  for (i = 0; i < fx->neff; i++) {
+    if (fx->start_of[i] < 0) {
+      snprintf(err, errlen, "effect %zu has no effect_start record: the journal is incomplete", i);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void fx_free(Effects *fx) {
+  size_t i;
+  for (i = 0; i < fx->nseen; i++) mem_free(fx->seen[i]);
+  mem_free(fx->seen);
+  mem_free(fx->start_of);
+  mem_free(fx->end_of);
+  mem_free(fx->decision_of);
+  memset(fx, 0, sizeof *fx);
+}
+
+int fx_replaying(const Effects *fx) { return fx && fx->n < fx->neff; }
+
+int64_t fx_pending(const Effects *fx) {
+  uint64_t n;
+  for (n = 0; n < fx->neff; n++)
+    if (fx->start_of[n] >= 0 && fx->end_of[n] < 0) return (int64_t)n;
+  return -1;
+}
+
+static const char *step_name(const VM *vm) {
+  return vm->step >= 0 ? vm->prog->steps[vm->step].name : "";
+}
+
+/* append masks fields and writes one record. */
+static int append(VM *vm, const char *type, const char *fields) {
+  Buf masked = BUF_INIT;
+  char err[512];
+  int rc;
+  if (!vm->fx || !vm->fx->out) return 0;
+  vm_redact(vm, fields, strlen(fields), &masked);
+  rc = jrn_append(vm->fx->out, type, buf_cstr(&masked), err, sizeof err);
+  buf_free(&masked);
+  if (rc != 0) return vm_fail(vm, "cannot write the journal: %s", err);
+  return 0;
+}
+
+int fx_record(VM *vm, const char *type, const char *key, const char *fields) {
+  if (!vm->fx || !vm->fx->out) return 0;
+  if (key) {
+    if (was_seen(vm->fx, key)) return 0;
+    add_seen(vm->fx, key);
+  }
+  return append(vm, type, fields);
+}
+
+static void put_kv_str(Buf *b, const char *key, const char *s) {
+  buf_printf(b, ",\"%s\":", key);
+  json_put_str(b, s, strlen(s));
+}
+
+static const char *choice_names[] = {"rerun", "skip", "done"};
+
+FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out) {
+  Effects *fx = vm->fx;
+  uint8_t key[32];
+  char hex[65];
+  Buf b = BUF_INIT;
+  uint64_t n;
+  *out = val_nil();
+  if (!fx) return FX_LIVE;
+  buf_puts(&b, kind);
+  buf_putc(&b, '\n');
+  buf_puts(&b, what);
+  sha256(b.p, b.n, key);
+  sha256_hex(key, hex);
+  buf_reset(&b);
+  n = fx->n;
+  fx->pending_start = 0;
+  if (n < fx->neff) {
+    const Json *start = fx->recs[fx->start_of[n]].json;
+    const char *rk = json_str(json_get(start, "key"), NULL);
+    if (!rk || strcmp(rk, hex) != 0) {
+      const char *rw = json_str(json_get(start, "what"), NULL);
+      buf_free(&b);
+      vm_fail(vm, "the runbook no longer matches the journal at effect %llu: the run did \"%.200s\", the runbook now does \"%.200s\"",
+              (unsigned long long)n, rw ? rw : "?", what);
+      return FX_STOP;
+    }
+    if (fx->end_of[n] >= 0) {
+      char err[256];
+      const Json *end = fx->recs[fx->end_of[n]].json;
+      if (json_to_value(json_get(end, "result"), out, err, sizeof err) != 0) {
+        buf_free(&b);
+        vm_fail(vm, "journal record %lld: cannot read the result of effect %llu: %s", (long long)fx->end_of[n],
+                (unsigned long long)n, err);
+        return FX_STOP;
+      }
+      fx->n++;
+      fx->replayed++;
+      buf_free(&b);
+      return FX_REPLAYED;
+    }
+    /* Started, never finished. A gate is simply asked again. */
+    if (strcmp(kind, "gate") == 0) {
+      fx->pending_start = 1;
+      buf_free(&b);
+      return FX_LIVE;
+    }
+    {
+      int choice = -1;
+      const char *by = vm->operator_name ? vm->operator_name : "operator", *reason = "operator";
+      if (fx->decision_of[n] >= 0) {
+        const char *c = json_str(json_get(fx->recs[fx->decision_of[n]].json, "choice"), NULL);
+        int k;
+        for (k = 0; k < 3; k++)
+          if (c && strcmp(c, choice_names[k]) == 0) choice = k;
+        reason = NULL;   /* already journaled */
+      } else if (idempotent) {
+        choice = 0;
+        reason = "idempotent";
+        by = "rbk";
+      } else if (vm->host.on_choice) {
+        Buf q = BUF_INIT, m = BUF_INIT;
+        buf_printf(&q, "In step '%s', this was started but never finished (the run was stopped): ", step_name(vm));
+        vm_redact(vm, what, strlen(what), &m);
+        buf_add(&q, m.p ? m.p : "", m.n);
+        choice = vm->host.on_choice(vm->host.ud, buf_cstr(&q), choice_names, 3);
+        buf_free(&q);
+        buf_free(&m);
+      }
+      if (choice < 0) {
+        buf_printf(&b, "\"reason\":\"in doubt\",\"n\":%llu", (unsigned long long)n);
+        put_kv_str(&b, "step", step_name(vm));
+        put_kv_str(&b, "what", what);
+        append(vm, "paused", buf_cstr(&b));
+        buf_free(&b);
+        vm->paused = 1;
+        vm_fail(vm, "in step '%s', effect %llu was started but never finished, and the step is not idempotent: "
+                    "decide with 'rbk answer RUN rerun|skip|done'",
+                step_name(vm), (unsigned long long)n);
+        return FX_STOP;
+      }
+      if (reason) {
+        buf_printf(&b, "\"n\":%llu,\"choice\":\"%s\"", (unsigned long long)n, choice_names[choice]);
+        put_kv_str(&b, "by", by);
+        put_kv_str(&b, "reason", reason);
+        if (append(vm, "decision", buf_cstr(&b)) != 0) {
+          buf_free(&b);
+          return FX_STOP;
+        }
+        buf_reset(&b);
+      }
+      if (choice == 0) {
+        fx->pending_start = 1;
+        buf_free(&b);
+        return FX_LIVE;
+      }
+      /* skip or done: the program sees a successful, empty result */
+      *out = strcmp(kind, "cmd") == 0 ? val_rec_new(0, 0, "", 0, "", 0, 0) : val_nil();
+      fx->pending_start = 1;
+      buf_free(&b);
+      if (fx_end(vm, out, choice == 1 ? ",\"skipped\":true" : ",\"marked_done\":true") != 0) {
+        val_release(*out);
+        *out = val_nil();
+        return FX_STOP;
+      }
+      return FX_REPLAYED;
+    }
+  }
+  if (fx->read_only) {
+    buf_free(&b);
+    vm_fail(vm, "effect %llu is not in the journal being replayed", (unsigned long long)n);
+    return FX_STOP;
+  }
+  buf_printf(&b, "\"n\":%llu,\"kind\":\"%s\"", (unsigned long long)n, kind);
+  put_kv_str(&b, "step", step_name(vm));
+  buf_printf(&b, ",\"key\":\"%s\"", hex);
+  put_kv_str(&b, "what", what);
+  if (append(vm, "effect_start", buf_cstr(&b)) != 0) {
+    buf_free(&b);
+    return FX_STOP;
+  }
+  buf_free(&b);
+  fx->pending_start = 1;
+  return FX_LIVE;
+}
+
+int fx_end(VM *vm, const Value *result, const char *extra) {
+  Effects *fx = vm->fx;
+  Buf b = BUF_INIT;
+  int rc;
+  if (!fx) return 0;
+  buf_printf(&b, "\"n\":%llu,\"result\":", (unsigned long long)fx->n);
+  json_put_value(&b, result);
+  if (extra) buf_puts(&b, extra);
+  rc = append(vm, "effect_end", buf_cstr(&b));
+  buf_free(&b);
+  fx->n++;
+  fx->pending_start = 0;
+  return rc;
+}
