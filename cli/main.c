@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "inspect.h"
 
 static int not_yet(int argc, char **argv);
 
@@ -21,9 +22,9 @@ static const Command commands[] = {
   {"disasm", cmd_disasm, "print the bytecode of a runbook", usage_disasm},
   {"run", cmd_run, "execute a runbook", usage_run},
   {"resume", cmd_resume, "continue an interrupted or paused run", usage_resume},
-  {"status", not_yet, "show the state of a run", usage_pending},
-  {"log", not_yet, "print a run's journal", usage_pending},
-  {"runs", not_yet, "list runs", usage_pending},
+  {"status", cmd_status, "show the state of a run", usage_status},
+  {"log", cmd_log, "print a run's journal", usage_log},
+  {"runs", cmd_runs, "list runs", usage_runs},
   {"undo", cmd_undo, "run the undo blocks of a run's completed steps, in reverse", usage_undo},
   {"approve", cmd_approve, "approve a paused run's gate as a role", usage_approve},
   {"confirm", cmd_confirm, "confirm a paused run's manual step", usage_confirm},
