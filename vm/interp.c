@@ -583,6 +583,33 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
   return VM_OK;
 }
 
+/* verify_outcome journals a verify's outcome, with both sides of a
+** comparison (masked), as an effect of kind "verify": once, not again on
+** replay. */
+static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
+  const VerifyInfo *v = &vm->prog->verifies[vi];
+  Value none, res;
+  Buf what = BUF_INIT, extra = BUF_INIT;
+  FxMode m;
+  if (!vm->fx || !vm->fx->out) return 0;
+  buf_add(&what, vm->prog->src->text + v->pos, v->end - v->pos);
+  m = fx_begin(vm, "verify", buf_cstr(&what), 1, &none);
+  buf_free(&what);
+  val_release(none);
+  if (m == FX_STOP) return -1;
+  if (m == FX_REPLAYED) return 0;
+  if (v->lhs >= 0) {
+    buf_puts(&extra, ",\"left\":");
+    json_put_value(&extra, &R[v->lhs]);
+    buf_puts(&extra, ",\"right\":");
+    json_put_value(&extra, &R[v->rhs]);
+  }
+  res = val_bool(ok);
+  m = fx_end(vm, &res, buf_cstr(&extra)) == 0 ? FX_LIVE : FX_STOP;
+  buf_free(&extra);
+  return m == FX_STOP ? -1 : 0;
+}
+
 /* wait_clock reads the wall clock for 'wait until' through the journal,
 ** so that a replay takes the same number of turns round the loop. */
 static int wait_clock(VM *vm, double *now, int *replayed) {
@@ -977,7 +1004,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(RUN) { TRY(run_statement(vm, RA)); NEXT; }
   CASE(VERIFY) {
-    if (!val_truthy(RA)) { SAVE(); verify_failed(vm, R, GET_Bx(i)); goto failed; }
+    SAVE();
+    if (verify_outcome(vm, R, GET_Bx(i), val_truthy(RA)) != 0) goto failed;
+    if (!val_truthy(RA)) { verify_failed(vm, R, GET_Bx(i)); goto failed; }
     NEXT;
   }
   CASE(FAIL) {
