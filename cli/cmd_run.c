@@ -423,7 +423,7 @@ static int execute(RunArgs *a) {
   fprintf(stdout, "%s%s%s%s%s\n", t.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
           p->version[0] ? " v" : "", p->version, t.color ? "\033[0m" : "");
   r = run_params(&vm, &o);
-  if (r == VM_FAILED && vm.paused) r = VM_PAUSED;
+  if (r == VM_FAILED && (vm.paused || vm.diverged)) r = VM_PAUSED;
   if (r == VM_OK) {
     r = run_runbook(&vm, &o, &hooks, out);
     term_summary(&t, p, out);
@@ -437,6 +437,13 @@ static int execute(RunArgs *a) {
     jrn_append(&jr, "interrupted", f, why, sizeof why);
     fprintf(stderr, "rbk run: interrupted; 'rbk resume %s' continues the run\n", id);
     rc = EXIT_INTERRUPTED;
+  } else if (r == VM_PAUSED && vm.diverged) {
+    /* Not a failure of the run: it cannot go on until the runbook and its
+    ** journal agree again. Nothing is marked finished. */
+    term_failure(&t, &vm, "");
+    fprintf(stderr, "rbk run: run %s stopped: the runbook no longer does what the journal recorded. Undo the "
+                    "edit and resume, or start a fresh run with --new.\n", id);
+    rc = EXIT_USAGE;
   } else if (r == VM_PAUSED) {
     term_failure(&t, &vm, "");
     fprintf(stderr, "rbk run: run %s is waiting. Answer with 'rbk approve %s --as ROLE', 'rbk confirm %s' or "

@@ -159,6 +159,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     if (!rk || strcmp(rk, hex) != 0) {
       const char *rw = json_str(json_get(start, "what"), NULL);
       buf_free(&b);
+      vm->diverged = 1;
       vm_fail(vm, "the runbook no longer matches the journal at effect %llu: the run did \"%.200s\", the runbook now does \"%.200s\"",
               (unsigned long long)n, rw ? rw : "?", what);
       return FX_STOP;
@@ -186,7 +187,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     {
       int choice = -1;
       const char *by = vm->operator_name ? vm->operator_name : "operator", *reason = "operator";
-      if (fx->decision_of[n] >= 0) {
+      if (fx->decision_of[n] > fx->start_of[n]) {   /* decided since the last attempt began */
         const char *c = json_str(json_get(fx->recs[fx->decision_of[n]].json, "choice"), NULL);
         int k;
         for (k = 0; k < 3; k++)
@@ -228,6 +229,16 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
         buf_reset(&b);
       }
       if (choice == 0) {
+        /* The re-run is an attempt of its own: if it is cut short too,
+        ** the effect is in doubt again and a person decides again. */
+        buf_printf(&b, "\"n\":%llu,\"kind\":\"%s\"", (unsigned long long)n, kind);
+        put_kv_str(&b, "step", step_name(vm));
+        buf_printf(&b, ",\"key\":\"%s\",\"rerun\":true", hex);
+        put_kv_str(&b, "what", what);
+        if (append(vm, "effect_start", buf_cstr(&b)) != 0) {
+          buf_free(&b);
+          return FX_STOP;
+        }
         fx->pending_start = 1;
         buf_free(&b);
         return FX_LIVE;

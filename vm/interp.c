@@ -73,20 +73,27 @@ static void add_secret_text(VM *vm, const char *s, size_t n) {
 /* A secret is masked in every form it can be shown in: as it is, quoted
 ** for each shell context (a command line shows it quoted), and escaped
 ** as in a JSON string (verify failures and the journal show it so). */
+/* add_form masks a form of the secret, and that form as a JSON string
+** holds it (a journal record or a verify message shows it so). */
+static void add_form(VM *vm, const char *s, size_t n) {
+  Buf j = BUF_INIT;
+  add_secret_text(vm, s, n);
+  buf_json_str(&j, s, n);
+  if (j.n >= 2) add_secret_text(vm, j.p + 1, j.n - 2);
+  buf_free(&j);
+}
+
 void vm_add_secret(VM *vm, const Value *v) {
   Buf b = BUF_INIT, q = BUF_INIT;
   int ctx;
   if (v->t == V_NIL || v->t == V_UNDEF) return;
   val_to_buf(v, &b);
-  add_secret_text(vm, buf_cstr(&b), b.n);
+  add_form(vm, buf_cstr(&b), b.n);
   for (ctx = SHQ_BARE; ctx <= SHQ_DOUBLE; ctx++) {
     buf_reset(&q);
     shquote(buf_cstr(&b), b.n, ctx, &q);
-    add_secret_text(vm, buf_cstr(&q), q.n);
+    add_form(vm, buf_cstr(&q), q.n);
   }
-  buf_reset(&q);
-  buf_json_str(&q, buf_cstr(&b), b.n);
-  if (q.n >= 2) add_secret_text(vm, q.p + 1, q.n - 2);
   buf_free(&b);
   buf_free(&q);
 }

@@ -159,7 +159,9 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
     r = vm_call(vm, st->body, NULL, 0, &res);
     val_release(res);
-    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
+    /* Waiting for a person, or out of step with the journal: the step has
+    ** not ended, and neither has the run. */
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
     if (r != VM_FAILED || out->attempts > vm->retries) break;
     emit(h, EV_STEP_RETRY, index, out, vm);
     /* A replay repeats the failed attempts from the journal, without waiting. */
@@ -168,12 +170,12 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
       break;
     }
   }
-  if (r == VM_FAILED && st->onfail >= 0 && !vm_interrupted(vm)) {
+  if (r == VM_FAILED && st->onfail >= 0 && !vm_interrupted(vm) && !vm->diverged) {
     emit(h, EV_STEP_HANDLER, index, out, vm);
     vm->step_deadline = 0;
     r = vm_call(vm, st->onfail, NULL, 0, &res);
     val_release(res);
-    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
     out->state = r == VM_OK ? STEP_RECOVERED : r == VM_INTERRUPTED ? STEP_INTERRUPTED
                  : r == VM_PAUSED ? STEP_PAUSED : STEP_FAILED;
   } else {
@@ -211,7 +213,7 @@ VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
     r = vm_call(vm, st->undo, NULL, 0, &res);
     val_release(res);
-    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   }
   out->state = r == VM_OK ? STEP_OK : r == VM_PAUSED ? STEP_PAUSED
                : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
@@ -250,7 +252,7 @@ VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome
     vm->step_start = vm_now();
     r = vm_call(vm, p->reqs[i].body, NULL, 0, &res);
     val_release(res);
-    if (r == VM_FAILED && vm->paused) r = VM_PAUSED;
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
     if (r != VM_OK) {
       if (r == VM_FAILED) emit(h, EV_REQUIRE_FAILED, (int)i, NULL, vm);
       return r;

@@ -86,6 +86,7 @@ struct VM {
   Effects *fx;                /* the journal's effects; NULL runs without one */
   const char *operator_name;  /* who is running it (journaled with answers) */
   int paused;                 /* the last failure is a pause: a person must act */
+  int diverged;               /* the runbook no longer matches the journal being replayed */
   VmHost host;
   const volatile int *interrupt;   /* set by the SIGINT handler; may be NULL */
   /* the step being run */
