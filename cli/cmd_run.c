@@ -13,6 +13,7 @@
 
 #include "../stdlib/natives.h"
 #include "../vm/json.h"
+#include "../vm/durable.h"
 #include "../vm/mem.h"
 #include "../vm/runbook.h"
 #include "../vm/sha256.h"
@@ -279,8 +280,8 @@ static int execute(RunArgs *a) {
     char hex[65], host_name[256];
     uint32_t k;
     snprintf(srcpath, sizeof srcpath, "%s/source.rbk", dir);
-    if (write_file_durable(srcpath, p->src->text, p->src->len) != 0) {
-      fprintf(stderr, "rbk run: cannot write %s: %s\n", srcpath, strerror(errno));
+    if (durable_replace(srcpath, p->src->text, p->src->len, 0600, why, sizeof why) != 0) {
+      fprintf(stderr, "rbk run: %s\n", why);
       goto done;
     }
     sha256_hex(p->src_sha256, hex);

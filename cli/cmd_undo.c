@@ -17,6 +17,7 @@
 
 #include "../stdlib/natives.h"
 #include "../vm/json.h"
+#include "../vm/durable.h"
 #include "../vm/mem.h"
 #include "../vm/runbook.h"
 #include "../vm/sha256.h"
@@ -177,7 +178,11 @@ int cmd_undo(int argc, char **argv) {
     uint32_t k;
     int first = 1;
     snprintf(path, sizeof path, "%s/source.rbk", udir);
-    write_file_durable(path, p->src->text, p->src->len);
+    if (durable_replace(path, p->src->text, p->src->len, 0600, why, sizeof why) != 0) {
+      fprintf(stderr, "rbk undo: %s\n", why);
+      buf_free(&f);
+      goto done;
+    }
     sha256_hex(p->src_sha256, hex);
     buf_puts(&f, "\"run\":");
     json_put_str(&f, uid, strlen(uid));

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../vm/durable.h"
 #include "../vm/journal.h"
 
 void state_dir_for_runbook(const char *runbook, char *out, size_t n) {
@@ -65,33 +66,12 @@ int state_latest(const char *state, const char *name, char *id, size_t n) {
 }
 
 int state_set_latest(const char *state, const char *name, const char *id, char *err, size_t errlen) {
-  char dir[4096], path[4200], tmp[4300];
-  int fd, dfd;
-  size_t len = strlen(id);
+  char dir[4096], path[4200], line[700];
   snprintf(dir, sizeof dir, "%s/latest", state);
   if (jrn_mkdirs(dir, err, errlen) != 0) return -1;
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  /* write, fsync, rename, fsync the directory: never a half-written pointer */
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write(fd, id, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-    snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-    if (fd >= 0) close(fd);
-    unlink(tmp);
-    return -1;
-  }
-  close(fd);
-  if (rename(tmp, path) != 0) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
-  dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-  return 0;
+  snprintf(line, sizeof line, "%s\n", id);
+  return durable_replace(path, line, strlen(line), 0600, err, errlen);   /* never a half-written pointer */
 }
 
 void state_new_id(const char *state, const char *name, char *id, size_t n) {

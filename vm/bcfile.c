@@ -7,6 +7,7 @@
 ** VM may index registers, constants and tables without checks of its own.
 */
 #include "bcfile.h"
+#include "durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -236,43 +237,10 @@ static int encode(const Program *p, W *w) {
   return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t k = write(fd, p, n);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += k;
-    n -= (size_t)k;
-  }
-  return 0;
-}
-
-/* sync_dir makes the rename of a file in path's directory durable. */
-static int sync_dir(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir;
-  int fd, e, rc = 0;
-  if (!slash) dir = mem_strdup(".");
-  else if (slash == path) dir = mem_strdup("/");
-  else dir = mem_strndup(path, (size_t)(slash - path));
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  mem_free(dir);
-  if (fd < 0) return -1;
-  /* Some file systems cannot fsync a directory; there is nothing more to do. */
-  if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP) rc = -1;
-  e = errno;
-  close(fd);
-  errno = e;   /* for the caller's message */
-  return rc;
-}
-
 int bc_write(const Program *p, const char *path, char *err, size_t errlen) {
   W w;
-  char *tmp;
-  size_t n = strlen(path);
-  int fd, e;
+  char why[1024];
+  int rc;
   memset(&w, 0, sizeof w);
   w.err = err;
   w.errlen = errlen;
@@ -280,45 +248,14 @@ int bc_write(const Program *p, const char *path, char *err, size_t errlen) {
     buf_free(&w.b);
     return -1;
   }
-  tmp = mem_alloc(n + sizeof ".tmp.XXXXXX");
-  memcpy(tmp, path, n);
-  memcpy(tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    snprintf(err, errlen, "cannot create a temporary file beside it: %s", strerror(errno));
-    goto fail;
+  /* atomically: a reader sees the old file or the new one, never a part */
+  rc = durable_replace(path, w.b.p, w.b.n, 0644, why, sizeof why);
+  if (rc != 0) {
+    const char *msg = strstr(why, ": ");
+    snprintf(err, errlen, "%s", msg ? msg + 2 : why);
   }
-  (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-  if (fchmod(fd, 0644) != 0 || write_all(fd, w.b.p, w.b.n) != 0 || fsync(fd) != 0) {
-    e = errno;
-    close(fd);
-    unlink(tmp);
-    snprintf(err, errlen, "cannot write: %s", strerror(e));
-    goto fail;
-  }
-  if (close(fd) != 0) {
-    e = errno;
-    unlink(tmp);
-    snprintf(err, errlen, "cannot write: %s", strerror(e));
-    goto fail;
-  }
-  if (rename(tmp, path) != 0) {
-    e = errno;
-    unlink(tmp);
-    snprintf(err, errlen, "cannot rename the temporary file into place: %s", strerror(e));
-    goto fail;
-  }
-  if (sync_dir(path) != 0) {
-    snprintf(err, errlen, "written, but the directory could not be synced: %s", strerror(errno));
-    goto fail;
-  }
-  mem_free(tmp);
   buf_free(&w.b);
-  return 0;
-fail:
-  mem_free(tmp);
-  buf_free(&w.b);
-  return -1;
+  return rc;
 }
 
 /* ---------------------------------------------------------------- reader */
