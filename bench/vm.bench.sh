@@ -34,10 +34,11 @@ print(work($n))
 EOF
 # Both must compute the same answer, or the comparison is meaningless.
 want=$(lua5.4 "$BENCH_OUT/loop.lua")
-got=$("$rbk" run "$BENCH_OUT/loop.rbk" | sed -n 's/.*log: //p')
+export RBK_STATE_DIR="$BENCH_OUT/vm-state"; rm -rf "$RBK_STATE_DIR"
+got=$("$rbk" run --new "$BENCH_OUT/loop.rbk" | sed -n 's/.*log: //p')
 [ "$got" = "$want" ] || { echo "vm: rbk computed '$got', Lua '$want'" >&2; exit 1; }
 
-bench_time vm-rbk "$rbk" run "$BENCH_OUT/loop.rbk" || exit 1
+bench_time vm-rbk "$rbk" run --new "$BENCH_OUT/loop.rbk" || exit 1
 r_mean=$BT_MEAN r_sd=$BT_SD
 bench_time vm-lua lua5.4 "$BENCH_OUT/loop.lua" || exit 1
 l_mean=$BT_MEAN l_sd=$BT_SD

@@ -108,18 +108,32 @@ static const char *step_name(const VM *vm) {
   return vm->step >= 0 ? vm->prog->steps[vm->step].name : "";
 }
 
+/* Which records are synced before the run goes on. A command, a gate's
+** answer and a notification act on the world or record a person, so
+** their records are synced at once: a crash must never make a finished
+** command look unstarted, or lose an answer. Everything else (step
+** records, verify outcomes, log lines, clock readings, builtin calls such
+** as now()) is written at once but synced with the next synced record: a
+** crash can only lose a suffix of them, and a replay recomputes what was
+** lost, because nothing after it can be durable either. */
+static int must_sync(const char *kind) {
+  return strcmp(kind, "cmd") == 0 || strcmp(kind, "gate") == 0 || strcmp(kind, "notify") == 0;
+}
+
 /* append masks fields and writes one record. */
-static int append(VM *vm, const char *type, const char *fields) {
+static int append_opt(VM *vm, const char *type, const char *fields, int sync) {
   Buf masked = BUF_INIT;
   char err[512];
   int rc;
   if (!vm->fx || !vm->fx->out) return 0;
   vm_redact(vm, fields, strlen(fields), &masked);
-  rc = jrn_append(vm->fx->out, type, buf_cstr(&masked), err, sizeof err);
+  rc = jrn_append_opt(vm->fx->out, type, buf_cstr(&masked), sync, err, sizeof err);
   buf_free(&masked);
   if (rc != 0) return vm_fail(vm, "cannot write the journal: %s", err);
   return 0;
 }
+
+static int append(VM *vm, const char *type, const char *fields) { return append_opt(vm, type, fields, 1); }
 
 int fx_record(VM *vm, const char *type, const char *key, const char *fields) {
   if (!vm->fx || !vm->fx->out) return 0;
@@ -127,7 +141,8 @@ int fx_record(VM *vm, const char *type, const char *key, const char *fields) {
     if (was_seen(vm->fx, key)) return 0;
     add_seen(vm->fx, key);
   }
-  return append(vm, type, fields);
+  /* keyed records are step records, which ride along with the next sync */
+  return append_opt(vm, type, fields, key == NULL);
 }
 
 static void put_kv_str(Buf *b, const char *key, const char *s) {
@@ -153,6 +168,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   buf_reset(&b);
   n = fx->n;
   fx->pending_start = 0;
+  fx->cur_sync = must_sync(kind);
   if (n < fx->neff) {
     const Json *start = fx->recs[fx->start_of[n]].json;
     const char *rk = json_str(json_get(start, "key"), NULL);
@@ -264,7 +280,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   put_kv_str(&b, "step", step_name(vm));
   buf_printf(&b, ",\"key\":\"%s\"", hex);
   put_kv_str(&b, "what", what);
-  if (append(vm, "effect_start", buf_cstr(&b)) != 0) {
+  if (append_opt(vm, "effect_start", buf_cstr(&b), fx->cur_sync) != 0) {
     buf_free(&b);
     return FX_STOP;
   }
@@ -281,7 +297,7 @@ int fx_end(VM *vm, const Value *result, const char *extra) {
   buf_printf(&b, "\"n\":%llu,\"result\":", (unsigned long long)fx->n);
   json_put_value(&b, result);
   if (extra) buf_puts(&b, extra);
-  rc = append(vm, "effect_end", buf_cstr(&b));
+  rc = append_opt(vm, "effect_end", buf_cstr(&b), fx->cur_sync);
   buf_free(&b);
   fx->n++;
   fx->pending_start = 0;

@@ -44,6 +44,7 @@ typedef struct Effects {
   size_t nseen;
   const char *operator_name;
   int pending_start;       /* the current live effect already has its effect_start */
+  int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
   int read_only;           /* replay only: a live effect is an error (undo's first phase) */
 } Effects;
 

@@ -423,6 +423,10 @@ static void now_rfc3339(char out[96]) {
 }
 
 int jrn_append(Journal *j, const char *type, const char *fields_json, char *err, size_t errlen) {
+  return jrn_append_opt(j, type, fields_json, 1, err, errlen);
+}
+
+int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen) {
   Buf line = BUF_INIT;
   char when[96], why[256], next[65];
   uint8_t h[SHA256_BYTES];
@@ -475,7 +479,7 @@ int jrn_append(Journal *j, const char *type, const char *fields_json, char *err,
     buf_free(&line);
     return -1;
   }
-  if (fdatasync(j->fd) < 0) {
+  if (sync && fdatasync(j->fd) < 0) {
     /* After a failed sync the kernel may have dropped the dirty pages:
     ** nothing more can be trusted until the file is read again. */
     j->broken = 1;

@@ -169,6 +169,14 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
 int jrn_append(Journal *j, const char *type, const char *fields_json, char *err,
                size_t errlen);
 
+/* jrn_append_opt is jrn_append, but with sync 0 it returns after the
+** write without waiting for the disk. Such a record becomes durable with
+** the next synced append (fdatasync flushes everything written before),
+** so a crash can only lose a suffix of unsynced records. The caller uses
+** it only for records whose loss a replay repairs by itself: what is lost
+** is recomputed, because nothing after it can be durable either. */
+int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen);
+
 /* jrn_close closes the file and frees everything; *j may be reopened. */
 void jrn_close(Journal *j);
 
