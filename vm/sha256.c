@@ -12,10 +12,24 @@
 
 #include <openssl/evp.h>
 
+/* OpenSSL 3 looks the algorithm up in its providers on every
+** EVP_sha256() digest, which costs more than hashing a journal record.
+** The method is fetched once and kept: it is immutable, and only this
+** function reads it. (rbk is single-threaded; a second thread would at
+** worst fetch it twice.) */
+static const EVP_MD *sha256_md(void) {
+  static EVP_MD *md;
+  if (!md) md = EVP_MD_fetch(NULL, "SHA256", NULL);
+  return md ? md : EVP_sha256();
+}
+
 void sha256(const void *data, size_t n, uint8_t out[32]) {
   unsigned int len = 0;
-  if (!EVP_Digest(data, n, out, &len, EVP_sha256(), NULL) || len != SHA256_BYTES)
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  if (!ctx || !EVP_DigestInit_ex(ctx, sha256_md(), NULL) || !EVP_DigestUpdate(ctx, data, n) ||
+      !EVP_DigestFinal_ex(ctx, out, &len) || len != SHA256_BYTES)
     memset(out, 0, SHA256_BYTES);
+  EVP_MD_CTX_free(ctx);
 }
 
 void sha256_hex(const uint8_t d[32], char out[65]) {
