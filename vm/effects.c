@@ -152,20 +152,30 @@ static void put_kv_str(Buf *b, const char *key, const char *s) {
 
 static const char *choice_names[] = {"rerun", "skip", "done"};
 
+/* effect_key writes the key of effect kind/what, the hex SHA-256 of kind,
+** "\n" and the unmasked what, into hex. Replay computes one per effect, so
+** the usual short text is put together on the stack. */
+static void effect_key(const char *kind, const char *what, char hex[65]) {
+  char small[512];
+  size_t kn = strlen(kind), wn = strlen(what), n = kn + 1 + wn;
+  char *t = n <= sizeof small ? small : mem_alloc(n);
+  uint8_t key[SHA256_BYTES];
+  memcpy(t, kind, kn);
+  t[kn] = '\n';
+  memcpy(t + kn + 1, what, wn);
+  sha256(t, n, key);
+  sha256_hex(key, hex);
+  if (t != small) mem_free(t);
+}
+
 FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out) {
   Effects *fx = vm->fx;
-  uint8_t key[32];
   char hex[65];
   Buf b = BUF_INIT;
   uint64_t n;
   *out = val_nil();
   if (!fx) return FX_LIVE;
-  buf_puts(&b, kind);
-  buf_putc(&b, '\n');
-  buf_puts(&b, what);
-  sha256(b.p, b.n, key);
-  sha256_hex(key, hex);
-  buf_reset(&b);
+  effect_key(kind, what, hex);
   n = fx->n;
   fx->pending_start = 0;
   fx->cur_sync = must_sync(kind);

@@ -59,13 +59,16 @@ static int fsync_dir(const char *dir) {
 }
 
 /* read_all reads the whole of fd from offset 0 into a mem_alloc'd buffer
-** with a NUL after it. */
+** with a NUL after it. The buffer is sized from fstat with a byte to spare
+** beyond the NUL, so that the read which finds the end of the file needs
+** no larger buffer: a file that does not grow meanwhile is read once,
+** into place, and never copied. */
 static int read_all(int fd, char **out, size_t *outn) {
   struct stat st;
   size_t cap = 4096, n = 0;
   char *p;
   if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
-    cap = (size_t)st.st_size + 1;
+    cap = (size_t)st.st_size + 2;
   p = mem_alloc(cap);
   for (;;) {
     ssize_t k;
@@ -113,10 +116,11 @@ static int key_is(const Json *o, size_t i, const char *name) {
 
 /* check_line verifies one line (without its newline) as record number seq
 ** after a record whose hash is prev. On success it returns 0 and the parsed
-** object in *out. On failure it returns -1, a reason in why, and sets
+** object in *out, placed in the memory of the tree pool (see json_parse_into)
+** unless pool is NULL. On failure it returns -1, a reason in why, and sets
 ** *unparsed when the line is not even valid JSON (the mark of a torn write). */
-static int check_line(const char *line, size_t len, uint64_t seq, const char *prev, Json **out,
-                      int *unparsed, char *why, size_t whylen) {
+static int check_line(const char *line, size_t len, uint64_t seq, const char *prev, Json *pool,
+                      Json **out, int *unparsed, char *why, size_t whylen) {
   char perr[160];
   Json *o;
   const char *s;
@@ -130,7 +134,7 @@ static int check_line(const char *line, size_t len, uint64_t seq, const char *pr
     snprintf(why, whylen, "an empty line");
     return -1;
   }
-  o = json_parse(line, len, perr, sizeof perr);
+  o = json_parse_into(pool, line, len, perr, sizeof perr);
   if (!o) {
     *unparsed = 1;
     snprintf(why, whylen, "not valid JSON (%s of the line)", perr);
@@ -212,7 +216,9 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
 
 /* scan verifies data[0..n) (which has a NUL at n). Each verified line gets
 ** a NUL in place of its newline. With keep, verified records are added to
-** keep->recs; otherwise their trees are freed. */
+** keep->recs, every tree in the memory of the first one's, so that they
+** take one allocation per many records and free_recs frees them at once;
+** otherwise each tree is freed when its line is checked. */
 static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
   size_t off = 0;
   uint64_t seq = 0;
@@ -232,7 +238,8 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
       snprintf(sc->why, sizeof sc->why, "the last line has no final newline (a write was interrupted)");
       return;
     }
-    if (check_line(data + off, len, seq, sc->prev, &o, &unparsed, sc->why, sizeof sc->why) < 0) {
+    if (check_line(data + off, len, seq, sc->prev, keep && keep->nrecs ? keep->recs[0].json : NULL,
+                   &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
       ** well-formed record with a wrong chain: see journal.h. */
       sc->state = unparsed && off + len + 1 == n ? SCAN_TORN : SCAN_DAMAGED;
@@ -253,8 +260,8 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
 /* ---- opening, setting aside, appending -------------------------------- */
 
 static void free_recs(Journal *j) {
-  size_t i;
-  for (i = 0; i < j->nrecs; i++) json_free(j->recs[i].json);
+  /* every record's tree is in the first one's memory (see scan) */
+  if (j->nrecs) json_free(j->recs[0].json);
   mem_free(j->recs);
   j->recs = NULL;
   j->nrecs = j->caprecs = 0;
@@ -462,7 +469,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   }
   buf_putc(&line, '}');
   /* Write only what jrn_open will accept back. */
-  if (check_line(line.p, line.n, j->seq, j->prev, &o, &unparsed, why, sizeof why) < 0) {
+  if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
     snprintf(err, errlen, "journal.jsonl: refusing to write a bad %s record: %s", type, why);
     buf_free(&line);
     return -1;

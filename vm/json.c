@@ -1,8 +1,19 @@
 /*
 ** json.c -- the strict JSON reader, the printer, and the Value codec.
+**
+** Parsed trees live in pools of memory: json_parse makes a pool with one
+** block (more only when the first turns out too small, each twice the size
+** of the one before) and places every node, member array and string of the
+** tree in it; json_free of the tree releases the blocks whole.
+** json_parse_into adds another tree to an existing pool, in blocks of
+** POOL_BLOCK, so that a journal's many records take one allocation per
+** POOL_BLOCK instead of one each, and are freed together. Objects and
+** arrays are built on a scratch stack while their members are read, then
+** copied into the pool in one piece, exactly sized.
 */
 #include "json.h"
 
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,23 +25,59 @@
 #include "mem.h"
 #include "source.h"
 
-typedef struct Member {
-  char *key;
-  size_t klen;
-  size_t off;        /* byte offset of the key in the text, for messages */
-  Json *val;
-} Member;
+typedef struct Member Member;
 
 struct Json {
   JsonKind kind;
-  int b;             /* JSON_BOOL */
-  double n;          /* JSON_NUM */
-  char *s;           /* JSON_STR: len bytes and a NUL */
-  size_t len;
-  size_t count, cap; /* JSON_ARR, JSON_OBJ */
-  Json **items;      /* JSON_ARR */
-  Member *mem;       /* JSON_OBJ */
+  union {
+    int b;                     /* JSON_BOOL */
+    double n;                  /* JSON_NUM */
+    struct {                   /* JSON_STR: len bytes and a NUL */
+      char *s;
+      size_t len;
+    };
+    struct {                   /* JSON_ARR, JSON_OBJ */
+      union {
+        Json *items;           /* JSON_ARR: count values */
+        Member *mem;           /* JSON_OBJ: count members, in text order */
+      };
+      size_t count;
+    };
+  };
 };
+
+struct Member {
+  char *key;                   /* klen bytes and a NUL */
+  size_t klen;
+  Json val;
+};
+
+/* A pool: blocks of memory that trees are placed in. Its first block
+** starts with the Doc of the tree json_parse made it for (the owner), then
+** the Pool; blocks added later are listed in more. */
+typedef struct Block {
+  struct Block *next;
+} Block;
+
+typedef struct Pool Pool;
+
+/* A tree's header. root comes first, so the Json * of a tree is also its
+** Doc *. */
+typedef struct Doc {
+  Json root;
+  Pool *pool;                  /* the pool the tree is in */
+} Doc;
+
+struct Pool {
+  Doc *owner;                  /* json_free of it frees the pool */
+  Block *more;                 /* blocks after the first */
+  char *lo, *hi;               /* free space in the current block: nodes are
+                               ** taken from the bottom, strings from the top */
+  size_t block;                /* the size of the current block's space */
+};
+
+/* Blocks that json_parse_into adds (unless a tree needs more). */
+#define POOL_BLOCK (64 * 1024 - 64)
 
 /* ---- numbers and the C locale ---------------------------------------- */
 
@@ -76,12 +123,30 @@ void json_put_num(Buf *b, double d) {
 
 /* ---- the reader ------------------------------------------------------- */
 
+/* A member (or, with key NULL, an array element) while its container is
+** being read; off is where its key starts, for messages. */
+typedef struct Pending {
+  char *key;
+  size_t klen;
+  size_t off;
+  Json val;
+} Pending;
+
+/* Pendings kept on the C stack before the scratch stack moves to the heap. */
+#define PENDING_INLINE 32
+
 typedef struct Parser {
   const unsigned char *s;
   size_t n, i;
   char *err;
   size_t errlen;
   int failed;
+  Pool *pool;                  /* where the tree goes */
+  int adding;                  /* json_parse_into: new blocks are POOL_BLOCK */
+  Pending *stk;                /* the scratch stack of open containers' members */
+  size_t sn, scap;
+  Pending *inl;                /* the inline stack (stk until it overflows) */
+  Buf sb;                      /* a string with escapes, while it is decoded */
 } Parser;
 
 #if defined(__GNUC__)
@@ -115,11 +180,64 @@ static void skip_ws(Parser *p) {
     p->i++;
 }
 
-static Json *node(JsonKind k) {
-  Json *j = mem_calloc(sizeof *j);
-  j->kind = k;
-  return j;
+/* ---- the tree's memory ---- */
+
+/* new_block adds a block to the pool with room for at least need bytes:
+** POOL_BLOCK when adding to a pool, else twice the last block, so that one
+** tree takes few blocks. The rest of the current block is left unused. */
+static void new_block(Parser *p, size_t need) {
+  Pool *pl = p->pool;
+  size_t size = p->adding ? POOL_BLOCK : pl->block * 2;
+  Block *b;
+  if (size < need) size = need;
+  if (size < 256) size = 256;
+  size = (size + 7) & ~(size_t)7;
+  b = mem_alloc(sizeof *b + size);
+  b->next = pl->more;
+  pl->more = b;
+  pl->lo = (char *)(b + 1);
+  pl->hi = pl->lo + size;
+  pl->block = size;
 }
+
+/* take_nodes returns n bytes (a multiple of 8) for nodes or members. */
+static void *take_nodes(Parser *p, size_t n) {
+  Pool *pl = p->pool;
+  void *r;
+  if ((size_t)(pl->hi - pl->lo) < n) new_block(p, n);
+  r = pl->lo;
+  pl->lo += n;
+  return r;
+}
+
+/* take_str copies n bytes at s into the pool with a NUL after them. */
+static char *take_str(Parser *p, const void *s, size_t n) {
+  Pool *pl = p->pool;
+  char *r;
+  if ((size_t)(pl->hi - pl->lo) <= n) new_block(p, n + 1);
+  pl->hi -= n + 1;
+  r = pl->hi;
+  if (n) memcpy(r, s, n);
+  r[n] = '\0';
+  return r;
+}
+
+/* grow_stack doubles the scratch stack, moving it to the heap. */
+static void grow_stack(Parser *p) {
+  size_t cap = p->scap * 2;
+  Pending *t = mem_alloc(cap * sizeof *t);
+  memcpy(t, p->stk, p->sn * sizeof *t);
+  if (p->stk != p->inl) mem_free(p->stk);
+  p->stk = t;
+  p->scap = cap;
+}
+
+static void push(Parser *p, const Pending *m) {
+  if (p->sn == p->scap) grow_stack(p);
+  p->stk[p->sn++] = *m;
+}
+
+/* ---- strings ---- */
 
 static int hexval(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -166,18 +284,65 @@ static void put_utf8(Buf *b, uint32_t cp) {
   }
 }
 
+/* PLAIN[c] is 1 for a byte that stands for itself in a string: printable
+** ASCII other than '"' and '\\'. */
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char PLAIN[256] = {
+  R16(0), R16(0),
+  1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20: '"' */
+  R16(1), R16(1),
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50: '\\' */
+  R16(1), R16(1),
+  R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+};
+#undef R16
+
+/* plain_run returns the end of the run of bytes from i that need no
+** decoding: PLAIN bytes and valid UTF-8 sequences. It stops at '"', '\\',
+** a control byte, the end of input, or invalid UTF-8. */
+static size_t plain_run(const unsigned char *s, size_t n, size_t i) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  for (;;) {
+    /* eight bytes at a time while all are printable ASCII but '"' and '\\' */
+    while (n - i >= 8) {
+      uint64_t x, q, b;
+      memcpy(&x, s + i, 8);
+      q = x ^ (ones * '"');
+      b = x ^ (ones * '\\');
+      if (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & highs) break;
+      i += 8;
+    }
+    while (i < n && PLAIN[s[i]]) i++;
+    if (i < n && s[i] >= 0x80) {
+      uint32_t cp;
+      int k = utf8_decode(s + i, n - i, &cp);
+      if (k == 0) return i;
+      i += (size_t)k;
+      continue;
+    }
+    return i;
+  }
+}
+
 /* string -> '"' chars '"'; p->i is at the opening quote. On success the
-** decoded bytes are in *out (which the caller frees either way). */
-static int parse_string(Parser *p, Buf *out) {
-  p->i++;
+** decoded bytes are in the tree at *out, *len of them, NUL-terminated. */
+static int parse_string(Parser *p, char **out, size_t *len) {
+  size_t start = p->i + 1;
+  Buf *b = &p->sb;
+  p->i = plain_run(p->s, p->n, start);
+  if (p->i < p->n && p->s[p->i] == '"') {   /* the usual case: nothing to decode */
+    *len = p->i - start;
+    *out = take_str(p, p->s + start, *len);
+    p->i++;
+    return 0;
+  }
+  buf_reset(b);
+  buf_add(b, (const char *)p->s + start, p->i - start);
   for (;;) {
     unsigned char c;
-    size_t start = p->i;
-    /* copy a run of plain ASCII in one go */
-    while (p->i < p->n && p->s[p->i] >= 0x20 && p->s[p->i] < 0x80 && p->s[p->i] != '"' &&
-           p->s[p->i] != '\\')
-      p->i++;
-    if (p->i > start) buf_add(out, (const char *)p->s + start, p->i - start);
+    size_t from = p->i;
+    p->i = plain_run(p->s, p->n, from);
+    if (p->i > from) buf_add(b, (const char *)p->s + from, p->i - from);
     if (p->i >= p->n) {
       fail(p, p->i, "unterminated string");
       return -1;
@@ -185,23 +350,17 @@ static int parse_string(Parser *p, Buf *out) {
     c = p->s[p->i];
     if (c == '"') {
       p->i++;
-      if (!out->p) buf_add(out, "", 0);
+      *len = b->n;
+      *out = take_str(p, b->p, b->n);
       return 0;
     }
     if (c < 0x20) {
       fail(p, p->i, "control character 0x%02x in a string (write it as an escape)", c);
       return -1;
     }
-    if (c >= 0x80) {
-      uint32_t cp;
-      int k = utf8_decode(p->s + p->i, p->n - p->i, &cp);
-      if (k == 0) {
-        fail(p, p->i, "invalid UTF-8 in a string");
-        return -1;
-      }
-      buf_add(out, (const char *)p->s + p->i, (size_t)k);
-      p->i += (size_t)k;
-      continue;
+    if (c >= 0x80) {   /* plain_run stopped at it: not UTF-8 */
+      fail(p, p->i, "invalid UTF-8 in a string");
+      return -1;
     }
     /* a backslash */
     if (p->i + 1 >= p->n) {
@@ -211,14 +370,14 @@ static int parse_string(Parser *p, Buf *out) {
     c = p->s[p->i + 1];
     p->i += 2;
     switch (c) {
-      case '"': buf_putc(out, '"'); break;
-      case '\\': buf_putc(out, '\\'); break;
-      case '/': buf_putc(out, '/'); break;
-      case 'b': buf_putc(out, '\b'); break;
-      case 'f': buf_putc(out, '\f'); break;
-      case 'n': buf_putc(out, '\n'); break;
-      case 'r': buf_putc(out, '\r'); break;
-      case 't': buf_putc(out, '\t'); break;
+      case '"': buf_putc(b, '"'); break;
+      case '\\': buf_putc(b, '\\'); break;
+      case '/': buf_putc(b, '/'); break;
+      case 'b': buf_putc(b, '\b'); break;
+      case 'f': buf_putc(b, '\f'); break;
+      case 'n': buf_putc(b, '\n'); break;
+      case 'r': buf_putc(b, '\r'); break;
+      case 't': buf_putc(b, '\t'); break;
       case 'u': {
         long hi = hex4(p), lo;
         if (hi < 0) return -1;
@@ -238,9 +397,9 @@ static int parse_string(Parser *p, Buf *out) {
             fail(p, p->i - 12, "high surrogate \\u%04lx not followed by a low one", hi);
             return -1;
           }
-          put_utf8(out, 0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00));
+          put_utf8(b, 0x10000 + (((uint32_t)hi - 0xD800) << 10) + ((uint32_t)lo - 0xDC00));
         } else {
-          put_utf8(out, (uint32_t)hi);
+          put_utf8(b, (uint32_t)hi);
         }
         break;
       }
@@ -252,56 +411,100 @@ static int parse_string(Parser *p, Buf *out) {
   }
 }
 
+/* ---- numbers ---- */
+
 static int is_digit(Parser *p) { return p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9'; }
 
-/* number -> '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)? */
-static Json *parse_number(Parser *p) {
+/* Powers of ten that a double holds exactly. */
+static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* number -> '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?
+** A number whose digits, read as a whole number m, stay below 2^53 and
+** whose power of ten e is within 22 either way is m * 10^e or m / 10^-e:
+** both operands are exact, so the one rounding of IEEE arithmetic gives
+** the correctly rounded result, as strtod would (Clinger's fast path).
+** Anything else goes to strtod. */
+static int parse_number(Parser *p, Json *out) {
   size_t start = p->i;
+  uint64_t m = 0;
+  int neg = 0, exact = 1;
+  long e = 0, x = 0;
   double d;
-  Json *j;
-  if (p->s[p->i] == '-') p->i++;
+  if (p->s[p->i] == '-') {
+    neg = 1;
+    p->i++;
+  }
   if (!is_digit(p)) {
     fail(p, start, "number without digits");
-    return NULL;
+    return -1;
   }
   if (p->s[p->i] == '0') {
     p->i++;
     if (is_digit(p)) {
       fail(p, start, "number with a leading zero");
-      return NULL;
+      return -1;
     }
   } else {
-    while (is_digit(p)) p->i++;
+    while (is_digit(p)) {
+      if (m < (1ull << 53) / 10 + 1) m = m * 10 + (uint64_t)(p->s[p->i] - '0');
+      else exact = 0;
+      p->i++;
+    }
   }
   if (p->i < p->n && p->s[p->i] == '.') {
     p->i++;
     if (!is_digit(p)) {
       fail(p, p->i, "number without digits after the decimal point");
-      return NULL;
+      return -1;
     }
-    while (is_digit(p)) p->i++;
+    while (is_digit(p)) {
+      if (m < (1ull << 53) / 10 + 1) {
+        m = m * 10 + (uint64_t)(p->s[p->i] - '0');
+        e--;
+      } else {
+        exact = 0;
+      }
+      p->i++;
+    }
   }
   if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E')) {
+    int xneg = 0;
     p->i++;
-    if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-')) p->i++;
+    if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-')) xneg = p->s[p->i++] == '-';
     if (!is_digit(p)) {
       fail(p, p->i, "number without digits in its exponent");
-      return NULL;
+      return -1;
     }
-    while (is_digit(p)) p->i++;
+    while (is_digit(p)) {
+      if (x < 100000) x = x * 10 + (p->s[p->i] - '0');
+      p->i++;
+    }
+    e += xneg ? -x : x;
   }
-  d = text_to_double((const char *)p->s + start, p->i - start);
-  if (isinf(d)) {
-    fail(p, start, "number too large for a double");
-    return NULL;
+#if FLT_EVAL_METHOD == 0
+  if (exact && m <= (1ull << 53) && e >= -22 && e <= 22) {
+    d = e < 0 ? (double)m / POW10[-e] : (double)m * POW10[e];
+    if (neg) d = -d;
+  } else
+#endif
+  {
+    (void)POW10;
+    d = text_to_double((const char *)p->s + start, p->i - start);
+    if (isinf(d)) {
+      fail(p, start, "number too large for a double");
+      return -1;
+    }
   }
-  j = node(JSON_NUM);
-  j->n = d;
-  return j;
+  out->kind = JSON_NUM;
+  out->n = d;
+  return 0;
 }
 
-static int literal(Parser *p, const char *word) {
-  size_t k = strlen(word);
+/* ---- objects, arrays, values ---- */
+
+static int literal(Parser *p, const char *word, size_t k) {
   if (p->n - p->i >= k && memcmp(p->s + p->i, word, k) == 0) {
     p->i += k;
     return 1;
@@ -309,10 +512,10 @@ static int literal(Parser *p, const char *word) {
   return 0;
 }
 
-static Json *parse_value(Parser *p, int depth);
+static int parse_value(Parser *p, int depth, Json *out);
 
-static int member_cmp(const void *a, const void *b) {
-  const Member *x = *(const Member *const *)a, *y = *(const Member *const *)b;
+static int pending_cmp(const void *a, const void *b) {
+  const Pending *x = *(const Pending *const *)a, *y = *(const Pending *const *)b;
   size_t n = x->klen < y->klen ? x->klen : y->klen;
   int c = memcmp(x->key, y->key, n);
   if (c) return c;
@@ -320,26 +523,26 @@ static int member_cmp(const void *a, const void *b) {
 }
 
 /* check_dups refuses an object with a key twice: which one would count? */
-static int check_dups(Parser *p, Json *o) {
+static int check_dups(Parser *p, const Pending *m, size_t count) {
   size_t i, k;
-  if (o->count < 2) return 0;
-  if (o->count <= 16) {
-    for (i = 1; i < o->count; i++)
+  if (count < 2) return 0;
+  if (count <= 16) {
+    for (i = 1; i < count; i++)
       for (k = 0; k < i; k++)
-        if (o->mem[i].klen == o->mem[k].klen &&
-            memcmp(o->mem[i].key, o->mem[k].key, o->mem[i].klen) == 0) {
-          fail(p, o->mem[i].off, "duplicate key \"%.60s\"", o->mem[i].key);
+        if (m[i].klen == m[k].klen && m[i].key[0] == m[k].key[0] &&
+            memcmp(m[i].key, m[k].key, m[i].klen) == 0) {
+          fail(p, m[i].off, "duplicate key \"%.60s\"", m[i].key);
           return -1;
         }
     return 0;
   }
   {
-    Member **v = mem_alloc(o->count * sizeof *v);
+    const Pending **v = mem_alloc(count * sizeof *v);
     int rc = 0;
-    for (i = 0; i < o->count; i++) v[i] = &o->mem[i];
-    qsort(v, o->count, sizeof *v, member_cmp);
-    for (i = 1; i < o->count; i++)
-      if (member_cmp(&v[i - 1], &v[i]) == 0) {
+    for (i = 0; i < count; i++) v[i] = &m[i];
+    qsort(v, count, sizeof *v, pending_cmp);
+    for (i = 1; i < count; i++)
+      if (pending_cmp(&v[i - 1], &v[i]) == 0) {
         size_t off = v[i]->off > v[i - 1]->off ? v[i]->off : v[i - 1]->off;
         fail(p, off, "duplicate key \"%.60s\"", v[i]->key);
         rc = -1;
@@ -351,42 +554,35 @@ static int check_dups(Parser *p, Json *o) {
 }
 
 /* object -> '{' (string ':' value (',' string ':' value)*)? '}' */
-static Json *parse_object(Parser *p, int depth) {
-  Json *o = node(JSON_OBJ);
+static int parse_object(Parser *p, int depth, Json *out) {
+  size_t base = p->sn, count, i;
+  Member *mem;
+  out->kind = JSON_OBJ;
+  out->mem = NULL;
+  out->count = 0;
   p->i++;
   skip_ws(p);
   if (p->i < p->n && p->s[p->i] == '}') {
     p->i++;
-    return o;
+    return 0;
   }
   for (;;) {
-    Buf key = BUF_INIT;
-    Member *m;
-    size_t off;
+    Pending m;
     skip_ws(p);
     if (p->i >= p->n || p->s[p->i] != '"') {
       fail_unexpected(p, "a string key");
-      goto bad;
+      return -1;
     }
-    off = p->i;
-    if (parse_string(p, &key) < 0) {
-      buf_free(&key);
-      goto bad;
-    }
-    if (o->count == o->cap) o->mem = mem_grow(o->mem, &o->cap, o->count + 1, sizeof *o->mem);
-    m = &o->mem[o->count++];
-    m->off = off;
-    m->klen = key.n;
-    m->key = buf_take(&key);
-    m->val = NULL;
+    m.off = p->i;
+    if (parse_string(p, &m.key, &m.klen) < 0) return -1;
     skip_ws(p);
     if (p->i >= p->n || p->s[p->i] != ':') {
       fail_unexpected(p, "':' after a key");
-      goto bad;
+      return -1;
     }
     p->i++;
-    m->val = parse_value(p, depth);
-    if (!m->val) goto bad;
+    if (parse_value(p, depth, &m.val) < 0) return -1;
+    push(p, &m);
     skip_ws(p);
     if (p->i < p->n && p->s[p->i] == ',') {
       p->i++;
@@ -397,29 +593,41 @@ static Json *parse_object(Parser *p, int depth) {
       break;
     }
     fail_unexpected(p, "',' or '}'");
-    goto bad;
+    return -1;
   }
-  if (check_dups(p, o) < 0) goto bad;
-  return o;
-bad:
-  json_free(o);
-  return NULL;
+  count = p->sn - base;
+  if (check_dups(p, p->stk + base, count) < 0) return -1;
+  mem = take_nodes(p, count * sizeof *mem);
+  for (i = 0; i < count; i++) {
+    mem[i].key = p->stk[base + i].key;
+    mem[i].klen = p->stk[base + i].klen;
+    mem[i].val = p->stk[base + i].val;
+  }
+  p->sn = base;
+  out->mem = mem;
+  out->count = count;
+  return 0;
 }
 
 /* array -> '[' (value (',' value)*)? ']' */
-static Json *parse_array(Parser *p, int depth) {
-  Json *a = node(JSON_ARR);
+static int parse_array(Parser *p, int depth, Json *out) {
+  size_t base = p->sn, count, i;
+  Json *items;
+  out->kind = JSON_ARR;
+  out->items = NULL;
+  out->count = 0;
   p->i++;
   skip_ws(p);
   if (p->i < p->n && p->s[p->i] == ']') {
     p->i++;
-    return a;
+    return 0;
   }
   for (;;) {
-    Json *v = parse_value(p, depth);
-    if (!v) goto bad;
-    if (a->count == a->cap) a->items = mem_grow(a->items, &a->cap, a->count + 1, sizeof *a->items);
-    a->items[a->count++] = v;
+    Pending m;
+    m.key = NULL;
+    m.klen = m.off = 0;
+    if (parse_value(p, depth, &m.val) < 0) return -1;
+    push(p, &m);
     skip_ws(p);
     if (p->i < p->n && p->s[p->i] == ',') {
       p->i++;
@@ -427,95 +635,152 @@ static Json *parse_array(Parser *p, int depth) {
     }
     if (p->i < p->n && p->s[p->i] == ']') {
       p->i++;
-      return a;
+      break;
     }
     fail_unexpected(p, "',' or ']'");
-    goto bad;
+    return -1;
   }
-bad:
-  json_free(a);
-  return NULL;
+  count = p->sn - base;
+  items = take_nodes(p, count * sizeof *items);
+  for (i = 0; i < count; i++) items[i] = p->stk[base + i].val;
+  p->sn = base;
+  out->items = items;
+  out->count = count;
+  return 0;
 }
 
 /* value -> object | array | string | number | true | false | null */
-static Json *parse_value(Parser *p, int depth) {
+static int parse_value(Parser *p, int depth, Json *out) {
   unsigned char c;
   skip_ws(p);
   if (p->i >= p->n) {
     fail_unexpected(p, "a value");
-    return NULL;
+    return -1;
   }
   c = p->s[p->i];
+  if (c == '"') {
+    out->kind = JSON_STR;
+    return parse_string(p, &out->s, &out->len);
+  }
   if (c == '{' || c == '[') {
     if (depth >= JSON_MAX_DEPTH) {
       fail(p, p->i, "nesting deeper than %d", JSON_MAX_DEPTH);
-      return NULL;
+      return -1;
     }
-    return c == '{' ? parse_object(p, depth + 1) : parse_array(p, depth + 1);
+    return c == '{' ? parse_object(p, depth + 1, out) : parse_array(p, depth + 1, out);
   }
-  if (c == '"') {
-    Buf b = BUF_INIT;
-    Json *j;
-    if (parse_string(p, &b) < 0) {
-      buf_free(&b);
-      return NULL;
-    }
-    j = node(JSON_STR);
-    j->len = b.n;
-    j->s = buf_take(&b);
-    return j;
+  if (c == '-' || (c >= '0' && c <= '9')) return parse_number(p, out);
+  if (literal(p, "true", 4) || literal(p, "false", 5)) {
+    out->kind = JSON_BOOL;
+    out->b = c == 't';
+    return 0;
   }
-  if (c == '-' || (c >= '0' && c <= '9')) return parse_number(p);
-  if (literal(p, "true") || literal(p, "false")) {
-    Json *j = node(JSON_BOOL);
-    j->b = c == 't';
-    return j;
+  if (literal(p, "null", 4)) {
+    out->kind = JSON_NULL;
+    return 0;
   }
-  if (literal(p, "null")) return node(JSON_NULL);
   fail_unexpected(p, "a value");
-  return NULL;
+  return -1;
+}
+
+/* parse_doc reads the text in p into the tree d. */
+static int parse_doc(Parser *p, Doc *d) {
+  if (p->err && p->errlen) p->err[0] = '\0';
+  if (parse_value(p, 0, &d->root) < 0) return -1;
+  skip_ws(p);
+  if (p->i < p->n) {
+    fail_unexpected(p, "the end of input");
+    return -1;
+  }
+  return 0;
+}
+
+static void parser_init(Parser *p, const char *s, size_t n, char *err, size_t errlen,
+                        Pending *inl) {
+  memset(p, 0, sizeof *p);
+  p->s = (const unsigned char *)s;
+  p->n = n;
+  p->err = err;
+  p->errlen = errlen;
+  p->stk = p->inl = inl;
+  p->scap = PENDING_INLINE;
+}
+
+static void parser_done(Parser *p) {
+  if (p->stk != p->inl) mem_free(p->stk);
+  buf_free(&p->sb);
 }
 
 Json *json_parse(const char *s, size_t n, char *err, size_t errlen) {
+  Pending inl[PENDING_INLINE];
   Parser p;
-  Json *j;
-  p.s = (const unsigned char *)s;
-  p.n = n;
-  p.i = 0;
-  p.err = err;
-  p.errlen = errlen;
-  p.failed = 0;
-  if (err && errlen) err[0] = '\0';
-  j = parse_value(&p, 0);
-  if (!j) return NULL;
-  skip_ws(&p);
-  if (p.i < p.n) {
-    fail_unexpected(&p, "the end of input");
-    json_free(j);
+  Doc *d;
+  Pool *pl;
+  size_t first;
+  int rc;
+  parser_init(&p, s, n, err, errlen, inl);
+  /* Room for about twice the text: a journal record needs a little less
+  ** (strings take their length, members 40 bytes for a few of text). */
+  first = n < ((size_t)1 << 20) ? 2 * n + 128 : n + n / 2;
+  first = (first + 7) & ~(size_t)7;
+  d = mem_alloc(sizeof *d + sizeof *pl + first);
+  pl = (Pool *)(d + 1);
+  d->pool = pl;
+  pl->owner = d;
+  pl->more = NULL;
+  pl->lo = (char *)(pl + 1);
+  pl->hi = pl->lo + first;
+  pl->block = first;
+  p.pool = pl;
+  rc = parse_doc(&p, d);
+  parser_done(&p);
+  if (rc < 0) {
+    json_free(&d->root);
     return NULL;
   }
-  return j;
+  return &d->root;
+}
+
+Json *json_parse_into(Json *tree, const char *s, size_t n, char *err, size_t errlen) {
+  Pending inl[PENDING_INLINE];
+  Parser p;
+  Pool *pl;
+  Block *more;
+  char *lo, *hi;
+  Doc *d;
+  int rc;
+  if (!tree) return json_parse(s, n, err, errlen);
+  parser_init(&p, s, n, err, errlen, inl);
+  pl = p.pool = ((Doc *)tree)->pool;
+  p.adding = 1;
+  more = pl->more;
+  lo = pl->lo;
+  hi = pl->hi;
+  d = take_nodes(&p, sizeof *d);
+  d->pool = pl;
+  rc = parse_doc(&p, d);
+  parser_done(&p);
+  if (rc < 0) {
+    /* Give back what the failed parse took of the block it began in (any
+    ** block it added stays in the pool, unused, until the pool is freed). */
+    if (pl->more == more) {
+      pl->lo = lo;
+      pl->hi = hi;
+    }
+    return NULL;
+  }
+  return &d->root;
 }
 
 void json_free(Json *j) {
-  size_t i;
-  if (!j) return;
-  switch (j->kind) {
-    case JSON_STR: mem_free(j->s); break;
-    case JSON_ARR:
-      for (i = 0; i < j->count; i++) json_free(j->items[i]);
-      mem_free(j->items);
-      break;
-    case JSON_OBJ:
-      for (i = 0; i < j->count; i++) {
-        mem_free(j->mem[i].key);
-        json_free(j->mem[i].val);
-      }
-      mem_free(j->mem);
-      break;
-    default: break;
+  Doc *d = (Doc *)j;
+  Block *b, *next;
+  if (!j || d->pool->owner != d) return;
+  for (b = d->pool->more; b; b = next) {
+    next = b->next;
+    mem_free(b);
   }
-  mem_free(j);
+  mem_free(d);
 }
 
 /* ---- accessors -------------------------------------------------------- */
@@ -526,8 +791,11 @@ Json *json_get(const Json *obj, const char *key) {
   size_t i, k;
   if (!obj || obj->kind != JSON_OBJ || !key) return NULL;
   k = strlen(key);
-  for (i = 0; i < obj->count; i++)
-    if (obj->mem[i].klen == k && memcmp(obj->mem[i].key, key, k) == 0) return obj->mem[i].val;
+  for (i = 0; i < obj->count; i++) {
+    Member *m = &obj->mem[i];
+    /* keys are NUL-terminated, so key[0] is there to compare even for "" */
+    if (m->klen == k && m->key[0] == key[0] && memcmp(m->key, key, k) == 0) return &m->val;
+  }
   return NULL;
 }
 
@@ -558,7 +826,7 @@ size_t json_len(const Json *j) {
 
 Json *json_at(const Json *j, size_t i) {
   if (!j || i >= json_len(j)) return NULL;
-  return j->kind == JSON_ARR ? j->items[i] : j->mem[i].val;
+  return j->kind == JSON_ARR ? &j->items[i] : &j->mem[i].val;
 }
 
 const char *json_key(const Json *obj, size_t i, size_t *len) {
@@ -585,7 +853,7 @@ void json_print(Buf *b, const Json *j) {
       buf_putc(b, '[');
       for (i = 0; i < j->count; i++) {
         if (i) buf_putc(b, ',');
-        json_print(b, j->items[i]);
+        json_print(b, &j->items[i]);
       }
       buf_putc(b, ']');
       break;
@@ -595,7 +863,7 @@ void json_print(Buf *b, const Json *j) {
         if (i) buf_putc(b, ',');
         buf_json_str(b, j->mem[i].key, j->mem[i].klen);
         buf_putc(b, ':');
-        json_print(b, j->mem[i].val);
+        json_print(b, &j->mem[i].val);
       }
       buf_putc(b, '}');
       break;
@@ -872,7 +1140,7 @@ static int to_value(const Json *j, Value *out, char *err, size_t errlen) {
       }
       items = mem_alloc(j->count * sizeof *items);
       for (i = 0; i < j->count; i++) {
-        if (to_value(j->items[i], &items[i], err, errlen) < 0) {
+        if (to_value(&j->items[i], &items[i], err, errlen) < 0) {
           while (i > 0) val_release(items[--i]);
           mem_free(items);
           return -1;
@@ -884,7 +1152,7 @@ static int to_value(const Json *j, Value *out, char *err, size_t errlen) {
     }
     case JSON_OBJ: {
       const char *key = j->count == 1 ? j->mem[0].key : "";
-      const Json *x = j->count == 1 ? j->mem[0].val : NULL;
+      const Json *x = j->count == 1 ? &j->mem[0].val : NULL;
       double d;
       if (j->count == 1 && j->mem[0].klen != strlen(key)) key = "";   /* a NUL in the key */
       if (strcmp(key, "num") == 0 && numish(x, &d) == 0) {

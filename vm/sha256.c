@@ -13,32 +13,39 @@
 #include <openssl/evp.h>
 
 /* OpenSSL 3 looks the algorithm up in its providers on every
-** EVP_sha256() digest, which costs more than hashing a journal record.
-** The method is fetched once and kept: it is immutable, and only this
-** function reads it. (rbk is single-threaded; a second thread would at
-** worst fetch it twice.) */
-static const EVP_MD *sha256_md(void) {
-  static EVP_MD *md;
-  if (!md) md = EVP_MD_fetch(NULL, "SHA256", NULL);
-  return md ? md : EVP_sha256();
-}
+** EVP_sha256() digest, and a fresh EVP_MD_CTX costs an allocation and a
+** cleanse; for a journal record either costs about as much as hashing it.
+** So the method is fetched once and one context is kept and reused: the
+** method is immutable, and the context holds nothing between calls
+** (EVP_DigestInit_ex resets it). Both are per thread, so no two threads
+** ever share a context (rbk itself is single-threaded); they stay
+** reachable until exit. */
+static _Thread_local EVP_MD *sha256_method;
+static _Thread_local EVP_MD_CTX *sha256_ctx;
 
 void sha256(const void *data, size_t n, uint8_t out[32]) {
   unsigned int len = 0;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  if (!ctx || !EVP_DigestInit_ex(ctx, sha256_md(), NULL) || !EVP_DigestUpdate(ctx, data, n) ||
-      !EVP_DigestFinal_ex(ctx, out, &len) || len != SHA256_BYTES)
+  if (!sha256_method) sha256_method = EVP_MD_fetch(NULL, "SHA256", NULL);
+  if (!sha256_ctx) sha256_ctx = EVP_MD_CTX_new();
+  if (!sha256_ctx ||
+      !EVP_DigestInit_ex(sha256_ctx, sha256_method ? sha256_method : EVP_sha256(), NULL) ||
+      !EVP_DigestUpdate(sha256_ctx, data, n) || !EVP_DigestFinal_ex(sha256_ctx, out, &len) ||
+      len != SHA256_BYTES)
     memset(out, 0, SHA256_BYTES);
-  EVP_MD_CTX_free(ctx);
 }
 
+/* HEX2 holds the two hex digits of every byte value, "00" to "ff". */
+#define HEX_ROW(h)                                                                          \
+  h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b" h "c" h "d" h "e" \
+  h "f"
+static const char HEX2[] = HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3") HEX_ROW("4")
+    HEX_ROW("5") HEX_ROW("6") HEX_ROW("7") HEX_ROW("8") HEX_ROW("9") HEX_ROW("a") HEX_ROW("b")
+    HEX_ROW("c") HEX_ROW("d") HEX_ROW("e") HEX_ROW("f");
+#undef HEX_ROW
+
 void sha256_hex(const uint8_t d[32], char out[65]) {
-  static const char hex[] = "0123456789abcdef";
   int i;
-  for (i = 0; i < SHA256_BYTES; i++) {
-    out[2 * i] = hex[d[i] >> 4];
-    out[2 * i + 1] = hex[d[i] & 15];
-  }
+  for (i = 0; i < SHA256_BYTES; i++) memcpy(out + 2 * i, HEX2 + 2 * d[i], 2);
   out[64] = '\0';
 }
 
