@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "durable.h"
 #include "mem.h"
 #include "sha256.h"
 
@@ -28,34 +29,6 @@
 static int join(char *out, size_t outlen, const char *dir, const char *name) {
   int k = snprintf(out, outlen, "%s/%s", dir, name);
   return k < 0 || (size_t)k >= outlen ? -1 : 0;
-}
-
-static int write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t k = write(fd, p, n);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    if (k == 0) {
-      errno = EIO;
-      return -1;
-    }
-    p += k;
-    n -= (size_t)k;
-  }
-  return 0;
-}
-
-/* fsync_dir makes a directory's entries (a new or renamed file) durable. */
-static int fsync_dir(const char *dir) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, e;
-  if (fd < 0) return -1;
-  rc = fsync(fd);
-  e = errno;
-  close(fd);
-  errno = e;
-  return rc;
 }
 
 /* read_all reads the whole of fd from offset 0 into a mem_alloc'd buffer
@@ -304,7 +277,7 @@ static int set_aside(const char *dir, uint64_t seq, const char *bytes, size_t n,
              strerror(errno));
     return -1;
   }
-  if (fchmod(fd, 0600) < 0 || write_all(fd, bytes, n) < 0 || fsync(fd) < 0) {
+  if (fchmod(fd, 0600) < 0 || durable_write_all(fd, bytes, n) < 0 || fsync(fd) < 0) {
     int e = errno;
     close(fd);
     unlink(path);   /* our own incomplete copy; the journal still has the bytes */
@@ -312,7 +285,7 @@ static int set_aside(const char *dir, uint64_t seq, const char *bytes, size_t n,
              strerror(e));
     return -1;
   }
-  if (close(fd) < 0 || fsync_dir(dir) < 0) {
+  if (close(fd) < 0 || durable_sync_dir(dir) < 0) {
     snprintf(err, errlen, "journal.jsonl: cannot make %s durable: %s", path, strerror(errno));
     return -1;
   }
@@ -330,7 +303,7 @@ static int open_file(const char *path, const char *dir, int create, int *created
     fd = open(path, flags | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
       *created = 1;
-      if (fchmod(fd, 0600) < 0 || fsync(fd) < 0 || fsync_dir(dir) < 0) {
+      if (fchmod(fd, 0600) < 0 || fsync(fd) < 0 || durable_sync_dir(dir) < 0) {
         snprintf(err, errlen, "journal.jsonl: cannot create durably: %s", strerror(errno));
         close(fd);
         return -1;
@@ -478,7 +451,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   sha256(line.p, line.n, h);
   sha256_hex(h, next);
   buf_putc(&line, '\n');
-  if (write_all(j->fd, line.p, line.n) < 0) {
+  if (durable_write_all(j->fd, line.p, line.n) < 0) {
     int e = errno;
     /* Take back a partial line, so the next append does not follow it. */
     if (ftruncate(j->fd, (off_t)j->size) < 0 || fdatasync(j->fd) < 0) j->broken = 1;
@@ -547,7 +520,7 @@ int jrn_verify_file(const char *path, JrnVerifyReport *rep) {
 static int mkdir_one(const char *path, const char *parent, char *err, size_t errlen) {
   struct stat st;
   if (mkdir(path, 0700) == 0) {
-    if (chmod(path, 0700) < 0 || fsync_dir(parent) < 0) {
+    if (chmod(path, 0700) < 0 || durable_sync_dir(parent) < 0) {
       snprintf(err, errlen, "cannot create %s durably: %s", path, strerror(errno));
       return -1;
     }
