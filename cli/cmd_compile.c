@@ -55,7 +55,7 @@ int cmd_compile(int argc, char **argv) {
     buf_puts(&b, ".rbc");
     outp = def = buf_take(&b);
   }
-  p = load_program("compile", file);
+  p = load_program(file);
   if (!p) {
     mem_free(def);
     return EXIT_USAGE;
@@ -70,7 +70,7 @@ int cmd_compile(int argc, char **argv) {
 int cmd_disasm(int argc, char **argv) {
   Program *p;
   if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) return cli_usage_error("disasm", "expected one FILE");
-  p = load_program("disasm", argv[1]);
+  p = load_program(argv[1]);
   if (!p) return EXIT_USAGE;
   disasm_program(p, stdout);
   prog_free(p);

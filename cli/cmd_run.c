@@ -191,7 +191,7 @@ static int execute(RunArgs *a) {
   memset(&jr, 0, sizeof jr);
   jr.fd = -1;
 
-  p = load_program("run", a->file);
+  p = load_program(a->file);
   if (!p) return EXIT_USAGE;
   for (i = 0; i < a->nonly; i++)
     if (!step_exists(p, a->only[i])) goto done;

@@ -79,7 +79,6 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
     if (!n) fprintf(stderr, "These completed steps cannot be undone:\n");
     fprintf(stderr, "  %s%s%s\n", p->steps[i].name, p->steps[i].irreversible ? " (irreversible: " : " (no undo block)",
             p->steps[i].irreversible ? p->steps[i].irreversible : "");
-    if (p->steps[i].irreversible) fputs("", stderr);
     n++;
   }
   if (!n || yes) return 0;
@@ -148,15 +147,11 @@ int cmd_undo(int argc, char **argv) {
     goto done;
   }
   snprintf(src, sizeof src, "%s/source.rbk", odir);
-  p = load_program("undo", src);
+  p = load_program(src);
   if (!p) goto done;
   done = mem_calloc((p->nsteps + 1) * sizeof *done);
   out = mem_calloc((p->nsteps + 1) * sizeof *out);
   completed_steps(&oj, p, done, &last);
-  if (confirm_irreversible(p, done, yes) != 0) {
-    rc = EXIT_FAILED;
-    goto done;
-  }
 
   /* The undo run: ORIGINAL-undo beside the original. */
   {
@@ -174,6 +169,12 @@ int cmd_undo(int argc, char **argv) {
   }
   if (uj.nrecs == 0) {
     Buf f = BUF_INIT;
+    /* Consent is asked once, when the undo starts; a finished or resumed
+    ** undo already has it (its run_start lists what was not reversible). */
+    if (confirm_irreversible(p, done, yes) != 0) {
+      rc = EXIT_FAILED;
+      goto done;
+    }
     char hex[65], path[10100];
     uint32_t k;
     int first = 1;

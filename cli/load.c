@@ -15,10 +15,6 @@
 #include "../vm/mem.h"
 #include "../vm/sha256.h"
 
-static int is_bytecode(const Source *s) {
-  return s->len >= BC_MAGIC_LEN && memcmp(s->text, BC_MAGIC, BC_MAGIC_LEN) == 0;
-}
-
 /* read_raw reads path whole; bytecode is binary so src_load would refuse it. */
 static int read_raw(const char *path, char **data, size_t *n, char *why, size_t whylen) {
   FILE *f = fopen(path, "rb");
@@ -46,7 +42,7 @@ static int starts_with_magic(const char *path) {
   return k == sizeof m && memcmp(m, BC_MAGIC, BC_MAGIC_LEN) == 0;
 }
 
-Program *load_program(const char *cmd, const char *path) {
+Program *load_program(const char *path) {
   const BuiltinSig *b = check_builtins();
   uint32_t nb = 0;
   char why[512];
@@ -67,8 +63,6 @@ Program *load_program(const char *cmd, const char *path) {
     if (!p) fprintf(stderr, "%s: error: %s\n", path, why);
     return p;
   }
-  (void)cmd;
-  (void)is_bytecode;
   src = mem_calloc(sizeof *src);
   diag_init(&d);
   if (src_load(src, path, why, sizeof why) != 0) {

@@ -10,6 +10,6 @@
 
 /* load_program returns the Program for path, or NULL after printing the
 ** diagnostics (to stderr) that explain why not. */
-Program *load_program(const char *cmd, const char *path);
+Program *load_program(const char *path);
 
 #endif

@@ -174,12 +174,8 @@ int vm_sleep(VM *vm, double s) {
   }
 }
 
-typedef struct CmdCtx {
-  VM *vm;
-} CmdCtx;
-
 static void cmd_line(void *ud, int stream, const char *line, size_t n) {
-  VM *vm = ((CmdCtx *)ud)->vm;
+  VM *vm = ud;
   Buf b = BUF_INIT;
   if (!vm->host.on_output) return;
   vm_redact(vm, line, n, &b);
@@ -188,7 +184,7 @@ static void cmd_line(void *ud, int stream, const char *line, size_t n) {
 }
 
 static void cmd_tick(void *ud, double elapsed) {
-  VM *vm = ((CmdCtx *)ud)->vm;
+  VM *vm = ud;
   if (vm->host.on_tick) vm->host.on_tick(vm->host.ud, elapsed);
 }
 
@@ -214,12 +210,10 @@ static void result_from_value(const Value *v, ExecResult *r) {
 
 VmResult vm_command(VM *vm, const char *cmd, ExecResult *r) {
   ExecOpts o;
-  CmdCtx ctx;
   Value rec;
   FxMode m;
   memset(&o, 0, sizeof o);
   memset(r, 0, sizeof *r);
-  ctx.vm = vm;
   m = fx_begin(vm, "cmd", cmd, step_idempotent(vm), &rec);
   if (m == FX_STOP) return vm->paused ? VM_PAUSED : VM_FAILED;
   if (m == FX_REPLAYED) {
@@ -244,7 +238,7 @@ VmResult vm_command(VM *vm, const char *cmd, ExecResult *r) {
   o.on_line = cmd_line;
   o.on_tick = cmd_tick;
   o.interrupt = vm->interrupt;
-  o.ud = &ctx;
+  o.ud = vm;
   if (exec_run(&o, r) != 0) {
     vm_fail(vm, "cannot start /bin/sh: %s", strerror(r->spawn_errno));
     exec_result_free(r);

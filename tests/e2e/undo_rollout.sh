@@ -58,6 +58,9 @@ expect_eq "$(jq -r 'select(.type=="link") | .run' "$RBK_STATE_DIR/runs/$id/journ
 expect_eq "$(jq -c 'select(.type=="effect_start" and .kind=="cmd")' "$RBK_STATE_DIR/runs/$id/journal.jsonl" | wc -l)" 2 \
   "undo replayed the original run: no command of it was journaled (or run) again"
 
+r undo "$id"
+expect_eq "$rc" 0 "undo again, even without --yes: exit 0 (consent was given when it started)"
+expect_match "$out" 'already been undone' "undo again without --yes says it is already undone"
 r undo "$id" --yes
 expect_eq "$rc" 0 "undo again: exit 0"
 expect_match "$out" 'already been undone' "undo again says it is already undone, and does nothing"
