@@ -26,7 +26,7 @@ OPT = -O2 -g
 endif
 CFLAGS  ?=
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I$(BUILD)/gen -Igrammar -MMD -MP $(CFLAGS)
-LDLIBS  = -lm -lcrypto
+LDLIBS  = -lreadline -lm -lcrypto
 
 GEN     = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 LIB_SRC = $(wildcard vm/*.c compiler/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))

@@ -12,6 +12,7 @@
 #include "../vm/journal.h"
 #include "../vm/json.h"
 #include "../vm/mem.h"
+#include "answer.h"
 #include "cli.h"
 #include "runctl.h"
 #include "state.h"
@@ -66,12 +67,13 @@ static int find_pending(const Journal *j, Pending *pd) {
     double n = json_num(json_get(r, "n"), &ok);
     int done = 0;
     if (!ok) continue;
+    if (json_get(r, "lane")) continue;   /* the REPL's own effects never wait for an answer */
     if (strcmp(j->recs[i].type, "gate_wait") != 0 &&
         !(strcmp(j->recs[i].type, "paused") == 0 && json_get(r, "n")))
       continue;
     for (k = i + 1; k < j->nrecs; k++) {
       double m = json_num(json_get(j->recs[k].json, "n"), &ok);
-      if (ok && m == n && (strcmp(j->recs[k].type, "effect_end") == 0 || strcmp(j->recs[k].type, "decision") == 0))
+      if (ok && m == n && !json_get(j->recs[k].json, "lane") && (strcmp(j->recs[k].type, "effect_end") == 0 || strcmp(j->recs[k].type, "decision") == 0))
         done = 1;
     }
     if (done) continue;
@@ -83,15 +85,91 @@ static int find_pending(const Journal *j, Pending *pd) {
   return pd->n >= 0 ? 0 : -1;
 }
 
+int answer_pending(Journal *j, const char *cmd, const char *run, const char *what, const char *as, const char *by,
+                   const char *note) {
+  char why[1024];
+  Pending pd;
+  int rc = EXIT_FAILED;
+  Buf f = BUF_INIT;
+  if (find_pending(j, &pd) != 0) {
+    fprintf(stderr, "rbk %s: run %s is not waiting for anything\n", cmd, run);
+    return EXIT_FAILED;
+  }
+  if (strcmp(pd.kind, "doubt") == 0) {
+    if (strcmp(what, "rerun") != 0 && strcmp(what, "skip") != 0 && strcmp(what, "done") != 0) {
+      fprintf(stderr, "rbk %s: run %s waits for a decision on an effect in doubt: rbk answer %s rerun|skip|done\n", cmd,
+              run, run);
+      goto done;
+    }
+    buf_printf(&f, "\"n\":%lld,\"choice\":\"%s\",\"by\":", pd.n, what);
+    json_put_str(&f, by, strlen(by));
+    buf_puts(&f, ",\"reason\":\"operator\"");
+    if (jrn_append(j, "decision", buf_cstr(&f), why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: %s\n", cmd, why);
+      rc = EXIT_USAGE;
+      goto done;
+    }
+  } else {
+    const char *gate = pd.gate ? pd.gate : "";
+    int yes;
+    if (strcmp(what, "approve") == 0 || strcmp(what, "refuse") == 0) {
+      if (strcmp(gate, "approve") != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for %s, not an approval\n", cmd, run,
+                strcmp(gate, "manual") == 0 ? "a manual step (rbk confirm)" : "an answer (rbk answer RUN yes|no)");
+        goto done;
+      }
+      if (!pd.role || !as || strcmp(pd.role, as) != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for approval by %s, not by %s\n", cmd, run, pd.role ? pd.role : "?",
+                as ? as : "?");
+        goto done;
+      }
+      yes = strcmp(what, "approve") == 0;
+    } else if (strcmp(what, "confirm") == 0) {
+      if (strcmp(gate, "manual") != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for %s, not a manual step\n", cmd, run, gate);
+        goto done;
+      }
+      yes = 1;
+    } else if (strcmp(what, "yes") == 0 || strcmp(what, "no") == 0) {
+      if (strcmp(gate, "ask") != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for %s, not a question\n", cmd, run,
+                strcmp(gate, "approve") == 0 ? "an approval (rbk approve)" : "a manual step (rbk confirm)");
+        goto done;
+      }
+      yes = strcmp(what, "yes") == 0;
+    } else {
+      fprintf(stderr, "rbk %s: run %s waits for a person, not an in-doubt decision\n", cmd, run);
+      goto done;
+    }
+    buf_printf(&f, "\"n\":%lld,\"result\":%s,\"by\":", pd.n, yes ? "true" : "false");
+    json_put_str(&f, by, strlen(by));
+    if (as) {
+      buf_puts(&f, ",\"role\":");
+      json_put_str(&f, as, strlen(as));
+    }
+    if (note) {
+      buf_puts(&f, ",\"note\":");
+      json_put_str(&f, note, strlen(note));
+    }
+    if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: %s\n", cmd, why);
+      rc = EXIT_USAGE;
+      goto done;
+    }
+  }
+  rc = EXIT_OK;
+done:
+  buf_free(&f);
+  return rc;
+}
+
 /* answer_run records one answer. what: "approve", "confirm", "yes", "no", "rerun", "skip", "done". */
 static int answer_run(const char *cmd, const char *run, const char *what, const char *as, const char *note) {
   char dir[4800], why[1024];
   Journal j;
   JrnOpenReport rep;
-  Pending pd;
   int lockfd = -1, rc = EXIT_USAGE;
   pid_t holder = 0;
-  Buf f = BUF_INIT;
   memset(&j, 0, sizeof j);
   j.fd = -1;
   if (state_find_run(run, dir, sizeof dir, why, sizeof why) != 0) {
@@ -106,80 +184,9 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
     fprintf(stderr, "rbk %s: %s\n", cmd, why);
     goto done;
   }
-  if (find_pending(&j, &pd) != 0) {
-    fprintf(stderr, "rbk %s: run %s is not waiting for anything\n", cmd, run);
-    rc = EXIT_FAILED;
-    goto done;
-  }
-  if (strcmp(pd.kind, "doubt") == 0) {
-    if (strcmp(what, "rerun") != 0 && strcmp(what, "skip") != 0 && strcmp(what, "done") != 0) {
-      fprintf(stderr, "rbk %s: run %s waits for a decision on an effect in doubt: rbk answer %s rerun|skip|done\n", cmd,
-              run, run);
-      rc = EXIT_FAILED;
-      goto done;
-    }
-    buf_printf(&f, "\"n\":%lld,\"choice\":\"%s\",\"by\":", pd.n, what);
-    json_put_str(&f, login_name(), strlen(login_name()));
-    buf_puts(&f, ",\"reason\":\"operator\"");
-    if (jrn_append(&j, "decision", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", cmd, why);
-      goto done;
-    }
-  } else {
-    const char *gate = pd.gate ? pd.gate : "";
-    int yes;
-    if (strcmp(what, "approve") == 0 || strcmp(what, "refuse") == 0) {
-      if (strcmp(gate, "approve") != 0) {
-        fprintf(stderr, "rbk %s: run %s waits for %s, not an approval\n", cmd, run,
-                strcmp(gate, "manual") == 0 ? "a manual step (rbk confirm)" : "an answer (rbk answer RUN yes|no)");
-        rc = EXIT_FAILED;
-        goto done;
-      }
-      if (!pd.role || strcmp(pd.role, as) != 0) {
-        fprintf(stderr, "rbk %s: run %s waits for approval by %s, not by %s\n", cmd, run, pd.role ? pd.role : "?", as);
-        rc = EXIT_FAILED;
-        goto done;
-      }
-      yes = strcmp(what, "approve") == 0;
-    } else if (strcmp(what, "confirm") == 0) {
-      if (strcmp(gate, "manual") != 0) {
-        fprintf(stderr, "rbk %s: run %s waits for %s, not a manual step\n", cmd, run, gate);
-        rc = EXIT_FAILED;
-        goto done;
-      }
-      yes = 1;
-    } else if (strcmp(what, "yes") == 0 || strcmp(what, "no") == 0) {
-      if (strcmp(gate, "ask") != 0) {
-        fprintf(stderr, "rbk %s: run %s waits for %s, not a question\n", cmd, run,
-                strcmp(gate, "approve") == 0 ? "an approval (rbk approve)" : "a manual step (rbk confirm)");
-        rc = EXIT_FAILED;
-        goto done;
-      }
-      yes = strcmp(what, "yes") == 0;
-    } else {
-      fprintf(stderr, "rbk %s: run %s waits for a person, not an in-doubt decision\n", cmd, run);
-      rc = EXIT_FAILED;
-      goto done;
-    }
-    buf_printf(&f, "\"n\":%lld,\"result\":%s,\"by\":", pd.n, yes ? "true" : "false");
-    json_put_str(&f, login_name(), strlen(login_name()));
-    if (as) {
-      buf_puts(&f, ",\"role\":");
-      json_put_str(&f, as, strlen(as));
-    }
-    if (note) {
-      buf_puts(&f, ",\"note\":");
-      json_put_str(&f, note, strlen(note));
-    }
-    if (jrn_append(&j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", cmd, why);
-      goto done;
-    }
-  }
-  printf("recorded; 'rbk resume %s' continues the run\n", run);
-  rc = EXIT_OK;
+  rc = answer_pending(&j, cmd, run, what, as, login_name(), note);
+  if (rc == EXIT_OK) printf("recorded; 'rbk resume %s' continues the run\n", run);
 done:
-  buf_free(&f);
   jrn_close(&j);
   jrn_unlock(lockfd);
   return rc;

@@ -753,10 +753,16 @@ static void derive(const Loaded *L, const char *dir, Info *I) {
       last_paused = (long)i;
     } else if (strcmp(t, "interrupted") == 0) {
       I->intr = r;
+    } else if (json_get(r, "lane")) {
+      continue;   /* the REPL's own effects: never what a run waits on */
     } else if (strcmp(t, "effect_start") == 0) {
       if (jint(r, "n", &n) && n >= 0 && (size_t)n < neff) start_at[n] = (long)i, ended[n] = 0;
     } else if (strcmp(t, "effect_end") == 0) {
       if (jint(r, "n", &n) && n >= 0 && (size_t)n < neff) ended[n] = 1;
+    } else if (strcmp(t, "skip") == 0 && jstr(r, "step")) {
+      step_find(I, jstr(r, "step"))->state = "skipped";
+    } else if ((strcmp(t, "step_start") == 0 || strcmp(t, "step_end") == 0) && json_get(r, "undo") && jstr(r, "step")) {
+      if (t[5] == 'e') step_find(I, jstr(r, "step"))->state = "undone";
     } else if (strcmp(t, "step_start") == 0 && jstr(r, "step")) {
       Step *s = step_find(I, jstr(r, "step"));
       s->state = "running";

@@ -21,6 +21,7 @@
 #include "dryrun.h"
 #include "load.h"
 #include "runctl.h"
+#include "session.h"
 #include "state.h"
 #include "term.h"
 
@@ -100,122 +101,25 @@ static int step_exists(const Program *p, const char *name) {
   return 0;
 }
 
-/* The SHA-256 of each step's source: from its declaration to the next. */
-static void step_hash(const Program *p, uint32_t i, char hex[65]) {
-  uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
-  uint8_t d[32];
-  if (e < b) e = b;
-  sha256(p->src->text + b, e - b, d);
-  sha256_hex(d, hex);
-}
-
-typedef struct RunArgs {
-  const char *file;            /* the runbook */
-  const char *run_id;          /* NULL: latest or new */
-  int new_run, accept, dry, nkv, nonly;
-  const char *from, *as;
-  const char **keys, **vals, **only;
-} RunArgs;
-
-/* changed_steps compares the steps recorded at run start with prog's. */
-static int changed_steps(const Json *steps, const Program *p, Buf *names) {
-  uint32_t i;
-  size_t k, n = json_len(steps);
-  int changed = 0;
-  for (i = 0; i < p->nsteps; i++) {
-    char hex[65];
-    const char *was = NULL;
-    step_hash(p, i, hex);
-    for (k = 0; k < n; k++) {
-      const Json *s = json_at(steps, k);
-      const char *nm = json_str(json_get(s, "name"), NULL);
-      if (nm && strcmp(nm, p->steps[i].name) == 0) was = json_str(json_get(s, "sha256"), NULL);
-    }
-    if (!was || strcmp(was, hex) != 0) {
-      fprintf(stderr, "  %s step %s\n", was ? "changed" : "added  ", p->steps[i].name);
-      if (names->n) buf_putc(names, ',');
-      json_put_str(names, p->steps[i].name, strlen(p->steps[i].name));
-      changed++;
-    }
-  }
-  for (k = 0; k < n; k++) {
-    const char *nm = json_str(json_get(json_at(steps, k), "name"), NULL);
-    if (nm && prog_find_step(p, nm) < 0) {
-      fprintf(stderr, "  removed step %s\n", nm);
-      if (names->n) buf_putc(names, ',');
-      json_put_str(names, nm, strlen(nm));
-      changed++;
-    }
-  }
-  return changed;
-}
-
-static int on_choice(void *ud, const char *text, const char *const *options, int n) {
-  Term *t = ud;
-  char line[256];
-  int k;
-  if (!t->interactive) return -1;
-  fprintf(t->out, "  IN DOUBT %s\n", text);
-  for (;;) {
-    fprintf(t->out, "  Choose ");
-    for (k = 0; k < n; k++) fprintf(t->out, "%s%s", k ? "/" : "", options[k]);
-    fprintf(t->out, ": ");
-    fflush(t->out);
-    if (!fgets(line, sizeof line, stdin)) return -1;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (k = 0; k < n; k++)
-      if (strcmp(line, options[k]) == 0) return k;
-  }
-}
-
 static int execute(RunArgs *a) {
-  char state[4096], name[512], id[600], dir[4800], why[1024], srcpath[5000];
-  Program *p = NULL;
-  StepOutcome *out = NULL;
-  int *selected = NULL, lockfd = -1, rc = EXIT_USAGE, i;
-  Journal jr;
-  JrnOpenReport rep;
-  Effects fx;
-  RunOptions o;
-  Term t;
-  VmHost host;
-  RunHooks hooks;
-  VM vm;
+  Session S;
+  int *selected = NULL, rc = EXIT_USAGE, i;
   VmResult r;
   const NativeInfo *natives;
   uint32_t nnatives;
   struct sigaction sa;
-  pid_t holder = 0;
-  double t0 = vm_now();
-  int vm_ready = 0, fx_ready = 0;
-  memset(&jr, 0, sizeof jr);
-  jr.fd = -1;
+  Program *p;
+  VM *vm;
 
-  p = load_program(a->file);
-  if (!p) return EXIT_USAGE;
+  if (session_load(&S, "run", a) != 0) return EXIT_USAGE;
+  p = S.p;
+  vm = &S.vm;
+  vm->interrupt = &interrupted;
   for (i = 0; i < a->nonly; i++)
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;
-
-  term_init(&t);
-  term_host(&t, &host);
-  host.on_choice = on_choice;
-  term_hooks(&t, &hooks);
-  natives = stdlib_natives(&nnatives);
-  vm_init(&vm, p, natives, nnatives, &host);
-  vm_ready = 1;
-  vm.interrupt = &interrupted;
-  vm.operator_name = a->as ? a->as : login_name();
-  t.vm = &vm;
-  memset(&o, 0, sizeof o);
-  o.keys = a->keys;
-  o.vals = a->vals;
-  o.nkv = a->nkv;
-  o.only = a->only;
-  o.nonly = a->nonly;
-  o.from = a->from;
-  out = mem_calloc((p->nsteps + 1) * sizeof *out);
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
+  S.t.total = 0;
   {
     uint32_t k;
     int seen = a->from == NULL;
@@ -225,195 +129,42 @@ static int execute(RunArgs *a) {
       for (j = 0; j < a->nonly; j++)
         if (strcmp(a->only[j], p->steps[k].name) == 0) in = 1;
       selected[k] = seen && in;
-      t.total += selected[k];
+      S.t.total += selected[k];
     }
   }
   if (a->dry) {
-    r = run_params(&vm, &o);
-    if (r == VM_OK) rc = dryrun(&vm, stdout, selected) == 0 ? EXIT_OK : EXIT_USAGE;
-    else term_failure(&t, &vm, "");
+    r = run_params(vm, &S.o);
+    if (r == VM_OK) rc = dryrun(vm, stdout, selected) == 0 ? EXIT_OK : EXIT_USAGE;
+    else term_failure(&S.t, vm, "");
     goto done;
   }
 
   /* Params are checked before any run is created, so that a mistyped
   ** --param is a usage error, not a failed run that must be started anew. */
+  natives = stdlib_natives(&nnatives);
   {
     VM pre;
     VmHost none;
     memset(&none, 0, sizeof none);
     vm_init(&pre, p, natives, nnatives, &none);
-    r = run_params(&pre, &o);
+    r = run_params(&pre, &S.o);
     if (r != VM_OK) {
-      term_failure(&t, &pre, "");
+      term_failure(&S.t, &pre, "");
       vm_free(&pre);
       goto done;
     }
     vm_free(&pre);
   }
 
-  /* The run: which one, locked, journal open. */
-  state_dir_for_runbook(a->file, state, sizeof state);
-  state_runbook_name(a->file, name, sizeof name);
-  if (a->run_id) snprintf(id, sizeof id, "%s", a->run_id);
-  else if (a->new_run || state_latest(state, name, id, sizeof id) != 0) state_new_id(state, name, id, sizeof id);
-  state_run_dir(state, id, dir, sizeof dir);
-  if (jrn_mkdirs(dir, why, sizeof why) != 0) {
-    fprintf(stderr, "rbk run: %s\n", why);
+  if ((rc = session_open(&S, a)) != 0) goto done;
+  rc = EXIT_USAGE;
+  if (S.finished) {
+    fprintf(stdout, "run %s has already finished (%s); nothing to do. 'rbk run --new' starts a fresh run.\n", S.id,
+            S.end_state ? S.end_state : "?");
+    rc = S.end_state && strcmp(S.end_state, "succeeded") == 0 ? EXIT_OK : EXIT_FAILED;
     goto done;
   }
-  if (jrn_lock(dir, &lockfd, &holder, why, sizeof why) != 0) {
-    fprintf(stderr, "rbk run: run %s is being executed by process %ld; not starting a second one\n", id, (long)holder);
-    rc = 4;
-    goto done;
-  }
-  if (jrn_open(&jr, dir, 1, &rep, why, sizeof why) != 0) {
-    fprintf(stderr, "rbk run: %s/%s\n", dir, why);
-    goto done;
-  }
-  if (rep.torn_bytes)
-    fprintf(stderr, "rbk run: the last journal record was torn (%zu bytes, %s); set aside in %s\n", rep.torn_bytes,
-            rep.torn_reason, rep.torn_path);
-
-  if (jr.nrecs == 0) {
-    /* A new run: keep the runbook as it is now, and say what starts. */
-    Buf f = BUF_INIT;
-    char hex[65], host_name[256];
-    uint32_t k;
-    snprintf(srcpath, sizeof srcpath, "%s/source.rbk", dir);
-    if (durable_replace(srcpath, p->src->text, p->src->len, 0600, why, sizeof why) != 0) {
-      fprintf(stderr, "rbk run: %s\n", why);
-      goto done;
-    }
-    sha256_hex(p->src_sha256, hex);
-    if (gethostname(host_name, sizeof host_name) != 0) strcpy(host_name, "unknown");
-    host_name[sizeof host_name - 1] = '\0';
-    buf_puts(&f, "\"run\":");
-    json_put_str(&f, id, strlen(id));
-    buf_puts(&f, ",\"runbook\":");
-    json_put_str(&f, a->file, strlen(a->file));
-    buf_puts(&f, ",\"title\":");
-    json_put_str(&f, p->title, strlen(p->title));
-    buf_printf(&f, ",\"source_sha256\":\"%s\",\"steps\":[", hex);
-    for (k = 0; k < p->nsteps; k++) {
-      char sh[65];
-      step_hash(p, k, sh);
-      buf_puts(&f, k ? ",{\"name\":" : "{\"name\":");
-      json_put_str(&f, p->steps[k].name, strlen(p->steps[k].name));
-      buf_printf(&f, ",\"sha256\":\"%s\"}", sh);
-    }
-    buf_puts(&f, "],\"params\":{");
-    for (i = 0; i < a->nkv; i++) {
-      int secret = 0;
-      uint32_t q;
-      for (q = 0; q < p->nparams; q++)
-        if (strcmp(p->params[q].name, a->keys[i]) == 0) secret = p->params[q].secret;
-      if (i) buf_putc(&f, ',');
-      json_put_str(&f, a->keys[i], strlen(a->keys[i]));
-      buf_putc(&f, ':');
-      if (secret) buf_puts(&f, "\"***\"");
-      else json_put_str(&f, a->vals[i], strlen(a->vals[i]));
-    }
-    buf_puts(&f, "},\"operator\":");
-    json_put_str(&f, vm.operator_name, strlen(vm.operator_name));
-    buf_puts(&f, ",\"host\":");
-    json_put_str(&f, host_name, strlen(host_name));
-    buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);
-    if (jrn_append(&jr, "run_start", buf_cstr(&f), why, sizeof why) != 0 ||
-        state_set_latest(state, name, id, why, sizeof why) != 0) {
-      fprintf(stderr, "rbk run: %s\n", why);
-      buf_free(&f);
-      goto done;
-    }
-    buf_free(&f);
-    fprintf(stdout, "run %s (journal %s/journal.jsonl)\n", id, dir);
-  } else {
-    const Json *start = jr.recs[0].json, *last_end = NULL;
-    const char *was_sha = json_str(json_get(start, "source_sha256"), NULL);
-    char hex[65];
-    size_t k;
-    Buf f = BUF_INIT;
-    for (k = 0; k < jr.nrecs; k++)
-      if (strcmp(jr.recs[k].type, "run_end") == 0) last_end = jr.recs[k].json;
-    if (last_end) {
-      const char *st = json_str(json_get(last_end, "state"), NULL);
-      fprintf(stdout, "run %s has already finished (%s); nothing to do. 'rbk run --new' starts a fresh run.\n", id,
-              st ? st : "?");
-      rc = st && strcmp(st, "succeeded") == 0 ? EXIT_OK : EXIT_FAILED;
-      goto done;
-    }
-    sha256_hex(p->src_sha256, hex);
-    if (!was_sha || strcmp(was_sha, hex) != 0) {
-      Buf names = BUF_INIT;
-      fprintf(stderr, "rbk run: the runbook changed since run %s began:\n", id);
-      changed_steps(json_get(start, "steps"), p, &names);
-      if (!a->accept) {
-        fprintf(stderr, "Refusing to resume it silently. Check the steps above, then rerun with "
-                        "--accept-changes (or start a fresh run with --new).\n");
-        buf_free(&names);
-        goto done;
-      }
-      buf_puts(&f, "\"by\":");
-      json_put_str(&f, vm.operator_name, strlen(vm.operator_name));
-      buf_printf(&f, ",\"old_sha256\":\"%s\",\"new_sha256\":\"%s\",\"changed\":[%s]", was_sha ? was_sha : "", hex,
-                 buf_cstr(&names));
-      buf_free(&names);
-      if (jrn_append(&jr, "accept_changes", buf_cstr(&f), why, sizeof why) != 0) {
-        fprintf(stderr, "rbk run: %s\n", why);
-        buf_free(&f);
-        goto done;
-      }
-      buf_reset(&f);
-    }
-    /* Params given when the run began hold for the whole run. */
-    {
-      const Json *given = json_get(start, "params");
-      size_t g;
-      for (g = 0; g < json_len(given); g++) {
-        size_t kl;
-        const char *key = json_key(given, g, &kl), *val = json_str(json_at(given, g), NULL);
-        int j, found = 0;
-        for (j = 0; j < a->nkv; j++) {
-          if (strcmp(a->keys[j], key) != 0) continue;
-          found = 1;
-          if (val && strcmp(val, "***") != 0 && strcmp(val, a->vals[j]) != 0) {
-            fprintf(stderr, "rbk run: --param %s differs from the value run %s began with (%s); params are "
-                            "fixed for a run (--new starts a fresh one)\n", key, id, val);
-            buf_free(&f);
-            goto done;
-          }
-        }
-        if (!found && val && strcmp(val, "***") == 0) {
-          fprintf(stderr, "rbk run: run %s was given the secret %s on the command line; pass --param %s=... again\n",
-                  id, key, key);
-          buf_free(&f);
-          goto done;
-        }
-        if (!found && val) {
-          a->keys[a->nkv] = key;
-          a->vals[a->nkv++] = val;
-          o.keys = a->keys;
-          o.vals = a->vals;
-          o.nkv = a->nkv;
-        }
-      }
-    }
-    buf_printf(&f, "\"pid\":%ld,\"operator\":", (long)getpid());
-    json_put_str(&f, vm.operator_name, strlen(vm.operator_name));
-    buf_printf(&f, ",\"source_sha256\":\"%s\"", hex);
-    if (jrn_append(&jr, "resume", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk run: %s\n", why);
-      buf_free(&f);
-      goto done;
-    }
-    buf_free(&f);
-    fprintf(stdout, "resuming run %s (journal %s/journal.jsonl)\n", id, dir);
-  }
-  if (fx_attach(&fx, &jr, jr.recs, jr.nrecs, why, sizeof why) != 0) {
-    fprintf(stderr, "rbk run: %s/journal.jsonl: %s; refusing to resume\n", dir, why);
-    goto done;
-  }
-  fx_ready = 1;
-  vm.fx = &fx;
+  fprintf(stdout, "%s %s (journal %s/journal.jsonl)\n", S.is_new ? "run" : "resuming run", S.id, S.dir);
 
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -421,53 +172,52 @@ static int execute(RunArgs *a) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  fprintf(stdout, "%s%s%s%s%s\n", t.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
-          p->version[0] ? " v" : "", p->version, t.color ? "\033[0m" : "");
-  r = run_params(&vm, &o);
-  if (r == VM_FAILED && (vm.paused || vm.diverged)) r = VM_PAUSED;
-  if (r == VM_OK) {
-    r = run_runbook(&vm, &o, &hooks, out);
-    term_summary(&t, p, out);
+  fprintf(stdout, "%s%s%s%s%s\n", S.t.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
+          p->version[0] ? " v" : "", p->version, S.t.color ? "\033[0m" : "");
+  r = run_params(vm, &S.o);
+  if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+  if (r == VM_OK && S.interactive_log) {
+    /* A run someone worked on at the REPL: its actions again, in their
+    ** order, then the steps still to do. */
+    r = session_replay(&S, REPLAY_CONTINUE, 0);
+    while (r == VM_OK) {
+      int k = session_next_pending(&S);
+      if (k < 0) break;
+      r = session_step(&S, k);
+    }
+    term_summary(&S.t, p, S.out);
+  } else if (r == VM_OK) {
+    r = run_runbook(vm, &S.o, &S.hooks, S.out);
+    term_summary(&S.t, p, S.out);
   } else if (r == VM_FAILED) {
-    term_failure(&t, &vm, "");
+    term_failure(&S.t, vm, "");
   }
-  if (fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)fx.replayed);
+  if (S.fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
   if (r == VM_INTERRUPTED || interrupted) {
-    char f[64];
+    char f[64], why[512];
     snprintf(f, sizeof f, "\"signal\":\"%s\"", caught_signal == SIGTERM ? "TERM" : "INT");
-    jrn_append(&jr, "interrupted", f, why, sizeof why);
-    fprintf(stderr, "rbk run: interrupted; 'rbk resume %s' continues the run\n", id);
+    jrn_append(&S.jr, "interrupted", f, why, sizeof why);
+    fprintf(stderr, "rbk run: interrupted; 'rbk resume %s' continues the run\n", S.id);
     rc = EXIT_INTERRUPTED;
-  } else if (r == VM_PAUSED && vm.diverged) {
+  } else if (r == VM_PAUSED && vm->diverged) {
     /* Not a failure of the run: it cannot go on until the runbook and its
     ** journal agree again. Nothing is marked finished. */
-    term_failure(&t, &vm, "");
+    term_failure(&S.t, vm, "");
     fprintf(stderr, "rbk run: run %s stopped: the runbook no longer does what the journal recorded. Undo the "
-                    "edit and resume, or start a fresh run with --new.\n", id);
+                    "edit and resume, or start a fresh run with --new.\n", S.id);
     rc = EXIT_USAGE;
   } else if (r == VM_PAUSED) {
-    term_failure(&t, &vm, "");
+    const char *id = S.id;
+    term_failure(&S.t, vm, "");
     fprintf(stderr, "rbk run: run %s is waiting. Answer with 'rbk approve %s --as ROLE', 'rbk confirm %s' or "
                     "'rbk answer %s ...' ('rbk status %s' says which), then 'rbk resume %s'.\n",
             id, id, id, id, id, id);
-    rc = 3;
+    rc = EXIT_WAITING;
   } else {
-    char f[128];
-    snprintf(f, sizeof f, "\"state\":\"%s\",\"duration\":%.3f", r == VM_OK ? "succeeded" : "failed", vm_now() - t0);
-    if (jrn_append(&jr, "run_end", f, why, sizeof why) != 0) {
-      fprintf(stderr, "rbk run: %s\n", why);
-      rc = EXIT_FAILED;
-    } else {
-      rc = r == VM_OK ? EXIT_OK : EXIT_FAILED;
-    }
+    rc = session_end(&S, r == VM_OK) != 0 ? EXIT_FAILED : r == VM_OK ? EXIT_OK : EXIT_FAILED;
   }
 done:
-  if (fx_ready) fx_free(&fx);
-  if (vm_ready) vm_free(&vm);
-  jrn_close(&jr);
-  jrn_unlock(lockfd);
-  if (p) prog_free(p);
-  mem_free(out);
+  session_close(&S);
   mem_free(selected);
   return rc;
 }
@@ -550,9 +300,8 @@ int cmd_run(int argc, char **argv) {
 int cmd_resume(int argc, char **argv) {
   RunArgs a;
   const char *run = NULL;
-  char dir[4800], why[512], jpath[5000], src[5000];
+  char *owned = NULL;
   int rc, i;
-  FILE *f;
   for (i = 1; i < argc; i++)
     if (cli_is_help(argv[i])) {
       fputs(usage_resume, stdout);
@@ -561,43 +310,9 @@ int cmd_resume(int argc, char **argv) {
   init_args(&a, argc);
   rc = parse_common("resume", argc, argv, &a, &run);
   if (rc == 0 && !run) rc = cli_usage_error("resume", "no RUN given");
-  if (rc == 0 && state_find_run(run, dir, sizeof dir, why, sizeof why) != 0) {
-    fprintf(stderr, "rbk resume: %s\n", why);
-    rc = EXIT_USAGE;
-  }
-  if (rc == 0) {
-    /* The runbook is the one the run began with: its path if it is still
-    ** there (changes are then detected), else the copy kept with the run. */
-    char line[65536], *runbook = NULL;
-    snprintf(jpath, sizeof jpath, "%s/journal.jsonl", dir);
-    f = fopen(jpath, "r");
-    if (f && fgets(line, sizeof line, f)) {
-      Json *j = json_parse(line, strcspn(line, "\n"), why, sizeof why);
-      const char *rb = json_str(json_get(j, "runbook"), NULL);
-      struct stat st;
-      if (rb && stat(rb, &st) == 0) runbook = mem_strdup(rb);
-      json_free(j);
-    }
-    if (f) fclose(f);
-    snprintf(src, sizeof src, "%s/source.rbk", dir);
-    if (!runbook) runbook = mem_strdup(src);
-    a.file = runbook;
-    {
-      const char *slash = strrchr(dir, '/');
-      a.run_id = slash ? slash + 1 : dir;
-    }
-    /* The state directory is the one holding this run. */
-    {
-      char state[4800];
-      const char *runs = strstr(dir, "/runs/");
-      if (runs) {
-        snprintf(state, sizeof state, "%.*s", (int)(runs - dir), dir);
-        setenv("RBK_STATE_DIR", state, 1);
-      }
-    }
-    rc = execute(&a);
-    mem_free(runbook);
-  }
+  if (rc == 0) rc = session_locate("resume", run, &a, &owned);
+  if (rc == 0) rc = execute(&a);
+  mem_free(owned);
   free_args(&a);
   return rc;
 }

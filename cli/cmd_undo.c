@@ -146,6 +146,19 @@ int cmd_undo(int argc, char **argv) {
     fprintf(stderr, "rbk undo: %s\n", oj.nrecs == 0 && !why[0] ? "the run's journal is empty" : why);
     goto done;
   }
+  {
+    /* A run worked on at the REPL is an action log (docs/journal.md): its
+    ** steps may have run out of order, again, or been undone already, so
+    ** the read-only replay below, step after step, would not match it. */
+    size_t k;
+    for (k = 0; k < oj.nrecs; k++)
+      if (strcmp(oj.recs[k].type, "repl_start") == 0) {
+        fprintf(stderr, "rbk undo: run %s was worked on at the REPL, where steps may run out of order or "
+                        "again; rbk undo cannot reverse such a run yet. While a run is open, undo its steps "
+                        "at the REPL: rbk repl --run RUN, then :undo STEP\n", run);
+        goto done;
+      }
+  }
   snprintf(src, sizeof src, "%s/source.rbk", odir);
   p = load_program(src);
   if (!p) goto done;
@@ -278,7 +291,7 @@ int cmd_undo(int argc, char **argv) {
   }
   for (i = 0; i <= last && i < (int)p->nsteps; i++) {
     StepOutcome so;
-    run_step(&vm, i, NULL, &so);   /* effects come from the journal; a step that stopped stops here too */
+    run_step(&vm, i, 0, NULL, &so);   /* effects come from the journal; a step that stopped stops here too */
   }
 
   /* Phase 2: the undo blocks, live and journaled, last step first. */
@@ -303,7 +316,7 @@ int cmd_undo(int argc, char **argv) {
   r = VM_OK;
   for (i = (int)p->nsteps; i-- > 0 && r == VM_OK;) {
     if (!done[i] || p->steps[i].undo < 0) continue;
-    r = run_undo(&vm, i, &hooks, &out[i]);
+    r = run_undo(&vm, i, 1, &hooks, &out[i]);
   }
   if (r == VM_INTERRUPTED || interrupted) {
     jrn_append(&uj, "interrupted", "\"signal\":\"INT\"", why, sizeof why);

@@ -42,14 +42,33 @@ static int starts_with_magic(const char *path) {
   return k == sizeof m && memcmp(m, BC_MAGIC, BC_MAGIC_LEN) == 0;
 }
 
+/* compile_source parses, checks and compiles src (taking it over). */
+static Program *compile_source(Source *src) {
+  Diags d;
+  Ast ast;
+  Program *p = NULL;
+  diag_init(&d);
+  ast_init(&ast, src);
+  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_program(&ast, &d) == 0) {
+    p = codegen_program(&ast, &d);
+    if (p) sha256(src->text, src->len, p->src_sha256);
+  }
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  diag_free(&d);
+  ast_free(&ast);
+  if (!p) {
+    src_free(src);
+    mem_free(src);
+  }
+  return p;
+}
+
 Program *load_program(const char *path) {
   const BuiltinSig *b = check_builtins();
   uint32_t nb = 0;
   char why[512];
-  Diags d;
   Source *src;
-  Ast ast;
-  Program *p = NULL;
+  Program *p;
   while (b[nb].name) nb++;
   if (starts_with_magic(path)) {
     char *data;
@@ -64,23 +83,16 @@ Program *load_program(const char *path) {
     return p;
   }
   src = mem_calloc(sizeof *src);
-  diag_init(&d);
   if (src_load(src, path, why, sizeof why) != 0) {
     fprintf(stderr, "%s: error: %s\n", path, why);
     mem_free(src);
     return NULL;
   }
-  ast_init(&ast, src);
-  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_program(&ast, &d) == 0) {
-    p = codegen_program(&ast, &d);
-    if (p) sha256(src->text, src->len, p->src_sha256);
-  }
-  diag_print_text(&d, stderr, diag_use_color(stderr));
-  diag_free(&d);
-  ast_free(&ast);
-  if (!p) {
-    src_free(src);
-    mem_free(src);
-  }
-  return p;
+  return compile_source(src);
+}
+
+Program *load_program_text(const char *name, const char *text) {
+  Source *src = mem_calloc(sizeof *src);
+  src_from_string(src, name, text, strlen(text));
+  return compile_source(src);
 }

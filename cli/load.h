@@ -11,5 +11,7 @@
 /* load_program returns the Program for path, or NULL after printing the
 ** diagnostics (to stderr) that explain why not. */
 Program *load_program(const char *path);
+/* load_program_text compiles a runbook held in memory (named name). */
+Program *load_program_text(const char *name, const char *text);
 
 #endif

@@ -31,7 +31,7 @@ static const Command commands[] = {
   {"answer", cmd_answer, "answer a paused run's question or in-doubt effect", usage_answer},
   {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
   {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
-  {"repl", not_yet, "interactive execution on the same VM and journal", usage_pending},
+  {"repl", cmd_repl, "interactive execution on the same VM and journal", usage_repl},
   {"fmt", not_yet, "canonical formatting", usage_pending},
   {NULL, NULL, NULL, NULL},
 };

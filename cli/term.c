@@ -137,6 +137,24 @@ static int on_gate(void *ud, GateKind k, const char *text, const char *role, con
   return r;
 }
 
+static int on_choice(void *ud, const char *text, const char *const *options, int n) {
+  Term *t = ud;
+  char line[256];
+  int k;
+  if (!t->interactive) return -1;
+  fprintf(t->out, "  IN DOUBT %s\n", text);
+  for (;;) {
+    fprintf(t->out, "  Choose ");
+    for (k = 0; k < n; k++) fprintf(t->out, "%s%s", k ? "/" : "", options[k]);
+    fprintf(t->out, ": ");
+    fflush(t->out);
+    if (!fgets(line, sizeof line, stdin)) return -1;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (k = 0; k < n; k++)
+      if (strcmp(line, options[k]) == 0) return k;
+  }
+}
+
 void term_host(Term *t, VmHost *h) {
   memset(h, 0, sizeof *h);
   h->ud = t;
@@ -145,6 +163,7 @@ void term_host(Term *t, VmHost *h) {
   h->on_message = on_message;
   h->on_tick = on_tick;
   h->on_gate = on_gate;
+  h->on_choice = on_choice;
 }
 
 void term_failure(Term *t, const VM *vm, const char *what) {
@@ -154,7 +173,7 @@ void term_failure(Term *t, const VM *vm, const char *what) {
   fflush(t->out);
   diag_init(&d);
   if (vm->failed_has_pos)
-    dg = diag_add(&d, SEV_ERROR, "runtime", vm->prog->src, vm->fail_pos, vm->fail_end, "%s%s", what,
+    dg = diag_add(&d, SEV_ERROR, "runtime", vm->fail_src ? vm->fail_src : vm->prog->src, vm->fail_pos, vm->fail_end, "%s%s", what,
                   buf_cstr(&vm->fail));
   else
     dg = diag_add(&d, SEV_ERROR, "runtime", NULL, 0, 0, "%s%s", what, buf_cstr(&vm->fail));

@@ -190,7 +190,8 @@ static void add_local(Checker *C, Node *name, SymKind k, Ty ty) {
     if (g && (g->kind == S_PARAM || g->kind == S_SECRET)) {
       Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared as a %s", name->str,
                      g->kind == S_PARAM ? "param" : "secret");
-      diag_hint(dg, "see line %d; choose another name", line_of(C, g->decl));
+      if (g->decl) diag_hint(dg, "see line %d; choose another name", line_of(C, g->decl));
+      else diag_hint(dg, "the runbook declares it; choose another name");
       return;
     }
   }
@@ -211,7 +212,8 @@ static void add_step_global(Checker *C, Node *name, Ty ty) {
   if (g && (g->kind == S_PARAM || g->kind == S_SECRET)) {
     Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared as a %s", name->str,
                    g->kind == S_PARAM ? "param" : "secret");
-    diag_hint(dg, "see line %d; choose another name", line_of(C, g->decl));
+    if (g->decl) diag_hint(dg, "see line %d; choose another name", line_of(C, g->decl));
+    else diag_hint(dg, "the runbook declares it; choose another name");
     return;
   }
   if (g) {
@@ -222,6 +224,18 @@ static void add_step_global(Checker *C, Node *name, Ty ty) {
   }
   if (find_local(C, name->str, NULL)) {
     add_local(C, name, S_LOCAL, ty);
+    return;
+  }
+  ptrmap_put(&C->vars, name->str, new_sym(C, S_GLOBAL, name, ty));
+}
+
+/* A REPL top-level `let` makes or replaces a session variable (a global). */
+static void repl_let(Checker *C, Node *name, Ty ty) {
+  Sym *g = ptrmap_get(&C->vars, name->str);
+  if (g && (g->kind == S_PARAM || g->kind == S_SECRET)) {
+    Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared as a %s", name->str,
+                   g->kind == S_PARAM ? "param" : "secret");
+    diag_hint(dg, "params and secrets are fixed for the run; choose another name");
     return;
   }
   ptrmap_put(&C->vars, name->str, new_sym(C, S_GLOBAL, name, ty));
@@ -633,6 +647,11 @@ static void need_string(Checker *C, Node *n, const char *what) {
 /* ---- statements ------------------------------------------------------ */
 
 static void stmts(Checker *C, Node *list, Where w);
+static int declare_fn(Checker *C, Node *n);
+static void check_fn(Checker *C, Node *fn);
+
+/* nested is where the statements of a block inside a w-list sit. */
+static Where nested(Where w) { return w == W_STEP || w == W_REPL ? W_NESTED : w; }
 
 static void block(Checker *C, Node *b, Where w) {
   open_scope(C);
@@ -710,6 +729,7 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
     case N_LET:
       t = expr(C, n->b);
       if (w == W_STEP && top) add_step_global(C, n->a, t);
+      else if (w == W_REPL && top) repl_let(C, n->a, t);
       else add_local(C, n->a, S_LOCAL, t);
       break;
     case N_ASSIGN: {
@@ -742,13 +762,13 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       if (n->op) {   /* then-form: one statement */
         open_scope(C);
         if (is_clause(n->b)) clause(C, n->b, W_NESTED);
-        else stmt(C, n->b, w == W_STEP ? W_NESTED : w, 0);
+        else stmt(C, n->b, nested(w), 0);
         close_scope(C);
       } else {
-        block(C, n->b, w == W_STEP ? W_NESTED : w);
+        block(C, n->b, nested(w));
         if (n->c) {
           if (n->c->kind == N_IF) stmt(C, n->c, w, 0);
-          else block(C, n->c, w == W_STEP ? W_NESTED : w);
+          else block(C, n->c, nested(w));
         }
       }
       break;
@@ -757,7 +777,7 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       if (t != TY_ANY && t != TY_LIST) err(C, "type-mismatch", n->b, "'for' needs a list, not %s", ty_name(t));
       open_scope(C);
       add_local(C, n->a, S_LOCAL, TY_ANY);
-      stmts(C, n->c->a, w == W_STEP ? W_NESTED : w);
+      stmts(C, n->c->a, nested(w));
       close_scope(C);
       break;
     case N_WAIT:
@@ -784,9 +804,16 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       }
       expr(C, n->a);
       break;
-    case N_FN: case N_EXTERN: case N_IMPORT:
-      if (w != W_REPL) err(C, "misplaced", n, "'%s' must be declared at the top of a file or runbook", KW(n));
+    case N_FN:
+      if (w != W_REPL || !top) err(C, "misplaced", n, "'%s' must be declared at the top of a file or runbook", KW(n));
+      else if (declare_fn(C, n)) check_fn(C, n);
       break;
+    case N_EXTERN: case N_IMPORT: {
+      Diag *dg = err(C, w == W_REPL ? "unsupported" : "misplaced", n, "'%s' %s", KW(n),
+                     w == W_REPL ? "is not available at the REPL" : "must be declared at the top of a file or runbook");
+      if (w == W_REPL) diag_hint(dg, "declare it in the runbook file and load that");
+      break;
+    }
     default:
       if (is_clause(n)) clause(C, n, w);
       else err(C, "internal", n, "unexpected %s in a statement list", KW(n));
@@ -878,7 +905,7 @@ static void check_extern(Checker *C, Node *ex) {
   }
 }
 
-static void declare_fn(Checker *C, Node *n) {
+static int declare_fn(Checker *C, Node *n) {
   Sym *s;
   Node *p;
   if (n->kind == N_FN) {
@@ -896,13 +923,14 @@ static void declare_fn(Checker *C, Node *n) {
       Node *nm = n->kind == N_FN ? n->a : n->b;
       Diag *dg = err(C, "duplicate-fn", nm, "'%s' is a builtin function", nm->str);
       diag_hint(dg, "choose another name");
-      return;
+      return 0;
     }
   }
   s = declare(C, &C->fns, n->kind == N_FN ? n->a : n->b, n->kind == N_FN ? S_FN : S_EXTERN, TY_ANY,
               "duplicate-fn", "function");
-  if (!s) return;
+  if (!s) return 0;
   s->min_args = s->max_args = ast_list_len(n->kind == N_FN ? n->b : n->c);
+  return 1;
 }
 
 static void contacts(Checker *C, Node *role) {
@@ -1026,22 +1054,39 @@ static void collect_step_vars(Checker *C, Node *rb) {
   }
 }
 
+static void checker_init(Checker *C, Ast *ast, Diags *d) {
+  int i;
+  memset(C, 0, sizeof *C);
+  C->ast = ast;
+  C->src = ast->src;
+  C->d = d;
+  arena_init(&C->arena);
+  for (i = 0; builtins[i].name; i++) {
+    Sym *s = new_sym(C, S_BUILTIN, NULL, builtins[i].result);
+    s->min_args = builtins[i].min_args;
+    s->max_args = builtins[i].max_args;
+    ptrmap_put(&C->fns, ast_intern(ast, builtins[i].name, strlen(builtins[i].name)), s);
+  }
+}
+
+static void checker_free(Checker *C) {
+  ptrmap_free(&C->vars);
+  ptrmap_free(&C->fns);
+  ptrmap_free(&C->roles);
+  ptrmap_free(&C->steps);
+  ptrmap_free(&C->probes);
+  ptrmap_free(&C->stepvars);
+  mem_free(C->locals);
+  ptrmap_free(&C->local_index);
+  arena_free(&C->arena);
+}
+
 int check_program(Ast *ast, Diags *d) {
   Checker C;
   Node *n, *runbook = NULL;
-  int errors_before = d->errors, i;
+  int errors_before = d->errors;
   size_t first = d->n;
-  memset(&C, 0, sizeof C);
-  C.ast = ast;
-  C.src = ast->src;
-  C.d = d;
-  arena_init(&C.arena);
-  for (i = 0; builtins[i].name; i++) {
-    Sym *s = new_sym(&C, S_BUILTIN, NULL, builtins[i].result);
-    s->min_args = builtins[i].min_args;
-    s->max_args = builtins[i].max_args;
-    ptrmap_put(&C.fns, ast_intern(ast, builtins[i].name, strlen(builtins[i].name)), s);
-  }
+  checker_init(&C, ast, d);
   if (!ast->root->a) {
     Diag *dg = diag_add(d, SEV_ERROR, "empty-file", C.src, 0, 0, "%s: no runbook here",
                         C.src->len ? "nothing but comments" : "empty file");
@@ -1075,15 +1120,46 @@ int check_program(Ast *ast, Diags *d) {
     }
   }
   if (runbook) check_runbook(&C, runbook);
-  ptrmap_free(&C.vars);
-  ptrmap_free(&C.fns);
-  ptrmap_free(&C.roles);
-  ptrmap_free(&C.steps);
-  ptrmap_free(&C.probes);
-  ptrmap_free(&C.stepvars);
-  mem_free(C.locals);
-  ptrmap_free(&C.local_index);
-  arena_free(&C.arena);
+  checker_free(&C);
+  diag_sort(d, first);
+  return d->errors - errors_before;
+}
+
+/* put_name enters a name from the compiled program into map m. */
+static Sym *put_name(Checker *C, PtrMap *m, const char *name, SymKind k) {
+  Sym *s = new_sym(C, k, NULL, TY_ANY);
+  ptrmap_put(m, ast_intern(C->ast, name, strlen(name)), s);
+  return s;
+}
+
+int check_chunk(Ast *chunk, Node *expr_or_null, const Program *ctx, Diags *d) {
+  Checker C;
+  uint32_t i, j;
+  int errors_before = d->errors;
+  size_t first = d->n;
+  checker_init(&C, chunk, d);
+  /* What the runbook declared, as compiled: its globals (params, secrets,
+  ** step variables, earlier REPL variables), functions, roles, steps
+  ** and probes. Types are not kept in a Program: they are "a value". */
+  for (i = 0; i < ctx->nglobals; i++) {
+    SymKind k = S_GLOBAL;
+    for (j = 0; j < ctx->nparams; j++)
+      if (strcmp(ctx->params[j].name, ctx->globals[i]) == 0) k = ctx->params[j].secret ? S_SECRET : S_PARAM;
+    put_name(&C, &C.vars, ctx->globals[i], k);
+  }
+  for (i = 0; i < ctx->nprotos; i++) {
+    const char *nm = ctx->protos[i]->name;
+    if (strncmp(nm, "fn ", 3) == 0) {
+      Sym *s = put_name(&C, &C.fns, nm + 3, S_FN);
+      s->min_args = s->max_args = ctx->protos[i]->nparams;
+    }
+  }
+  for (i = 0; i < ctx->nroles; i++) put_name(&C, &C.roles, ctx->roles[i].name, S_ROLE);
+  for (i = 0; i < ctx->nsteps; i++) put_name(&C, &C.steps, ctx->steps[i].name, S_STEP)->order = (int)i;
+  for (i = 0; i < ctx->nprobes; i++) put_name(&C, &C.probes, ctx->probes[i].name, S_PROBE);
+  if (expr_or_null) expr(&C, expr_or_null);
+  else stmts(&C, chunk->root->a, W_REPL);
+  checker_free(&C);
   diag_sort(d, first);
   return d->errors - errors_before;
 }

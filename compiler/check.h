@@ -7,6 +7,7 @@
 #define RBK_CHECK_H
 
 #include "../vm/diag.h"
+#include "../vm/program.h"
 #include "ast.h"
 
 /* Static types, as far as they can be known before a run. ANY means
@@ -27,6 +28,15 @@ const char *ty_name(Ty t);
 /* check_program checks ast->root (a parsed file) and returns the number
 ** of errors it added to d. Warnings are added too but not counted. */
 int check_program(Ast *ast, Diags *d);
+
+/* check_chunk checks REPL input against a compiled runbook: the
+** statements of chunk->root (parsed with PARSE_STMTS), or, when
+** expr_or_null is given, that one expression. The names it may use are
+** ctx's: params, secrets, step and earlier REPL variables, functions,
+** roles, steps, probes and the builtins. A top-level `let` makes a session
+** variable (codegen_chunk turns it into a global); `fn` may be declared.
+** Returns the number of errors added to d. */
+int check_chunk(Ast *chunk, Node *expr_or_null, const Program *ctx, Diags *d);
 
 /* BuiltinSig is one entry of stdlib/builtins.def. */
 typedef struct BuiltinSig {

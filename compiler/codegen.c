@@ -962,3 +962,73 @@ Program *codegen_program(Ast *ast, Diags *d) {
   }
   return pr;
 }
+
+/* gen_init prepares g to add code to pr, knowing pr's names. */
+static void gen_init(Gen *g, Ast *ast, Program *pr, Diags *d) {
+  const BuiltinSig *b = check_builtins();
+  uint32_t i;
+  memset(g, 0, sizeof *g);
+  g->ast = ast;
+  g->prog = pr;
+  g->d = d;
+  g->protos_cap = pr->nprotos;
+  g->globals_cap = pr->nglobals;
+  g->verifies_cap = pr->nverifies;
+  for (i = 0; b[i].name; i++)
+    ptrmap_put(&g->builtins, ast_intern(ast, b[i].name, strlen(b[i].name)), (void *)(uintptr_t)(i + 1));
+  for (i = 0; i < pr->nglobals; i++)
+    ptrmap_put(&g->globals, ast_intern(ast, pr->globals[i], strlen(pr->globals[i])), (void *)(uintptr_t)(i + 1));
+  for (i = 0; i < pr->nprotos; i++)
+    if (strncmp(pr->protos[i]->name, "fn ", 3) == 0)
+      ptrmap_put(&g->fns, ast_intern(ast, pr->protos[i]->name + 3, strlen(pr->protos[i]->name + 3)),
+                 (void *)(uintptr_t)(i + 1));
+  for (i = 0; i < pr->nroles; i++)
+    ptrmap_put(&g->roles, ast_intern(ast, pr->roles[i].name, strlen(pr->roles[i].name)), (void *)(uintptr_t)(i + 1));
+}
+
+static void gen_free(Gen *g) {
+  ptrmap_free(&g->globals);
+  ptrmap_free(&g->fns);
+  ptrmap_free(&g->builtins);
+  ptrmap_free(&g->roles);
+}
+
+int codegen_chunk(Ast *chunk, Node *expr_or_null, Program *pr, Diags *d) {
+  Gen g;
+  FnState fs;
+  Node *n;
+  uint32_t nprotos = pr->nprotos, nglobals = pr->nglobals, nverifies = pr->nverifies, i;
+  int idx;
+  gen_init(&g, chunk, pr, d);
+  /* Functions declared in the input first, so the statements can call them. */
+  if (!expr_or_null)
+    for (n = chunk->root->a; n; n = n->next)
+      if (n->kind == N_FN)
+        ptrmap_put(&g.fns, n->a->str, (void *)(uintptr_t)(new_proto(&g, "fn", n->a->str) + 1));
+  if (!expr_or_null)
+    for (n = chunk->root->a; n; n = n->next)
+      if (n->kind == N_FN) gen_fn(&g, n);
+  if (expr_or_null) {
+    idx = expr_proto(&g, "repl", NULL, expr_or_null);
+  } else {
+    idx = new_proto(&g, "repl", NULL);
+    open_fn(&g, &fs, idx);
+    fs.step_top = 1;   /* a top-level let makes a session variable */
+    for (n = chunk->root->a; n; n = n->next) stmt(&g, n);
+    close_fn(&g);
+  }
+  gen_free(&g);
+  if (g.failed) {
+    /* Take back everything this input added. */
+    for (i = nprotos; i < pr->nprotos; i++) proto_free(pr->protos[i]);
+    for (i = nglobals; i < pr->nglobals; i++) mem_free(pr->globals[i]);
+    pr->nprotos = nprotos;
+    pr->nglobals = nglobals;
+    pr->nverifies = nverifies;
+    return -1;
+  }
+  for (i = nprotos; i < pr->nprotos; i++) pr->protos[i]->src = chunk->src;
+  pr->chunks = mem_realloc(pr->chunks, (pr->nchunks + 1) * sizeof *pr->chunks);
+  pr->chunks[pr->nchunks++] = chunk->src;
+  return idx;
+}

@@ -16,4 +16,14 @@
 ** an error to d, returns NULL, and the caller still owns the Source. */
 Program *codegen_program(Ast *ast, Diags *d);
 
+/* codegen_chunk compiles REPL input that passed check_chunk into pr,
+** which gains a Proto taking no arguments: for an expression
+** (expr_or_null), one that returns its value; else one that runs the
+** statements of chunk->root, whose top-level lets become new globals of
+** pr (call vm_sync_globals before running it). Functions the input
+** declares become Protos too. On success pr takes ownership of
+** chunk->src and the index of the new Proto is returned; on failure (a
+** limit) an error is added to d, pr is as it was, and -1 is returned. */
+int codegen_chunk(Ast *chunk, Node *expr_or_null, Program *pr, Diags *d);
+
 #endif

@@ -33,16 +33,25 @@ static int was_seen(const Effects *fx, const char *key) {
   return 0;
 }
 
+/* step_key is the key runbook.c's step_record gives the record rec. */
 static void step_key(char *out, size_t n, const char *type, const Json *rec) {
-  int ok;
+  int ok, isbool = 0;
   double a = json_num(json_get(rec, "attempt"), &ok);
-  snprintf(out, n, "%s/%s/%.0f", type, json_str(json_get(rec, "step"), NULL) ? json_str(json_get(rec, "step"), NULL) : "",
-           ok ? a : 0);
+  const char *step = json_str(json_get(rec, "step"), NULL);
+  const Json *u = json_get(rec, "undo");
+  int undo = u && json_bool(u, &isbool) && isbool;
+  snprintf(out, n, "%s%s/%s/%.0f", undo ? "undo:" : "", type, step ? step : "", ok ? a : 0);
+}
+
+/* lane_of reads a record's lane: absent is the runbook's, "repl" the REPL's. */
+static int lane_of(const Json *rec) {
+  const char *l = json_str(json_get(rec, "lane"), NULL);
+  return l && strcmp(l, "repl") == 0 ? FX_LANE_REPL : FX_LANE_RUNBOOK;
 }
 
 int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen) {
-  uint64_t cap_s = 0, cap_e = 0, cap_d = 0;
   size_t i;
+  int l;
   memset(fx, 0, sizeof *fx);
   fx->out = out;
   fx->recs = recs;
@@ -53,22 +62,29 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
     double dn = json_num(json_get(recs[i].json, "n"), &ok);
     uint64_t n = ok && dn >= 0 ? (uint64_t)dn : 0;
     if (strcmp(t, "effect_start") == 0 || strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) {
+      FxLane *ln = &fx->lanes[lane_of(recs[i].json)];
       if (!ok || dn < 0 || dn > 1e12) {
         snprintf(err, errlen, "record %zu: %s has no effect number", i, t);
         return -1;
       }
-      fx->start_of = grow_index(fx->start_of, &cap_s, n + 1);
-      fx->end_of = grow_index(fx->end_of, &cap_e, n + 1);
-      fx->decision_of = grow_index(fx->decision_of, &cap_d, n + 1);
-      if (t[7] == 's') fx->start_of[n] = (int64_t)i;
+      if (n + 1 > ln->cap) {
+        uint64_t cap = ln->cap;
+        ln->start_of = grow_index(ln->start_of, &cap, n + 1);
+        cap = ln->cap;
+        ln->end_of = grow_index(ln->end_of, &cap, n + 1);
+        cap = ln->cap;
+        ln->decision_of = grow_index(ln->decision_of, &cap, n + 1);
+        ln->cap = cap;
+      }
+      if (t[7] == 's') ln->start_of[n] = (int64_t)i;
       else if (t[7] == 'e') {
-        if (fx->start_of[n] < 0) {
+        if (ln->start_of[n] < 0) {
           snprintf(err, errlen, "record %zu: effect %llu ends but never started", i, (unsigned long long)n);
           return -1;
         }
-        fx->end_of[n] = (int64_t)i;
-      } else fx->decision_of[n] = (int64_t)i;
-      if (n + 1 > fx->neff) fx->neff = n + 1;
+        ln->end_of[n] = (int64_t)i;
+      } else ln->decision_of[n] = (int64_t)i;
+      if (n + 1 > ln->neff) ln->neff = n + 1;
     } else if (strcmp(t, "step_start") == 0 || strcmp(t, "step_end") == 0) {
       char key[512];
       step_key(key, sizeof key, t, recs[i].json);
@@ -76,10 +92,13 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
     }
   }
   /* Effects are started in order: a hole means records are missing. */
-  for (i = 0; i < fx->neff; i++) {
-    if (fx->start_of[i] < 0) {
-      snprintf(err, errlen, "effect %zu has no effect_start record: the journal is incomplete", i);
-      return -1;
+  for (l = 0; l < FX_NLANES; l++) {
+    for (i = 0; i < fx->lanes[l].neff; i++) {
+      if (fx->lanes[l].start_of[i] < 0) {
+        snprintf(err, errlen, "effect %zu%s has no effect_start record: the journal is incomplete", i,
+                 l == FX_LANE_REPL ? " (REPL)" : "");
+        return -1;
+      }
     }
   }
   return 0;
@@ -87,20 +106,33 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
 
 void fx_free(Effects *fx) {
   size_t i;
+  int l;
   for (i = 0; i < fx->nseen; i++) mem_free(fx->seen[i]);
   mem_free(fx->seen);
-  mem_free(fx->start_of);
-  mem_free(fx->end_of);
-  mem_free(fx->decision_of);
+  for (l = 0; l < FX_NLANES; l++) {
+    mem_free(fx->lanes[l].start_of);
+    mem_free(fx->lanes[l].end_of);
+    mem_free(fx->lanes[l].decision_of);
+  }
   memset(fx, 0, sizeof *fx);
 }
 
-int fx_replaying(const Effects *fx) { return fx && fx->n < fx->neff; }
+int fx_replaying(const Effects *fx) { return fx && fx->lanes[fx->lane].n < fx->lanes[fx->lane].neff; }
+
+uint64_t fx_next(const Effects *fx) { return fx->lanes[fx->lane].n; }
+
+void fx_abandon(Effects *fx) {
+  if (fx && fx->pending_start) {
+    fx->lanes[fx->lane].n++;
+    fx->pending_start = 0;
+  }
+}
 
 int64_t fx_pending(const Effects *fx) {
+  const FxLane *ln = &fx->lanes[FX_LANE_RUNBOOK];
   uint64_t n;
-  for (n = 0; n < fx->neff; n++)
-    if (fx->start_of[n] >= 0 && fx->end_of[n] < 0) return (int64_t)n;
+  for (n = 0; n < ln->neff; n++)
+    if (ln->start_of[n] >= 0 && ln->end_of[n] < 0) return (int64_t)n;
   return -1;
 }
 
@@ -150,6 +182,9 @@ static void put_kv_str(Buf *b, const char *key, const char *s) {
   json_put_str(b, s, strlen(s));
 }
 
+/* lane_field is what effect records of the current lane carry. */
+static const char *lane_field(const Effects *fx) { return fx->lane == FX_LANE_REPL ? "\"lane\":\"repl\"," : ""; }
+
 static const char *choice_names[] = {"rerun", "skip", "done"};
 
 /* effect_key writes the key of effect kind/what, the hex SHA-256 of kind,
@@ -170,17 +205,19 @@ static void effect_key(const char *kind, const char *what, char hex[65]) {
 
 FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out) {
   Effects *fx = vm->fx;
+  FxLane *ln;
   char hex[65];
   Buf b = BUF_INIT;
   uint64_t n;
   *out = val_nil();
   if (!fx) return FX_LIVE;
+  ln = &fx->lanes[fx->lane];
   effect_key(kind, what, hex);
-  n = fx->n;
+  n = ln->n;
   fx->pending_start = 0;
   fx->cur_sync = must_sync(kind);
-  if (n < fx->neff) {
-    const Json *start = fx->recs[fx->start_of[n]].json;
+  if (n < ln->neff) {
+    const Json *start = fx->recs[ln->start_of[n]].json;
     const char *rk = json_str(json_get(start, "key"), NULL);
     if (!rk || strcmp(rk, hex) != 0) {
       const char *rw = json_str(json_get(start, "what"), NULL);
@@ -190,21 +227,30 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
               (unsigned long long)n, rw ? rw : "?", what);
       return FX_STOP;
     }
-    if (fx->end_of[n] >= 0) {
+    if (ln->end_of[n] >= 0) {
       char err[256];
-      const Json *end = fx->recs[fx->end_of[n]].json;
+      const Json *end = fx->recs[ln->end_of[n]].json;
       if (json_to_value(json_get(end, "result"), out, err, sizeof err) != 0) {
         buf_free(&b);
-        vm_fail(vm, "journal record %lld: cannot read the result of effect %llu: %s", (long long)fx->end_of[n],
+        vm_fail(vm, "journal record %lld: cannot read the result of effect %llu: %s", (long long)ln->end_of[n],
                 (unsigned long long)n, err);
         return FX_STOP;
       }
-      fx->n++;
+      ln->n++;
       fx->replayed++;
       buf_free(&b);
       return FX_REPLAYED;
     }
-    /* Started, never finished. A gate is simply asked again. */
+    /* Started, never finished. At the REPL that means it was stopped
+    ** (Ctrl-C, or rbk itself was stopped): a replay of the improvised
+    ** statement stops there too, and the next effect goes on after it. */
+    if (fx->lane == FX_LANE_REPL) {
+      ln->n++;
+      buf_free(&b);
+      vm_fail(vm, "stopped at the REPL before it finished");
+      return FX_STOP;
+    }
+    /* A gate is simply asked again. */
     if (strcmp(kind, "gate") == 0) {
       fx->pending_start = 1;
       buf_free(&b);
@@ -213,8 +259,8 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     {
       int choice = -1;
       const char *by = vm->operator_name ? vm->operator_name : "operator", *reason = "operator";
-      if (fx->decision_of[n] > fx->start_of[n]) {   /* decided since the last attempt began */
-        const char *c = json_str(json_get(fx->recs[fx->decision_of[n]].json, "choice"), NULL);
+      if (ln->decision_of[n] > ln->start_of[n]) {   /* decided since the last attempt began */
+        const char *c = json_str(json_get(fx->recs[ln->decision_of[n]].json, "choice"), NULL);
         int k;
         for (k = 0; k < 3; k++)
           if (c && strcmp(c, choice_names[k]) == 0) choice = k;
@@ -257,7 +303,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
       if (choice == 0) {
         /* The re-run is an attempt of its own: if it is cut short too,
         ** the effect is in doubt again and a person decides again. */
-        buf_printf(&b, "\"n\":%llu,\"kind\":\"%s\"", (unsigned long long)n, kind);
+        buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
         put_kv_str(&b, "step", step_name(vm));
         buf_printf(&b, ",\"key\":\"%s\",\"rerun\":true", hex);
         put_kv_str(&b, "what", what);
@@ -286,7 +332,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     vm_fail(vm, "effect %llu is not in the journal being replayed", (unsigned long long)n);
     return FX_STOP;
   }
-  buf_printf(&b, "\"n\":%llu,\"kind\":\"%s\"", (unsigned long long)n, kind);
+  buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
   put_kv_str(&b, "step", step_name(vm));
   buf_printf(&b, ",\"key\":\"%s\"", hex);
   put_kv_str(&b, "what", what);
@@ -304,12 +350,12 @@ int fx_end(VM *vm, const Value *result, const char *extra) {
   Buf b = BUF_INIT;
   int rc;
   if (!fx) return 0;
-  buf_printf(&b, "\"n\":%llu,\"result\":", (unsigned long long)fx->n);
+  buf_printf(&b, "\"n\":%llu,%s\"result\":", (unsigned long long)fx->lanes[fx->lane].n, lane_field(fx));
   json_put_value(&b, result);
   if (extra) buf_puts(&b, extra);
   rc = append_opt(vm, "effect_end", buf_cstr(&b), fx->cur_sync);
   buf_free(&b);
-  fx->n++;
+  fx->lanes[fx->lane].n++;
   fx->pending_start = 0;
   return rc;
 }

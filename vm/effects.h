@@ -30,15 +30,28 @@ typedef enum FxMode {
   FX_STOP        /* the run must stop: vm_fail says why (vm->paused if it waits) */
 } FxMode;
 
+/* Effects are numbered in two lanes. The runbook's own effects (params,
+** requirements, steps, undo blocks) are lane 0. What a person improvises
+** at the REPL is lane 1 ("lane":"repl" in its records): it is numbered on
+** its own, so a step that paused and is continued after some improvising
+** finds its effects where it left them. */
+enum { FX_LANE_RUNBOOK = 0, FX_LANE_REPL = 1, FX_NLANES = 2 };
+
+typedef struct FxLane {
+  int64_t *start_of;       /* effect n -> index of its effect_start record, or -1 */
+  int64_t *end_of;         /* effect n -> index of its effect_end record, or -1 */
+  int64_t *decision_of;    /* effect n -> index of a decision record, or -1 */
+  uint64_t cap;
+  uint64_t neff;           /* effects with any record */
+  uint64_t n;              /* the next effect's number */
+} FxLane;
+
 typedef struct Effects {
   Journal *out;            /* records are appended here; NULL: no journal */
   const JrnRecord *recs;   /* the records to replay (usually out's own) */
   size_t nrecs;
-  int64_t *start_of;       /* effect n -> index of its effect_start record, or -1 */
-  int64_t *end_of;         /* effect n -> index of its effect_end record, or -1 */
-  int64_t *decision_of;    /* effect n -> index of a decision record, or -1 */
-  uint64_t neff;           /* effects with any record */
-  uint64_t n;              /* the next effect's number */
+  FxLane lanes[FX_NLANES];
+  int lane;                /* the lane effects go to now (FX_LANE_...) */
   uint64_t replayed;       /* effects answered from the journal so far */
   char **seen;             /* "step/attempt/kind" of step records already written */
   size_t nseen;
@@ -53,8 +66,14 @@ typedef struct Effects {
 int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen);
 /* fx_free releases the index (not the journal). */
 void fx_free(Effects *fx);
-/* fx_replaying says whether effects remain to be replayed. */
+/* fx_replaying says whether effects remain to be replayed in the current lane. */
 int fx_replaying(const Effects *fx);
+/* fx_next is the number the current lane's next effect will get. */
+uint64_t fx_next(const Effects *fx);
+/* fx_abandon gives up the current effect after an interruption at the
+** REPL: it stays without an effect_end (so it reads as "stopped" in the
+** journal) and the next effect gets the next number. */
+void fx_abandon(Effects *fx);
 
 /* fx_begin starts effect kind/what: the step runs it (FX_LIVE), the
 ** journal answers it (FX_REPLAYED, *out owned by the caller), or the run
@@ -70,8 +89,8 @@ int fx_end(VM *vm, const Value *result, const char *extra);
 ** step records, key (e.g. "step_end/restore_db/2") makes it written once
 ** across replays. Returns 0, or -1 (vm_fail set). */
 int fx_record(VM *vm, const char *type, const char *key, const char *fields);
-/* fx_pending_gate finds the effect a paused run waits on; returns its
-** number, or -1. */
+/* fx_pending finds the runbook-lane effect a paused run waits on; returns
+** its number, or -1. */
 int64_t fx_pending(const Effects *fx);
 
 #endif

@@ -35,14 +35,23 @@ void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives
   if (host) vm->host = *host;
   vm->G = mem_alloc((prog->nglobals ? prog->nglobals : 1) * sizeof *vm->G);
   for (i = 0; i < prog->nglobals; i++) vm->G[i] = val_undef();
+  vm->nG = prog->nglobals;
   vm->stack = mem_calloc(VM_STACK_SLOTS * sizeof *vm->stack);   /* all nil */
   vm->step = -1;
   vm->budget = 4096;
 }
 
+void vm_sync_globals(VM *vm) {
+  uint32_t i, n = vm->prog->nglobals;
+  if (n <= vm->nG) return;
+  vm->G = mem_realloc(vm->G, n * sizeof *vm->G);
+  for (i = vm->nG; i < n; i++) vm->G[i] = val_undef();
+  vm->nG = n;
+}
+
 void vm_free(VM *vm) {
   uint32_t i;
-  for (i = 0; i < vm->prog->nglobals; i++) val_release(vm->G[i]);
+  for (i = 0; i < vm->nG; i++) val_release(vm->G[i]);
   for (i = 0; i < VM_STACK_SLOTS; i++) val_release(vm->stack[i]);
   for (i = 0; i < vm->nsecrets; i++) val_release(vm->secrets[i]);
   mem_free(vm->G);
@@ -134,6 +143,7 @@ int vm_fail(VM *vm, const char *fmt, ...) {
   vm_redact(vm, raw.p ? raw.p : "", raw.n, &vm->fail);
   buf_free(&raw);
   vm->failed_has_pos = 0;
+  vm->fail_src = vm->prog->src;
   if (vm->nframes > 0) {
     Frame *f = &vm->frames[vm->nframes - 1];
     uint32_t pc = (uint32_t)(f->pc - f->p->code);
@@ -141,6 +151,7 @@ int vm_fail(VM *vm, const char *fmt, ...) {
     if (pc < f->p->ncode) {
       vm->fail_pos = vm->fail_end = f->p->pos[pc];
       vm->failed_has_pos = 1;
+      if (f->p->src) vm->fail_src = f->p->src;
     }
   }
   return -1;
@@ -450,9 +461,15 @@ static int run_statement(VM *vm, const Value *cmd) {
   return 0;
 }
 
+/* frame_src is the source the running function was compiled from. */
+static Source *frame_src(const VM *vm) {
+  const Proto *p = vm->nframes > 0 ? vm->frames[vm->nframes - 1].p : NULL;
+  return p && p->src ? p->src : vm->prog->src;
+}
+
 static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
   VerifyInfo *v = &vm->prog->verifies[vi];
-  const char *src = vm->prog->src->text;
+  const char *src = frame_src(vm)->text;
   Buf b = BUF_INIT;
   if (v->msg >= 0 && R[v->msg].t != V_NIL) {
     val_to_buf(&R[v->msg], &b);
@@ -526,10 +543,10 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     val_release(rec);
   } else {
     r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
-    if (r < 0 && vm->fx && vm->fx->out) {
+    if (r < 0 && vm->fx && vm->fx->out && vm->fx->lane == FX_LANE_RUNBOOK) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
       Buf f = BUF_INIT;
-      buf_printf(&f, "\"n\":%llu,\"gate\":\"%s\",\"text\":", (unsigned long long)vm->fx->n, gate_name(k));
+      buf_printf(&f, "\"n\":%llu,\"gate\":\"%s\",\"text\":", (unsigned long long)fx_next(vm->fx), gate_name(k));
       json_put_str(&f, buf_cstr(&b), b.n);
       buf_puts(&f, ",\"role\":");
       if (role) json_put_str(&f, role, strlen(role)); else buf_puts(&f, "null");
@@ -593,7 +610,7 @@ static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
   Buf what = BUF_INIT, extra = BUF_INIT;
   FxMode m;
   if (!vm->fx || !vm->fx->out) return 0;
-  buf_add(&what, vm->prog->src->text + v->pos, v->end - v->pos);
+  buf_add(&what, frame_src(vm)->text + v->pos, v->end - v->pos);
   m = fx_begin(vm, "verify", buf_cstr(&what), 1, &none);
   buf_free(&what);
   val_release(none);

@@ -19,7 +19,7 @@
 
 #include "mem.h"
 
-static void proto_free(Proto *f) {
+void proto_free(Proto *f) {
   uint32_t i;
   if (!f) return;
   mem_free(f->name);
@@ -38,6 +38,11 @@ void prog_free(Program *p) {
     src_free(p->src);
     mem_free(p->src);
   }
+  for (i = 0; i < p->nchunks; i++) {
+    src_free(p->chunks[i]);
+    mem_free(p->chunks[i]);
+  }
+  mem_free(p->chunks);
   mem_free(p->title);
   mem_free(p->version);
   if (p->protos)

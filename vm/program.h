@@ -26,6 +26,7 @@ typedef struct Proto {
   uint32_t ncode;
   Value *k;            /* constants */
   uint32_t nk;
+  Source *src;         /* NULL: the program's source; else a REPL input's (in Program.chunks) */
   uint8_t nparams;     /* arguments arrive in R[0..nparams) */
   uint8_t nregs;       /* frame size */
 } Proto;
@@ -99,8 +100,11 @@ typedef struct Program {
   VerifyInfo *verifies; uint32_t nverifies;
   char **globals;      uint32_t nglobals;   /* names of G slots */
   uint32_t nbuiltins;          /* builtins this program was compiled against */
+  Source **chunks;     uint32_t nchunks;    /* REPL inputs compiled into it (owned; never in a .rbc) */
 } Program;
 
+/* proto_free releases one Proto and its constants (not its src). */
+void proto_free(Proto *f);
 /* prog_free releases p and everything it owns (p itself too). */
 void prog_free(Program *p);
 /* prog_find_step returns the index of the step called name, or -1. */

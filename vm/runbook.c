@@ -108,15 +108,16 @@ static void emit(const RunHooks *h, RunEvent ev, int index, const StepOutcome *o
   if (h && h->event) h->event(h->ud, ev, index, o, vm);
 }
 
-/* step_record journals step_start or step_end once per step and attempt. */
-static int step_record(VM *vm, const char *type, int index, const StepOutcome *o, int attempt) {
+/* step_record journals step_start or step_end once per step and attempt
+** (for an undo block: once per step and undo). */
+static int step_record(VM *vm, const char *type, int index, const StepOutcome *o, int attempt, int undo) {
   const StepInfo *st = &vm->prog->steps[index];
   Buf f = BUF_INIT, key = BUF_INIT;
   int rc;
-  buf_printf(&key, "%s/%s/%d", type, st->name, attempt);
+  buf_printf(&key, "%s%s/%s/%d", undo ? "undo:" : "", type, st->name, attempt);
   buf_puts(&f, "\"step\":");
   json_put_str(&f, st->name, strlen(st->name));
-  buf_printf(&f, ",\"index\":%d,\"attempt\":%d", index, attempt);
+  buf_printf(&f, ",\"index\":%d,\"attempt\":%d%s", index, attempt, undo ? ",\"undo\":true" : "");
   if (o) {
     buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", step_state_name(o->state), o->duration,
                o->attempts);
@@ -138,12 +139,13 @@ static int step_record(VM *vm, const char *type, int index, const StepOutcome *o
   return rc;
 }
 
-VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
+VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
   double start = vm_now();
   Value res;
   VmResult r = VM_FAILED;
   memset(out, 0, sizeof *out);
+  if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
   vm->step = index;
   vm->retries = 0;
   vm->retry_every = 0;
@@ -151,7 +153,7 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   emit(h, EV_STEP_BEGIN, index, out, vm);
   for (;;) {
     out->attempts++;
-    if (step_record(vm, "step_start", index, NULL, out->attempts) != 0) {
+    if (step_record(vm, "step_start", index, NULL, prior + out->attempts, 0) != 0) {
       r = VM_FAILED;
       break;
     }
@@ -188,7 +190,7 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   out->duration = vm_now() - start;
   /* An interrupted or waiting step has not ended: a resume continues it. */
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
-      step_record(vm, "step_end", index, out, out->attempts) != 0 && r == VM_OK)
+      step_record(vm, "step_end", index, out, prior + out->attempts, 0) != 0 && r == VM_OK)
     r = VM_FAILED;
   vm->step = -1;
   vm->step_deadline = 0;
@@ -196,7 +198,7 @@ VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   return r;
 }
 
-VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
+VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
   double start = vm_now();
   Value res;
@@ -205,8 +207,9 @@ VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   vm->step = index;
   vm->paused = 0;
   out->attempts = 1;
+  if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
   emit(h, EV_STEP_BEGIN, index, out, vm);
-  if (step_record(vm, "step_start", index, NULL, 1) != 0) {
+  if (step_record(vm, "step_start", index, NULL, nth, 1) != 0) {
     r = VM_FAILED;
   } else {
     vm->step_start = vm_now();
@@ -220,7 +223,7 @@ VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out) {
   if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
   out->duration = vm_now() - start;
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
-      step_record(vm, "step_end", index, out, 1) != 0 && r == VM_OK)
+      step_record(vm, "step_end", index, out, nth, 1) != 0 && r == VM_OK)
     r = VM_FAILED;
   vm->step = -1;
   vm->step_deadline = 0;
@@ -240,12 +243,11 @@ static int selected(const Program *p, const RunOptions *o, uint32_t i, int *from
   return 0;
 }
 
-VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome *out) {
+VmResult run_requirements(VM *vm, const RunHooks *h) {
   Program *p = vm->prog;
   uint32_t i;
-  int from_seen = 0;
   VmResult r = VM_OK;
-  for (i = 0; i < p->nsteps; i++) out[i].state = STEP_PENDING;
+  if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
   for (i = 0; i < p->nreqs; i++) {
     Value res;
     emit(h, EV_REQUIRE, (int)i, NULL, vm);
@@ -258,12 +260,23 @@ VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome
       return r;
     }
   }
+  return VM_OK;
+}
+
+VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome *out) {
+  Program *p = vm->prog;
+  uint32_t i;
+  int from_seen = 0;
+  VmResult r;
+  for (i = 0; i < p->nsteps; i++) out[i].state = STEP_PENDING;
+  r = run_requirements(vm, h);
+  if (r != VM_OK) return r;
   for (i = 0; i < p->nsteps; i++) {
     if (!selected(p, o, i, &from_seen)) {
       out[i].state = STEP_SKIPPED;
       continue;
     }
-    r = run_step(vm, (int)i, h, &out[i]);
+    r = run_step(vm, (int)i, 0, h, &out[i]);
     if (r != VM_OK) return r;
   }
   return VM_OK;

@@ -51,11 +51,17 @@ VmResult run_params(VM *vm, const RunOptions *o);
 ** recovered), VM_FAILED when one failed, VM_INTERRUPTED on Ctrl-C,
 ** VM_PAUSED when a step waits for a person (no terminal). */
 VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome *out);
-/* run_step runs one step (its attempts and handler) and fills *out. */
-VmResult run_step(VM *vm, int index, const RunHooks *h, StepOutcome *out);
-/* run_undo runs step index's undo block once, journaled like a step
-** (no retries, no handler), and fills *out. */
-VmResult run_undo(VM *vm, int index, const RunHooks *h, StepOutcome *out);
+/* run_requirements checks every require block in order; VM_OK when all pass. */
+VmResult run_requirements(VM *vm, const RunHooks *h);
+/* run_step runs one step (its attempts and handler) and fills *out. prior
+** is how many attempts earlier runs of this step in the same run made
+** (0 the first time): attempts are numbered on from it, so that each
+** attempt's journal records are its own. */
+VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *out);
+/* run_undo runs step index's undo block once, journaled like a step (its
+** records marked "undo":true; nth counts the undos of this step in the
+** run, from 1) with no retries and no handler, and fills *out. */
+VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *out);
 /* step_state_name is "ok", "failed", ... */
 const char *step_state_name(StepState s);
 

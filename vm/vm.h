@@ -77,7 +77,8 @@ typedef struct Frame {
 
 struct VM {
   Program *prog;
-  Value *G;                   /* globals: params, secrets, step lets */
+  Value *G;                   /* globals: params, secrets, step lets, REPL lets */
+  uint32_t nG;                /* slots in G (prog->nglobals, or fewer until vm_sync_globals) */
   Value *stack;               /* VM_STACK_SLOTS registers */
   Frame frames[VM_MAX_FRAMES];
   int nframes;
@@ -100,6 +101,7 @@ struct VM {
   Buf fail;                   /* what went wrong, already redacted */
   Buf detail;                 /* more lines: verify values, command stderr */
   uint32_t fail_pos, fail_end;
+  Source *fail_src;           /* the source fail_pos is in: the runbook's, or a REPL input's */
   int failed_has_pos;
   /* values never to show */
   Value *secrets;
@@ -108,6 +110,9 @@ struct VM {
 
 /* vm_init prepares a VM for prog (borrowed) with the given natives and host. */
 void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host);
+/* vm_sync_globals gives the VM a slot (undefined) for every global the
+** program gained since (the REPL compiles new ones into it). */
+void vm_sync_globals(VM *vm);
 /* vm_free releases the VM's memory (not the program). */
 void vm_free(VM *vm);
 /* vm_call runs proto with argc borrowed args; on VM_OK *result holds an owned value. */

@@ -1,0 +1,854 @@
+/*
+** repl.c -- `rbk repl [FILE] [--run RUN]`: improvising during a crisis on
+** the same VM and journal as the run.
+**
+** Input is read with GNU readline on a terminal (line editing, history in
+** ~/.rbk_history or $RBK_HISTORY, tab completion), or line by line from a
+** pipe (no prompts, no colour; the exit status says whether everything
+** worked). An input that is not finished (an open brace, an operator at
+** the end of a line) asks for another line, as Lua's REPL does. Each
+** statement is compiled into the loaded runbook's program and run on its
+** VM, journaled as an improvised action with its operator (session.h).
+** Meta-commands start with ':' (see usage_repl).
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "../compiler/check.h"
+#include "../vm/buf.h"
+#include "../vm/json.h"
+#include "../vm/mem.h"
+#include "answer.h"
+#include "cli.h"
+#include "session.h"
+
+const char usage_repl[] =
+  "Usage: rbk repl [OPTIONS] [FILE]\n"
+  "       rbk repl --run RUN [OPTIONS]\n"
+  "\n"
+  "Work on a run by hand: when the plan does not fit what is happening, run\n"
+  "its steps one at a time, out of order or again, skip one, run an undo\n"
+  "block, and type any statement or expression of the language in between.\n"
+  "Everything runs on the same VM and journal as 'rbk run', so variables,\n"
+  "params and functions of the runbook are there, and every improvised\n"
+  "action is journaled with who did it ('rbk log RUN', 'rbk report RUN').\n"
+  "\n"
+  "With FILE, the REPL continues the runbook's latest unfinished run, or\n"
+  "starts a new one (checking the requirements first, as 'rbk run' does).\n"
+  "With --run, it continues that run. Without either, it starts a run of an\n"
+  "empty runbook, for improvising alone. What a continued run did is\n"
+  "replayed from its journal first, quietly: nothing is done twice.\n"
+  "\n"
+  "An expression prints its value; a statement runs. An unfinished input\n"
+  "(an open '{', an operator at the end of the line) asks for more with\n"
+  "'...> '. A top-level 'let' makes a session variable.\n"
+  "\n"
+  "Meta-commands:\n"
+  "  :help               this list\n"
+  "  :steps              every step with its state\n"
+  "  :next               run the next pending step (or continue a waiting one)\n"
+  "  :run STEP           run STEP now (again, if it already ran)\n"
+  "  :skip STEP \"why\"    mark STEP skipped; the reason is required\n"
+  "  :retry              run again the step that failed last, or continue the\n"
+  "                      one that is waiting or was interrupted\n"
+  "  :undo STEP          run STEP's undo block\n"
+  "  :approve [ROLE] [\"note\"]  approve the approval a step waits for\n"
+  "  :confirm            confirm the manual step a step waits for\n"
+  "  :answer yes|no      answer the question a step waits for\n"
+  "  :status             the run: id, journal, operator, progress\n"
+  "  :log [N]            the last N journal records (default 10)\n"
+  "  :vars               the variables and their values (secrets masked)\n"
+  "  :plan               the steps with owners and expected durations, and\n"
+  "                      the expected time left against the window\n"
+  "  :quit               leave (also Ctrl-D); the run stays resumable with\n"
+  "                      'rbk resume RUN' unless every step is done\n"
+  "\n"
+  "Options:\n"
+  "  --run RUN           work on this run (an ID or a run directory)\n"
+  "  --new               start a new run of FILE even if one is unfinished\n"
+  "  --as NAME           who is working (default: the login name); it is\n"
+  "                      journaled with every action\n"
+  "  --param NAME=VALUE  set a param of a new run (repeatable)\n"
+  "  -h, --help          show this text\n"
+  "\n"
+  "Keys: Tab completes meta-commands, step and role names, variables and\n"
+  "functions. Ctrl-C stops the command that is running (its whole process\n"
+  "group) and returns to the prompt; at the prompt it clears the line.\n"
+  "\n"
+  "Environment:\n"
+  "  RBK_HISTORY  the history file (default ~/.rbk_history, mode 0600)\n"
+  "\n"
+  "Exit status:\n"
+  "  0    the session ended (on a terminal), or every input worked (piped)\n"
+  "  1    piped input: at least one statement or meta-command failed\n"
+  "  2    usage error, or the runbook does not compile\n"
+  "  4    another process is executing the run\n";
+
+static volatile int interrupted;   /* the one global: set by SIGINT */
+
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+typedef struct Repl {
+  Session S;
+  int tty;                /* readline on a terminal; else lines from a pipe */
+  int failures;
+  int quit;
+  Buf pending;            /* an unfinished input so far */
+  char *line;             /* the line readline handed over, or NULL */
+  int got_line, eof;
+  char history[4096];
+  char **cands;           /* completion candidates, gathered once per Tab */
+  size_t ncands, icand;
+} Repl;
+
+/* readline's callbacks take no context argument: this is how they reach
+** the session (set once by cmd_repl, for the life of the REPL). */
+static Repl *the_repl;
+
+/* ---- output ---------------------------------------------------------- */
+
+static void say(Repl *R, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+static void say(Repl *R, const char *fmt, ...) {
+  va_list ap;
+  (void)R;
+  va_start(ap, fmt);
+  vfprintf(stdout, fmt, ap);
+  va_end(ap);
+  fflush(stdout);
+}
+
+static void fail_msg(Repl *R, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+static void fail_msg(Repl *R, const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs("rbk repl: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  R->failures++;
+}
+
+static const char *state_word(const Repl *R, int i) {
+  if (R->S.unfinished == i) return "waiting";
+  return step_state_name(R->S.steps[i]);
+}
+
+/* ---- meta-commands --------------------------------------------------- */
+
+/* word reads the next word of *s (a "quoted string" keeps its spaces). */
+static char *word(char **s) {
+  char *p = *s, *w;
+  while (*p == ' ' || *p == '\t') p++;
+  if (!*p) {
+    *s = p;
+    return NULL;
+  }
+  if (*p == '"') {
+    w = ++p;
+    while (*p && *p != '"') p++;
+  } else {
+    w = p;
+    while (*p && *p != ' ' && *p != '\t') p++;
+  }
+  if (*p) *p++ = '\0';
+  *s = p;
+  return w;
+}
+
+static int need_step(Repl *R, const char *name, const char *cmd) {
+  int k;
+  uint32_t i;
+  if (!name) {
+    fail_msg(R, "%s needs a STEP", cmd);
+    return -1;
+  }
+  k = prog_find_step(R->S.p, name);
+  if (k >= 0) return k;
+  fflush(stdout);
+  fprintf(stderr, "rbk repl: no step called '%s'; the steps are:", name);
+  for (i = 0; i < R->S.p->nsteps; i++) fprintf(stderr, " %s", R->S.p->steps[i].name);
+  fputc('\n', stderr);
+  R->failures++;
+  return -1;
+}
+
+static void after_step(Repl *R, int k, VmResult r) {
+  Session *S = &R->S;
+  if (r == VM_OK) return;
+  if (r == VM_INTERRUPTED) {
+    char why[256];
+    jrn_append(&S->jr, "interrupted", "\"signal\":\"INT\",\"at\":\"repl\"", why, sizeof why);
+    say(R, "interrupted: step %s stopped; :retry continues it, :skip %s \"why\" gives it up\n", S->p->steps[k].name,
+        S->p->steps[k].name);
+    R->failures++;
+    return;
+  }
+  if (S->vm.failed_has_pos || S->vm.fail.n) term_failure(&S->t, &S->vm, "");
+  if (r == VM_PAUSED) {
+    if (S->vm.diverged)
+      fail_msg(R, "the runbook no longer matches the journal; leave and start a fresh run (rbk repl FILE --new)");
+    else
+      say(R, "step %s is waiting: :approve, :confirm or :answer, then :next continues it\n", S->p->steps[k].name);
+    if (!R->tty) R->failures++;
+    return;
+  }
+  R->failures++;
+}
+
+static void run_one(Repl *R, int k) {
+  Session *S = &R->S;
+  VmResult r;
+  if (S->unfinished >= 0 && S->unfinished != k) {
+    fail_msg(R, "step %s has not finished: continue it with :retry (or :next), or give it up with :skip %s \"why\"",
+             S->p->steps[S->unfinished].name, S->p->steps[S->unfinished].name);
+    return;
+  }
+  if (S->unfinished != k && (S->steps[k] == STEP_OK || S->steps[k] == STEP_RECOVERED))
+    say(R, "note: step %s already completed; running it again\n", S->p->steps[k].name);
+  interrupted = 0;
+  r = session_step(S, k);
+  after_step(R, k, r);
+  interrupted = 0;
+}
+
+static void show_steps(Repl *R) {
+  const Program *p = R->S.p;
+  uint32_t i;
+  if (!p->nsteps) say(R, "(this runbook has no steps)\n");
+  for (i = 0; i < p->nsteps; i++) {
+    const StepInfo *st = &p->steps[i];
+    say(R, "  %2u  %-11s %s%s%s\n", i + 1, state_word(R, (int)i), st->name,
+        st->owner >= 0 ? "  owner " : "", st->owner >= 0 ? p->roles[st->owner].name : "");
+  }
+}
+
+static void fmt_dur(double s, char *out, size_t n) {
+  if (s < 0) snprintf(out, n, "-");
+  else if (s >= 3600) snprintf(out, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+  else if (s >= 60) snprintf(out, n, "%dm", (int)(s / 60 + 0.5));
+  else snprintf(out, n, "%gs", s);
+}
+
+static void show_plan(Repl *R) {
+  const Program *p = R->S.p;
+  double left = 0, all = 0;
+  char a[32], b[32];
+  uint32_t i;
+  say(R, "%s%s%s\n", p->title, p->version[0] ? " v" : "", p->version);
+  say(R, "  %-3s %-24s %-12s %-8s %s\n", "#", "step", "owner", "expect", "state");
+  for (i = 0; i < p->nsteps; i++) {
+    const StepInfo *st = &p->steps[i];
+    int done = R->S.steps[i] == STEP_OK || R->S.steps[i] == STEP_RECOVERED || R->S.steps[i] == STEP_SKIPPED;
+    fmt_dur(st->expect, a, sizeof a);
+    say(R, "  %-3u %-24s %-12s %-8s %s%s\n", i + 1, st->name, st->owner >= 0 ? p->roles[st->owner].name : "-", a,
+        state_word(R, (int)i), st->undo < 0 && st->irreversible ? " (irreversible)" : "");
+    if (st->expect > 0) {
+      all += st->expect;
+      if (!done) left += st->expect;
+    }
+  }
+  fmt_dur(left, a, sizeof a);
+  fmt_dur(all, b, sizeof b);
+  say(R, "expected time left: %s of %s", a, b);
+  if (p->window > 0) {
+    fmt_dur(p->window, a, sizeof a);
+    say(R, " (window %s)", a);
+  }
+  say(R, "\n");
+}
+
+static void show_vars(Repl *R) {
+  const Session *S = &R->S;
+  uint32_t i, j;
+  for (i = 0; i < S->p->nglobals && i < S->vm.nG; i++) {
+    const char *kind = "var";
+    int secret = 0;
+    Buf b = BUF_INIT, m = BUF_INIT;
+    for (j = 0; j < S->p->nparams; j++)
+      if (strcmp(S->p->params[j].name, S->p->globals[i]) == 0) {
+        secret = S->p->params[j].secret;
+        kind = secret ? "secret" : "param";
+      }
+    if (S->vm.G[i].t == V_UNDEF) buf_puts(&m, "(not set yet)");
+    else if (secret) buf_puts(&m, "***");
+    else {
+      val_repr_buf(&S->vm.G[i], &b);
+      vm_redact(&S->vm, buf_cstr(&b), b.n, &m);
+    }
+    say(R, "  %-7s %-20s %s\n", kind, S->p->globals[i], buf_cstr(&m));
+    buf_free(&b);
+    buf_free(&m);
+  }
+  if (!S->p->nglobals) say(R, "(no variables yet)\n");
+}
+
+static void show_status(Repl *R) {
+  const Session *S = &R->S;
+  uint32_t i, done = 0;
+  for (i = 0; i < S->p->nsteps; i++)
+    if (S->steps[i] == STEP_OK || S->steps[i] == STEP_RECOVERED || S->steps[i] == STEP_SKIPPED) done++;
+  say(R, "run       %s\n", S->id);
+  say(R, "runbook   %s\n", S->p->title);
+  say(R, "journal   %s/journal.jsonl\n", S->dir);
+  say(R, "operator  %s\n", S->vm.operator_name);
+  say(R, "steps     %u of %u done\n", done, S->p->nsteps);
+  if (S->unfinished >= 0) say(R, "waiting   step %s has not finished\n", S->p->steps[S->unfinished].name);
+  if (S->last_failed >= 0) say(R, "failed    step %s (:retry runs it again)\n", S->p->steps[S->last_failed].name);
+  say(R, "improvised actions this run: %d\n", S->improvised);
+}
+
+/* show_log prints the last n records, one line each. */
+static void show_log(Repl *R, int n) {
+  char path[5000], why[256];
+  FILE *f;
+  char **lines = NULL;
+  size_t nl = 0, cap = 0, i;
+  Buf line = BUF_INIT;
+  int c;
+  snprintf(path, sizeof path, "%s/journal.jsonl", R->S.dir);
+  f = fopen(path, "r");
+  if (!f) {
+    fail_msg(R, "cannot read %s", path);
+    return;
+  }
+  while ((c = fgetc(f)) != EOF) {
+    if (c != '\n') {
+      buf_putc(&line, (char)c);
+      continue;
+    }
+    if (nl == cap) lines = mem_grow(lines, &cap, nl + 1, sizeof *lines);
+    lines[nl++] = buf_take(&line);
+  }
+  fclose(f);
+  buf_free(&line);
+  for (i = nl > (size_t)n ? nl - (size_t)n : 0; i < nl; i++) {
+    Json *j = json_parse(lines[i], strlen(lines[i]), why, sizeof why);
+    const char *t = json_str(json_get(j, "type"), NULL), *tm = json_str(json_get(j, "time"), NULL);
+    const char *detail = json_str(json_get(j, "input"), NULL);
+    int ok;
+    double seq = json_num(json_get(j, "seq"), &ok);
+    if (!detail) detail = json_str(json_get(j, "what"), NULL);
+    if (!detail) detail = json_str(json_get(j, "step"), NULL);
+    if (!detail) detail = json_str(json_get(j, "state"), NULL);
+    if (!tm) tm = "";
+    if (detail) {
+      /* one line per record: a multi-line input is shown on one */
+      char *d = mem_strdup(detail), *q;
+      for (q = d; *q; q++)
+        if (*q == '\n') *q = ' ';
+      say(R, "  %5.0f %s %-16s %s\n", ok ? seq : -1.0, strlen(tm) > 19 ? tm + 11 : tm, t ? t : "?", d);
+      mem_free(d);
+      json_free(j);
+      continue;
+    }
+    say(R, "  %5.0f %s %-16s %s\n", ok ? seq : -1.0, strlen(tm) > 19 ? tm + 11 : tm, t ? t : "?",
+        detail ? detail : "");
+    json_free(j);
+  }
+  for (i = 0; i < nl; i++) mem_free(lines[i]);
+  mem_free(lines);
+}
+
+/* answer records what the unfinished step waits for. */
+static void answer(Repl *R, const char *what, const char *role, const char *note) {
+  Session *S = &R->S;
+  char why[512];
+  JrnOpenReport rep;
+  if (S->unfinished < 0) {
+    fail_msg(R, "no step is waiting for anything");
+    return;
+  }
+  /* The journal as it is now, with what this session wrote. */
+  jrn_close(&S->jr);
+  if (jrn_open(&S->jr, S->dir, 0, &rep, why, sizeof why) != 0) {
+    fail_msg(R, "%s", why);
+    return;
+  }
+  if (strcmp(what, "approve") == 0 && !role) {
+    /* the role the gate waits for, from its gate_wait record */
+    size_t i;
+    for (i = S->jr.nrecs; i-- > 0;)
+      if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) {
+        role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
+        break;
+      }
+  }
+  if (answer_pending(&S->jr, "repl", S->id, what, role, S->vm.operator_name, note) != EXIT_OK) {
+    R->failures++;
+    return;
+  }
+  say(R, "recorded; :next continues step %s\n", S->p->steps[S->unfinished].name);
+}
+
+static void help(Repl *R) {
+  const char *p = strstr(usage_repl, "Meta-commands:");
+  const char *e = strstr(usage_repl, "Options:");
+  say(R, "Type a statement or an expression of the rbk language, or:\n%.*s", (int)(e - p - 15), p + 15);
+}
+
+static void meta(Repl *R, char *line) {
+  Session *S = &R->S;
+  char *rest = line + 1;
+  char *cmd = word(&rest);
+  int k;
+  if (!cmd || !*cmd) {
+    fail_msg(R, "a meta-command goes after ':' (:help lists them)");
+  } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "h") == 0 || strcmp(cmd, "?") == 0) {
+    help(R);
+  } else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0 || strcmp(cmd, "exit") == 0) {
+    R->quit = 1;
+  } else if (strcmp(cmd, "steps") == 0) {
+    show_steps(R);
+  } else if (strcmp(cmd, "plan") == 0) {
+    show_plan(R);
+  } else if (strcmp(cmd, "vars") == 0) {
+    show_vars(R);
+  } else if (strcmp(cmd, "status") == 0) {
+    show_status(R);
+  } else if (strcmp(cmd, "log") == 0) {
+    char *n = word(&rest);
+    int cnt = n ? atoi(n) : 10;
+    if (cnt <= 0) fail_msg(R, ":log N needs a positive number");
+    else show_log(R, cnt);
+  } else if (strcmp(cmd, "next") == 0) {
+    k = session_next_pending(S);
+    if (k < 0) say(R, "every step is done (:steps shows them; :quit ends the run)\n");
+    else run_one(R, k);
+  } else if (strcmp(cmd, "run") == 0) {
+    if ((k = need_step(R, word(&rest), ":run")) >= 0) run_one(R, k);
+  } else if (strcmp(cmd, "retry") == 0) {
+    k = S->unfinished >= 0 ? S->unfinished : S->last_failed;
+    if (k < 0) fail_msg(R, "nothing to retry: no step failed or is waiting");
+    else run_one(R, k);
+  } else if (strcmp(cmd, "skip") == 0) {
+    k = need_step(R, word(&rest), ":skip");
+    if (k >= 0) {
+      char *why = rest;
+      while (*why == ' ' || *why == '\t') why++;
+      if (*why == '"') why = word(&rest);
+      if (!why || !*why) fail_msg(R, ":skip %s needs a reason: :skip %s \"why\"", S->p->steps[k].name,
+                                  S->p->steps[k].name);
+      else if (S->unfinished >= 0 && S->unfinished != k)
+        fail_msg(R, "step %s has not finished: continue it or skip it first", S->p->steps[S->unfinished].name);
+      else if (session_skip(S, k, why) != 0) R->failures++;
+      else say(R, "step %s skipped\n", S->p->steps[k].name);
+    }
+  } else if (strcmp(cmd, "undo") == 0) {
+    k = need_step(R, word(&rest), ":undo");
+    if (k >= 0 && S->p->steps[k].undo < 0) {
+      fail_msg(R, "step %s has no undo block%s%s", S->p->steps[k].name,
+               S->p->steps[k].irreversible ? ": it is irreversible: " : "",
+               S->p->steps[k].irreversible ? S->p->steps[k].irreversible : "");
+    } else if (k >= 0 && S->unfinished >= 0) {
+      fail_msg(R, "step %s has not finished: continue it or skip it first", S->p->steps[S->unfinished].name);
+    } else if (k >= 0) {
+      VmResult r;
+      interrupted = 0;
+      r = session_undo(S, k);
+      if (r != VM_OK) {
+        if (S->vm.fail.n) term_failure(&S->t, &S->vm, "undo: ");
+        R->failures++;
+      } else {
+        say(R, "step %s undone\n", S->p->steps[k].name);
+      }
+      interrupted = 0;
+    }
+  } else if (strcmp(cmd, "approve") == 0) {
+    char *role = word(&rest), *note = word(&rest);
+    answer(R, "approve", role, note);
+  } else if (strcmp(cmd, "confirm") == 0) {
+    answer(R, "confirm", NULL, word(&rest));
+  } else if (strcmp(cmd, "answer") == 0) {
+    char *a = word(&rest);
+    if (!a || (strcmp(a, "yes") && strcmp(a, "no") && strcmp(a, "rerun") && strcmp(a, "skip") && strcmp(a, "done")))
+      fail_msg(R, ":answer needs yes, no, rerun, skip or done");
+    else answer(R, a, NULL, NULL);
+  } else {
+    fail_msg(R, "unknown meta-command ':%s' (:help lists them)", cmd);
+  }
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+/* input handles one line: a meta-command, or part of a statement. */
+static void input(Repl *R, const char *line) {
+  Session *S = &R->S;
+  Value v;
+  int r;
+  if (R->pending.n == 0) {
+    const char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p) return;
+    if (*p == ':') {
+      char *copy = mem_strdup(p);
+      meta(R, copy);
+      mem_free(copy);
+      return;
+    }
+  }
+  buf_puts(&R->pending, line);
+  buf_putc(&R->pending, '\n');
+  interrupted = 0;
+  r = session_improvise(S, buf_cstr(&R->pending), 0, &v);
+  if (r < 0) return;   /* unfinished: read more */
+  buf_reset(&R->pending);
+  if (r == VM_OK) {
+    if (v.t != V_NIL) {
+      Buf b = BUF_INIT, m = BUF_INIT;
+      val_repr_buf(&v, &b);
+      vm_redact(&S->vm, buf_cstr(&b), b.n, &m);
+      say(R, "%s\n", buf_cstr(&m));
+      buf_free(&b);
+      buf_free(&m);
+    }
+    val_release(v);
+  } else if (r == VM_INTERRUPTED) {
+    say(R, "interrupted\n");
+    R->failures++;
+  } else {
+    if (S->vm.fail.n && S->vm.nframes == 0 && (S->vm.failed_has_pos || S->vm.fail.n))
+      term_failure(&S->t, &S->vm, "");
+    R->failures++;
+  }
+  S->vm.fail.n = 0;
+  S->vm.detail.n = 0;
+  interrupted = 0;
+}
+
+/* ---- readline --------------------------------------------------------- */
+
+static const char *const metas[] = {":help", ":steps", ":next", ":run", ":skip", ":retry", ":undo", ":approve",
+                                    ":confirm", ":answer", ":status", ":log", ":vars", ":plan", ":quit", NULL};
+static const char *const keywords[] = {"let", "if", "else", "for", "in", "run", "verify", "log", "notify", "fail",
+                                       "wait", "until", "manual", "ask", "approve", "by", "fn", "return", "true",
+                                       "false", "nil", "and", "or", "not", NULL};
+
+static void cand(Repl *R, const char *s) {
+  R->cands = mem_realloc(R->cands, (R->ncands + 1) * sizeof *R->cands);
+  R->cands[R->ncands++] = mem_strdup(s);
+}
+
+static void drop_cands(Repl *R) {
+  size_t i;
+  for (i = 0; i < R->ncands; i++) mem_free(R->cands[i]);
+  mem_free(R->cands);
+  R->cands = NULL;
+  R->ncands = R->icand = 0;
+}
+
+static char *next_cand(const char *text, int state) {
+  Repl *R = the_repl;
+  size_t n = strlen(text);
+  (void)state;
+  while (R->icand < R->ncands) {
+    const char *c = R->cands[R->icand++];
+    if (strncmp(c, text, n) == 0) {
+      size_t len = strlen(c) + 1;
+      char *r = malloc(len);   /* readline frees it with free() */
+      if (r) memcpy(r, c, len);
+      return r;
+    }
+  }
+  return NULL;
+}
+
+static char **complete(const char *text, int start, int end) {
+  Repl *R = the_repl;
+  const Program *p = R->S.p;
+  const char *lb = rl_line_buffer;
+  size_t i;
+  (void)end;
+  drop_cands(R);
+  rl_attempted_completion_over = 1;   /* never fall back to file names */
+  while (*lb == ' ') lb++;
+  if (lb[0] == ':' && start <= (int)(lb - rl_line_buffer) + 1 && !strchr(lb, ' ')) {
+    for (i = 0; metas[i]; i++) cand(R, metas[i] + (text[0] == ':' ? 0 : 1));
+  } else if (strncmp(lb, ":run ", 5) == 0 || strncmp(lb, ":skip ", 6) == 0 || strncmp(lb, ":undo ", 6) == 0) {
+    for (i = 0; i < p->nsteps; i++) cand(R, p->steps[i].name);
+  } else if (strncmp(lb, ":approve ", 9) == 0) {
+    for (i = 0; i < p->nroles; i++) cand(R, p->roles[i].name);
+  } else {
+    const BuiltinSig *b = check_builtins();
+    for (i = 0; i < p->nglobals; i++) cand(R, p->globals[i]);
+    for (i = 0; i < p->nprotos; i++)
+      if (strncmp(p->protos[i]->name, "fn ", 3) == 0) cand(R, p->protos[i]->name + 3);
+    for (i = 0; b[i].name; i++) cand(R, b[i].name);
+    for (i = 0; i < p->nroles; i++) cand(R, p->roles[i].name);
+    for (i = 0; i < p->nsteps; i++) cand(R, p->steps[i].name);
+    for (i = 0; keywords[i]; i++) cand(R, keywords[i]);
+  }
+  return rl_completion_matches(text, next_cand);
+}
+
+static void on_line(char *line) {
+  Repl *R = the_repl;
+  R->got_line = 1;
+  R->line = line;
+  if (!line) R->eof = 1;
+  /* Give the terminal back while the input runs: commands, gates and
+  ** Ctrl-C then behave as they do outside readline. */
+  rl_callback_handler_remove();
+}
+
+static void open_history(Repl *R) {
+  const char *h = getenv("RBK_HISTORY"), *home = getenv("HOME");
+  int fd;
+  if (h && *h) snprintf(R->history, sizeof R->history, "%s", h);
+  else snprintf(R->history, sizeof R->history, "%s/.rbk_history", home && *home ? home : ".");
+  fd = open(R->history, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    fprintf(stderr, "rbk repl: history file %s: %s (history is not kept)\n", R->history, strerror(errno));
+    R->history[0] = '\0';
+    return;
+  }
+  if (fchmod(fd, 0600) != 0) { /* keep going: the file is still ours */ }
+  close(fd);
+  using_history();
+  read_history(R->history);
+}
+
+static void remember(Repl *R, const char *entry) {
+  char *e = mem_strdup(entry), *p;
+  for (p = e; *p; p++)
+    if (*p == '\n') *p = ' ';
+  while (p > e && p[-1] == ' ') *--p = '\0';
+  if (*e) {
+    add_history(e);
+    if (R->history[0]) append_history(1, R->history);
+  }
+  mem_free(e);
+}
+
+static int loop_tty(Repl *R) {
+  Buf entry = BUF_INIT;
+  rl_readline_name = "rbk";
+  rl_attempted_completion_function = complete;
+  rl_catch_signals = 0;   /* Ctrl-C is ours: see below */
+  open_history(R);
+  while (!R->quit) {
+    fd_set fds;
+    const char *prompt = R->pending.n ? "...> " : "rbk> ";
+    R->got_line = 0;
+    R->line = NULL;
+    rl_callback_handler_install(prompt, on_line);
+    while (!R->got_line) {
+      FD_ZERO(&fds);
+      FD_SET(fileno(rl_instream), &fds);
+      if (select(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL) < 0) {
+        if (errno != EINTR) break;
+        if (interrupted) {
+          /* Ctrl-C at the prompt: drop the line (and any unfinished
+          ** input), as a shell does. */
+          interrupted = 0;
+          buf_reset(&R->pending);
+          buf_reset(&entry);
+          rl_free_line_state();
+          rl_replace_line("", 0);
+          rl_crlf();
+          rl_callback_handler_remove();
+          rl_callback_handler_install("rbk> ", on_line);
+        }
+        continue;
+      }
+      rl_callback_read_char();
+    }
+    if (!R->got_line) {
+      rl_callback_handler_remove();
+      break;
+    }
+    if (R->eof) {
+      say(R, "\n");
+      break;
+    }
+    if (entry.n) buf_putc(&entry, '\n');
+    buf_puts(&entry, R->line);
+    input(R, R->line);
+    if (!R->pending.n) {
+      remember(R, buf_cstr(&entry));
+      buf_reset(&entry);
+    }
+    free(R->line);
+    R->line = NULL;
+  }
+  if (R->history[0]) history_truncate_file(R->history, 1000);
+  buf_free(&entry);
+  return 0;
+}
+
+static int loop_pipe(Repl *R) {
+  Buf line = BUF_INIT;
+  int c;
+  for (;;) {
+    c = getchar();
+    if (c != EOF && c != '\n') {
+      buf_putc(&line, (char)c);
+      continue;
+    }
+    if (c == EOF && !line.n) break;
+    input(R, buf_cstr(&line));
+    buf_reset(&line);
+    if (R->quit || c == EOF) break;
+  }
+  buf_free(&line);
+  if (R->pending.n) {
+    fail_msg(R, "the input ended inside an unfinished statement:\n%s", buf_cstr(&R->pending));
+  }
+  return 0;
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+int cmd_repl(int argc, char **argv) {
+  Repl R;
+  RunArgs a;
+  const char *run = NULL;
+  char *owned = NULL;
+  struct sigaction sa;
+  int i, rc;
+  memset(&a, 0, sizeof a);
+  memset(&R, 0, sizeof R);
+  a.keys = mem_calloc(((size_t)argc + 64) * sizeof(char *));
+  a.vals = mem_calloc(((size_t)argc + 64) * sizeof(char *));
+  for (i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (cli_is_help(s)) {
+      fputs(usage_repl, stdout);
+      rc = EXIT_OK;
+      goto out;
+    }
+    if ((strcmp(s, "--run") == 0 || strcmp(s, "--as") == 0 || strcmp(s, "--param") == 0) && i + 1 >= argc) {
+      rc = cli_usage_error("repl", "%s needs a value", s);
+      goto out;
+    }
+    if (strcmp(s, "--run") == 0) run = argv[++i];
+    else if (strcmp(s, "--as") == 0) a.as = argv[++i];
+    else if (strcmp(s, "--new") == 0) a.new_run = 1;
+    else if (strcmp(s, "--param") == 0) {
+      char *eq = strchr(argv[++i], '=');
+      if (!eq || eq == argv[i]) {
+        rc = cli_usage_error("repl", "--param needs NAME=VALUE, got '%s'", argv[i]);
+        goto out;
+      }
+      *eq = '\0';
+      a.keys[a.nkv] = argv[i];
+      a.vals[a.nkv++] = eq + 1;
+    } else if (s[0] == '-' && s[1]) {
+      rc = cli_usage_error("repl", "unknown option '%s'", s);
+      goto out;
+    } else if (a.file) {
+      rc = cli_usage_error("repl", "one FILE at a time (got '%s' and '%s')", a.file, s);
+      goto out;
+    } else {
+      a.file = s;
+    }
+  }
+  if (run && a.file) {
+    rc = cli_usage_error("repl", "give FILE or --run RUN, not both");
+    goto out;
+  }
+  if (run && (rc = session_locate("repl", run, &a, &owned)) != 0) goto out;
+  the_repl = &R;
+  R.tty = isatty(0) && isatty(1);
+  if ((rc = session_load(&R.S, "repl", &a)) != 0) goto out;
+  R.S.vm.interrupt = &interrupted;
+  if ((rc = session_open(&R.S, &a)) != 0) goto done;
+  if (R.S.finished) {
+    fprintf(stderr, "rbk repl: run %s has finished (%s); 'rbk repl FILE --new' starts a new one\n", R.S.id,
+            R.S.end_state ? R.S.end_state : "?");
+    rc = EXIT_FAILED;
+    goto done;
+  }
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  {
+    Buf f = BUF_INIT;
+    buf_puts(&f, "\"operator\":");
+    json_put_str(&f, R.S.vm.operator_name, strlen(R.S.vm.operator_name));
+    buf_printf(&f, ",\"pid\":%ld", (long)getpid());
+    if (fx_record(&R.S.vm, "repl_start", NULL, buf_cstr(&f)) != 0) {
+      fprintf(stderr, "rbk repl: %s\n", buf_cstr(&R.S.vm.fail));
+      buf_free(&f);
+      rc = EXIT_USAGE;
+      goto done;
+    }
+    buf_free(&f);
+  }
+  say(&R, "%s run %s (journal %s/journal.jsonl)\n", R.S.is_new ? "new" : "continuing", R.S.id, R.S.dir);
+  if (run_params(&R.S.vm, &R.S.o) != VM_OK) {
+    term_failure(&R.S.t, &R.S.vm, "");
+    rc = EXIT_USAGE;
+    goto done;
+  }
+  if (R.S.is_new) {
+    VmResult r = run_requirements(&R.S.vm, &R.S.hooks);
+    if (r != VM_OK) {
+      term_failure(&R.S.t, &R.S.vm, "requirement: ");
+      say(&R, "a requirement failed: the steps may not be safe to run (see above)\n");
+      R.failures++;
+    }
+  } else {
+    VmResult r = session_replay(&R.S, REPLAY_STOP_BEFORE_UNFINISHED, 1);
+    if (r == VM_PAUSED && R.S.vm.diverged) {
+      term_failure(&R.S.t, &R.S.vm, "");
+      fprintf(stderr, "rbk repl: the runbook no longer matches run %s; start a new run with --new\n", R.S.id);
+      rc = EXIT_USAGE;
+      goto done;
+    }
+    if (R.S.fx.replayed) say(&R, "(%llu effects replayed from the journal)\n", (unsigned long long)R.S.fx.replayed);
+    if (R.S.unfinished >= 0) say(&R, "step %s has not finished: :next continues it\n",
+                                 R.S.p->steps[R.S.unfinished].name);
+  }
+  R.S.vm.fail.n = 0;
+  if (R.tty) say(&R, "%s: %u steps. :help lists the commands; Ctrl-D or :quit leaves.\n", R.S.p->title,
+                 R.S.p->nsteps);
+  rc = R.tty ? loop_tty(&R) : loop_pipe(&R);
+  {
+    char f[96], why[256];
+    snprintf(f, sizeof f, "\"improvised\":%d", R.S.improvised);
+    jrn_append(&R.S.jr, "repl_end", f, why, sizeof why);
+  }
+  if (R.S.p->nsteps && session_all_done(&R.S)) {
+    session_end(&R.S, 1);
+    say(&R, "every step is done: run %s has ended\n", R.S.id);
+  } else {
+    say(&R, "run %s stays open: 'rbk resume %s' or 'rbk repl --run %s' continues it\n", R.S.id, R.S.id, R.S.id);
+  }
+  rc = !R.tty && R.failures ? EXIT_FAILED : EXIT_OK;
+done:
+  buf_free(&R.pending);
+  session_close(&R.S);
+out:
+  drop_cands(&R);
+  the_repl = NULL;
+  mem_free(owned);
+  mem_free(a.keys);
+  mem_free(a.vals);
+  return rc;
+}
