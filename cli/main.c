@@ -32,7 +32,7 @@ static const Command commands[] = {
   {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
   {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
   {"repl", not_yet, "interactive execution on the same VM and journal", usage_pending},
-  {"fmt", not_yet, "canonical formatting", usage_pending},
+  {"fmt", cmd_fmt, "print or rewrite runbooks in their canonical layout", usage_fmt},
   {NULL, NULL, NULL, NULL},
 };
 
