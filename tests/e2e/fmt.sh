@@ -129,4 +129,11 @@ printf 'runbook "Deep" {\n  step a {\n    %s\n  }\n}\n' "$deep" > "$t/deep.rbk"
 out=$("$RBK" fmt "$t/deep.rbk"); rc=$?
 expect_eq "$rc:$out" "0:$(cat "$t/deep.rbk")" "150 nested parentheses format (and were already formatted)"
 
+# ---- the example in docs/language.md, section Formatting -----------------------------
+sed -n '/^## 16. Formatting/,$p' docs/language.md | awk '/^# before/,/^```$/' | grep -v '^```' | tail -n +2 > "$t/doc-before.rbk"
+sed -n '/^## 16. Formatting/,$p' docs/language.md | awk '/^# after/,/^```$/' | grep -v '^```' | tail -n +2 > "$t/doc-after.rbk"
+expect_match "$(wc -l < "$t/doc-before.rbk")" '^[0-9]+$' "docs/language.md has the before/after example"
+out=$("$RBK" fmt "$t/doc-before.rbk"); rc=$?
+expect_eq "$rc:$out" "0:$(cat "$t/doc-after.rbk")" "and rbk fmt turns the one into the other"
+
 done_testing
