@@ -629,7 +629,7 @@ int fmt_source(Source *src, Diags *d, Buf *out) {
   }
   if (ast.root) visit(&f, ast.root, 0);
   ast_free(&ast);
-  qsort(f.starts, f.nstarts, sizeof *f.starts, cmp_u32);
+  if (f.nstarts) qsort(f.starts, f.nstarts, sizeof *f.starts, cmp_u32);
 
   pair_brackets(&f.it);
   decide_breaks(&f.it);
