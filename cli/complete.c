@@ -291,7 +291,7 @@ int cli_complete(int argc, char **argv, const Command *commands) {
     return EXIT_OK;
   }
   for (c = commands; c->name && strcmp(c->name, word[0]) != 0; c++) {}
-  if (!c->name) return EXIT_OK;
+  if (!c->name || !c->usage[0]) return EXIT_OK;   /* unknown, or not built yet */
   s = mem_calloc(sizeof *s);
   read_usage(c->usage, s);
   /* Read the other words: options and their values, and positional

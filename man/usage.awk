@@ -66,7 +66,7 @@ function items(a, b,    i, l, term, desc, p, have) {
   for (i = a; i <= b; i++) {
     l = line[i]
     if (l ~ /^  [^ ]/) {
-      if (have) { print ".TP"; out(term_markup(term)); out(esc(desc)) }
+      if (have) item(term, desc)
       l = substr(l, 3)
       p = index(l, "  ")
       if (p) { term = substr(l, 1, p - 1); desc = trim(substr(l, p)) }
@@ -76,7 +76,13 @@ function items(a, b,    i, l, term, desc, p, have) {
       desc = desc (desc == "" ? "" : " ") trim(l)
     }
   }
-  if (have) { print ".TP"; out(term_markup(term)); out(esc(desc)) }
+  if (have) item(term, desc)
+}
+
+function item(term, desc) {
+  print ".TP"
+  out(term_markup(term))
+  if (desc != "") out(esc(desc))
 }
 
 function verbatim(a, b,    i) {

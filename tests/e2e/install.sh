@@ -62,8 +62,13 @@ if command -v man >/dev/null 2>&1; then
     done
   done
   expect_eq "${missing# }" "" "every option of every command is in its man page"
-  expect_match "$(MANWIDTH=80 man rbk-watch 2>&1 | col -bx)" "not available in rbk [0-9.]+" \
-    "a command not built yet has a page that says so"
+  pending=$("$RBK" --help | awk '/\(not yet available\)$/ { print $1; exit }')
+  if [ -n "$pending" ]; then
+    expect_match "$(MANWIDTH=80 man "rbk-$pending" 2>&1 | col -bx)" "not available in rbk [0-9.]+" \
+      "a command not built yet ($pending) has a page that says so"
+  else
+    _n=$((_n + 1)); echo "ok $_n - every command is built # SKIP no page of a pending command to check"
+  fi
   warn=""
   for f in "$root"/share/man/man1/*.1 "$root"/share/man/man7/*.7; do
     w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)
