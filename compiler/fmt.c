@@ -50,7 +50,8 @@ typedef struct Items {
   size_t n, cap;
 } Items;
 
-/* One output line: items [first, end), the trailing comment apart. */
+/* One output line: items [first, end); a trailing line comment, the last
+** of them, is rendered apart (see comment). */
 typedef struct Line {
   size_t first, end;
   int level;
