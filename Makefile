@@ -5,7 +5,10 @@
 #   make test       the whole suite, normally and under ASan+UBSan
 #   make bench      rbk side by side with its peers
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the binary, stdlib, man pages,
+#                   shell completion, editor files); make uninstall removes them
+#   make man        the man pages, generated from the binary's --help texts
+#                   and docs/language.md into $(BUILD)/man
 #
 # Flex and bison outputs are generated into $(BUILD)/gen, never committed.
 
@@ -34,10 +37,24 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o
 UNIT_SRC = $(wildcard tests/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-test run test check-build bench fuzz install uninstall clean
+# Where `make install` puts things (DESTDIR is prepended to each).
+BINDIR      = $(PREFIX)/bin
+DATADIR     = $(PREFIX)/share
+MANDIR      = $(DATADIR)/man
+RBKDIR      = $(DATADIR)/rbk
+BASHCOMPDIR = $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  = $(DATADIR)/zsh/site-functions
+STDLIB_RBK  = $(wildcard stdlib/*.rbk)
+EDITOR_FILES = editors/README.md editors/vim/syntax/rbk.vim editors/vim/ftdetect/rbk.vim \
+       editors/vim/ftplugin/rbk.vim editors/vscode/package.json \
+       editors/vscode/language-configuration.json editors/vscode/syntaxes/rbk.tmLanguage.json
+MAN_DIR = $(BUILD)/man
+MAN_GEN = man/mkman.sh man/roff.awk man/usage.awk man/markdown.awk man/rbk-extra.man docs/language.md
+
+.PHONY: all deps deps-test run test check-build bench fuzz man install uninstall clean
 .DELETE_ON_ERROR:
 
-all: deps $(BUILD)/rbk $(UNIT_BIN)
+all: deps $(BUILD)/rbk $(UNIT_BIN) $(MAN_DIR)/.stamp
 
 deps:
 	@./deps.sh build
@@ -71,6 +88,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librbk.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/librbk.a $(LDLIBS)
 
+# Man pages come from the binary itself (rbk --help, rbk help CMD) and from
+# docs/language.md, so they cannot drift from what rbk does.
+$(MAN_DIR)/.stamp: $(BUILD)/rbk $(MAN_GEN)
+	man/mkman.sh $(BUILD)/rbk docs/language.md $(MAN_DIR)
+	@touch $@
+
+man: $(MAN_DIR)/.stamp
+
 # The suite runs twice: a normal build, then one under ASan and UBSan.
 test:
 	@./deps.sh test
@@ -92,11 +117,23 @@ fuzz:
 	@fuzz/run.sh $(FUZZ_SECONDS)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/rbk $(DESTDIR)$(PREFIX)/bin/rbk
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BUILD)/rbk $(DESTDIR)$(BINDIR)/rbk
+	install -m 0644 $(MAN_DIR)/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN_DIR)/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 completions/rbk.bash $(DESTDIR)$(BASHCOMPDIR)/rbk
+	install -m 0644 completions/_rbk $(DESTDIR)$(ZSHCOMPDIR)/_rbk
+	for f in $(STDLIB_RBK); do install -D -m 0644 "$$f" "$(DESTDIR)$(RBKDIR)/$$f" || exit 1; done
+	for f in $(EDITOR_FILES); do install -D -m 0644 "$$f" "$(DESTDIR)$(RBKDIR)/$$f" || exit 1; done
 
+# Removes what install put there: rbk's own files, then rbk's own
+# directories once empty (the shared ones, such as bin/, stay).
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/rbk
+	rm -f $(DESTDIR)$(BINDIR)/rbk $(DESTDIR)$(BASHCOMPDIR)/rbk $(DESTDIR)$(ZSHCOMPDIR)/_rbk
+	rm -f $(DESTDIR)$(MANDIR)/man1/rbk.1 $(DESTDIR)$(MANDIR)/man1/rbk-*.1 $(DESTDIR)$(MANDIR)/man7/rbk-language.7
+	rm -f $(DESTDIR)$(RBKDIR)/stdlib/*.rbk $(addprefix $(DESTDIR)$(RBKDIR)/,$(EDITOR_FILES))
+	if [ -d $(DESTDIR)$(RBKDIR) ]; then find $(DESTDIR)$(RBKDIR) -depth -type d -empty -delete; fi
 
 clean:
 	rm -rf build build-asan build-fuzz

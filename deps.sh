@@ -38,6 +38,14 @@ case "$want" in
     need_cmd git git
     need_cmd clang clang
     need_cmd dot graphviz
+    # man pages, shell completion and editor files (tests/e2e/{man,completion,editors}*.sh)
+    need_cmd man man-db
+    need_cmd groff groff-base
+    need_cmd zsh zsh
+    need_cmd node nodejs
+    need_cmd npm npm
+    # a Vim with syntax highlighting (vim-tiny has none)
+    vim --version 2>/dev/null | grep -q '+syntax' || missing="$missing vim"
     # libFuzzer's runtime comes with clang's compiler-rt
     [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
       missing="$missing libclang-rt-dev"

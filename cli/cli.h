@@ -43,7 +43,11 @@ int cmd_confirm(int argc, char **argv);
 int cmd_answer(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+/* cli_complete is `rbk complete` (cli/complete.c) over the command table. */
+int cli_complete(int argc, char **argv, const Command *commands);
 extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[], usage_resume[], usage_approve[],
   usage_confirm[], usage_answer[], usage_undo[], usage_repl[];
+extern const char usage_fmt[], usage_complete[];
 
 #endif

@@ -22,10 +22,18 @@ const char usage_compile[] =
   "Exit status: 0 written; 2 usage error or the runbook does not compile.\n";
 
 const char usage_disasm[] =
-  "Usage: rbk disasm FILE\n"
+  "Usage: rbk disasm [--no-positions] FILE\n"
   "\n"
   "Print the bytecode of a runbook (source or .rbc): every function with\n"
   "its instructions, source positions and constants, and the step table.\n"
+  "\n"
+  "Options:\n"
+  "  --no-positions  leave out what comes from the source text rather than\n"
+  "                  the bytecode: the source's name, size and hash, the\n"
+  "                  line:col of each instruction and the text of each\n"
+  "                  verify; two runbooks that differ only in layout (see\n"
+  "                  rbk fmt) then print the same\n"
+  "  -h, --help      show this text\n"
   "\n"
   "Exit status: 0 printed; 2 usage error or the runbook does not compile.\n";
 
@@ -69,10 +77,17 @@ int cmd_compile(int argc, char **argv) {
 
 int cmd_disasm(int argc, char **argv) {
   Program *p;
-  if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) return cli_usage_error("disasm", "expected one FILE");
-  p = load_program(argv[1]);
+  const char *file = NULL;
+  int i, source = 1;
+  for (i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--no-positions") == 0) source = 0;
+    else if ((argv[i][0] == '-' && argv[i][1]) || file) return cli_usage_error("disasm", "expected one FILE");
+    else file = argv[i];
+  }
+  if (!file) return cli_usage_error("disasm", "expected one FILE");
+  p = load_program(file);
   if (!p) return EXIT_USAGE;
-  disasm_program(p, stdout);
+  disasm_program_opts(p, stdout, source);
   prog_free(p);
   return EXIT_OK;
 }

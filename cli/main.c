@@ -9,6 +9,7 @@
 #include "inspect.h"
 
 static int not_yet(int argc, char **argv);
+static int complete(int argc, char **argv);
 
 static const char usage_pending[] = "";
 
@@ -32,7 +33,8 @@ static const Command commands[] = {
   {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
   {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
   {"repl", cmd_repl, "interactive execution on the same VM and journal", usage_repl},
-  {"fmt", not_yet, "canonical formatting", usage_pending},
+  {"fmt", cmd_fmt, "print or rewrite runbooks in their canonical layout", usage_fmt},
+  {"complete", complete, "what may come next on a command line (for shell completion)", usage_complete},
   {NULL, NULL, NULL, NULL},
 };
 
@@ -42,6 +44,9 @@ static const Command *find(const char *name) {
     if (strcmp(c->name, name) == 0) return c;
   return NULL;
 }
+
+/* complete answers the completion scripts; it reads the table above. */
+static int complete(int argc, char **argv) { return cli_complete(argc, argv, commands); }
 
 static int not_yet(int argc, char **argv) {
   (void)argc;

@@ -27,7 +27,6 @@ void ast_init(Ast *ast, Source *src) {
 void ast_free(Ast *ast) {
   arena_free(&ast->arena);
   mem_free(ast->names);
-  mem_free(ast->comments);
   memset(ast, 0, sizeof *ast);
 }
 

@@ -118,11 +118,6 @@ struct Node {
   };
 };
 
-/* A comment kept for the formatter: its span in the source. */
-typedef struct Comment {
-  Span span;
-} Comment;
-
 typedef struct Ast {
   Arena arena;
   Source *src;
@@ -130,8 +125,6 @@ typedef struct Ast {
   /* interned identifiers: an open-addressing set of arena strings */
   const char **names;
   uint32_t names_cap, names_n;
-  Comment *comments;
-  size_t ncomments, comments_cap;
 } Ast;
 
 /* ast_init prepares an empty tree for src (which must outlive it). */

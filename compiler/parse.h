@@ -22,4 +22,19 @@ typedef struct ParseResult {
 ** any error was reported; the tree is then not to be used. */
 int parse_source(Ast *ast, Diags *d, ParseMode mode, ParseResult *res);
 
+/* A token as the lexer hands it to the parser: kind is a token code of
+** the generated parser.h (IDENT, STR_BEGIN, ...) or a character ('{');
+** [pos, end) are its bytes. A string comes as STR_BEGIN, its parts
+** (STR_TEXT, INTERP_BEGIN ... INTERP_END) and STR_END. Comments and white
+** space are not tokens: they are what lies between. */
+typedef struct Token {
+  int kind;
+  uint32_t pos, end;
+} Token;
+
+/* parse_tokens lexes ast->src as a file into *out, a mem_alloc'd array of
+** *n tokens that the caller frees. Lexical errors are added to d; it
+** returns 0, or -1 if any was reported. (Syntax errors need parse_source.) */
+int parse_tokens(Ast *ast, Diags *d, Token **out, size_t *n);
+
 #endif

@@ -12,8 +12,10 @@
 ** Besides the sanitizers, the harness aborts when a documented contract
 ** breaks: parse_source fails exactly when it reported an error and then
 ** leaves no tree; every diagnostic span satisfies pos <= end <= len
-** (diag.h); and no pass writes to the source text, which the renderer
-** prints back to the user.
+** (diag.h); no pass writes to the source text, which the renderer
+** prints back to the user; and rbk fmt (compiler/fmt.h) formats every
+** file that parses, without its internal check failing, to a text it
+** leaves unchanged when formatted again.
 **
 ** Built and run by fuzz/run.sh; a file argument replays it (libFuzzer's
 ** own behaviour), which is how fuzz/regressions/ are checked.
@@ -26,6 +28,7 @@
 
 #include "../compiler/ast.h"
 #include "../compiler/check.h"
+#include "../compiler/fmt.h"
 #include "../compiler/parse.h"
 #include "../vm/diag.h"
 #include "../vm/source.h"
@@ -128,13 +131,38 @@ static void one(Source *src, ParseMode mode) {
   diag_free(&d);
 }
 
+/* formats src (which parses) twice: fmt must succeed and be idempotent. */
+static void fmt_twice(Source *src) {
+  Diags d;
+  Buf once = BUF_INIT, twice = BUF_INIT;
+  Source again;
+  diag_init(&d);
+  if (fmt_source(src, &d, &once) != 0) broken("fmt", "rbk fmt failed on a file that parses", PARSE_FILE);
+  check_contracts(src, &d, PARSE_FILE);
+  src_from_string(&again, "fmt.rbk", buf_cstr(&once), once.n);
+  if (fmt_source(&again, &d, &twice) != 0) broken("fmt", "rbk fmt failed on its own output", PARSE_FILE);
+  else if (twice.n != once.n || memcmp(buf_cstr(&twice), buf_cstr(&once), once.n) != 0)
+    broken("fmt-idempotent", "fmt(fmt(x)) differs from fmt(x)", PARSE_FILE);
+  src_free(&again);
+  buf_free(&once);
+  buf_free(&twice);
+  diag_free(&d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Source src;
+  Ast ast;
+  Diags d;
   if (size > SOURCE_MAX_BYTES) return -1;
   input = data;
   input_len = size;
   src_from_string(&src, "fuzz.rbk", (const char *)data, size);
   one(&src, PARSE_FILE);
+  diag_init(&d);
+  ast_init(&ast, &src);
+  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0) fmt_twice(&src);
+  ast_free(&ast);
+  diag_free(&d);
   one(&src, PARSE_STMTS);
   one(&src, PARSE_EXPR);
   src_free(&src);

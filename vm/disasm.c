@@ -85,7 +85,7 @@ static void put_span(const Program *p, uint32_t pos, uint32_t end, Buf *b) {
   buf_add(b, p->src->text + pos, i - pos);
 }
 
-static void comment(const Program *p, const Proto *f, uint32_t pc, Buf *b) {
+static void comment(const Program *p, const Proto *f, uint32_t pc, int source, Buf *b) {
   Instr i = f->code[pc];
   unsigned a = GET_A(i), bb = GET_B(i), c = GET_C(i), bx = GET_Bx(i);
   (void)a;
@@ -114,7 +114,7 @@ static void comment(const Program *p, const Proto *f, uint32_t pc, Buf *b) {
       break;
     case OP_VERIFY:
       buf_printf(b, "verify %u", bx);
-      if (bx < p->nverifies && p->verifies) {
+      if (source && bx < p->nverifies && p->verifies) {
         buf_puts(b, ": ");
         put_span(p, p->verifies[bx].pos, p->verifies[bx].end, b);
       }
@@ -123,7 +123,7 @@ static void comment(const Program *p, const Proto *f, uint32_t pc, Buf *b) {
   }
 }
 
-static void disasm_proto(const Program *p, const Proto *f, FILE *out) {
+static void disasm_proto(const Program *p, const Proto *f, int source, FILE *out) {
   Buf b = BUF_INIT;
   uint32_t pc, k;
   fprintf(out, "function %s (params %u, registers %u, constants %" PRIu32 ", instructions %" PRIu32
@@ -134,7 +134,9 @@ static void disasm_proto(const Program *p, const Proto *f, FILE *out) {
     size_t start;
     buf_reset(&b);
     buf_printf(&b, "%4" PRIu32 "  ", pc);
-    if (p->src && f->pos) {
+    if (!source) {
+      start = b.n;
+    } else if (p->src && f->pos) {
       int line, col;
       src_linecol(p->src, f->pos[pc], &line, &col);
       start = b.n;
@@ -143,7 +145,7 @@ static void disasm_proto(const Program *p, const Proto *f, FILE *out) {
       start = b.n;
       buf_putc(&b, '?');
     }
-    while (b.n - start < 8) buf_putc(&b, ' ');
+    while (source && b.n - start < 8) buf_putc(&b, ' ');
     buf_printf(&b, " %-9s ", (unsigned)op < OP__N ? op_name(op) : "?");
     start = b.n;
     if ((unsigned)op >= OP__N) {
@@ -161,7 +163,7 @@ static void disasm_proto(const Program *p, const Proto *f, FILE *out) {
       while (b.n - start < 12) buf_putc(&b, ' ');
       buf_puts(&b, " ; ");
       from = b.n;
-      if ((unsigned)op < OP__N) comment(p, f, pc, &b);
+      if ((unsigned)op < OP__N) comment(p, f, pc, source, &b);
       if (b.n == from) {   /* nothing to say: drop the padding */
         b.n = before;
         b.p[b.n] = '\0';
@@ -181,7 +183,7 @@ static void disasm_proto(const Program *p, const Proto *f, FILE *out) {
   buf_free(&b);
 }
 
-static void disasm_tables(const Program *p, FILE *out) {
+static void disasm_tables(const Program *p, int source, FILE *out) {
   Buf b = BUF_INIT;
   uint32_t i, j;
 
@@ -294,12 +296,12 @@ static void disasm_tables(const Program *p, FILE *out) {
     const VerifyInfo *v = &p->verifies[i];
     buf_reset(&b);
     buf_printf(&b, "%4" PRIu32 "  lhs %d  rhs %d  msg %d  ", i, v->lhs, v->rhs, v->msg);
-    if (p->src && v->pos <= p->src->len) {
+    if (source && p->src && v->pos <= p->src->len) {
       int line, col;
       src_linecol(p->src, v->pos, &line, &col);
       buf_printf(&b, "%d:%d ", line, col);
     }
-    {
+    if (source) {
       size_t from = b.n;
       put_span(p, v->pos, v->end, &b);
       cut(&b, from);
@@ -309,7 +311,9 @@ static void disasm_tables(const Program *p, FILE *out) {
   buf_free(&b);
 }
 
-void disasm_program(const Program *p, FILE *out) {
+void disasm_program(const Program *p, FILE *out) { disasm_program_opts(p, out, 1); }
+
+void disasm_program_opts(const Program *p, FILE *out, int source) {
   Buf b = BUF_INIT;
   uint32_t i;
   char hex[65];
@@ -326,15 +330,15 @@ void disasm_program(const Program *p, FILE *out) {
   put_seconds(p->window, &b);
   fprintf(out, "%s\n", buf_cstr(&b));
   sha256_hex(p->src_sha256, hex);
-  if (p->src)
+  if (p->src && source)
     fprintf(out, "source %s (%" PRIu32 " bytes, sha256 %s)\n", p->src->name ? p->src->name : "?",
             p->src->len, hex);
   fprintf(out, "builtins %" PRIu32 ", functions %" PRIu32 "\n\n", p->nbuiltins, p->nprotos);
   buf_free(&b);
 
   for (i = 0; i < p->nprotos; i++) {
-    if (p->protos && p->protos[i]) disasm_proto(p, p->protos[i], out);
+    if (p->protos && p->protos[i]) disasm_proto(p, p->protos[i], source, out);
     else fprintf(out, "function %" PRIu32 " missing\n\n", i);
   }
-  disasm_tables(p, out);
+  disasm_tables(p, source, out);
 }

@@ -1,0 +1,2 @@
+" rbk runbooks: *.rbk
+autocmd BufNewFile,BufRead *.rbk setfiletype rbk
