@@ -16,7 +16,7 @@ static const char usage_pending[] = "";
 ** not_yet are part of the design but not built yet; they say so. */
 static const Command commands[] = {
   {"check", cmd_check, "parse and check runbooks; precise diagnostics", usage_check},
-  {"lint", not_yet, "CAB-readiness rules; text, json or sarif", usage_pending},
+  {"lint", cmd_lint, "CAB-readiness rules; text, json or sarif", usage_lint},
   {"plan", not_yet, "the plan as a document or graph: md, html, dot, mermaid, json", usage_pending},
   {"compile", cmd_compile, "compile a runbook to a bytecode file", usage_compile},
   {"disasm", cmd_disasm, "print the bytecode of a runbook", usage_disasm},
