@@ -38,6 +38,8 @@ case "$want" in
     need_cmd git git
     need_cmd clang clang
     need_cmd dot graphviz
+    # the HTML of rbk plan and rbk report is loaded in a real browser
+    need_cmd chromium chromium
     # libFuzzer's runtime comes with clang's compiler-rt
     [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
       missing="$missing libclang-rt-dev"

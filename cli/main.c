@@ -17,7 +17,7 @@ static const char usage_pending[] = "";
 static const Command commands[] = {
   {"check", cmd_check, "parse and check runbooks; precise diagnostics", usage_check},
   {"lint", cmd_lint, "CAB-readiness rules; text, json or sarif", usage_lint},
-  {"plan", not_yet, "the plan as a document or graph: md, html, dot, mermaid, json", usage_pending},
+  {"plan", cmd_plan, "the plan as a document or graph: md, html, dot, mermaid, json", usage_plan},
   {"compile", cmd_compile, "compile a runbook to a bytecode file", usage_compile},
   {"disasm", cmd_disasm, "print the bytecode of a runbook", usage_disasm},
   {"run", cmd_run, "execute a runbook", usage_run},
