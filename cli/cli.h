@@ -44,7 +44,8 @@ int cmd_answer(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[], usage_resume[], usage_approve[],
-  usage_confirm[], usage_answer[], usage_undo[], usage_lint[], usage_plan[];
+  usage_confirm[], usage_answer[], usage_undo[], usage_lint[], usage_plan[], usage_report[];
 
 #endif

@@ -29,7 +29,7 @@ static const Command commands[] = {
   {"approve", cmd_approve, "approve a paused run's gate as a role", usage_approve},
   {"confirm", cmd_confirm, "confirm a paused run's manual step", usage_confirm},
   {"answer", cmd_answer, "answer a paused run's question or in-doubt effect", usage_answer},
-  {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
+  {"report", cmd_report, "post-run review: timeline, planned vs actual, decisions", usage_report},
   {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
   {"repl", not_yet, "interactive execution on the same VM and journal", usage_pending},
   {"fmt", not_yet, "canonical formatting", usage_pending},
