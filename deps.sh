@@ -46,6 +46,8 @@ case "$want" in
     need_cmd npm npm
     # a Vim with syntax highlighting (vim-tiny has none)
     vim --version 2>/dev/null | grep -q '+syntax' || missing="$missing vim"
+    # the HTML of rbk plan and rbk report is loaded in a real browser
+    need_cmd chromium chromium
     # libFuzzer's runtime comes with clang's compiler-rt
     [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
       missing="$missing libclang-rt-dev"

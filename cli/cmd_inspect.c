@@ -2,27 +2,11 @@
 ** cmd_inspect.c -- `rbk runs`, `rbk status RUN` and `rbk log RUN`: read
 ** run journals (docs/journal.md) and show them to people and to scripts.
 **
-** READ-ONLY. These commands may run beside the process executing a run,
-** or on a journal that needs repair, so they change nothing on disk: the
-** journal is checked with jrn_verify_file and then read with
-** open(O_RDONLY). jrn_open is never called, because it sets a torn last
-** record aside (writes a side file and truncates the journal).
-**
-** Because a journal is append-only, the first N records that
-** jrn_verify_file found valid are still the first N lines when the file is
-** read a moment later, even if a running process appended more meanwhile:
-** only those N are parsed and shown.
-**
-** Run states are derived as docs/journal.md says: finished (a run_end
-** after the last resume), waiting (a gate_wait or paused after it),
-** interrupted (anything else). A gate or in-doubt effect that has been
-** answered since (an effect_end or decision for its number, as rbk
-** approve/confirm/answer write) leaves the run waiting only for rbk
-** resume. One more refinement: an "interrupted" run whose
-** lock file holds the PID of the process that last started or resumed it,
-** while that process is alive, is shown as "running". That is read without
-** taking the lock, so a resume starting at the same moment is never
-** disturbed.
+** READ-ONLY: the journal is read as runread.h says (never with
+** jrn_open), and run states are derived there (rr_derive). A gate or
+** in-doubt effect that has been answered since (an effect_end or decision
+** for its number, as rbk approve/confirm/answer write) leaves the run
+** waiting only for rbk resume.
 **
 ** Text output escapes control characters (a journal holds command output,
 ** which may carry terminal escapes) and shortens long values; JSON output
@@ -32,10 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +24,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../vm/buf.h"
 #include "../vm/diag.h"
@@ -53,6 +33,7 @@
 #include "../vm/shquote.h"
 #include "../vm/value.h"
 #include "cli.h"
+#include "runread.h"
 #include "state.h"
 
 const char usage_runs[] =
@@ -246,218 +227,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
   return EXIT_OK;
 }
 
-static int is_dir(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* find_run resolves RUN to its directory, and to the way later commands
-** should name it (ref): the ID when it was found in the default state
-** directory, else the directory's path. Returns 0, or -1 with a message. */
-static int find_run(const Opts *o, char *dir, size_t n, char *ref, size_t refn, char *err,
-                    size_t errlen) {
-  char state[JRN_PATH_MAX];
-  size_t k;
-  if (strchr(o->run, '/')) {
-    if (!is_dir(o->run)) {
-      snprintf(err, errlen, "no run directory '%s'", o->run);
-      return -1;
-    }
-    snprintf(dir, n, "%s", o->run);
-    for (k = strlen(dir); k > 1 && dir[k - 1] == '/'; k--) dir[k - 1] = '\0';
-    snprintf(ref, refn, "%s", o->run);
-    return 0;
-  }
-  if (o->state) snprintf(state, sizeof state, "%s", o->state);
-  else state_dir_default(state, sizeof state);
-  state_run_dir(state, o->run, dir, n);
-  if (o->run[0] == '.' || !is_dir(dir)) {
-    snprintf(err, errlen, "no run '%s' in %s (set RBK_STATE_DIR, or run 'rbk runs' to list them)",
-             o->run, state);
-    return -1;
-  }
-  snprintf(ref, refn, "%s", o->state ? dir : o->run);
-  return 0;
-}
-
-/* ---- reading a journal, read-only ------------------------------------ */
-
-enum { J_INTACT, J_TORN, J_DAMAGED, J_UNREADABLE };
-
-typedef struct Loaded {
-  char path[JRN_PATH_MAX];
-  char *data;          /* the file's bytes; verified lines are NUL-terminated */
-  Json **rec;          /* the verified records, parsed */
-  const char **line;   /* and their lines */
-  size_t *len;
-  size_t n;
-  int problem;         /* J_* */
-  uint64_t bad;        /* J_TORN, J_DAMAGED: the first bad record */
-  char why[300];       /* what is wrong */
-} Loaded;
-
-static void unload(Loaded *L) {
-  size_t i;
-  for (i = 0; i < L->n; i++) json_free(L->rec[i]);
-  mem_free(L->rec);
-  mem_free(L->line);
-  mem_free(L->len);
-  mem_free(L->data);
-  L->rec = NULL;
-  L->line = NULL;
-  L->len = NULL;
-  L->data = NULL;
-  L->n = 0;
-}
-
-/* read_whole reads the file at path (opened read-only). */
-static int read_whole(const char *path, char **out, size_t *outn, char *err, size_t errlen) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  size_t cap = 65536, n = 0;
-  struct stat st;
-  char *p;
-  if (fd < 0) {
-    snprintf(err, errlen, "cannot open: %s", strerror(errno));
-    return -1;
-  }
-  if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
-    cap = (size_t)st.st_size + 1;
-  p = mem_alloc(cap);
-  for (;;) {
-    ssize_t k;
-    if (n + 1 >= cap) p = mem_grow(p, &cap, n + 65536, 1);
-    k = read(fd, p + n, cap - n - 1);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      snprintf(err, errlen, "cannot read: %s", strerror(errno));
-      mem_free(p);
-      close(fd);
-      return -1;
-    }
-    if (k == 0) break;
-    n += (size_t)k;
-  }
-  close(fd);
-  p[n] = '\0';
-  *out = p;
-  *outn = n;
-  return 0;
-}
-
-/* load verifies DIR/journal.jsonl and parses its valid records. Returns
-** 0, or -1 (J_UNREADABLE) when nothing could be read. */
-static int load(Loaded *L, const char *dir) {
-  JrnVerifyReport vr;
-  size_t size, off = 0, want, i;
-  int rc;
-  memset(L, 0, sizeof *L);
-  if ((size_t)snprintf(L->path, sizeof L->path, "%s/journal.jsonl", dir) >= sizeof L->path) {
-    L->problem = J_UNREADABLE;
-    snprintf(L->why, sizeof L->why, "the path is too long");
-    return -1;
-  }
-  rc = jrn_verify_file(L->path, &vr);
-  if (rc < 0) {
-    L->problem = J_UNREADABLE;
-    snprintf(L->why, sizeof L->why, "%s", vr.reason);
-    return -1;
-  }
-  L->problem = rc == 0 ? J_INTACT : vr.torn ? J_TORN : J_DAMAGED;
-  L->bad = vr.bad;
-  snprintf(L->why, sizeof L->why, "%s", vr.reason);
-  if (read_whole(L->path, &L->data, &size, L->why, sizeof L->why) < 0) {
-    L->problem = J_UNREADABLE;
-    return -1;
-  }
-  want = vr.nrecs;
-  L->rec = mem_calloc((want ? want : 1) * sizeof *L->rec);
-  L->line = mem_calloc((want ? want : 1) * sizeof *L->line);
-  L->len = mem_calloc((want ? want : 1) * sizeof *L->len);
-  for (i = 0; i < want; i++) {
-    char *nl = off < size ? memchr(L->data + off, '\n', size - off) : NULL;
-    char perr[160];
-    Json *o;
-    if (nl) {
-      *nl = '\0';
-      o = json_parse(L->data + off, (size_t)(nl - (L->data + off)), perr, sizeof perr);
-    } else {
-      o = NULL;
-    }
-    if (o && !json_str(json_get(o, "type"), NULL)) {
-      json_free(o);
-      o = NULL;
-    }
-    if (!o) {   /* the file was replaced or cut since it was verified */
-      L->problem = J_DAMAGED;
-      L->bad = i;
-      snprintf(L->why, sizeof L->why, "the journal changed while it was being read");
-      break;
-    }
-    L->rec[i] = o;
-    L->line[i] = L->data + off;
-    L->len[i] = (size_t)(nl - (L->data + off));
-    L->n++;
-    off += L->len[i] + 1;
-  }
-  return 0;
-}
-
-/* problem_text describes a journal's problem (J_TORN, J_DAMAGED) as
-** `rbk log --verify` does. */
-static void problem_text(const Loaded *L, Buf *b) {
-  if (L->problem == J_TORN)
-    buf_printf(b, "torn last record at line %" PRIu64 ": %s", L->bad + 1, L->why);
-  else if (L->problem == J_DAMAGED)
-    buf_printf(b, "journal damaged at record %" PRIu64 " (line %" PRIu64 "): %s", L->bad, L->bad + 1,
-               L->why);
-  else if (L->problem == J_UNREADABLE)
-    buf_printf(b, "cannot read %s: %s", L->path, L->why);
-}
-
 /* ---- small readers of records ---------------------------------------- */
-
-static const char *jstr(const Json *o, const char *key) { return json_str(json_get(o, key), NULL); }
-
-/* jint reads an integral number field. */
-static int jint(const Json *o, const char *key, long long *out) {
-  int ok;
-  double d = json_num(json_get(o, key), &ok);
-  if (!ok || d != floor(d) || d < -9e15 || d > 9e15) return 0;
-  *out = (long long)d;
-  return 1;
-}
-
-/* jsecs reads a duration: a number of seconds or {"dur": seconds}. */
-static int jsecs(const Json *v, double *out) {
-  int ok;
-  double d = json_num(v, &ok);
-  if (!ok && json_kind(v) == JSON_OBJ && json_len(v) == 1) d = json_num(json_get(v, "dur"), &ok);
-  if (ok && isfinite(d)) *out = d;
-  return ok && isfinite(d);
-}
-
-/* parse_time reads "YYYY-MM-DDTHH:MM:SS.mmmZ" into milliseconds since the
-** epoch (whole numbers, so differences are exact). */
-static int parse_time(const char *s, long long *out) {
-  struct tm tm;
-  int y, mo, d, h, mi, se, ms;
-  char z;
-  time_t t;
-  if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &y, &mo, &d, &h, &mi, &se, &ms, &z) != 8 ||
-      z != 'Z')
-    return 0;
-  memset(&tm, 0, sizeof tm);
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  t = timegm(&tm);
-  if (t == (time_t)-1) return 0;
-  *out = (long long)t * 1000 + ms;
-  return 1;
-}
 
 /* fmt_local writes a journal time as local "YYYY-MM-DD HH:MM:SS[.mmm]";
 ** a time it cannot read is copied as it is. */
@@ -470,7 +240,7 @@ static void fmt_local(const char *s, int with_ms, char *out, size_t n) {
     snprintf(out, n, "-");
     return;
   }
-  if (!parse_time(s, &ms)) {
+  if (!rr_parse_time(s, &ms)) {
     snprintf(out, n, "%s", s);
     return;
   }
@@ -485,64 +255,11 @@ static void fmt_local(const char *s, int with_ms, char *out, size_t n) {
 
 /* ---- text for a terminal -------------------------------------------- */
 
-/* put_clean appends s (n bytes, valid UTF-8 as the JSON reader
-** guarantees) for a terminal: control characters escaped, at most max
-** characters, then "...". */
-static void put_clean(Buf *b, const char *s, size_t n, size_t max) {
-  size_t i, chars = 0;
-  if (!s) return;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if ((c & 0xC0) != 0x80) {   /* a character starts here */
-      if (chars++ >= max) {
-        buf_puts(b, "...");
-        return;
-      }
-    }
-    if (c == '\n') buf_puts(b, "\\n");
-    else if (c == '\t') buf_puts(b, "\\t");
-    else if (c == '\r') buf_puts(b, "\\r");
-    else if (c < 0x20 || c == 0x7f) buf_printf(b, "\\x%02x", c);
-    else if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-             (unsigned char)s[i + 1] <= 0x9F) {   /* C1 controls, U+0080..U+009F */
-      buf_printf(b, "\\u%04x", (unsigned char)s[i + 1]);
-      i++;
-    } else buf_putc(b, (char)c);
-  }
-}
-
-static void put_cstr(Buf *b, const char *s, size_t max) {
-  if (s) put_clean(b, s, strlen(s), max);
-}
-
-/* put_field appends a string field of o as clean text (strings may hold
-** NUL bytes, so their length comes from the reader). */
-static void put_field(Buf *b, const Json *o, const char *key, size_t max) {
-  size_t n;
-  const char *s = json_str(json_get(o, key), &n);
-  if (s) put_clean(b, s, n, max);
-}
-
 /* put_quoted appends a string field as "..." (escaped, shortened). */
 static void put_quoted(Buf *b, const Json *o, const char *key, size_t max) {
   buf_putc(b, '"');
-  put_field(b, o, key, max);
+  rr_put_field(b, o, key, max);
   buf_putc(b, '"');
-}
-
-/* put_value appends any journaled value as a person reads it. */
-static void put_value(Buf *b, const Json *v, size_t max) {
-  Buf t = BUF_INIT;
-  Value val;
-  char err[160];
-  if (json_to_value(v, &val, err, sizeof err) == 0) {
-    val_repr_buf(&val, &t);
-    val_release(val);
-  } else {
-    json_print(&t, v);
-  }
-  put_clean(b, buf_cstr(&t), t.n, max);
-  buf_free(&t);
 }
 
 static void put_dur(Buf *b, double secs) { val_fmt_duration(secs, b); }
@@ -557,12 +274,12 @@ static void put_signal(Buf *b, const Json *v) {
     for (i = 0; i < n; i++)
       if (!(s[i] >= 'A' && s[i] <= 'Z')) bare = 0;
     if (bare) buf_puts(b, "SIG");
-    put_clean(b, s, n, 40);
+    rr_put_clean(b, s, n, 40);
   } else if (json_kind(v) == JSON_NUM) {
     buf_puts(b, "signal ");
-    put_value(b, v, 20);
+    rr_put_value(b, v, 20);
   } else {
-    put_value(b, v, 40);
+    rr_put_value(b, v, 40);
   }
 }
 
@@ -616,344 +333,13 @@ static void flush(Buf *b, FILE *f) {
   buf_reset(b);
 }
 
-/* ---- what a journal says about its run ------------------------------- */
-
-enum { RS_SUCCEEDED, RS_FAILED, RS_FINISHED, RS_WAITING, RS_INTERRUPTED, RS_RUNNING, RS_UNREADABLE };
-enum { W_NONE, W_GATE, W_DOUBT, W_OTHER };
-
-typedef struct Step {
-  const char *name;
-  const char *state;   /* "pending", "running", or step_end's state */
-  long long attempts;
-  double secs;
-  int has_secs;
-  const char *error;
-} Step;
-
-typedef struct Info {
-  const Json *start;   /* the run_start record */
-  const char *id;       /* the run directory's name: what RUN arguments use */
-  const char *journal_id;   /* the ID in run_start, normally the same */
-  const char *runbook, *title, *operator_name, *host, *started, *ended, *last_time;
-  int state;           /* RS_* */
-  const char *end_state;
-  int wait;            /* W_* when waiting */
-  const Json *gate;    /* the gate_wait the run waits at */
-  const Json *paused;  /* the paused record */
-  const Json *doubt;   /* the effect_start of the command in doubt */
-  const Json *gate_effect;   /* the effect_start of the gate waited at, if any */
-  const Json *answer;  /* the effect_end or decision that answered it since:
-                       ** then the run waits only for 'rbk resume' */
-  const Json *intr;    /* the last interrupted record */
-  long long pid;       /* of the process that last started or resumed the run */
-  char why[300];       /* RS_UNREADABLE: why */
-  int damaged;         /* the journal is damaged after the records used */
-  uint64_t bad;        /* then: the first bad record */
-  Step *steps;
-  size_t nsteps, capsteps;
-} Info;
-
-static void info_free(Info *I) {
-  mem_free(I->steps);
-  memset(I, 0, sizeof *I);
-}
-
-static Step *step_find(Info *I, const char *name) {
-  size_t i;
-  Step *s;
-  for (i = 0; i < I->nsteps; i++)
-    if (strcmp(I->steps[i].name, name) == 0) return &I->steps[i];
-  if (I->nsteps == I->capsteps)
-    I->steps = mem_grow(I->steps, &I->capsteps, I->nsteps + 1, sizeof *I->steps);
-  s = &I->steps[I->nsteps++];
-  memset(s, 0, sizeof *s);
-  s->name = name;
-  s->state = "pending";
-  return s;
-}
-
-/* lock_pid reads the PID in DIR/lock without locking it; 0 if none. */
-static long long lock_pid(const char *dir) {
-  char path[JRN_PATH_MAX], buf[32];
-  long long pid = 0;
-  ssize_t k, i;
-  int fd;
-  if ((size_t)snprintf(path, sizeof path, "%s/lock", dir) >= sizeof path) return 0;
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-  if (fd < 0) return 0;
-  k = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  for (i = 0; i < k && buf[i] >= '0' && buf[i] <= '9' && pid < 100000000; i++)
-    pid = pid * 10 + (buf[i] - '0');
-  return pid;
-}
-
-/* in_doubt says whether effect n started (record index in *at) and has no end. */
-static int in_doubt(const long *start_at, const char *ended, size_t neff, long long n) {
-  return n >= 0 && (size_t)n < neff && start_at[n] >= 0 && !ended[n];
-}
-
-/* derive works out the run's header, state and steps from its records. */
-static void derive(const Loaded *L, const char *dir, Info *I) {
-  long last_resume = -1, last_end = -1, last_gate = -1, last_paused = -1, lim;
-  long *start_at;
-  char *ended;
-  size_t i, neff = L->n;
-  const char *base = strrchr(dir, '/');
-  memset(I, 0, sizeof *I);
-  base = base ? base + 1 : dir;
-  I->id = base;
-  I->damaged = L->problem == J_DAMAGED;
-  I->bad = L->bad;
-  if (L->n == 0 || strcmp(jstr(L->rec[0], "type"), "run_start") != 0) {
-    I->state = RS_UNREADABLE;
-    if (L->problem == J_UNREADABLE) snprintf(I->why, sizeof I->why, "%s", L->why);
-    else if (L->n == 0 && L->problem == J_INTACT) snprintf(I->why, sizeof I->why, "the journal is empty");
-    else if (L->n == 0) {
-      Buf t = BUF_INIT;
-      problem_text(L, &t);
-      snprintf(I->why, sizeof I->why, "%s", buf_cstr(&t));
-      buf_free(&t);
-    }
-    else snprintf(I->why, sizeof I->why, "the journal does not begin with a run_start record");
-    return;
-  }
-  I->start = L->rec[0];
-  I->journal_id = jstr(I->start, "run");
-  I->runbook = jstr(I->start, "runbook");
-  I->title = jstr(I->start, "title");
-  I->operator_name = jstr(I->start, "operator");
-  I->host = jstr(I->start, "host");
-  I->started = jstr(I->start, "time");
-  I->last_time = jstr(L->rec[L->n - 1], "time");
-  if (!jint(I->start, "pid", &I->pid)) I->pid = 0;
-  {
-    const Json *steps = json_get(I->start, "steps");
-    for (i = 0; i < json_len(steps); i++) {
-      const Json *s = json_at(steps, i);
-      const char *name = json_kind(s) == JSON_STR ? json_str(s, NULL) : jstr(s, "name");
-      if (name) step_find(I, name);
-    }
-  }
-  start_at = mem_alloc(neff * sizeof *start_at);
-  ended = mem_calloc(neff);
-  for (i = 0; i < neff; i++) start_at[i] = -1;
-  for (i = 1; i < L->n; i++) {
-    const Json *r = L->rec[i];
-    const char *t = jstr(r, "type");
-    long long n;
-    if (strcmp(t, "resume") == 0) {
-      last_resume = (long)i;
-      if (jint(r, "pid", &n)) I->pid = n;
-    } else if (strcmp(t, "run_end") == 0) {
-      last_end = (long)i;
-    } else if (strcmp(t, "gate_wait") == 0) {
-      last_gate = (long)i;
-    } else if (strcmp(t, "paused") == 0) {
-      last_paused = (long)i;
-    } else if (strcmp(t, "interrupted") == 0) {
-      I->intr = r;
-    } else if (json_get(r, "lane")) {
-      continue;   /* the REPL's own effects: never what a run waits on */
-    } else if (strcmp(t, "effect_start") == 0) {
-      if (jint(r, "n", &n) && n >= 0 && (size_t)n < neff) start_at[n] = (long)i, ended[n] = 0;
-    } else if (strcmp(t, "effect_end") == 0) {
-      if (jint(r, "n", &n) && n >= 0 && (size_t)n < neff) ended[n] = 1;
-    } else if (strcmp(t, "skip") == 0 && jstr(r, "step")) {
-      step_find(I, jstr(r, "step"))->state = "skipped";
-    } else if ((strcmp(t, "step_start") == 0 || strcmp(t, "step_end") == 0) && json_get(r, "undo") && jstr(r, "step")) {
-      if (t[5] == 'e') step_find(I, jstr(r, "step"))->state = "undone";
-    } else if (strcmp(t, "step_start") == 0 && jstr(r, "step")) {
-      Step *s = step_find(I, jstr(r, "step"));
-      s->state = "running";
-      s->attempts = jint(r, "attempt", &n) ? n : s->attempts + 1;
-      s->has_secs = 0;
-      s->error = NULL;
-    } else if (strcmp(t, "step_end") == 0 && jstr(r, "step")) {
-      Step *s = step_find(I, jstr(r, "step"));
-      s->state = jstr(r, "state") ? jstr(r, "state") : "ended";
-      if (jint(r, "attempts", &n)) s->attempts = n;
-      s->has_secs = jsecs(json_get(r, "duration"), &s->secs);
-      s->error = jstr(r, "error");
-    }
-  }
-  lim = last_resume > last_end ? last_resume : last_end;
-  if (last_end >= 0 && last_end > last_resume) {
-    const Json *e = L->rec[last_end];
-    I->end_state = jstr(e, "state") ? jstr(e, "state") : "finished";
-    I->state = strcmp(I->end_state, "succeeded") == 0 ? RS_SUCCEEDED
-               : strcmp(I->end_state, "failed") == 0  ? RS_FAILED
-                                                      : RS_FINISHED;
-    I->ended = jstr(e, "time");
-  } else if (last_gate > lim || last_paused > lim) {
-    const Json *g = last_gate > lim ? L->rec[last_gate] : NULL;
-    const Json *p = last_paused > lim ? L->rec[last_paused] : NULL;
-    long long pn, gn, wn = -1, m;
-    long at = -1;
-    I->state = RS_WAITING;
-    I->paused = p;
-    if (p && jint(p, "n", &pn) && !(g && jint(g, "n", &gn) && gn == pn)) {
-      /* paused on effect n: one that started and never ended */
-      if (pn >= 0 && (size_t)pn < neff && start_at[pn] >= 0) I->doubt = L->rec[start_at[pn]];
-      else if (jstr(p, "what")) I->doubt = p;
-      I->wait = I->doubt ? W_DOUBT : W_OTHER;
-      wn = pn;
-      at = last_paused;
-    } else if (g) {
-      I->wait = W_GATE;
-      I->gate = g;
-      if (jint(g, "n", &gn)) wn = gn;
-      at = last_gate;
-      if (wn >= 0 && (size_t)wn < neff && start_at[wn] >= 0) I->gate_effect = L->rec[start_at[wn]];
-    } else {
-      I->wait = W_OTHER;
-    }
-    /* rbk approve, confirm or answer journals the answer (an effect_end or
-    ** a decision for effect n); the run then waits only for rbk resume */
-    for (i = at >= 0 ? (size_t)at + 1 : L->n; wn >= 0 && i < L->n; i++) {
-      const char *t = jstr(L->rec[i], "type");
-      if ((strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) && jint(L->rec[i], "n", &m) && m == wn)
-        I->answer = L->rec[i];
-    }
-  } else {
-    long long pid = lock_pid(dir);
-    I->state = RS_INTERRUPTED;
-    if (pid > 0 && pid == I->pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) I->state = RS_RUNNING;
-    /* a command or call that started but whose end is not journaled */
-    for (i = neff; i-- > 0;) {
-      if (in_doubt(start_at, ended, neff, (long long)i)) {
-        const Json *e = L->rec[start_at[i]];
-        const char *kind = jstr(e, "kind");
-        if (kind && strcmp(kind, "gate") == 0) continue;
-        I->doubt = e;
-        break;
-      }
-    }
-  }
-  /* A step that started and did not end was cut short, unless the run is
-  ** still going or waits inside it; after damage, nobody knows. */
-  if (I->state != RS_WAITING && I->state != RS_RUNNING)
-    for (i = 0; i < I->nsteps; i++)
-      if (strcmp(I->steps[i].state, "running") == 0)
-        I->steps[i].state = I->damaged ? "unknown" : "interrupted";
-  mem_free(start_at);
-  mem_free(ended);
-}
-
-static const char *state_word(const Info *I) {
-  if (I->damaged && I->state != RS_UNREADABLE) return "damaged";
-  switch (I->state) {
-    case RS_SUCCEEDED: return "succeeded";
-    case RS_FAILED: return "failed";
-    case RS_FINISHED: return I->end_state;
-    case RS_WAITING: return "waiting";
-    case RS_RUNNING: return "running";
-    case RS_UNREADABLE: return "unreadable";
-    default: return "interrupted";
-  }
-}
-
-/* put_who appends PREFIX "ROLE (PERSON)", PREFIX "PERSON" or nothing. */
-static void put_who(Buf *b, const char *prefix, const Json *g) {
-  const char *role = jstr(g, "role"), *person = jstr(g, "person");
-  if (role && *role) {
-    buf_puts(b, prefix);
-    put_cstr(b, role, 60);
-    if (person && *person) {
-      buf_puts(b, " (");
-      put_cstr(b, person, 60);
-      buf_putc(b, ')');
-    }
-  } else if (person && *person) {
-    buf_puts(b, prefix);
-    put_cstr(b, person, 60);
-  }
-}
-
-/* put_answer appends how a gate or an in-doubt effect was answered:
-** "approved by jane as lead", "rerun chosen by bob". */
-static void put_answer(Buf *b, const Info *I) {
-  const Json *a = I->answer;
-  const char *kind = jstr(I->gate, "gate");
-  int yes, ok;
-  if (strcmp(jstr(a, "type"), "decision") == 0) {
-    put_cstr(b, jstr(a, "choice") ? jstr(a, "choice") : "?", 20);
-    buf_puts(b, " chosen");
-  } else {
-    yes = json_bool(json_get(a, "result"), &ok);
-    if (!kind || !ok) buf_puts(b, "answered");
-    else if (strcmp(kind, "approve") == 0) buf_puts(b, yes ? "approved" : "refused");
-    else if (strcmp(kind, "manual") == 0) buf_puts(b, yes ? "confirmed" : "not confirmed");
-    else if (strcmp(kind, "ask") == 0) buf_puts(b, yes ? "answered yes" : "answered no");
-    else buf_puts(b, "answered");
-  }
-  if (jstr(a, "by")) {
-    buf_puts(b, " by ");
-    put_field(b, a, "by", 60);
-  }
-  if (jstr(a, "role")) {
-    buf_puts(b, " as ");
-    put_field(b, a, "role", 60);
-  }
-}
-
-/* put_waiting_for appends what a waiting run waits for, in short. */
-static void put_waiting_for(Buf *b, const Info *I) {
-  if (I->answer) {
-    buf_puts(b, "resume (");
-    put_answer(b, I);
-    buf_putc(b, ')');
-  } else if (I->wait == W_GATE) {
-    const char *kind = jstr(I->gate, "gate");
-    if (!kind) kind = "";
-    if (strcmp(kind, "approve") == 0) buf_puts(b, "approval");
-    else if (strcmp(kind, "manual") == 0) buf_puts(b, "confirmation");
-    else if (strcmp(kind, "ask") == 0) buf_puts(b, "an answer");
-    else {
-      buf_puts(b, "gate ");
-      put_cstr(b, kind, 30);
-    }
-    put_who(b, " by ", I->gate);
-  } else if (I->wait == W_DOUBT) {
-    const char *kind = jstr(I->doubt, "kind");
-    buf_puts(b, "a decision on an in-doubt ");
-    put_cstr(b, kind && strcmp(kind, "cmd") != 0 ? kind : "command", 20);
-    if (jstr(I->doubt, "step")) {
-      buf_puts(b, " in step ");
-      put_cstr(b, jstr(I->doubt, "step"), 60);
-    }
-  } else {
-    const char *reason = jstr(I->paused, "reason");
-    if (reason && *reason) put_cstr(b, reason, 80);
-    else buf_puts(b, "a person");
-  }
-}
-
-/* put_summary appends the one-line state: "succeeded", "waiting: ...". */
-static void put_summary(Buf *b, const Info *I) {
-  if (I->state == RS_UNREADABLE) {
-    buf_puts(b, "unreadable: ");
-    put_cstr(b, I->why, 200);
-    return;
-  }
-  if (I->damaged) {
-    buf_printf(b, "damaged: record %" PRIu64 " (line %" PRIu64 ")", I->bad, I->bad + 1);
-    return;
-  }
-  put_cstr(b, state_word(I), 40);
-  if (I->state == RS_WAITING) {
-    buf_puts(b, ": ");
-    put_waiting_for(b, I);
-  }
-}
-
 /* continue_cmds lists the commands that continue the run, one per line. */
-static void continue_cmds(Buf *b, const Info *I, const char *ref) {
+static void continue_cmds(Buf *b, const RrInfo *I, const char *ref) {
   if (I->damaged) return;   /* resume refuses a damaged journal */
   if (I->answer) {
     /* answered: only the resume is left */
-  } else if (I->state == RS_WAITING && I->wait == W_GATE) {
-    const char *kind = jstr(I->gate, "gate"), *role = jstr(I->gate, "role");
+  } else if (I->state == RR_S_WAITING && I->wait == RR_W_GATE) {
+    const char *kind = rr_str(I->gate, "gate"), *role = rr_str(I->gate, "role");
     if (!kind) kind = "";
     if (strcmp(kind, "approve") == 0) {
       buf_puts(b, "rbk approve ");
@@ -972,24 +358,16 @@ static void continue_cmds(Buf *b, const Info *I, const char *ref) {
       put_ref(b, ref);
       buf_puts(b, " yes|no\n");
     }
-  } else if (I->state == RS_WAITING && I->wait == W_DOUBT) {
+  } else if (I->state == RR_S_WAITING && I->wait == RR_W_DOUBT) {
     buf_puts(b, "rbk answer ");
     put_ref(b, ref);
     buf_puts(b, " rerun|skip|done\n");
   }
-  if (I->state == RS_WAITING || I->state == RS_INTERRUPTED) {
+  if (I->state == RR_S_WAITING || I->state == RR_S_INTERRUPTED) {
     buf_puts(b, "rbk resume ");
     put_ref(b, ref);
     buf_putc(b, '\n');
   }
-}
-
-static int run_secs(const Info *I, double *out) {
-  long long a, z;
-  const char *end = I->ended ? I->ended : I->last_time;
-  if (!parse_time(I->started, &a) || !parse_time(end, &z) || z < a) return 0;
-  *out = (double)(z - a) / 1000.0;
-  return 1;
 }
 
 /* ---- JSON output helpers --------------------------------------------- */
@@ -1054,23 +432,23 @@ static char *id_sortkey(const char *id, const char *dir) {
 }
 
 static void row_fill(Row *r, const char *dir, const char *name) {
-  Loaded L;
-  Info I;
+  RrJournal L;
+  RrInfo I;
   Buf s = BUF_INIT;
-  load(&L, dir);
-  derive(&L, dir, &I);
+  rr_load(&L, dir);
+  rr_derive(&L, dir, &I);
   r->dir = mem_strdup(dir);
   r->id = mem_strdup(name);
   r->runbook = dup_or_null(I.runbook);
   r->title = dup_or_null(I.title);
   r->started = dup_or_null(I.started);
-  r->state = mem_strdup(state_word(&I));
-  put_summary(&s, &I);
+  r->state = mem_strdup(rr_state_word(&I));
+  rr_put_summary(&s, &I);
   r->summary = buf_take(&s);
-  r->has_secs = I.state != RS_UNREADABLE && run_secs(&I, &r->secs);
+  r->has_secs = I.state != RR_S_UNREADABLE && rr_run_secs(&I, &r->secs);
   r->sortkey = I.started ? mem_strdup(I.started) : id_sortkey(name, dir);
-  info_free(&I);
-  unload(&L);
+  rr_info_free(&I);
+  rr_unload(&L);
 }
 
 static void row_free(Row *r) {
@@ -1086,14 +464,14 @@ static void row_free(Row *r) {
 
 static void runbook_text(Buf *b, const char *title, const char *runbook) {
   if (title && *title) {
-    put_cstr(b, title, 80);
+    rr_put_cstr(b, title, 80);
     if (runbook && *runbook) {
       buf_puts(b, " (");
-      put_cstr(b, runbook, 200);
+      rr_put_cstr(b, runbook, 200);
       buf_putc(b, ')');
     }
   } else if (runbook && *runbook) {
-    put_cstr(b, runbook, 200);
+    rr_put_cstr(b, runbook, 200);
   } else {
     buf_putc(b, '-');
   }
@@ -1106,7 +484,7 @@ static void print_runs_text(Row *rows, size_t n) {
   size_t i;
   for (i = 0; i < n; i++) {
     buf_reset(&t);
-    put_cstr(&t, rows[i].id, 200);
+    rr_put_cstr(&t, rows[i].id, 200);
     if (text_width(buf_cstr(&t)) > wid) wid = text_width(buf_cstr(&t));
     if (text_width(rows[i].summary) > wstate) wstate = text_width(rows[i].summary);
   }
@@ -1119,7 +497,7 @@ static void print_runs_text(Row *rows, size_t n) {
     char when[64];
     int k;
     buf_reset(&t);
-    put_cstr(&t, r->id, 200);
+    rr_put_cstr(&t, r->id, 200);
     buf_puts(&out, t.p);
     for (k = text_width(buf_cstr(&t)); k < wid + 2; k++) buf_putc(&out, ' ');
     put_painted(&out, color, state_color(r->state), r->summary, wstate + 2);
@@ -1191,7 +569,7 @@ int cmd_runs(int argc, char **argv) {
   while (d && (e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.') continue;
     if ((size_t)snprintf(dir, sizeof dir, "%s/%s", runs, e->d_name) >= sizeof dir - 32) continue;
-    if (!is_dir(dir)) continue;   /* not a run directory */
+    if (!rr_is_dir(dir)) continue;   /* not a run directory */
     if (n == cap) rows = mem_grow(rows, &cap, n + 1, sizeof *rows);
     memset(&rows[n], 0, sizeof rows[n]);
     if (o.ids) {   /* completion wants speed: no journal is read */
@@ -1222,21 +600,21 @@ int cmd_runs(int argc, char **argv) {
 
 /* open_run resolves and loads RUN; returns EXIT_OK or an exit status. */
 static int open_run(const char *cmd, const Opts *o, char *dir, size_t n, char *ref, size_t refn,
-                    Loaded *L) {
+                    RrJournal *L) {
   char err[JRN_PATH_MAX + 200];
-  if (find_run(o, dir, n, ref, refn, err, sizeof err) < 0) {
+  if (rr_find_run(o->run, o->state, dir, n, ref, refn, err, sizeof err) < 0) {
     fprintf(stderr, "rbk %s: %s\n", cmd, err);
     return EXIT_USAGE;
   }
-  if (load(L, dir) < 0) {
+  if (rr_load(L, dir) < 0) {
     fprintf(stderr, "rbk %s: cannot read %s: %s\n", cmd, L->path, L->why);
-    unload(L);
+    rr_unload(L);
     return EXIT_FAILED;
   }
   return EXIT_OK;
 }
 
-static void status_text(const Info *I, const Loaded *L, const char *ref) {
+static void status_text(const RrInfo *I, const RrJournal *L, const char *ref) {
   Buf out = BUF_INIT, t = BUF_INIT;
   int color = diag_use_color(stdout);
   char when[64];
@@ -1244,55 +622,55 @@ static void status_text(const Info *I, const Loaded *L, const char *ref) {
   size_t i;
   int wname = 4, wstate = 5;
   buf_puts(&out, "Run       ");
-  put_cstr(&out, I->id, 200);
+  rr_put_cstr(&out, I->id, 200);
   if (I->journal_id && strcmp(I->journal_id, I->id) != 0) {
     buf_puts(&out, " (journaled as ");
-    put_cstr(&out, I->journal_id, 200);
+    rr_put_cstr(&out, I->journal_id, 200);
     buf_putc(&out, ')');
   }
   buf_puts(&out, "\nRunbook   ");
   runbook_text(&out, I->title, I->runbook);
   buf_puts(&out, "\nOperator  ");
-  put_cstr(&out, I->operator_name ? I->operator_name : "-", 100);
+  rr_put_cstr(&out, I->operator_name ? I->operator_name : "-", 100);
   buf_puts(&out, "\nHost      ");
-  put_cstr(&out, I->host ? I->host : "-", 100);
+  rr_put_cstr(&out, I->host ? I->host : "-", 100);
   fmt_local(I->started, 0, when, sizeof when);
   buf_printf(&out, "\nStarted   %s\n", when);
-  if (run_secs(I, &secs)) {
+  if (rr_run_secs(I, &secs)) {
     buf_puts(&out, "Duration  ");
     put_dur(&out, secs);
     buf_putc(&out, '\n');
   }
   buf_puts(&out, "State     ");
-  put_summary(&t, I);
-  put_painted(&out, color, state_color(state_word(I)), t.p, 0);
+  rr_put_summary(&t, I);
+  put_painted(&out, color, state_color(rr_state_word(I)), t.p, 0);
   buf_putc(&out, '\n');
-  if (L->problem != J_INTACT) {
+  if (L->problem != RR_J_INTACT) {
     buf_puts(&out, "Journal   ");
     buf_reset(&t);
-    problem_text(L, &t);
+    rr_problem_text(L, &t);
     if (strncmp(t.p, "journal ", 8) == 0) memmove(t.p, t.p + 8, (t.n -= 8) + 1);
-    put_painted(&out, color, L->problem == J_DAMAGED ? C_RED : C_YELLOW, t.p, 0);
+    put_painted(&out, color, L->problem == RR_J_DAMAGED ? C_RED : C_YELLOW, t.p, 0);
     buf_printf(&out, "\n          (shown from the %zu records before it)\n", L->n);
   }
   for (i = 0; i < I->nsteps; i++) {
     buf_reset(&t);
-    put_cstr(&t, I->steps[i].name, 60);
+    rr_put_cstr(&t, I->steps[i].name, 60);
     if (text_width(buf_cstr(&t)) > wname) wname = text_width(buf_cstr(&t));
     if (text_width(I->steps[i].state) > wstate) wstate = text_width(I->steps[i].state);
   }
   buf_printf(&out, "\nSteps\n  %3s  %-*s  %-*s  %-8s  %s\n", "#", wname, "STEP", wstate, "STATE", "ATTEMPTS",
              "DURATION");
   for (i = 0; i < I->nsteps; i++) {
-    const Step *s = &I->steps[i];
+    const RrStep *s = &I->steps[i];
     int k;
     buf_printf(&out, "  %3zu  ", i + 1);
     buf_reset(&t);
-    put_cstr(&t, s->name, 60);
+    rr_put_cstr(&t, s->name, 60);
     buf_puts(&out, t.p);
     for (k = text_width(buf_cstr(&t)); k < wname + 2; k++) buf_putc(&out, ' ');
     buf_reset(&t);
-    put_cstr(&t, s->state, 30);
+    rr_put_cstr(&t, s->state, 30);
     put_painted(&out, color, state_color(s->state), t.p, wstate + 2);
     if (s->attempts) buf_printf(&out, "%-8lld  ", s->attempts);
     else buf_printf(&out, "%-8s  ", "");
@@ -1301,7 +679,7 @@ static void status_text(const Info *I, const Loaded *L, const char *ref) {
     buf_putc(&out, '\n');
     if (s->error && strcmp(s->state, "ok") != 0) {
       buf_puts(&out, "       error: ");
-      put_cstr(&out, s->error, 300);
+      rr_put_cstr(&out, s->error, 300);
       buf_putc(&out, '\n');
     }
   }
@@ -1310,36 +688,36 @@ static void status_text(const Info *I, const Loaded *L, const char *ref) {
                    "after the damage said is unknown. This names the damage:\n  rbk log ");
     put_ref(&out, ref);
     buf_puts(&out, " --verify\n");
-  } else if (I->state == RS_WAITING && I->answer) {
+  } else if (I->state == RR_S_WAITING && I->answer) {
     buf_puts(&out, "\n");
     buf_reset(&t);
-    put_answer(&t, I);
+    rr_put_answer(&t, I);
     if (t.n) t.p[0] = (char)(t.p[0] >= 'a' && t.p[0] <= 'z' ? t.p[0] - 'a' + 'A' : t.p[0]);
     buf_puts(&out, t.p);
-    fmt_local(jstr(I->answer, "time"), 0, when, sizeof when);
+    fmt_local(rr_str(I->answer, "time"), 0, when, sizeof when);
     buf_printf(&out, " at %s", when);
-    if (jstr(I->answer, "note")) {
+    if (rr_str(I->answer, "note")) {
       buf_puts(&out, ", note ");
       put_quoted(&out, I->answer, "note", 300);
     }
     buf_puts(&out, ":\n  ");
-    if (I->gate) put_field(&out, I->gate, "text", 500);
-    else put_field(&out, I->doubt, "what", 500);
+    if (I->gate) rr_put_field(&out, I->gate, "text", 500);
+    else rr_put_field(&out, I->doubt, "what", 500);
     buf_puts(&out, "\nThe run goes on when it is resumed.\n");
-  } else if (I->state == RS_WAITING && I->wait == W_GATE) {
-    const char *kind = jstr(I->gate, "gate"), *role = jstr(I->gate, "role"),
-               *person = jstr(I->gate, "person");
+  } else if (I->state == RR_S_WAITING && I->wait == RR_W_GATE) {
+    const char *kind = rr_str(I->gate, "gate"), *role = rr_str(I->gate, "role"),
+               *person = rr_str(I->gate, "person");
     buf_puts(&out, "\nWaiting for ");
     buf_reset(&t);
     if (role && *role) {
-      put_cstr(&t, role, 60);
+      rr_put_cstr(&t, role, 60);
       if (person && *person) {
         buf_puts(&t, " (");
-        put_cstr(&t, person, 60);
+        rr_put_cstr(&t, person, 60);
         buf_putc(&t, ')');
       }
     } else if (person && *person) {
-      put_cstr(&t, person, 60);
+      rr_put_cstr(&t, person, 60);
     } else {
       buf_puts(&t, "a person");
     }
@@ -1350,30 +728,30 @@ static void status_text(const Info *I, const Loaded *L, const char *ref) {
     else if (strcmp(kind, "ask") == 0) buf_puts(&out, " to answer yes or no");
     else {
       buf_puts(&out, " at a gate ");
-      put_cstr(&out, kind, 30);
+      rr_put_cstr(&out, kind, 30);
     }
     buf_puts(&out, ":\n  ");
-    put_field(&out, I->gate, "text", 500);
+    rr_put_field(&out, I->gate, "text", 500);
     buf_putc(&out, '\n');
-  } else if (I->state == RS_WAITING && I->wait == W_DOUBT) {
+  } else if (I->state == RR_S_WAITING && I->wait == RR_W_DOUBT) {
     long long n = -1;
-    jint(I->doubt, "n", &n);
+    rr_int(I->doubt, "n", &n);
     buf_printf(&out, "\nWaiting for a decision on effect #%lld", n);
-    if (jstr(I->doubt, "step")) {
+    if (rr_str(I->doubt, "step")) {
       buf_puts(&out, " in step ");
-      put_field(&out, I->doubt, "step", 60);
+      rr_put_field(&out, I->doubt, "step", 60);
     }
     buf_puts(&out, ": it started, but its end\n"
                    "was never recorded, so it may or may not have happened. Re-run it, skip it,\n"
                    "or mark it done:\n  ");
-    put_field(&out, I->doubt, "what", 500);
+    rr_put_field(&out, I->doubt, "what", 500);
     buf_putc(&out, '\n');
-  } else if (I->state == RS_WAITING) {
+  } else if (I->state == RR_S_WAITING) {
     buf_puts(&out, "\nWaiting for ");
-    put_waiting_for(&out, I);
+    rr_put_waiting_for(&out, I);
     buf_putc(&out, '\n');
-  } else if (I->state == RS_INTERRUPTED || I->state == RS_RUNNING) {
-    if (I->state == RS_RUNNING)
+  } else if (I->state == RR_S_INTERRUPTED || I->state == RR_S_RUNNING) {
+    if (I->state == RR_S_RUNNING)
       buf_printf(&out, "\nBeing executed by process %lld.\n", I->pid);
     else if (I->intr && json_get(I->intr, "signal")) {
       buf_puts(&out, "\nInterrupted by ");
@@ -1384,14 +762,14 @@ static void status_text(const Info *I, const Loaded *L, const char *ref) {
     }
     if (I->doubt) {
       long long n = -1;
-      jint(I->doubt, "n", &n);
+      rr_int(I->doubt, "n", &n);
       buf_printf(&out, "In doubt: effect #%lld", n);
-      if (jstr(I->doubt, "step")) {
+      if (rr_str(I->doubt, "step")) {
         buf_puts(&out, " in step ");
-        put_field(&out, I->doubt, "step", 60);
+        rr_put_field(&out, I->doubt, "step", 60);
       }
       buf_puts(&out, " started but its end was never recorded:\n  ");
-      put_field(&out, I->doubt, "what", 500);
+      rr_put_field(&out, I->doubt, "what", 500);
       buf_puts(&out, "\nOn resume it runs again if its step is idempotent; otherwise you are asked\n"
                      "to re-run it, skip it or mark it done.\n");
     }
@@ -1413,7 +791,7 @@ static void status_text(const Info *I, const Loaded *L, const char *ref) {
   buf_free(&t);
 }
 
-static void status_json(const Info *I, const Loaded *L, const char *dir, const char *ref) {
+static void status_json(const RrInfo *I, const RrJournal *L, const char *dir, const char *ref) {
   Buf out = BUF_INIT, t = BUF_INIT;
   double secs = 0;
   size_t i;
@@ -1433,22 +811,22 @@ static void status_json(const Info *I, const Loaded *L, const char *dir, const c
   buf_puts(&out, ",\"started\":");
   jput_str(&out, I->started);
   buf_puts(&out, ",\"duration\":");
-  have = run_secs(I, &secs);
+  have = rr_run_secs(I, &secs);
   jput_num(&out, have, secs);
   buf_puts(&out, ",\"state\":");
-  jput_str(&out, state_word(I));
+  jput_str(&out, rr_state_word(I));
   buf_puts(&out, ",\"summary\":");
-  put_summary(&t, I);
+  rr_put_summary(&t, I);
   jput_str(&out, t.p);
   buf_printf(&out, ",\"journal\":{\"records\":%zu,\"intact\":%s,\"torn\":%s,\"damaged\":%s,\"problem\":",
-             L->n, L->problem == J_INTACT ? "true" : "false", L->problem == J_TORN ? "true" : "false",
-             L->problem == J_DAMAGED ? "true" : "false");
+             L->n, L->problem == RR_J_INTACT ? "true" : "false", L->problem == RR_J_TORN ? "true" : "false",
+             L->problem == RR_J_DAMAGED ? "true" : "false");
   buf_reset(&t);
-  problem_text(L, &t);
-  jput_str(&out, L->problem == J_INTACT ? NULL : t.p);
+  rr_problem_text(L, &t);
+  jput_str(&out, L->problem == RR_J_INTACT ? NULL : t.p);
   buf_puts(&out, "},\"steps\":[");
   for (i = 0; i < I->nsteps; i++) {
-    const Step *s = &I->steps[i];
+    const RrStep *s = &I->steps[i];
     buf_puts(&out, i ? ",{\"name\":" : "{\"name\":");
     jput_str(&out, s->name);
     buf_puts(&out, ",\"state\":");
@@ -1460,9 +838,9 @@ static void status_json(const Info *I, const Loaded *L, const char *dir, const c
     buf_putc(&out, '}');
   }
   buf_puts(&out, "],\"waiting\":");
-  if (I->state == RS_WAITING) {
+  if (I->state == RR_S_WAITING) {
     buf_puts(&out, "{\"for\":");
-    jput_str(&out, I->wait == W_GATE ? "gate" : I->wait == W_DOUBT ? "in_doubt" : "other");
+    jput_str(&out, I->wait == RR_W_GATE ? "gate" : I->wait == RR_W_DOUBT ? "in_doubt" : "other");
     buf_puts(&out, ",\"gate\":");
     jput_field(&out, I->gate, "gate");
     buf_puts(&out, ",\"text\":");
@@ -1484,7 +862,7 @@ static void status_json(const Info *I, const Loaded *L, const char *dir, const c
     if (I->answer) {
       buf_puts(&out, "{\"summary\":");
       buf_reset(&t);
-      put_answer(&t, I);
+      rr_put_answer(&t, I);
       jput_str(&out, t.p);
       buf_puts(&out, ",\"time\":");
       jput_field(&out, I->answer, "time");
@@ -1542,46 +920,46 @@ static void status_json(const Info *I, const Loaded *L, const char *dir, const c
 
 int cmd_status(int argc, char **argv) {
   char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX];
-  Loaded L;
-  Info I;
+  RrJournal L;
+  RrInfo I;
   Opts o;
   int rc = parse_opts("status", usage_status, argc, argv, WANT_RUN, &o);
   if (rc < 0) return EXIT_OK;
   if (rc != EXIT_OK) return rc;
   rc = open_run("status", &o, dir, sizeof dir, ref, sizeof ref, &L);
   if (rc != EXIT_OK) return rc;
-  derive(&L, dir, &I);
-  if (I.state == RS_UNREADABLE) {
+  rr_derive(&L, dir, &I);
+  if (I.state == RR_S_UNREADABLE) {
     Buf t = BUF_INIT;
-    if (L.problem != J_INTACT) problem_text(&L, &t);
+    if (L.problem != RR_J_INTACT) rr_problem_text(&L, &t);
     fprintf(stderr, "rbk status: %s: %s\n", L.path, t.n ? t.p : I.why);
     buf_free(&t);
-    info_free(&I);
-    unload(&L);
+    rr_info_free(&I);
+    rr_unload(&L);
     return EXIT_FAILED;
   }
   if (o.json) status_json(&I, &L, dir, ref);
   else status_text(&I, &L, ref);
-  if (L.problem == J_DAMAGED) {   /* the text says so on stdout already */
+  if (L.problem == RR_J_DAMAGED) {   /* the text says so on stdout already */
     Buf t = BUF_INIT;
-    problem_text(&L, &t);
+    rr_problem_text(&L, &t);
     if (o.json) fprintf(stderr, "rbk status: %s\n", t.p);
     buf_free(&t);
     rc = EXIT_FAILED;
   }
-  info_free(&I);
-  unload(&L);
+  rr_info_free(&I);
+  rr_unload(&L);
   return rc;
 }
 
 /* ---- rbk log --------------------------------------------------------- */
 
 /* effect_start_of finds the effect_start of effect n before record i. */
-static const Json *effect_start_of(const Loaded *L, size_t i, long long n) {
+static const Json *effect_start_of(const RrJournal *L, size_t i, long long n) {
   long long m;
   while (i-- > 0) {
     const Json *r = L->rec[i];
-    if (strcmp(jstr(r, "type"), "effect_start") == 0 && jint(r, "n", &m) && m == n) return r;
+    if (strcmp(rr_str(r, "type"), "effect_start") == 0 && rr_int(r, "n", &m) && m == n) return r;
   }
   return NULL;
 }
@@ -1592,44 +970,44 @@ static void put_fields_generic(Buf *b, const Json *r) {
   for (i = 4; i < json_len(r); i++) {
     const char *k = json_key(r, i, &n);
     if (i > 4) buf_putc(b, ' ');
-    put_clean(b, k, n, 40);
+    rr_put_clean(b, k, n, 40);
     buf_putc(b, '=');
-    put_value(b, json_at(r, i), 120);
+    rr_put_value(b, json_at(r, i), 120);
   }
 }
 
 static void put_step(Buf *b, const Json *r) {
-  if (jstr(r, "step")) put_field(b, r, "step", 60);
+  if (rr_str(r, "step")) rr_put_field(b, r, "step", 60);
 }
 
 /* render appends the short rendering of record i's fields. */
-static void render(Buf *b, const Loaded *L, size_t i) {
+static void render(Buf *b, const RrJournal *L, size_t i) {
   const Json *r = L->rec[i];
-  const char *t = jstr(r, "type");
+  const char *t = rr_str(r, "type");
   long long n;
   double d;
   if (strcmp(t, "run_start") == 0) {
     const Json *steps = json_get(r, "steps"), *params = json_get(r, "params");
     size_t k;
-    runbook_text(b, jstr(r, "title"), jstr(r, "runbook"));
-    if (jstr(r, "operator")) {
+    runbook_text(b, rr_str(r, "title"), rr_str(r, "runbook"));
+    if (rr_str(r, "operator")) {
       buf_puts(b, " by ");
-      put_field(b, r, "operator", 60);
+      rr_put_field(b, r, "operator", 60);
     }
-    if (jstr(r, "host")) {
+    if (rr_str(r, "host")) {
       buf_puts(b, " on ");
-      put_field(b, r, "host", 60);
+      rr_put_field(b, r, "host", 60);
     }
-    if (jint(r, "pid", &n)) buf_printf(b, ", pid %lld", n);
-    if (jstr(r, "rbk")) {
+    if (rr_int(r, "pid", &n)) buf_printf(b, ", pid %lld", n);
+    if (rr_str(r, "rbk")) {
       buf_puts(b, ", rbk ");
-      put_field(b, r, "rbk", 30);
+      rr_put_field(b, r, "rbk", 30);
     }
     buf_printf(b, "; %zu step%s", json_len(steps), json_len(steps) == 1 ? "" : "s");
     for (k = 0; k < json_len(steps) && k < 20; k++) {
       const Json *s = json_at(steps, k);
       buf_puts(b, k ? ", " : ": ");
-      put_cstr(b, json_kind(s) == JSON_STR ? json_str(s, NULL) : jstr(s, "name"), 40);
+      rr_put_cstr(b, json_kind(s) == JSON_STR ? json_str(s, NULL) : rr_str(s, "name"), 40);
     }
     if (k < json_len(steps)) buf_puts(b, ", ...");
     if (json_kind(params) == JSON_OBJ && json_len(params)) {
@@ -1638,53 +1016,53 @@ static void render(Buf *b, const Loaded *L, size_t i) {
         size_t kn;
         const char *key = json_key(params, k, &kn);
         if (k) buf_puts(b, ", ");
-        put_clean(b, key, kn, 40);
+        rr_put_clean(b, key, kn, 40);
         buf_putc(b, '=');
-        put_value(b, json_at(params, k), 60);
+        rr_put_value(b, json_at(params, k), 60);
       }
     }
-    if (jstr(r, "undo_of")) {
+    if (rr_str(r, "undo_of")) {
       buf_puts(b, "; undo of ");
-      put_field(b, r, "undo_of", 100);
+      rr_put_field(b, r, "undo_of", 100);
     }
   } else if (strcmp(t, "resume") == 0) {
     buf_puts(b, "by ");
-    put_cstr(b, jstr(r, "operator") ? jstr(r, "operator") : "?", 60);
-    if (jint(r, "pid", &n)) buf_printf(b, ", pid %lld", n);
+    rr_put_cstr(b, rr_str(r, "operator") ? rr_str(r, "operator") : "?", 60);
+    if (rr_int(r, "pid", &n)) buf_printf(b, ", pid %lld", n);
   } else if (strcmp(t, "accept_changes") == 0) {
     const Json *ch = json_get(r, "changed");
     buf_puts(b, "by ");
-    put_cstr(b, jstr(r, "by") ? jstr(r, "by") : "?", 60);
+    rr_put_cstr(b, rr_str(r, "by") ? rr_str(r, "by") : "?", 60);
     buf_puts(b, "; changed: ");
-    put_value(b, ch, 200);
+    rr_put_value(b, ch, 200);
   } else if (strcmp(t, "step_start") == 0) {
     put_step(b, r);
-    if (jint(r, "attempt", &n)) buf_printf(b, " (attempt %lld)", n);
+    if (rr_int(r, "attempt", &n)) buf_printf(b, " (attempt %lld)", n);
   } else if (strcmp(t, "effect_start") == 0) {
-    if (jint(r, "n", &n)) buf_printf(b, "#%lld ", n);
-    put_cstr(b, jstr(r, "kind") ? jstr(r, "kind") : "effect", 20);
-    if (jstr(r, "step")) {
+    if (rr_int(r, "n", &n)) buf_printf(b, "#%lld ", n);
+    rr_put_cstr(b, rr_str(r, "kind") ? rr_str(r, "kind") : "effect", 20);
+    if (rr_str(r, "step")) {
       buf_puts(b, " in ");
       put_step(b, r);
     }
     buf_puts(b, ": ");
-    put_field(b, r, "what", 200);
+    rr_put_field(b, r, "what", 200);
   } else if (strcmp(t, "effect_end") == 0) {
     const Json *res = json_get(r, "result"), *rec = json_get(res, "rec");
-    const Json *st = effect_start_of(L, i, jint(r, "n", &n) ? n : -1);
-    const char *kind = jstr(st, "kind");
+    const Json *st = effect_start_of(L, i, rr_int(r, "n", &n) ? n : -1);
+    const char *kind = rr_str(st, "kind");
     long long status = 0;
     int flag, flag_ok;
-    if (jint(r, "n", &n)) buf_printf(b, "#%lld ", n);
+    if (rr_int(r, "n", &n)) buf_printf(b, "#%lld ", n);
     flag = json_bool(json_get(r, "skipped"), &flag_ok);
     if (flag_ok && flag) buf_puts(b, "skipped by decision: ");
     flag = json_bool(json_get(r, "marked_done"), &flag_ok);
     if (flag_ok && flag) buf_puts(b, "marked done by decision: ");
-    if (json_kind(rec) == JSON_OBJ || jint(r, "status", &status)) {
+    if (json_kind(rec) == JSON_OBJ || rr_int(r, "status", &status)) {
       int to, tok;
-      if (jint(rec, "status", &status) || jint(r, "status", &status)) buf_printf(b, "exit %lld", status);
+      if (rr_int(rec, "status", &status) || rr_int(r, "status", &status)) buf_printf(b, "exit %lld", status);
       else buf_puts(b, "exit ?");
-      if (jsecs(json_get(rec, "duration"), &d) || jsecs(json_get(r, "duration"), &d)) {
+      if (rr_secs(json_get(rec, "duration"), &d) || rr_secs(json_get(r, "duration"), &d)) {
         buf_puts(b, " in ");
         put_dur(b, d);
       }
@@ -1693,50 +1071,50 @@ static void render(Buf *b, const Loaded *L, size_t i) {
       if (json_kind(rec) == JSON_OBJ && status != 0 && json_str(json_get(rec, "err"), NULL) &&
           *json_str(json_get(rec, "err"), NULL)) {
         buf_puts(b, "; err ");
-        put_value(b, json_get(rec, "err"), 120);
+        rr_put_value(b, json_get(rec, "err"), 120);
       } else if (json_kind(rec) == JSON_OBJ && json_str(json_get(rec, "out"), NULL) &&
                  *json_str(json_get(rec, "out"), NULL)) {
         buf_puts(b, "; out ");
-        put_value(b, json_get(rec, "out"), 120);
+        rr_put_value(b, json_get(rec, "out"), 120);
       }
     } else {
-      if (kind) put_cstr(b, kind, 20);
+      if (kind) rr_put_cstr(b, kind, 20);
       else buf_puts(b, "effect");
-      if (jstr(r, "by")) {
+      if (rr_str(r, "by")) {
         buf_puts(b, " by ");
-        put_field(b, r, "by", 60);
+        rr_put_field(b, r, "by", 60);
       }
-      if (jstr(r, "role")) {
+      if (rr_str(r, "role")) {
         buf_puts(b, " as ");
-        put_field(b, r, "role", 60);
+        rr_put_field(b, r, "role", 60);
       }
-      if (jstr(r, "note")) {
+      if (rr_str(r, "note")) {
         buf_puts(b, ", note ");
         put_quoted(b, r, "note", 200);
       }
       if (res) {
         buf_puts(b, " -> ");
-        put_value(b, res, 120);
+        rr_put_value(b, res, 120);
       }
-      if (jsecs(json_get(r, "duration"), &d)) {
+      if (rr_secs(json_get(r, "duration"), &d)) {
         buf_puts(b, " in ");
         put_dur(b, d);
       }
     }
   } else if (strcmp(t, "gate_wait") == 0) {
-    if (jint(r, "n", &n)) buf_printf(b, "#%lld ", n);
-    put_cstr(b, jstr(r, "gate") ? jstr(r, "gate") : "gate", 20);
+    if (rr_int(r, "n", &n)) buf_printf(b, "#%lld ", n);
+    rr_put_cstr(b, rr_str(r, "gate") ? rr_str(r, "gate") : "gate", 20);
     buf_putc(b, ' ');
     put_quoted(b, r, "text", 200);
-    put_who(b, ", waiting for ", r);
+    rr_put_who(b, ", waiting for ", r);
   } else if (strcmp(t, "decision") == 0) {
-    if (jint(r, "n", &n)) buf_printf(b, "#%lld ", n);
-    put_cstr(b, jstr(r, "choice") ? jstr(r, "choice") : "?", 20);
-    if (jstr(r, "by")) {
+    if (rr_int(r, "n", &n)) buf_printf(b, "#%lld ", n);
+    rr_put_cstr(b, rr_str(r, "choice") ? rr_str(r, "choice") : "?", 20);
+    if (rr_str(r, "by")) {
       buf_puts(b, " by ");
-      put_field(b, r, "by", 60);
+      rr_put_field(b, r, "by", 60);
     }
-    if (jstr(r, "reason")) {
+    if (rr_str(r, "reason")) {
       buf_puts(b, ": ");
       put_quoted(b, r, "reason", 200);
     }
@@ -1745,67 +1123,67 @@ static void render(Buf *b, const Loaded *L, size_t i) {
     ok = json_bool(json_get(r, "ok"), &okk);
     put_step(b, r);
     buf_puts(b, okk && ok ? " passed: " : " FAILED: ");
-    put_field(b, r, "text", 200);
+    rr_put_field(b, r, "text", 200);
     if (json_get(r, "left") || json_get(r, "right")) {
       buf_puts(b, "; left ");
-      put_value(b, json_get(r, "left"), 100);
+      rr_put_value(b, json_get(r, "left"), 100);
       buf_puts(b, ", right ");
-      put_value(b, json_get(r, "right"), 100);
+      rr_put_value(b, json_get(r, "right"), 100);
     }
-    if (jstr(r, "message")) {
+    if (rr_str(r, "message")) {
       buf_puts(b, "; ");
       put_quoted(b, r, "message", 200);
     }
   } else if (strcmp(t, "notify") == 0) {
     put_step(b, r);
     buf_puts(b, " -> ");
-    put_cstr(b, jstr(r, "role") ? jstr(r, "role") : "?", 60);
+    rr_put_cstr(b, rr_str(r, "role") ? rr_str(r, "role") : "?", 60);
     buf_puts(b, ": ");
     put_quoted(b, r, "message", 200);
   } else if (strcmp(t, "log") == 0) {
     put_step(b, r);
     buf_puts(b, ": ");
-    put_field(b, r, "message", 300);
+    rr_put_field(b, r, "message", 300);
   } else if (strcmp(t, "step_end") == 0) {
     put_step(b, r);
     buf_putc(b, ' ');
-    put_cstr(b, jstr(r, "state") ? jstr(r, "state") : "ended", 30);
-    if (jsecs(json_get(r, "duration"), &d)) {
+    rr_put_cstr(b, rr_str(r, "state") ? rr_str(r, "state") : "ended", 30);
+    if (rr_secs(json_get(r, "duration"), &d)) {
       buf_puts(b, " in ");
       put_dur(b, d);
     }
-    if (jint(r, "attempts", &n)) buf_printf(b, ", %lld attempt%s", n, n == 1 ? "" : "s");
-    if (jstr(r, "error")) {
+    if (rr_int(r, "attempts", &n)) buf_printf(b, ", %lld attempt%s", n, n == 1 ? "" : "s");
+    if (rr_str(r, "error")) {
       buf_puts(b, "; error: ");
-      put_field(b, r, "error", 300);
+      rr_put_field(b, r, "error", 300);
     }
   } else if (strcmp(t, "interrupted") == 0) {
     buf_puts(b, "by ");
     put_signal(b, json_get(r, "signal"));
   } else if (strcmp(t, "paused") == 0) {
-    put_field(b, r, "reason", 200);
-    if (jint(r, "n", &n)) {
+    rr_put_field(b, r, "reason", 200);
+    if (rr_int(r, "n", &n)) {
       buf_printf(b, " (effect #%lld", n);
-      if (jstr(r, "step")) {
+      if (rr_str(r, "step")) {
         buf_puts(b, " in ");
         put_step(b, r);
       }
-      if (jstr(r, "what")) {
+      if (rr_str(r, "what")) {
         buf_puts(b, ": ");
-        put_field(b, r, "what", 200);
+        rr_put_field(b, r, "what", 200);
       }
       buf_putc(b, ')');
     }
   } else if (strcmp(t, "run_end") == 0) {
-    put_cstr(b, jstr(r, "state") ? jstr(r, "state") : "ended", 30);
-    if (jsecs(json_get(r, "duration"), &d)) {
+    rr_put_cstr(b, rr_str(r, "state") ? rr_str(r, "state") : "ended", 30);
+    if (rr_secs(json_get(r, "duration"), &d)) {
       buf_puts(b, " in ");
       put_dur(b, d);
     }
   } else if (strcmp(t, "link") == 0) {
-    put_cstr(b, jstr(r, "relation") ? jstr(r, "relation") : "link", 30);
+    rr_put_cstr(b, rr_str(r, "relation") ? rr_str(r, "relation") : "link", 30);
     buf_puts(b, " run ");
-    put_field(b, r, "run", 200);
+    rr_put_field(b, r, "run", 200);
   } else {
     put_fields_generic(b, r);
   }
@@ -1845,7 +1223,7 @@ static int log_verify(const Opts *o, const char *path) {
 int cmd_log(int argc, char **argv) {
   char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX];
   Buf out = BUF_INIT;
-  Loaded L;
+  RrJournal L;
   Opts o;
   size_t i;
   int rc = parse_opts("log", usage_log, argc, argv, WANT_RUN | ALLOW_VERIFY, &o);
@@ -1853,7 +1231,7 @@ int cmd_log(int argc, char **argv) {
   if (rc != EXIT_OK) return rc;
   if (o.verify) {
     char err[JRN_PATH_MAX + 200];
-    if (find_run(&o, dir, sizeof dir, ref, sizeof ref, err, sizeof err) < 0) {
+    if (rr_find_run(o.run, o.state, dir, sizeof dir, ref, sizeof ref, err, sizeof err) < 0) {
       fprintf(stderr, "rbk log: %s\n", err);
       return EXIT_USAGE;
     }
@@ -1879,9 +1257,9 @@ int cmd_log(int argc, char **argv) {
     uint64_t k;
     for (k = L.n ? L.n - 1 : 0; k >= 10; k /= 10) wseq++;
     for (i = 0; i < L.n; i++) {
-      const char *t = jstr(L.rec[i], "type");
+      const char *t = rr_str(L.rec[i], "type");
       char when[64];
-      fmt_local(jstr(L.rec[i], "time"), 1, when, sizeof when);
+      fmt_local(rr_str(L.rec[i], "time"), 1, when, sizeof when);
       buf_printf(&out, "%*zu  %s  ", wseq, i, when);
       put_painted(&out, color, C_BOLD, t, 14);
       buf_putc(&out, ' ');
@@ -1895,15 +1273,15 @@ int cmd_log(int argc, char **argv) {
   buf_free(&out);
   fflush(stdout);
   rc = EXIT_OK;
-  if (L.problem != J_INTACT) {
-    problem_text(&L, &out);
-    if (L.problem == J_TORN)
+  if (L.problem != RR_J_INTACT) {
+    rr_problem_text(&L, &out);
+    if (L.problem == RR_J_TORN)
       fprintf(stderr, "rbk log: note: %s ('rbk resume' sets it aside)\n", out.p);
     else
       fprintf(stderr, "rbk log: %s; the records before it are shown\n", out.p);
     buf_free(&out);
-    rc = L.problem == J_TORN ? EXIT_OK : EXIT_FAILED;
+    rc = L.problem == RR_J_TORN ? EXIT_OK : EXIT_FAILED;
   }
-  unload(&L);
+  rr_unload(&L);
   return rc;
 }

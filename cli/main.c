@@ -17,8 +17,8 @@ static const char usage_pending[] = "";
 ** not_yet are part of the design but not built yet; they say so. */
 static const Command commands[] = {
   {"check", cmd_check, "parse and check runbooks; precise diagnostics", usage_check},
-  {"lint", not_yet, "CAB-readiness rules; text, json or sarif", usage_pending},
-  {"plan", not_yet, "the plan as a document or graph: md, html, dot, mermaid, json", usage_pending},
+  {"lint", cmd_lint, "CAB-readiness rules; text, json or sarif", usage_lint},
+  {"plan", cmd_plan, "the plan as a document or graph: md, html, dot, mermaid, json", usage_plan},
   {"compile", cmd_compile, "compile a runbook to a bytecode file", usage_compile},
   {"disasm", cmd_disasm, "print the bytecode of a runbook", usage_disasm},
   {"run", cmd_run, "execute a runbook", usage_run},
@@ -30,7 +30,7 @@ static const Command commands[] = {
   {"approve", cmd_approve, "approve a paused run's gate as a role", usage_approve},
   {"confirm", cmd_confirm, "confirm a paused run's manual step", usage_confirm},
   {"answer", cmd_answer, "answer a paused run's question or in-doubt effect", usage_answer},
-  {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
+  {"report", cmd_report, "post-run review: timeline, planned vs actual, decisions", usage_report},
   {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
   {"repl", cmd_repl, "interactive execution on the same VM and journal", usage_repl},
   {"fmt", cmd_fmt, "print or rewrite runbooks in their canonical layout", usage_fmt},

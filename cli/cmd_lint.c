@@ -1,0 +1,359 @@
+/*
+** cmd_lint.c -- `rbk lint FILE...`: the CAB-readiness rules of
+** compiler/lint.c, printed as diagnostics (text), JSON or SARIF 2.1.0.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../compiler/ast.h"
+#include "../compiler/check.h"
+#include "../compiler/lint.h"
+#include "../compiler/parse.h"
+#include "../vm/buf.h"
+#include "../vm/diag.h"
+#include "../vm/mem.h"
+#include "args.h"
+#include "cli.h"
+
+const char usage_lint[] =
+  "Usage: rbk lint [OPTIONS] FILE...\n"
+  "       rbk lint --rules [--format text|json]\n"
+  "\n"
+  "Check that runbooks are ready for a change advisory board: every step has\n"
+  "an owner; every step that changes something has a verify, a timeout and\n"
+  "an undo (or says why it is irreversible); destructive commands wait for\n"
+  "an 'approve by'; roles can be reached; triggers and backup checks exist;\n"
+  "the planned durations fit the window; no secret is written as a literal;\n"
+  "and more. Each rule has a stable id and a severity; docs/lint.md explains\n"
+  "every rule and how to fix what it finds. The diagnostics of 'rbk check'\n"
+  "are reported too, under their own codes.\n"
+  "\n"
+  "A finding is suppressed by a comment on the line above it:\n"
+  "  # rbk:ignore RULE-ID reason why it does not apply\n"
+  "The reason is required; an ignore without one, or naming no known rule,\n"
+  "is itself a finding (bad-ignore), and one that suppresses nothing is\n"
+  "reported as unused-ignore. Errors found by 'rbk check' cannot be\n"
+  "suppressed.\n"
+  "\n"
+  "Options:\n"
+  "  --format text|json|sarif\n"
+  "                 text (default): FILE:LINE:COL: SEVERITY: MESSAGE [RULE-ID],\n"
+  "                 the source line, a caret, a hint, then a summary line;\n"
+  "                 json: an object with files, errors, warnings, suppressed\n"
+  "                 and findings (file, line, column, end_line, end_column,\n"
+  "                 severity, rule, message, hint, suppressed);\n"
+  "                 sarif: SARIF 2.1.0 for code-scanning tools, suppressed\n"
+  "                 findings included with their reason\n"
+  "  --strict       treat warnings as errors\n"
+  "  --rules        list the rules (id, severity, what it finds) and exit\n"
+  "  -q, --quiet    print nothing; only the exit status tells\n"
+  "  -h, --help     show this text\n"
+  "\n"
+  "FILE may be - to read standard input. Options may come before or after\n"
+  "the files; -- ends the options. Output goes to standard output.\n"
+  "\n"
+  "Exit status:\n"
+  "  0  no finding at error level (warnings may have been printed)\n"
+  "  1  at least one error (with --strict: any finding), or a file that\n"
+  "     cannot be read or parsed\n"
+  "  2  usage error\n";
+
+enum { F_TEXT, F_JSON, F_SARIF };
+static const char *const formats[] = {"text", "json", "sarif", NULL};
+
+static const char *sev_word(Severity s) {
+  return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
+}
+
+static void put_str(Buf *b, const char *s) {
+  if (s) buf_json_str(b, s, strlen(s));
+  else buf_puts(b, "null");
+}
+
+static void linecol(const LintFinding *f, int *line, int *col, int *eline, int *ecol) {
+  *line = *col = *eline = *ecol = 0;
+  if (!f->src) return;
+  src_linecol(f->src, f->pos, line, col);
+  src_linecol(f->src, f->end, eline, ecol);
+}
+
+static size_t suppressed_count(const Lint *l) {
+  size_t i, n = 0;
+  for (i = 0; i < l->n; i++)
+    if (l->v[i].suppressed) n++;
+  return n;
+}
+
+static void print_text(const Lint *l, int nfiles) {
+  int color = diag_use_color(stdout);
+  size_t i, sup = suppressed_count(l);
+  Buf m = BUF_INIT;
+  for (i = 0; i < l->n; i++) {
+    const LintFinding *f = &l->v[i];
+    Diag dg;
+    if (f->suppressed) continue;
+    buf_reset(&m);
+    buf_printf(&m, "%s [%s]", f->msg, f->rule);
+    memset(&dg, 0, sizeof dg);
+    dg.sev = f->sev;
+    dg.code = f->rule;
+    dg.src = f->src;
+    dg.file = f->file;
+    dg.pos = f->pos;
+    dg.end = f->end;
+    dg.msg = m.p;
+    dg.hint = f->hint;
+    diag_render_one(&dg, stdout, color);
+  }
+  buf_free(&m);
+  printf("rbk lint: %d error%s, %d warning%s", l->errors, l->errors == 1 ? "" : "s", l->warnings,
+         l->warnings == 1 ? "" : "s");
+  if (sup) printf(", %zu suppressed", sup);
+  printf(" in %d file%s\n", nfiles, nfiles == 1 ? "" : "s");
+}
+
+static void print_json(const Lint *l, int nfiles) {
+  Buf b = BUF_INIT;
+  size_t i;
+  buf_printf(&b, "{\"files\": %d, \"errors\": %d, \"warnings\": %d, \"suppressed\": %zu, \"findings\": [", nfiles,
+             l->errors, l->warnings, suppressed_count(l));
+  for (i = 0; i < l->n; i++) {
+    const LintFinding *f = &l->v[i];
+    int line, col, eline, ecol;
+    linecol(f, &line, &col, &eline, &ecol);
+    buf_puts(&b, i ? ",\n  {" : "\n  {");
+    buf_puts(&b, "\"file\": ");
+    put_str(&b, f->file ? f->file : "");
+    buf_printf(&b, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d, \"severity\": \"%s\"",
+               line, col, eline, ecol, sev_word(f->sev));
+    buf_puts(&b, ", \"rule\": ");
+    put_str(&b, f->rule);
+    buf_puts(&b, ", \"message\": ");
+    put_str(&b, f->msg);
+    buf_puts(&b, ", \"hint\": ");
+    put_str(&b, f->hint);
+    buf_puts(&b, ", \"suppressed\": ");
+    put_str(&b, f->suppressed);
+    buf_putc(&b, '}');
+  }
+  buf_puts(&b, l->n ? "\n]}\n" : "]}\n");
+  fputs(buf_cstr(&b), stdout);
+  buf_free(&b);
+}
+
+/* put_uri appends a file name as a relative URI reference: bytes outside
+** the unreserved set and '/' are percent-encoded. */
+static void put_uri(Buf *b, const char *path) {
+  Buf u = BUF_INIT;
+  const unsigned char *p;
+  for (p = (const unsigned char *)path; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+      buf_putc(&u, (char)*p);
+    else
+      buf_printf(&u, "%%%02X", *p);
+  }
+  buf_json_str(b, buf_cstr(&u), u.n);
+  buf_free(&u);
+}
+
+/* The SARIF rules are the lint rules, then each check code met in results. */
+typedef struct SarifRules {
+  const char **ids;
+  size_t n, cap;
+} SarifRules;
+
+static size_t rule_index(SarifRules *r, const char *id) {
+  size_t i;
+  for (i = 0; i < r->n; i++)
+    if (strcmp(r->ids[i], id) == 0) return i;
+  if (r->n == r->cap) r->ids = mem_grow(r->ids, &r->cap, r->n + 1, sizeof *r->ids);
+  r->ids[r->n] = id;
+  return r->n++;
+}
+
+static void sarif_rule(Buf *b, const char *id) {
+  const LintRule *r = lint_rule(id);
+  buf_puts(b, "{\"id\": ");
+  put_str(b, id);
+  buf_puts(b, ", \"name\": ");
+  put_str(b, id);
+  if (r) {
+    buf_puts(b, ", \"shortDescription\": {\"text\": ");
+    put_str(b, r->title);
+    buf_puts(b, "}, \"fullDescription\": {\"text\": ");
+    put_str(b, r->rationale);
+    buf_puts(b, "}, \"help\": {\"text\": ");
+    put_str(b, r->fix);
+    buf_printf(b, "}, \"defaultConfiguration\": {\"level\": \"%s\"}", sev_word(r->sev));
+    buf_printf(b, ", \"properties\": {\"tags\": [\"%s\"]}}", r->from_check ? "rbk-check" : "rbk-lint");
+  } else {
+    Buf t = BUF_INIT;
+    buf_printf(&t, "rbk check diagnostic '%s'", id);
+    buf_puts(b, ", \"shortDescription\": {\"text\": ");
+    put_str(b, buf_cstr(&t));
+    buf_puts(b, "}, \"help\": {\"text\": \"See section 12 of docs/language.md: every rbk check diagnostic.\"}");
+    buf_puts(b, ", \"defaultConfiguration\": {\"level\": \"error\"}, \"properties\": {\"tags\": [\"rbk-check\"]}}");
+    buf_free(&t);
+  }
+}
+
+static void print_sarif(const Lint *l) {
+  Buf b = BUF_INIT, res = BUF_INIT;
+  SarifRules rs = {NULL, 0, 0};
+  const LintRule *r;
+  size_t i;
+  for (r = lint_rules(); r->id; r++) rule_index(&rs, r->id);
+  for (i = 0; i < l->n; i++) {
+    const LintFinding *f = &l->v[i];
+    int line, col, eline, ecol;
+    Buf msg = BUF_INIT;
+    linecol(f, &line, &col, &eline, &ecol);
+    buf_puts(&res, i ? ",\n        {" : "\n        {");
+    buf_puts(&res, "\"ruleId\": ");
+    put_str(&res, f->rule);
+    buf_printf(&res, ", \"ruleIndex\": %zu, \"level\": \"%s\", \"message\": {\"text\": ", rule_index(&rs, f->rule),
+               sev_word(f->sev));
+    buf_puts(&msg, f->msg);
+    if (f->hint) buf_printf(&msg, " (hint: %s)", f->hint);
+    put_str(&res, buf_cstr(&msg));
+    buf_free(&msg);
+    buf_puts(&res, "}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+    put_uri(&res, f->file ? f->file : "");
+    buf_puts(&res, "}");
+    if (f->src)
+      buf_printf(&res, ", \"region\": {\"startLine\": %d, \"startColumn\": %d, \"endLine\": %d, \"endColumn\": %d}",
+                 line, col, eline, ecol);
+    else
+      buf_puts(&res, ", \"region\": {\"startLine\": 1}");
+    buf_puts(&res, "}}]");
+    if (f->suppressed) {
+      buf_puts(&res, ", \"suppressions\": [{\"kind\": \"inSource\", \"justification\": ");
+      put_str(&res, f->suppressed);
+      buf_puts(&res, "}]");
+    }
+    buf_putc(&res, '}');
+  }
+  buf_puts(&b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+               "  \"runs\": [\n    {\n      \"tool\": {\"driver\": {\"name\": \"rbk\", \"version\": \"" RBK_VERSION "\", "
+               "\"informationUri\": \"https://example.invalid/rbk/docs/lint.md\", \"rules\": [");
+  for (i = 0; i < rs.n; i++) {
+    buf_puts(&b, i ? ",\n        " : "\n        ");
+    sarif_rule(&b, rs.ids[i]);
+  }
+  buf_puts(&b, "\n      ]}},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
+  buf_add(&b, res.p ? res.p : "", res.n);
+  buf_puts(&b, l->n ? "\n      ]\n    }\n  ]\n}\n" : "]\n    }\n  ]\n}\n");
+  fputs(buf_cstr(&b), stdout);
+  buf_free(&b);
+  buf_free(&res);
+  mem_free(rs.ids);
+}
+
+static int list_rules(int fmt) {
+  const LintRule *r;
+  Buf b = BUF_INIT;
+  if (fmt == F_JSON) {
+    buf_putc(&b, '[');
+    for (r = lint_rules(); r->id; r++) {
+      buf_puts(&b, r == lint_rules() ? "\n {\"id\": " : ",\n {\"id\": ");
+      put_str(&b, r->id);
+      buf_printf(&b, ", \"severity\": \"%s\", \"from_check\": %s, \"title\": ", sev_word(r->sev),
+                 r->from_check ? "true" : "false");
+      put_str(&b, r->title);
+      buf_puts(&b, ", \"rationale\": ");
+      put_str(&b, r->rationale);
+      buf_puts(&b, ", \"fix\": ");
+      put_str(&b, r->fix);
+      buf_putc(&b, '}');
+    }
+    buf_puts(&b, "\n]\n");
+  } else if (fmt == F_TEXT) {
+    for (r = lint_rules(); r->id; r++)
+      buf_printf(&b, "%-24s %-8s %s%s\n", r->id, sev_word(r->sev), r->title, r->from_check ? " (rbk check)" : "");
+  } else {
+    return cli_usage_error("lint", "--rules prints text or json");
+  }
+  fputs(buf_cstr(&b), stdout);
+  buf_free(&b);
+  return EXIT_OK;
+}
+
+int cmd_lint(int argc, char **argv) {
+  int i, k, fmt = F_TEXT, strict = 0, quiet = 0, rules = 0, nargs = 0, rc, failed = 0;
+  char **files = mem_calloc((size_t)argc * sizeof *files);
+  Source *srcs;
+  Lint l;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    rc = EXIT_OK;
+    if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) files[nargs++] = argv[i];
+      break;
+    } else if ((k = cli_format_opt("lint", argc, argv, &i, formats, &fmt)) != 0) {
+      if (k < 0) rc = EXIT_USAGE;
+    } else if (strcmp(a, "--strict") == 0) {
+      strict = 1;
+    } else if (strcmp(a, "--rules") == 0) {
+      rules = 1;
+    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      quiet = 1;
+    } else if (cli_is_help(a)) {
+      fputs(usage_lint, stdout);
+      mem_free(files);
+      return EXIT_OK;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      rc = cli_usage_error("lint", "unknown option '%s'", a);
+    } else {
+      files[nargs++] = argv[i];
+    }
+    if (rc != EXIT_OK) {
+      mem_free(files);
+      return rc;
+    }
+  }
+  if (rules) {
+    mem_free(files);
+    if (nargs) return cli_usage_error("lint", "--rules takes no FILE");
+    return list_rules(fmt);
+  }
+  if (nargs == 0) {
+    mem_free(files);
+    return cli_usage_error("lint", "no FILE given");
+  }
+  srcs = mem_calloc((size_t)nargs * sizeof *srcs);
+  lint_init(&l, strict);
+  for (i = 0; i < nargs; i++) {
+    Source *src = &srcs[i];
+    char why[256];
+    Diags d;
+    Ast ast;
+    diag_init(&d);
+    if (src_load(src, files[i], why, sizeof why) != 0) {
+      diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
+      lint_file(&l, NULL, NULL, &d, 0);
+      diag_free(&d);
+      continue;
+    }
+    ast_init(&ast, src);
+    if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0) {
+      check_program(&ast, &d);
+      lint_file(&l, src, &ast, &d, 0);
+    } else {
+      failed = 1;
+      lint_file(&l, src, NULL, &d, 0);
+    }
+    ast_free(&ast);
+    diag_free(&d);
+  }
+  if (!quiet) {
+    if (fmt == F_JSON) print_json(&l, nargs);
+    else if (fmt == F_SARIF) print_sarif(&l);
+    else print_text(&l, nargs);
+  }
+  if (l.errors) failed = 1;
+  lint_free(&l);
+  for (i = 0; i < nargs; i++) src_free(&srcs[i]);
+  mem_free(srcs);
+  mem_free(files);
+  return failed ? EXIT_FAILED : EXIT_OK;
+}
