@@ -442,8 +442,12 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
   if (!replay) {
     buf_printf(&f, "\"id\":%d,\"operator\":", id);
     json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
-    buf_puts(&f, ",\"input\":");
-    json_put_str(&f, text, strlen(text));
+    {
+      size_t n = strlen(text);   /* as typed, without the final newline */
+      while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t')) n--;
+      buf_puts(&f, ",\"input\":");
+      json_put_str(&f, text, n);
+    }
     buf_printf(&f, ",\"kind\":\"%s\"", cr.is_expr ? "expression" : "statement");
     if (record(S, "improvised_start", &f) != 0) {
       buf_free(&f);

@@ -61,6 +61,10 @@ expect_eq "$(jq -r 'select(.type=="improvised_end" and .outcome=="failed") | .id
 expect_eq "$(jq -c 'select(.type=="effect_start" and .lane=="repl")' "$j" | wc -l | tr -d ' ')" 2 \
   "improvised effects are in the REPL lane"
 ok "$(grep -q XYZZY "$j"; [ $? -eq 1 ]; echo $?)" "the journal does not hold the secret"
+rep=$("$RBK" report "$run" --format json)
+expect_eq "$(jq -r '.improvised | length' <<<"$rep")" 8 "rbk report lists the 8 improvised actions"
+expect_eq "$(jq -r '.improvised[1].input' <<<"$rep")" 'let x = sh("echo hi")' "with what was typed"
+expect_eq "$(jq -r '.improvised[1].effects[0]' <<<"$rep")" 'cmd: echo hi' "and the effects it had"
 
 # 2. meta-commands on the same run (continued, replayed quietly)
 out=$(printf '%s\n' ':help' ':steps' ':plan' ':vars' 'x' ':next' ':run second' ':status' ':log 3' ':bogus' \
