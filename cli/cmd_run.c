@@ -193,6 +193,8 @@ static int execute(RunArgs *a) {
 
   p = load_program(a->file);
   if (!p) return EXIT_USAGE;
+  if (load_bind(p) != 0) goto done;
+  state_dir_for_runbook(a->file, state, sizeof state);
   for (i = 0; i < a->nonly; i++)
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;
@@ -204,6 +206,7 @@ static int execute(RunArgs *a) {
   natives = stdlib_natives(&nnatives);
   vm_init(&vm, p, natives, nnatives, &host);
   vm_ready = 1;
+  vm.state_dir = state;
   vm.interrupt = &interrupted;
   vm.operator_name = a->as ? a->as : login_name();
   t.vm = &vm;
@@ -242,6 +245,7 @@ static int execute(RunArgs *a) {
     VmHost none;
     memset(&none, 0, sizeof none);
     vm_init(&pre, p, natives, nnatives, &none);
+    pre.state_dir = state;
     r = run_params(&pre, &o);
     if (r != VM_OK) {
       term_failure(&t, &pre, "");
@@ -252,7 +256,6 @@ static int execute(RunArgs *a) {
   }
 
   /* The run: which one, locked, journal open. */
-  state_dir_for_runbook(a->file, state, sizeof state);
   state_runbook_name(a->file, name, sizeof name);
   if (a->run_id) snprintf(id, sizeof id, "%s", a->run_id);
   else if (a->new_run || state_latest(state, name, id, sizeof id) != 0) state_new_id(state, name, id, sizeof id);

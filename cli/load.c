@@ -12,6 +12,7 @@
 #include "../compiler/codegen.h"
 #include "../compiler/parse.h"
 #include "../vm/bcfile.h"
+#include "../vm/ffi.h"
 #include "../vm/mem.h"
 #include "../vm/sha256.h"
 
@@ -83,4 +84,14 @@ Program *load_program(const char *path) {
     mem_free(src);
   }
   return p;
+}
+
+int load_bind(Program *p) {
+  Diags d;
+  int failures;
+  diag_init(&d);
+  failures = ffi_bind(p, &d);
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  diag_free(&d);
+  return failures ? -1 : 0;
 }

@@ -97,6 +97,11 @@ void fx_free(Effects *fx) {
 
 int fx_replaying(const Effects *fx) { return fx && fx->n < fx->neff; }
 
+const char *fx_replayed_error(const Effects *fx) {
+  if (!fx || fx->n == 0 || fx->n > fx->neff || fx->end_of[fx->n - 1] < 0) return NULL;
+  return json_str(json_get(fx->recs[fx->end_of[fx->n - 1]].json, "error"), NULL);
+}
+
 int64_t fx_pending(const Effects *fx) {
   uint64_t n;
   for (n = 0; n < fx->neff; n++)

@@ -103,6 +103,7 @@ int val_equal(const Value *a, const Value *b) {
     case V_BOOL: return a->u.b == b->u.b;
     case V_NUM: case V_DUR: return a->u.n == b->u.n;
     case V_FN: return a->u.fn == b->u.fn;
+    case V_PTR: return a->u.p == b->u.p && a->u.p != NULL;   /* stale pointers equal nothing */
     case V_STR: {
       Str *x = AS_STR(*a), *y = AS_STR(*b);
       return x == y || (x->len == y->len && memcmp(x->s, y->s, x->len) == 0);
@@ -128,6 +129,7 @@ const char *val_type_name(const Value *v) {
     case V_NUM: return "a number";
     case V_DUR: return "a duration";
     case V_FN: return "a function";
+    case V_PTR: return "a pointer";
     case V_STR: return "a string";
     case V_LIST: return "a list";
     case V_REC: return "a command result";
@@ -178,6 +180,9 @@ void val_to_buf(const Value *v, Buf *b) {
     case V_NUM: fmt_num(v->u.n, b); break;
     case V_DUR: val_fmt_duration(v->u.n, b); break;
     case V_FN: buf_printf(b, "<fn %u>", v->u.fn); break;
+    /* No address: the text of a value is part of an effect's key in the
+    ** journal, which must not change from one process to the next. */
+    case V_PTR: buf_puts(b, "<pointer>"); break;
     case V_STR: buf_add(b, AS_STR(*v)->s, AS_STR(*v)->len); break;
     case V_LIST: {
       List *l = AS_LIST(*v);
