@@ -42,7 +42,8 @@ int cmd_approve(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_answer(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[], usage_resume[], usage_approve[],
-  usage_confirm[], usage_answer[], usage_undo[];
+  usage_confirm[], usage_answer[], usage_undo[], usage_watch[];
 
 #endif

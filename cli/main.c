@@ -30,7 +30,7 @@ static const Command commands[] = {
   {"confirm", cmd_confirm, "confirm a paused run's manual step", usage_confirm},
   {"answer", cmd_answer, "answer a paused run's question or in-doubt effect", usage_answer},
   {"report", not_yet, "post-run review: timeline, planned vs actual, decisions", usage_pending},
-  {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
+  {"watch", cmd_watch, "evaluate triggers over an evaluation window, act on severity", usage_watch},
   {"repl", not_yet, "interactive execution on the same VM and journal", usage_pending},
   {"fmt", not_yet, "canonical formatting", usage_pending},
   {NULL, NULL, NULL, NULL},

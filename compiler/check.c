@@ -972,7 +972,7 @@ static void contacts(Checker *C, Node *role) {
 
 /* The names a notifier command sees, besides params and secrets (in this
 ** order, the notifier's parameters: vm/notify.c passes them). */
-const char *const check_notifier_names[] = {"role", "person", "email", "phone", "message", "runbook", NULL};
+const char *const check_notifier_names[] = {"to", "person", "email", "phone", "message", "title", NULL};
 
 /* check_notifier checks `notifier "command"`: a command like run's,
 ** run outside any step (so it sees no step variable), whose

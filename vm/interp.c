@@ -710,31 +710,41 @@ static const char *arg_kind_name(int k) {
   }
 }
 
-/* args_ok checks argc and each argument against ni's signature. */
-static inline int args_ok(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
+/* bad_args reports what args_ok found wrong. */
+static int bad_args(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
+  static const uint8_t want[] = {[NA_ANY] = 0, [NA_STR] = V_STR, [NA_NUM] = V_NUM, [NA_DUR] = V_DUR, [NA_LIST] = V_LIST};
   int k;
   if (argc < ni->min_args || argc > ni->max_args) {
     if (ni->min_args == ni->max_args)
       return vm_fail(vm, "%s() takes %d argument%s, got %d", ni->name, ni->min_args, ni->min_args == 1 ? "" : "s", argc);
     return vm_fail(vm, "%s() takes %d to %d arguments, got %d", ni->name, ni->min_args, ni->max_args, argc);
   }
-  for (k = 0; k < argc; k++) {
-    static const uint8_t want[] = {[NA_ANY] = 0, [NA_STR] = V_STR, [NA_NUM] = V_NUM, [NA_DUR] = V_DUR, [NA_LIST] = V_LIST};
-    int a = ni->args[k];
-    if (a != NA_ANY && args[k].t != want[a])
-      return vm_fail(vm, "%s(): argument %d must be %s, not %s", ni->name, k + 1, arg_kind_name(a),
+  for (k = 0; k < argc; k++)
+    if (ni->args[k] != NA_ANY && args[k].t != want[ni->args[k]])
+      return vm_fail(vm, "%s(): argument %d must be %s, not %s", ni->name, k + 1, arg_kind_name(ni->args[k]),
                      val_type_name(&args[k]));
+  return vm_fail(vm, "%s(): bad arguments", ni->name);
+}
+
+/* args_ok checks argc and each argument against ni's signature: the
+** common case (the right count, and kinds that match) costs a compare
+** and one test per argument that has a kind. */
+static inline int args_ok(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
+  int k;
+  if ((unsigned)(argc - ni->min_args) > (unsigned)(ni->max_args - ni->min_args)) return bad_args(vm, ni, args, argc);
+  for (k = 0; k < argc; k++) {
+    int a = ni->args[k];
+    if (a != NA_ANY && args[k].t != (a == NA_STR ? V_STR : a == NA_NUM ? V_NUM : a == NA_DUR ? V_DUR : V_LIST))
+      return bad_args(vm, ni, args, argc);
   }
   return 0;
 }
 
+/* invoke calls ni's function. vm->native is not restored afterwards: a
+** native reads it on entry, before any call it makes can change it. */
 static inline int invoke(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
-  const NativeInfo *outer = vm->native;
-  int rc;
   vm->native = ni;
-  rc = ni->fn(vm, args, argc, out);
-  vm->native = outer;
-  return rc;
+  return ni->fn(vm, args, argc, out);
 }
 
 /* call_effect calls a native whose result depends on the world through

@@ -14,7 +14,7 @@
 #define NOTIFIER_TIMEOUT_S 60.0
 
 /* The notifier proto's parameters, in order (codegen declares the same). */
-enum { NP_ROLE, NP_PERSON, NP_EMAIL, NP_PHONE, NP_MESSAGE, NP_RUNBOOK, NP__N };
+enum { NP_TO, NP_PERSON, NP_EMAIL, NP_PHONE, NP_MESSAGE, NP_TITLE, NP__N };
 
 static const char *contact(const RoleInfo *r, const char *key) {
   uint32_t i;
@@ -32,7 +32,7 @@ static int run_notifier(VM *vm, const char *role, const RoleInfo *r, const Value
   double deadline = vm->step_deadline, limit = vm_now() + NOTIFIER_TIMEOUT_S;
   VmResult rc;
   int k;
-  args[NP_ROLE] = val_cstr_new(role);
+  args[NP_TO] = val_cstr_new(role);
   args[NP_PERSON] = val_cstr_new(r ? r->person : "");
   args[NP_EMAIL] = val_cstr_new(contact(r, "email"));
   args[NP_PHONE] = val_cstr_new(contact(r, "phone"));
@@ -42,7 +42,7 @@ static int run_notifier(VM *vm, const char *role, const RoleInfo *r, const Value
     val_to_buf(text, &b);
     args[NP_MESSAGE] = val_str_take(&b);
   }
-  args[NP_RUNBOOK] = val_cstr_new(vm->prog->title);
+  args[NP_TITLE] = val_cstr_new(vm->prog->title);
   vm->fx = NULL;
   if (deadline <= 0 || deadline > limit) vm->step_deadline = limit;
   rc = vm_call(vm, vm->prog->notifier, args, NP__N, &res);

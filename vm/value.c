@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -142,6 +143,28 @@ static void fmt_num(double n, Buf *b) {
   else if (isnan(n)) buf_puts(b, "nan");
   else if (isinf(n)) buf_puts(b, n > 0 ? "inf" : "-inf");
   else buf_printf(b, "%.14g", n);
+}
+
+int val_parse_duration(const char *text, double *s) {
+  const char *p = text;
+  double total = 0;
+  if (!*p) return -1;
+  while (*p) {
+    char *end;
+    double d;
+    if (!(*p >= '0' && *p <= '9') && *p != '.') return -1;
+    d = strtod(p, &end);
+    if (end == p) return -1;
+    p = end;
+    if (p[0] == 'm' && p[1] == 's') { total += d / 1000; p += 2; }
+    else if (*p == 's') { total += d; p++; }
+    else if (*p == 'm') { total += d * 60; p++; }
+    else if (*p == 'h') { total += d * 3600; p++; }
+    else if (*p == 'd') { total += d * 86400; p++; }
+    else return -1;
+  }
+  *s = total;
+  return 0;
 }
 
 void val_fmt_duration(double s, Buf *b) {
