@@ -3,7 +3,8 @@
 ** through the curl command. curl is spawned with its arguments as they
 ** are (exec argv, no shell), so nothing in a URL is ever read as shell
 ** syntax; only http:// and https:// URLs are accepted, so a URL can never
-** pass for one of curl's options either. Redirects are not followed: a
+** pass for one of curl's options either, and --globoff keeps curl from
+** reading [] and {} in it as patterns. Redirects are not followed: a
 ** check sees what the URL itself answers.
 */
 #include <stdio.h>
@@ -45,6 +46,7 @@ static int http(VM *vm, const char *fn, Value *args, int argc, int fail_on_error
   argv[k++] = (char *)(uintptr_t)"curl";
   argv[k++] = (char *)(uintptr_t)"--silent";
   argv[k++] = (char *)(uintptr_t)"--show-error";
+  argv[k++] = (char *)(uintptr_t)"--globoff";   /* [] and {} in a URL are not curl patterns */
   argv[k++] = (char *)(uintptr_t)"--max-time";
   argv[k++] = tbuf;
   argv[k++] = (char *)(uintptr_t)"--proto";

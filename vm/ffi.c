@@ -110,9 +110,15 @@ typedef union Slot {
   void *p;
 } Slot;
 
-static int bad_arg(VM *vm, const ExternInfo *e, int argno, const char *want, const Value *v) {
-  return vm_fail(vm, "%s(): argument %d must be %s (a C %s), not %s", e->name, argno, want,
-                 ffi_type_name(e->params[argno - 1]), val_type_name(v));
+static int bad_arg(VM *vm, const ExternInfo *e, int k, int argno, const char *want, const Value *v) {
+  Buf got = BUF_INIT;
+  int rc;
+  if (v->t == V_NUM && (e->params[k] == FT_INT || e->params[k] == FT_INT64)) val_to_buf(v, &got);   /* "not 2.5" */
+  else buf_puts(&got, val_type_name(v));
+  rc = vm_fail(vm, "%s(): argument %d must be %s (a C %s), not %s", e->name, argno, want,
+               ffi_type_name(e->params[k]), buf_cstr(&got));
+  buf_free(&got);
+  return rc;
 }
 
 /* whole checks that v is a whole number within [lo, hi]. */
@@ -123,16 +129,17 @@ static int whole(const Value *v, double lo, double hi) {
 static int convert(VM *vm, const ExternInfo *e, int k, int argno, const Value *v, Slot *slot) {
   switch (e->params[k]) {
     case FT_INT:
-      if (!whole(v, INT_MIN, INT_MAX)) return bad_arg(vm, e, argno, "a whole number", v);
+      if (!whole(v, INT_MIN, INT_MAX)) return bad_arg(vm, e, k, argno, "a whole number that fits", v);
       slot->i = (int)v->u.n;
       return 0;
     case FT_INT64:
       /* 2^63 itself is not an int64_t; the next double below it is. */
-      if (!whole(v, -9223372036854775808.0, 9223372036854774784.0)) return bad_arg(vm, e, argno, "a whole number", v);
+      if (!whole(v, -9223372036854775808.0, 9223372036854774784.0))
+        return bad_arg(vm, e, k, argno, "a whole number that fits", v);
       slot->l = (int64_t)v->u.n;
       return 0;
     case FT_DOUBLE:
-      if (v->t != V_NUM) return bad_arg(vm, e, argno, "a number", v);
+      if (v->t != V_NUM) return bad_arg(vm, e, k, argno, "a number", v);
       slot->d = v->u.n;
       return 0;
     case FT_STRING:
@@ -140,7 +147,7 @@ static int convert(VM *vm, const ExternInfo *e, int k, int argno, const Value *v
         slot->s = NULL;
         return 0;
       }
-      if (v->t != V_STR) return bad_arg(vm, e, argno, "a string or nil", v);
+      if (v->t != V_STR) return bad_arg(vm, e, k, argno, "a string or nil", v);
       if (memchr(AS_STR(*v)->s, '\0', AS_STR(*v)->len))
         return vm_fail(vm, "%s(): argument %d contains a NUL byte, which a C string cannot hold", e->name, argno);
       slot->s = AS_STR(*v)->s;
@@ -150,7 +157,7 @@ static int convert(VM *vm, const ExternInfo *e, int k, int argno, const Value *v
         slot->p = NULL;
         return 0;
       }
-      if (v->t != V_PTR) return bad_arg(vm, e, argno, "a pointer or nil", v);
+      if (v->t != V_PTR) return bad_arg(vm, e, k, argno, "a pointer or nil", v);
       if (!v->u.p)
         return vm_fail(vm, "%s(): argument %d is a pointer from an earlier process (read back from the journal), "
                            "which no longer points anywhere; run the call that made it again in this process",
