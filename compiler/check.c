@@ -87,6 +87,7 @@ typedef struct Checker {
   int scope;
   int in_fn;              /* step variables are not visible in functions */
   const char *module;     /* checking this stdlib module (its own builtins are its functions), or NULL */
+  int in_notifier;        /* checking the notifier's command (it runs outside any step) */
   int nsteps;
   Node *cur_step;
   int cur_step_order;
@@ -285,6 +286,12 @@ static Diag *unknown_var(Checker *C, Node *name) {
   Node *later = ptrmap_get(&C->stepvars, name->str);
   Diag *dg;
   if (later && C->in_fn) {
+    if (C->in_notifier) {
+      dg = err(C, "unknown-variable", name, "step variable '%s' is not visible in the notifier", name->str);
+      diag_hint(dg, "the notifier runs outside any step: it sees params, secrets, to, person, email, phone, "
+                    "message and title");
+      return dg;
+    }
     dg = err(C, "unknown-variable", name, "step variable '%s' is not visible in a function", name->str);
     diag_hint(dg, "pass it as an argument");
     return dg;
@@ -980,6 +987,7 @@ const char *const check_notifier_names[] = {"to", "person", "email", "phone", "m
 static void check_notifier(Checker *C, Node *n) {
   int i;
   C->in_fn = 1;
+  C->in_notifier = 1;
   open_scope(C);
   for (i = 0; check_notifier_names[i]; i++) {
     Node *nm = ast_node(C->ast, N_NAME, n->span, NULL, NULL, NULL, NULL);
@@ -990,6 +998,7 @@ static void check_notifier(Checker *C, Node *n) {
   command(C, n->a);
   close_scope(C);
   C->in_fn = 0;
+  C->in_notifier = 0;
 }
 
 static void check_runbook(Checker *C, Node *rb) {
