@@ -710,9 +710,12 @@ static const char *arg_kind_name(int k) {
   }
 }
 
+/* The value type each argument kind wants (NA_ANY: not checked). */
+static const uint8_t arg_type[] = {[NA_ANY] = V_UNDEF, [NA_STR] = V_STR, [NA_NUM] = V_NUM, [NA_DUR] = V_DUR,
+                                   [NA_LIST] = V_LIST};
+
 /* bad_args reports what args_ok found wrong. */
 static int bad_args(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
-  static const uint8_t want[] = {[NA_ANY] = 0, [NA_STR] = V_STR, [NA_NUM] = V_NUM, [NA_DUR] = V_DUR, [NA_LIST] = V_LIST};
   int k;
   if (argc < ni->min_args || argc > ni->max_args) {
     if (ni->min_args == ni->max_args)
@@ -720,7 +723,7 @@ static int bad_args(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
     return vm_fail(vm, "%s() takes %d to %d arguments, got %d", ni->name, ni->min_args, ni->max_args, argc);
   }
   for (k = 0; k < argc; k++)
-    if (ni->args[k] != NA_ANY && args[k].t != want[ni->args[k]])
+    if (ni->args[k] != NA_ANY && args[k].t != arg_type[ni->args[k]])
       return vm_fail(vm, "%s(): argument %d must be %s, not %s", ni->name, k + 1, arg_kind_name(ni->args[k]),
                      val_type_name(&args[k]));
   return vm_fail(vm, "%s(): bad arguments", ni->name);
@@ -734,8 +737,7 @@ static inline int args_ok(VM *vm, const NativeInfo *ni, const Value *args, int a
   if ((unsigned)(argc - ni->min_args) > (unsigned)(ni->max_args - ni->min_args)) return bad_args(vm, ni, args, argc);
   for (k = 0; k < argc; k++) {
     int a = ni->args[k];
-    if (a != NA_ANY && args[k].t != (a == NA_STR ? V_STR : a == NA_NUM ? V_NUM : a == NA_DUR ? V_DUR : V_LIST))
-      return bad_args(vm, ni, args, argc);
+    if (a != NA_ANY && args[k].t != arg_type[a]) return bad_args(vm, ni, args, argc);
   }
   return 0;
 }
@@ -780,6 +782,12 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
   vm->fx = NULL;
   rc = invoke(vm, ni, args, argc, out);
   vm->fx = fx;
+  if (rc != 0 && vm_interrupted(vm)) {
+    /* Cut short: no effect_end, so a resume finds the call in doubt. */
+    val_release(*out);
+    *out = val_nil();
+    return -1;
+  }
   if (rc != 0) {
     /* A failed call is recorded too, so the replay fails the same way. */
     Value none = val_nil();
@@ -799,10 +807,6 @@ static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int arg
   if (args_ok(vm, ni, args, argc) != 0) return -1;
   if (ni->effect == NAT_WORLD || ni->effect == NAT_ACT) return call_effect(vm, ni, args, argc, out);
   return invoke(vm, ni, args, argc, out);
-}
-
-int vm_call_native(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
-  return call_native(vm, ni, args, argc, out);
 }
 
 /* ---- the loop -------------------------------------------------------- */

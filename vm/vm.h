@@ -166,8 +166,7 @@ int vm_message(VM *vm, const char *kind, const Value *v);
 ** the caller: the failure is journaled, shown, and written to err (if not
 ** NULL; empty when it worked). Returns -1 only when the journal fails. */
 int vm_notify(VM *vm, const char *role, const Value *text, Buf *err);
-/* vm_call_native calls native ni through the dispatcher (see NativeInfo). */
-int vm_call_native(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out);
+
 /* vm_now returns monotonic seconds. */
 double vm_now(void);
 /* vm_sleep waits s seconds unless interrupted; returns 0, or -1 when interrupted. */
