@@ -16,7 +16,7 @@
 #define FX_SELF NAT_SELF
 
 static NativeInfo table[] = {
-#define X(name, lo, hi, ty, args, fx, doc) {#name, nat_##name, FX_##fx, lo, hi, {0}, NULL},
+#define X(name, lo, hi, ty, args, fx, doc) {#name, nat_##name, FX_##fx, lo, hi, 0, {0}, NULL},
 #include "builtins.def"
 #undef X
 };
@@ -30,7 +30,10 @@ static const char *const kinds[] = {
 const NativeInfo *stdlib_natives(uint32_t *n) {
   size_t i, k;
   for (i = 0; i < sizeof table / sizeof table[0]; i++)
-    for (k = 0; kinds[i][k] && k < NATIVE_MAX_ARGS; k++) table[i].args[k] = (uint8_t)KIND(kinds[i][k]);
+    for (k = 0; kinds[i][k] && k < NATIVE_MAX_ARGS; k++) {
+      table[i].args[k] = (uint8_t)KIND(kinds[i][k]);
+      if (table[i].args[k] != NA_ANY) table[i].nchecked = (uint8_t)(k + 1);
+    }
   *n = (uint32_t)(sizeof table / sizeof table[0]);
   return table;
 }

@@ -731,11 +731,11 @@ static int bad_args(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
 
 /* args_ok checks argc and each argument against ni's signature: the
 ** common case (the right count, and kinds that match) costs a compare
-** and one test per argument that has a kind. */
+** and one test per argument up to the last that has a kind. */
 static inline int args_ok(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
   int k;
   if ((unsigned)(argc - ni->min_args) > (unsigned)(ni->max_args - ni->min_args)) return bad_args(vm, ni, args, argc);
-  for (k = 0; k < argc; k++) {
+  for (k = 0; k < ni->nchecked && k < argc; k++) {
     int a = ni->args[k];
     if (a != NA_ANY && args[k].t != arg_type[a]) return bad_args(vm, ni, args, argc);
   }

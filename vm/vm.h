@@ -54,6 +54,7 @@ typedef struct NativeInfo {
   NativeFn fn;
   uint8_t effect;                   /* NativeEffect */
   uint8_t min_args, max_args;
+  uint8_t nchecked;                 /* arguments from this one on are NA_ANY: the check stops here */
   uint8_t args[NATIVE_MAX_ARGS];    /* NativeArg of each argument */
   const void *data;                 /* an extern's ExternInfo; a builtin in rbk: its proto, as intptr_t */
 } NativeInfo;
