@@ -305,10 +305,6 @@ static void notify(Watch *w, const char *text) {
   buf_free(&f);
 }
 
-typedef struct Child {
-  Watch *w;
-} Child;
-
 static void child_line(void *ud, int stream, const char *line, size_t n) {
   Watch *w = ud;
   if (w->t.tty && w->table_lines) w->table_lines = 0;   /* the table is redrawn below the backout's output */
