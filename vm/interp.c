@@ -733,12 +733,11 @@ static int bad_args(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
 ** common case (the right count, and kinds that match) costs a compare
 ** and one test per argument up to the last that has a kind. */
 static inline int args_ok(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
-  int k;
+  int k, n = ni->nchecked;
   if ((unsigned)(argc - ni->min_args) > (unsigned)(ni->max_args - ni->min_args)) return bad_args(vm, ni, args, argc);
-  for (k = 0; k < ni->nchecked && k < argc; k++) {
-    int a = ni->args[k];
-    if (a != NA_ANY && args[k].t != arg_type[a]) return bad_args(vm, ni, args, argc);
-  }
+  if (n > argc) n = argc;
+  for (k = 0; k < n; k++)
+    if (ni->args[k] != NA_ANY && args[k].t != arg_type[ni->args[k]]) return bad_args(vm, ni, args, argc);
   return 0;
 }
 
@@ -754,6 +753,9 @@ static inline int invoke(VM *vm, const NativeInfo *ni, Value *args, int argc, Va
 ** else the call, recorded. What the native does inside is part of this
 ** one effect, so the journal is out of its reach meanwhile: a builtin
 ** written in rbk calls externs that are not journaled one by one. */
+#if defined(__GNUC__)
+__attribute__((noinline))   /* the journal's path: kept out of the interpreter loop */
+#endif
 static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
   Buf what = BUF_INIT;
   Effects *fx = vm->fx;
@@ -805,7 +807,7 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
 
 static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
   if (args_ok(vm, ni, args, argc) != 0) return -1;
-  if (ni->effect == NAT_WORLD || ni->effect == NAT_ACT) return call_effect(vm, ni, args, argc, out);
+  if ((unsigned)(ni->effect - NAT_WORLD) <= NAT_ACT - NAT_WORLD) return call_effect(vm, ni, args, argc, out);
   return invoke(vm, ni, args, argc, out);
 }
 
