@@ -28,12 +28,15 @@ else
 OPT = -O2 -g
 endif
 CFLAGS  ?=
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I$(BUILD)/gen -Igrammar -MMD -MP $(CFLAGS)
-LDLIBS  = -lreadline -lm -lcrypto
+FFI_CFLAGS := $(shell pkg-config --cflags libffi 2>/dev/null)
+FFI_LIBS   := $(shell pkg-config --libs libffi 2>/dev/null || echo -lffi)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I$(BUILD)/gen -Igrammar $(FFI_CFLAGS) -MMD -MP $(CFLAGS)
+LDLIBS  = -lreadline -lm -lcrypto $(FFI_LIBS) -ldl
 
-GEN     = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
+GEN     = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c $(BUILD)/gen/modules.c
+MODULES = $(wildcard stdlib/*.rbk)
 LIB_SRC = $(wildcard vm/*.c compiler/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/modules.o
 UNIT_SRC = $(wildcard tests/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -66,6 +69,11 @@ $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y
 $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l
 	@mkdir -p $(@D)
 	flex -Cf --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+
+# The stdlib modules written in rbk, embedded in the binary.
+$(BUILD)/gen/modules.c: stdlib/embed.sh $(MODULES)
+	@mkdir -p $(@D)
+	sh stdlib/embed.sh $(MODULES) > $@
 
 # Everything that includes the generated headers waits for them.
 $(LIB_OBJ) $(BUILD)/cli/main.o: | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h

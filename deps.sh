@@ -35,6 +35,8 @@ case "$want" in
     need_cmd tmux tmux
     need_cmd jq jq
     need_cmd python3 python3
+    need_cmd curl curl           # http_status/http_get run it; tests/e2e/stdlib_http.sh
+    need_cmd script bsdutils     # tests/e2e/watch.sh answers rbk watch at a terminal
     need_cmd git git
     need_cmd clang clang
     need_cmd dot graphviz

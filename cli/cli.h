@@ -47,10 +47,11 @@ int cmd_fmt(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 /* cli_complete is `rbk complete` (cli/complete.c) over the command table. */
 int cli_complete(int argc, char **argv, const Command *commands);
 extern const char usage_check[], usage_run[], usage_compile[], usage_disasm[], usage_resume[], usage_approve[],
-  usage_confirm[], usage_answer[], usage_undo[], usage_repl[];
+  usage_confirm[], usage_answer[], usage_undo[], usage_repl[], usage_watch[];
 extern const char usage_fmt[], usage_complete[], usage_lint[], usage_plan[], usage_report[];
 
 #endif

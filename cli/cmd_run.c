@@ -64,8 +64,10 @@ const char usage_run[] =
   "Exit status:\n"
   "  0    every step succeeded (or recovered); or the run had already finished\n"
   "  1    a step or a requirement failed\n"
-  "  2    usage error, the runbook does not compile, or it changed since the\n"
-  "       run began (see --accept-changes), or the journal is damaged\n"
+  "  2    usage error, the runbook does not compile, an extern's library\n"
+  "       or symbol is missing (they are bound before anything runs), it\n"
+  "       changed since the run began (see --accept-changes), or the journal\n"
+  "       is damaged\n"
   "  3    the run is waiting for a person (see above)\n"
   "  4    another process is executing this run\n"
   "  130  interrupted (Ctrl-C or SIGTERM); 'rbk resume RUN' continues it\n";
@@ -147,6 +149,7 @@ static int execute(RunArgs *a) {
     VmHost none;
     memset(&none, 0, sizeof none);
     vm_init(&pre, p, natives, nnatives, &none);
+    pre.state_dir = S.state;
     r = run_params(&pre, &S.o);
     if (r != VM_OK) {
       term_failure(&S.t, &pre, "");

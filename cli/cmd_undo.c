@@ -161,7 +161,7 @@ int cmd_undo(int argc, char **argv) {
   }
   snprintf(src, sizeof src, "%s/source.rbk", odir);
   p = load_program(src);
-  if (!p) goto done;
+  if (!p || load_bind(p) != 0) goto done;
   done = mem_calloc((p->nsteps + 1) * sizeof *done);
   out = mem_calloc((p->nsteps + 1) * sizeof *out);
   completed_steps(&oj, p, done, &last);
@@ -256,6 +256,7 @@ int cmd_undo(int argc, char **argv) {
   natives = stdlib_natives(&nnatives);
   vm_init(&vm, p, natives, nnatives, &quiet);
   vm_ready = 1;
+  vm.state_dir = state;
   vm.interrupt = &interrupted;
   vm.operator_name = as ? as : login_name();
   if (fx_attach(&fx1, NULL, oj.recs, oj.nrecs, why, sizeof why) != 0) {

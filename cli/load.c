@@ -12,6 +12,7 @@
 #include "../compiler/codegen.h"
 #include "../compiler/parse.h"
 #include "../vm/bcfile.h"
+#include "../vm/ffi.h"
 #include "../vm/mem.h"
 #include "../vm/sha256.h"
 
@@ -95,4 +96,14 @@ Program *load_program_text(const char *name, const char *text) {
   Source *src = mem_calloc(sizeof *src);
   src_from_string(src, name, text, strlen(text));
   return compile_source(src);
+}
+
+int load_bind(Program *p) {
+  Diags d;
+  int failures;
+  diag_init(&d);
+  failures = ffi_bind(p, &d);
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  diag_free(&d);
+  return failures ? -1 : 0;
 }

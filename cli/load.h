@@ -14,4 +14,10 @@ Program *load_program(const char *path);
 /* load_program_text compiles a runbook held in memory (named name). */
 Program *load_program_text(const char *name, const char *text);
 
+/* load_bind binds the program's externs to their C functions (vm/ffi.h),
+** as a run starts: a library that cannot be opened or a missing symbol
+** is reported (file:line:col of the extern, naming both) on stderr.
+** Returns 0, or -1 if any extern could not be bound. */
+int load_bind(Program *p);
+
 #endif

@@ -11,7 +11,6 @@
 static int not_yet(int argc, char **argv);
 static int complete(int argc, char **argv);
 
-static const char usage_pending[] = "";
 
 /* Subcommands in the order `rbk --help` lists them. Those whose main is
 ** not_yet are part of the design but not built yet; they say so. */
@@ -31,7 +30,7 @@ static const Command commands[] = {
   {"confirm", cmd_confirm, "confirm a paused run's manual step", usage_confirm},
   {"answer", cmd_answer, "answer a paused run's question or in-doubt effect", usage_answer},
   {"report", cmd_report, "post-run review: timeline, planned vs actual, decisions", usage_report},
-  {"watch", not_yet, "evaluate triggers over an evaluation window", usage_pending},
+  {"watch", cmd_watch, "evaluate triggers over an evaluation window, act on severity", usage_watch},
   {"repl", cmd_repl, "interactive execution on the same VM and journal", usage_repl},
   {"fmt", cmd_fmt, "print or rewrite runbooks in their canonical layout", usage_fmt},
   {"complete", complete, "what may come next on a command line (for shell completion)", usage_complete},

@@ -75,13 +75,15 @@ int session_load(Session *S, const char *cmd, RunArgs *a) {
   S->unfinished = S->last_failed = -1;
   S->t0 = vm_now();
   S->p = a->file ? load_program(a->file) : load_program_text("<repl>", "runbook \"REPL session\" {}\n");
-  if (!S->p) return EXIT_USAGE;
+  if (!S->p || load_bind(S->p) != 0) return EXIT_USAGE;
+  state_dir_for_runbook(a->file ? a->file : "repl.rbk", S->state, sizeof S->state);
   term_init(&S->t);
   term_host(&S->t, &S->host);
   term_hooks(&S->t, &S->hooks);
   natives = stdlib_natives(&nnatives);
   vm_init(&S->vm, S->p, natives, nnatives, &S->host);
   S->vm_ready = 1;
+  S->vm.state_dir = S->state;
   S->vm.operator_name = a->as ? a->as : login_name();
   S->t.vm = &S->vm;
   S->o.keys = a->keys;
@@ -294,7 +296,6 @@ int session_open(Session *S, RunArgs *a) {
   pid_t holder = 0;
   size_t k;
   int rc;
-  state_dir_for_runbook(file, S->state, sizeof S->state);
   state_runbook_name(file, S->name, sizeof S->name);
   if (a->run_id) snprintf(S->id, sizeof S->id, "%s", a->run_id);
   else if (a->new_run || state_latest(S->state, S->name, S->id, sizeof S->id) != 0)
@@ -435,9 +436,13 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
   int id = S->improvised + 1;
   if (value) *value = val_nil();
   snprintf(name, sizeof name, "<repl %d>", id);
-  if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0)
-    return cr.incomplete ? -1 : VM_FAILED;
-  vm_sync_globals(&S->vm);
+  {
+    uint32_t nexterns = S->p->nexterns;
+    if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0)
+      return cr.incomplete ? -1 : VM_FAILED;
+    if (S->p->nexterns != nexterns && load_bind(S->p) != 0) return VM_FAILED;
+  }
+  vm_sync_program(&S->vm);
   S->improvised = id;
   if (!replay) {
     buf_printf(&f, "\"id\":%d,\"operator\":", id);

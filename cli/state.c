@@ -74,8 +74,10 @@ int state_set_latest(const char *state, const char *name, const char *id, char *
   return durable_replace(path, line, strlen(line), 0600, err, errlen);   /* never a half-written pointer */
 }
 
-void state_new_id(const char *state, const char *name, char *id, size_t n) {
-  char base[512], dir[4600];
+/* new_id makes NAME-YYYYMMDD-HHMMSS (with -2, -3... if taken) unused in
+** STATE/SUB, and writes its directory into dir. */
+static void new_id(const char *state, const char *sub, const char *name, char *id, size_t n, char *dir, size_t dn) {
+  char base[512];
   struct stat st;
   time_t t = time(NULL);
   struct tm tm;
@@ -85,10 +87,19 @@ void state_new_id(const char *state, const char *name, char *id, size_t n) {
            tm.tm_hour, tm.tm_min, tm.tm_sec);
   snprintf(id, n, "%s", base);
   for (k = 2;; k++) {
-    state_run_dir(state, id, dir, sizeof dir);
+    snprintf(dir, dn, "%s/%s/%s", state, sub, id);
     if (stat(dir, &st) != 0) return;
     snprintf(id, n, "%s-%d", base, k);
   }
+}
+
+void state_new_id(const char *state, const char *name, char *id, size_t n) {
+  char dir[4600];
+  new_id(state, "runs", name, id, n, dir, sizeof dir);
+}
+
+void state_new_watch_id(const char *state, const char *name, char *id, size_t n, char *dir, size_t dn) {
+  new_id(state, "watches", name, id, n, dir, dn);
 }
 
 int state_find_run(const char *arg, char *dir, size_t n, char *err, size_t errlen) {

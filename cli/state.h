@@ -9,6 +9,9 @@
 **   STATE/runs/ID/source.rbk     the runbook as it was when the run began
 **   STATE/latest/NAME            the ID of the latest run of runbook NAME
 **                                (the file name without .rbk), mode 0600
+**   STATE/watches/ID/            one `rbk watch` of a runbook: its journal
+**                                and lock, as a run's
+**   STATE/baselines.json         values recorded by baseline() (stdlib/baseline.c)
 ** A run ID is NAME-YYYYMMDD-HHMMSS (a -2, -3 ... suffix if taken).
 */
 #ifndef RBK_STATE_H
@@ -30,6 +33,9 @@ int state_latest(const char *state, const char *name, char *id, size_t n);
 int state_set_latest(const char *state, const char *name, const char *id, char *err, size_t errlen);
 /* state_new_id makes a fresh run ID for NAME that no run uses yet. */
 void state_new_id(const char *state, const char *name, char *id, size_t n);
+/* state_new_watch_id makes a fresh ID for a watch of NAME, and writes its
+** directory, STATE/watches/ID, into dir. */
+void state_new_watch_id(const char *state, const char *name, char *id, size_t n, char *dir, size_t dn);
 /* state_find_run resolves a RUN argument (an ID in the default state
 ** directory, or a path to a run directory) to its directory; returns 0,
 ** or -1 with a message in err. */

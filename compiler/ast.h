@@ -69,6 +69,8 @@
   X(SECRET, "secret", "a = NAME, b = source or NULL")                      \
   X(PROBE, "probe", "a = NAME, b = expression")                            \
   X(TRIGGER, "trigger", "a = name, b = severity NAME, c = condition, d = for or NULL") \
+  X(NOTIFIER, "notifier", "a = command")                                   \
+  X(BACKOUT, "backout", "a = severity NAME, b = runbook to run, or NULL: undo") \
   X(REQUIRE, "require", "a = name, b = body")                              \
   X(IMPORT, "import", "a = path")                                          \
   X(STEP, "step", "a = NAME, b = title or NULL, c = body")                 \

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../vm/ffi.h"
 #include "../vm/ptrmap.h"
 #include "../vm/shquote.h"
 #include "suggest.h"
@@ -28,13 +29,27 @@ static const char *const ty_names[] = {
 const char *ty_name(Ty t) { return ty_names[t]; }
 
 static const BuiltinSig builtins[] = {
-#define X(name, lo, hi, ty, doc) {#name, lo, hi, TY_##ty, doc},
+#define X(name, lo, hi, ty, args, fx, doc) {#name, lo, hi, TY_##ty, doc},
 #include "../stdlib/builtins.def"
 #undef X
   {NULL, 0, 0, TY_ANY, NULL},
 };
 
 const BuiltinSig *check_builtins(void) { return builtins; }
+
+static const char *const module_of[][2] = {
+#define M(name, module) {#name, #module},
+#include "../stdlib/modules.def"
+#undef M
+  {NULL, NULL},
+};
+
+const char *check_builtin_module(const char *name) {
+  int i;
+  for (i = 0; module_of[i][0]; i++)
+    if (strcmp(module_of[i][0], name) == 0) return module_of[i][1];
+  return NULL;
+}
 
 typedef enum SymKind {
   S_PARAM, S_SECRET, S_GLOBAL, S_LOCAL, S_FNPARAM, S_FN, S_EXTERN, S_BUILTIN,
@@ -71,6 +86,8 @@ typedef struct Checker {
   PtrMap local_index;     /* name -> 1 + index of its innermost local (0: none) */
   int scope;
   int in_fn;              /* step variables are not visible in functions */
+  const char *module;     /* checking this stdlib module (its own builtins are its functions), or NULL */
+  int in_notifier;        /* checking the notifier's command (it runs outside any step) */
   int nsteps;
   Node *cur_step;
   int cur_step_order;
@@ -176,9 +193,11 @@ static Sym *lookup_var(Checker *C, const char *name) {
   return s;
 }
 
+static void push_local(Checker *C, Node *name, SymKind k, Ty ty);
+
 static void add_local(Checker *C, Node *name, SymKind k, Ty ty) {
   int same = 0;
-  Sym *old = find_local(C, name->str, &same), *s;
+  Sym *old = find_local(C, name->str, &same);
   if (old && same) {
     Diag *dg = err(C, "duplicate-variable", name, "'%s' is already declared in this block", name->str);
     if (old->decl) diag_hint(dg, "the first declaration is at line %d; assign with '%s = ...'",
@@ -195,7 +214,12 @@ static void add_local(Checker *C, Node *name, SymKind k, Ty ty) {
       return;
     }
   }
-  s = new_sym(C, k, name, ty);
+  push_local(C, name, k, ty);
+}
+
+/* push_local declares name in the innermost scope, shadowing what it may. */
+static void push_local(Checker *C, Node *name, SymKind k, Ty ty) {
+  Sym *s = new_sym(C, k, name, ty);
   if (C->nlocals == C->locals_cap)
     C->locals = mem_grow(C->locals, &C->locals_cap, C->nlocals + 1, sizeof *C->locals);
   C->locals[C->nlocals].name = name->str;
@@ -276,6 +300,12 @@ static Diag *unknown_var(Checker *C, Node *name) {
   Node *later = ptrmap_get(&C->stepvars, name->str);
   Diag *dg;
   if (later && C->in_fn) {
+    if (C->in_notifier) {
+      dg = err(C, "unknown-variable", name, "step variable '%s' is not visible in the notifier", name->str);
+      diag_hint(dg, "the notifier runs outside any step: it sees params, secrets, to, person, email, phone, "
+                    "message and title");
+      return dg;
+    }
     dg = err(C, "unknown-variable", name, "step variable '%s' is not visible in a function", name->str);
     diag_hint(dg, "pass it as an argument");
     return dg;
@@ -881,28 +911,49 @@ static void check_fn(Checker *C, Node *fn) {
   C->in_fn = 0;
 }
 
-static const char *const ffi_types[] = {"int", "int64", "double", "string", "pointer", "void", NULL};
+/* near_type is the extern type spelt most like name, or NULL. */
+static const char *near_type(const char *name, int param) {
+  Suggest sg;
+  int t;
+  suggest_init(&sg, name);
+  for (t = 0; t < FT__N; t++)
+    if (param ? t != FT_VOID : !ffi_type_is_out(t)) suggest_add(&sg, ffi_type_name(t));
+  return suggest_best(&sg);
+}
 
 static void check_extern(Checker *C, Node *ex) {
   Node *p;
-  int i;
+  int t, n = 0;
   if (!is_constant_string(ex->a)) err(C, "not-constant", ex->a, "the library of an extern must be a constant string");
   for (p = ex->c; p; p = p->next) {
-    for (i = 0; ffi_types[i]; i++)
-      if (strcmp(p->str, ffi_types[i]) == 0) break;
-    if (!ffi_types[i] || strcmp(p->str, "void") == 0) {
+    t = ffi_type_parse(p->str);
+    if (t < 0 || t == FT_VOID) {
       Diag *dg = err(C, "unknown-type", p, "'%s' is not a parameter type", p->str);
-      diag_hint(dg, "parameter types are int, int64, double, string and pointer");
+      const char *near = t < 0 ? near_type(p->str, 1) : NULL;
+      if (near) diag_hint(dg, "did you mean '%s'?", near);
+      else diag_hint(dg, "parameter types are int, int64, double, string and pointer, and the out-parameters "
+                         "out_int, out_int64, out_double, out_string and out_pointer");
     }
+    if (++n == EXTERN_MAX_PARAMS + 1)
+      err(C, "limit", p, "an extern takes at most %d parameters", EXTERN_MAX_PARAMS);
   }
   if (ex->d) {
-    for (i = 0; ffi_types[i]; i++)
-      if (strcmp(ex->d->str, ffi_types[i]) == 0) break;
-    if (!ffi_types[i]) {
+    t = ffi_type_parse(ex->d->str);
+    if (t < 0 || ffi_type_is_out(t)) {
       Diag *dg = err(C, "unknown-type", ex->d, "'%s' is not a result type", ex->d->str);
-      diag_hint(dg, "result types are int, int64, double, string, pointer and void");
+      const char *near = t < 0 ? near_type(ex->d->str, 0) : NULL;
+      if (near) diag_hint(dg, "did you mean '%s'?", near);
+      else diag_hint(dg, "result types are int, int64, double, string, pointer and void");
     }
   }
+}
+
+/* extern_arity counts the arguments a call passes: out-parameters are not passed. */
+static int extern_arity(const Node *ex) {
+  const Node *p;
+  int n = 0;
+  for (p = ex->c; p; p = p->next) n += !ffi_type_is_out(ffi_type_parse(p->str));
+  return n;
 }
 
 static int declare_fn(Checker *C, Node *n) {
@@ -929,7 +980,7 @@ static int declare_fn(Checker *C, Node *n) {
   s = declare(C, &C->fns, n->kind == N_FN ? n->a : n->b, n->kind == N_FN ? S_FN : S_EXTERN, TY_ANY,
               "duplicate-fn", "function");
   if (!s) return 0;
-  s->min_args = s->max_args = ast_list_len(n->kind == N_FN ? n->b : n->c);
+  s->min_args = s->max_args = n->kind == N_FN ? ast_list_len(n->b) : extern_arity(n);
   return 1;
 }
 
@@ -954,6 +1005,30 @@ static void contacts(Checker *C, Node *role) {
   }
 }
 
+/* The names a notifier command sees, besides params and secrets (in this
+** order, the notifier's parameters: vm/notify.c passes them). */
+const char *const check_notifier_names[] = {"to", "person", "email", "phone", "message", "title", NULL};
+
+/* check_notifier checks `notifier "command"`: a command like run's,
+** run outside any step (so it sees no step variable), whose
+** interpolations may use notifier_names, which shadow params. */
+static void check_notifier(Checker *C, Node *n) {
+  int i;
+  C->in_fn = 1;
+  C->in_notifier = 1;
+  open_scope(C);
+  for (i = 0; check_notifier_names[i]; i++) {
+    Node *nm = ast_node(C->ast, N_NAME, n->span, NULL, NULL, NULL, NULL);
+    nm->str = ast_intern(C->ast, check_notifier_names[i], strlen(check_notifier_names[i]));
+    nm->len = (uint32_t)strlen(check_notifier_names[i]);
+    push_local(C, nm, S_FNPARAM, TY_STR);
+  }
+  command(C, n->a);
+  close_scope(C);
+  C->in_fn = 0;
+  C->in_notifier = 0;
+}
+
 static void check_runbook(Checker *C, Node *rb) {
   Node *n, *once[N__COUNT];
   int order = 0;
@@ -972,9 +1047,9 @@ static void check_runbook(Checker *C, Node *rb) {
       }
       case N_PROBE: declare(C, &C->probes, n->a, S_PROBE, TY_ANY, "duplicate-probe", "probe"); break;
       case N_FN: case N_EXTERN: declare_fn(C, n); break;
-      case N_VERSION: case N_OWNER: case N_WINDOW:
+      case N_VERSION: case N_OWNER: case N_WINDOW: case N_NOTIFIER: case N_BACKOUT:
         if (once[n->kind]) {
-          Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", KW(n));
+          Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", n->kind == N_BACKOUT ? "on critical" : KW(n));
           diag_hint(dg, "the first is at line %d", line_of(C, once[n->kind]));
         }
         once[n->kind] = n;
@@ -1036,6 +1111,21 @@ static void check_runbook(Checker *C, Node *rb) {
         diag_hint(dg, "define the functions in this file for now");
         break;
       }
+      case N_NOTIFIER: check_notifier(C, n); break;
+      case N_BACKOUT:
+        for (i = 0; severities[i]; i++)
+          if (strcmp(n->a->str, severities[i]) == 0) break;
+        if (!severities[i]) {
+          Diag *dg = err(C, "unknown-severity", n->a, "unknown severity '%s'", n->a->str);
+          diag_hint(dg, "the backout is declared: on critical undo, or on critical run \"backout.rbk\"");
+        } else if (i != 0) {
+          Diag *dg = err(C, "backout", n->a, "only a critical trigger starts the backout, not a %s one", n->a->str);
+          diag_hint(dg, "rbk watch asks the runbook owner whether a major issue can be fixed in the window, "
+                        "and logs a minor one; write: on critical undo");
+        }
+        if (n->b && !is_constant_string(n->b))
+          err(C, "not-constant", n->b, "the backout runbook must be a constant string");
+        break;
       case N_RUNBOOK: err(C, "misplaced", n, "a runbook cannot contain another runbook"); break;
       case N_PARAM: case N_SECRET: break;
       default: err(C, "internal", n, "unexpected %s in a runbook", KW(n));
@@ -1054,15 +1144,19 @@ static void collect_step_vars(Checker *C, Node *rb) {
   }
 }
 
-static void checker_init(Checker *C, Ast *ast, Diags *d) {
+static void checker_init(Checker *C, Ast *ast, Diags *d, const char *module) {
   int i;
   memset(C, 0, sizeof *C);
   C->ast = ast;
   C->src = ast->src;
   C->d = d;
+  C->module = module;
   arena_init(&C->arena);
   for (i = 0; builtins[i].name; i++) {
-    Sym *s = new_sym(C, S_BUILTIN, NULL, builtins[i].result);
+    Sym *s;
+    const char *m = check_builtin_module(builtins[i].name);
+    if (module && m && strcmp(m, module) == 0) continue;   /* the module's own function */
+    s = new_sym(C, S_BUILTIN, NULL, builtins[i].result);
     s->min_args = builtins[i].min_args;
     s->max_args = builtins[i].max_args;
     ptrmap_put(&C->fns, ast_intern(ast, builtins[i].name, strlen(builtins[i].name)), s);
@@ -1081,12 +1175,14 @@ static void checker_free(Checker *C) {
   arena_free(&C->arena);
 }
 
-int check_program(Ast *ast, Diags *d) {
+int check_program(Ast *ast, Diags *d) { return check_module(ast, d, NULL); }
+
+int check_module(Ast *ast, Diags *d, const char *module) {
   Checker C;
   Node *n, *runbook = NULL;
   int errors_before = d->errors;
   size_t first = d->n;
-  checker_init(&C, ast, d);
+  checker_init(&C, ast, d, module);
   if (!ast->root->a) {
     Diag *dg = diag_add(d, SEV_ERROR, "empty-file", C.src, 0, 0, "%s: no runbook here",
                         C.src->len ? "nothing but comments" : "empty file");
@@ -1104,7 +1200,8 @@ int check_program(Ast *ast, Diags *d) {
     } else if (n->kind == N_FN || n->kind == N_EXTERN) {
       declare_fn(&C, n);
     } else if (n->kind != N_IMPORT) {
-      Diag *dg = err(&C, "misplaced", n, "'%s' must be inside a runbook block", KW(n));
+      Diag *dg = err(&C, "misplaced", n, "'%s' must be inside a runbook block",
+                     n->kind == N_BACKOUT ? "on critical" : KW(n));
       diag_hint(dg, "wrap the declarations in: runbook \"Title\" { ... }");
     }
   }
@@ -1137,7 +1234,7 @@ int check_chunk(Ast *chunk, Node *expr_or_null, const Program *ctx, Diags *d) {
   uint32_t i, j;
   int errors_before = d->errors;
   size_t first = d->n;
-  checker_init(&C, chunk, d);
+  checker_init(&C, chunk, d, NULL);
   /* What the runbook declared, as compiled: its globals (params, secrets,
   ** step variables, earlier REPL variables), functions, roles, steps
   ** and probes. Types are not kept in a Program: they are "a value". */

@@ -49,4 +49,17 @@ typedef struct BuiltinSig {
 /* check_builtins returns the builtin table, terminated by a NULL name. */
 const BuiltinSig *check_builtins(void);
 
+/* check_builtin_module names the stdlib module (stdlib/modules.def) that
+** implements builtin name in rbk, or returns NULL for a C builtin. */
+const char *check_builtin_module(const char *name);
+
+/* check_module checks a stdlib module (stdlib/NAME.rbk): as
+** check_program, except that the builtins the module implements are its
+** own functions there, not builtins. */
+int check_module(Ast *ast, Diags *d, const char *module);
+
+/* The names a `notifier` command sees besides params and secrets, NULL
+** ended: the notifier's parameters, in order (vm/notify.c passes them). */
+extern const char *const check_notifier_names[];
+
 #endif

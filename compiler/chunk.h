@@ -19,7 +19,7 @@ typedef struct ChunkResult {
 
 /* chunk_compile compiles text (len bytes, named name in messages) into p.
 ** On success it returns 0 and res->proto is the new Proto; the caller
-** runs it after vm_sync_globals. Diagnostics (warnings too) are printed
+** runs it after binding new externs and vm_sync_program. Diagnostics (warnings too) are printed
 ** to err. On failure it returns -1 and p is unchanged; when
 ** res->incomplete, nothing was printed: the input needs another line. */
 int chunk_compile(Program *p, const char *name, const char *text, size_t len, FILE *err, int color,

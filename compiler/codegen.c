@@ -12,9 +12,12 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "../stdlib/modules.h"
+#include "../vm/ffi.h"
 #include "../vm/ptrmap.h"
 #include "../vm/shquote.h"
 #include "check.h"
+#include "parse.h"
 
 typedef struct Local {
   const char *name;
@@ -39,11 +42,16 @@ typedef struct Gen {
   FnState *fs;
   PtrMap globals;        /* name -> 1 + global index */
   PtrMap fns;            /* name -> 1 + proto index */
-  PtrMap builtins;       /* name -> 1 + builtin index */
+  PtrMap builtins;       /* name -> 1 + native index: a builtin, or nbuiltins + an extern */
   PtrMap roles;          /* name -> 1 + role index */
   uint32_t protos_cap, globals_cap, verifies_cap;
   int failed;
+  int module;            /* compiling a stdlib module: no source positions (errors show the call) */
+  const char *modules[8];/* stdlib modules the program needs (stdlib/modules.def) */
+  int nmodules;
 } Gen;
+
+#define GROW(arr, n) ((arr) = mem_realloc((arr), ((n) + 1) * sizeof *(arr)))
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -66,7 +74,7 @@ static uint32_t emit(Gen *g, Instr i) {
     fs->code_cap = (uint32_t)cap;
   }
   p->code[p->ncode] = i;
-  p->pos[p->ncode] = fs->pos;
+  p->pos[p->ncode] = g->module ? 0 : fs->pos;
   return p->ncode++;
 }
 
@@ -269,6 +277,14 @@ static void command(Gen *g, Node *n, int reg) {
   else exp2reg(g, n, reg);
 }
 
+/* need_module notes that the program calls a builtin written in rbk. */
+static void need_module(Gen *g, const char *m) {
+  int i;
+  for (i = 0; i < g->nmodules; i++)
+    if (strcmp(g->modules[i], m) == 0) return;
+  if (g->nmodules < (int)(sizeof g->modules / sizeof g->modules[0])) g->modules[g->nmodules++] = m;
+}
+
 static void call(Gen *g, Node *n, int reg) {
   Node *callee = n->a, *arg;
   int base = g->fs->freereg, argc = 0, r;
@@ -278,6 +294,8 @@ static void call(Gen *g, Node *n, int reg) {
   if (bi) {
     int cmd = strcmp(callee->str, "run") == 0 || strcmp(callee->str, "sh") == 0 ||
               strcmp(callee->str, "status") == 0;
+    const char *m = bi - 1 < g->prog->nbuiltins ? check_builtin_module(callee->str) : NULL;
+    if (m) need_module(g, m);
     for (arg = n->b; arg; arg = arg->next, argc++) {
       r = alloc_reg(g, arg);
       if (cmd && argc == 0) command(g, arg, r);
@@ -518,6 +536,12 @@ static void verify(Gen *g, Node *n) {
   Program *pr = g->prog;
   VerifyInfo vi;
   int base = fs->freereg, res;
+  if (g->module) {   /* a verify record's span is in the runbook's source */
+    diag_add(g->d, SEV_ERROR, "internal", g->ast->src, n->span.pos, n->span.end,
+             "a stdlib module cannot use 'verify'; use if ... fail");
+    g->failed = 1;
+    return;
+  }
   vi.pos = n->a->span.pos;
   vi.end = n->a->span.end;
   vi.lhs = vi.rhs = vi.msg = -1;
@@ -821,7 +845,153 @@ static void gen_fn(Gen *g, Node *n) {
   close_fn(g);
 }
 
-#define GROW(arr, n) ((arr) = mem_realloc((arr), ((n) + 1) * sizeof *(arr)))
+/* add_extern records an extern and makes its name call native
+** nbuiltins + its index. */
+static void add_extern(Gen *g, Node *n, const char *module) {
+  Program *pr = g->prog;
+  ExternInfo *e;
+  Node *p;
+  int k = 0;
+  uint32_t index = pr->nbuiltins + pr->nexterns;
+  if (index > 255) {
+    if (!g->failed)
+      diag_add(g->d, SEV_ERROR, "limit", g->ast->src, n->span.pos, n->span.end,
+               "too many externs: builtins and externs together are at most 256");
+    g->failed = 1;
+    return;
+  }
+  GROW(pr->externs, pr->nexterns);
+  e = &pr->externs[pr->nexterns++];
+  memset(e, 0, sizeof *e);
+  e->lib = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
+  e->name = mem_strdup(n->b->str);
+  e->module = module ? mem_strdup(module) : NULL;
+  if (!module) {
+    e->pos = n->a->span.pos;
+    e->end = n->a->span.end;
+    e->name_pos = n->b->span.pos;
+    e->name_end = n->b->span.end;
+  }
+  for (p = n->c; p && k < EXTERN_MAX_PARAMS; p = p->next) e->params[k++] = (uint8_t)ffi_type_parse(p->str);
+  e->nparams = (uint8_t)k;
+  e->result = (uint8_t)(n->d ? ffi_type_parse(n->d->str) : FT_VOID);
+  ptrmap_put(&g->builtins, n->b->str, (void *)(uintptr_t)(index + 1));
+}
+
+/* gen_notifier compiles `notifier "command"` as a function of the
+** notifier's parameters (check_notifier_names) that runs the command. */
+static void gen_notifier(Gen *g, Node *n) {
+  FnState fs;
+  int idx = new_proto(g, "notifier", NULL), k, r;
+  open_fn(g, &fs, idx);
+  fs.pos = n->span.pos;
+  for (k = 0; check_notifier_names[k]; k++) {
+    Node nm;
+    memset(&nm, 0, sizeof nm);
+    nm.kind = N_NAME;
+    nm.span = n->span;
+    nm.str = ast_intern(g->ast, check_notifier_names[k], strlen(check_notifier_names[k]));
+    r = alloc_reg(g, &nm);
+    add_local(g, &nm, r);
+  }
+  fs.p->nparams = (uint8_t)fs.freereg;
+  r = alloc_reg(g, n);
+  command(g, n->a, r);
+  fs.pos = n->span.pos;
+  emit(g, MK_ABC(OP_RUN, r, 0, 0));
+  close_fn(g);
+  g->prog->notifier = idx;
+}
+
+/* gen_module compiles stdlib module `module` (embedded: stdlib/modules.h)
+** into the program: its externs, its functions, and for each builtin it
+** implements an ImplInfo. Its code has no source positions: a failure in
+** it is reported at the runbook's call. The module is rbk's own code, so
+** any error compiling it is an internal one. */
+static void gen_module(Gen *g, const char *module) {
+  size_t len;
+  const char *text = stdlib_module_text(module, &len);
+  const BuiltinSig *b = check_builtins();
+  Source *src;
+  Ast ast;
+  Diags d;
+  Gen m;
+  Node *n;
+  char file[64];
+  int i;
+  if (!text) {
+    diag_add(g->d, SEV_ERROR, "internal", g->ast->src, 0, 0, "stdlib module '%s' is not in this rbk", module);
+    g->failed = 1;
+    return;
+  }
+  src = mem_calloc(sizeof *src);
+  snprintf(file, sizeof file, "stdlib/%s.rbk", module);
+  src_from_string(src, file, text, len);
+  ast_init(&ast, src);
+  diag_init(&d);
+  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_module(&ast, &d, module) == 0) {
+    m = *g;
+    memset(&m.globals, 0, sizeof m.globals);
+    memset(&m.fns, 0, sizeof m.fns);
+    memset(&m.builtins, 0, sizeof m.builtins);
+    memset(&m.roles, 0, sizeof m.roles);
+    m.ast = &ast;
+    m.d = &d;
+    m.module = 1;
+    m.fs = NULL;
+    for (i = 0; b[i].name; i++) {
+      const char *bm = check_builtin_module(b[i].name);
+      if (!bm || strcmp(bm, module) != 0)
+        ptrmap_put(&m.builtins, ast_intern(&ast, b[i].name, strlen(b[i].name)), (void *)(uintptr_t)(i + 1));
+    }
+    for (n = ast.root->a; n; n = n->next)
+      if (n->kind == N_EXTERN) add_extern(&m, n, module);
+    for (n = ast.root->a; n; n = n->next)
+      if (n->kind == N_FN) {
+        Buf qn = BUF_INIT;
+        buf_printf(&qn, "%s.%s", module, n->a->str);
+        ptrmap_put(&m.fns, n->a->str, (void *)(uintptr_t)(new_proto(&m, "fn", buf_cstr(&qn)) + 1));
+        buf_free(&qn);
+      }
+    for (n = ast.root->a; n; n = n->next)
+      if (n->kind == N_FN) gen_fn(&m, n);
+    for (i = 0; b[i].name; i++) {
+      const char *bm = check_builtin_module(b[i].name);
+      uintptr_t fi = bm && strcmp(bm, module) == 0
+                         ? (uintptr_t)ptrmap_get(&m.fns, ast_intern(&ast, b[i].name, strlen(b[i].name))) : 0;
+      if (!fi) continue;
+      GROW(g->prog->impls, g->prog->nimpls);
+      g->prog->impls[g->prog->nimpls].builtin = (uint32_t)i;
+      g->prog->impls[g->prog->nimpls].proto = (int32_t)(fi - 1);
+      g->prog->nimpls++;
+    }
+    memcpy(g->modules, m.modules, sizeof g->modules);   /* a module may need another */
+    g->nmodules = m.nmodules;
+    g->protos_cap = m.protos_cap;
+    g->globals_cap = m.globals_cap;
+    g->verifies_cap = m.verifies_cap;
+    g->failed |= m.failed;
+    ptrmap_free(&m.globals);
+    ptrmap_free(&m.fns);
+    ptrmap_free(&m.builtins);
+    ptrmap_free(&m.roles);
+  }
+  if (d.errors) {
+    const char *why = "";
+    size_t k;
+    for (k = 0; k < d.n; k++)
+      if (d.v[k].sev == SEV_ERROR) {
+        why = d.v[k].msg;
+        break;
+      }
+    diag_add(g->d, SEV_ERROR, "internal", g->ast->src, 0, 0, "stdlib module '%s' does not compile: %s", module, why);
+    g->failed = 1;
+  }
+  diag_free(&d);
+  ast_free(&ast);
+  src_free(src);
+  mem_free(src);
+}
 
 static void gen_runbook(Gen *g, Node *rb) {
   Program *pr = g->prog;
@@ -851,6 +1021,8 @@ static void gen_runbook(Gen *g, Node *rb) {
       global_index(g, n->a->str);
     } else if (n->kind == N_FN) {
       ptrmap_put(&g->fns, n->a->str, (void *)(uintptr_t)(new_proto(g, "fn", n->a->str) + 1));
+    } else if (n->kind == N_EXTERN) {
+      add_extern(g, n, NULL);
     } else if (n->kind == N_STEP) {
       GROW(pr->steps, pr->nsteps);
       memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
@@ -896,8 +1068,17 @@ static void gen_runbook(Gen *g, Node *rb) {
         t->severity = strcmp(n->b->str, "critical") == 0 ? 0 : strcmp(n->b->str, "major") == 0 ? 1 : 2;
         t->cond = expr_proto(g, "trigger", t->name, n->c);
         t->hold = n->d ? const_seconds(n->d) : 0;
+        t->pos = n->c->span.pos;
+        t->end = n->c->span.end;
         break;
       }
+      case N_NOTIFIER: gen_notifier(g, n); break;
+      case N_BACKOUT:
+        pr->backout = n->b ? BACKOUT_RUN : BACKOUT_UNDO;
+        mem_free(pr->backout_file);
+        pr->backout_file = n->b && n->b->kind == N_STR ? mem_strdup(n->b->str) : NULL;
+        if (n->b && !pr->backout_file) pr->backout = BACKOUT_NONE;
+        break;
       case N_REQUIRE: {
         RequireInfo *ri;
         Node *c;
@@ -939,18 +1120,24 @@ Program *codegen_program(Ast *ast, Diags *d) {
   pr->version = mem_strdup("");
   pr->owner = -1;
   pr->window = -1;
+  pr->notifier = -1;
   for (i = 0; b[i].name; i++)
     ptrmap_put(&g.builtins, ast_intern(ast, b[i].name, strlen(b[i].name)), (void *)(uintptr_t)(i + 1));
   pr->nbuiltins = (uint32_t)i;
-  /* Top-level functions, then the runbook. */
-  for (n = ast->root->a; n; n = n->next)
+  /* Top-level externs and functions, then the runbook, then the stdlib
+  ** modules it turned out to need. */
+  for (n = ast->root->a; n; n = n->next) {
     if (n->kind == N_FN)
       ptrmap_put(&g.fns, n->a->str, (void *)(uintptr_t)(new_proto(&g, "fn", n->a->str) + 1));
+    else if (n->kind == N_EXTERN)
+      add_extern(&g, n, NULL);
+  }
   for (n = ast->root->a; n; n = n->next) {
     if (n->kind == N_FN) gen_fn(&g, n);
     else if (n->kind == N_RUNBOOK) rb = n;
   }
   if (rb) gen_runbook(&g, rb);
+  for (i = 0; i < g.nmodules; i++) gen_module(&g, g.modules[i]);
   ptrmap_free(&g.globals);
   ptrmap_free(&g.fns);
   ptrmap_free(&g.builtins);
@@ -961,6 +1148,17 @@ Program *codegen_program(Ast *ast, Diags *d) {
     return NULL;
   }
   return pr;
+}
+
+/* has_module says whether pr already holds stdlib module m's functions. */
+static int has_module(const Program *pr, const char *m) {
+  const BuiltinSig *b = check_builtins();
+  uint32_t i;
+  for (i = 0; i < pr->nimpls; i++) {
+    const char *bm = check_builtin_module(b[pr->impls[i].builtin].name);
+    if (bm && strcmp(bm, m) == 0) return 1;
+  }
+  return 0;
 }
 
 /* gen_init prepares g to add code to pr, knowing pr's names. */
@@ -1017,6 +1215,9 @@ int codegen_chunk(Ast *chunk, Node *expr_or_null, Program *pr, Diags *d) {
     for (n = chunk->root->a; n; n = n->next) stmt(&g, n);
     close_fn(&g);
   }
+  /* The stdlib modules the input calls and the program lacks. */
+  for (i = 0; (int)i < g.nmodules; i++)
+    if (!has_module(pr, g.modules[i])) gen_module(&g, g.modules[i]);
   gen_free(&g);
   if (g.failed) {
     /* Take back everything this input added. */

@@ -20,8 +20,10 @@ Program *codegen_program(Ast *ast, Diags *d);
 ** which gains a Proto taking no arguments: for an expression
 ** (expr_or_null), one that returns its value; else one that runs the
 ** statements of chunk->root, whose top-level lets become new globals of
-** pr (call vm_sync_globals before running it). Functions the input
-** declares become Protos too. On success pr takes ownership of
+** pr (call vm_sync_program before running it). Functions the input
+** declares become Protos too, and so do the stdlib modules it calls
+** (sql(): stdlib/sqlite.rbk) if pr does not have them yet: bind their
+** externs before running it. On success pr takes ownership of
 ** chunk->src and the index of the new Proto is returned; on failure (a
 ** limit) an error is added to d, pr is as it was, and -1 is returned. */
 int codegen_chunk(Ast *chunk, Node *expr_or_null, Program *pr, Diags *d);

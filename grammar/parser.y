@@ -100,7 +100,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token IRREVERSIBLE "'irreversible'" UNDO "'undo'" ON "'on'" RUN "'run'"
 %token LET "'let'" VERIFY "'verify'" IF "'if'" THEN "'then'" ELSE "'else'"
 %token FOR "'for'" IN "'in'" WAIT "'wait'" UNTIL "'until'" MANUAL "'manual'"
-%token ASK "'ask'" APPROVE "'approve'" BY "'by'" NOTIFY "'notify'" LOG "'log'"
+%token ASK "'ask'" APPROVE "'approve'" BY "'by'" NOTIFY "'notify'" NOTIFIER "'notifier'" LOG "'log'"
 %token FAIL "'fail'" RETURN "'return'" FN "'fn'" EXTERN "'extern'" NIL "'nil'"
 %token AND "'and'" OR "'or'" NOT "'not'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" MATCH "'=~'" DEFAULT "'??'" ARROW "'->'"
@@ -148,6 +148,9 @@ decl
   | PROBE name '=' expr                 { $$ = mk(p, N_PROBE, @$, $2, $4, NULL, NULL); }
   | TRIGGER string name WHEN expr       { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, NULL); }
   | TRIGGER string name WHEN expr FOR expr { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, $7); }
+  | NOTIFIER expr                       { $$ = mk(p, N_NOTIFIER, @$, $2, NULL, NULL, NULL); }
+  | ON name UNDO                        { $$ = mk(p, N_BACKOUT, @$, $2, NULL, NULL, NULL); }
+  | ON name RUN expr                    { $$ = mk(p, N_BACKOUT, @$, $2, $4, NULL, NULL); }
   | RUNBOOK error '{' decls '}'         { $$ = NULL; }
   | REQUIRE string block                { $$ = mk(p, N_REQUIRE, @$, $2, $3, NULL, NULL); }
   | REQUIRE error block                 { $$ = NULL; }
@@ -375,7 +378,7 @@ static const char *const keywords[] = {
   "trigger", "when", "require", "import", "step", "timeout", "expect", "retry",
   "every", "after", "idempotent", "irreversible", "undo", "on", "run", "let",
   "verify", "if", "then", "else", "for", "in", "wait", "until", "manual", "ask",
-  "approve", "by", "notify", "log", "fail", "return", "fn", "extern", "true",
+  "approve", "by", "notify", "notifier", "log", "fail", "return", "fn", "extern", "true",
   "false", "nil", "and", "or", "not", NULL,
 };
 

@@ -8,12 +8,15 @@
 
 #include "../vm/vm.h"
 
-#define X(name, lo, hi, ty, doc) int nat_##name(VM *vm, Value *args, int argc, Value *out);
+#define X(name, lo, hi, ty, kinds, fx, doc) int nat_##name(VM *vm, Value *args, int argc, Value *out);
 #include "builtins.def"
 #undef X
 
-/* stdlib_natives returns the table (name, function, whether it is an
-** effect to journal) and stores its length in *n. */
+/* The stdlib's pieces that are not builtins: baselines (vm/durable.h) for
+** the run commands and rbk watch. */
+
+/* stdlib_natives returns the table of builtins (name, function, effect,
+** arity and argument kinds: see NativeInfo) and stores its length in *n. */
 const NativeInfo *stdlib_natives(uint32_t *n);
 
 #endif

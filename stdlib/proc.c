@@ -9,7 +9,6 @@
 
 static int start(VM *vm, const char *fn, const Value *cmd, ExecResult *r) {
   VmResult st;
-  if (cmd->t != V_STR) return vm_fail(vm, "%s(): the command must be a string, not %s", fn, val_type_name(cmd));
   if (memchr(AS_STR(*cmd)->s, '\0', AS_STR(*cmd)->len)) return vm_fail(vm, "%s(): the command contains a NUL byte", fn);
   st = vm_command(vm, AS_STR(*cmd)->s, r);
   if (st == VM_INTERRUPTED) {

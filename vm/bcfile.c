@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ffi.h"
 #include "mem.h"
 #include "sha256.h"
 
@@ -192,6 +193,8 @@ static void put_payload(W *w, const Program *p) {
     put_u8(w, p->triggers[i].severity);
     put_i32(w, p->triggers[i].cond);
     put_f64(w, p->triggers[i].hold);
+    put_u32(w, p->triggers[i].pos);
+    put_u32(w, p->triggers[i].end);
   }
 
   put_u32(w, p->nprobes);
@@ -212,6 +215,30 @@ static void put_payload(W *w, const Program *p) {
 
   put_u32(w, p->nglobals);
   for (i = 0; i < p->nglobals; i++) put_str(w, p->globals[i]);
+
+  put_u32(w, p->nexterns);
+  for (i = 0; i < p->nexterns; i++) {
+    const ExternInfo *e = &p->externs[i];
+    put_str(w, e->lib);
+    put_str(w, e->name);
+    put_str(w, e->module);
+    put_u32(w, e->pos);
+    put_u32(w, e->end);
+    put_u32(w, e->name_pos);
+    put_u32(w, e->name_end);
+    put_u8(w, e->result);
+    put_u8(w, e->nparams);
+    for (j = 0; j < e->nparams && j < EXTERN_MAX_PARAMS; j++) put_u8(w, e->params[j]);
+  }
+
+  put_u32(w, p->nimpls);
+  for (i = 0; i < p->nimpls; i++) {
+    put_u32(w, p->impls[i].builtin);
+    put_i32(w, p->impls[i].proto);
+  }
+  put_i32(w, p->notifier);
+  put_u8(w, p->backout);
+  put_str(w, p->backout_file);
 }
 
 /* encode builds the whole file in w->b. */
@@ -497,7 +524,7 @@ static void get_payload(R *r, Program *p) {
   }
 
   n = get_u32(r, "the trigger count");
-  if (!count_ok(r, n, 17, "triggers")) return;
+  if (!count_ok(r, n, 25, "triggers")) return;
   p->triggers = mem_calloc((size_t)n * sizeof *p->triggers);
   p->ntriggers = n;
   for (i = 0; i < n && !r->failed; i++) {
@@ -505,6 +532,8 @@ static void get_payload(R *r, Program *p) {
     p->triggers[i].severity = get_u8(r, "a trigger");
     p->triggers[i].cond = get_i32(r, "a trigger");
     p->triggers[i].hold = get_f64(r, "a trigger");
+    p->triggers[i].pos = get_u32(r, "a trigger");
+    p->triggers[i].end = get_u32(r, "a trigger");
   }
 
   n = get_u32(r, "the probe count");
@@ -534,6 +563,40 @@ static void get_payload(R *r, Program *p) {
   p->globals = mem_calloc((size_t)n * sizeof *p->globals);
   p->nglobals = n;
   for (i = 0; i < n && !r->failed; i++) p->globals[i] = get_str(r, "a global name", 0);
+
+  n = get_u32(r, "the extern count");
+  if (!count_ok(r, n, 30, "externs")) return;
+  p->externs = mem_calloc((size_t)n * sizeof *p->externs);
+  p->nexterns = n;
+  for (i = 0; i < n && !r->failed; i++) {
+    ExternInfo *e = &p->externs[i];
+    e->lib = get_str(r, "an extern's library", 0);
+    e->name = get_str(r, "an extern's name", 0);
+    e->module = get_str(r, "an extern's module", 1);
+    e->pos = get_u32(r, "an extern");
+    e->end = get_u32(r, "an extern");
+    e->name_pos = get_u32(r, "an extern");
+    e->name_end = get_u32(r, "an extern");
+    e->result = get_u8(r, "an extern");
+    e->nparams = get_u8(r, "an extern");
+    if (!r->failed && e->nparams > EXTERN_MAX_PARAMS) {
+      rfail(r, "extern %" PRIu32 " has %u parameters, more than %d", i, e->nparams, EXTERN_MAX_PARAMS);
+      return;
+    }
+    for (j = 0; j < e->nparams; j++) e->params[j] = get_u8(r, "an extern's parameter types");
+  }
+
+  n = get_u32(r, "the count of builtins written in rbk");
+  if (!count_ok(r, n, 8, "builtins written in rbk")) return;
+  p->impls = mem_calloc((size_t)n * sizeof *p->impls);
+  p->nimpls = n;
+  for (i = 0; i < n && !r->failed; i++) {
+    p->impls[i].builtin = get_u32(r, "a builtin written in rbk");
+    p->impls[i].proto = get_i32(r, "a builtin written in rbk");
+  }
+  p->notifier = get_i32(r, "the notifier");
+  p->backout = get_u8(r, "the backout");
+  p->backout_file = get_str(r, "the backout runbook", 1);
 
   if (!r->failed && r->at != r->end)
     rfail(r, "%zu byte%s left over at the end of the payload (byte %zu)", r->end - r->at,
@@ -709,7 +772,12 @@ Program *bc_read(const char *path, uint32_t expect_builtins, char *err, size_t e
 **   the tables: proto and role indices exist (or are -1 where optional),
 **     a step comes only after earlier steps, a param's global exists,
 **     severities are 0..2, verify spans lie within the source and their
-**     registers are -1 or 0..255, and no required string is NULL.
+**     registers are -1 or 0..255, and no required string is NULL;
+**     externs have known parameter and result types, at most
+**     EXTERN_MAX_PARAMS parameters, and builtins plus externs are at most
+**     256 (CALLB's C is one byte); a builtin written in rbk names an
+**     existing builtin and function; the notifier takes 6 parameters; a
+**     backout is none, undo, or run with a file.
 ** Operands an opcode ignores (LOADNIL's B and C, a flag's value) are not
 ** checked. Types of register contents are the VM's to check at run time.
 */
@@ -859,9 +927,9 @@ static int check_instr(VCtx *v) {
       return reg(v, a, "A") || span(v, a, b + 1, "function and arguments");
     case OP_CALLB:
       if (reg(v, a, "A") || span(v, a, b, "arguments")) return -1;
-      if (c >= p->nbuiltins)
-        return pcfail(v, "CALLB builtin %u does not exist (%" PRIu32 " builtin%s)", c,
-                      p->nbuiltins, pl(p->nbuiltins));
+      if (c >= p->nbuiltins + p->nexterns)
+        return pcfail(v, "CALLB native %u does not exist (%" PRIu32 " builtin%s and %" PRIu32
+                      " extern%s)", c, p->nbuiltins, pl(p->nbuiltins), p->nexterns, pl(p->nexterns));
       return 0;
     case OP_FORPREP: case OP_FORLOOP: case OP_LISTPREP: case OP_LISTLOOP:
       return span(v, a, 3, "loop registers") || jump(v, GET_sBx(i));
@@ -1042,5 +1110,39 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
 
   for (i = 0; i < p->nglobals; i++)
     if (!p->globals[i]) return vfail(err, errlen, "global %" PRIu32 " has no name", i);
+
+  if (p->nexterns && !p->externs) return vfail(err, errlen, "the externs are missing");
+  if ((uint64_t)p->nbuiltins + p->nexterns > 256)
+    return vfail(err, errlen, "%" PRIu32 " builtins and %" PRIu32 " externs: CALLB reaches 256 natives at most",
+                 p->nbuiltins, p->nexterns);
+  for (i = 0; i < p->nexterns; i++) {
+    const ExternInfo *e = &p->externs[i];
+    if (!e->lib || !e->name) return vfail(err, errlen, "extern %" PRIu32 " has no library or name", i);
+    if (e->pos > e->end || e->end > srclen || e->name_pos > e->name_end || e->name_end > srclen)
+      return vfail(err, errlen, "extern %s: its position is not within the source", e->name);
+    if (e->nparams > EXTERN_MAX_PARAMS)
+      return vfail(err, errlen, "extern %s: %u parameters, more than %d", e->name, e->nparams, EXTERN_MAX_PARAMS);
+    for (j = 0; j < e->nparams; j++)
+      if (e->params[j] >= FT__N || e->params[j] == FT_VOID)
+        return vfail(err, errlen, "extern %s: parameter %" PRIu32 " has type %u, which no parameter can have",
+                     e->name, j + 1, e->params[j]);
+    if (e->result >= FT__N || ffi_type_is_out(e->result))
+      return vfail(err, errlen, "extern %s: result type %u is not a result type", e->name, e->result);
+  }
+  if (p->nimpls && !p->impls) return vfail(err, errlen, "the builtins written in rbk are missing");
+  for (i = 0; i < p->nimpls; i++) {
+    if (p->impls[i].builtin >= p->nbuiltins)
+      return vfail(err, errlen, "builtin %" PRIu32 " written in rbk does not exist (%" PRIu32 " builtin%s)",
+                   p->impls[i].builtin, p->nbuiltins, pl(p->nbuiltins));
+    if (!proto_ref(p, p->impls[i].proto, 0))
+      return vfail(err, errlen, "builtin %" PRIu32 ": function %" PRId32 " does not exist", p->impls[i].builtin,
+                   p->impls[i].proto);
+  }
+  if (!proto_ref(p, p->notifier, 1))
+    return vfail(err, errlen, "the notifier, function %" PRId32 ", does not exist", p->notifier);
+  if (p->notifier >= 0 && p->protos[p->notifier]->nparams != 6)
+    return vfail(err, errlen, "the notifier takes %u parameters instead of 6", p->protos[p->notifier]->nparams);
+  if (p->backout > BACKOUT_RUN || (p->backout == BACKOUT_RUN) != (p->backout_file != NULL))
+    return vfail(err, errlen, "backout %u does not match its runbook file", p->backout);
   return 0;
 }

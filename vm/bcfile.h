@@ -15,8 +15,11 @@
 ** allowed only where the Program allows NULL: a step's irreversible
 ** reason). The payload holds, in
 ** order: the source (name, text), title, version, owner, window, the
-** protos, steps, roles (with contacts), params, requires, triggers,
-** probes, verify records and global names. The source travels inside so
+** protos, steps, roles (with contacts), params, requires, triggers (with
+** the span of their condition), probes, verify records, global names,
+** externs (library, symbol, module, positions, result and parameter
+** types), builtins written in rbk (builtin index, function), the notifier
+** function (-1: none), and the backout (u8 kind, runbook file or NULL). The source travels inside so
 ** run-time errors can show the line and caret without the .rbk file.
 **
 ** The 0x1A and "\n" in the magic catch a file mangled by a text-mode
@@ -37,7 +40,7 @@
 #define BC_MAGIC_LEN 6
 /* Bump whenever the layout or the meaning of any instruction changes;
 ** a reader refuses every other version and asks for a recompile. */
-#define BC_FORMAT_VERSION 1
+#define BC_FORMAT_VERSION 2
 /* Bytes before the payload and after it. */
 #define BC_HEADER_LEN (BC_MAGIC_LEN + 2 + 2 + 32 + 4 + 8)
 #define BC_TRAILER_LEN 32
@@ -55,7 +58,8 @@ int bc_write(const Program *p, const char *path, char *err, size_t errlen);
 
 /* bc_read loads and verifies a .rbc file. expect_builtins is the size of
 ** the running rbk's builtin table; a file compiled against another size
-** is refused, since CALLB indices would name the wrong builtins. Returns
+** is refused, since CALLB indices would name the wrong builtins. Externs
+** come back unbound: ffi_bind (vm/ffi.h) binds them when a run starts. Returns
 ** a Program the caller owns (prog_free), or NULL with err set. */
 Program *bc_read(const char *path, uint32_t expect_builtins, char *err, size_t errlen);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ffi.h"
 #include "sha256.h"
 
 /* Comments longer than this are cut, so one instruction stays one line. */
@@ -106,7 +107,12 @@ static void comment(const Program *p, const Proto *f, uint32_t pc, int source, B
       if (bx < p->nglobals && p->globals && p->globals[bx]) buf_puts(b, p->globals[bx]);
       else buf_printf(b, "global %u (out of range)", bx);
       break;
-    case OP_CALLB: buf_printf(b, "builtin %u", c); break;
+    case OP_CALLB:
+      if (c >= p->nbuiltins && c - p->nbuiltins < p->nexterns && p->externs)
+        buf_printf(b, "extern %s", p->externs[c - p->nbuiltins].name ? p->externs[c - p->nbuiltins].name : "?");
+      else
+        buf_printf(b, "builtin %u", c);
+      break;
     case OP_JMP: buf_printf(b, "to %" PRId64, (int64_t)pc + 1 + GET_sJ(i)); break;
     case OP_JNIL: case OP_JNNIL: case OP_FORPREP: case OP_FORLOOP: case OP_LISTPREP:
     case OP_LISTLOOP:
@@ -290,6 +296,35 @@ static void disasm_tables(const Program *p, int source, FILE *out) {
     put_proto_ref(p, p->probes[i].body, &b);
     fprintf(out, "%s\n", buf_cstr(&b));
   }
+
+  /* Shown only when present, so that listings of runbooks without them
+  ** stay as they were. */
+  if (p->nexterns) fprintf(out, "externs (%" PRIu32 ", natives %" PRIu32 "..):\n", p->nexterns, p->nbuiltins);
+  for (i = 0; i < p->nexterns && p->externs; i++) {
+    const ExternInfo *e = &p->externs[i];
+    uint8_t k;
+    buf_reset(&b);
+    buf_printf(&b, "%4" PRIu32 "  %s  from \"%s\"  (", i, e->name ? e->name : "?", e->lib ? e->lib : "?");
+    for (k = 0; k < e->nparams && k < EXTERN_MAX_PARAMS; k++) buf_printf(&b, "%s%s", k ? ", " : "", ffi_type_name(e->params[k]));
+    buf_printf(&b, ") -> %s", ffi_type_name(e->result));
+    if (e->module) buf_printf(&b, "  module %s", e->module);
+    fprintf(out, "%s\n", buf_cstr(&b));
+  }
+  if (p->nimpls) fprintf(out, "builtins written in rbk (%" PRIu32 "):\n", p->nimpls);
+  for (i = 0; i < p->nimpls && p->impls; i++) {
+    buf_reset(&b);
+    buf_printf(&b, "%4" PRIu32 "  builtin %" PRIu32 "  ", i, p->impls[i].builtin);
+    put_proto_ref(p, p->impls[i].proto, &b);
+    fprintf(out, "%s\n", buf_cstr(&b));
+  }
+  if (p->notifier >= 0) {
+    buf_reset(&b);
+    buf_puts(&b, "notifier ");
+    put_proto_ref(p, p->notifier, &b);
+    fprintf(out, "%s\n", buf_cstr(&b));
+  }
+  if (p->backout == BACKOUT_UNDO) fprintf(out, "on critical undo\n");
+  else if (p->backout == BACKOUT_RUN) fprintf(out, "on critical run \"%s\"\n", p->backout_file ? p->backout_file : "?");
 
   fprintf(out, "verifies (%" PRIu32 "):\n", p->nverifies);
   for (i = 0; i < p->nverifies; i++) {

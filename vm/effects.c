@@ -128,6 +128,12 @@ void fx_abandon(Effects *fx) {
   }
 }
 
+const char *fx_replayed_error(const Effects *fx) {
+  const FxLane *ln = fx ? &fx->lanes[fx->lane] : NULL;
+  if (!ln || ln->n == 0 || ln->n > ln->neff || ln->end_of[ln->n - 1] < 0) return NULL;
+  return json_str(json_get(fx->recs[ln->end_of[ln->n - 1]].json, "error"), NULL);
+}
+
 int64_t fx_pending(const Effects *fx) {
   const FxLane *ln = &fx->lanes[FX_LANE_RUNBOOK];
   uint64_t n;

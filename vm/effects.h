@@ -89,6 +89,10 @@ int fx_end(VM *vm, const Value *result, const char *extra);
 ** step records, key (e.g. "step_end/restore_db/2") makes it written once
 ** across replays. Returns 0, or -1 (vm_fail set). */
 int fx_record(VM *vm, const char *type, const char *key, const char *fields);
+/* fx_replayed_error returns the "error" an effect_end recorded for the
+** effect fx_begin has just replayed (a call that failed when it ran), or
+** NULL if it succeeded. The text lives as long as the journal records. */
+const char *fx_replayed_error(const Effects *fx);
 /* fx_pending finds the runbook-lane effect a paused run waits on; returns
 ** its number, or -1. */
 int64_t fx_pending(const Effects *fx);

@@ -188,7 +188,7 @@ static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
   char *argv[4], *direct[SIMPLE_MAX_ARGS + 1];
   char sh[] = "/bin/sh", dash_c[] = "-c", words[512];
 
-  argv[0] = sh; argv[1] = dash_c; argv[2] = (char *)(uintptr_t)o->cmd; argv[3] = NULL;
+  argv[0] = sh; argv[1] = dash_c; argv[2] = (char *)(uintptr_t)(o->cmd ? o->cmd : ""); argv[3] = NULL;
   sigemptyset(&empty);
   sigemptyset(&def);
   for (i = 0; i < sizeof defsigs / sizeof defsigs[0]; i++) sigaddset(&def, defsigs[i]);
@@ -208,7 +208,10 @@ static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
       (rc = posix_spawnattr_setsigmask(&at, &empty)) == 0 &&
       (rc = posix_spawnattr_setsigdefault(&at, &def)) == 0) {
     rc = -1;
-    if (split_simple(o->cmd, words, sizeof words, direct)) {
+    if (o->argv) {
+      /* A program and its arguments, as given: no shell ever reads them. */
+      rc = posix_spawnp(pid, o->argv[0], &fa, &at, o->argv, o->envp ? o->envp : environ);
+    } else if (split_simple(o->cmd, words, sizeof words, direct)) {
       rc = posix_spawn(pid, direct[0], &fa, &at, direct, o->envp ? o->envp : environ);
       /* Not found, not executable, not a binary: let the shell say so, as it would have. */
       if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) rc = -1;
@@ -294,7 +297,7 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
   memset(&run, 0, sizeof run);
   run.o = o; run.r = r;
   run.s[0].fd = run.s[1].fd = -1;
-  if (!o || !o->cmd) return fail_start(&run, EINVAL, t0);
+  if (!o || (!o->cmd && !(o->argv && o->argv[0]))) return fail_start(&run, EINVAL, t0);
 
   cap = o->capture_cap ? o->capture_cap : EXEC_DEFAULT_CAP;
   if (cap > SIZE_MAX / 4) cap = SIZE_MAX / 4;

@@ -48,9 +48,12 @@
 /* EXEC_DRAIN_S is how long, in seconds, the pipes are still drained after the direct child was reaped. */
 #define EXEC_DRAIN_S 0.2
 
-/* ExecOpts describes one command to run; only cmd is required, every other field may be zero. */
+/* ExecOpts describes one command to run; cmd (or argv) is required, every other field may be zero. */
 typedef struct ExecOpts {
   const char *cmd;        /* run as: /bin/sh -c cmd */
+  char *const *argv;      /* instead of cmd: run argv[0] (searched in PATH) with these
+                          ** arguments, NULL-terminated, and no shell at all: for
+                          ** values that must never be read as shell syntax */
   const char *cwd;        /* NULL = inherit */
   char *const *envp;      /* NULL = inherit environ */
   double timeout_s;       /* <= 0: no timeout */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <poll.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ffi.h"
 #include "json.h"
 #include "mem.h"
 #include "shquote.h"
@@ -26,12 +28,39 @@ double vm_now(void) {
 
 int vm_interrupted(const VM *vm) { return vm->interrupt && *vm->interrupt; }
 
+static int rbk_native(VM *vm, Value *args, int argc, Value *out);
+
+/* natives_for builds the VM's native table for prog (see vm_init). */
+static void natives_for(VM *vm, const NativeInfo *builtins, uint32_t nbuiltins) {
+  Program *p = vm->prog;
+  uint32_t i, n = nbuiltins + p->nexterns;
+  vm->builtins = builtins;
+  vm->nbuiltins = nbuiltins;
+  mem_free(vm->natives);
+  vm->natives = mem_calloc((n ? n : 1) * sizeof *vm->natives);
+  memcpy(vm->natives, builtins, nbuiltins * sizeof *builtins);
+  for (i = 0; i < p->nimpls; i++) {
+    if (p->impls[i].builtin >= nbuiltins) continue;   /* the verifier refuses it; be safe anyway */
+    vm->natives[p->impls[i].builtin].fn = rbk_native;
+    vm->natives[p->impls[i].builtin].data = (const void *)(intptr_t)p->impls[i].proto;
+  }
+  for (i = 0; i < p->nexterns; i++) {
+    NativeInfo *ni = &vm->natives[nbuiltins + i];
+    const ExternInfo *e = &p->externs[i];
+    ni->name = e->name;
+    ni->fn = ffi_native;
+    ni->effect = NAT_ACT;
+    ni->min_args = ni->max_args = (uint8_t)ffi_arity(e);   /* argument types: ffi_native converts them */
+    ni->data = e;
+  }
+  vm->nnatives = n;
+}
+
 void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host) {
   uint32_t i;
   memset(vm, 0, sizeof *vm);
   vm->prog = prog;
-  vm->natives = natives;
-  vm->nnatives = nnatives;
+  natives_for(vm, natives, nnatives);
   if (host) vm->host = *host;
   vm->G = mem_alloc((prog->nglobals ? prog->nglobals : 1) * sizeof *vm->G);
   for (i = 0; i < prog->nglobals; i++) vm->G[i] = val_undef();
@@ -41,8 +70,9 @@ void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives
   vm->budget = 4096;
 }
 
-void vm_sync_globals(VM *vm) {
+void vm_sync_program(VM *vm) {
   uint32_t i, n = vm->prog->nglobals;
+  natives_for(vm, vm->builtins, vm->nbuiltins);
   if (n <= vm->nG) return;
   vm->G = mem_realloc(vm->G, n * sizeof *vm->G);
   for (i = vm->nG; i < n; i++) vm->G[i] = val_undef();
@@ -57,6 +87,7 @@ void vm_free(VM *vm) {
   mem_free(vm->G);
   mem_free(vm->stack);
   mem_free(vm->secrets);
+  mem_free(vm->natives);
   buf_free(&vm->fail);
   buf_free(&vm->detail);
   memset(vm, 0, sizeof *vm);
@@ -650,11 +681,106 @@ static int wait_clock(VM *vm, double *now, int *replayed) {
   return fx_end(vm, &v, NULL);
 }
 
-/* call_effect calls a builtin whose result depends on the world through
-** the journal: the recorded result on replay, else the call, recorded. */
+/* ---- natives: one dispatcher for builtins, rbk builtins and externs --- */
+
+/* fail_here moves the last failure's position to the current frame's
+** instruction: a builtin written in rbk fails inside the module, but the
+** runbook's line is the call. */
+static void fail_here(VM *vm) {
+  Frame *f;
+  uint32_t pc;
+  if (vm->nframes <= 0) return;
+  f = &vm->frames[vm->nframes - 1];
+  pc = (uint32_t)(f->pc - f->p->code);
+  if (pc > 0) pc--;
+  if (pc < f->p->ncode) {
+    vm->fail_pos = vm->fail_end = f->p->pos[pc];
+    vm->failed_has_pos = 1;
+  }
+}
+
+/* rbk_native is the NativeFn of a builtin written in rbk: its proto runs
+** as a call of its own. A failure inside is reported at the call, named
+** after the builtin. */
+static int rbk_native(VM *vm, Value *args, int argc, Value *out) {
+  const NativeInfo *ni = vm->native;
+  VmResult r = vm_call(vm, (int)(intptr_t)ni->data, args, argc, out);
+  if (r == VM_OK) return 0;
+  val_release(*out);
+  *out = val_nil();
+  {
+    size_t n = strlen(ni->name);
+    if (!(vm->fail.n > n + 2 && memcmp(vm->fail.p, ni->name, n) == 0 && vm->fail.p[n] == '(')) {
+      Buf b = BUF_INIT;
+      buf_printf(&b, "%s(): %s", ni->name, buf_cstr(&vm->fail));
+      buf_reset(&vm->fail);
+      buf_add(&vm->fail, b.p, b.n);
+      buf_free(&b);
+    }
+  }
+  fail_here(vm);
+  return -1;
+}
+
+static const char *arg_kind_name(int k) {
+  switch (k) {
+    case NA_STR: return "a string";
+    case NA_NUM: return "a number";
+    case NA_DUR: return "a duration";
+    default: return "a list";
+  }
+}
+
+/* The value type each argument kind wants (NA_ANY: not checked). */
+static const uint8_t arg_type[] = {[NA_ANY] = V_UNDEF, [NA_STR] = V_STR, [NA_NUM] = V_NUM, [NA_DUR] = V_DUR,
+                                   [NA_LIST] = V_LIST};
+
+/* bad_args reports what args_ok found wrong. */
+static int bad_args(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
+  int k;
+  if (argc < ni->min_args || argc > ni->max_args) {
+    if (ni->min_args == ni->max_args)
+      return vm_fail(vm, "%s() takes %d argument%s, got %d", ni->name, ni->min_args, ni->min_args == 1 ? "" : "s", argc);
+    return vm_fail(vm, "%s() takes %d to %d arguments, got %d", ni->name, ni->min_args, ni->max_args, argc);
+  }
+  for (k = 0; k < argc; k++)
+    if (ni->args[k] != NA_ANY && args[k].t != arg_type[ni->args[k]])
+      return vm_fail(vm, "%s(): argument %d must be %s, not %s", ni->name, k + 1, arg_kind_name(ni->args[k]),
+                     val_type_name(&args[k]));
+  return vm_fail(vm, "%s(): bad arguments", ni->name);
+}
+
+/* args_ok checks argc and each argument against ni's signature: the
+** common case (the right count, and kinds that match) costs a compare
+** and one test per argument up to the last that has a kind. */
+static inline int args_ok(VM *vm, const NativeInfo *ni, const Value *args, int argc) {
+  int k, n = ni->nchecked;
+  if ((unsigned)(argc - ni->min_args) > (unsigned)(ni->max_args - ni->min_args)) return bad_args(vm, ni, args, argc);
+  if (n > argc) n = argc;
+  for (k = 0; k < n; k++)
+    if (ni->args[k] != NA_ANY && args[k].t != arg_type[ni->args[k]]) return bad_args(vm, ni, args, argc);
+  return 0;
+}
+
+/* invoke calls ni's function. vm->native is not restored afterwards: a
+** native reads it on entry, before any call it makes can change it. */
+static inline int invoke(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
+  vm->native = ni;
+  return ni->fn(vm, args, argc, out);
+}
+
+/* call_effect calls a native whose result depends on the world through
+** the journal: the recorded result on replay (or its recorded failure),
+** else the call, recorded. What the native does inside is part of this
+** one effect, so the journal is out of its reach meanwhile: a builtin
+** written in rbk calls externs that are not journaled one by one. */
+#if defined(__GNUC__)
+__attribute__((noinline))   /* the journal's path: kept out of the interpreter loop */
+#endif
 static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
   Buf what = BUF_INIT;
-  int k;
+  Effects *fx = vm->fx;
+  int k, rc, idem = ni->effect == NAT_WORLD || (vm->step >= 0 && vm->prog->steps[vm->step].idempotent);
   FxMode m;
   buf_printf(&what, "%s(", ni->name);
   for (k = 0; k < argc; k++) {
@@ -662,11 +788,30 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
     val_repr_buf(&args[k], &what);
   }
   buf_putc(&what, ')');
-  m = fx_begin(vm, "call", buf_cstr(&what), 1, out);
+  m = fx_begin(vm, "call", buf_cstr(&what), idem, out);
   buf_free(&what);
   if (m == FX_STOP) return -1;
-  if (m == FX_REPLAYED) return 0;
-  if (ni->fn(vm, args, argc, out) != 0) {
+  if (m == FX_REPLAYED) {
+    const char *err = fx_replayed_error(fx);
+    if (err) {
+      /* It failed when it ran: the replay fails the same way. */
+      val_release(*out);
+      *out = val_nil();
+      vm_fail(vm, "%s", err);
+      return -1;
+    }
+    return 0;
+  }
+  vm->fx = NULL;
+  rc = invoke(vm, ni, args, argc, out);
+  vm->fx = fx;
+  if (rc != 0 && vm_interrupted(vm)) {
+    /* Cut short: no effect_end, so a resume finds the call in doubt. */
+    val_release(*out);
+    *out = val_nil();
+    return -1;
+  }
+  if (rc != 0) {
     /* A failed call is recorded too, so the replay fails the same way. */
     Value none = val_nil();
     Buf e = BUF_INIT;
@@ -679,6 +824,12 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
     return -1;
   }
   return fx_end(vm, out, NULL);
+}
+
+static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
+  if (args_ok(vm, ni, args, argc) != 0) return -1;
+  if ((unsigned)(ni->effect - NAT_WORLD) <= NAT_ACT - NAT_WORLD) return call_effect(vm, ni, args, argc, out);
+  return invoke(vm, ni, args, argc, out);
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -937,9 +1088,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     Value out = val_nil();
     SAVE();
     if (C >= vm->nnatives || !vm->natives[C].fn) { vm_fail(vm, "builtin %d is not available", (int)C); goto failed; }
-    if (vm->natives[C].effect) {
-      if (call_effect(vm, &vm->natives[C], RA, (int)B, &out) != 0) goto failed;
-    } else if (vm->natives[C].fn(vm, RA, (int)B, &out) != 0) {
+    if (call_native(vm, &vm->natives[C], RA, (int)B, &out) != 0) {
       val_release(out);
       goto failed;
     }
@@ -1036,21 +1185,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     goto failed;
   }
   CASE(LOG) { TRY(vm_message(vm, "log", RA)); NEXT; }
-  CASE(NOTIFY) {
-    Buf b = BUF_INIT;
-    int ri = prog_find_role(vm->prog, AS_STR(*KB)->s);
-    buf_printf(&b, "%s", AS_STR(*KB)->s);
-    if (ri >= 0 && vm->prog->roles[ri].person[0]) buf_printf(&b, " (%s)", vm->prog->roles[ri].person);
-    buf_puts(&b, ": ");
-    val_to_buf(RA, &b);
-    {
-      Value v = val_str_take(&b);
-      int rc = vm_message(vm, "notify", &v);
-      val_release(v);
-      if (rc != 0) { SAVE(); goto failed; }
-    }
-    NEXT;
-  }
+  CASE(NOTIFY) { SAVE(); if (vm_notify(vm, AS_STR(*KB)->s, RA, NULL) != 0) goto failed; NEXT; }
   CASE(MANUAL) { SAVE(); if (vm_gate(vm, GATE_MANUAL, RA, NULL, 1, NULL) != VM_OK) goto failed; NEXT; }
   CASE(ASK) { SAVE(); if (vm_gate(vm, GATE_ASK, RA, NULL, C, RA) != VM_OK) goto failed; NEXT; }
   CASE(APPROVE) { SAVE(); if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) goto failed; NEXT; }

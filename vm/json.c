@@ -1006,6 +1006,7 @@ void json_put_value(Buf *b, const Value *v) {
       buf_putc(b, '}');
       break;
     case V_FN: buf_printf(b, "{\"fn\":%u}", (unsigned)v->u.fn); break;
+    case V_PTR: buf_printf(b, "{\"ptr\":\"%p\"}", v->u.p); break;
     case V_STR: json_put_str(b, AS_STR(*v)->s, AS_STR(*v)->len); break;
     case V_LIST: {
       List *l = AS_LIST(*v);
@@ -1167,6 +1168,10 @@ static int to_value(const Json *j, Value *out, char *err, size_t errlen) {
         *out = val_fn((uint32_t)x->n);
         return 0;
       }
+      if (strcmp(key, "ptr") == 0 && x->kind == JSON_STR) {
+        *out = val_ptr(NULL);   /* its process is gone: a stale pointer */
+        return 0;
+      }
       if (strcmp(key, "undef") == 0 && x->kind == JSON_BOOL && x->b) {
         *out = val_undef();
         return 0;
@@ -1187,7 +1192,7 @@ static int to_value(const Json *j, Value *out, char *err, size_t errlen) {
       }
       if (strcmp(key, "rec") == 0) return to_rec(x, out, err, errlen);
       snprintf(err, errlen, "an object that encodes no value (expected {\"num\"}, {\"dur\"}, "
-                            "{\"fn\"}, {\"bytes\"}, {\"rec\"} or {\"undef\"} with a valid member)");
+                            "{\"fn\"}, {\"ptr\"}, {\"bytes\"}, {\"rec\"} or {\"undef\"} with a valid member)");
       return -1;
     }
     default:

@@ -34,6 +34,9 @@
 **   command result       {"rec":{"status":N,"duration":S,"out":STR,
 **                        "err":STR,"timed_out":BOOL}}, STR as a string is
 **   function             {"fn":INDEX}
+**   pointer              {"ptr":"0x..."}; it reads back as a stale pointer
+**                        (see val_ptr): the address meant something only
+**                        to the process that wrote it
 **   no value (undef)     {"undef":true}
 ** Any other object, or one of these with extra or missing keys, is refused
 ** by json_to_value, so nothing is silently dropped. A value written by

@@ -59,7 +59,7 @@
   X(GETFIELD, ABC,  "R[A] := R[B].K[C]") \
   X(INDEX,    ABC,  "R[A] := R[B][R[C]]") \
   X(CALL,     ABC,  "R[A] := R[A](R[A+1], ..., R[A+B])") \
-  X(CALLB,    ABC,  "R[A] := builtin C (R[A], ..., R[A+B-1])") \
+  X(CALLB,    ABC,  "R[A] := native C (R[A], ..., R[A+B-1]): builtin C, or extern C - nbuiltins") \
   X(RET,      ABC,  "return R[A]") \
   X(FORPREP,  AsBx, "R[A] counter, R[A+1] limit: if not R[A] < R[A+1] then pc += sBx else R[A+2] := R[A]") \
   X(FORLOOP,  AsBx, "R[A] += 1; if R[A] < R[A+1] then R[A+2] := R[A]; pc += sBx") \

@@ -3,7 +3,8 @@
 **
 ** Every string a Program points to (proto, step, role, param, require,
 ** trigger, probe and global names, titles, contact keys and values, the
-** irreversible reason) is its own mem_alloc'd block, made with mem_strdup
+** irreversible reason, extern libraries, symbols and modules, the backout
+** file) is its own mem_alloc'd block, made with mem_strdup
 ** or mem_strndup, and every array is its own block too; nothing is shared
 ** and nothing lives in an arena. Codegen and the .rbc reader both build
 ** Programs this way, so one prog_free serves both.
@@ -17,6 +18,7 @@
 
 #include <string.h>
 
+#include "ffi.h"
 #include "mem.h"
 
 void proto_free(Proto *f) {
@@ -86,6 +88,16 @@ void prog_free(Program *p) {
   if (p->globals)
     for (i = 0; i < p->nglobals; i++) mem_free(p->globals[i]);
   mem_free(p->globals);
+  if (p->externs)
+    for (i = 0; i < p->nexterns; i++) {
+      ffi_unbind(&p->externs[i]);
+      mem_free(p->externs[i].lib);
+      mem_free(p->externs[i].name);
+      mem_free(p->externs[i].module);
+    }
+  mem_free(p->externs);
+  mem_free(p->impls);
+  mem_free(p->backout_file);
   mem_free(p);
 }
 

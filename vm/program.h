@@ -77,12 +77,39 @@ typedef struct TriggerInfo {
   uint8_t severity;    /* 0 critical, 1 major, 2 minor */
   int32_t cond;        /* proto */
   double hold;         /* the `for` duration in seconds, 0 for none */
+  uint32_t pos, end;   /* the condition's span in the source (rbk watch shows it) */
 } TriggerInfo;
 
 typedef struct ProbeInfo {
   char *name;
   int32_t body;
 } ProbeInfo;
+
+/* Parameters an extern may have: a native's signature holds at most this many. */
+#define EXTERN_MAX_PARAMS 16
+
+/* An `extern` declaration: a C function, bound when a run starts (vm/ffi.h). */
+typedef struct ExternInfo {
+  char *lib, *name;    /* the library as written ("libc.so.6") and the symbol */
+  char *module;        /* the stdlib module that declares it, or NULL: the runbook */
+  uint32_t pos, end;   /* the library string in the source (module externs: 0, 0) */
+  uint32_t name_pos, name_end;
+  uint8_t nparams;
+  uint8_t params[EXTERN_MAX_PARAMS];   /* FfiType of each C parameter */
+  uint8_t result;                      /* FfiType */
+  void *binding;       /* owned: set by ffi_bind, released by prog_free */
+} ExternInfo;
+
+/* A builtin written in rbk (a function of a stdlib module, stdlib/NAME.rbk):
+** calling builtin `builtin` runs proto `proto`, through the same native
+** dispatcher as every builtin, so it is journaled as one effect. */
+typedef struct ImplInfo {
+  uint32_t builtin;
+  int32_t proto;
+} ImplInfo;
+
+/* What `rbk watch` starts when a critical trigger fires. */
+typedef enum BackoutKind { BACKOUT_NONE, BACKOUT_UNDO, BACKOUT_RUN } BackoutKind;
 
 typedef struct Program {
   Source *src;                 /* owned */
@@ -100,6 +127,11 @@ typedef struct Program {
   VerifyInfo *verifies; uint32_t nverifies;
   char **globals;      uint32_t nglobals;   /* names of G slots */
   uint32_t nbuiltins;          /* builtins this program was compiled against */
+  ExternInfo *externs; uint32_t nexterns;  /* CALLB nbuiltins + i calls extern i */
+  ImplInfo *impls;     uint32_t nimpls;
+  int32_t notifier;            /* proto run for each notification, or -1 (see vm_notify) */
+  uint8_t backout;             /* BackoutKind: `on critical undo` or `on critical run "F"` */
+  char *backout_file;          /* BACKOUT_RUN: the runbook to run, else NULL */
   Source **chunks;     uint32_t nchunks;    /* REPL inputs compiled into it (owned; never in a .rbc) */
 } Program;
 

@@ -35,20 +35,10 @@ static int convert(VM *vm, const char *name, const char *text, const Value *like
     else return vm_fail(vm, "--param %s=%s: expected true or false", name, text);
   } else if (like->t == V_DUR) {
     /* 90s, 5m, 2h, 1d, 500ms or compound 1h30m */
-    const char *p = text;
-    double total = 0;
-    if (!*p) return vm_fail(vm, "--param %s: empty duration", name);
-    while (*p) {
-      d = strtod(p, &end);
-      if (end == p) return vm_fail(vm, "--param %s=%s: not a duration (like 30s, 5m, 1h30m)", name, text);
-      p = end;
-      if (p[0] == 'm' && p[1] == 's') { total += d / 1000; p += 2; }
-      else if (*p == 's') { total += d; p++; }
-      else if (*p == 'm') { total += d * 60; p++; }
-      else if (*p == 'h') { total += d * 3600; p++; }
-      else if (*p == 'd') { total += d * 86400; p++; }
-      else return vm_fail(vm, "--param %s=%s: not a duration (like 30s, 5m, 1h30m)", name, text);
-    }
+    double total;
+    if (!*text) return vm_fail(vm, "--param %s: empty duration", name);
+    if (val_parse_duration(text, &total) != 0)
+      return vm_fail(vm, "--param %s=%s: not a duration (like 30s, 5m, 1h30m)", name, text);
     *out = val_dur(total);
   } else {
     *out = val_cstr_new(text);

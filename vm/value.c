@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -103,6 +104,7 @@ int val_equal(const Value *a, const Value *b) {
     case V_BOOL: return a->u.b == b->u.b;
     case V_NUM: case V_DUR: return a->u.n == b->u.n;
     case V_FN: return a->u.fn == b->u.fn;
+    case V_PTR: return a->u.p == b->u.p && a->u.p != NULL;   /* stale pointers equal nothing */
     case V_STR: {
       Str *x = AS_STR(*a), *y = AS_STR(*b);
       return x == y || (x->len == y->len && memcmp(x->s, y->s, x->len) == 0);
@@ -128,6 +130,7 @@ const char *val_type_name(const Value *v) {
     case V_NUM: return "a number";
     case V_DUR: return "a duration";
     case V_FN: return "a function";
+    case V_PTR: return "a pointer";
     case V_STR: return "a string";
     case V_LIST: return "a list";
     case V_REC: return "a command result";
@@ -140,6 +143,28 @@ static void fmt_num(double n, Buf *b) {
   else if (isnan(n)) buf_puts(b, "nan");
   else if (isinf(n)) buf_puts(b, n > 0 ? "inf" : "-inf");
   else buf_printf(b, "%.14g", n);
+}
+
+int val_parse_duration(const char *text, double *s) {
+  const char *p = text;
+  double total = 0;
+  if (!*p) return -1;
+  while (*p) {
+    char *end;
+    double d;
+    if (!(*p >= '0' && *p <= '9') && *p != '.') return -1;
+    d = strtod(p, &end);
+    if (end == p) return -1;
+    p = end;
+    if (p[0] == 'm' && p[1] == 's') { total += d / 1000; p += 2; }
+    else if (*p == 's') { total += d; p++; }
+    else if (*p == 'm') { total += d * 60; p++; }
+    else if (*p == 'h') { total += d * 3600; p++; }
+    else if (*p == 'd') { total += d * 86400; p++; }
+    else return -1;
+  }
+  *s = total;
+  return 0;
 }
 
 void val_fmt_duration(double s, Buf *b) {
@@ -178,6 +203,9 @@ void val_to_buf(const Value *v, Buf *b) {
     case V_NUM: fmt_num(v->u.n, b); break;
     case V_DUR: val_fmt_duration(v->u.n, b); break;
     case V_FN: buf_printf(b, "<fn %u>", v->u.fn); break;
+    /* No address: the text of a value is part of an effect's key in the
+    ** journal, which must not change from one process to the next. */
+    case V_PTR: buf_puts(b, "<pointer>"); break;
     case V_STR: buf_add(b, AS_STR(*v)->s, AS_STR(*v)->len); break;
     case V_LIST: {
       List *l = AS_LIST(*v);

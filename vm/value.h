@@ -1,8 +1,8 @@
 /*
 ** value.h -- run-time values of rbk.
 **
-** A Value is a 16-byte tagged union. Numbers, durations, booleans, nil
-** and function references are immediate. Strings, lists and command
+** A Value is a 16-byte tagged union. Numbers, durations, booleans, nil,
+** function references and C pointers are immediate. Strings, lists and command
 ** results are immutable heap objects with a reference count; since they
 ** are immutable no cycle can form, so counting reclaims everything.
 **
@@ -20,7 +20,7 @@
 #include "buf.h"
 
 typedef enum ValType {
-  V_NIL, V_BOOL, V_NUM, V_DUR, V_FN,    /* immediate */
+  V_NIL, V_BOOL, V_NUM, V_DUR, V_FN, V_PTR,   /* immediate */
   V_STR, V_LIST, V_REC,                 /* heap, reference counted (>= V_STR) */
   V_UNDEF                               /* a global that was never set */
 } ValType;
@@ -42,6 +42,7 @@ typedef struct Value {
     double n;        /* V_NUM, V_DUR (seconds) */
     int b;           /* V_BOOL */
     uint32_t fn;     /* V_FN: function index in the program */
+    void *p;         /* V_PTR: see val_ptr */
     Obj *o;          /* V_STR, V_LIST, V_REC */
   } u;
 } Value;
@@ -74,6 +75,12 @@ static inline Value val_bool(int b) { Value v; v.t = V_BOOL; v.u.n = 0; v.u.b = 
 static inline Value val_num(double n) { Value v; v.t = V_NUM; v.u.n = n; return v; }
 static inline Value val_dur(double s) { Value v; v.t = V_DUR; v.u.n = s; return v; }
 static inline Value val_fn(uint32_t i) { Value v; v.t = V_FN; v.u.n = 0; v.u.fn = i; return v; }
+/* A pointer returned by a C function bound with `extern`. It is opaque:
+** no arithmetic, no conversion from a number, and only an extern call
+** gives one or takes one. A NULL result is nil, never a pointer; so a
+** pointer whose address is NULL is a STALE one: it was read back from a
+** journal, its process is gone, and no extern may be given it. */
+static inline Value val_ptr(void *p) { Value v; v.t = V_PTR; v.u.n = 0; v.u.p = p; return v; }
 
 void val_free_obj(Obj *o);
 static inline void val_retain(Value v) { if (IS_OBJ(v)) v.u.o->rc++; }
@@ -105,6 +112,10 @@ void val_to_buf(const Value *v, Buf *b);
 /* val_repr_buf appends the value as a REPL or error message shows it:
 ** strings quoted, everything else as val_to_buf. */
 void val_repr_buf(const Value *v, Buf *b);
+/* val_parse_duration reads a duration as a command line gives it: one or
+** more parts, each a number and a unit (ms, s, m, h, d), such as 90s,
+** 1.5h or 1h30m. Returns 0 with the seconds in *s, or -1. */
+int val_parse_duration(const char *text, double *s);
 /* val_fmt_duration appends seconds as "1h30m", "45s", "1.5s" or "250ms". */
 void val_fmt_duration(double s, Buf *b);
 

@@ -29,13 +29,34 @@ typedef struct VM VM;
 ** returns -1. */
 typedef int (*NativeFn)(VM *vm, Value *args, int argc, Value *out);
 
-/* A builtin as the VM sees it. An effectful one (its result depends on
-** the world: the clock, the environment, files) is journaled and, on
-** replay, answered from the journal instead of being called. */
+/* How the dispatcher journals a native's calls (stdlib/builtins.def). */
+typedef enum NativeEffect {
+  NAT_PURE,    /* depends only on its arguments: not journaled */
+  NAT_WORLD,   /* reads the world: journaled, replayed; done again if in doubt */
+  NAT_ACT,     /* may change the world: journaled, replayed; in doubt, as a command */
+  NAT_SELF     /* journals what it does itself (commands, gates, probes) */
+} NativeEffect;
+
+/* What the dispatcher checks an argument against before a call. */
+typedef enum NativeArg { NA_ANY, NA_STR, NA_NUM, NA_DUR, NA_LIST } NativeArg;
+
+#define NATIVE_MAX_ARGS 16
+
+/* A native as the VM sees it, and the one way every native is called:
+** the C builtins of the stdlib, the builtins written in rbk (a stdlib
+** module's function), and `extern` C functions. CALLB C calls native C
+** through one dispatcher, which checks the arity and the argument kinds,
+** journals an effect (or answers it from the journal on replay), sets
+** vm->native, and calls fn. Builtins written in rbk and externs share a
+** generic fn (they differ in data). */
 typedef struct NativeInfo {
   const char *name;
   NativeFn fn;
-  uint8_t effect;
+  uint8_t effect;                   /* NativeEffect */
+  uint8_t min_args, max_args;
+  uint8_t nchecked;                 /* arguments from this one on are NA_ANY: the check stops here */
+  uint8_t args[NATIVE_MAX_ARGS];    /* NativeArg of each argument */
+  const void *data;                 /* an extern's ExternInfo; a builtin in rbk: its proto, as intptr_t */
 } NativeInfo;
 
 typedef enum GateKind { GATE_MANUAL, GATE_ASK, GATE_APPROVE } GateKind;
@@ -78,12 +99,17 @@ typedef struct Frame {
 struct VM {
   Program *prog;
   Value *G;                   /* globals: params, secrets, step lets, REPL lets */
-  uint32_t nG;                /* slots in G (prog->nglobals, or fewer until vm_sync_globals) */
+  uint32_t nG;                /* slots in G (prog->nglobals, or fewer until vm_sync_program) */
   Value *stack;               /* VM_STACK_SLOTS registers */
   Frame frames[VM_MAX_FRAMES];
   int nframes;
-  const NativeInfo *natives;
+  NativeInfo *natives;        /* owned: the builtins, then the program's externs */
   uint32_t nnatives;
+  const NativeInfo *builtins; /* the table vm_init was given (borrowed) */
+  uint32_t nbuiltins;
+  const NativeInfo *native;   /* the native being called (set by the dispatcher) */
+  const char *state_dir;      /* where baselines are kept (baseline()); NULL: none */
+  Value *probe_cache;         /* if set, one value per probe (V_UNDEF: not read yet) */
   Effects *fx;                /* the journal's effects; NULL runs without one */
   const char *operator_name;  /* who is running it (journaled with answers) */
   int paused;                 /* the last failure is a pause: a person must act */
@@ -108,11 +134,15 @@ struct VM {
   uint32_t nsecrets;
 };
 
-/* vm_init prepares a VM for prog (borrowed) with the given natives and host. */
+/* vm_init prepares a VM for prog (borrowed) with the given builtins and
+** host. The VM's own native table is the builtins (copied), with those
+** the program implements in rbk (prog->impls) pointed at their protos,
+** followed by the program's externs (bound or not: see vm/ffi.h). */
 void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host);
-/* vm_sync_globals gives the VM a slot (undefined) for every global the
-** program gained since (the REPL compiles new ones into it). */
-void vm_sync_globals(VM *vm);
+/* vm_sync_program catches the VM up with what its program gained since
+** vm_init (the REPL compiles into it): a slot (undefined) for every new
+** global, and the natives of new externs and builtins written in rbk. */
+void vm_sync_program(VM *vm);
 /* vm_free releases the VM's memory (not the program). */
 void vm_free(VM *vm);
 /* vm_call runs proto with argc borrowed args; on VM_OK *result holds an owned value. */
@@ -139,6 +169,13 @@ VmResult vm_command(VM *vm, const char *cmd, ExecResult *r);
 VmResult vm_gate(VM *vm, GateKind kind, const Value *text, const char *role, int fail_on_no, Value *answer);
 /* vm_message logs or notifies through the journal (not repeated on replay). */
 int vm_message(VM *vm, const char *kind, const Value *v);
+/* vm_notify sends text to role: shown (host on_message "notify"), run
+** through the program's notifier if it declares one, and journaled as one
+** effect (not repeated on replay). A notifier that fails does not fail
+** the caller: the failure is journaled, shown, and written to err (if not
+** NULL; empty when it worked). Returns -1 only when the journal fails. */
+int vm_notify(VM *vm, const char *role, const Value *text, Buf *err);
+
 /* vm_now returns monotonic seconds. */
 double vm_now(void);
 /* vm_sleep waits s seconds unless interrupted; returns 0, or -1 when interrupted. */

@@ -6,6 +6,7 @@
 ** build checks the leaks).
 */
 #include "../../vm/bcfile.h"
+#include "../../vm/ffi.h"
 #include "../../vm/mem.h"
 #include "../../vm/sha256.h"
 #include "unit.h"
@@ -88,6 +89,7 @@ static Program *make_prog(void) {
   p->version = mem_strdup("1.2");
   p->owner = 0;
   p->window = 1800;
+  p->notifier = -1;
   p->nbuiltins = NBUILTINS;
 
   k0[0] = val_cstr_new("echo hi");
@@ -156,6 +158,8 @@ static Program *make_prog(void) {
   p->triggers[0].severity = 1;
   p->triggers[0].cond = 0;
   p->triggers[0].hold = 120;
+  p->triggers[0].pos = 66;
+  p->triggers[0].end = 72;
 
   p->probes = mem_calloc(sizeof *p->probes);
   p->nprobes = 1;
@@ -172,6 +176,31 @@ static Program *make_prog(void) {
 
   p->globals = strv(1, "region");
   p->nglobals = 1;
+
+  p->externs = mem_calloc(2 * sizeof *p->externs);
+  p->nexterns = 2;
+  p->externs[0].lib = mem_strdup("libc.so.6");
+  p->externs[0].name = mem_strdup("strlen");
+  p->externs[0].pos = 19;
+  p->externs[0].end = 25;
+  p->externs[0].name_pos = 26;
+  p->externs[0].name_end = 30;
+  p->externs[0].nparams = 2;
+  p->externs[0].params[0] = FT_STRING;
+  p->externs[0].params[1] = FT_OUT_POINTER;
+  p->externs[0].result = FT_INT64;
+  p->externs[1].lib = mem_strdup("libsqlite3.so.0");
+  p->externs[1].name = mem_strdup("sqlite3_step");
+  p->externs[1].module = mem_strdup("sqlite");
+  p->externs[1].nparams = 1;
+  p->externs[1].params[0] = FT_POINTER;
+  p->externs[1].result = FT_INT;
+  p->impls = mem_calloc(sizeof *p->impls);
+  p->nimpls = 1;
+  p->impls[0].builtin = 2;
+  p->impls[0].proto = 1;
+  p->backout = BACKOUT_RUN;
+  p->backout_file = mem_strdup("backout.rbk");
   return p;
 }
 
@@ -260,6 +289,21 @@ static int prog_same(const Program *a, const Program *b, const char **why) {
   }
   SAME(a->nglobals == b->nglobals, "nglobals");
   for (i = 0; i < a->nglobals; i++) SAME(str_eq(a->globals[i], b->globals[i]), "global");
+  for (i = 0; i < a->ntriggers; i++)
+    SAME(a->triggers[i].pos == b->triggers[i].pos && a->triggers[i].end == b->triggers[i].end, "trigger span");
+  SAME(a->nexterns == b->nexterns, "nexterns");
+  for (i = 0; i < a->nexterns; i++) {
+    const ExternInfo *x = &a->externs[i], *y = &b->externs[i];
+    SAME(str_eq(x->lib, y->lib) && str_eq(x->name, y->name) && str_eq(x->module, y->module) && x->pos == y->pos &&
+         x->end == y->end && x->name_pos == y->name_pos && x->name_end == y->name_end && x->result == y->result &&
+         x->nparams == y->nparams && memcmp(x->params, y->params, x->nparams) == 0 && !y->binding,
+         "extern");
+  }
+  SAME(a->nimpls == b->nimpls, "nimpls");
+  for (i = 0; i < a->nimpls; i++)
+    SAME(a->impls[i].builtin == b->impls[i].builtin && a->impls[i].proto == b->impls[i].proto, "impl");
+  SAME(a->notifier == b->notifier && a->backout == b->backout && str_eq(a->backout_file, b->backout_file),
+       "notifier and backout");
 #undef SAME
   *why = "";
   return 1;
@@ -481,10 +525,10 @@ static void test_corruption(const unsigned char *d, size_t n) {
         "mangled magic: %s", err);
 
   memcpy(c, d, n);
-  c[6] = 2;
+  c[6] = 1;
   reseal(c, n);
   CHECK(rejects(c, n, NBUILTINS, "", err, sizeof err) &&
-        strcmp(err, "made by a different rbk: format 2, this rbk reads 1; "
+        strcmp(err, "made by a different rbk: format 1, this rbk reads 2; "
                "recompile with rbk compile") == 0,
         "wrong format version: %s", err);
 
@@ -563,8 +607,31 @@ static void test_verifier(void) {
   p->protos[0]->code[5] = (Instr)OP__N;
   expect_invalid(p, "step deploy pc 5: unknown opcode", "unknown opcode");
   p = make_prog();
-  p->protos[0]->code[6] = MK_ABC(OP_CALLB, 0, 1, NBUILTINS);
-  expect_invalid(p, "step deploy pc 6: CALLB builtin 4 does not exist", "builtin out of range");
+  p->protos[0]->code[6] = MK_ABC(OP_CALLB, 0, 1, NBUILTINS + 2);
+  expect_invalid(p, "step deploy pc 6: CALLB native 6 does not exist (4 builtins and 2 externs)",
+                 "native out of range");
+  p = make_prog();
+  p->externs[0].params[1] = FT_VOID;
+  expect_invalid(p, "extern strlen: parameter 2 has type 5, which no parameter can have", "void parameter");
+  p = make_prog();
+  p->externs[1].result = FT_OUT_INT;
+  expect_invalid(p, "extern sqlite3_step: result type 6 is not a result type", "out-parameter as a result");
+  p = make_prog();
+  p->externs[0].end = 5000;
+  expect_invalid(p, "extern strlen: its position is not within the source", "extern outside the source");
+  p = make_prog();
+  p->impls[0].builtin = NBUILTINS;
+  expect_invalid(p, "builtin 4 written in rbk does not exist", "rbk builtin out of range");
+  p = make_prog();
+  p->impls[0].proto = 2;
+  expect_invalid(p, "builtin 2: function 2 does not exist", "rbk builtin's function out of range");
+  p = make_prog();
+  p->notifier = 1;
+  expect_invalid(p, "the notifier takes 1 parameters instead of 6", "notifier with the wrong parameters");
+  p = make_prog();
+  mem_free(p->backout_file);
+  p->backout_file = NULL;
+  expect_invalid(p, "backout 2 does not match its runbook file", "backout run without a file");
   p = make_prog();
   p->protos[0]->code[6] = MK_ABC(OP_CALLB, 1, 3, 0);
   expect_invalid(p, "step deploy pc 6: CALLB arguments", "builtin arguments past the frame");
@@ -688,7 +755,7 @@ int main(void) {
   d = slurp(tpath("good.rbc"), &n);
   CHECK(d != NULL && n > BC_HEADER_LEN + BC_TRAILER_LEN, "the written file has %zu bytes", n);
   if (d) {
-    CHECK(memcmp(d, "RBKC\x1A\n\x01\x00\x00\x00", 10) == 0, "magic, version 1, flags 0");
+    CHECK(memcmp(d, "RBKC\x1A\n\x02\x00\x00\x00", 10) == 0, "magic, version 2, flags 0");
     test_truncation(d, n);
     test_corruption(d, n);
     free(d);

@@ -67,6 +67,7 @@ static Program *make_prog(void) {
   p->version = mem_strdup("1.2");
   p->owner = 0;
   p->window = 1800;
+  p->notifier = -1;
   p->nbuiltins = 4;
 
   k0[0] = val_cstr_new("echo hi");
