@@ -113,7 +113,7 @@ test:
 
 run: all
 	@echo "rbk: the main example arrives with the runbook VM (see README)"; \
-	 $(BUILD)/rbk check examples/portal-backout.rbk examples/db-deploy.rbk examples/tag-rollback.rbk && \
+	 $(BUILD)/rbk check examples/portal/backout.rbk examples/db-deploy.rbk examples/tag-rollback.rbk && \
 	 echo "examples check clean"
 
 bench: all
