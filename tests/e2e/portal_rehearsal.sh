@@ -5,7 +5,8 @@
 #  (a) roll out v2.0 (release-2.0.rbk) -> rbk watch sees a critical
 #      trigger and starts backout.rbk -> the backout is taken to its end
 #      -> the sandbox is what it was: the same row counts, database dump,
-#      file checksums, configurations and version; then roll out again
+#      file checksums, configurations and version; then roll out again,
+#      and undo that roll-out step by step (rbk undo): the same again
 #  (b) the same, rbk SIGKILLed in the middle of the roll-out (just after
 #      the migration ran, before its end was journaled), resumed: the
 #      idempotent step re-runs the migration by itself
@@ -95,7 +96,7 @@ rolled_out() {
 restored() {
   local after
   after=$("$PORTAL_ROOT/bin/fingerprint")
-  expect_eq "$after" "$before" "($1) after the backout the fingerprint is the one before the roll-out"
+  expect_eq "$after" "$before" "($1) the fingerprint is the one from before the roll-out"
   expect_eq "$(db 'SELECT count(*) FROM customers'):$(db 'SELECT count(*) FROM orders')" "250:600" \
     "($1) row counts: 250 customers, 600 orders, as set up"
   expect_eq "$(db 'SELECT version FROM system_info')" "1.9" "($1) system_info says 1.9"
@@ -130,6 +131,10 @@ expect_eq "$(verified "$bo" verify_health 'sql(db, "SELECT version FROM system_i
   "(a) and the version"
 echo 0 > "$PORTAL_ROOT/metrics/login_fail_pct"
 rollout a-again
+# The roll-out's own way back: every step's undo, last first.
+out=$("$RBK" undo "$rel" 2>&1); rc=$?
+expect_eq "$rc" 0 "(a-undo) rbk undo of the second roll-out needs no consent: every step has an undo block"
+restored a-undo
 
 # ---- (b) killed in the middle of the roll-out ----------------------------
 fresh b
@@ -178,6 +183,8 @@ expect_eq "$(jq -r '[.steps[] | "\(.title)/\(.owner)/\(.expect / 60)"] | join(",
   "(d) rbk plan: seed 001's 11 steps, owners and durations"
 # The seed prints the total as "~100 min"; its eleven durations add up to 102.
 expect_eq "$(jq .total_expect/60 <<<"$pj")" 102 "(d) the total is the sum of the seed's durations, 102 min (the seed rounds it to ~100)"
+expect_eq "$("$RBK" plan --format json "$EX/release-2.0.rbk" | jq -r '[.steps[] | select(.undo == null or (.verifies | length) == 0) | .name] | join(",")')" "" \
+  "(d) every step of the roll-out has an undo and a verify"
 for f in backout release-2.0; do
   out=$("$RBK" lint "$EX/$f.rbk" 2>&1); rc=$?
   expect_eq "$rc" 0 "(d) rbk lint passes $f.rbk"
