@@ -113,7 +113,10 @@ static int execute(RunArgs *a) {
   Program *p;
   VM *vm;
 
-  if (session_load(&S, "run", a) != 0) return EXIT_USAGE;
+  if (session_load(&S, "run", a) != 0) {
+    session_close(&S);
+    return EXIT_USAGE;
+  }
   p = S.p;
   vm = &S.vm;
   vm->interrupt = &interrupted;

@@ -774,7 +774,7 @@ int cmd_repl(int argc, char **argv) {
   if (run && (rc = session_locate("repl", run, &a, &owned)) != 0) goto out;
   the_repl = &R;
   R.tty = isatty(0) && isatty(1);
-  if ((rc = session_load(&R.S, "repl", &a)) != 0) goto out;
+  if ((rc = session_load(&R.S, "repl", &a)) != 0) goto done;
   R.S.vm.interrupt = &interrupted;
   if ((rc = session_open(&R.S, &a)) != 0) goto done;
   if (R.S.finished) {

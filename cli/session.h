@@ -65,7 +65,8 @@ typedef struct Session {
 ** mem_free afterwards. Returns 0, or EXIT_USAGE after saying why. */
 int session_locate(const char *cmd, const char *run, RunArgs *a, char **owned);
 /* session_load loads the runbook and prepares the VM (no run yet).
-** Returns 0, or EXIT_USAGE after printing why. */
+** Returns 0, or EXIT_USAGE after printing why; session_close is due
+** either way. */
 int session_load(Session *S, const char *cmd, RunArgs *a);
 /* session_open picks the run (a->run_id, --new, else the runbook's
 ** latest), locks it, opens its journal, writes run_start (new run) or
