@@ -1,7 +1,8 @@
 # Makefile -- build, test, benchmark and install rbk.
 #
 #   make            build build/rbk
-#   make run        build rbk and run the main example (seed 001 backout)
+#   make run        build rbk and run the main example: seed 001's release,
+#                   a critical trigger, its backout, verified (examples/portal/demo)
 #   make test       the whole suite, normally and under ASan+UBSan
 #   make bench      rbk side by side with its peers
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
@@ -111,10 +112,13 @@ test:
 	@$(MAKE) --no-print-directory all BUILD=build-asan SAN=1
 	@tests/all.sh build build-asan
 
-run: all
-	@echo "rbk: the main example arrives with the runbook VM (see README)"; \
-	 $(BUILD)/rbk check examples/portal-backout.rbk examples/db-deploy.rbk examples/tag-rollback.rbk && \
-	 echo "examples check clean"
+# The main example (examples/portal/demo): seed 001's Customer Portal
+# release rolled out, a critical trigger, the backout, the proof that the
+# original state is back; the plan and the report in examples/portal/out.
+run:
+	@./deps.sh run
+	@$(MAKE) --no-print-directory $(BUILD)/rbk
+	@examples/portal/demo $(BUILD)/rbk
 
 bench: all
 	@./deps.sh bench

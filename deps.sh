@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh -- make sure what rbk needs is installed (Debian).
-# Usage: ./deps.sh build|test|bench|fuzz
+# Usage: ./deps.sh build|run|test|bench|fuzz
 #   build  the compiler toolchain and libraries rbk links with
+#   run    build, plus what `make run` drives (the portal sandbox)
 #   test   build, plus what the test suite drives (tmux, jq, sqlite3, ...)
 #   bench  build, plus the peers rbk is compared with (lua5.4, ansible)
 # As root, missing packages are installed with apt-get. Otherwise the
@@ -30,6 +31,12 @@ need_header sqlite3.h libsqlite3-dev
 
 case "$want" in
   build) ;;
+  run)
+    need_cmd sqlite3 sqlite3     # the sandbox's database (examples/portal)
+    need_cmd python3 python3     # its application server
+    need_cmd curl curl           # http_status/http_get
+    need_cmd jq jq               # examples/portal/drive reads rbk status --format json
+    ;;
   test|fuzz)
     need_cmd sqlite3 sqlite3
     need_cmd tmux tmux
@@ -63,7 +70,7 @@ case "$want" in
     # peak memory comes from GNU time (a shell's `time` keyword cannot say)
     [ -x /usr/bin/time ] || missing="$missing time"
     ;;
-  *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
+  *) echo "usage: $0 build|run|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 [ -z "$missing" ] && exit 0

@@ -290,6 +290,10 @@ int cmd_undo(int argc, char **argv) {
     fprintf(stderr, "rbk undo: cannot replay the original run's params: %s\n", buf_cstr(&vm.fail));
     goto done;
   }
+  /* The requirements ran first and their effects come first in the
+  ** journal: replay them too, or every step's effects would be looked up
+  ** under the wrong numbers and its variables never set. */
+  run_requirements(&vm, NULL);
   for (i = 0; i <= last && i < (int)p->nsteps; i++) {
     StepOutcome so;
     run_step(&vm, i, 0, NULL, &so);   /* effects come from the journal; a step that stopped stops here too */

@@ -634,13 +634,14 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
 
 /* verify_outcome journals a verify's outcome, with both sides of a
 ** comparison (masked), as an effect of kind "verify": once, not again on
-** replay. */
+** replay (a read-only replay, as rbk undo's, still takes its place in the
+** journal, so that the effects after it keep their numbers). */
 static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
   const VerifyInfo *v = &vm->prog->verifies[vi];
   Value none, res;
   Buf what = BUF_INIT, extra = BUF_INIT;
   FxMode m;
-  if (!vm->fx || !vm->fx->out) return 0;
+  if (!vm->fx || (!vm->fx->out && !fx_replaying(vm->fx))) return 0;
   buf_add(&what, frame_src(vm)->text + v->pos, v->end - v->pos);
   m = fx_begin(vm, "verify", buf_cstr(&what), 1, &none);
   buf_free(&what);

@@ -27,7 +27,7 @@
 ** {"bytes":"<base64>"}, numbers to 17 significant digits at most, etc.).
 ** Example (one line):
 **   {"seq":0,"prev":"0000...0000","time":"2026-11-22T06:55:01.123Z",
-**    "type":"run_start","runbook":"portal-backout"}
+**    "type":"run_start","runbook":"examples/portal/backout.rbk"}
 ** so `jq -c 'select(.type=="effect_end")' DIR/journal.jsonl` reads it.
 **
 ** The chain of "prev" hashes makes every change to a record detectable

@@ -217,7 +217,7 @@ fi
 
 # ---- examples -----------------------------------------------------------
 shopt -s nullglob
-examples=(examples/*.rbk)
+examples=(examples/*.rbk examples/portal/*.rbk)
 if [ ${#examples[@]} -eq 0 ]; then
   _n=$((_n + 1)); echo "ok $_n - examples check clean # SKIP no examples/*.rbk yet"
 else

@@ -11,7 +11,7 @@ cd "$RBK_TOP"
 t=$(tmpdir)
 trap 'rm -rf "$t"' EXIT
 
-files=(examples/*.rbk)
+files=(examples/*.rbk examples/portal/*.rbk)
 [ -n "$(ls stdlib/*.rbk 2>/dev/null)" ] && files+=(stdlib/*.rbk)
 for f in tests/golden/*/*.rbk; do
   "$RBK" fmt "$f" >/dev/null 2>&1 && files+=("$f")   # only what parses: the rest may fool any highlighter

@@ -18,7 +18,7 @@ meaning_of() {
 }
 
 # ---- every runbook in the repository ------------------------------------
-inputs=(examples/*.rbk tests/golden/*/*.rbk fuzz/corpus/*.rbk)
+inputs=(examples/*.rbk examples/portal/*.rbk tests/golden/*/*.rbk fuzz/corpus/*.rbk)
 [ -n "$(ls stdlib/*.rbk 2>/dev/null)" ] && inputs+=(stdlib/*.rbk)
 n=0 idem_bad=() meaning_bad=() compiled=0
 for f in "${inputs[@]}"; do
@@ -35,7 +35,7 @@ expect_eq "${idem_bad[*]:-}" "" "fmt(fmt(x)) == fmt(x) for all $n"
 expect_eq "${meaning_bad[*]:-}" "" "formatted files compile to the same bytecode ($compiled) or get the same diagnostics"
 expect_match "$compiled" '^[0-9]{2,}$' "and many of them compile ($compiled)"
 
-out=$("$RBK" fmt --check examples/*.rbk $(ls stdlib/*.rbk 2>/dev/null) 2>&1); rc=$?
+out=$("$RBK" fmt --check examples/*.rbk examples/portal/*.rbk $(ls stdlib/*.rbk 2>/dev/null) 2>&1); rc=$?
 expect_eq "$rc:$out" "0:" "every example (and stdlib module) is formatted: rbk fmt --check passes"
 
 # ---- a file written any old way -------------------------------------------

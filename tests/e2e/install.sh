@@ -35,9 +35,9 @@ expect_eq "$(find "$dest" -type f -perm /022 | wc -l)" 0 "nothing installed is w
 
 # ---- the installed binary on an example --------------------------------------------
 out=$("$root/bin/rbk" --version); expect_eq "$out" "$("$RBK" --version)" "the installed rbk runs"
-out=$("$root/bin/rbk" check examples/*.rbk 2>&1); rc=$?
+out=$("$root/bin/rbk" check examples/*.rbk examples/portal/*.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "it checks the examples clean"
-out=$("$root/bin/rbk" fmt --check examples/*.rbk 2>&1); rc=$?
+out=$("$root/bin/rbk" fmt --check examples/*.rbk examples/portal/*.rbk 2>&1); rc=$?
 expect_eq "$rc:$out" "0:" "and finds them formatted"
 out=$(cd "$t" && cp "$RBK_TOP/examples/db-deploy.rbk" . && "$root/bin/rbk" run --dry-run db-deploy.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "it dry-runs an example"

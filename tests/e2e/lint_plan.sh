@@ -14,7 +14,7 @@ source tests/e2e/browser.bash
 T=$(tmpdir)
 trap 'rm -rf "$T"' EXIT
 TOP=$RBK_TOP
-EX=$TOP/examples/portal-backout.rbk
+EX=$TOP/examples/portal/backout.rbk
 
 # ---- help and usage ------------------------------------------------------
 for c in lint plan; do
@@ -82,7 +82,7 @@ sarif_ok() {
   ' >/dev/null <<<"$1"
 }
 nsarif=0
-for f in "$TOP"/tests/golden/lint/*.rbk "$TOP"/examples/*.rbk; do
+for f in "$TOP"/tests/golden/lint/*.rbk "$TOP"/examples/*.rbk "$TOP"/examples/portal/*.rbk; do
   s=$(cd "$(dirname "$f")" && "$RBK" lint --format sarif "$(basename "$f")" 2>/dev/null)
   sarif_ok "$s"; ok $? "SARIF of $(basename "$f") has the required 2.1.0 structure"
   nsarif=$((nsarif + 1))
@@ -139,7 +139,7 @@ expect_match "$md" '\| 5 \| Restore database \| dba \(Mike Brown\) \| 30 min \|'
 expect_match "$md" '\| Total \|  \|  \| 102 min \| window 240 min \|' "the Markdown table ends with the total and the window"
 
 # ---- every DOT output renders with Graphviz -------------------------------
-for f in "$TOP"/tests/golden/plan/*.rbk "$TOP"/examples/*.rbk; do
+for f in "$TOP"/tests/golden/plan/*.rbk "$TOP"/examples/*.rbk "$TOP"/examples/portal/*.rbk; do
   case $f in *library.rbk|*broken.rbk|*unknown_format.rbk) continue ;; esac
   d=$(cd "$(dirname "$f")" && "$RBK" plan --format dot "$(basename "$f")")
   svg=$(dot -Tsvg <<<"$d" 2>"$T/dot.err"); rc=$?

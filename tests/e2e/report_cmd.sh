@@ -23,7 +23,7 @@ S=$T/state
 
 # ---- (a) golden reports --------------------------------------------------
 python3 "$FIX/make.py" "$S"; ok $? "(a) the fixture journals are built"
-for run in portal-backout-20260607-020000 db-deploy-20261122-070000 orphan-20261122-080000; do
+for run in backout-20260607-020000 db-deploy-20261122-070000 orphan-20261122-080000; do
   "$RBK" log --verify --state "$S" "$run" >/dev/null; ok $? "(a) $run: its hash chain verifies"
 done
 golden() {   # golden RUN FORMAT NAME
@@ -33,11 +33,11 @@ golden() {   # golden RUN FORMAT NAME
   if [ -f "$exp" ] && [ "$got" = "$(cat "$exp")" ]; then ok 0 "(a) golden $3"
   else ok 1 "(a) golden $3"; diff <(cat "$exp" 2>/dev/null) <(printf '%s\n' "$got") | head -20 | sed 's/^/#   /'; fi
 }
-for f in md html json; do golden portal-backout-20260607-020000 $f portal.$f; done
+for f in md html json; do golden backout-20260607-020000 $f portal.$f; done
 for f in md json; do golden db-deploy-20261122-070000 $f deploy.$f; done
 golden orphan-20261122-080000 md orphan.md
 
-js=$("$RBK" report --state "$S" --format json portal-backout-20260607-020000)
+js=$("$RBK" report --state "$S" --format json backout-20260607-020000)
 expect_eq "$(jq -r '.outcome' <<<"$js")" succeeded "(a) json: the outcome"
 expect_eq "$(jq -r '.operators | join(",")' <<<"$js")" "dave,jane,mike,john" "(a) json: every operator, in order of appearance"
 expect_eq "$(jq '.steps | length' <<<"$js")" 11 "(a) json: the 11 steps of the plan"
@@ -67,7 +67,7 @@ expect_eq "$(jq -r '.verifies.failed[0].message' <<<"$dj")" "the schema is at ve
 grep -q 'token \*\*\*' <<<"$(jq -r '.commands[].command' <<<"$dj")"; ok $? "(a) commands are shown as journaled, secrets masked"
 
 # ---- (b) the HTML report in a real browser --------------------------------
-"$RBK" report --state "$S" --format html portal-backout-20260607-020000 >"$T/report.html"
+"$RBK" report --state "$S" --format html backout-20260607-020000 >"$T/report.html"
 grep -Eiq '<script|<link|<img|<iframe|src=|url\(|@import' "$T/report.html"; expect_eq $? 1 "(b) the HTML report loads nothing"
 need_chromium; ok $? "(b) chromium is installed (deps.sh test)"
 dom=$(dump_dom "$T/report.html" "$T/profile")
@@ -138,7 +138,7 @@ expect_eq "$("$RBK" help report)" "$out" "(d) rbk help report prints the same te
 "$RBK" report --state "$S" no-such-run >/dev/null 2>"$T/err"; expect_eq $? 2 "(d) no such run: exit 2"
 expect_match "$(cat "$T/err")" "no run 'no-such-run'" "(d) ... and says so"
 "$RBK" report "$S/runs/orphan-20261122-080000" >/dev/null; expect_eq $? 0 "(d) RUN may be a run directory's path"
-cp -r "$S/runs/portal-backout-20260607-020000" "$S/runs/damaged"
+cp -r "$S/runs/backout-20260607-020000" "$S/runs/damaged"
 python3 - "$S/runs/damaged/journal.jsonl" <<'PY'
 import sys
 p = sys.argv[1]

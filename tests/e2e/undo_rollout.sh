@@ -70,6 +70,27 @@ r run release.rbk --new
 expect_eq "$rc" 0 "roll out again (--new): exit 0"
 ok $([ "$(cat "$T/app/VERSION")" = "version=2.0" ]; echo $?) "roll out again: the new version is back"
 
+# The undo blocks see the step variables even when requirements and
+# verifies came before them (the replay must consume their effects too).
+cat > "$T/vars.rbk" <<'EOF'
+runbook "Vars after verifies" {
+  require "the app is there" { verify exists("app/VERSION") "app/VERSION exists" }
+  step switch {
+    verify exists("app/config") "the config exists"
+    let before = read_file("app/VERSION")
+    run "printf 'version=3.0\n' > app/VERSION"
+    verify read_file("app/VERSION") == "version=3.0\n" "3.0 is in place"
+    undo { run "printf '%s' ${before} > app/VERSION" }
+  }
+}
+EOF
+printf 'version=2.5\n' > "$T/app/VERSION"
+r run vars.rbk
+expect_eq "$rc:$(cat "$T/app/VERSION")" "0:version=3.0" "a roll-out with a requirement and verifies before its let"
+id3=$(cd "$RBK_STATE_DIR/runs" && ls -t | grep '^vars' | grep -v undo | head -1)
+r undo "$id3" --yes
+expect_eq "$rc:$(cat "$T/app/VERSION")" "0:version=2.5" "its undo sees the let's value (the requirement's and verifies' effects were replayed in place)"
+
 # An interrupted undo resumes where it stopped.
 printf 'version=1.9\n' > "$T/app/VERSION"; printf 'threads=4\n' > "$T/app/config"; rm -f "$T/app/new-feature"
 cat > "$T/slow.rbk" <<'EOF'
