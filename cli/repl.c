@@ -809,6 +809,10 @@ int cmd_repl(int argc, char **argv) {
   if (R.S.is_new) {
     VmResult r = run_requirements(&R.S.vm, &R.S.hooks);
     if (r != VM_OK) {
+      /* A check that stopped part way (a question with no one to answer
+      ** it) leaves its effect unfinished: the steps' effects come after it. */
+      fx_abandon(&R.S.fx);
+      R.S.vm.paused = 0;
       term_failure(&R.S.t, &R.S.vm, "requirement: ");
       say(&R, "a requirement failed: the steps may not be safe to run (see above)\n");
       R.failures++;

@@ -642,7 +642,15 @@ VmResult session_replay(Session *S, ReplayMode mode, int quiet) {
     memset(&S->vm.host, 0, sizeof S->vm.host);
     S->quiet = 1;
   }
-  run_requirements(&S->vm, NULL);   /* they ran first; what they found is history */
+  /* The requirements ran first; what they found is history. Only what
+  ** the journal holds is replayed: a check that did not finish (a
+  ** question no one could answer) is not asked again, and the runbook's
+  ** effects go on after every effect it started. */
+  S->fx.read_only = 1;
+  if (run_requirements(&S->vm, NULL) != VM_OK)
+    S->fx.lanes[FX_LANE_RUNBOOK].n = effects_before(S, n ? a[0].rec : S->jr.nrecs);
+  S->fx.read_only = 0;
+  S->vm.paused = 0;
   for (i = 0; i < n && r != VM_PAUSED; i++) {
     Action *x = &a[i];
     switch (x->kind) {

@@ -247,7 +247,14 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
       buf_free(&b);
       return FX_REPLAYED;
     }
-    /* Started, never finished. At the REPL that means it was stopped
+    /* Started, never finished. A replay that may only read the journal
+    ** stops here. */
+    if (fx->read_only) {
+      buf_free(&b);
+      vm_fail(vm, "effect %llu was started but never finished", (unsigned long long)n);
+      return FX_STOP;
+    }
+    /* At the REPL that means it was stopped
     ** (Ctrl-C, or rbk itself was stopped): a replay of the improvised
     ** statement stops there too, and the next effect goes on after it. */
     if (fx->lane == FX_LANE_REPL) {

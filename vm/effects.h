@@ -58,7 +58,8 @@ typedef struct Effects {
   const char *operator_name;
   int pending_start;       /* the current live effect already has its effect_start */
   int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
-  int read_only;           /* replay only: a live effect is an error (undo's first phase) */
+  int read_only;           /* replay only: an effect the journal has no result for stops the
+                           ** program (undo's first phase; requirements replayed for the REPL) */
 } Effects;
 
 /* fx_attach indexes recs (which must outlive fx) for replay; out may be

@@ -191,4 +191,27 @@ expect_eq "$(jq -r 'select(.type=="decision") | .choice' "$jd")" rerun "the deci
 expect_eq "$(jq -r 'select(.type=="run_end") | .state' "$jd")" succeeded "the run ends succeeded"
 n1=$(jq -c 'select(.type=="effect_start" and .step=="one")' "$jd" | wc -l | tr -d ' ')
 expect_eq "$n1" 1 "step one's command ran once"
+
+# 9. a requirement's question with no one to answer it: the session goes on, and
+#    the run still replays (its effects are not reused by the steps)
+cat > req.rbk <<'EOF'
+runbook "Req" {
+  role lead "Jane"
+  require "Team briefed" {
+    verify ask("Was the team briefed?") "team briefed"
+  }
+  step one {
+    approve by lead
+    run "echo one > req-one.out"
+  }
+  step two { run "echo two > req-two.out" }
+}
+EOF
+out=$(printf '%s\n' ':next' ':approve' ':next' ':quit' | "$RBK" repl req.rbk 2>&1)
+expect_match "$out" 'a requirement failed' "an unanswerable requirement is reported"
+expect_match "$out" 'one: ok' "and the steps can still be worked through"
+out=$(printf '%s\n' ':steps' ':next' | "$RBK" repl req.rbk 2>&1); rc=$?
+expect_match "$out" '1  ok +one' "reopening the run replays it (no mismatch with the journal)"
+expect_match "$out" 'every step is done' "and it can be finished"
+expect_eq "$rc" 0 "exit 0"
 done_testing
