@@ -8,6 +8,7 @@
 #include "../compiler/check.h"
 #include "../compiler/parse.h"
 #include "../vm/diag.h"
+#include "args.h"
 #include "cli.h"
 
 const char usage_check[] =
@@ -35,16 +36,9 @@ const char usage_check[] =
   "  1  at least one error\n"
   "  2  usage error\n";
 
-/* set_format reads the value of --format. */
-static int set_format(const char *v, int *json) {
-  if (strcmp(v, "json") == 0) *json = 1;
-  else if (strcmp(v, "text") == 0) *json = 0;
-  else return cli_usage_error("check", "unknown format '%s' (text or json)", v);
-  return EXIT_OK;
-}
-
 int cmd_check(int argc, char **argv) {
-  int i, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, nargs = 0, rc;
+  static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
+  int i, k, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, nargs = 0, rc;
   Diags d;
   Source *srcs;
   char **files;
@@ -57,11 +51,8 @@ int cmd_check(int argc, char **argv) {
     if (strcmp(a, "--") == 0) {
       for (i++; i < argc; i++) files[nargs++] = argv[i];
       break;
-    } else if (strcmp(a, "--format") == 0) {
-      if (i + 1 >= argc) rc = cli_usage_error("check", "--format needs a value (text or json)");
-      else rc = set_format(argv[++i], &json);
-    } else if (strncmp(a, "--format=", 9) == 0) {
-      rc = set_format(a + 9, &json);
+    } else if ((k = cli_format_opt("check", argc, argv, &i, formats, &json)) != 0) {
+      if (k < 0) rc = EXIT_USAGE;
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = 1;
     } else if (strcmp(a, "--dump-ast") == 0) {
