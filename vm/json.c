@@ -553,9 +553,27 @@ static int check_dups(Parser *p, const Pending *m, size_t count) {
   }
 }
 
+/* more_items reads what follows an item of an object or array: a ','
+** (1: another item comes), the closing bracket (0), or else fails with
+** "expected WHAT" (-1). */
+static int more_items(Parser *p, char close, const char *what) {
+  skip_ws(p);
+  if (p->i < p->n && p->s[p->i] == ',') {
+    p->i++;
+    return 1;
+  }
+  if (p->i < p->n && p->s[p->i] == close) {
+    p->i++;
+    return 0;
+  }
+  fail_unexpected(p, what);
+  return -1;
+}
+
 /* object -> '{' (string ':' value (',' string ':' value)*)? '}' */
 static int parse_object(Parser *p, int depth, Json *out) {
   size_t base = p->sn, count, i;
+  int more;
   Member *mem;
   out->kind = JSON_OBJ;
   out->mem = NULL;
@@ -583,17 +601,8 @@ static int parse_object(Parser *p, int depth, Json *out) {
     p->i++;
     if (parse_value(p, depth, &m.val) < 0) return -1;
     push(p, &m);
-    skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == ',') {
-      p->i++;
-      continue;
-    }
-    if (p->i < p->n && p->s[p->i] == '}') {
-      p->i++;
-      break;
-    }
-    fail_unexpected(p, "',' or '}'");
-    return -1;
+    if ((more = more_items(p, '}', "',' or '}'")) < 0) return -1;
+    if (!more) break;
   }
   count = p->sn - base;
   if (check_dups(p, p->stk + base, count) < 0) return -1;
@@ -612,6 +621,7 @@ static int parse_object(Parser *p, int depth, Json *out) {
 /* array -> '[' (value (',' value)*)? ']' */
 static int parse_array(Parser *p, int depth, Json *out) {
   size_t base = p->sn, count, i;
+  int more;
   Json *items;
   out->kind = JSON_ARR;
   out->items = NULL;
@@ -628,17 +638,8 @@ static int parse_array(Parser *p, int depth, Json *out) {
     m.klen = m.off = 0;
     if (parse_value(p, depth, &m.val) < 0) return -1;
     push(p, &m);
-    skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == ',') {
-      p->i++;
-      continue;
-    }
-    if (p->i < p->n && p->s[p->i] == ']') {
-      p->i++;
-      break;
-    }
-    fail_unexpected(p, "',' or ']'");
-    return -1;
+    if ((more = more_items(p, ']', "',' or ']'")) < 0) return -1;
+    if (!more) break;
   }
   count = p->sn - base;
   items = take_nodes(p, count * sizeof *items);
