@@ -440,6 +440,7 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
   } else {
     long long pid = lock_pid(dir);
     I->state = RR_S_INTERRUPTED;
+    I->repl_left = L->n > 0 && rr_str(L->rec[L->n - 1], "type") && strcmp(rr_str(L->rec[L->n - 1], "type"), "repl_end") == 0;
     if (pid > 0 && pid == I->pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) I->state = RR_S_RUNNING;
     /* a command or call that started but whose end is not journaled */
     for (i = neff; i-- > 0;) {
@@ -471,7 +472,7 @@ const char *rr_state_word(const RrInfo *I) {
     case RR_S_WAITING: return "waiting";
     case RR_S_RUNNING: return "running";
     case RR_S_UNREADABLE: return "unreadable";
-    default: return "interrupted";
+    default: return I->repl_left ? "left open at the REPL" : "interrupted";
   }
 }
 

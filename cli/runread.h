@@ -74,6 +74,7 @@ typedef struct RrInfo {
   long long pid;       /* of the process that last started or resumed the run */
   char why[300];       /* RR_S_UNREADABLE: why */
   int damaged;         /* the journal is damaged after the records used */
+  int repl_left;        /* its last record is repl_end: a person left it open at the REPL */
   uint64_t bad;        /* then: the first bad record */
   RrStep *steps;
   size_t nsteps, capsteps;

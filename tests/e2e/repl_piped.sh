@@ -65,6 +65,7 @@ rep=$("$RBK" report "$run" --format json)
 expect_eq "$(jq -r '.improvised | length' <<<"$rep")" 8 "rbk report lists the 8 improvised actions"
 expect_eq "$(jq -r '.improvised[1].input' <<<"$rep")" 'let x = sh("echo hi")' "with what was typed"
 expect_eq "$(jq -r '.improvised[1].effects[0]' <<<"$rep")" 'cmd: echo hi' "and the effects it had"
+expect_match "$("$RBK" status "$run")" 'State +left open at the REPL' "rbk status says the run was left open at the REPL"
 
 # 2. meta-commands on the same run (continued, replayed quietly)
 out=$(printf '%s\n' ':help' ':steps' ':plan' ':vars' 'x' ':next' ':run second' ':status' ':log 3' ':bogus' \
