@@ -32,6 +32,7 @@
 #include "../vm/mem.h"
 #include "../vm/shquote.h"
 #include "../vm/value.h"
+#include "args.h"
 #include "cli.h"
 #include "runread.h"
 #include "state.h"
@@ -176,18 +177,12 @@ typedef struct Opts {
 
 enum { WANT_RUN = 1, ALLOW_IDS = 2, ALLOW_VERIFY = 4 };
 
-static int set_format(const char *cmd, const char *v, int *json) {
-  if (strcmp(v, "json") == 0) *json = 1;
-  else if (strcmp(v, "text") == 0) *json = 0;
-  else return cli_usage_error(cmd, "unknown format '%s' (text or json)", v);
-  return EXIT_OK;
-}
-
 /* parse_opts reads the command line; options may come anywhere and "--"
 ** ends them. Returns EXIT_OK, a usage error, or -1 after printing help. */
 static int parse_opts(const char *cmd, const char *usage, int argc, char **argv, int flags,
                       Opts *o) {
-  int i, rc, nargs = 0, dashdash = 0;
+  static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
+  int i, k, rc, nargs = 0, dashdash = 0;
   memset(o, 0, sizeof *o);
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -200,11 +195,8 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
       if (!(flags & WANT_RUN)) return cli_usage_error(cmd, "unexpected argument '%s'", a);
       if (nargs++) return cli_usage_error(cmd, "one RUN at a time ('%s' and '%s')", o->run, a);
       o->run = a;
-    } else if (strcmp(a, "--format") == 0) {
-      if (i + 1 >= argc) return cli_usage_error(cmd, "--format needs a value (text or json)");
-      rc = set_format(cmd, argv[++i], &o->json);
-    } else if (strncmp(a, "--format=", 9) == 0) {
-      rc = set_format(cmd, a + 9, &o->json);
+    } else if ((k = cli_format_opt(cmd, argc, argv, &i, formats, &o->json)) != 0) {
+      if (k < 0) return EXIT_USAGE;
     } else if (strcmp(a, "--state") == 0) {
       if (i + 1 >= argc) return cli_usage_error(cmd, "--state needs a directory");
       o->state = argv[++i];
@@ -954,12 +946,12 @@ int cmd_status(int argc, char **argv) {
 
 /* ---- rbk log --------------------------------------------------------- */
 
-/* effect_start_of finds the effect_start of effect n before record i. */
-static const Json *effect_start_of(const RrJournal *L, size_t i, long long n) {
-  long long m;
-  while (i-- > 0) {
+/* effect_start_of finds the effect_start of the effect in slot (its
+** number and lane: rr_effect_slot) before record i. */
+static const Json *effect_start_of(const RrJournal *L, size_t i, long long slot) {
+  while (slot >= 0 && i-- > 0) {
     const Json *r = L->rec[i];
-    if (strcmp(rr_str(r, "type"), "effect_start") == 0 && rr_int(r, "n", &m) && m == n) return r;
+    if (strcmp(rr_str(r, "type"), "effect_start") == 0 && rr_effect_slot(r, L->n) == slot) return r;
   }
   return NULL;
 }
@@ -1039,9 +1031,9 @@ static void render(Buf *b, const RrJournal *L, size_t i) {
     put_step(b, r);
     if (rr_int(r, "attempt", &n)) buf_printf(b, " (attempt %lld)", n);
   } else if (strcmp(t, "effect_start") == 0) {
-    if (rr_int(r, "n", &n)) buf_printf(b, "#%lld ", n);
+    if (rr_int(r, "n", &n)) buf_printf(b, "%s#%lld ", json_get(r, "lane") ? "repl" : "", n);
     rr_put_cstr(b, rr_str(r, "kind") ? rr_str(r, "kind") : "effect", 20);
-    if (rr_str(r, "step")) {
+    if (rr_str(r, "step") && *rr_str(r, "step")) {
       buf_puts(b, " in ");
       put_step(b, r);
     }
@@ -1049,11 +1041,11 @@ static void render(Buf *b, const RrJournal *L, size_t i) {
     rr_put_field(b, r, "what", 200);
   } else if (strcmp(t, "effect_end") == 0) {
     const Json *res = json_get(r, "result"), *rec = json_get(res, "rec");
-    const Json *st = effect_start_of(L, i, rr_int(r, "n", &n) ? n : -1);
+    const Json *st = effect_start_of(L, i, rr_effect_slot(r, L->n));
     const char *kind = rr_str(st, "kind");
     long long status = 0;
     int flag, flag_ok;
-    if (rr_int(r, "n", &n)) buf_printf(b, "#%lld ", n);
+    if (rr_int(r, "n", &n)) buf_printf(b, "%s#%lld ", json_get(r, "lane") ? "repl" : "", n);
     flag = json_bool(json_get(r, "skipped"), &flag_ok);
     if (flag_ok && flag) buf_puts(b, "skipped by decision: ");
     flag = json_bool(json_get(r, "marked_done"), &flag_ok);
@@ -1220,6 +1212,28 @@ static int log_verify(const Opts *o, const char *path) {
   return rc == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
+void inspect_log_text(const RrJournal *L, size_t from, FILE *f) {
+  Buf out = BUF_INIT;
+  int color = diag_use_color(f);
+  int wseq = 1;
+  uint64_t k;
+  size_t i;
+  for (k = L->n ? L->n - 1 : 0; k >= 10; k /= 10) wseq++;
+  for (i = from; i < L->n; i++) {
+    const char *t = rr_str(L->rec[i], "type");
+    char when[64];
+    fmt_local(rr_str(L->rec[i], "time"), 1, when, sizeof when);
+    buf_printf(&out, "%*zu  %s  ", wseq, i, when);
+    put_painted(&out, color, C_BOLD, t, 14);
+    buf_putc(&out, ' ');
+    render(&out, L, i);
+    while (out.n && out.p[out.n - 1] == ' ') out.p[--out.n] = '\0';
+    buf_putc(&out, '\n');
+    flush(&out, f);
+  }
+  buf_free(&out);
+}
+
 int cmd_log(int argc, char **argv) {
   char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX];
   Buf out = BUF_INIT;
@@ -1252,22 +1266,7 @@ int cmd_log(int argc, char **argv) {
     }
     buf_puts(&out, L.n ? "\n]\n" : "]\n");
   } else {
-    int color = diag_use_color(stdout);
-    int wseq = 1;
-    uint64_t k;
-    for (k = L.n ? L.n - 1 : 0; k >= 10; k /= 10) wseq++;
-    for (i = 0; i < L.n; i++) {
-      const char *t = rr_str(L.rec[i], "type");
-      char when[64];
-      fmt_local(rr_str(L.rec[i], "time"), 1, when, sizeof when);
-      buf_printf(&out, "%*zu  %s  ", wseq, i, when);
-      put_painted(&out, color, C_BOLD, t, 14);
-      buf_putc(&out, ' ');
-      render(&out, &L, i);
-      while (out.n && out.p[out.n - 1] == ' ') out.p[--out.n] = '\0';
-      buf_putc(&out, '\n');
-      flush(&out, stdout);
-    }
+    inspect_log_text(&L, 0, stdout);
   }
   flush(&out, stdout);
   buf_free(&out);

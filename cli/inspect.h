@@ -9,9 +9,16 @@
 #ifndef RBK_INSPECT_H
 #define RBK_INSPECT_H
 
+#include <stdio.h>
+
+#include "runread.h"
+
 int cmd_runs(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+/* inspect_log_text prints records from..L->n of a loaded journal as
+** `rbk log` does, one line each (colour when f is a terminal). */
+void inspect_log_text(const RrJournal *L, size_t from, FILE *f);
 extern const char usage_runs[], usage_status[], usage_log[];
 
 #endif

@@ -29,8 +29,8 @@
 #include "../vm/buf.h"
 #include "../vm/json.h"
 #include "../vm/mem.h"
-#include "answer.h"
 #include "cli.h"
+#include "inspect.h"
 #include "session.h"
 
 const char usage_repl[] =
@@ -322,83 +322,30 @@ static void show_status(Repl *R) {
   say(R, "improvised actions this run: %d\n", S->improvised);
 }
 
-/* show_log prints the last n records, one line each. */
+/* show_log prints the last n records as `rbk log` does. */
 static void show_log(Repl *R, int n) {
-  char path[5000], why[256];
-  FILE *f;
-  char **lines = NULL;
-  size_t nl = 0, cap = 0, i;
-  Buf line = BUF_INIT;
-  int c;
-  snprintf(path, sizeof path, "%s/journal.jsonl", R->S.dir);
-  f = fopen(path, "r");
-  if (!f) {
-    fail_msg(R, "cannot read %s", path);
+  RrJournal L;
+  if (rr_load(&L, R->S.dir) != 0) {
+    Buf why = BUF_INIT;
+    rr_problem_text(&L, &why);
+    fail_msg(R, "%s/journal.jsonl: %s", R->S.dir, buf_cstr(&why));
+    buf_free(&why);
+    rr_unload(&L);
     return;
   }
-  while ((c = fgetc(f)) != EOF) {
-    if (c != '\n') {
-      buf_putc(&line, (char)c);
-      continue;
-    }
-    if (nl == cap) lines = mem_grow(lines, &cap, nl + 1, sizeof *lines);
-    lines[nl++] = buf_take(&line);
-  }
-  fclose(f);
-  buf_free(&line);
-  for (i = nl > (size_t)n ? nl - (size_t)n : 0; i < nl; i++) {
-    Json *j = json_parse(lines[i], strlen(lines[i]), why, sizeof why);
-    const char *t = json_str(json_get(j, "type"), NULL), *tm = json_str(json_get(j, "time"), NULL);
-    const char *detail = json_str(json_get(j, "input"), NULL);
-    int ok;
-    double seq = json_num(json_get(j, "seq"), &ok);
-    if (!detail) detail = json_str(json_get(j, "what"), NULL);
-    if (!detail) detail = json_str(json_get(j, "step"), NULL);
-    if (!detail) detail = json_str(json_get(j, "state"), NULL);
-    if (!tm) tm = "";
-    if (detail) {
-      /* one line per record: a multi-line input is shown on one */
-      char *d = mem_strdup(detail), *q;
-      for (q = d; *q; q++)
-        if (*q == '\n') *q = ' ';
-      say(R, "  %5.0f %s %-16s %s\n", ok ? seq : -1.0, strlen(tm) > 19 ? tm + 11 : tm, t ? t : "?", d);
-      mem_free(d);
-      json_free(j);
-      continue;
-    }
-    say(R, "  %5.0f %s %-16s %s\n", ok ? seq : -1.0, strlen(tm) > 19 ? tm + 11 : tm, t ? t : "?",
-        detail ? detail : "");
-    json_free(j);
-  }
-  for (i = 0; i < nl; i++) mem_free(lines[i]);
-  mem_free(lines);
+  fflush(stdout);
+  inspect_log_text(&L, L.n > (size_t)n ? L.n - (size_t)n : 0, stdout);
+  rr_unload(&L);
 }
 
 /* answer records what the unfinished step waits for. */
 static void answer(Repl *R, const char *what, const char *role, const char *note) {
   Session *S = &R->S;
-  char why[512];
-  JrnOpenReport rep;
   if (S->unfinished < 0) {
     fail_msg(R, "no step is waiting for anything");
     return;
   }
-  /* The journal as it is now, with what this session wrote. */
-  jrn_close(&S->jr);
-  if (jrn_open(&S->jr, S->dir, 0, &rep, why, sizeof why) != 0) {
-    fail_msg(R, "%s", why);
-    return;
-  }
-  if (strcmp(what, "approve") == 0 && !role) {
-    /* the role the gate waits for, from its gate_wait record */
-    size_t i;
-    for (i = S->jr.nrecs; i-- > 0;)
-      if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) {
-        role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
-        break;
-      }
-  }
-  if (answer_pending(&S->jr, "repl", S->id, what, role, S->vm.operator_name, note) != EXIT_OK) {
+  if (session_answer(S, what, role, note) != EXIT_OK) {
     R->failures++;
     return;
   }

@@ -27,8 +27,8 @@ typedef struct Rb {
   Report *r;
   const RrJournal *L;
   long long t0;               /* the run's start, ms since the epoch */
-  long *start_at;             /* effect n -> index of its (latest) effect_start record */
-  long *cmd_of;               /* effect n -> index in r->cmds, or -1 */
+  long *start_at;             /* effect slot (rr_effect_slot) -> index of its (latest) effect_start record */
+  long *cmd_of;               /* effect slot -> index in r->cmds, or -1 */
   long long cur_improv;       /* the improvisation in progress, or 0 */
   size_t capev, capcmd, capdec, capimp, capfail, capops, capsteps;
   struct VMsg {
@@ -171,8 +171,7 @@ static void on_effect_start(Rb *b, size_t i, const Json *rec) {
   const char *kind = str_or(rec, "kind", "effect"), *what = rr_str(rec, "what"), *step = rr_str(rec, "step");
   long long n;
   Buf t = BUF_INIT;
-  if (rr_int(rec, "n", &n) && n >= 0 && (size_t)n < b->L->n) b->start_at[n] = (long)i;
-  else n = -1;
+  if ((n = rr_effect_slot(rec, b->L->n)) >= 0) b->start_at[n] = (long)i;
   if (b->cur_improv) {
     RepImprov *im = improv_of(b, b->cur_improv);
     if (im) {
@@ -218,7 +217,7 @@ static void on_effect_end(Rb *b, const Json *rec) {
   const char *kind;
   Buf t = BUF_INIT;
   int flag;
-  if (!rr_int(rec, "n", &n) || n < 0 || (size_t)n >= b->L->n || b->start_at[n] < 0) return;
+  if ((n = rr_effect_slot(rec, b->L->n)) < 0 || b->start_at[n] < 0) return;
   st = b->L->rec[b->start_at[n]];
   kind = str_or(st, "kind", "effect");
   if (strcmp(kind, "cmd") == 0 && b->cmd_of[n] >= 0) {
@@ -339,7 +338,7 @@ static void on_decision(Rb *b, const Json *rec) {
   const Json *st = NULL;
   Buf t = BUF_INIT;
   memset(d, 0, sizeof *d);
-  if (rr_int(rec, "n", &n) && n >= 0 && (size_t)n < b->L->n && b->start_at[n] >= 0) st = b->L->rec[b->start_at[n]];
+  if ((n = rr_effect_slot(rec, b->L->n)) >= 0 && b->start_at[n] >= 0) st = b->L->rec[b->start_at[n]];
   d->time = rr_str(rec, "time");
   d->at = at(b, d->time);
   d->kind = "decision";
@@ -899,9 +898,9 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
   b.r = r;
   b.L = L;
   if (!rr_parse_time(r->info.started, &b.t0)) b.t0 = -1;
-  b.start_at = mem_alloc(L->n * sizeof *b.start_at);
-  b.cmd_of = mem_alloc(L->n * sizeof *b.cmd_of);
-  for (i = 0; i < L->n; i++) b.start_at[i] = b.cmd_of[i] = -1;
+  b.start_at = mem_alloc((2 * L->n + 1) * sizeof *b.start_at);
+  b.cmd_of = mem_alloc((2 * L->n + 1) * sizeof *b.cmd_of);
+  for (i = 0; i < 2 * L->n; i++) b.start_at[i] = b.cmd_of[i] = -1;
   r->id = r->info.id;
   r->title = r->info.title;
   r->runbook = r->info.runbook;

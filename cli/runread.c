@@ -198,6 +198,12 @@ int rr_secs(const Json *v, double *out) {
 
 /* parse_time reads "YYYY-MM-DDTHH:MM:SS.mmmZ" into milliseconds since the
 ** epoch (whole numbers, so differences are exact). */
+long long rr_effect_slot(const Json *rec, size_t nrecs) {
+  long long n;
+  if (!rr_int(rec, "n", &n) || n < 0 || (size_t)n >= nrecs) return -1;
+  return 2 * n + (json_get(rec, "lane") != NULL);
+}
+
 int rr_parse_time(const char *s, long long *out) {
   struct tm tm;
   int y, mo, d, h, mi, se, ms;

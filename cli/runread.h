@@ -103,6 +103,11 @@ const char *rr_str(const Json *o, const char *key);
 int rr_int(const Json *o, const char *key, long long *out);
 /* rr_secs reads a duration: a number of seconds or {"dur": seconds}. */
 int rr_secs(const Json *v, double *out);
+/* rr_effect_slot maps an effect record (effect_start, effect_end,
+** decision) of a journal of nrecs records to a slot in [0, 2 * nrecs):
+** its number n in its lane, the runbook's or the REPL's ("lane":"repl"),
+** which number their effects apart. -1 if it has no usable number. */
+long long rr_effect_slot(const Json *rec, size_t nrecs);
 /* rr_parse_time reads "YYYY-MM-DDTHH:MM:SS.mmmZ" into milliseconds since
 ** the epoch (whole numbers, so differences are exact). */
 int rr_parse_time(const char *s, long long *out);

@@ -15,6 +15,7 @@
 #include "../vm/json.h"
 #include "../vm/mem.h"
 #include "../vm/sha256.h"
+#include "answer.h"
 #include "cli.h"
 #include "load.h"
 #include "runctl.h"
@@ -487,6 +488,18 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
   if (r == VM_OK && value && cr.is_expr) *value = v;
   else val_release(v);
   return r;
+}
+
+int session_answer(Session *S, const char *what, const char *role, const char *note) {
+  /* The journal as it is now, with what this session wrote. */
+  if (reload(S, S->fx.lanes[FX_LANE_RUNBOOK].n) != 0) return EXIT_USAGE;
+  if (strcmp(what, "approve") == 0 && !role) {
+    /* the role the gate waits for, from its gate_wait record */
+    size_t i;
+    for (i = S->jr.nrecs; i-- > 0 && !role;)
+      if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
+  }
+  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note);
 }
 
 int session_skip(Session *S, int i, const char *reason) {

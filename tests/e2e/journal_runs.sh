@@ -53,22 +53,6 @@ child_of() {
   done
   return 1
 }
-verify_chain() {
-  python3 - "$1" <<'PY'
-import hashlib, json, sys
-data = open(sys.argv[1], 'rb').read()
-if not data.endswith(b'\n'):
-    print('no final newline'); sys.exit(1)
-prev = '0' * 64
-lines = data[:-1].split(b'\n')
-for i, line in enumerate(lines):
-    r = json.loads(line)
-    if list(r.keys())[:4] != ['seq', 'prev', 'time', 'type'] or r['seq'] != i or r['prev'] != prev:
-        print('record %d is bad' % i); sys.exit(1)
-    prev = hashlib.sha256(line).hexdigest()
-print('ok')
-PY
-}
 
 # ---- (a) one process per run ------------------------------------------
 bgout=$T/.bg.out
@@ -244,7 +228,7 @@ if [ "$rc" -eq 3 ]; then
 fi
 expect_eq "$rc" 0 "(e) after answering, the run finishes"
 expect_eq "$(cat "$T/slow.out")" $'one\nslow\nthree' "(e) every command's effect happened once"
-expect_eq "$(verify_chain "$(journal int)")" ok "(e) the journal's chain verifies"
+verify_chain "$(journal int)" >/dev/null; ok $? "(e) the journal's chain verifies"
 # skip and done
 rm -f "$T/slow.out"
 for choice in skip "done"; do

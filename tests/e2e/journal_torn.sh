@@ -16,29 +16,6 @@ trap 'rm -rf "$T"' EXIT
 export RBK_STATE_DIR=$T/state
 crashes=""
 
-verify_chain() {
-  python3 - "$1" <<'PY'
-import hashlib, json, sys
-data = open(sys.argv[1], 'rb').read()
-if not data.endswith(b'\n'):
-    print('no final newline'); sys.exit(1)
-prev = '0' * 64
-lines = data[:-1].split(b'\n')
-for i, line in enumerate(lines):
-    try:
-        r = json.loads(line)
-    except Exception as e:
-        print('record %d: not JSON: %s' % (i, e)); sys.exit(1)
-    if list(r.keys())[:4] != ['seq', 'prev', 'time', 'type']:
-        print('record %d: first keys are %s' % (i, list(r.keys())[:4])); sys.exit(1)
-    if r['seq'] != i:
-        print('record %d: seq is %r' % (i, r['seq'])); sys.exit(1)
-    if r['prev'] != prev:
-        print('record %d: prev does not match the previous line' % i); sys.exit(1)
-    prev = hashlib.sha256(line).hexdigest()
-print(len(lines))
-PY
-}
 
 # resume_dir STATE: `rbk resume` of STATE/runs/base, from $T (where the
 # runbook is); sets $rc, $out, $err

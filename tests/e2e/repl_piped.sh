@@ -88,7 +88,7 @@ expect_eq "$rc" 1 "piped: exit 1 after failed meta-commands"
 ok "$([ -f second.out ]; echo $?)" "step second really ran"
 
 # 3. a gate with no terminal: the step waits; :approve answers; :next continues it
-out=$(printf '%s\n' ':next' ':status' ':approve lead "looks good"' ':next' ':undo second' ':steps' ':quit' |
+out=$(printf '%s\n' ':next' ':status' 'log "while waiting"' 'run "true"' ':approve lead "looks good"' ':next' ':undo second' ':steps' ':quit' |
   "$RBK" repl --as carol rb.rbk 2>&1)
 expect_match "$out" 'step third is waiting' "an approval without a terminal makes the step wait"
 expect_match "$out" 'waiting +step third has not finished' ":status says what waits"
@@ -98,6 +98,8 @@ expect_match "$out" 'step second undone' ":undo runs the undo block"
 ok "$([ ! -f second.out ]; echo $?)" "the undo block really ran"
 expect_match "$out" '2  pending     second' "an undone step is pending again"
 expect_eq "$(jq -r 'select(.type=="effect_end" and .role=="lead") | .by' "$j")" carol "the approval is journaled with who gave it"
+expect_eq "$("$RBK" report "$run" --format json | jq -r '.decisions[] | select(.kind=="approval") | "\(.by) \(.role) \(.answer)"')" \
+  "carol lead approved" "rbk report pairs the approval with its gate although REPL effects (their own numbers) came in between"
 
 # 4. rbk resume finishes what the REPL left: second again, nothing done twice
 before=$(jq -c 'select(.type=="effect_start" and (.lane|not))' "$j" | wc -l)
