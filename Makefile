@@ -36,7 +36,7 @@ LDLIBS  = -lreadline -lm -lcrypto $(FFI_LIBS) -ldl
 
 GEN     = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c $(BUILD)/gen/modules.c
 MODULES = $(wildcard stdlib/*.rbk)
-LIB_SRC = $(wildcard vm/*.c compiler/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_SRC = $(wildcard base/*.c vm/*.c grammar/*.c compiler/*.c run/*.c review/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/modules.o
 UNIT_SRC = $(wildcard tests/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

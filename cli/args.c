@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "../vm/buf.h"
+#include "../base/buf.h"
 #include "cli.h"
 
 int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *const *names, int *fmt) {

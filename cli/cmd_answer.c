@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../vm/journal.h"
-#include "../vm/json.h"
-#include "../vm/mem.h"
-#include "answer.h"
+#include "../run/journal.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../run/answer.h"
 #include "cli.h"
-#include "runctl.h"
-#include "state.h"
+#include "../run/runctl.h"
+#include "../run/state.h"
 
 const char usage_approve[] =
   "Usage: rbk approve RUN --as ROLE [--note TEXT] [--refuse]\n"

@@ -6,8 +6,8 @@
 
 #include "../compiler/ast.h"
 #include "../compiler/check.h"
-#include "../compiler/parse.h"
-#include "../vm/diag.h"
+#include "../grammar/parse.h"
+#include "../base/diag.h"
 #include "args.h"
 #include "cli.h"
 

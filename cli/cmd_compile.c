@@ -6,9 +6,9 @@
 
 #include "../vm/bcfile.h"
 #include "../vm/disasm.h"
-#include "../vm/mem.h"
+#include "../base/mem.h"
 #include "cli.h"
-#include "load.h"
+#include "../run/load.h"
 
 const char usage_compile[] =
   "Usage: rbk compile FILE [-o OUT]\n"

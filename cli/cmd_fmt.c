@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 
 #include "../compiler/fmt.h"
-#include "../vm/durable.h"
-#include "../vm/mem.h"
+#include "../base/durable.h"
+#include "../base/mem.h"
 #include "cli.h"
-#include "udiff.h"
+#include "../base/udiff.h"
 
 const char usage_fmt[] =
   "Usage: rbk fmt [OPTIONS] FILE...\n"

@@ -25,17 +25,17 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "../vm/buf.h"
-#include "../vm/diag.h"
-#include "../vm/journal.h"
-#include "../vm/json.h"
-#include "../vm/mem.h"
-#include "../vm/shquote.h"
+#include "../base/buf.h"
+#include "../base/diag.h"
+#include "../run/journal.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../base/shquote.h"
 #include "../vm/value.h"
 #include "args.h"
 #include "cli.h"
-#include "runread.h"
-#include "state.h"
+#include "../run/runread.h"
+#include "../run/state.h"
 
 const char usage_runs[] =
   "Usage: rbk runs [OPTIONS]\n"

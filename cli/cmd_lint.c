@@ -1,17 +1,17 @@
 /*
 ** cmd_lint.c -- `rbk lint FILE...`: the CAB-readiness rules of
-** compiler/lint.c, printed as diagnostics (text), JSON or SARIF 2.1.0.
+** review/lint.c, printed as diagnostics (text), JSON or SARIF 2.1.0.
 */
 #include <stdio.h>
 #include <string.h>
 
 #include "../compiler/ast.h"
 #include "../compiler/check.h"
-#include "../compiler/lint.h"
-#include "../compiler/parse.h"
-#include "../vm/buf.h"
-#include "../vm/diag.h"
-#include "../vm/mem.h"
+#include "../review/lint.h"
+#include "../grammar/parse.h"
+#include "../base/buf.h"
+#include "../base/diag.h"
+#include "../base/mem.h"
 #include "args.h"
 #include "cli.h"
 

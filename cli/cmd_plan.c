@@ -1,7 +1,7 @@
 /*
 ** cmd_plan.c -- `rbk plan FILE --format md|html|dot|mermaid|json`: the
 ** plan of a runbook as a document for a change board, as a graph, or as
-** JSON. The runbook is parsed, checked and linted once; compiler/plan.c
+** JSON. The runbook is parsed, checked and linted once; review/plan.c
 ** builds the one model that every format renders.
 */
 #include <stdio.h>
@@ -9,13 +9,13 @@
 
 #include "../compiler/ast.h"
 #include "../compiler/check.h"
-#include "../compiler/lint.h"
-#include "../compiler/parse.h"
-#include "../compiler/plan.h"
-#include "../vm/diag.h"
+#include "../review/lint.h"
+#include "../grammar/parse.h"
+#include "../review/plan.h"
+#include "../base/diag.h"
 #include "args.h"
 #include "cli.h"
-#include "plan_render.h"
+#include "../review/plan_render.h"
 
 const char usage_plan[] =
   "Usage: rbk plan [OPTIONS] FILE\n"

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../vm/journal.h"
+#include "../run/journal.h"
 #include "args.h"
 #include "cli.h"
-#include "report_render.h"
-#include "runread.h"
+#include "../review/report_render.h"
+#include "../run/runread.h"
 
 const char usage_report[] =
   "Usage: rbk report [OPTIONS] RUN\n"

@@ -12,17 +12,17 @@
 #include <unistd.h>
 
 #include "../stdlib/natives.h"
-#include "../vm/json.h"
-#include "../vm/durable.h"
-#include "../vm/mem.h"
-#include "../vm/runbook.h"
-#include "../vm/sha256.h"
+#include "../base/json.h"
+#include "../base/durable.h"
+#include "../base/mem.h"
+#include "../run/runbook.h"
+#include "../base/sha256.h"
 #include "cli.h"
-#include "dryrun.h"
-#include "load.h"
-#include "runctl.h"
-#include "session.h"
-#include "state.h"
+#include "../run/dryrun.h"
+#include "../run/load.h"
+#include "../run/runctl.h"
+#include "../run/session.h"
+#include "../run/state.h"
 #include "term.h"
 
 const char usage_run[] =

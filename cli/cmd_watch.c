@@ -24,15 +24,15 @@
 #include <unistd.h>
 
 #include "../stdlib/natives.h"
-#include "../vm/journal.h"
-#include "../vm/json.h"
-#include "../vm/mem.h"
-#include "../vm/runbook.h"
-#include "../vm/sha256.h"
+#include "../run/journal.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../run/runbook.h"
+#include "../base/sha256.h"
 #include "cli.h"
-#include "load.h"
-#include "runctl.h"
-#include "state.h"
+#include "../run/load.h"
+#include "../run/runctl.h"
+#include "../run/state.h"
 #include "term.h"
 
 const char usage_watch[] =

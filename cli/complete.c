@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "../compiler/ast.h"
-#include "../compiler/parse.h"
-#include "../vm/buf.h"
-#include "../vm/mem.h"
+#include "../grammar/parse.h"
+#include "../base/buf.h"
+#include "../base/mem.h"
 #include "cli.h"
 #include "inspect.h"
 

@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "runread.h"
+#include "../run/runread.h"
 
 int cmd_runs(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -26,12 +26,12 @@
 #include <readline/readline.h>
 
 #include "../compiler/check.h"
-#include "../vm/buf.h"
-#include "../vm/json.h"
-#include "../vm/mem.h"
+#include "../base/buf.h"
+#include "../base/json.h"
+#include "../base/mem.h"
 #include "cli.h"
 #include "inspect.h"
-#include "session.h"
+#include "../run/session.h"
 
 const char usage_repl[] =
   "Usage: rbk repl [OPTIONS] [FILE]\n"

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../vm/diag.h"
-#include "../vm/mem.h"
+#include "../base/diag.h"
+#include "../base/mem.h"
 
 #define BOLD(t) ((t)->color ? "\033[1m" : "")
 #define DIM(t) ((t)->color ? "\033[2m" : "")

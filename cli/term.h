@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "../vm/runbook.h"
+#include "../run/runbook.h"
 
 typedef struct Term {
   FILE *out;              /* stdout */

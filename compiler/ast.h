@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#include "../vm/mem.h"
-#include "../vm/source.h"
+#include "../base/mem.h"
+#include "../base/source.h"
 
 /* Nesting deeper than this is refused at parse time, so that every
 ** recursive pass over the tree (check, codegen, fmt) is bounded. */

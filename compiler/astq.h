@@ -7,7 +7,7 @@
 #ifndef RBK_ASTQ_H
 #define RBK_ASTQ_H
 
-#include "../vm/buf.h"
+#include "../base/buf.h"
 #include "ast.h"
 
 /* astq_runbook returns the N_RUNBOOK declaration of a parsed file, or NULL

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "../vm/ffi.h"
-#include "../vm/ptrmap.h"
-#include "../vm/shquote.h"
+#include "../base/ptrmap.h"
+#include "../base/shquote.h"
 #include "suggest.h"
 
 static const char *const ty_names[] = {
@@ -30,7 +30,7 @@ const char *ty_name(Ty t) { return ty_names[t]; }
 
 static const BuiltinSig builtins[] = {
 #define X(name, lo, hi, ty, args, fx, doc) {#name, lo, hi, TY_##ty, doc},
-#include "../stdlib/builtins.def"
+#include "../vm/builtins.def"
 #undef X
   {NULL, 0, 0, TY_ANY, NULL},
 };
@@ -39,7 +39,7 @@ const BuiltinSig *check_builtins(void) { return builtins; }
 
 static const char *const module_of[][2] = {
 #define M(name, module) {#name, #module},
-#include "../stdlib/modules.def"
+#include "modules.def"
 #undef M
   {NULL, NULL},
 };
@@ -1006,7 +1006,7 @@ static void contacts(Checker *C, Node *role) {
 }
 
 /* The names a notifier command sees, besides params and secrets (in this
-** order, the notifier's parameters: vm/notify.c passes them). */
+** order, the notifier's parameters: run/notify.c passes them). */
 const char *const check_notifier_names[] = {"to", "person", "email", "phone", "message", "title", NULL};
 
 /* check_notifier checks `notifier "command"`: a command like run's,

@@ -6,7 +6,7 @@
 #ifndef RBK_CHECK_H
 #define RBK_CHECK_H
 
-#include "../vm/diag.h"
+#include "../base/diag.h"
 #include "../vm/program.h"
 #include "ast.h"
 
@@ -38,7 +38,7 @@ int check_program(Ast *ast, Diags *d);
 ** Returns the number of errors added to d. */
 int check_chunk(Ast *chunk, Node *expr_or_null, const Program *ctx, Diags *d);
 
-/* BuiltinSig is one entry of stdlib/builtins.def. */
+/* BuiltinSig is one entry of vm/builtins.def. */
 typedef struct BuiltinSig {
   const char *name;
   int min_args, max_args;
@@ -49,7 +49,7 @@ typedef struct BuiltinSig {
 /* check_builtins returns the builtin table, terminated by a NULL name. */
 const BuiltinSig *check_builtins(void);
 
-/* check_builtin_module names the stdlib module (stdlib/modules.def) that
+/* check_builtin_module names the stdlib module (compiler/modules.def) that
 ** implements builtin name in rbk, or returns NULL for a C builtin. */
 const char *check_builtin_module(const char *name);
 
@@ -59,7 +59,7 @@ const char *check_builtin_module(const char *name);
 int check_module(Ast *ast, Diags *d, const char *module);
 
 /* The names a `notifier` command sees besides params and secrets, NULL
-** ended: the notifier's parameters, in order (vm/notify.c passes them). */
+** ended: the notifier's parameters, in order (run/notify.c passes them). */
 extern const char *const check_notifier_names[];
 
 #endif

@@ -7,10 +7,10 @@
 
 #include <string.h>
 
-#include "../vm/mem.h"
+#include "../base/mem.h"
 #include "check.h"
 #include "codegen.h"
-#include "parse.h"
+#include "../grammar/parse.h"
 
 /* compile_as parses src in mode and, if that works, checks and compiles
 ** it. Returns the Proto index, or -1. */

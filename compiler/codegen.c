@@ -12,12 +12,12 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../stdlib/modules.h"
+#include "modules.h"
 #include "../vm/ffi.h"
-#include "../vm/ptrmap.h"
-#include "../vm/shquote.h"
+#include "../base/ptrmap.h"
+#include "../base/shquote.h"
 #include "check.h"
-#include "parse.h"
+#include "../grammar/parse.h"
 
 typedef struct Local {
   const char *name;
@@ -47,7 +47,7 @@ typedef struct Gen {
   uint32_t protos_cap, globals_cap, verifies_cap;
   int failed;
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
-  const char *modules[8];/* stdlib modules the program needs (stdlib/modules.def) */
+  const char *modules[8];/* stdlib modules the program needs (compiler/modules.def) */
   int nmodules;
 } Gen;
 
@@ -903,7 +903,7 @@ static void gen_notifier(Gen *g, Node *n) {
   g->prog->notifier = idx;
 }
 
-/* gen_module compiles stdlib module `module` (embedded: stdlib/modules.h)
+/* gen_module compiles stdlib module `module` (embedded: compiler/modules.h)
 ** into the program: its externs, its functions, and for each builtin it
 ** implements an ImplInfo. Its code has no source positions: a failure in
 ** it is reported at the runbook's call. The module is rbk's own code, so

@@ -4,7 +4,7 @@
 #ifndef RBK_CODEGEN_H
 #define RBK_CODEGEN_H
 
-#include "../vm/diag.h"
+#include "../base/diag.h"
 #include "../vm/program.h"
 #include "ast.h"
 

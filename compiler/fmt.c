@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "ast.h"
-#include "parse.h"
+#include "../grammar/parse.h"
 #include "parser.h"
 
 #define INDENT 2          /* spaces per level */

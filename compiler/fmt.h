@@ -5,8 +5,8 @@
 #ifndef RBK_FMT_H
 #define RBK_FMT_H
 
-#include "../vm/buf.h"
-#include "../vm/diag.h"
+#include "../base/buf.h"
+#include "../base/diag.h"
 
 /* fmt_source appends the canonical form of src to out. It returns 0; or
 ** -1 if src does not parse (the syntax errors are added to d, and out is

@@ -1,7 +1,7 @@
 # fuzz/build.mk -- the libFuzzer build of the front end, run by fuzz/run.sh
 # from the top of the tree: make -f fuzz/build.mk
 #
-# Every compiler/*.c and vm/*.c is built with clang, coverage and ASan+UBSan
+# Every base/, grammar/, compiler/, vm/ and run/ *.c is built with clang, coverage and ASan+UBSan
 # into build-fuzz/, and archived, so the harness links only what it reaches
 # (the front end) and later VM files with other needs do not get in the way.
 # The parser and lexer are generated here exactly as the main Makefile does.
@@ -11,7 +11,7 @@ FUZZ_CC ?= clang
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FCFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -I$(FB)/gen -Igrammar -MMD -MP $(SAN)
 
-SRC = $(wildcard compiler/*.c vm/*.c)
+SRC = $(wildcard base/*.c grammar/*.c compiler/*.c vm/*.c run/*.c)
 OBJ = $(SRC:%.c=$(FB)/%.o) $(FB)/gen/parser.o $(FB)/gen/lexer.o
 
 .DELETE_ON_ERROR:

@@ -33,9 +33,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../vm/journal.h"
-#include "../vm/json.h"
-#include "../vm/mem.h"
+#include "../run/journal.h"
+#include "../base/json.h"
+#include "../base/mem.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

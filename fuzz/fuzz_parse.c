@@ -29,9 +29,9 @@
 #include "../compiler/ast.h"
 #include "../compiler/check.h"
 #include "../compiler/fmt.h"
-#include "../compiler/parse.h"
-#include "../vm/diag.h"
-#include "../vm/source.h"
+#include "../grammar/parse.h"
+#include "../base/diag.h"
+#include "../base/source.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

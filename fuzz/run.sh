@@ -8,7 +8,7 @@
 #   fuzz/run.sh replay [FILE...] replay FILEs (default: fuzz/regressions/*)
 #
 # SECONDS are shared: fuzz_parse gets the first half (rounded up) and
-# fuzz_journal (vm/journal.c and vm/json.c on arbitrary bytes) the rest; a
+# fuzz_journal (run/journal.c and base/json.c on arbitrary bytes) the rest; a
 # share of 0 seconds is skipped. fuzz_journal's corpus is
 # build-fuzz/corpus-journal, seeded with valid journals made here (a hash
 # chain is out of a fuzzer's reach); its findings are kept in

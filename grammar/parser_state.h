@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "../compiler/ast.h"
-#include "../compiler/parse.h"
-#include "../vm/buf.h"
-#include "../vm/diag.h"
+#include "parse.h"
+#include "../base/buf.h"
+#include "../base/diag.h"
 
 /* Brackets, braces and interpolations may nest this deep. The limit keeps
 ** the flex and bison stacks, and every later recursive pass, small; 200 is

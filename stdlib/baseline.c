@@ -10,8 +10,8 @@
 **   STATE/baselines.json   a JSON object, one member per name:
 **                          {"value": V, "time": T, "runbook": TITLE,
 **                           "host": H}; V encoded as the journal encodes
-**                          values (vm/json.h); mode 0600, replaced
-**                          atomically (vm/durable.h), secrets masked
+**                          values (base/json.h); mode 0600, replaced
+**                          atomically (base/durable.h), secrets masked
 **   STATE/baselines.lock   flock(2)ed while the store is read and rewritten,
 **                          so two runs recording at once lose nothing
 */
@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../vm/durable.h"
-#include "../vm/journal.h"
-#include "../vm/json.h"
-#include "../vm/mem.h"
-#include "../vm/source.h"
+#include "../base/durable.h"
+#include "../run/journal.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../base/source.h"
 #include "natives.h"
 
 /* The store is small; a file larger than this is not one of ours. */

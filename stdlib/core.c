@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../vm/mem.h"
+#include "../base/mem.h"
 #include "natives.h"
 
 static int want_str(VM *vm, const char *fn, const Value *v, int argno) {

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../vm/mem.h"
-#include "../vm/sha256.h"
-#include "../vm/source.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
+#include "../base/source.h"
 #include "natives.h"
 
 int nat_exists(VM *vm, Value *args, int argc, Value *out) {

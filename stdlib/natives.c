@@ -17,13 +17,13 @@
 
 static NativeInfo table[] = {
 #define X(name, lo, hi, ty, args, fx, doc) {#name, nat_##name, FX_##fx, lo, hi, 0, {0}, NULL},
-#include "builtins.def"
+#include "../vm/builtins.def"
 #undef X
 };
 
 static const char *const kinds[] = {
 #define X(name, lo, hi, ty, args, fx, doc) args,
-#include "builtins.def"
+#include "../vm/builtins.def"
 #undef X
 };
 
@@ -47,5 +47,5 @@ const NativeInfo *stdlib_natives(uint32_t *n) {
                        "was compiled without it; recompile it");                            \
   }
 #define M(name, module) IN_RBK(name, module)
-#include "modules.def"
+#include "../compiler/modules.def"
 #undef M

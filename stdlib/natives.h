@@ -9,10 +9,10 @@
 #include "../vm/vm.h"
 
 #define X(name, lo, hi, ty, kinds, fx, doc) int nat_##name(VM *vm, Value *args, int argc, Value *out);
-#include "builtins.def"
+#include "../vm/builtins.def"
 #undef X
 
-/* The stdlib's pieces that are not builtins: baselines (vm/durable.h) for
+/* The stdlib's pieces that are not builtins: baselines (base/durable.h) for
 ** the run commands and rbk watch. */
 
 /* stdlib_natives returns the table of builtins (name, function, effect,

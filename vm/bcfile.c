@@ -7,7 +7,7 @@
 ** VM may index registers, constants and tables without checks of its own.
 */
 #include "bcfile.h"
-#include "durable.h"
+#include "../base/durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "../base/buf.h"
 #include "ffi.h"
-#include "mem.h"
-#include "sha256.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
 
 /* A string length of NIL_LEN stands for a NULL char pointer. */
 #define NIL_LEN 0xFFFFFFFFu

@@ -11,9 +11,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "buf.h"
+#include "../base/buf.h"
 #include "ffi.h"
-#include "sha256.h"
+#include "../base/sha256.h"
 
 /* Comments longer than this are cut, so one instruction stays one line. */
 #define COMMENT_MAX 60

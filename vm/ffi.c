@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mem.h"
+#include "../base/mem.h"
 
 /* A bound extern: what dlsym found and the call interface libffi prepared. */
 typedef struct Binding {

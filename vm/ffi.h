@@ -32,7 +32,7 @@
 
 #include <string.h>
 
-#include "diag.h"
+#include "../base/diag.h"
 #include "program.h"
 #include "vm.h"
 

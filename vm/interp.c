@@ -16,9 +16,9 @@
 #include <time.h>
 
 #include "ffi.h"
-#include "json.h"
-#include "mem.h"
-#include "shquote.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../base/shquote.h"
 
 double vm_now(void) {
   struct timespec ts;

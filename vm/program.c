@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "ffi.h"
-#include "mem.h"
+#include "../base/mem.h"
 
 void proto_free(Proto *f) {
   uint32_t i;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "opcodes.h"
-#include "source.h"
+#include "../base/source.h"
 #include "value.h"
 
 /* A function of bytecode: a fn, a step body, an undo or failure handler,

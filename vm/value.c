@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "../base/mem.h"
 
 void val_free_obj(Obj *o) {
   switch (o->type) {

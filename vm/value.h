@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "../base/buf.h"
 
 typedef enum ValType {
   V_NIL, V_BOOL, V_NUM, V_DUR, V_FN, V_PTR,   /* immediate */

@@ -16,9 +16,9 @@
 
 #include <stdint.h>
 
-#include "buf.h"
-#include "effects.h"
-#include "exec.h"
+#include "../base/buf.h"
+#include "../run/effects.h"
+#include "../run/exec.h"
 #include "program.h"
 #include "value.h"
 
@@ -29,7 +29,7 @@ typedef struct VM VM;
 ** returns -1. */
 typedef int (*NativeFn)(VM *vm, Value *args, int argc, Value *out);
 
-/* How the dispatcher journals a native's calls (stdlib/builtins.def). */
+/* How the dispatcher journals a native's calls (vm/builtins.def). */
 typedef enum NativeEffect {
   NAT_PURE,    /* depends only on its arguments: not journaled */
   NAT_WORLD,   /* reads the world: journaled, replayed; done again if in doubt */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# docs/stdlib.md must document every builtin of stdlib/builtins.def, and
+# docs/stdlib.md must document every builtin of vm/builtins.def, and
 # every rbk example in it, and in docs/language.md, must pass `rbk check`.
 set -u
 top=${RBK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -8,9 +8,9 @@ cd "$top" || exit 1
 tmp=$(tmpdir)
 trap 'rm -rf "$tmp"' EXIT
 
-names=$(grep -oE '^X\([a-z_0-9]+,' stdlib/builtins.def | sed 's/X(//; s/,//' | sort)
+names=$(grep -oE '^X\([a-z_0-9]+,' vm/builtins.def | sed 's/X(//; s/,//' | sort)
 documented=$(grep -oE '^### [a-z_0-9]+$' docs/stdlib.md | sed 's/### //' | sort)
-expect_eq "$documented" "$names" "docs/stdlib.md has one section per builtin of stdlib/builtins.def"
+expect_eq "$documented" "$names" "docs/stdlib.md has one section per builtin of vm/builtins.def"
 
 # Each ```rbk block becomes a file of its own.
 awk -v dir="$tmp" '/^```rbk$/ { n++; f = sprintf("%s/ex%02d.rbk", dir, n); next }

@@ -1,14 +1,14 @@
 /*
 ** bcfile_test.c -- unit tests for vm/bcfile.c (the .rbc format and its
-** verifier) and vm/sha256.c. A Program is built by hand, written, read
+** verifier) and base/sha256.c. A Program is built by hand, written, read
 ** back and compared field by field; then damaged files of every kind must
 ** be refused with the right message, never a crash or a leak (the ASan
 ** build checks the leaks).
 */
 #include "../../vm/bcfile.h"
 #include "../../vm/ffi.h"
-#include "../../vm/mem.h"
-#include "../../vm/sha256.h"
+#include "../../base/mem.h"
+#include "../../base/sha256.h"
 #include "unit.h"
 
 #include <dirent.h>

@@ -4,8 +4,8 @@
 ** operands out of range as such instead of following them.
 */
 #include "../../vm/disasm.h"
-#include "../../vm/mem.h"
-#include "../../vm/sha256.h"
+#include "../../base/mem.h"
+#include "../../base/sha256.h"
 #include "unit.h"
 
 #include <stdlib.h>

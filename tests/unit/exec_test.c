@@ -1,9 +1,9 @@
 /*
-** exec_test.c -- unit tests for vm/exec.c using real child processes.
+** exec_test.c -- unit tests for run/exec.c using real child processes.
 ** Timing checks are only generous sanity bounds, never tight durations.
 ** CHECK evaluates its condition twice, so exec_run is never called inside it.
 */
-#include "../../vm/exec.h"
+#include "../../run/exec.h"
 #include "unit.h"
 
 #include <dirent.h>

@@ -1,13 +1,13 @@
 /*
-** journal_test.c -- unit tests for vm/journal.c, on real files in a
+** journal_test.c -- unit tests for run/journal.c, on real files in a
 ** mkdtemp directory: appending and reading back with the chain verified,
 ** modes, a torn last record cut at every byte, damage of every kind
 ** (which must be refused with the file left byte-identical), a failed
 ** write taken back, and the run lock across processes.
 */
-#include "../../vm/journal.h"
-#include "../../vm/mem.h"
-#include "../../vm/sha256.h"
+#include "../../run/journal.h"
+#include "../../base/mem.h"
+#include "../../base/sha256.h"
 #include "unit.h"
 
 #include <dirent.h>

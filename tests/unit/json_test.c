@@ -1,10 +1,10 @@
 /*
-** json_test.c -- unit tests for vm/json.c: the strict reader (what it
+** json_test.c -- unit tests for base/json.c: the strict reader (what it
 ** accepts, what it refuses and at which byte), the printer, and the Value
 ** codec, which must round-trip every value exactly.
 */
-#include "../../vm/json.h"
-#include "../../vm/mem.h"
+#include "../../base/json.h"
+#include "../../base/mem.h"
 #include "unit.h"
 
 #include <float.h>

@@ -1,5 +1,5 @@
 /*
-** lint_test.c -- the rules of compiler/lint.c on small runbooks: which
+** lint_test.c -- the rules of review/lint.c on small runbooks: which
 ** rules fire (and which must not) for each, the rule table's contract,
 ** suppression, and --strict.
 */
@@ -8,8 +8,8 @@
 
 #include "../../compiler/ast.h"
 #include "../../compiler/check.h"
-#include "../../compiler/lint.h"
-#include "../../compiler/parse.h"
+#include "../../review/lint.h"
+#include "../../grammar/parse.h"
 #include "unit.h"
 
 /* A complete, clean runbook around one step body (the %s). */

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../vm/buf.h"
-#include "../../vm/journal.h"
+#include "../../base/buf.h"
+#include "../../run/journal.h"
 #include "unit.h"
 
 static char rbk[4096];

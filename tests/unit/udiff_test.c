@@ -1,11 +1,11 @@
 /*
-** udiff_test.c -- unit tests for cli/udiff.c: for many pairs of texts, the
+** udiff_test.c -- unit tests for base/udiff.c: for many pairs of texts, the
 ** diff applied to the first gives the second, its hunk headers count the
 ** lines they hold, and it deletes and adds no more lines than a longest
 ** common subsequence (computed here by dynamic programming) allows.
 */
-#include "../../cli/udiff.h"
-#include "../../vm/mem.h"
+#include "../../base/udiff.h"
+#include "../../base/mem.h"
 #include "unit.h"
 
 #include <stdlib.h>

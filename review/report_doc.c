@@ -1,0 +1,324 @@
+/*
+** report_doc.c -- the post-run review as a document, Markdown or HTML
+** (one description, two formats through docw.h). The sections are what
+** seed 001 asks people to document during and after a backout.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "../vm/value.h"
+#include "../cli/cli.h"
+#include "report_render.h"
+
+/* utc appends a journal time as "YYYY-MM-DD HH:MM:SS UTC". */
+static void utc(Buf *b, const char *time) {
+  if (!time || strlen(time) < 19) {
+    buf_puts(b, "-");
+    return;
+  }
+  buf_printf(b, "%.10s %.8s UTC", time, time + 11);
+}
+
+/* clock appends the time of day, "HH:MM:SS". */
+static void clock_of(Buf *b, const char *time) {
+  if (!time || strlen(time) < 19) buf_puts(b, "-");
+  else buf_printf(b, "%.8s", time + 11);
+}
+
+/* offset appends seconds since the start as "+M:SS" or "+H:MM:SS". */
+static void offset(Buf *b, double at) {
+  long s = at < 0 ? 0 : (long)at;
+  if (s >= 3600) buf_printf(b, "+%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else buf_printf(b, "+%ld:%02ld", s / 60, s % 60);
+}
+
+static void improv_tag(Buf *b, long long id) {
+  if (id) buf_printf(b, " (REPL #%lld)", id);
+}
+
+static void summary(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Field", "Content"};
+  size_t i;
+  dw_heading(w, 2, "summary", "Summary");
+  dw_table(w, "summary-table", 2, h);
+  buf_puts(&row->c[0], "Runbook");
+  dw_plain(&row->c[1], r->title ? r->title : "-");
+  if (r->runbook) {
+    buf_puts(&row->c[1], " (");
+    dw_code(&row->c[1], r->runbook);
+    buf_puts(&row->c[1], ")");
+  }
+  dw_row_put(w, row, NULL, 2);
+  buf_puts(&row->c[0], "Run");
+  dw_code(&row->c[1], r->id);
+  dw_row_put(w, row, NULL, 2);
+  buf_puts(&row->c[0], "Operators");
+  for (i = 0; i < r->noperators; i++) {
+    if (i) buf_puts(&row->c[1], ", ");
+    dw_plain(&row->c[1], r->operators[i]);
+  }
+  if (!r->noperators) buf_puts(&row->c[1], "-");
+  if (r->host) {
+    buf_puts(&row->c[1], ", on ");
+    dw_plain(&row->c[1], r->host);
+  }
+  dw_row_put(w, row, NULL, 2);
+  buf_puts(&row->c[0], "Started");
+  utc(&row->c[1], r->started);
+  dw_row_put(w, row, NULL, 2);
+  buf_puts(&row->c[0], "Ended");
+  if (r->ended) utc(&row->c[1], r->ended);
+  else buf_puts(&row->c[1], "not finished");
+  dw_row_put(w, row, NULL, 2);
+  buf_puts(&row->c[0], "Outcome");
+  dw_plain(&row->c[1], r->summary);
+  dw_row_put(w, row, r->info.state == RR_S_SUCCEEDED ? NULL : "fail", 2);
+  buf_puts(&row->c[0], "Duration");
+  if (r->has_secs) val_fmt_duration(r->secs, &row->c[1]);
+  else buf_puts(&row->c[1], "-");
+  if (r->has_plan) {
+    buf_puts(&row->c[1], " (planned ");
+    dw_minutes(&row->c[1], r->planned_total);
+    if (r->plan.has_window) {
+      buf_puts(&row->c[1], ", window ");
+      dw_minutes(&row->c[1], r->plan.window);
+    }
+    buf_puts(&row->c[1], ")");
+  }
+  dw_row_put(w, row, NULL, 2);
+  buf_puts(&row->c[0], "Journal");
+  buf_printf(&row->c[1], "%zu records, ", r->nrecords);
+  if (r->journal_problem) dw_plain(&row->c[1], r->journal_problem);
+  else buf_puts(&row->c[1], "hash chain intact");
+  dw_row_put(w, row, NULL, 2);
+  dw_table_end(w);
+  if (r->plan_note) dw_para(w, r->plan_note);
+}
+
+static void review(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Question", "Response"};
+  size_t i;
+  dw_heading(w, 2, "review", "Post-backout review");
+  dw_para(w, "Answered from the journal where it can; the rest is for the review meeting.");
+  dw_table(w, "review-table", 2, h);
+  for (i = 0; i < REPORT_NQA; i++) {
+    buf_puts(&row->c[0], r->review[i].question);
+    buf_puts(&row->c[1], r->review[i].answer ? r->review[i].answer : "");
+    dw_row_put(w, row, NULL, 2);
+  }
+  dw_table_end(w);
+}
+
+static void planned_actual(DocW *w, const Report *r, DwRow *row, DwFormat fmt) {
+  static const char *const h[] = {"Step", "Action", "Owner", "Planned", "Actual", "State", "Attempts"};
+  size_t i;
+  Buf g = BUF_INIT;
+  dw_heading(w, 2, "planned-actual", "Planned against actual");
+  dw_table(w, "procedure", 7, h);
+  for (i = 0; i < r->nsteps; i++) {
+    const RepStep *s = &r->steps[i];
+    buf_printf(&row->c[0], "%d", s->number);
+    dw_plain(&row->c[1], s->title);
+    buf_puts(&row->c[1], " (");
+    dw_code(&row->c[1], s->name);
+    buf_puts(&row->c[1], ")");
+    dw_plain(&row->c[2], s->owner ? s->owner : "-");
+    if (s->has_plan) dw_minutes(&row->c[3], s->planned);
+    else buf_puts(&row->c[3], "-");
+    if (s->started) val_fmt_duration(s->end_at - s->start_at, &row->c[4]);
+    else buf_puts(&row->c[4], "-");
+    dw_plain(&row->c[5], s->state);
+    if (s->skip_reason && *s->skip_reason) {
+      buf_puts(&row->c[5], ": ");
+      dw_plain(&row->c[5], s->skip_reason);
+    } else if (s->error && strcmp(s->state, "ok") != 0) {
+      buf_puts(&row->c[5], ": ");
+      dw_plain(&row->c[5], s->error);
+    }
+    if (s->attempts) buf_printf(&row->c[6], "%lld", s->attempts);
+    else buf_puts(&row->c[6], "-");
+    dw_row_put(w, row, "step", 7);
+  }
+  buf_puts(&row->c[0], "Total");
+  if (r->has_plan) dw_minutes(&row->c[3], r->planned_total);
+  if (r->has_secs) val_fmt_duration(r->secs, &row->c[4]);
+  dw_plain(&row->c[5], r->outcome);
+  dw_row_put(w, row, "total", 7);
+  dw_table_end(w);
+  dw_para(w, "Actual is wall-clock time from a step's first start to its last end, waits for people included. "
+             "In the chart, planned bars follow each other from the moment the first step started.");
+  if (fmt == DW_HTML) report_gantt_svg(r, &g);
+  else report_gantt_mermaid(r, &g);
+  if (fmt == DW_HTML) dw_raw(w, DW_HTML, "<figure>\n");
+  else dw_raw(w, DW_MD, "\n");
+  dw_raw(w, fmt, buf_cstr(&g));
+  if (fmt == DW_HTML) dw_raw(w, DW_HTML, "</figure>\n");
+  buf_free(&g);
+}
+
+static void timeline(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Time (UTC)", "Since start", "Event"};
+  size_t i;
+  dw_heading(w, 2, "timeline", "Timeline of events");
+  dw_table(w, "timeline-table", 3, h);
+  for (i = 0; i < r->nevents; i++) {
+    const RepEvent *e = &r->events[i];
+    clock_of(&row->c[0], e->time);
+    offset(&row->c[1], e->at);
+    buf_puts(&row->c[2], e->text);
+    if (strcmp(e->kind, "improvised") != 0) improv_tag(&row->c[2], e->improv);
+    dw_row_put(w, row, e->improv ? "improvised" : NULL, 3);
+  }
+  dw_table_end(w);
+}
+
+static void commands(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Time (UTC)", "Step", "Command", "Exit", "Duration"};
+  size_t i;
+  dw_heading(w, 2, "commands", "Commands executed");
+  if (!r->ncmds) {
+    dw_para(w, "None.");
+    return;
+  }
+  dw_para(w, "As journaled: secrets are masked as ***.");
+  dw_table(w, "commands-table", 5, h);
+  for (i = 0; i < r->ncmds; i++) {
+    const RepCmd *c = &r->cmds[i];
+    int bad = c->note || (c->has_status && c->status != 0) || c->timed_out;
+    clock_of(&row->c[0], c->time);
+    dw_plain(&row->c[1], c->step ? c->step : "-");
+    improv_tag(&row->c[1], c->improv);
+    dw_code(&row->c[2], c->what);
+    if (c->err) {
+      buf_puts(&row->c[2], " stderr: ");
+      dw_code(&row->c[2], c->err);
+    }
+    if (c->note) dw_plain(&row->c[3], c->note);
+    else if (c->has_status) buf_printf(&row->c[3], "%lld", c->status);
+    else buf_puts(&row->c[3], "-");
+    if (c->timed_out) buf_puts(&row->c[3], " (timed out)");
+    if (c->has_secs) val_fmt_duration(c->secs, &row->c[4]);
+    else buf_puts(&row->c[4], "-");
+    dw_row_put(w, row, bad ? "failed" : NULL, 5);
+  }
+  dw_table_end(w);
+}
+
+static void decisions(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Time (UTC)", "Step", "Kind", "Question or gate", "Answer", "Who", "Note"};
+  size_t i;
+  dw_heading(w, 2, "decisions", "Decisions, approvals and answers");
+  if (!r->ndecisions) {
+    dw_para(w, "None.");
+    return;
+  }
+  dw_table(w, "decisions-table", 7, h);
+  for (i = 0; i < r->ndecisions; i++) {
+    const RepDecision *d = &r->decisions[i];
+    clock_of(&row->c[0], d->time);
+    dw_plain(&row->c[1], d->step ? d->step : "-");
+    improv_tag(&row->c[1], d->improv);
+    dw_plain(&row->c[2], d->kind);
+    dw_plain(&row->c[3], d->text);
+    dw_plain(&row->c[4], d->answer);
+    dw_plain(&row->c[5], d->by ? d->by : "-");
+    if (d->role) {
+      buf_puts(&row->c[5], " as ");
+      dw_plain(&row->c[5], d->role);
+    }
+    dw_plain(&row->c[6], d->note ? d->note : "");
+    dw_row_put(w, row, NULL, 7);
+  }
+  dw_table_end(w);
+}
+
+static void improvised(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"#", "Started (UTC)", "Operator", "Typed", "Outcome", "Result", "Effects"};
+  size_t i, k;
+  dw_heading(w, 2, "improvised", "Improvised at the REPL");
+  if (!r->nimprovs) {
+    dw_para(w, "Nothing was improvised: every action came from the runbook.");
+    return;
+  }
+  dw_table(w, "improvised-table", 7, h);
+  for (i = 0; i < r->nimprovs; i++) {
+    const RepImprov *m = &r->improvs[i];
+    buf_printf(&row->c[0], "%lld", m->id);
+    clock_of(&row->c[1], m->start);
+    dw_plain(&row->c[2], m->operator_name ? m->operator_name : "-");
+    dw_code(&row->c[3], m->input);
+    buf_puts(&row->c[3], " (");
+    dw_plain(&row->c[3], m->kind);
+    buf_puts(&row->c[3], ")");
+    dw_plain(&row->c[4], m->outcome ? m->outcome : "never ended");
+    if (m->has_secs) {
+      buf_puts(&row->c[4], " after ");
+      val_fmt_duration(m->secs, &row->c[4]);
+    }
+    if (m->error) dw_plain(&row->c[5], m->error);
+    else if (m->value) dw_code(&row->c[5], m->value);
+    for (k = 0; k < m->neffects; k++) {
+      if (k) buf_puts(&row->c[6], "; ");
+      dw_code(&row->c[6], m->effects[k]);
+    }
+    if (!m->neffects) buf_puts(&row->c[6], "-");
+    dw_row_put(w, row, m->outcome && strcmp(m->outcome, "ok") == 0 ? NULL : "failed", 7);
+  }
+  dw_table_end(w);
+}
+
+static void failed_verifies(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Time (UTC)", "Step", "Check", "Left", "Right"};
+  size_t i;
+  Buf t = BUF_INIT;
+  dw_heading(w, 2, "failed-verifies", "Failed verifies");
+  buf_printf(&t, "%zu verif%s passed, %zu failed.", r->verifies_passed, r->verifies_passed == 1 ? "y" : "ies",
+             r->nfailed);
+  dw_para(w, buf_cstr(&t));
+  buf_free(&t);
+  if (!r->nfailed) return;
+  dw_table(w, "failed-verifies-table", 5, h);
+  for (i = 0; i < r->nfailed; i++) {
+    const RepVerify *v = &r->failed[i];
+    clock_of(&row->c[0], v->time);
+    dw_plain(&row->c[1], v->step ? v->step : "-");
+    improv_tag(&row->c[1], v->improv);
+    if (v->message) {
+      dw_plain(&row->c[2], v->message);
+      buf_puts(&row->c[2], ": ");
+    }
+    dw_code(&row->c[2], v->what);
+    if (v->left) dw_code(&row->c[3], v->left);
+    else buf_puts(&row->c[3], "-");
+    if (v->right) dw_code(&row->c[4], v->right);
+    else buf_puts(&row->c[4], "-");
+    dw_row_put(w, row, "failed", 5);
+  }
+  dw_table_end(w);
+}
+
+void report_render_doc(const Report *r, DwFormat fmt, Buf *out) {
+  DocW w;
+  DwRow row;
+  Buf t = BUF_INIT;
+  memset(&row, 0, sizeof row);
+  buf_puts(&t, "Post-backout review: ");
+  dw_plain(&t, r->title ? r->title : r->id);
+  dw_begin(&w, fmt, out, buf_cstr(&t));
+  summary(&w, r, &row);
+  review(&w, r, &row);
+  planned_actual(&w, r, &row, fmt);
+  timeline(&w, r, &row);
+  commands(&w, r, &row);
+  decisions(&w, r, &row);
+  improvised(&w, r, &row);
+  failed_verifies(&w, r, &row);
+  buf_reset(&t);
+  buf_puts(&t, "Made by rbk " RBK_VERSION " (rbk report) from the journal of run ");
+  dw_code(&t, r->id);
+  buf_puts(&t, ".");
+  dw_footer(&w, buf_cstr(&t));
+  dw_end(&w);
+  dw_row_free(&row);
+  buf_free(&t);
+}

@@ -1,0 +1,374 @@
+/*
+** effects.c -- journaling effects, and replaying them on resume.
+*/
+#include "effects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
+#include "../vm/vm.h"
+
+static int64_t *grow_index(int64_t *v, uint64_t *cap, uint64_t need) {
+  uint64_t old = *cap, i;
+  if (need <= old) return v;
+  while (*cap < need) *cap = *cap ? *cap * 2 : 64;
+  v = mem_realloc(v, *cap * sizeof *v);
+  for (i = old; i < *cap; i++) v[i] = -1;
+  return v;
+}
+
+static void add_seen(Effects *fx, const char *key) {
+  fx->seen = mem_realloc(fx->seen, (fx->nseen + 1) * sizeof *fx->seen);
+  fx->seen[fx->nseen++] = mem_strdup(key);
+}
+
+static int was_seen(const Effects *fx, const char *key) {
+  size_t i;
+  for (i = fx->nseen; i-- > 0;)
+    if (strcmp(fx->seen[i], key) == 0) return 1;
+  return 0;
+}
+
+/* step_key is the key runbook.c's step_record gives the record rec. */
+static void step_key(char *out, size_t n, const char *type, const Json *rec) {
+  int ok, isbool = 0;
+  double a = json_num(json_get(rec, "attempt"), &ok);
+  const char *step = json_str(json_get(rec, "step"), NULL);
+  const Json *u = json_get(rec, "undo");
+  int undo = u && json_bool(u, &isbool) && isbool;
+  snprintf(out, n, "%s%s/%s/%.0f", undo ? "undo:" : "", type, step ? step : "", ok ? a : 0);
+}
+
+/* lane_of reads a record's lane: absent is the runbook's, "repl" the REPL's. */
+static int lane_of(const Json *rec) {
+  const char *l = json_str(json_get(rec, "lane"), NULL);
+  return l && strcmp(l, "repl") == 0 ? FX_LANE_REPL : FX_LANE_RUNBOOK;
+}
+
+int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen) {
+  size_t i;
+  int l;
+  memset(fx, 0, sizeof *fx);
+  fx->out = out;
+  fx->recs = recs;
+  fx->nrecs = nrecs;
+  for (i = 0; i < nrecs; i++) {
+    const char *t = recs[i].type;
+    int ok;
+    double dn = json_num(json_get(recs[i].json, "n"), &ok);
+    uint64_t n = ok && dn >= 0 ? (uint64_t)dn : 0;
+    if (strcmp(t, "effect_start") == 0 || strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) {
+      FxLane *ln = &fx->lanes[lane_of(recs[i].json)];
+      if (!ok || dn < 0 || dn > 1e12) {
+        snprintf(err, errlen, "record %zu: %s has no effect number", i, t);
+        return -1;
+      }
+      if (n + 1 > ln->cap) {
+        uint64_t cap = ln->cap;
+        ln->start_of = grow_index(ln->start_of, &cap, n + 1);
+        cap = ln->cap;
+        ln->end_of = grow_index(ln->end_of, &cap, n + 1);
+        cap = ln->cap;
+        ln->decision_of = grow_index(ln->decision_of, &cap, n + 1);
+        ln->cap = cap;
+      }
+      if (t[7] == 's') ln->start_of[n] = (int64_t)i;
+      else if (t[7] == 'e') {
+        if (ln->start_of[n] < 0) {
+          snprintf(err, errlen, "record %zu: effect %llu ends but never started", i, (unsigned long long)n);
+          return -1;
+        }
+        ln->end_of[n] = (int64_t)i;
+      } else ln->decision_of[n] = (int64_t)i;
+      if (n + 1 > ln->neff) ln->neff = n + 1;
+    } else if (strcmp(t, "step_start") == 0 || strcmp(t, "step_end") == 0) {
+      char key[512];
+      step_key(key, sizeof key, t, recs[i].json);
+      add_seen(fx, key);
+    }
+  }
+  /* Effects are started in order: a hole means records are missing. */
+  for (l = 0; l < FX_NLANES; l++) {
+    for (i = 0; i < fx->lanes[l].neff; i++) {
+      if (fx->lanes[l].start_of[i] < 0) {
+        snprintf(err, errlen, "effect %zu%s has no effect_start record: the journal is incomplete", i,
+                 l == FX_LANE_REPL ? " (REPL)" : "");
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+void fx_free(Effects *fx) {
+  size_t i;
+  int l;
+  for (i = 0; i < fx->nseen; i++) mem_free(fx->seen[i]);
+  mem_free(fx->seen);
+  for (l = 0; l < FX_NLANES; l++) {
+    mem_free(fx->lanes[l].start_of);
+    mem_free(fx->lanes[l].end_of);
+    mem_free(fx->lanes[l].decision_of);
+  }
+  memset(fx, 0, sizeof *fx);
+}
+
+int fx_replaying(const Effects *fx) { return fx && fx->lanes[fx->lane].n < fx->lanes[fx->lane].neff; }
+
+uint64_t fx_next(const Effects *fx) { return fx->lanes[fx->lane].n; }
+
+void fx_abandon(Effects *fx) {
+  if (fx && fx->pending_start) {
+    fx->lanes[fx->lane].n++;
+    fx->pending_start = 0;
+  }
+}
+
+const char *fx_replayed_error(const Effects *fx) {
+  const FxLane *ln = fx ? &fx->lanes[fx->lane] : NULL;
+  if (!ln || ln->n == 0 || ln->n > ln->neff || ln->end_of[ln->n - 1] < 0) return NULL;
+  return json_str(json_get(fx->recs[ln->end_of[ln->n - 1]].json, "error"), NULL);
+}
+
+int64_t fx_pending(const Effects *fx) {
+  const FxLane *ln = &fx->lanes[FX_LANE_RUNBOOK];
+  uint64_t n;
+  for (n = 0; n < ln->neff; n++)
+    if (ln->start_of[n] >= 0 && ln->end_of[n] < 0) return (int64_t)n;
+  return -1;
+}
+
+static const char *step_name(const VM *vm) {
+  return vm->step >= 0 ? vm->prog->steps[vm->step].name : "";
+}
+
+/* Which records are synced before the run goes on. A command, a gate's
+** answer and a notification act on the world or record a person, so
+** their records are synced at once: a crash must never make a finished
+** command look unstarted, or lose an answer. Everything else (step
+** records, verify outcomes, log lines, clock readings, builtin calls such
+** as now()) is written at once but synced with the next synced record: a
+** crash can only lose a suffix of them, and a replay recomputes what was
+** lost, because nothing after it can be durable either. */
+static int must_sync(const char *kind) {
+  return strcmp(kind, "cmd") == 0 || strcmp(kind, "gate") == 0 || strcmp(kind, "notify") == 0;
+}
+
+/* append masks fields and writes one record. */
+static int append_opt(VM *vm, const char *type, const char *fields, int sync) {
+  Buf masked = BUF_INIT;
+  char err[512];
+  int rc;
+  if (!vm->fx || !vm->fx->out) return 0;
+  vm_redact(vm, fields, strlen(fields), &masked);
+  rc = jrn_append_opt(vm->fx->out, type, buf_cstr(&masked), sync, err, sizeof err);
+  buf_free(&masked);
+  if (rc != 0) return vm_fail(vm, "cannot write the journal: %s", err);
+  return 0;
+}
+
+static int append(VM *vm, const char *type, const char *fields) { return append_opt(vm, type, fields, 1); }
+
+int fx_record(VM *vm, const char *type, const char *key, const char *fields) {
+  if (!vm->fx || !vm->fx->out) return 0;
+  if (key) {
+    if (was_seen(vm->fx, key)) return 0;
+    add_seen(vm->fx, key);
+  }
+  /* keyed records are step records, which ride along with the next sync */
+  return append_opt(vm, type, fields, key == NULL);
+}
+
+static void put_kv_str(Buf *b, const char *key, const char *s) {
+  buf_printf(b, ",\"%s\":", key);
+  json_put_str(b, s, strlen(s));
+}
+
+/* lane_field is what effect records of the current lane carry. */
+static const char *lane_field(const Effects *fx) { return fx->lane == FX_LANE_REPL ? "\"lane\":\"repl\"," : ""; }
+
+static const char *choice_names[] = {"rerun", "skip", "done"};
+
+/* effect_key writes the key of effect kind/what, the hex SHA-256 of kind,
+** "\n" and the unmasked what, into hex. Replay computes one per effect, so
+** the usual short text is put together on the stack. */
+static void effect_key(const char *kind, const char *what, char hex[65]) {
+  char small[512];
+  size_t kn = strlen(kind), wn = strlen(what), n = kn + 1 + wn;
+  char *t = n <= sizeof small ? small : mem_alloc(n);
+  uint8_t key[SHA256_BYTES];
+  memcpy(t, kind, kn);
+  t[kn] = '\n';
+  memcpy(t + kn + 1, what, wn);
+  sha256(t, n, key);
+  sha256_hex(key, hex);
+  if (t != small) mem_free(t);
+}
+
+FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out) {
+  Effects *fx = vm->fx;
+  FxLane *ln;
+  char hex[65];
+  Buf b = BUF_INIT;
+  uint64_t n;
+  *out = val_nil();
+  if (!fx) return FX_LIVE;
+  ln = &fx->lanes[fx->lane];
+  effect_key(kind, what, hex);
+  n = ln->n;
+  fx->pending_start = 0;
+  fx->cur_sync = must_sync(kind);
+  if (n < ln->neff) {
+    const Json *start = fx->recs[ln->start_of[n]].json;
+    const char *rk = json_str(json_get(start, "key"), NULL);
+    if (!rk || strcmp(rk, hex) != 0) {
+      const char *rw = json_str(json_get(start, "what"), NULL);
+      buf_free(&b);
+      vm->diverged = 1;
+      vm_fail(vm, "the runbook no longer matches the journal at effect %llu: the run did \"%.200s\", the runbook now does \"%.200s\"",
+              (unsigned long long)n, rw ? rw : "?", what);
+      return FX_STOP;
+    }
+    if (ln->end_of[n] >= 0) {
+      char err[256];
+      const Json *end = fx->recs[ln->end_of[n]].json;
+      if (json_to_value(json_get(end, "result"), out, err, sizeof err) != 0) {
+        buf_free(&b);
+        vm_fail(vm, "journal record %lld: cannot read the result of effect %llu: %s", (long long)ln->end_of[n],
+                (unsigned long long)n, err);
+        return FX_STOP;
+      }
+      ln->n++;
+      fx->replayed++;
+      buf_free(&b);
+      return FX_REPLAYED;
+    }
+    /* Started, never finished. A replay that may only read the journal
+    ** stops here. */
+    if (fx->read_only) {
+      buf_free(&b);
+      vm_fail(vm, "effect %llu was started but never finished", (unsigned long long)n);
+      return FX_STOP;
+    }
+    /* At the REPL that means it was stopped
+    ** (Ctrl-C, or rbk itself was stopped): a replay of the improvised
+    ** statement stops there too, and the next effect goes on after it. */
+    if (fx->lane == FX_LANE_REPL) {
+      ln->n++;
+      buf_free(&b);
+      vm_fail(vm, "stopped at the REPL before it finished");
+      return FX_STOP;
+    }
+    /* A gate is simply asked again. */
+    if (strcmp(kind, "gate") == 0) {
+      fx->pending_start = 1;
+      buf_free(&b);
+      return FX_LIVE;
+    }
+    {
+      int choice = -1;
+      const char *by = vm->operator_name ? vm->operator_name : "operator", *reason = "operator";
+      if (ln->decision_of[n] > ln->start_of[n]) {   /* decided since the last attempt began */
+        const char *c = json_str(json_get(fx->recs[ln->decision_of[n]].json, "choice"), NULL);
+        int k;
+        for (k = 0; k < 3; k++)
+          if (c && strcmp(c, choice_names[k]) == 0) choice = k;
+        reason = NULL;   /* already journaled */
+      } else if (idempotent) {
+        choice = 0;
+        reason = "idempotent";
+        by = "rbk";
+      } else if (vm->host.on_choice) {
+        Buf q = BUF_INIT, m = BUF_INIT;
+        buf_printf(&q, "In step '%s', this was started but never finished (the run was stopped): ", step_name(vm));
+        vm_redact(vm, what, strlen(what), &m);
+        buf_add(&q, m.p ? m.p : "", m.n);
+        choice = vm->host.on_choice(vm->host.ud, buf_cstr(&q), choice_names, 3);
+        buf_free(&q);
+        buf_free(&m);
+      }
+      if (choice < 0) {
+        buf_printf(&b, "\"reason\":\"in doubt\",\"n\":%llu", (unsigned long long)n);
+        put_kv_str(&b, "step", step_name(vm));
+        put_kv_str(&b, "what", what);
+        append(vm, "paused", buf_cstr(&b));
+        buf_free(&b);
+        vm->paused = 1;
+        vm_fail(vm, "in step '%s', effect %llu was started but never finished, and the step is not idempotent: "
+                    "decide with 'rbk answer RUN rerun|skip|done'",
+                step_name(vm), (unsigned long long)n);
+        return FX_STOP;
+      }
+      if (reason) {
+        buf_printf(&b, "\"n\":%llu,\"choice\":\"%s\"", (unsigned long long)n, choice_names[choice]);
+        put_kv_str(&b, "by", by);
+        put_kv_str(&b, "reason", reason);
+        if (append(vm, "decision", buf_cstr(&b)) != 0) {
+          buf_free(&b);
+          return FX_STOP;
+        }
+        buf_reset(&b);
+      }
+      if (choice == 0) {
+        /* The re-run is an attempt of its own: if it is cut short too,
+        ** the effect is in doubt again and a person decides again. */
+        buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
+        put_kv_str(&b, "step", step_name(vm));
+        buf_printf(&b, ",\"key\":\"%s\",\"rerun\":true", hex);
+        put_kv_str(&b, "what", what);
+        if (append(vm, "effect_start", buf_cstr(&b)) != 0) {
+          buf_free(&b);
+          return FX_STOP;
+        }
+        fx->pending_start = 1;
+        buf_free(&b);
+        return FX_LIVE;
+      }
+      /* skip or done: the program sees a successful, empty result */
+      *out = strcmp(kind, "cmd") == 0 ? val_rec_new(0, 0, "", 0, "", 0, 0) : val_nil();
+      fx->pending_start = 1;
+      buf_free(&b);
+      if (fx_end(vm, out, choice == 1 ? ",\"skipped\":true" : ",\"marked_done\":true") != 0) {
+        val_release(*out);
+        *out = val_nil();
+        return FX_STOP;
+      }
+      return FX_REPLAYED;
+    }
+  }
+  if (fx->read_only) {
+    buf_free(&b);
+    vm_fail(vm, "effect %llu is not in the journal being replayed", (unsigned long long)n);
+    return FX_STOP;
+  }
+  buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
+  put_kv_str(&b, "step", step_name(vm));
+  buf_printf(&b, ",\"key\":\"%s\"", hex);
+  put_kv_str(&b, "what", what);
+  if (append_opt(vm, "effect_start", buf_cstr(&b), fx->cur_sync) != 0) {
+    buf_free(&b);
+    return FX_STOP;
+  }
+  buf_free(&b);
+  fx->pending_start = 1;
+  return FX_LIVE;
+}
+
+int fx_end(VM *vm, const Value *result, const char *extra) {
+  Effects *fx = vm->fx;
+  Buf b = BUF_INIT;
+  int rc;
+  if (!fx) return 0;
+  buf_printf(&b, "\"n\":%llu,%s\"result\":", (unsigned long long)fx->lanes[fx->lane].n, lane_field(fx));
+  json_put_value(&b, result);
+  if (extra) buf_puts(&b, extra);
+  rc = append_opt(vm, "effect_end", buf_cstr(&b), fx->cur_sync);
+  buf_free(&b);
+  fx->lanes[fx->lane].n++;
+  fx->pending_start = 0;
+  return rc;
+}

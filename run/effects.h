@@ -1,0 +1,101 @@
+/*
+** effects.h -- every effect of a run passes through here: it is either
+** done live and journaled (effect_start, synced, then the effect, then
+** effect_end, synced), or, while a resumed run replays the recorded
+** prefix, answered from the journal without being done again.
+**
+** Effects are numbered in the order the program reaches them: 0, 1, 2...
+** Because the program is deterministic given its effects' results,
+** effect n of a replay is effect n of the original run; its key (the
+** SHA-256 of what it is: the exact command text, the call, the gate)
+** must match, or the runbook no longer matches the journal.
+**
+** Step records (step_start, step_end) are keyed by step and attempt, so
+** a replay does not write them twice. See docs/journal.md.
+*/
+#ifndef RBK_EFFECTS_H
+#define RBK_EFFECTS_H
+
+#include <stdint.h>
+
+#include "journal.h"
+#include "../vm/value.h"
+
+typedef struct VM VM;
+
+/* What fx_begin decided. */
+typedef enum FxMode {
+  FX_LIVE,       /* do the effect, then call fx_end with its result */
+  FX_REPLAYED,   /* *out holds the recorded result: do nothing */
+  FX_STOP        /* the run must stop: vm_fail says why (vm->paused if it waits) */
+} FxMode;
+
+/* Effects are numbered in two lanes. The runbook's own effects (params,
+** requirements, steps, undo blocks) are lane 0. What a person improvises
+** at the REPL is lane 1 ("lane":"repl" in its records): it is numbered on
+** its own, so a step that paused and is continued after some improvising
+** finds its effects where it left them. */
+enum { FX_LANE_RUNBOOK = 0, FX_LANE_REPL = 1, FX_NLANES = 2 };
+
+typedef struct FxLane {
+  int64_t *start_of;       /* effect n -> index of its effect_start record, or -1 */
+  int64_t *end_of;         /* effect n -> index of its effect_end record, or -1 */
+  int64_t *decision_of;    /* effect n -> index of a decision record, or -1 */
+  uint64_t cap;
+  uint64_t neff;           /* effects with any record */
+  uint64_t n;              /* the next effect's number */
+} FxLane;
+
+typedef struct Effects {
+  Journal *out;            /* records are appended here; NULL: no journal */
+  const JrnRecord *recs;   /* the records to replay (usually out's own) */
+  size_t nrecs;
+  FxLane lanes[FX_NLANES];
+  int lane;                /* the lane effects go to now (FX_LANE_...) */
+  uint64_t replayed;       /* effects answered from the journal so far */
+  char **seen;             /* "step/attempt/kind" of step records already written */
+  size_t nseen;
+  const char *operator_name;
+  int pending_start;       /* the current live effect already has its effect_start */
+  int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
+  int read_only;           /* replay only: an effect the journal has no result for stops the
+                           ** program (undo's first phase; requirements replayed for the REPL) */
+} Effects;
+
+/* fx_attach indexes recs (which must outlive fx) for replay; out may be
+** NULL. Returns 0, or -1 with a reason if the records are inconsistent. */
+int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen);
+/* fx_free releases the index (not the journal). */
+void fx_free(Effects *fx);
+/* fx_replaying says whether effects remain to be replayed in the current lane. */
+int fx_replaying(const Effects *fx);
+/* fx_next is the number the current lane's next effect will get. */
+uint64_t fx_next(const Effects *fx);
+/* fx_abandon gives up the current effect after an interruption at the
+** REPL: it stays without an effect_end (so it reads as "stopped" in the
+** journal) and the next effect gets the next number. */
+void fx_abandon(Effects *fx);
+
+/* fx_begin starts effect kind/what: the step runs it (FX_LIVE), the
+** journal answers it (FX_REPLAYED, *out owned by the caller), or the run
+** stops (FX_STOP: a mismatch, an in-doubt effect needing a person, or a
+** write that failed). what is the unmasked text; it is masked before it
+** is written. idempotent says the current step may safely do it again. */
+FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out);
+/* fx_end records the result of a live effect; extra is "" or more
+** "key":value fields. Returns 0, or -1 (vm_fail set) if the journal
+** cannot be written. */
+int fx_end(VM *vm, const Value *result, const char *extra);
+/* fx_record appends a record of type with fields (masked first); for
+** step records, key (e.g. "step_end/restore_db/2") makes it written once
+** across replays. Returns 0, or -1 (vm_fail set). */
+int fx_record(VM *vm, const char *type, const char *key, const char *fields);
+/* fx_replayed_error returns the "error" an effect_end recorded for the
+** effect fx_begin has just replayed (a call that failed when it ran), or
+** NULL if it succeeded. The text lives as long as the journal records. */
+const char *fx_replayed_error(const Effects *fx);
+/* fx_pending finds the runbook-lane effect a paused run waits on; returns
+** its number, or -1. */
+int64_t fx_pending(const Effects *fx);
+
+#endif

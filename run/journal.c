@@ -1,0 +1,624 @@
+/*
+** journal.c -- the run journal: appending durably, reading back with the
+** hash chain verified, setting torn tails aside, and the run lock.
+*/
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/buf.h"
+#include "../base/durable.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
+
+#define JOURNAL_NAME "journal.jsonl"
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* ---- small file helpers ----------------------------------------------- */
+
+/* join writes dir/name into out; -1 if it does not fit. */
+static int join(char *out, size_t outlen, const char *dir, const char *name) {
+  int k = snprintf(out, outlen, "%s/%s", dir, name);
+  return k < 0 || (size_t)k >= outlen ? -1 : 0;
+}
+
+/* read_all reads the whole of fd from offset 0 into a mem_alloc'd buffer
+** with a NUL after it. The buffer is sized from fstat with a byte to spare
+** beyond the NUL, so that the read which finds the end of the file needs
+** no larger buffer: a file that does not grow meanwhile is read once,
+** into place, and never copied. */
+static int read_all(int fd, char **out, size_t *outn) {
+  struct stat st;
+  size_t cap = 4096, n = 0;
+  char *p;
+  if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
+    cap = (size_t)st.st_size + 2;
+  p = mem_alloc(cap);
+  for (;;) {
+    ssize_t k;
+    if (n + 1 >= cap) p = mem_grow(p, &cap, n + 4096, 1);
+    k = pread(fd, p + n, cap - n - 1, (off_t)n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      mem_free(p);
+      return -1;
+    }
+    if (k == 0) break;
+    n += (size_t)k;
+  }
+  p[n] = '\0';
+  *out = p;
+  *outn = n;
+  return 0;
+}
+
+/* ---- checking one record ---------------------------------------------- */
+
+static int type_ok(const char *t, size_t n) {
+  size_t i;
+  if (n == 0 || n > JRN_TYPE_MAX || t[0] < 'a' || t[0] > 'z') return 0;
+  for (i = 1; i < n; i++)
+    if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_')) return 0;
+  return 1;
+}
+
+/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as now_rfc3339 writes it. */
+static int time_ok(const char *t, size_t n) {
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+  size_t i;
+  if (n != sizeof shape - 1) return 0;
+  for (i = 0; i < n; i++)
+    if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != shape[i]) return 0;
+  return 1;
+}
+
+static int key_is(const Json *o, size_t i, const char *name) {
+  size_t n;
+  const char *k = json_key(o, i, &n);
+  return k && n == strlen(name) && memcmp(k, name, n) == 0;
+}
+
+/* check_line verifies one line (without its newline) as record number seq
+** after a record whose hash is prev. On success it returns 0 and the parsed
+** object in *out, placed in the memory of the tree pool (see json_parse_into)
+** unless pool is NULL. On failure it returns -1, a reason in why, and sets
+** *unparsed when the line is not even valid JSON (the mark of a torn write). */
+static int check_line(const char *line, size_t len, uint64_t seq, const char *prev, Json *pool,
+                      Json **out, int *unparsed, char *why, size_t whylen) {
+  char perr[160];
+  Json *o;
+  const char *s;
+  size_t n;
+  double d;
+  int ok;
+  *out = NULL;
+  *unparsed = 0;
+  if (len == 0) {
+    *unparsed = 1;
+    snprintf(why, whylen, "an empty line");
+    return -1;
+  }
+  o = json_parse_into(pool, line, len, perr, sizeof perr);
+  if (!o) {
+    *unparsed = 1;
+    snprintf(why, whylen, "not valid JSON (%s of the line)", perr);
+    return -1;
+  }
+  if (json_kind(o) != JSON_OBJ) {
+    snprintf(why, whylen, "not a JSON object");
+    goto bad;
+  }
+  if (!key_is(o, 0, "seq")) {
+    snprintf(why, whylen, "its first key is not \"seq\"");
+    goto bad;
+  }
+  d = json_num(json_at(o, 0), &ok);
+  if (!ok || d != (double)seq) {
+    if (ok && d >= 0 && d < 1e19 && d == (double)(uint64_t)d)
+      snprintf(why, whylen, "seq is %" PRIu64 ", expected %" PRIu64, (uint64_t)d, seq);
+    else
+      snprintf(why, whylen, "seq is not %" PRIu64, seq);
+    goto bad;
+  }
+  if (!key_is(o, 1, "prev")) {
+    snprintf(why, whylen, "its second key is not \"prev\"");
+    goto bad;
+  }
+  s = json_str(json_at(o, 1), &n);
+  if (!s || n != 64 || memcmp(s, prev, 64) != 0) {
+    if (seq == 0)
+      snprintf(why, whylen, "prev of the first record is not 64 zeros");
+    else
+      snprintf(why, whylen,
+               "prev is not the SHA-256 of record %" PRIu64 " (that record or this one was changed)",
+               seq - 1);
+    goto bad;
+  }
+  s = json_str(json_at(o, 2), &n);
+  if (!key_is(o, 2, "time") || !s || !time_ok(s, n)) {
+    snprintf(why, whylen, "its third key is not \"time\" as \"YYYY-MM-DDTHH:MM:SS.mmmZ\"");
+    goto bad;
+  }
+  s = json_str(json_at(o, 3), &n);
+  if (!key_is(o, 3, "type") || !s || !type_ok(s, n)) {
+    snprintf(why, whylen, "its fourth key is not \"type\" with a lower-case name");
+    goto bad;
+  }
+  *out = o;
+  return 0;
+bad:
+  json_free(o);
+  return -1;
+}
+
+/* ---- scanning a whole file ---------------------------------------------- */
+
+enum { SCAN_INTACT, SCAN_TORN, SCAN_DAMAGED };
+
+typedef struct Scan {
+  int state;
+  size_t nvalid;       /* records that verified */
+  size_t valid_end;    /* bytes they take, newlines included */
+  char prev[65];       /* hash of the last one */
+  uint64_t bad;        /* the first bad record's number */
+  size_t bad_off;
+  char why[256];
+} Scan;
+
+static void keep_record(Journal *j, const char *line, size_t len, size_t off, uint64_t seq,
+                        Json *o) {
+  JrnRecord *r;
+  if (j->nrecs == j->caprecs) j->recs = mem_grow(j->recs, &j->caprecs, j->nrecs + 1, sizeof *j->recs);
+  r = &j->recs[j->nrecs++];
+  r->line = line;
+  r->len = len;
+  r->offset = off;
+  r->seq = seq;
+  r->json = o;
+  r->type = json_str(json_at(o, 3), NULL);
+}
+
+/* scan verifies data[0..n) (which has a NUL at n). Each verified line gets
+** a NUL in place of its newline. With keep, verified records are added to
+** keep->recs, every tree in the memory of the first one's, so that they
+** take one allocation per many records and free_recs frees them at once;
+** otherwise each tree is freed when its line is checked. */
+static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
+  size_t off = 0;
+  uint64_t seq = 0;
+  memset(sc, 0, sizeof *sc);
+  memcpy(sc->prev, ZERO_HASH, 65);
+  sc->state = SCAN_INTACT;
+  while (off < n) {
+    char *nl = memchr(data + off, '\n', n - off);
+    size_t len = nl ? (size_t)(nl - (data + off)) : n - off;
+    int unparsed;
+    Json *o;
+    uint8_t h[SHA256_BYTES];
+    sc->bad = seq;
+    sc->bad_off = off;
+    if (!nl) {
+      sc->state = SCAN_TORN;
+      snprintf(sc->why, sizeof sc->why, "the last line has no final newline (a write was interrupted)");
+      return;
+    }
+    if (check_line(data + off, len, seq, sc->prev, keep && keep->nrecs ? keep->recs[0].json : NULL,
+                   &o, &unparsed, sc->why, sizeof sc->why) < 0) {
+      /* A torn write leaves the last line short or garbled, never a
+      ** well-formed record with a wrong chain: see journal.h. */
+      sc->state = unparsed && off + len + 1 == n ? SCAN_TORN : SCAN_DAMAGED;
+      return;
+    }
+    sha256(data + off, len, h);
+    sha256_hex(h, sc->prev);
+    *nl = '\0';
+    if (keep) keep_record(keep, data + off, len, off, seq, o);
+    else json_free(o);
+    seq++;
+    off += len + 1;
+    sc->nvalid++;
+    sc->valid_end = off;
+  }
+}
+
+/* ---- opening, setting aside, appending -------------------------------- */
+
+static void free_recs(Journal *j) {
+  /* every record's tree is in the first one's memory (see scan) */
+  if (j->nrecs) json_free(j->recs[0].json);
+  mem_free(j->recs);
+  j->recs = NULL;
+  j->nrecs = j->caprecs = 0;
+}
+
+void jrn_close(Journal *j) {
+  if (j->fd >= 0) close(j->fd);
+  j->fd = -1;
+  free_recs(j);
+  mem_free(j->data);
+  mem_free(j->dir);
+  mem_free(j->path);
+  j->data = j->dir = j->path = NULL;
+  j->seq = j->size = 0;
+  j->broken = 0;
+  memcpy(j->prev, ZERO_HASH, 65);
+}
+
+/* set_aside saves the torn bytes in a new side file in dir, durably, and
+** names it in out (left "" on failure). */
+static int set_aside(const char *dir, uint64_t seq, const char *bytes, size_t n, char *out,
+                     size_t outlen, char *err, size_t errlen) {
+  long long now = (long long)time(NULL);
+  char path[JRN_PATH_MAX];
+  int fd = -1, k;
+  out[0] = '\0';
+  for (k = 1; k <= 1000; k++) {
+    char name[96];
+    if (k == 1) snprintf(name, sizeof name, "journal.torn-%" PRIu64 "-%lld", seq, now);
+    else snprintf(name, sizeof name, "journal.torn-%" PRIu64 "-%lld-%d", seq, now, k);
+    if (join(path, sizeof path, dir, name) < 0 || strlen(path) >= outlen) {
+      snprintf(err, errlen, "journal.jsonl: the directory's path is too long");
+      return -1;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0 || errno != EEXIST) break;
+  }
+  if (fd < 0) {
+    snprintf(err, errlen, "journal.jsonl: cannot create %s to save a torn last record: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  if (fchmod(fd, 0600) < 0 || durable_write_all(fd, bytes, n) < 0 || fsync(fd) < 0) {
+    int e = errno;
+    close(fd);
+    unlink(path);   /* our own incomplete copy; the journal still has the bytes */
+    snprintf(err, errlen, "journal.jsonl: cannot save a torn last record in %s: %s", path,
+             strerror(e));
+    return -1;
+  }
+  if (close(fd) < 0 || durable_sync_dir(dir) < 0) {
+    snprintf(err, errlen, "journal.jsonl: cannot make %s durable: %s", path, strerror(errno));
+    return -1;
+  }
+  memcpy(out, path, strlen(path) + 1);
+  return 0;
+}
+
+/* open_file opens (or creates) the journal; *created says which. */
+static int open_file(const char *path, const char *dir, int create, int *created, char *err,
+                     size_t errlen) {
+  int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+  int fd = open(path, flags);
+  *created = 0;
+  if (fd < 0 && errno == ENOENT && create) {
+    fd = open(path, flags | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+      *created = 1;
+      if (fchmod(fd, 0600) < 0 || fsync(fd) < 0 || durable_sync_dir(dir) < 0) {
+        snprintf(err, errlen, "journal.jsonl: cannot create durably: %s", strerror(errno));
+        close(fd);
+        return -1;
+      }
+    } else if (errno == EEXIST) {
+      fd = open(path, flags);   /* another process created it just now */
+    }
+  }
+  if (fd < 0) {
+    snprintf(err, errlen, "journal.jsonl: cannot open: %s", strerror(errno));
+    return -1;
+  }
+  return fd;
+}
+
+int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *err,
+             size_t errlen) {
+  JrnOpenReport spare;
+  char path[JRN_PATH_MAX];
+  struct stat st;
+  size_t n;
+  Scan sc;
+  int created;
+
+  memset(j, 0, sizeof *j);
+  j->fd = -1;
+  memcpy(j->prev, ZERO_HASH, 65);
+  if (!rep) rep = &spare;
+  memset(rep, 0, sizeof *rep);
+  /* leave room for the longest side-file name beside it */
+  if (join(path, sizeof path - 64, dir, JOURNAL_NAME) < 0) {
+    snprintf(err, errlen, "journal.jsonl: the directory's path is too long");
+    return -1;
+  }
+  j->fd = open_file(path, dir, create, &created, err, errlen);
+  if (j->fd < 0) return -1;
+  rep->created = created;
+  j->dir = mem_strdup(dir);
+  j->path = mem_strdup(path);
+  if (fstat(j->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "journal.jsonl: not a regular file");
+    goto fail;
+  }
+  if (read_all(j->fd, &j->data, &n) < 0) {
+    snprintf(err, errlen, "journal.jsonl: cannot read: %s", strerror(errno));
+    goto fail;
+  }
+  scan(j->data, n, j, &sc);
+  if (sc.state == SCAN_DAMAGED) {
+    snprintf(err, errlen,
+             "journal.jsonl: record %" PRIu64 " (line %" PRIu64 ") is damaged: %s; refusing to resume",
+             sc.bad, sc.bad + 1, sc.why);
+    goto fail;
+  }
+  if (sc.state == SCAN_TORN) {
+    if (set_aside(dir, sc.bad, j->data + sc.valid_end, n - sc.valid_end, rep->torn_path,
+                  sizeof rep->torn_path, err, errlen) < 0)
+      goto fail;
+    if (ftruncate(j->fd, (off_t)sc.valid_end) < 0 || fsync(j->fd) < 0) {
+      snprintf(err, errlen,
+               "journal.jsonl: cannot cut off the torn last record (saved in %s): %s",
+               rep->torn_path, strerror(errno));
+      goto fail;
+    }
+    rep->torn_bytes = n - sc.valid_end;
+    snprintf(rep->torn_reason, sizeof rep->torn_reason, "record %" PRIu64 ": %s", sc.bad, sc.why);
+  }
+  j->seq = sc.nvalid;
+  j->size = sc.valid_end;
+  memcpy(j->prev, sc.prev, 65);
+  rep->nrecs = j->nrecs;
+  return 0;
+fail:
+  jrn_close(j);
+  return -1;
+}
+
+/* now_rfc3339 writes the current UTC time with milliseconds. */
+static void now_rfc3339(char out[96]) {
+  struct timespec ts;
+  struct tm tm;
+  long ms;
+  if (clock_gettime(CLOCK_REALTIME, &ts) < 0) {
+    ts.tv_sec = time(NULL);
+    ts.tv_nsec = 0;
+  }
+  ms = ts.tv_nsec / 1000000;
+  /* the format has four digits of year; a clock outside them says 1970 */
+  if (!gmtime_r(&ts.tv_sec, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = 70;
+    tm.tm_mday = 1;
+    ms = 0;
+  }
+  snprintf(out, 96, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+int jrn_append(Journal *j, const char *type, const char *fields_json, char *err, size_t errlen) {
+  return jrn_append_opt(j, type, fields_json, 1, err, errlen);
+}
+
+int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen) {
+  Buf line = BUF_INIT;
+  char when[96], why[256], next[65];
+  uint8_t h[SHA256_BYTES];
+  Json *o;
+  int unparsed;
+
+  if (j->fd < 0) {
+    snprintf(err, errlen, "journal.jsonl: not open");
+    return -1;
+  }
+  if (j->broken) {
+    snprintf(err, errlen,
+             "journal.jsonl: an earlier write failed, so what is on disk is unknown; "
+             "stop, and resume the run to read it back");
+    return -1;
+  }
+  if (!type || !type_ok(type, strlen(type))) {
+    snprintf(err, errlen, "journal.jsonl: record type \"%.64s\" is not a lower-case name",
+             type ? type : "");
+    return -1;
+  }
+  if (!fields_json) fields_json = "";
+  if (strpbrk(fields_json, "\n\r")) {
+    snprintf(err, errlen, "journal.jsonl: the fields of a %s record contain a line break", type);
+    return -1;
+  }
+  now_rfc3339(when);
+  buf_printf(&line, "{\"seq\":%" PRIu64 ",\"prev\":\"%s\",\"time\":\"%s\",\"type\":\"%s\"", j->seq,
+             j->prev, when, type);
+  if (fields_json[0]) {
+    buf_putc(&line, ',');
+    buf_puts(&line, fields_json);
+  }
+  buf_putc(&line, '}');
+  /* Write only what jrn_open will accept back. */
+  if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
+    snprintf(err, errlen, "journal.jsonl: refusing to write a bad %s record: %s", type, why);
+    buf_free(&line);
+    return -1;
+  }
+  json_free(o);
+  sha256(line.p, line.n, h);
+  sha256_hex(h, next);
+  buf_putc(&line, '\n');
+  if (durable_write_all(j->fd, line.p, line.n) < 0) {
+    int e = errno;
+    /* Take back a partial line, so the next append does not follow it. */
+    if (ftruncate(j->fd, (off_t)j->size) < 0 || fdatasync(j->fd) < 0) j->broken = 1;
+    snprintf(err, errlen, "journal.jsonl: cannot write record %" PRIu64 ": %s", j->seq, strerror(e));
+    buf_free(&line);
+    return -1;
+  }
+  if (sync && fdatasync(j->fd) < 0) {
+    /* After a failed sync the kernel may have dropped the dirty pages:
+    ** nothing more can be trusted until the file is read again. */
+    j->broken = 1;
+    snprintf(err, errlen,
+             "journal.jsonl: cannot sync record %" PRIu64 " (it may or may not be on disk): %s",
+             j->seq, strerror(errno));
+    buf_free(&line);
+    return -1;
+  }
+  j->size += line.n;
+  j->seq++;
+  memcpy(j->prev, next, 65);
+  buf_free(&line);
+  return 0;
+}
+
+/* ---- verifying without changing ----------------------------------------- */
+
+int jrn_verify_file(const char *path, JrnVerifyReport *rep) {
+  JrnVerifyReport spare;
+  struct stat st;
+  char *data;
+  size_t n;
+  Scan sc;
+  int fd;
+  if (!rep) rep = &spare;
+  memset(rep, 0, sizeof *rep);
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    snprintf(rep->reason, sizeof rep->reason, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    snprintf(rep->reason, sizeof rep->reason, "not a regular file");
+    close(fd);
+    return -1;
+  }
+  if (read_all(fd, &data, &n) < 0) {
+    snprintf(rep->reason, sizeof rep->reason, "cannot read: %s", strerror(errno));
+    close(fd);
+    return -1;
+  }
+  close(fd);
+  scan(data, n, NULL, &sc);
+  mem_free(data);
+  rep->nrecs = sc.nvalid;
+  if (sc.state == SCAN_INTACT) return 0;
+  rep->bad = sc.bad;
+  rep->bad_offset = sc.bad_off;
+  rep->torn = sc.state == SCAN_TORN;
+  memcpy(rep->reason, sc.why, sizeof rep->reason);
+  return sc.bad < (uint64_t)INT_MAX ? (int)(sc.bad + 1) : INT_MAX;
+}
+
+/* ---- directories and the lock ------------------------------------------- */
+
+/* mkdir_one creates path with 0700 if missing, and syncs it into parent. */
+static int mkdir_one(const char *path, const char *parent, char *err, size_t errlen) {
+  struct stat st;
+  if (mkdir(path, 0700) == 0) {
+    if (chmod(path, 0700) < 0 || durable_sync_dir(parent) < 0) {
+      snprintf(err, errlen, "cannot create %s durably: %s", path, strerror(errno));
+      return -1;
+    }
+    return 0;
+  }
+  if (errno == EEXIST && stat(path, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return 0;
+    snprintf(err, errlen, "%s exists and is not a directory", path);
+    return -1;
+  }
+  snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+  return -1;
+}
+
+int jrn_mkdirs(const char *dir, char *err, size_t errlen) {
+  char path[JRN_PATH_MAX], parent[JRN_PATH_MAX];
+  size_t n = strlen(dir), i;
+  if (n == 0 || n >= sizeof path) {
+    snprintf(err, errlen, "%s", n ? "directory path too long" : "empty directory path");
+    return -1;
+  }
+  memcpy(path, dir, n + 1);
+  while (n > 1 && path[n - 1] == '/') path[--n] = '\0';
+  for (i = 1; i <= n; i++) {
+    if (i < n && path[i] != '/') continue;
+    if (path[i - 1] == '/') continue;   /* "a//b" */
+    {
+      char save = path[i];
+      size_t k = i;
+      path[i] = '\0';
+      /* the parent is everything before the last '/', or "." */
+      while (k > 0 && path[k - 1] != '/') k--;
+      if (k == 0) {
+        strcpy(parent, ".");
+      } else {
+        memcpy(parent, path, k);
+        parent[k] = '\0';
+      }
+      if (mkdir_one(path, parent, err, errlen) < 0) return -1;
+      path[i] = save;
+    }
+  }
+  return 0;
+}
+
+int jrn_lock(const char *dir, int *fd_out, pid_t *holder, char *err, size_t errlen) {
+  char path[JRN_PATH_MAX], pid[32];
+  int fd, e, k;
+  *fd_out = -1;
+  if (holder) *holder = 0;
+  if (join(path, sizeof path, dir, "lock") < 0) {
+    snprintf(err, errlen, "lock: the directory's path is too long");
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+  if (fd < 0) {
+    e = errno;
+    snprintf(err, errlen, "lock: cannot open: %s", strerror(e));
+    errno = e;
+    return -1;
+  }
+  while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    ssize_t got;
+    long who = 0;
+    if (errno == EINTR) continue;
+    e = errno;
+    if (e != EWOULDBLOCK) {
+      close(fd);
+      snprintf(err, errlen, "lock: cannot lock: %s", strerror(e));
+      errno = e;
+      return -1;
+    }
+    got = pread(fd, pid, sizeof pid - 1, 0);
+    if (got > 0) {
+      ssize_t i;
+      for (i = 0; i < got && pid[i] >= '0' && pid[i] <= '9' && who < 100000000; i++)
+        who = who * 10 + (pid[i] - '0');
+    }
+    close(fd);
+    if (holder) *holder = (pid_t)who;
+    if (who > 0) snprintf(err, errlen, "run is being executed by process %ld", who);
+    else snprintf(err, errlen, "run is being executed by another process");
+    errno = EWOULDBLOCK;
+    return -1;
+  }
+  k = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)k, 0) != (ssize_t)k || fsync(fd) < 0) {
+    e = errno;
+    close(fd);
+    snprintf(err, errlen, "lock: cannot write our PID: %s", strerror(e));
+    errno = e;
+    return -1;
+  }
+  *fd_out = fd;
+  return 0;
+}
+
+void jrn_unlock(int fd) {
+  if (fd >= 0) close(fd);
+}

@@ -1,0 +1,203 @@
+/*
+** journal.h -- the run journal: an append-only, durable, checksummed
+** record of every effect of a run, from which an interrupted run resumes
+** by deterministic replay.
+**
+** FILES
+**   DIR/                      the run's directory, mode 0700 (jrn_mkdirs)
+**   DIR/journal.jsonl         the journal, mode 0600
+**   DIR/lock                  flock(2)ed by the process executing the run;
+**                             holds its PID while locked (jrn_lock)
+**   DIR/journal.torn-S-T      a torn last record that jrn_open set aside
+**                             (S: the seq it would have had, T: Unix time;
+**                             "-2", "-3"... is added if the name is taken)
+**
+** FORMAT
+** JSON Lines: UTF-8, one record per line, each line a JSON object ended
+** by "\n"; no blank lines; no other whitespace is written. The first four
+** keys are fixed, in this order:
+**   "seq"   0, 1, 2, ... consecutive: the record's position in the file
+**   "prev"  the SHA-256 of the previous record's line (its bytes without
+**           the "\n"), as 64 lower-case hex digits; 64 zeros for seq 0
+**   "time"  when the record was written, UTC, RFC 3339 with milliseconds:
+**           "2026-11-22T06:55:01.123Z"
+**   "type"  the kind of record: a lower-case name, [a-z][a-z0-9_]*
+** followed by the fields of that type. No key appears twice. Values are
+** encoded as json.h describes (strings that are not UTF-8 as
+** {"bytes":"<base64>"}, numbers to 17 significant digits at most, etc.).
+** Example (one line):
+**   {"seq":0,"prev":"0000...0000","time":"2026-11-22T06:55:01.123Z",
+**    "type":"run_start","runbook":"examples/portal/backout.rbk"}
+** so `jq -c 'select(.type=="effect_end")' DIR/journal.jsonl` reads it.
+**
+** The chain of "prev" hashes makes every change to a record detectable
+** from the record after it: `rbk log RUN --verify` (jrn_verify_file)
+** checks it. The last record has no successor, so a change to it that
+** keeps it valid JSON with the right seq and prev is not detectable; a
+** change that breaks it is treated as a torn write (below).
+**
+** RECORD TYPES (used by the VM; the journal itself accepts any name)
+**   run_start       a run began: runbook, source hash, rbk version
+**   param           the value given for a parameter
+**   step_start      a step began
+**   effect_start    an effect is about to happen (a command, a clock
+**                   read, a random number, an HTTP call...)
+**   effect_end      its result, which replay returns instead of redoing it
+**   verify          a verify condition and its outcome
+**   gate_wait       the run waits at a gate (approval, question, time)
+**   answer          a person's answer to a question or gate
+**   notify          a notification was sent
+**   log             a line the runbook logged
+**   interrupted     the run was stopped (signal, failure of rbk itself)
+**   step_end        a step ended, and how
+**   run_end         the run ended, and how
+**   accept_changes  a person accepted that the runbook changed since the
+**                   run began
+**   decision        a choice made by a person or a policy
+**   link            a link to another run or an external record
+**
+** DURABILITY
+** jrn_append writes a record as one write() of the whole line (repeated
+** only for a short write or EINTR) and returns only after fdatasync(), so
+** a record the caller was told about survives a crash. Because each
+** append is synced before the next begins, a crash can damage only the
+** last line: it may be cut short (a prefix of the record, without its
+** newline) or, if the file system lost part of the write, hold zeros or
+** garbage. jrn_open recognises such a TORN TAIL:
+**   - the last line has no final newline (even if its JSON is complete:
+**     the write did not finish, so the record was never acknowledged), or
+**   - the last line is newline-terminated but is not valid JSON (or not
+**     UTF-8, or empty),
+** while every line before it verifies. It copies the torn bytes, newline
+** included, to DIR/journal.torn-S-T (mode 0600, fsynced, the directory
+** fsynced), and only then truncates the journal to the records before it
+** (ftruncate, fsync). The journal's new contents plus the side file are
+** exactly the old contents: nothing is deleted without being saved first.
+** Anything else is DAMAGE and jrn_open refuses, changing nothing on disk:
+** a bad line followed by more lines; a seq that is not the next number; a
+** prev that does not match; a missing or misplaced seq, prev, time or
+** type; a line that is JSON but not an object. This holds for the last
+** line too: a complete JSON record with a wrong prev cannot come from an
+** interrupted write, but can come from a changed record before it, which
+** setting it aside would silently accept.
+**
+** OWNERSHIP AND ERRORS
+** A Journal owns its file descriptor, its copy of the file and the parsed
+** records; jrn_close frees them all. Functions that can fail return 0 or
+** -1 and write a one-line reason into err (errlen bytes); reasons about
+** the journal file begin "journal.jsonl: ". Nothing aborts on bad input.
+** Journals are single-writer: take jrn_lock before jrn_open for writing.
+*/
+#ifndef RBK_JOURNAL_H
+#define RBK_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../base/json.h"
+
+/* Paths handled here (DIR plus a file name) fit in this many bytes. */
+#define JRN_PATH_MAX 4096
+/* Record types are at most this long. */
+#define JRN_TYPE_MAX 64
+
+/* A record read by jrn_open. */
+typedef struct JrnRecord {
+  const char *line;    /* the line's bytes, NUL-terminated where its newline was */
+  size_t len;          /* bytes in line */
+  uint64_t offset;     /* where the line starts in the file */
+  uint64_t seq;
+  const char *type;    /* the record's "type", inside json */
+  Json *json;          /* the whole record as parsed */
+} JrnRecord;
+
+typedef struct Journal {
+  int fd;              /* journal.jsonl, open for appending; -1 when closed */
+  char *dir;
+  char *path;          /* DIR/journal.jsonl */
+  char *data;          /* the file as jrn_open read it; records point into it */
+  JrnRecord *recs;     /* the records jrn_open read (appended ones are not added) */
+  size_t nrecs, caprecs;
+  uint64_t seq;        /* the seq of the next record */
+  char prev[65];       /* hex SHA-256 of the last record's line, or 64 zeros */
+  uint64_t size;       /* bytes in the file */
+  int broken;          /* a write or sync failed: the file's state is unknown
+                       ** and jrn_append refuses until the journal is reopened */
+} Journal;
+
+typedef struct JrnOpenReport {
+  int created;                   /* 1: journal.jsonl did not exist and was created */
+  size_t nrecs;                  /* records loaded */
+  size_t torn_bytes;             /* bytes set aside as a torn tail, 0 if none */
+  char torn_path[JRN_PATH_MAX];  /* the side file holding them, "" if none */
+  char torn_reason[300];         /* why the tail counts as torn */
+} JrnOpenReport;
+
+typedef struct JrnVerifyReport {
+  size_t nrecs;        /* records that verified, counted from the first */
+  uint64_t bad;        /* the first bad record's number (the seq it should have) */
+  uint64_t bad_offset; /* the byte offset of its line */
+  int torn;            /* 1: it is a torn tail, which jrn_open would set aside */
+  char reason[256];    /* why it is bad; or why the file could not be read */
+} JrnVerifyReport;
+
+/* jrn_mkdirs creates dir and any missing parents, each with mode 0700
+** (umask notwithstanding), syncing each new entry into its parent.
+** Directories that already exist are left as they are. */
+int jrn_mkdirs(const char *dir, char *err, size_t errlen);
+
+/* jrn_open opens DIR/journal.jsonl, creating it (mode 0600) if create is
+** set and it does not exist (a symbolic link or anything but a regular
+** file is refused), reads and verifies every record, sets a torn
+** tail aside (see above) and leaves the journal ready for jrn_append.
+** rep (may be NULL) says what happened. On damage it fails with
+** "journal.jsonl: record N (line N+1) is damaged: <reason>; refusing to
+** resume" and touches nothing. On failure *j is left closed (jrn_close is
+** harmless). */
+int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *err,
+             size_t errlen);
+
+/* jrn_append writes the record {"seq":..,"prev":..,"time":..,"type":type,
+** FIELDS} and syncs it. fields_json is NULL, "" or `"key":value` pairs
+** separated by commas, without braces, already encoded (buf_json_str,
+** json_put_value...). The whole line is checked as jrn_open would check
+** it before anything is written, so a bad type, malformed or duplicate
+** fields, or a line break in fields_json fail here and write nothing.
+** If the write fails part way the file is cut back to its old size; if
+** that or the sync fails, the journal is marked broken. */
+int jrn_append(Journal *j, const char *type, const char *fields_json, char *err,
+               size_t errlen);
+
+/* jrn_append_opt is jrn_append, but with sync 0 it returns after the
+** write without waiting for the disk. Such a record becomes durable with
+** the next synced append (fdatasync flushes everything written before),
+** so a crash can only lose a suffix of unsynced records. The caller uses
+** it only for records whose loss a replay repairs by itself: what is lost
+** is recomputed, because nothing after it can be durable either. */
+int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen);
+
+/* jrn_close closes the file and frees everything; *j may be reopened. */
+void jrn_close(Journal *j);
+
+/* jrn_verify_file checks the journal at path without changing it (`rbk
+** log RUN --verify`). It returns 0 when every record verifies; the line
+** number (1-based, = seq + 1) of the first bad record, with rep->torn set
+** if it is a torn tail (INT_MAX beyond that line; rep->bad is exact); or
+** -1 if the file cannot be read. rep->reason says why in each failing
+** case. */
+int jrn_verify_file(const char *path, JrnVerifyReport *rep);
+
+/* jrn_lock takes DIR/lock (created 0600) with flock(LOCK_EX|LOCK_NB) and
+** writes our PID into it (truncate, write, fsync); *fd_out keeps the lock
+** until jrn_unlock (it is O_CLOEXEC, so commands we run do not inherit
+** it). If another process holds it, *holder (may be NULL) gets that
+** process's PID from the file (0 if it has not written one yet), err says
+** "run is being executed by process PID", and it returns -1 with errno
+** EWOULDBLOCK. Other failures return -1 with errno from the failing call.
+** The PID in the file means something only while the file is locked. */
+int jrn_lock(const char *dir, int *fd_out, pid_t *holder, char *err, size_t errlen);
+/* jrn_unlock releases a lock taken by jrn_lock; -1 is ignored. */
+void jrn_unlock(int fd);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+** load.c -- source or bytecode in, a checked Program out.
+*/
+#include "load.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../compiler/ast.h"
+#include "../compiler/check.h"
+#include "../compiler/codegen.h"
+#include "../grammar/parse.h"
+#include "../vm/bcfile.h"
+#include "../vm/ffi.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
+
+/* read_raw reads path whole; bytecode is binary so src_load would refuse it. */
+static int read_raw(const char *path, char **data, size_t *n, char *why, size_t whylen) {
+  FILE *f = fopen(path, "rb");
+  Buf b = BUF_INIT;
+  char chunk[65536];
+  size_t k;
+  if (!f) {
+    snprintf(why, whylen, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(&b, chunk, k);
+  fclose(f);
+  *n = b.n;
+  *data = buf_take(&b);
+  return 0;
+}
+
+static int starts_with_magic(const char *path) {
+  char m[BC_MAGIC_LEN];
+  FILE *f = strcmp(path, "-") == 0 ? NULL : fopen(path, "rb");
+  size_t k;
+  if (!f) return 0;
+  k = fread(m, 1, sizeof m, f);
+  fclose(f);
+  return k == sizeof m && memcmp(m, BC_MAGIC, BC_MAGIC_LEN) == 0;
+}
+
+/* compile_source parses, checks and compiles src (taking it over). */
+static Program *compile_source(Source *src) {
+  Diags d;
+  Ast ast;
+  Program *p = NULL;
+  diag_init(&d);
+  ast_init(&ast, src);
+  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_program(&ast, &d) == 0) {
+    p = codegen_program(&ast, &d);
+    if (p) sha256(src->text, src->len, p->src_sha256);
+  }
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  diag_free(&d);
+  ast_free(&ast);
+  if (!p) {
+    src_free(src);
+    mem_free(src);
+  }
+  return p;
+}
+
+Program *load_program(const char *path) {
+  const BuiltinSig *b = check_builtins();
+  uint32_t nb = 0;
+  char why[512];
+  Source *src;
+  Program *p;
+  while (b[nb].name) nb++;
+  if (starts_with_magic(path)) {
+    char *data;
+    size_t n;
+    if (read_raw(path, &data, &n, why, sizeof why) != 0) {
+      fprintf(stderr, "%s: error: %s\n", path, why);
+      return NULL;
+    }
+    p = bc_read_mem(data, n, path, nb, why, sizeof why);
+    mem_free(data);
+    if (!p) fprintf(stderr, "%s: error: %s\n", path, why);
+    return p;
+  }
+  src = mem_calloc(sizeof *src);
+  if (src_load(src, path, why, sizeof why) != 0) {
+    fprintf(stderr, "%s: error: %s\n", path, why);
+    mem_free(src);
+    return NULL;
+  }
+  return compile_source(src);
+}
+
+Program *load_program_text(const char *name, const char *text) {
+  Source *src = mem_calloc(sizeof *src);
+  src_from_string(src, name, text, strlen(text));
+  return compile_source(src);
+}
+
+int load_bind(Program *p) {
+  Diags d;
+  int failures;
+  diag_init(&d);
+  failures = ffi_bind(p, &d);
+  diag_print_text(&d, stderr, diag_use_color(stderr));
+  diag_free(&d);
+  return failures ? -1 : 0;
+}

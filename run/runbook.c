@@ -1,0 +1,273 @@
+/*
+** runbook.c -- the step driver: params, requirements, steps, retries.
+*/
+#include "runbook.h"
+
+#include "../base/json.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *step_state_name(StepState s) {
+  switch (s) {
+    case STEP_OK: return "ok";
+    case STEP_RECOVERED: return "recovered";
+    case STEP_FAILED: return "failed";
+    case STEP_SKIPPED: return "skipped";
+    case STEP_INTERRUPTED: return "interrupted";
+    case STEP_PAUSED: return "waiting";
+    default: return "pending";
+  }
+}
+
+/* convert turns a --param string into the type of the default. */
+static int convert(VM *vm, const char *name, const char *text, const Value *like, Value *out) {
+  char *end;
+  double d;
+  if (like->t == V_NUM) {
+    d = strtod(text, &end);
+    if (end == text || *end) return vm_fail(vm, "--param %s=%s: not a number", name, text);
+    *out = val_num(d);
+  } else if (like->t == V_BOOL) {
+    if (strcmp(text, "true") == 0) *out = val_bool(1);
+    else if (strcmp(text, "false") == 0) *out = val_bool(0);
+    else return vm_fail(vm, "--param %s=%s: expected true or false", name, text);
+  } else if (like->t == V_DUR) {
+    /* 90s, 5m, 2h, 1d, 500ms or compound 1h30m */
+    double total;
+    if (!*text) return vm_fail(vm, "--param %s: empty duration", name);
+    if (val_parse_duration(text, &total) != 0)
+      return vm_fail(vm, "--param %s=%s: not a duration (like 30s, 5m, 1h30m)", name, text);
+    *out = val_dur(total);
+  } else {
+    *out = val_cstr_new(text);
+  }
+  return 0;
+}
+
+VmResult run_params(VM *vm, const RunOptions *o) {
+  Program *p = vm->prog;
+  uint32_t i;
+  int k;
+  for (k = 0; k < o->nkv; k++) {
+    for (i = 0; i < p->nparams; i++)
+      if (strcmp(p->params[i].name, o->keys[k]) == 0) break;
+    if (i == p->nparams) {
+      vm_fail(vm, "--param %s: the runbook has no param of that name", o->keys[k]);
+      return VM_FAILED;
+    }
+  }
+  for (i = 0; i < p->nparams; i++) {
+    ParamInfo *pi = &p->params[i];
+    const char *given = NULL;
+    Value v = val_nil();
+    for (k = 0; k < o->nkv; k++)
+      if (strcmp(pi->name, o->keys[k]) == 0) given = o->vals[k];
+    if (pi->init >= 0) {
+      /* A secret is never journaled, not even the env() call that reads
+      ** it: it is read afresh by every process that runs or resumes. */
+      Effects *fx = vm->fx;
+      VmResult r;
+      if (pi->secret) vm->fx = NULL;
+      r = vm_call(vm, pi->init, NULL, 0, &v);
+      vm->fx = fx;
+      if (r != VM_OK) return r;
+    } else if (!given) {
+      vm_fail(vm, "%s '%s' has no default: pass --param %s=VALUE", pi->secret ? "secret" : "param", pi->name,
+              pi->name);
+      return VM_FAILED;
+    }
+    if (given) {
+      Value c;
+      if (convert(vm, pi->name, given, &v, &c) != 0) {
+        val_release(v);
+        return VM_FAILED;
+      }
+      val_release(v);
+      v = c;
+    }
+    if (pi->secret) vm_add_secret(vm, &v);
+    val_release(vm->G[pi->global]);
+    vm->G[pi->global] = v;
+  }
+  return VM_OK;
+}
+
+static void emit(const RunHooks *h, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
+  if (h && h->event) h->event(h->ud, ev, index, o, vm);
+}
+
+/* step_record journals step_start or step_end once per step and attempt
+** (for an undo block: once per step and undo). */
+static int step_record(VM *vm, const char *type, int index, const StepOutcome *o, int attempt, int undo) {
+  const StepInfo *st = &vm->prog->steps[index];
+  Buf f = BUF_INIT, key = BUF_INIT;
+  int rc;
+  buf_printf(&key, "%s%s/%s/%d", undo ? "undo:" : "", type, st->name, attempt);
+  buf_puts(&f, "\"step\":");
+  json_put_str(&f, st->name, strlen(st->name));
+  buf_printf(&f, ",\"index\":%d,\"attempt\":%d%s", index, attempt, undo ? ",\"undo\":true" : "");
+  if (o) {
+    buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", step_state_name(o->state), o->duration,
+               o->attempts);
+    if (o->state == STEP_FAILED || o->state == STEP_PAUSED) {
+      Buf e = BUF_INIT;
+      buf_add(&e, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      if (vm->detail.n) {
+        buf_putc(&e, '\n');
+        buf_add(&e, vm->detail.p, vm->detail.n);
+      }
+      buf_puts(&f, ",\"error\":");
+      json_put_str(&f, buf_cstr(&e), e.n);
+      buf_free(&e);
+    }
+  }
+  rc = fx_record(vm, type, buf_cstr(&key), buf_cstr(&f));
+  buf_free(&f);
+  buf_free(&key);
+  return rc;
+}
+
+VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *out) {
+  StepInfo *st = &vm->prog->steps[index];
+  double start = vm_now();
+  Value res;
+  VmResult r = VM_FAILED;
+  memset(out, 0, sizeof *out);
+  if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
+  vm->step = index;
+  vm->retries = 0;
+  vm->retry_every = 0;
+  vm->paused = 0;
+  emit(h, EV_STEP_BEGIN, index, out, vm);
+  for (;;) {
+    out->attempts++;
+    if (step_record(vm, "step_start", index, NULL, prior + out->attempts, 0) != 0) {
+      r = VM_FAILED;
+      break;
+    }
+    vm->step_start = vm_now();
+    vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
+    r = vm_call(vm, st->body, NULL, 0, &res);
+    val_release(res);
+    /* Waiting for a person, or out of step with the journal: the step has
+    ** not ended, and neither has the run. */
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    if (r != VM_FAILED || out->attempts > vm->retries) break;
+    emit(h, EV_STEP_RETRY, index, out, vm);
+    /* A replay repeats the failed attempts from the journal, without waiting. */
+    if (!fx_replaying(vm->fx) && vm_sleep(vm, vm->retry_every) != 0) {
+      r = VM_INTERRUPTED;
+      break;
+    }
+  }
+  if (r == VM_FAILED && st->onfail >= 0 && !vm_interrupted(vm) && !vm->diverged) {
+    emit(h, EV_STEP_HANDLER, index, out, vm);
+    vm->step_deadline = 0;
+    r = vm_call(vm, st->onfail, NULL, 0, &res);
+    val_release(res);
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    out->state = r == VM_OK ? STEP_RECOVERED : r == VM_INTERRUPTED ? STEP_INTERRUPTED
+                 : r == VM_PAUSED ? STEP_PAUSED : STEP_FAILED;
+  } else {
+    out->state = r == VM_OK ? STEP_OK : r == VM_PAUSED ? STEP_PAUSED
+                 : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
+  }
+  if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
+  else if (out->state == STEP_RECOVERED) r = VM_OK;
+  else if (out->state == STEP_PAUSED) r = VM_PAUSED;
+  out->duration = vm_now() - start;
+  /* An interrupted or waiting step has not ended: a resume continues it. */
+  if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
+      step_record(vm, "step_end", index, out, prior + out->attempts, 0) != 0 && r == VM_OK)
+    r = VM_FAILED;
+  vm->step = -1;
+  vm->step_deadline = 0;
+  emit(h, EV_STEP_END, index, out, vm);
+  return r;
+}
+
+VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *out) {
+  StepInfo *st = &vm->prog->steps[index];
+  double start = vm_now();
+  Value res;
+  VmResult r;
+  memset(out, 0, sizeof *out);
+  vm->step = index;
+  vm->paused = 0;
+  out->attempts = 1;
+  if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
+  emit(h, EV_STEP_BEGIN, index, out, vm);
+  if (step_record(vm, "step_start", index, NULL, nth, 1) != 0) {
+    r = VM_FAILED;
+  } else {
+    vm->step_start = vm_now();
+    vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
+    r = vm_call(vm, st->undo, NULL, 0, &res);
+    val_release(res);
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+  }
+  out->state = r == VM_OK ? STEP_OK : r == VM_PAUSED ? STEP_PAUSED
+               : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
+  if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
+  out->duration = vm_now() - start;
+  if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
+      step_record(vm, "step_end", index, out, nth, 1) != 0 && r == VM_OK)
+    r = VM_FAILED;
+  vm->step = -1;
+  vm->step_deadline = 0;
+  emit(h, EV_STEP_END, index, out, vm);
+  return r;
+}
+
+static int selected(const Program *p, const RunOptions *o, uint32_t i, int *from_seen) {
+  int k;
+  if (o->from && !*from_seen) {
+    if (strcmp(p->steps[i].name, o->from) != 0) return 0;
+    *from_seen = 1;
+  }
+  if (!o->nonly) return 1;
+  for (k = 0; k < o->nonly; k++)
+    if (strcmp(p->steps[i].name, o->only[k]) == 0) return 1;
+  return 0;
+}
+
+VmResult run_requirements(VM *vm, const RunHooks *h) {
+  Program *p = vm->prog;
+  uint32_t i;
+  VmResult r = VM_OK;
+  if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
+  for (i = 0; i < p->nreqs; i++) {
+    Value res;
+    emit(h, EV_REQUIRE, (int)i, NULL, vm);
+    vm->step_start = vm_now();
+    r = vm_call(vm, p->reqs[i].body, NULL, 0, &res);
+    val_release(res);
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    if (r != VM_OK) {
+      if (r == VM_FAILED) emit(h, EV_REQUIRE_FAILED, (int)i, NULL, vm);
+      return r;
+    }
+  }
+  return VM_OK;
+}
+
+VmResult run_runbook(VM *vm, const RunOptions *o, const RunHooks *h, StepOutcome *out) {
+  Program *p = vm->prog;
+  uint32_t i;
+  int from_seen = 0;
+  VmResult r;
+  for (i = 0; i < p->nsteps; i++) out[i].state = STEP_PENDING;
+  r = run_requirements(vm, h);
+  if (r != VM_OK) return r;
+  for (i = 0; i < p->nsteps; i++) {
+    if (!selected(p, o, i, &from_seen)) {
+      out[i].state = STEP_SKIPPED;
+      continue;
+    }
+    r = run_step(vm, (int)i, 0, h, &out[i]);
+    if (r != VM_OK) return r;
+  }
+  return VM_OK;
+}

@@ -1,0 +1,147 @@
+/*
+** runread.h -- reading runs without changing them, for the commands that
+** look at journals (docs/journal.md): rbk runs, status and log
+** (cmd_inspect.c) and rbk report (cmd_report.c).
+**
+** READ-ONLY. A journal is checked with jrn_verify_file and then read with
+** open(O_RDONLY); jrn_open is never called, because it sets a torn last
+** record aside (writes a side file and truncates the journal). Because a
+** journal is append-only, the first N records that verified are still the
+** first N lines when the file is read a moment later, even if a running
+** process appended more meanwhile: only those N are parsed.
+**
+** Run states are derived as docs/journal.md says: finished (a run_end
+** after the last resume), waiting (a gate_wait or paused after it),
+** interrupted (anything else); "running" when the lock file names the
+** live process that last started or resumed the run (read without taking
+** the lock).
+**
+** OWNERSHIP. An RrJournal owns its file data and parsed records (rr_unload
+** frees them); an RrInfo points into the RrJournal it was derived from and
+** owns only its step array (rr_info_free). Text helpers append to a Buf.
+*/
+#ifndef RBK_RUNREAD_H
+#define RBK_RUNREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "journal.h"
+#include "../base/json.h"
+
+enum { RR_J_INTACT, RR_J_TORN, RR_J_DAMAGED, RR_J_UNREADABLE };
+
+typedef struct RrJournal {
+  char path[JRN_PATH_MAX];
+  char *data;          /* the file's bytes; verified lines are NUL-terminated */
+  Json **rec;          /* the verified records, parsed */
+  const char **line;   /* and their lines */
+  size_t *len;
+  size_t n;
+  int problem;         /* RR_J_* */
+  uint64_t bad;        /* RR_J_TORN, RR_J_DAMAGED: the first bad record */
+  char why[300];       /* what is wrong */
+} RrJournal;
+
+enum { RR_S_SUCCEEDED, RR_S_FAILED, RR_S_FINISHED, RR_S_WAITING, RR_S_INTERRUPTED, RR_S_RUNNING, RR_S_UNREADABLE };
+enum { RR_W_NONE, RR_W_GATE, RR_W_DOUBT, RR_W_OTHER };
+
+typedef struct RrStep {
+  const char *name;
+  const char *state;   /* "pending", "running", or step_end's state */
+  long long attempts;
+  double secs;
+  int has_secs;
+  const char *error;
+} RrStep;
+
+typedef struct RrInfo {
+  const Json *start;   /* the run_start record */
+  const char *id;       /* the run directory's name: what RUN arguments use */
+  const char *journal_id;   /* the ID in run_start, normally the same */
+  const char *runbook, *title, *operator_name, *host, *started, *ended, *last_time;
+  int state;           /* RR_S_* */
+  const char *end_state;
+  int wait;            /* RR_W_* when waiting */
+  const Json *gate;    /* the gate_wait the run waits at */
+  const Json *paused;  /* the paused record */
+  const Json *doubt;   /* the effect_start of the command in doubt */
+  const Json *gate_effect;   /* the effect_start of the gate waited at, if any */
+  const Json *answer;  /* the effect_end or decision that answered it since:
+                       ** then the run waits only for 'rbk resume' */
+  const Json *intr;    /* the last interrupted record */
+  long long pid;       /* of the process that last started or resumed the run */
+  char why[300];       /* RR_S_UNREADABLE: why */
+  int damaged;         /* the journal is damaged after the records used */
+  int repl_left;        /* its last record is repl_end: a person left it open at the REPL */
+  uint64_t bad;        /* then: the first bad record */
+  RrStep *steps;
+  size_t nsteps, capsteps;
+} RrInfo;
+
+/* rr_is_dir says whether path is a directory. */
+int rr_is_dir(const char *path);
+/* rr_find_run resolves a RUN argument (an ID looked up in state, else in
+** the default state directory, or a path holding '/') to its directory,
+** and to the way later commands should name it (ref): the ID when it was
+** found in the default state directory, else the directory's path.
+** Returns 0, or -1 with a message in err. */
+int rr_find_run(const char *run, const char *state, char *dir, size_t n, char *ref, size_t refn, char *err,
+                size_t errlen);
+/* rr_load verifies DIR/journal.jsonl and parses its valid records. Returns
+** 0, or -1 (RR_J_UNREADABLE) when nothing could be read. */
+int rr_load(RrJournal *L, const char *dir);
+/* rr_unload frees what rr_load read. */
+void rr_unload(RrJournal *L);
+/* rr_problem_text describes a journal's problem as `rbk log --verify` does. */
+void rr_problem_text(const RrJournal *L, Buf *b);
+
+/* rr_str reads a string field (NULL if absent or not a string). */
+const char *rr_str(const Json *o, const char *key);
+/* rr_int reads an integral number field; returns 1, or 0 if there is none. */
+int rr_int(const Json *o, const char *key, long long *out);
+/* rr_secs reads a duration: a number of seconds or {"dur": seconds}. */
+int rr_secs(const Json *v, double *out);
+/* rr_effect_slot maps an effect record (effect_start, effect_end,
+** decision) of a journal of nrecs records to a slot in [0, 2 * nrecs):
+** its number n in its lane, the runbook's or the REPL's ("lane":"repl"),
+** which number their effects apart. -1 if it has no usable number. */
+long long rr_effect_slot(const Json *rec, size_t nrecs);
+/* rr_parse_time reads "YYYY-MM-DDTHH:MM:SS.mmmZ" into milliseconds since
+** the epoch (whole numbers, so differences are exact). */
+int rr_parse_time(const char *s, long long *out);
+
+/* rr_put_clean appends s (n bytes, valid UTF-8) for a terminal: control
+** characters escaped, at most max characters, then "...". */
+void rr_put_clean(Buf *b, const char *s, size_t n, size_t max);
+/* rr_put_cstr is rr_put_clean of a NUL-terminated string (NULL: nothing). */
+void rr_put_cstr(Buf *b, const char *s, size_t max);
+/* rr_put_field appends a string field of o as clean text. */
+void rr_put_field(Buf *b, const Json *o, const char *key, size_t max);
+/* rr_put_value appends any journaled value as a person reads it. */
+void rr_put_value(Buf *b, const Json *v, size_t max);
+
+/* rr_derive works out the run's header, state and steps from its records;
+** dir is the run directory (its name is the run's ID). */
+void rr_derive(const RrJournal *L, const char *dir, RrInfo *I);
+/* rr_info_free frees what rr_derive allocated. */
+void rr_info_free(RrInfo *I);
+/* rr_state_word names the state in one word: succeeded, failed, waiting,
+** running, interrupted, damaged, unreadable. */
+const char *rr_state_word(const RrInfo *I);
+/* rr_put_who appends PREFIX "ROLE (PERSON)", PREFIX "PERSON" or nothing,
+** from a record's role and person fields. */
+void rr_put_who(Buf *b, const char *prefix, const Json *g);
+/* rr_put_answer appends how a gate or an in-doubt effect was answered:
+** "approved by jane as lead", "rerun chosen by bob". */
+void rr_put_answer(Buf *b, const RrInfo *I);
+/* rr_put_waiting_for appends what a waiting run waits for, in short. */
+void rr_put_waiting_for(Buf *b, const RrInfo *I);
+/* rr_put_summary appends the one-line state: "succeeded", "waiting: ...". */
+void rr_put_summary(Buf *b, const RrInfo *I);
+/* rr_run_secs gives the run's duration from its start to its end (or its
+** last record); returns 0 if the times cannot be read. */
+int rr_run_secs(const RrInfo *I, double *out);
+
+#endif

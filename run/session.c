@@ -1,0 +1,719 @@
+/*
+** session.c -- opening a run and replaying its action log (session.h).
+*/
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../compiler/chunk.h"
+#include "../stdlib/natives.h"
+#include "../base/durable.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
+#include "answer.h"
+#include "../cli/cli.h"
+#include "load.h"
+#include "runctl.h"
+#include "state.h"
+
+/* ---- loading and opening ------------------------------------------- */
+
+int session_locate(const char *cmd, const char *run, RunArgs *a, char **owned) {
+  char dir[4800], why[512], jpath[5000], line[65536], state[4800];
+  const char *runbook = NULL, *slash, *runs;
+  Json *j = NULL;
+  FILE *f;
+  struct stat st;
+  size_t n1, n2;
+  *owned = NULL;
+  if (state_find_run(run, dir, sizeof dir, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", cmd, why);
+    return EXIT_USAGE;
+  }
+  /* The runbook is the one the run began with: its path if it is still
+  ** there (changes are then detected), else the copy kept with the run. */
+  snprintf(jpath, sizeof jpath, "%s/journal.jsonl", dir);
+  f = fopen(jpath, "r");
+  if (f && fgets(line, sizeof line, f)) {
+    j = json_parse(line, strcspn(line, "\n"), why, sizeof why);
+    runbook = json_str(json_get(j, "runbook"), NULL);
+    if (runbook && stat(runbook, &st) != 0) runbook = NULL;
+  }
+  if (f) fclose(f);
+  snprintf(jpath, sizeof jpath, "%s/source.rbk", dir);
+  if (!runbook) runbook = jpath;
+  slash = strrchr(dir, '/');
+  slash = slash ? slash + 1 : dir;
+  n1 = strlen(runbook);
+  n2 = strlen(slash);
+  *owned = mem_alloc(n1 + n2 + 2);
+  memcpy(*owned, runbook, n1 + 1);
+  memcpy(*owned + n1 + 1, slash, n2 + 1);
+  a->file = *owned;
+  a->run_id = *owned + n1 + 1;
+  json_free(j);
+  /* The state directory is the one holding this run. */
+  runs = strstr(dir, "/runs/");
+  if (runs) {
+    snprintf(state, sizeof state, "%.*s", (int)(runs - dir), dir);
+    setenv("RBK_STATE_DIR", state, 1);
+  }
+  return 0;
+}
+
+int session_load(Session *S, const char *cmd, RunArgs *a) {
+  const NativeInfo *natives;
+  uint32_t nnatives;
+  memset(S, 0, sizeof *S);
+  S->cmd = cmd;
+  S->lockfd = -1;
+  S->jr.fd = -1;
+  S->unfinished = S->last_failed = -1;
+  S->t0 = vm_now();
+  S->p = a->file ? load_program(a->file) : load_program_text("<repl>", "runbook \"REPL session\" {}\n");
+  if (!S->p || load_bind(S->p) != 0) return EXIT_USAGE;
+  state_dir_for_runbook(a->file ? a->file : "repl.rbk", S->state, sizeof S->state);
+  term_init(&S->t);
+  term_host(&S->t, &S->host);
+  term_hooks(&S->t, &S->hooks);
+  natives = stdlib_natives(&nnatives);
+  vm_init(&S->vm, S->p, natives, nnatives, &S->host);
+  S->vm_ready = 1;
+  S->vm.state_dir = S->state;
+  S->vm.operator_name = a->as ? a->as : login_name();
+  S->t.vm = &S->vm;
+  S->o.keys = a->keys;
+  S->o.vals = a->vals;
+  S->o.nkv = a->nkv;
+  S->o.only = a->only;
+  S->o.nonly = a->nonly;
+  S->o.from = a->from;
+  S->t.total = (int)S->p->nsteps;
+  S->steps = mem_calloc((S->p->nsteps + 1) * sizeof *S->steps);
+  S->out = mem_calloc((S->p->nsteps + 1) * sizeof *S->out);
+  S->attempts = mem_calloc((S->p->nsteps + 1) * sizeof *S->attempts);
+  S->undos = mem_calloc((S->p->nsteps + 1) * sizeof *S->undos);
+  return 0;
+}
+
+void session_close(Session *S) {
+  if (S->fx_ready) fx_free(&S->fx);
+  if (S->vm_ready) vm_free(&S->vm);
+  jrn_close(&S->jr);
+  jrn_unlock(S->lockfd);
+  if (S->p) prog_free(S->p);
+  mem_free(S->steps);
+  mem_free(S->out);
+  mem_free(S->attempts);
+  mem_free(S->undos);
+  memset(S, 0, sizeof *S);
+  S->lockfd = -1;
+}
+
+/* The SHA-256 of each step's source: from its declaration to the next. */
+static void step_hash(const Program *p, uint32_t i, char hex[65]) {
+  uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
+  uint8_t d[32];
+  if (e < b) e = b;
+  sha256(p->src->text + b, e - b, d);
+  sha256_hex(d, hex);
+}
+
+/* changed_steps compares the steps recorded at run start with prog's. */
+static int changed_steps(const Json *steps, const Program *p, Buf *names) {
+  uint32_t i;
+  size_t k, n = json_len(steps);
+  int changed = 0;
+  for (i = 0; i < p->nsteps; i++) {
+    char hex[65];
+    const char *was = NULL;
+    step_hash(p, i, hex);
+    for (k = 0; k < n; k++) {
+      const Json *s = json_at(steps, k);
+      const char *nm = json_str(json_get(s, "name"), NULL);
+      if (nm && strcmp(nm, p->steps[i].name) == 0) was = json_str(json_get(s, "sha256"), NULL);
+    }
+    if (!was || strcmp(was, hex) != 0) {
+      fprintf(stderr, "  %s step %s\n", was ? "changed" : "added  ", p->steps[i].name);
+      if (names->n) buf_putc(names, ',');
+      json_put_str(names, p->steps[i].name, strlen(p->steps[i].name));
+      changed++;
+    }
+  }
+  for (k = 0; k < n; k++) {
+    const char *nm = json_str(json_get(json_at(steps, k), "name"), NULL);
+    if (nm && prog_find_step(p, nm) < 0) {
+      fprintf(stderr, "  removed step %s\n", nm);
+      if (names->n) buf_putc(names, ',');
+      json_put_str(names, nm, strlen(nm));
+      changed++;
+    }
+  }
+  return changed;
+}
+
+/* start_record writes run_start for a new run. */
+static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
+  Program *p = S->p;
+  Buf f = BUF_INIT;
+  char hex[65], host_name[256], srcpath[5000];
+  const char *file = a->file ? a->file : "<repl>";
+  uint32_t k;
+  int i, rc;
+  snprintf(srcpath, sizeof srcpath, "%s/source.rbk", S->dir);
+  if (durable_replace(srcpath, p->src->text, p->src->len, 0600, why, whylen) != 0) return -1;
+  sha256_hex(p->src_sha256, hex);
+  if (gethostname(host_name, sizeof host_name) != 0) strcpy(host_name, "unknown");
+  host_name[sizeof host_name - 1] = '\0';
+  buf_puts(&f, "\"run\":");
+  json_put_str(&f, S->id, strlen(S->id));
+  buf_puts(&f, ",\"runbook\":");
+  json_put_str(&f, file, strlen(file));
+  buf_puts(&f, ",\"title\":");
+  json_put_str(&f, p->title, strlen(p->title));
+  buf_printf(&f, ",\"source_sha256\":\"%s\",\"steps\":[", hex);
+  for (k = 0; k < p->nsteps; k++) {
+    char sh[65];
+    step_hash(p, k, sh);
+    buf_puts(&f, k ? ",{\"name\":" : "{\"name\":");
+    json_put_str(&f, p->steps[k].name, strlen(p->steps[k].name));
+    buf_printf(&f, ",\"sha256\":\"%s\"}", sh);
+  }
+  buf_puts(&f, "],\"params\":{");
+  for (i = 0; i < a->nkv; i++) {
+    int secret = 0;
+    uint32_t q;
+    for (q = 0; q < p->nparams; q++)
+      if (strcmp(p->params[q].name, a->keys[i]) == 0) secret = p->params[q].secret;
+    if (i) buf_putc(&f, ',');
+    json_put_str(&f, a->keys[i], strlen(a->keys[i]));
+    buf_putc(&f, ':');
+    if (secret) buf_puts(&f, "\"***\"");
+    else json_put_str(&f, a->vals[i], strlen(a->vals[i]));
+  }
+  buf_puts(&f, "},\"operator\":");
+  json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
+  buf_puts(&f, ",\"host\":");
+  json_put_str(&f, host_name, strlen(host_name));
+  buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);
+  rc = jrn_append(&S->jr, "run_start", buf_cstr(&f), why, whylen) != 0 ||
+       state_set_latest(S->state, S->name, S->id, why, whylen) != 0 ? -1 : 0;
+  buf_free(&f);
+  return rc;
+}
+
+/* resume_record checks a continued run against the runbook and its
+** params, then writes resume. Returns 0 or an exit code. */
+static int resume_record(Session *S, RunArgs *a) {
+  const Json *start = S->jr.recs[0].json;
+  const char *was_sha = json_str(json_get(start, "source_sha256"), NULL);
+  char hex[65], why[1024];
+  Buf f = BUF_INIT;
+  const char *op = S->vm.operator_name;
+  sha256_hex(S->p->src_sha256, hex);
+  if (!was_sha || strcmp(was_sha, hex) != 0) {
+    Buf names = BUF_INIT;
+    fprintf(stderr, "rbk %s: the runbook changed since run %s began:\n", S->cmd, S->id);
+    changed_steps(json_get(start, "steps"), S->p, &names);
+    if (!a->accept) {
+      fprintf(stderr, "Refusing to resume it silently. Check the steps above, then rerun with "
+                      "--accept-changes (or start a fresh run with --new).\n");
+      buf_free(&names);
+      return EXIT_USAGE;
+    }
+    buf_puts(&f, "\"by\":");
+    json_put_str(&f, op, strlen(op));
+    buf_printf(&f, ",\"old_sha256\":\"%s\",\"new_sha256\":\"%s\",\"changed\":[%s]", was_sha ? was_sha : "", hex,
+               buf_cstr(&names));
+    buf_free(&names);
+    if (jrn_append(&S->jr, "accept_changes", buf_cstr(&f), why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+      buf_free(&f);
+      return EXIT_USAGE;
+    }
+    buf_reset(&f);
+  }
+  /* Params given when the run began hold for the whole run. */
+  {
+    const Json *given = json_get(start, "params");
+    size_t g;
+    for (g = 0; g < json_len(given); g++) {
+      size_t kl;
+      const char *key = json_key(given, g, &kl), *val = json_str(json_at(given, g), NULL);
+      int j, found = 0;
+      for (j = 0; j < a->nkv; j++) {
+        if (strcmp(a->keys[j], key) != 0) continue;
+        found = 1;
+        if (val && strcmp(val, "***") != 0 && strcmp(val, a->vals[j]) != 0) {
+          fprintf(stderr, "rbk %s: --param %s differs from the value run %s began with (%s); params are "
+                          "fixed for a run (--new starts a fresh one)\n", S->cmd, key, S->id, val);
+          buf_free(&f);
+          return EXIT_USAGE;
+        }
+      }
+      if (!found && val && strcmp(val, "***") == 0) {
+        fprintf(stderr, "rbk %s: run %s was given the secret %s on the command line; pass --param %s=... again\n",
+                S->cmd, S->id, key, key);
+        buf_free(&f);
+        return EXIT_USAGE;
+      }
+      if (!found && val) {
+        a->keys[a->nkv] = key;
+        a->vals[a->nkv++] = val;
+      }
+    }
+    S->o.keys = a->keys;
+    S->o.vals = a->vals;
+    S->o.nkv = a->nkv;
+  }
+  buf_printf(&f, "\"pid\":%ld,\"operator\":", (long)getpid());
+  json_put_str(&f, op, strlen(op));
+  buf_printf(&f, ",\"source_sha256\":\"%s\"", hex);
+  if (jrn_append(&S->jr, "resume", buf_cstr(&f), why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+    buf_free(&f);
+    return EXIT_USAGE;
+  }
+  buf_free(&f);
+  return 0;
+}
+
+/* is_interactive_record says whether record type t (with json r) can only
+** come from the REPL: then the journal is an action log to replay in order. */
+static int is_interactive_record(const char *t, const Json *r) {
+  if (strcmp(t, "repl_start") == 0 || strcmp(t, "improvised_start") == 0 || strcmp(t, "skip") == 0) return 1;
+  return strcmp(t, "step_start") == 0 && json_get(r, "undo") != NULL;
+}
+
+int session_open(Session *S, RunArgs *a) {
+  char why[1024];
+  const char *file = a->file ? a->file : "repl.rbk";
+  JrnOpenReport rep;
+  pid_t holder = 0;
+  size_t k;
+  int rc;
+  state_runbook_name(file, S->name, sizeof S->name);
+  if (a->run_id) snprintf(S->id, sizeof S->id, "%s", a->run_id);
+  else if (a->new_run || state_latest(S->state, S->name, S->id, sizeof S->id) != 0)
+    state_new_id(S->state, S->name, S->id, sizeof S->id);
+again:
+  state_run_dir(S->state, S->id, S->dir, sizeof S->dir);
+  if (jrn_mkdirs(S->dir, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+    return EXIT_USAGE;
+  }
+  if (jrn_lock(S->dir, &S->lockfd, &holder, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: run %s is being executed by process %ld; not starting a second one\n", S->cmd, S->id,
+            (long)holder);
+    return EXIT_BUSY;
+  }
+  if (jrn_open(&S->jr, S->dir, 1, &rep, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s/%s\n", S->cmd, S->dir, why);
+    return EXIT_USAGE;
+  }
+  if (rep.torn_bytes)
+    fprintf(stderr, "rbk %s: the last journal record was torn (%zu bytes, %s); set aside in %s\n", S->cmd,
+            rep.torn_bytes, rep.torn_reason, rep.torn_path);
+  if (S->jr.nrecs == 0) {
+    S->is_new = 1;
+    if (start_record(S, a, why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+      return EXIT_USAGE;
+    }
+  } else {
+    for (k = 0; k < S->jr.nrecs; k++) {
+      if (strcmp(S->jr.recs[k].type, "run_end") == 0) {
+        S->finished = 1;
+        S->end_state = json_str(json_get(S->jr.recs[k].json, "state"), NULL);
+      }
+      if (is_interactive_record(S->jr.recs[k].type, S->jr.recs[k].json)) S->interactive_log = 1;
+    }
+    if (S->finished && strcmp(S->cmd, "repl") == 0 && !a->run_id) {
+      /* The REPL on a runbook whose latest run ended: a fresh run. */
+      printf("run %s has finished (%s); starting a new run\n", S->id, S->end_state ? S->end_state : "?");
+      jrn_close(&S->jr);
+      jrn_unlock(S->lockfd);
+      S->lockfd = -1;
+      S->finished = 0;
+      S->interactive_log = 0;
+      state_new_id(S->state, S->name, S->id, sizeof S->id);
+      goto again;
+    }
+    if (S->finished) return 0;
+    if ((rc = resume_record(S, a)) != 0) return rc;
+  }
+  if (fx_attach(&S->fx, &S->jr, S->jr.recs, S->jr.nrecs, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s/journal.jsonl: %s; refusing to resume\n", S->cmd, S->dir, why);
+    return EXIT_USAGE;
+  }
+  S->fx_ready = 1;
+  S->vm.fx = &S->fx;
+  S->fx.operator_name = S->vm.operator_name;
+  return 0;
+}
+
+/* reload reads the journal again, with what this process appended, and
+** attaches it, keeping each lane's position except the runbook lane's,
+** which goes to main_n (where a step being continued began). */
+static int reload(Session *S, uint64_t main_n) {
+  char why[1024];
+  JrnOpenReport rep;
+  uint64_t repl_n = S->fx.lanes[FX_LANE_REPL].n, replayed = S->fx.replayed;
+  fx_free(&S->fx);
+  S->fx_ready = 0;
+  S->vm.fx = NULL;
+  jrn_close(&S->jr);
+  if (jrn_open(&S->jr, S->dir, 0, &rep, why, sizeof why) != 0 ||
+      fx_attach(&S->fx, &S->jr, S->jr.recs, S->jr.nrecs, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s/journal.jsonl: %s\n", S->cmd, S->dir, why);
+    return -1;
+  }
+  S->fx_ready = 1;
+  S->vm.fx = &S->fx;
+  S->fx.operator_name = S->vm.operator_name;
+  S->fx.lanes[FX_LANE_RUNBOOK].n = main_n;
+  S->fx.lanes[FX_LANE_REPL].n = repl_n;
+  S->fx.replayed = replayed;
+  return 0;
+}
+
+/* ---- actions --------------------------------------------------------- */
+
+static int max_attempt(const Session *S, int k, size_t rec);
+
+VmResult session_step(Session *S, int i) {
+  VmResult r;
+  StepOutcome *o = &S->out[i];
+  if (S->unfinished == i) {
+    /* Continue it: replay it from its first effect, then on live. */
+    if (reload(S, S->unfinished_first) != 0) return VM_FAILED;
+  } else {
+    S->unfinished_first = S->fx_ready ? S->fx.lanes[FX_LANE_RUNBOOK].n : 0;
+  }
+  r = run_step(&S->vm, i, S->attempts[i], S->quiet ? NULL : &S->hooks, o);
+  S->steps[i] = o->state;
+  if (o->state == STEP_PAUSED || o->state == STEP_INTERRUPTED) {
+    S->unfinished = i;
+  } else {
+    S->unfinished = -1;
+    S->attempts[i] += o->attempts;
+    if (o->state == STEP_FAILED) S->last_failed = i;
+    else if (S->last_failed == i) S->last_failed = -1;
+  }
+  return r;
+}
+
+int session_next_pending(const Session *S) {
+  uint32_t i;
+  if (S->unfinished >= 0) return S->unfinished;
+  for (i = 0; i < S->p->nsteps; i++)
+    if (S->steps[i] != STEP_OK && S->steps[i] != STEP_RECOVERED && S->steps[i] != STEP_SKIPPED) return (int)i;
+  return -1;
+}
+
+int session_all_done(const Session *S) { return S->unfinished < 0 && session_next_pending(S) < 0; }
+
+/* record appends a REPL record (masked, synced). */
+static int record(Session *S, const char *type, const Buf *fields) {
+  if (fx_record(&S->vm, type, NULL, buf_cstr(fields)) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", S->cmd, buf_cstr(&S->vm.fail));
+    return -1;
+  }
+  return 0;
+}
+
+int session_improvise(Session *S, const char *text, int replay, Value *value) {
+  ChunkResult cr;
+  char name[64];
+  Value v = val_nil();
+  VmResult r;
+  Buf f = BUF_INIT;
+  double t0 = vm_now();
+  int id = S->improvised + 1;
+  if (value) *value = val_nil();
+  snprintf(name, sizeof name, "<repl %d>", id);
+  {
+    uint32_t nexterns = S->p->nexterns;
+    if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0)
+      return cr.incomplete ? -1 : VM_FAILED;
+    if (S->p->nexterns != nexterns && load_bind(S->p) != 0) return VM_FAILED;
+  }
+  vm_sync_program(&S->vm);
+  S->improvised = id;
+  if (!replay) {
+    buf_printf(&f, "\"id\":%d,\"operator\":", id);
+    json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
+    {
+      size_t n = strlen(text);   /* as typed, without the final newline */
+      while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t')) n--;
+      buf_puts(&f, ",\"input\":");
+      json_put_str(&f, text, n);
+    }
+    buf_printf(&f, ",\"kind\":\"%s\"", cr.is_expr ? "expression" : "statement");
+    if (record(S, "improvised_start", &f) != 0) {
+      buf_free(&f);
+      return VM_FAILED;
+    }
+    buf_reset(&f);
+  }
+  S->fx.lane = FX_LANE_REPL;
+  S->vm.step = -1;
+  S->vm.step_deadline = 0;
+  S->vm.paused = 0;
+  r = vm_call(&S->vm, cr.proto, NULL, 0, &v);
+  if (r != VM_OK) fx_abandon(&S->fx);
+  S->fx.lane = FX_LANE_RUNBOOK;
+  if (r == VM_FAILED && vm_interrupted(&S->vm)) r = VM_INTERRUPTED;
+  if (!replay) {
+    buf_printf(&f, "\"id\":%d,\"outcome\":\"%s\",\"duration\":%.3f", id,
+               r == VM_OK ? "ok" : r == VM_INTERRUPTED ? "interrupted" : "failed", vm_now() - t0);
+    if (r == VM_OK && cr.is_expr) {
+      Buf rv = BUF_INIT;
+      val_repr_buf(&v, &rv);
+      buf_puts(&f, ",\"value\":");
+      json_put_str(&f, buf_cstr(&rv), rv.n);
+      buf_free(&rv);
+    } else if (r != VM_OK) {
+      buf_puts(&f, ",\"error\":");
+      json_put_str(&f, buf_cstr(&S->vm.fail), S->vm.fail.n);
+    }
+    if (record(S, "improvised_end", &f) != 0 && r == VM_OK) r = VM_FAILED;
+  }
+  buf_free(&f);
+  if (r == VM_OK && value && cr.is_expr) *value = v;
+  else val_release(v);
+  return r;
+}
+
+int session_answer(Session *S, const char *what, const char *role, const char *note) {
+  /* The journal as it is now, with what this session wrote. */
+  if (reload(S, S->fx.lanes[FX_LANE_RUNBOOK].n) != 0) return EXIT_USAGE;
+  if (strcmp(what, "approve") == 0 && !role) {
+    /* the role the gate waits for, from its gate_wait record */
+    size_t i;
+    for (i = S->jr.nrecs; i-- > 0 && !role;)
+      if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
+  }
+  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note);
+}
+
+int session_skip(Session *S, int i, const char *reason) {
+  Buf f = BUF_INIT;
+  int rc;
+  buf_puts(&f, "\"step\":");
+  json_put_str(&f, S->p->steps[i].name, strlen(S->p->steps[i].name));
+  buf_puts(&f, ",\"reason\":");
+  json_put_str(&f, reason, strlen(reason));
+  buf_puts(&f, ",\"operator\":");
+  json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
+  rc = record(S, "skip", &f);
+  buf_free(&f);
+  if (rc != 0) return -1;
+  if (S->unfinished == i) {
+    /* Its run is given up where it stopped; the runbook's next effect
+    ** comes after every effect it started. */
+    S->unfinished = -1;
+    if (reload(S, 0) != 0) return -1;
+    S->fx.lanes[FX_LANE_RUNBOOK].n = S->fx.lanes[FX_LANE_RUNBOOK].neff;
+    S->attempts[i] = max_attempt(S, i, S->jr.nrecs);
+  }
+  S->steps[i] = S->out[i].state = STEP_SKIPPED;
+  if (S->last_failed == i) S->last_failed = -1;
+  return 0;
+}
+
+VmResult session_undo(Session *S, int i) {
+  StepOutcome o;
+  VmResult r = run_undo(&S->vm, i, ++S->undos[i], S->quiet ? NULL : &S->hooks, &o);
+  /* Undone: the step is to do again. */
+  if (o.state == STEP_OK) S->steps[i] = STEP_PENDING;
+  return r;
+}
+
+int session_end(Session *S, int succeeded) {
+  char f[128], why[512];
+  snprintf(f, sizeof f, "\"state\":\"%s\",\"duration\":%.3f", succeeded ? "succeeded" : "failed", vm_now() - S->t0);
+  if (jrn_append(&S->jr, "run_end", f, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- replaying the action log ---------------------------------------- */
+
+/* One action of the log. */
+typedef struct Action {
+  enum { A_STEP, A_UNDO, A_SKIP, A_IMPROVISE } kind;
+  int step;
+  size_t rec;          /* the record it begins at */
+  int unfinished;      /* A_STEP: its run never ended */
+  int abandoned;       /* A_STEP: unfinished, then skipped: not run again */
+  const char *input;   /* A_IMPROVISE */
+} Action;
+
+/* actions reads the log out of the journal's records. */
+static Action *actions(const Session *S, size_t *nout) {
+  const Program *p = S->p;
+  Action *v = NULL;
+  size_t n = 0, cap = 0, i;
+  int *open = mem_calloc((p->nsteps + 1) * sizeof *open);   /* 1 + action index of a step's run in progress */
+  int *uopen = mem_calloc((p->nsteps + 1) * sizeof *uopen);
+  for (i = 0; i < S->jr.nrecs; i++) {
+    const char *t = S->jr.recs[i].type;
+    const Json *r = S->jr.recs[i].json;
+    const char *sn = json_str(json_get(r, "step"), NULL);
+    int k = sn ? prog_find_step(p, sn) : -1;
+    Action a;
+    memset(&a, 0, sizeof a);
+    a.rec = i;
+    a.step = k;
+    if (strcmp(t, "step_start") == 0 && k >= 0) {
+      int undo = json_get(r, "undo") != NULL;
+      int *o = undo ? uopen : open;
+      if (o[k]) continue;   /* a later attempt of a run in progress */
+      a.kind = undo ? A_UNDO : A_STEP;
+      a.unfinished = 1;
+    } else if (strcmp(t, "step_end") == 0 && k >= 0) {
+      int *o = json_get(r, "undo") ? uopen : open;
+      if (o[k]) v[o[k] - 1].unfinished = 0;
+      o[k] = 0;
+      continue;
+    } else if (strcmp(t, "skip") == 0 && k >= 0) {
+      a.kind = A_SKIP;
+      if (open[k]) v[open[k] - 1].abandoned = 1;   /* a run it cut short is not continued */
+      open[k] = 0;
+    } else if (strcmp(t, "improvised_start") == 0) {
+      a.kind = A_IMPROVISE;
+      a.input = json_str(json_get(r, "input"), NULL);
+      if (!a.input) continue;
+    } else {
+      continue;
+    }
+    if (n == cap) v = mem_grow(v, &cap, n + 1, sizeof *v);
+    v[n++] = a;
+    if (a.kind == A_STEP) open[k] = (int)n;
+    if (a.kind == A_UNDO) uopen[k] = (int)n;
+  }
+  mem_free(open);
+  mem_free(uopen);
+  *nout = n;
+  return v;
+}
+
+/* max_attempt is the highest attempt of step k's runs before record rec. */
+static int max_attempt(const Session *S, int k, size_t rec) {
+  int top = 0;
+  size_t i;
+  for (i = 0; i < rec && i < S->jr.nrecs; i++) {
+    const Json *r = S->jr.recs[i].json;
+    const char *sn;
+    int ok;
+    double at;
+    if (strcmp(S->jr.recs[i].type, "step_start") != 0 || json_get(r, "undo")) continue;
+    sn = json_str(json_get(r, "step"), NULL);
+    if (!sn || strcmp(sn, S->p->steps[k].name) != 0) continue;
+    at = json_num(json_get(r, "attempt"), &ok);
+    if (ok && at > top) top = (int)at;
+  }
+  return top;
+}
+
+/* effects_before is 1 + the highest runbook-lane effect started before record rec. */
+static uint64_t effects_before(const Session *S, size_t rec) {
+  uint64_t top = 0;
+  size_t i;
+  for (i = 0; i < rec; i++) {
+    const Json *r = S->jr.recs[i].json;
+    int ok;
+    double n;
+    if (strcmp(S->jr.recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
+    n = json_num(json_get(r, "n"), &ok);
+    if (ok && n + 1 > (double)top) top = (uint64_t)n + 1;
+  }
+  return top;
+}
+
+/* abandoned_before says whether the last run of step k before action i was abandoned. */
+static int abandoned_before(const Action *a, size_t i, int k) {
+  while (i-- > 0)
+    if (a[i].kind == A_STEP && a[i].step == k) return a[i].abandoned;
+  return 0;
+}
+
+VmResult session_replay(Session *S, ReplayMode mode, int quiet) {
+  size_t n, i;
+  Action *a = actions(S, &n);
+  VmHost saved = S->vm.host;
+  VmResult r = VM_OK;
+  if (quiet) {
+    memset(&S->vm.host, 0, sizeof S->vm.host);
+    S->quiet = 1;
+  }
+  /* The requirements ran first; what they found is history. Only what
+  ** the journal holds is replayed: a check that did not finish (a
+  ** question no one could answer) is not asked again, and the runbook's
+  ** effects go on after every effect it started. */
+  S->fx.read_only = 1;
+  if (run_requirements(&S->vm, NULL) != VM_OK)
+    S->fx.lanes[FX_LANE_RUNBOOK].n = effects_before(S, n ? a[0].rec : S->jr.nrecs);
+  S->fx.read_only = 0;
+  S->vm.paused = 0;
+  for (i = 0; i < n && r != VM_PAUSED; i++) {
+    Action *x = &a[i];
+    switch (x->kind) {
+      case A_STEP:
+        if (x->abandoned) break;   /* see A_SKIP */
+        if (x->unfinished && mode == REPLAY_STOP_BEFORE_UNFINISHED) {
+          /* Left for a person to continue (or skip). */
+          S->unfinished = x->step;
+          S->unfinished_first = S->fx.lanes[FX_LANE_RUNBOOK].n;
+          S->steps[x->step] = STEP_PAUSED;
+          break;
+        }
+        if (x->unfinished) {
+          /* Continued live: that is not part of the replay. */
+          if (quiet) {
+            S->vm.host = saved;
+            S->quiet = 0;
+          }
+          r = session_step(S, x->step);
+          if (quiet) {
+            memset(&S->vm.host, 0, sizeof S->vm.host);
+            S->quiet = 1;
+          }
+          break;
+        }
+        session_step(S, x->step);
+        if (S->vm.diverged) r = VM_PAUSED;
+        break;
+      case A_UNDO:
+        session_undo(S, x->step);
+        break;
+      case A_SKIP:
+        if (S->unfinished == x->step || abandoned_before(a, i, x->step)) {
+          /* The run it cut short: what it started stays in the journal as
+          ** it is; the runbook goes on after it. */
+          S->unfinished = -1;
+          S->fx.lanes[FX_LANE_RUNBOOK].n = effects_before(S, x->rec);
+          S->attempts[x->step] = max_attempt(S, x->step, x->rec);
+        }
+        S->steps[x->step] = S->out[x->step].state = STEP_SKIPPED;
+        if (S->last_failed == x->step) S->last_failed = -1;
+        break;
+      case A_IMPROVISE:
+        session_improvise(S, x->input, 1, NULL);
+        break;
+    }
+    if (S->vm.diverged) r = VM_PAUSED;
+  }
+  S->vm.host = saved;
+  S->quiet = 0;
+  mem_free(a);
+  return r;
+}
