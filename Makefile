@@ -9,7 +9,7 @@
 #   make install    PREFIX=/usr/local DESTDIR= (the binary, stdlib, man pages,
 #                   shell completion, editor files); make uninstall removes them
 #   make man        the man pages, generated from the binary's --help texts
-#                   and docs/language.md into $(BUILD)/man
+#                   and docs/language.md, docs/stdlib.md into $(BUILD)/man
 #
 # Flex and bison outputs are generated into $(BUILD)/gen, never committed.
 
@@ -53,7 +53,7 @@ EDITOR_FILES = editors/README.md editors/vim/syntax/rbk.vim editors/vim/ftdetect
        editors/vim/ftplugin/rbk.vim editors/vscode/package.json \
        editors/vscode/language-configuration.json editors/vscode/syntaxes/rbk.tmLanguage.json
 MAN_DIR = $(BUILD)/man
-MAN_GEN = man/mkman.sh man/roff.awk man/usage.awk man/markdown.awk man/rbk-extra.man docs/language.md
+MAN_GEN = man/mkman.sh man/roff.awk man/usage.awk man/markdown.awk man/rbk-extra.man docs/language.md docs/stdlib.md
 
 .PHONY: all deps deps-test run test check-build bench fuzz man install uninstall clean
 .DELETE_ON_ERROR:
@@ -100,7 +100,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/librbk.a
 # Man pages come from the binary itself (rbk --help, rbk help CMD) and from
 # docs/language.md, so they cannot drift from what rbk does.
 $(MAN_DIR)/.stamp: $(BUILD)/rbk $(MAN_GEN)
-	man/mkman.sh $(BUILD)/rbk docs/language.md $(MAN_DIR)
+	man/mkman.sh $(BUILD)/rbk docs $(MAN_DIR)
 	@touch $@
 
 man: $(MAN_DIR)/.stamp
@@ -143,7 +143,8 @@ install: all
 # directories once empty (the shared ones, such as bin/, stay).
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/rbk $(DESTDIR)$(BASHCOMPDIR)/rbk $(DESTDIR)$(ZSHCOMPDIR)/_rbk
-	rm -f $(DESTDIR)$(MANDIR)/man1/rbk.1 $(DESTDIR)$(MANDIR)/man1/rbk-*.1 $(DESTDIR)$(MANDIR)/man7/rbk-language.7
+	rm -f $(DESTDIR)$(MANDIR)/man1/rbk.1 $(DESTDIR)$(MANDIR)/man1/rbk-*.1 $(DESTDIR)$(MANDIR)/man7/rbk-language.7 \
+	  $(DESTDIR)$(MANDIR)/man7/rbk-stdlib.7
 	rm -f $(DESTDIR)$(RBKDIR)/stdlib/*.rbk $(addprefix $(DESTDIR)$(RBKDIR)/,$(EDITOR_FILES))
 	if [ -d $(DESTDIR)$(RBKDIR) ]; then find $(DESTDIR)$(RBKDIR) -depth -type d -empty -delete; fi
 

@@ -1,5 +1,6 @@
 /*
 ** buf.c -- growable byte buffers.
+** Used on every floor for text that grows: messages, JSON, journal records.
 */
 #include "buf.h"
 

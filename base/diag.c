@@ -1,5 +1,6 @@
 /*
 ** diag.c -- collecting and rendering diagnostics.
+** The checker, the compiler and the loader add diagnostics; cli/ prints them.
 */
 #include "diag.h"
 

@@ -1,5 +1,6 @@
 /*
 ** durable.c -- crash-safe file writing.
+** Used by the journal, the state files, .rbc output and rbk fmt --write.
 */
 #include "durable.h"
 

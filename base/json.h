@@ -1,6 +1,6 @@
 /*
-** json.h -- a small, strict JSON reader (RFC 8259) and the JSON codec of
-** run-time values, for the journal.
+** json.h -- a small, strict JSON reader (RFC 8259) and printer, for the
+** journal, the .rbc checks and every --format json output.
 **
 ** Reading: json_parse builds a tree of Json nodes that the caller owns and
 ** frees with json_free (json_parse_into adds more trees to its memory).
@@ -18,31 +18,7 @@
 ** UTF-8 (\u escapes included, surrogate pairs joined) and may hold NUL
 ** bytes; they are also NUL-terminated for convenience.
 **
-** The value codec (json_put_value / json_to_value) round-trips every Value
-** exactly:
-**   nil                  null
-**   true, false          true, false
-**   number               a JSON number, the shortest of 15, 16 or 17
-**                        significant digits that reads back to the same
-**                        double (-0 stays -0); NaN and infinities as
-**                        {"num":"nan"}, {"num":"inf"}, {"num":"-inf"}
-**   duration             {"dur":S}, S seconds written as a number is (so
-**                        {"dur":"inf"} for an infinite one)
-**   string               a JSON string when its bytes are valid UTF-8,
-**                        else {"bytes":"<base64 of the bytes>"}
-**   list                 an array of values
-**   command result       {"rec":{"status":N,"duration":S,"out":STR,
-**                        "err":STR,"timed_out":BOOL}}, STR as a string is
-**   function             {"fn":INDEX}
-**   pointer              {"ptr":"0x..."}; it reads back as a stale pointer
-**                        (see val_ptr): the address meant something only
-**                        to the process that wrote it
-**   no value (undef)     {"undef":true}
-** Any other object, or one of these with extra or missing keys, is refused
-** by json_to_value, so nothing is silently dropped. A value written by
-** json_put_value reads back unless lists are nested deeper than
-** JSON_MAX_DEPTH minus the depth at which the caller embeds it; check with
-** json_value_depth before journaling deep values.
+** The JSON codec of run-time values, on top of this, is vm/valjson.h.
 */
 #ifndef RBK_JSON_H
 #define RBK_JSON_H
@@ -50,7 +26,6 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "../vm/value.h"
 
 /* Objects and arrays nest at most this deep; deeper input is refused so
 ** that a hostile file cannot exhaust the C stack of the recursive reader. */
@@ -119,14 +94,7 @@ void json_put_str(Buf *b, const char *s, size_t n);
 ** out. Returns 0, or -1 with a reason in err. */
 int json_to_bytes(const Json *j, Buf *out, char *err, size_t errlen);
 
-/* json_put_value appends v in the encoding described above. v is only
-** read. */
-void json_put_value(Buf *b, const Value *v);
-/* json_to_value decodes j into *out (a new Value the caller owns). Returns
-** 0, or -1 with a reason in err and *out nil. */
-int json_to_value(const Json *j, Value *out, char *err, size_t errlen);
-/* json_value_depth returns how deeply json_put_value's output for v
-** nests arrays and objects (0 for a bare number or string). */
-int json_value_depth(const Value *v);
+/* json_utf8_valid says whether n bytes at s are valid UTF-8. */
+int json_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
 /*
 ** mem.c -- the allocator behind every rbk allocation, and the arena.
+** Everything allocates through it; the parser and the JSON reader use arenas.
 */
 #include "mem.h"
 

@@ -1,5 +1,6 @@
 /*
 ** ptrmap.c -- open addressing with linear probing, load kept under 1/2.
+** Used by the checker, codegen, lint and the plan to look up interned names.
 */
 #include "ptrmap.h"
 

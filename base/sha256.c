@@ -1,5 +1,6 @@
 /*
 ** sha256.c -- SHA-256 through libcrypto's EVP interface.
+** Used for the journal's hash chain, effect keys, source and .rbc hashes.
 */
 #include "sha256.h"
 

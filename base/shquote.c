@@ -1,5 +1,6 @@
 /*
 ** shquote.c -- a small reader of shell quoting, and the quoting itself.
+** The checker and codegen scan commands; the VM quotes interpolated values.
 */
 #include "shquote.h"
 

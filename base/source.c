@@ -1,5 +1,6 @@
 /*
 ** source.c -- loading runbook text and mapping offsets to lines.
+** Loaded by run/load.c and the commands; diagnostics map offsets through it.
 */
 #include "source.h"
 

@@ -1,12 +1,15 @@
 /*
 ** args.c -- command-line pieces that several subcommands share (args.h).
+** Called by the cmd_*.c files and main.c.
 */
 #include "args.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../base/buf.h"
-#include "cli.h"
+#include "../run/exits.h"
 
 int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *const *names, int *fmt) {
   const char *a = argv[*i], *v;
@@ -30,4 +33,16 @@ int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *c
   else cli_usage_error(cmd, "--format needs a value (%s)", buf_cstr(&list));
   buf_free(&list);
   return -1;
+}
+
+int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "rbk %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'rbk %s --help'.\n", cmd);
+  return EXIT_USAGE;
 }

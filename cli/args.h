@@ -12,4 +12,13 @@
 ** exits with EXIT_USAGE). */
 int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *const *names, int *fmt);
 
+/* cli_usage_error prints "rbk CMD: message" and a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+/* cli_is_help says whether arg asks for help (-h, --help). */
+int cli_is_help(const char *arg);
+
 #endif

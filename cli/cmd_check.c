@@ -1,5 +1,6 @@
 /*
 ** cmd_check.c -- `rbk check FILE...`: parse and check, print diagnostics.
+** Called through the command table (cli/commands.c).
 */
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /*
 ** cmd_compile.c -- `rbk compile` (source to .rbc) and `rbk disasm`.
+** Called through the command table (cli/commands.c).
 */
 #include <stdio.h>
 #include <string.h>

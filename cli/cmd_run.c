@@ -16,6 +16,7 @@
 #include "../base/durable.h"
 #include "../base/mem.h"
 #include "../run/runbook.h"
+#include "../run/runtime.h"
 #include "../base/sha256.h"
 #include "cli.h"
 #include "../run/dryrun.h"
@@ -23,7 +24,7 @@
 #include "../run/runctl.h"
 #include "../run/session.h"
 #include "../run/state.h"
-#include "term.h"
+#include "runui.h"
 
 const char usage_run[] =
   "Usage: rbk run [OPTIONS] FILE\n"
@@ -105,6 +106,7 @@ static int step_exists(const Program *p, const char *name) {
 
 static int execute(RunArgs *a) {
   Session S;
+  Term T;
   int *selected = NULL, rc = EXIT_USAGE, i;
   VmResult r;
   const NativeInfo *natives;
@@ -113,7 +115,7 @@ static int execute(RunArgs *a) {
   Program *p;
   VM *vm;
 
-  if (session_load(&S, "run", a) != 0) {
+  if (runui_load(&S, &T, "run", a) != 0) {
     session_close(&S);
     return EXIT_USAGE;
   }
@@ -124,7 +126,7 @@ static int execute(RunArgs *a) {
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
-  S.t.total = 0;
+  T.total = 0;
   {
     uint32_t k;
     int seen = a->from == NULL;
@@ -134,13 +136,13 @@ static int execute(RunArgs *a) {
       for (j = 0; j < a->nonly; j++)
         if (strcmp(a->only[j], p->steps[k].name) == 0) in = 1;
       selected[k] = seen && in;
-      S.t.total += selected[k];
+      T.total += selected[k];
     }
   }
   if (a->dry) {
     r = run_params(vm, &S.o);
     if (r == VM_OK) rc = dryrun(vm, stdout, selected) == 0 ? EXIT_OK : EXIT_USAGE;
-    else term_failure(&S.t, vm, "");
+    else term_failure(&T, vm, "");
     goto done;
   }
 
@@ -151,11 +153,11 @@ static int execute(RunArgs *a) {
     VM pre;
     VmHost none;
     memset(&none, 0, sizeof none);
-    vm_init(&pre, p, natives, nnatives, &none);
+    vm_init(&pre, p, natives, nnatives, &none, &run_runtime);
     pre.state_dir = S.state;
     r = run_params(&pre, &S.o);
     if (r != VM_OK) {
-      term_failure(&S.t, &pre, "");
+      term_failure(&T, &pre, "");
       vm_free(&pre);
       goto done;
     }
@@ -178,8 +180,8 @@ static int execute(RunArgs *a) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
-  fprintf(stdout, "%s%s%s%s%s\n", S.t.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
-          p->version[0] ? " v" : "", p->version, S.t.color ? "\033[0m" : "");
+  fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
+          p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
   r = run_params(vm, &S.o);
   if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   if (r == VM_OK && S.interactive_log) {
@@ -191,12 +193,12 @@ static int execute(RunArgs *a) {
       if (k < 0) break;
       r = session_step(&S, k);
     }
-    term_summary(&S.t, p, S.out);
+    term_summary(&T, p, S.out);
   } else if (r == VM_OK) {
     r = run_runbook(vm, &S.o, &S.hooks, S.out);
-    term_summary(&S.t, p, S.out);
+    term_summary(&T, p, S.out);
   } else if (r == VM_FAILED) {
-    term_failure(&S.t, vm, "");
+    term_failure(&T, vm, "");
   }
   if (S.fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
   if (r == VM_INTERRUPTED || interrupted) {
@@ -208,13 +210,13 @@ static int execute(RunArgs *a) {
   } else if (r == VM_PAUSED && vm->diverged) {
     /* Not a failure of the run: it cannot go on until the runbook and its
     ** journal agree again. Nothing is marked finished. */
-    term_failure(&S.t, vm, "");
+    term_failure(&T, vm, "");
     fprintf(stderr, "rbk run: run %s stopped: the runbook no longer does what the journal recorded. Undo the "
                     "edit and resume, or start a fresh run with --new.\n", S.id);
     rc = EXIT_USAGE;
   } else if (r == VM_PAUSED) {
     const char *id = S.id;
-    term_failure(&S.t, vm, "");
+    term_failure(&T, vm, "");
     fprintf(stderr, "rbk run: run %s is waiting. Answer with 'rbk approve %s --as ROLE', 'rbk confirm %s' or "
                     "'rbk answer %s ...' ('rbk status %s' says which), then 'rbk resume %s'.\n",
             id, id, id, id, id, id);

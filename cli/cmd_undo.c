@@ -19,7 +19,9 @@
 #include "../base/json.h"
 #include "../base/durable.h"
 #include "../base/mem.h"
+#include "../run/effects.h"
 #include "../run/runbook.h"
+#include "../run/runtime.h"
 #include "../base/sha256.h"
 #include "cli.h"
 #include "../run/load.h"
@@ -254,7 +256,7 @@ int cmd_undo(int argc, char **argv) {
   /* Phase 1: replay the original run, read-only and silent. */
   memset(&quiet, 0, sizeof quiet);
   natives = stdlib_natives(&nnatives);
-  vm_init(&vm, p, natives, nnatives, &quiet);
+  vm_init(&vm, p, natives, nnatives, &quiet, &run_runtime);
   vm_ready = 1;
   vm.state_dir = state;
   vm.interrupt = &interrupted;

@@ -25,9 +25,11 @@
 
 #include "../stdlib/natives.h"
 #include "../run/journal.h"
-#include "../base/json.h"
+#include "../vm/valjson.h"
 #include "../base/mem.h"
+#include "../run/effects.h"
 #include "../run/runbook.h"
+#include "../run/runtime.h"
 #include "../base/sha256.h"
 #include "cli.h"
 #include "../run/load.h"
@@ -699,7 +701,7 @@ int cmd_watch(int argc, char **argv) {
   host.on_message = NULL;   /* notifications are shown as events */
   host.on_tick = NULL;
   natives = stdlib_natives(&nnatives);
-  vm_init(&w.vm, w.p, natives, nnatives, &host);
+  vm_init(&w.vm, w.p, natives, nnatives, &host, &run_runtime);
   vm_ready = 1;
   w.vm.state_dir = w.state;
   w.vm.interrupt = &interrupted;

@@ -31,7 +31,7 @@
 #include "../base/mem.h"
 #include "cli.h"
 #include "inspect.h"
-#include "../run/session.h"
+#include "runui.h"
 
 const char usage_repl[] =
   "Usage: rbk repl [OPTIONS] [FILE]\n"
@@ -104,6 +104,7 @@ static void on_sigint(int sig) {
 
 typedef struct Repl {
   Session S;
+  Term T;                 /* how the session looks on the terminal */
   int tty;                /* readline on a terminal; else lines from a pipe */
   int failures;
   int quit;
@@ -208,7 +209,7 @@ static void after_step(Repl *R, int k, VmResult r) {
     R->failures++;
     return;
   }
-  if (S->vm.failed_has_pos || S->vm.fail.n) term_failure(&S->t, &S->vm, "");
+  if (S->vm.failed_has_pos || S->vm.fail.n) term_failure(&R->T, &S->vm, "");
   if (r == VM_PAUSED) {
     if (S->vm.diverged)
       fail_msg(R, "the runbook no longer matches the journal; leave and start a fresh run (rbk repl FILE --new)");
@@ -418,7 +419,7 @@ static void meta(Repl *R, char *line) {
       interrupted = 0;
       r = session_undo(S, k);
       if (r != VM_OK) {
-        if (S->vm.fail.n) term_failure(&S->t, &S->vm, "undo: ");
+        if (S->vm.fail.n) term_failure(&R->T, &S->vm, "undo: ");
         R->failures++;
       } else {
         say(R, "step %s undone\n", S->p->steps[k].name);
@@ -479,7 +480,7 @@ static void input(Repl *R, const char *line) {
     R->failures++;
   } else {
     if (S->vm.fail.n && S->vm.nframes == 0 && (S->vm.failed_has_pos || S->vm.fail.n))
-      term_failure(&S->t, &S->vm, "");
+      term_failure(&R->T, &S->vm, "");
     R->failures++;
   }
   S->vm.fail.n = 0;
@@ -721,7 +722,7 @@ int cmd_repl(int argc, char **argv) {
   if (run && (rc = session_locate("repl", run, &a, &owned)) != 0) goto out;
   the_repl = &R;
   R.tty = isatty(0) && isatty(1);
-  if ((rc = session_load(&R.S, "repl", &a)) != 0) goto done;
+  if ((rc = runui_load(&R.S, &R.T, "repl", &a)) != 0) goto done;
   R.S.vm.interrupt = &interrupted;
   if ((rc = session_open(&R.S, &a)) != 0) goto done;
   if (R.S.finished) {
@@ -749,7 +750,7 @@ int cmd_repl(int argc, char **argv) {
   }
   say(&R, "%s run %s (journal %s/journal.jsonl)\n", R.S.is_new ? "new" : "continuing", R.S.id, R.S.dir);
   if (run_params(&R.S.vm, &R.S.o) != VM_OK) {
-    term_failure(&R.S.t, &R.S.vm, "");
+    term_failure(&R.T, &R.S.vm, "");
     rc = EXIT_USAGE;
     goto done;
   }
@@ -760,14 +761,14 @@ int cmd_repl(int argc, char **argv) {
       ** it) leaves its effect unfinished: the steps' effects come after it. */
       fx_abandon(&R.S.fx);
       R.S.vm.paused = 0;
-      term_failure(&R.S.t, &R.S.vm, "requirement: ");
+      term_failure(&R.T, &R.S.vm, "requirement: ");
       say(&R, "a requirement failed: the steps may not be safe to run (see above)\n");
       R.failures++;
     }
   } else {
     VmResult r = session_replay(&R.S, REPLAY_STOP_BEFORE_UNFINISHED, 1);
     if (r == VM_PAUSED && R.S.vm.diverged) {
-      term_failure(&R.S.t, &R.S.vm, "");
+      term_failure(&R.T, &R.S.vm, "");
       fprintf(stderr, "rbk repl: the runbook no longer matches run %s; start a new run with --new\n", R.S.id);
       rc = EXIT_USAGE;
       goto done;

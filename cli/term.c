@@ -1,5 +1,6 @@
 /*
 ** term.c -- the terminal face of a run.
+** Its VmHost and RunHooks are handed to sessions by cli/runui.c and rbk undo.
 */
 #include "term.h"
 

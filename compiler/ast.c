@@ -1,5 +1,6 @@
 /*
 ** ast.c -- building, naming and dumping syntax trees.
+** The parser (grammar/) builds the trees; every later stage reads them.
 */
 #include "ast.h"
 

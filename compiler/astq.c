@@ -1,5 +1,6 @@
 /*
 ** astq.c -- read-only queries over a syntax tree (see astq.h).
+** Used by lint, the plan model and the report (review/).
 */
 #include "astq.h"
 

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "../run/journal.h"
-#include "../base/json.h"
+#include "../vm/valjson.h"
 #include "../base/mem.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,13 +1,14 @@
 #!/bin/sh
-# man/mkman.sh RBK LANGUAGE_MD OUTDIR -- write the man pages of the rbk
+# man/mkman.sh RBK DOCS_DIR OUTDIR -- write the man pages of the rbk
 # binary RBK into OUTDIR/man1 and OUTDIR/man7:
 #   rbk(1)           from 'rbk --help', with man/rbk-extra.man
 #   rbk-CMD(1)       one per command 'rbk --help' lists, from 'rbk help CMD';
 #                    a command not built yet gets a page that says so
-#   rbk-language(7)  from docs/language.md
+#   rbk-language(7)  from DOCS_DIR/language.md
+#   rbk-stdlib(7)    from DOCS_DIR/stdlib.md
 # The pages come from the binary's own texts, so they never drift from it.
 set -eu
-rbk=$1 md=$2 outdir=$3
+rbk=$1 docs=$2 outdir=$3
 here=$(dirname "$0")
 LC_ALL=C
 export LC_ALL
@@ -41,4 +42,7 @@ for c in $cmds; do
   fi | page "rbk-$c" "$summary" "" > "$outdir/man1/rbk-$c.1"
 done
 
-awk -f "$here/roff.awk" -f "$here/markdown.awk" -v version="$version" "$md" > "$outdir/man7/rbk-language.7"
+awk -f "$here/roff.awk" -f "$here/markdown.awk" -v version="$version" -v page=rbk-language \
+  -v what="the rbk runbook language: syntax, checks and meaning" "$docs/language.md" > "$outdir/man7/rbk-language.7"
+awk -f "$here/roff.awk" -f "$here/markdown.awk" -v version="$version" -v page=rbk-stdlib \
+  -v what="the rbk standard library: every builtin function, with an example" "$docs/stdlib.md" > "$outdir/man7/rbk-stdlib.7"

@@ -25,9 +25,7 @@
 #include "../base/mem.h"
 #include "../compiler/ast.h"
 #include "lint.h"
-
-#define PLAN_CODE_ON "\002"
-#define PLAN_CODE_OFF "\003"
+#include "plan_words.h"   /* PLAN_CODE_ON, PLAN_CODE_OFF */
 
 typedef struct PlanContact {
   const char *field;     /* phone, email, pager, slack, chat, availability, team, note, ... */

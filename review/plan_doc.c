@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../vm/value.h"
-#include "../cli/cli.h"
+#include "../base/version.h"
 #include "plan_render.h"
 
 /* who appends "role (Person)" for a role name. */

@@ -8,7 +8,6 @@
 
 #include "../vm/value.h"
 #include "../compiler/astq.h"
-#include "plan.h"
 
 void planw_code(Buf *b, const char *s, size_t n) {
   buf_puts(b, PLAN_CODE_ON);

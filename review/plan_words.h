@@ -2,13 +2,19 @@
 ** plan_words.h -- runbook code said in words, for the plan: conditions
 ** ("a person answers yes to “Is the team briefed?”"), statements and
 ** blocks ("run ${bin}/lb drain portal, then verify “no new connections”").
-** Code inside the words is wrapped in PLAN_CODE_ON/OFF (plan.h).
+** Code inside the words is wrapped in PLAN_CODE_ON ... PLAN_CODE_OFF,
+** the marks every text of the plan model uses (plan.h).
 */
 #ifndef RBK_PLAN_WORDS_H
 #define RBK_PLAN_WORDS_H
 
 #include "../base/buf.h"
 #include "../compiler/ast.h"
+
+/* Code (a command, a condition, a name) inside a text of the plan: each
+** renderer turns it into its own markup (review/docw.h). */
+#define PLAN_CODE_ON "\002"
+#define PLAN_CODE_OFF "\003"
 
 /* A block said in words names at most this many statements, then "and N more". */
 #define PLANW_MAX_STMTS 4

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../vm/value.h"
-#include "../cli/cli.h"
+#include "../base/version.h"
 #include "report_render.h"
 
 /* utc appends a journal time as "YYYY-MM-DD HH:MM:SS UTC". */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../base/json.h"
-#include "../cli/cli.h"
+#include "../base/version.h"
 #include "report_render.h"
 
 static void key(Buf *b, const char *k) {

@@ -1,5 +1,6 @@
 /*
 ** effects.c -- journaling effects, and replaying them on resume.
+** The VM reaches it through run_runtime (run/runtime.c); sessions attach it.
 */
 #include "effects.h"
 
@@ -7,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/json.h"
+#include "../vm/valjson.h"
 #include "../base/mem.h"
 #include "../base/sha256.h"
 #include "../vm/vm.h"

@@ -19,16 +19,9 @@
 #include <stdint.h>
 
 #include "journal.h"
-#include "../vm/value.h"
+#include "../vm/vm.h"
 
-typedef struct VM VM;
-
-/* What fx_begin decided. */
-typedef enum FxMode {
-  FX_LIVE,       /* do the effect, then call fx_end with its result */
-  FX_REPLAYED,   /* *out holds the recorded result: do nothing */
-  FX_STOP        /* the run must stop: vm_fail says why (vm->paused if it waits) */
-} FxMode;
+/* What fx_begin decides is the VM's FxMode (vm/vm.h). */
 
 /* Effects are numbered in two lanes. The runbook's own effects (params,
 ** requirements, steps, undo blocks) are lane 0. What a person improvises

@@ -95,7 +95,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../base/json.h"
+#include "../vm/valjson.h"
 
 /* Paths handled here (DIR plus a file name) fit in this many bytes. */
 #define JRN_PATH_MAX 4096

@@ -1,5 +1,6 @@
 /*
 ** load.c -- source or bytecode in, a checked Program out.
+** Called by the sessions and by rbk compile, disasm, undo and watch.
 */
 #include "load.h"
 

@@ -3,11 +3,13 @@
 ** messages to the decision maker. Each is shown, journaled as one effect,
 ** and sent through the runbook's `notifier` command when it declares one.
 */
+#include "runtime.h"
+
 #include <stdio.h>
 #include <string.h>
 
+#include "effects.h"
 #include "../base/json.h"
-#include "../vm/vm.h"
 
 /* A notifier that has not finished after this long is stopped: a hung
 ** mail command must not hold up a backout. */
@@ -56,7 +58,7 @@ static int run_notifier(VM *vm, const char *role, const RoleInfo *r, const Value
   return -1;
 }
 
-int vm_notify(VM *vm, const char *role, const Value *text, Buf *err) {
+int fx_notify(VM *vm, const char *role, const Value *text, Buf *err) {
   Buf line = BUF_INIT, shown = BUF_INIT, why = BUF_INIT, extra = BUF_INIT;
   int ri = prog_find_role(vm->prog, role), rc = 0;
   const RoleInfo *r = ri >= 0 ? &vm->prog->roles[ri] : NULL;

@@ -1,8 +1,10 @@
 /*
 ** runbook.c -- the step driver: params, requirements, steps, retries.
+** Called by the sessions (run, resume, repl), rbk undo and rbk watch.
 */
 #include "runbook.h"
 
+#include "effects.h"
 #include "../base/json.h"
 
 #include <math.h>

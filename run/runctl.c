@@ -1,5 +1,6 @@
 /*
 ** runctl.c -- helpers shared by the commands that drive runs.
+** Called by rbk run, resume, undo, watch and the answering commands.
 */
 #include "runctl.h"
 

@@ -1,5 +1,6 @@
 /*
 ** runread.c -- reading runs without changing them (runread.h).
+** Called by rbk runs, status, log (cli/cmd_inspect.c) and the report.
 */
 #include "runread.h"
 

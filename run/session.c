@@ -1,5 +1,6 @@
 /*
 ** session.c -- opening a run and replaying its action log (session.h).
+** Called by rbk run, resume and repl through cli/runui.c.
 */
 #include "session.h"
 
@@ -10,13 +11,14 @@
 #include <unistd.h>
 
 #include "../compiler/chunk.h"
-#include "../stdlib/natives.h"
 #include "../base/durable.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "../base/sha256.h"
 #include "answer.h"
-#include "../cli/cli.h"
+#include "runtime.h"
+#include "exits.h"
+#include "../base/version.h"
 #include "load.h"
 #include "runctl.h"
 #include "state.h"
@@ -66,9 +68,7 @@ int session_locate(const char *cmd, const char *run, RunArgs *a, char **owned) {
   return 0;
 }
 
-int session_load(Session *S, const char *cmd, RunArgs *a) {
-  const NativeInfo *natives;
-  uint32_t nnatives;
+int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   memset(S, 0, sizeof *S);
   S->cmd = cmd;
   S->lockfd = -1;
@@ -78,22 +78,18 @@ int session_load(Session *S, const char *cmd, RunArgs *a) {
   S->p = a->file ? load_program(a->file) : load_program_text("<repl>", "runbook \"REPL session\" {}\n");
   if (!S->p || load_bind(S->p) != 0) return EXIT_USAGE;
   state_dir_for_runbook(a->file ? a->file : "repl.rbk", S->state, sizeof S->state);
-  term_init(&S->t);
-  term_host(&S->t, &S->host);
-  term_hooks(&S->t, &S->hooks);
-  natives = stdlib_natives(&nnatives);
-  vm_init(&S->vm, S->p, natives, nnatives, &S->host);
+  S->host = ui->host;
+  S->hooks = ui->hooks;
+  vm_init(&S->vm, S->p, ui->natives, ui->nnatives, &S->host, &run_runtime);
   S->vm_ready = 1;
   S->vm.state_dir = S->state;
   S->vm.operator_name = a->as ? a->as : login_name();
-  S->t.vm = &S->vm;
   S->o.keys = a->keys;
   S->o.vals = a->vals;
   S->o.nkv = a->nkv;
   S->o.only = a->only;
   S->o.nonly = a->nonly;
   S->o.from = a->from;
-  S->t.total = (int)S->p->nsteps;
   S->steps = mem_calloc((S->p->nsteps + 1) * sizeof *S->steps);
   S->out = mem_calloc((S->p->nsteps + 1) * sizeof *S->out);
   S->attempts = mem_calloc((S->p->nsteps + 1) * sizeof *S->attempts);

@@ -16,9 +16,9 @@
 #ifndef RBK_SESSION_H
 #define RBK_SESSION_H
 
+#include "effects.h"
 #include "journal.h"
 #include "runbook.h"
-#include "../cli/term.h"
 
 /* The command line of run, resume and repl. */
 typedef struct RunArgs {
@@ -29,13 +29,21 @@ typedef struct RunArgs {
   const char **keys, **vals, **only;
 } RunArgs;
 
+/* What the command line gives a session: how the run looks (cli/term.c's
+** host and hooks) and the natives its VM calls (the stdlib's). */
+typedef struct SessionUi {
+  VmHost host;
+  RunHooks hooks;
+  const NativeInfo *natives;
+  uint32_t nnatives;
+} SessionUi;
+
 typedef struct Session {
   const char *cmd;             /* "run", "repl": the prefix of messages */
   Program *p;
   VM vm;
   Journal jr;
   Effects fx;
-  Term t;
   VmHost host;
   RunHooks hooks;
   RunOptions o;
@@ -64,10 +72,10 @@ typedef struct Session {
 ** RBK_STATE_DIR the state directory holding it. *owned gets memory to
 ** mem_free afterwards. Returns 0, or EXIT_USAGE after saying why. */
 int session_locate(const char *cmd, const char *run, RunArgs *a, char **owned);
-/* session_load loads the runbook and prepares the VM (no run yet).
-** Returns 0, or EXIT_USAGE after printing why; session_close is due
-** either way. */
-int session_load(Session *S, const char *cmd, RunArgs *a);
+/* session_load loads the runbook and prepares the VM (no run yet) with
+** ui's host, hooks and natives. Returns 0, or EXIT_USAGE after printing
+** why; session_close is due either way. */
+int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui);
 /* session_open picks the run (a->run_id, --new, else the runbook's
 ** latest), locks it, opens its journal, writes run_start (new run) or
 ** resume (otherwise; refusing a changed runbook unless a->accept), and

@@ -1,5 +1,6 @@
 /*
 ** state.c -- locating state directories and runs.
+** Called by every command that opens or finds a run.
 */
 #include "state.h"
 

@@ -25,7 +25,7 @@
 
 #include "../base/durable.h"
 #include "../run/journal.h"
-#include "../base/json.h"
+#include "../vm/valjson.h"
 #include "../base/mem.h"
 #include "../base/source.h"
 #include "natives.h"

@@ -6,6 +6,7 @@
 #ifndef RBK_NATIVES_H
 #define RBK_NATIVES_H
 
+#include "../run/runtime.h"
 #include "../vm/vm.h"
 
 #define X(name, lo, hi, ty, kinds, fx, doc) int nat_##name(VM *vm, Value *args, int argc, Value *out);

@@ -1,6 +1,6 @@
 /*
 ** proc.c -- builtins that run commands: run(), sh(), status().
-** Every one runs through vm_command, so the step's timeout, Ctrl-C,
+** Every one runs through fx_command (run/command.c), so the step's timeout, Ctrl-C,
 ** streaming and secret masking apply to them as to the run statement.
 */
 #include <string.h>
@@ -10,7 +10,7 @@
 static int start(VM *vm, const char *fn, const Value *cmd, ExecResult *r) {
   VmResult st;
   if (memchr(AS_STR(*cmd)->s, '\0', AS_STR(*cmd)->len)) return vm_fail(vm, "%s(): the command contains a NUL byte", fn);
-  st = vm_command(vm, AS_STR(*cmd)->s, r);
+  st = fx_command(vm, AS_STR(*cmd)->s, r);
   if (st == VM_INTERRUPTED) {
     exec_result_free(r);
     return vm_fail(vm, "interrupted");

@@ -59,11 +59,23 @@ for f in "$top"/tests/golden/*/*.rbk; do
   fi
 done
 
-# end-to-end scripts
+# root_files: what the repository root holds outside git's ignore rules
+root_files() { git -C "$top" ls-files --others --exclude-standard --directory 2>/dev/null | sed 's,/$,,' | grep -v / ; }
+
+# end-to-end scripts; each starts in the repository root, and must leave
+# nothing there (tests write under mktemp -d)
 for t in "$top"/tests/e2e/*.sh; do
   [ -e "$t" ] || continue
+  before=$(root_files)
   out=$(cd "$top" && timeout 600 bash "$t" 2>&1); rc=$?
   count_tap "e2e/$(basename "$t")" "$out" "$rc"
+  left=$(comm -13 <(printf '%s\n' "$before" | sort) <(root_files | sort) | grep -v '^$')
+  if [ -n "$left" ]; then
+    fail=$((fail + 1))
+    failures+=("e2e/$(basename "$t"): left files in the repository root: $(echo $left)")
+  else
+    pass=$((pass + 1))
+  fi
 done
 
 for f in "${failures[@]}"; do printf 'FAIL %s\n\n' "$f"; done

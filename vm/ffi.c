@@ -8,6 +8,7 @@
 #include <ffi.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +90,7 @@ int ffi_bind(Program *p, Diags *d) {
       continue;
     }
     e->binding = b;
+    e->unbind = ffi_unbind;
   }
   return failures;
 }
@@ -101,6 +103,18 @@ void ffi_unbind(ExternInfo *e) {
   e->binding = NULL;
 }
 
+/* call_failed appends the reason a call cannot be made to err; returns -1. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int call_failed(Buf *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(err, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
 /* One argument or out-slot, as C sees it. */
 typedef union Slot {
   int i;
@@ -110,15 +124,14 @@ typedef union Slot {
   void *p;
 } Slot;
 
-static int bad_arg(VM *vm, const ExternInfo *e, int k, int argno, const char *want, const Value *v) {
+static int bad_arg(Buf *err, const ExternInfo *e, int k, int argno, const char *want, const Value *v) {
   Buf got = BUF_INIT;
-  int rc;
   if (v->t == V_NUM && (e->params[k] == FT_INT || e->params[k] == FT_INT64)) val_to_buf(v, &got);   /* "not 2.5" */
   else buf_puts(&got, val_type_name(v));
-  rc = vm_fail(vm, "%s(): argument %d must be %s (a C %s), not %s", e->name, argno, want,
-               ffi_type_name(e->params[k]), buf_cstr(&got));
+  buf_printf(err, "%s(): argument %d must be %s (a C %s), not %s", e->name, argno, want,
+             ffi_type_name(e->params[k]), buf_cstr(&got));
   buf_free(&got);
-  return rc;
+  return -1;
 }
 
 /* whole checks that v is a whole number within [lo, hi]. */
@@ -126,20 +139,20 @@ static int whole(const Value *v, double lo, double hi) {
   return v->t == V_NUM && v->u.n == floor(v->u.n) && v->u.n >= lo && v->u.n <= hi;
 }
 
-static int convert(VM *vm, const ExternInfo *e, int k, int argno, const Value *v, Slot *slot) {
+static int convert(Buf *err, const ExternInfo *e, int k, int argno, const Value *v, Slot *slot) {
   switch (e->params[k]) {
     case FT_INT:
-      if (!whole(v, INT_MIN, INT_MAX)) return bad_arg(vm, e, k, argno, "a whole number that fits", v);
+      if (!whole(v, INT_MIN, INT_MAX)) return bad_arg(err, e, k, argno, "a whole number that fits", v);
       slot->i = (int)v->u.n;
       return 0;
     case FT_INT64:
       /* 2^63 itself is not an int64_t; the next double below it is. */
       if (!whole(v, -9223372036854775808.0, 9223372036854774784.0))
-        return bad_arg(vm, e, k, argno, "a whole number that fits", v);
+        return bad_arg(err, e, k, argno, "a whole number that fits", v);
       slot->l = (int64_t)v->u.n;
       return 0;
     case FT_DOUBLE:
-      if (v->t != V_NUM) return bad_arg(vm, e, k, argno, "a number", v);
+      if (v->t != V_NUM) return bad_arg(err, e, k, argno, "a number", v);
       slot->d = v->u.n;
       return 0;
     case FT_STRING:
@@ -147,9 +160,9 @@ static int convert(VM *vm, const ExternInfo *e, int k, int argno, const Value *v
         slot->s = NULL;
         return 0;
       }
-      if (v->t != V_STR) return bad_arg(vm, e, k, argno, "a string or nil", v);
+      if (v->t != V_STR) return bad_arg(err, e, k, argno, "a string or nil", v);
       if (memchr(AS_STR(*v)->s, '\0', AS_STR(*v)->len))
-        return vm_fail(vm, "%s(): argument %d contains a NUL byte, which a C string cannot hold", e->name, argno);
+        return call_failed(err, "%s(): argument %d contains a NUL byte, which a C string cannot hold", e->name, argno);
       slot->s = AS_STR(*v)->s;
       return 0;
     default:   /* FT_POINTER */
@@ -157,11 +170,11 @@ static int convert(VM *vm, const ExternInfo *e, int k, int argno, const Value *v
         slot->p = NULL;
         return 0;
       }
-      if (v->t != V_PTR) return bad_arg(vm, e, k, argno, "a pointer or nil", v);
+      if (v->t != V_PTR) return bad_arg(err, e, k, argno, "a pointer or nil", v);
       if (!v->u.p)
-        return vm_fail(vm, "%s(): argument %d is a pointer from an earlier process (read back from the journal), "
-                           "which no longer points anywhere; run the call that made it again in this process",
-                       e->name, argno);
+        return call_failed(err, "%s(): argument %d is a pointer from an earlier process (read back from the journal), "
+                               "which no longer points anywhere; run the call that made it again in this process",
+                          e->name, argno);
       slot->p = v->u.p;
       return 0;
   }
@@ -178,8 +191,7 @@ static Value from_c(int t, const Slot *s) {
   }
 }
 
-int ffi_native(VM *vm, Value *args, int argc, Value *out) {
-  const ExternInfo *e = vm->native->data;
+int ffi_call_extern(const ExternInfo *e, Value *args, int argc, Value *out, Buf *err) {
   Binding *b = e->binding;
   Slot in[EXTERN_MAX_PARAMS], outs[EXTERN_MAX_PARAMS], res;
   void *avalues[EXTERN_MAX_PARAMS];
@@ -192,15 +204,17 @@ int ffi_native(VM *vm, Value *args, int argc, Value *out) {
     void *p;
   } rv;
   int k, ai = 0, nouts = 0;
-  if (!b) return vm_fail(vm, "%s(): the extern was not bound to '%s' (its library was not loaded)", e->name, e->lib);
+  if (!b)
+    return call_failed(err, "%s(): the extern was not bound to '%s' (its library was not loaded)", e->name, e->lib);
   if (argc != ffi_arity(e))
-    return vm_fail(vm, "%s() takes %d argument%s, got %d", e->name, ffi_arity(e), ffi_arity(e) == 1 ? "" : "s", argc);
+    return call_failed(err, "%s() takes %d argument%s, got %d", e->name, ffi_arity(e), ffi_arity(e) == 1 ? "" : "s",
+                      argc);
   for (k = 0; k < e->nparams; k++) {
     if (ffi_type_is_out(e->params[k])) {
       memset(&outs[k], 0, sizeof outs[k]);
       in[k].p = &outs[k];
       nouts++;
-    } else if (convert(vm, e, k, ai + 1, &args[ai], &in[k]) != 0) {
+    } else if (convert(err, e, k, ai + 1, &args[ai], &in[k]) != 0) {
       return -1;
     } else {
       ai++;

@@ -3,9 +3,9 @@
 ** `extern "LIB" fn NAME(TYPES) -> TYPE` is bound with dlopen/dlsym when a
 ** run starts (ffi_bind) and called through libffi (ffi_cif/ffi_call).
 **
-** Calls reach ffi_native through the VM's one native dispatcher, like
-** every builtin: the dispatcher journals the call (an extern acts on the
-** world) and sets vm->native, whose data is the ExternInfo to call.
+** Calls reach ffi_call_extern through the VM's one native dispatcher, like every
+** builtin: the dispatcher journals the call (an extern acts on the world)
+** and hands over the ExternInfo to call (vm/interp.c's extern_native).
 **
 ** Types and conversions, argument by argument:
 **   int      a whole number that fits a C int        result: a number
@@ -34,7 +34,8 @@
 
 #include "../base/diag.h"
 #include "program.h"
-#include "vm.h"
+#include "value.h"
+#include "../base/buf.h"
 
 #define FFI_TYPES(X) \
   X(INT, "int") X(INT64, "int64") X(DOUBLE, "double") X(STRING, "string") X(POINTER, "pointer") \
@@ -83,11 +84,12 @@ static inline int ffi_arity(const ExternInfo *e) {
 ** extern's declaration, naming the library and the symbol. Returns the
 ** number of failures; the externs that did bind stay bound. */
 int ffi_bind(Program *p, Diags *d);
-/* ffi_unbind releases e's binding (prog_free calls it). */
+/* ffi_unbind releases e's binding (prog_free calls it through e->unbind). */
 void ffi_unbind(ExternInfo *e);
-/* ffi_native is the NativeFn of every extern (vm->native->data is its
-** ExternInfo): it converts and checks the arguments, calls the function
-** and converts the result. An extern that was never bound fails cleanly. */
-int ffi_native(VM *vm, Value *args, int argc, Value *out);
+/* ffi_call_extern calls extern e with argc arguments: it converts and checks
+** them, calls the function and stores the converted result in *out (a new
+** value). Returns 0, or -1 with the reason in err (an extern that was never
+** bound fails cleanly). */
+int ffi_call_extern(const ExternInfo *e, Value *args, int argc, Value *out, Buf *err);
 
 #endif

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "ffi.h"
-#include "../base/json.h"
+#include "valjson.h"
 #include "../base/mem.h"
 #include "../base/shquote.h"
 
@@ -29,6 +29,16 @@ double vm_now(void) {
 int vm_interrupted(const VM *vm) { return vm->interrupt && *vm->interrupt; }
 
 static int rbk_native(VM *vm, Value *args, int argc, Value *out);
+
+/* extern_native is the NativeFn of every extern: vm->native->data is the
+** ExternInfo that vm/ffi.c calls. */
+static int extern_native(VM *vm, Value *args, int argc, Value *out) {
+  Buf err = BUF_INIT;
+  int rc = ffi_call_extern(vm->native->data, args, argc, out, &err);
+  if (rc != 0) vm_fail(vm, "%s", buf_cstr(&err));
+  buf_free(&err);
+  return rc;
+}
 
 /* natives_for builds the VM's native table for prog (see vm_init). */
 static void natives_for(VM *vm, const NativeInfo *builtins, uint32_t nbuiltins) {
@@ -48,18 +58,20 @@ static void natives_for(VM *vm, const NativeInfo *builtins, uint32_t nbuiltins) 
     NativeInfo *ni = &vm->natives[nbuiltins + i];
     const ExternInfo *e = &p->externs[i];
     ni->name = e->name;
-    ni->fn = ffi_native;
+    ni->fn = extern_native;
     ni->effect = NAT_ACT;
-    ni->min_args = ni->max_args = (uint8_t)ffi_arity(e);   /* argument types: ffi_native converts them */
+    ni->min_args = ni->max_args = (uint8_t)ffi_arity(e);   /* argument types: ffi_call_extern converts them */
     ni->data = e;
   }
   vm->nnatives = n;
 }
 
-void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host) {
+void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host,
+             const VmRuntime *rt) {
   uint32_t i;
   memset(vm, 0, sizeof *vm);
   vm->prog = prog;
+  vm->rt = rt;
   natives_for(vm, natives, nnatives);
   if (host) vm->host = *host;
   vm->G = mem_alloc((prog->nglobals ? prog->nglobals : 1) * sizeof *vm->G);
@@ -188,12 +200,7 @@ int vm_fail(VM *vm, const char *fmt, ...) {
   return -1;
 }
 
-static void fail_detail(VM *vm, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 2, 3)))
-#endif
-  ;
-static void fail_detail(VM *vm, const char *fmt, ...) {
+void vm_fail_detail(VM *vm, const char *fmt, ...) {
   va_list ap;
   Buf raw = BUF_INIT;
   va_start(ap, fmt);
@@ -216,90 +223,29 @@ int vm_sleep(VM *vm, double s) {
   }
 }
 
-static void cmd_line(void *ud, int stream, const char *line, size_t n) {
-  VM *vm = ud;
-  Buf b = BUF_INIT;
-  if (!vm->host.on_output) return;
-  vm_redact(vm, line, n, &b);
-  vm->host.on_output(vm->host.ud, stream, buf_cstr(&b), b.n);
-  buf_free(&b);
+/* ---- the runtime: effects reach the world through vm->rt --------------- */
+
+static FxMode eff_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out) {
+  if (!vm->rt) {
+    *out = val_nil();
+    return FX_LIVE;
+  }
+  return vm->rt->begin(vm, kind, what, idempotent, out);
 }
 
-static void cmd_tick(void *ud, double elapsed) {
-  VM *vm = ud;
-  if (vm->host.on_tick) vm->host.on_tick(vm->host.ud, elapsed);
+static int eff_end(VM *vm, const Value *result, const char *extra) {
+  return vm->rt ? vm->rt->end(vm, result, extra) : 0;
 }
 
-static int step_idempotent(const VM *vm) { return vm->step >= 0 && vm->prog->steps[vm->step].idempotent; }
-
-/* A recorded command result, as exec_run would have filled it. */
-static void result_from_value(const Value *v, ExecResult *r) {
-  memset(r, 0, sizeof *r);
-  if (v->t == V_REC) {
-    Rec *rec = AS_REC(*v);
-    r->status = rec->status;
-    r->duration_s = rec->duration;
-    r->timed_out = rec->timed_out;
-    r->out = mem_strndup(rec->out->s, rec->out->len);
-    r->out_len = rec->out->len;
-    r->err = mem_strndup(rec->err->s, rec->err->len);
-    r->err_len = rec->err->len;
-  } else {
-    r->out = mem_strdup("");
-    r->err = mem_strdup("");
-  }
+static int eff_record(VM *vm, const char *type, const char *key, const char *fields) {
+  return vm->rt ? vm->rt->record(vm, type, key, fields) : 0;
 }
 
-VmResult vm_command(VM *vm, const char *cmd, ExecResult *r) {
-  ExecOpts o;
-  Value rec;
-  FxMode m;
-  memset(&o, 0, sizeof o);
-  memset(r, 0, sizeof *r);
-  m = fx_begin(vm, "cmd", cmd, step_idempotent(vm), &rec);
-  if (m == FX_STOP) return vm->paused ? VM_PAUSED : VM_FAILED;
-  if (m == FX_REPLAYED) {
-    result_from_value(&rec, r);
-    val_release(rec);
-    return VM_OK;
-  }
-  if (vm->host.on_command) {
-    Buf b = BUF_INIT;
-    vm_redact(vm, cmd, strlen(cmd), &b);
-    vm->host.on_command(vm->host.ud, buf_cstr(&b));
-    buf_free(&b);
-  }
-  o.cmd = cmd;
-  if (vm->step_deadline > 0) {
-    o.timeout_s = vm->step_deadline - vm_now();
-    if (o.timeout_s <= 0) {
-      vm_fail(vm, "step timed out before the command could start");
-      return VM_FAILED;
-    }
-  }
-  o.on_line = cmd_line;
-  o.on_tick = cmd_tick;
-  o.interrupt = vm->interrupt;
-  o.ud = vm;
-  if (exec_run(&o, r) != 0) {
-    vm_fail(vm, "cannot start /bin/sh: %s", strerror(r->spawn_errno));
-    exec_result_free(r);
-    return VM_FAILED;
-  }
-  /* Interrupted: no effect_end, so a resume finds the command in doubt. */
-  if (r->interrupted) return VM_INTERRUPTED;
-  rec = val_rec_new(r->status, r->duration_s, r->out, r->out_len, r->err, r->err_len, r->timed_out);
-  {
-    char extra[96];
-    snprintf(extra, sizeof extra, ",\"status\":%d,\"duration\":%.3f", r->status, r->duration_s);
-    if (fx_end(vm, &rec, extra) != 0) {
-      val_release(rec);
-      exec_result_free(r);
-      return VM_FAILED;
-    }
-  }
-  val_release(rec);
-  return VM_OK;
+static int eff_state(const VM *vm) { return vm->rt ? vm->rt->state(vm) : 0; }
+
+int vm_notify(VM *vm, const char *role, const Value *text, Buf *err) {
+  if (!vm->rt) return vm_fail(vm, "notify needs a run (no runtime here)");
+  return vm->rt->notify(vm, role, text, err);
 }
 
 /* ---- arithmetic and comparison off the fast path ---------------------- */
@@ -464,32 +410,11 @@ static int do_match(VM *vm, const Value *s, const Value *pat, Value *out) {
 /* ---- statements that reach the outside -------------------------------- */
 
 static int run_statement(VM *vm, const Value *cmd) {
-  ExecResult r;
-  VmResult st;
   if (cmd->t != V_STR) return vm_fail(vm, "'run' needs a command string, not %s", val_type_name(cmd));
   if (memchr(AS_STR(*cmd)->s, '\0', AS_STR(*cmd)->len))
     return vm_fail(vm, "the command contains a NUL byte");
-  st = vm_command(vm, AS_STR(*cmd)->s, &r);
-  if (st == VM_INTERRUPTED) {
-    exec_result_free(&r);
-    return vm_fail(vm, "interrupted");
-  }
-  if (st != VM_OK) return -1;   /* failed or paused: vm_fail was called */
-  if (r.status != 0) {
-    if (r.timed_out) vm_fail(vm, "command timed out (the step's timeout was reached) and was killed");
-    else if (r.term_signal) vm_fail(vm, "command was killed by signal %d", r.term_signal);
-    else vm_fail(vm, "command failed with exit status %d", r.status);
-    if (r.err_len) {
-      const char *e = r.err;
-      size_t n = r.err_len;
-      if (n > 800) { e += n - 800; n = 800; }
-      fail_detail(vm, "stderr: %.*s", (int)n, e);
-    }
-    exec_result_free(&r);
-    return -1;
-  }
-  exec_result_free(&r);
-  return 0;
+  if (!vm->rt) return vm_fail(vm, "commands cannot run here (no runtime)");
+  return vm->rt->run(vm, AS_STR(*cmd)->s);
 }
 
 /* frame_src is the source the running function was compiled from. */
@@ -506,16 +431,16 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
     val_to_buf(&R[v->msg], &b);
     vm_fail(vm, "verify failed: %s", buf_cstr(&b));
     buf_reset(&b);
-    fail_detail(vm, "condition: %.*s\n", (int)(v->end - v->pos), src + v->pos);
+    vm_fail_detail(vm, "condition: %.*s\n", (int)(v->end - v->pos), src + v->pos);
   } else {
     vm_fail(vm, "verify failed: %.*s", (int)(v->end - v->pos), src + v->pos);
   }
   if (v->lhs >= 0) {
     val_repr_buf(&R[v->lhs], &b);
-    fail_detail(vm, "left:  %s\n", buf_cstr(&b));
+    vm_fail_detail(vm, "left:  %s\n", buf_cstr(&b));
     buf_reset(&b);
     val_repr_buf(&R[v->rhs], &b);
-    fail_detail(vm, "right: %s\n", buf_cstr(&b));
+    vm_fail_detail(vm, "right: %s\n", buf_cstr(&b));
   }
   vm->fail_pos = v->pos;
   vm->fail_end = v->end;
@@ -528,7 +453,7 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
   Value none;
   FxMode m;
   val_to_buf(v, &raw);
-  m = fx_begin(vm, kind, buf_cstr(&raw), 1, &none);
+  m = eff_begin(vm, kind, buf_cstr(&raw), 1, &none);
   val_release(none);
   if (m == FX_STOP) {
     buf_free(&raw);
@@ -538,7 +463,7 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
     vm_redact(vm, buf_cstr(&raw), raw.n, &b);
     if (vm->host.on_message) vm->host.on_message(vm->host.ud, kind, buf_cstr(&b));
     none = val_nil();
-    if (fx_end(vm, &none, NULL) != 0) {
+    if (eff_end(vm, &none, NULL) != 0) {
       buf_free(&raw);
       buf_free(&b);
       return -1;
@@ -563,7 +488,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
   if (text && text->t != V_NIL) val_to_buf(text, &b);
   if (role && (ri = prog_find_role(vm->prog, role)) >= 0) person = vm->prog->roles[ri].person;
   buf_printf(&what, "%s %s: %s", gate_name(k), role ? role : "-", buf_cstr(&b));
-  m = fx_begin(vm, "gate", buf_cstr(&what), 0, &rec);
+  m = eff_begin(vm, "gate", buf_cstr(&what), 0, &rec);
   buf_free(&what);
   if (m == FX_STOP) {
     buf_free(&b);
@@ -574,10 +499,10 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     val_release(rec);
   } else {
     r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
-    if (r < 0 && vm->fx && vm->fx->out && vm->fx->lane == FX_LANE_RUNBOOK) {
+    if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
       Buf f = BUF_INIT;
-      buf_printf(&f, "\"n\":%llu,\"gate\":\"%s\",\"text\":", (unsigned long long)fx_next(vm->fx), gate_name(k));
+      buf_printf(&f, "\"n\":%llu,\"gate\":\"%s\",\"text\":", (unsigned long long)vm->rt->next(vm), gate_name(k));
       json_put_str(&f, buf_cstr(&b), b.n);
       buf_puts(&f, ",\"role\":");
       if (role) json_put_str(&f, role, strlen(role)); else buf_puts(&f, "null");
@@ -585,7 +510,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
       buf_printf(&f, ",\"step\":");
       json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
-      fx_record(vm, "gate_wait", NULL, buf_cstr(&f));
+      eff_record(vm, "gate_wait", NULL, buf_cstr(&f));
       buf_free(&f);
       buf_free(&b);
       vm->paused = 1;
@@ -611,7 +536,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
         buf_puts(&extra, ",\"note\":");
         json_put_str(&extra, note, strlen(note));
       }
-      if (fx_end(vm, &ans, buf_cstr(&extra)) != 0) {
+      if (eff_end(vm, &ans, buf_cstr(&extra)) != 0) {
         buf_free(&extra);
         buf_free(&b);
         mem_free(note);
@@ -641,9 +566,9 @@ static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
   Value none, res;
   Buf what = BUF_INIT, extra = BUF_INIT;
   FxMode m;
-  if (!vm->fx || (!vm->fx->out && !fx_replaying(vm->fx))) return 0;
+  if (!(eff_state(vm) & (VM_FX_WRITES | VM_FX_REPLAYING))) return 0;
   buf_add(&what, frame_src(vm)->text + v->pos, v->end - v->pos);
-  m = fx_begin(vm, "verify", buf_cstr(&what), 1, &none);
+  m = eff_begin(vm, "verify", buf_cstr(&what), 1, &none);
   buf_free(&what);
   val_release(none);
   if (m == FX_STOP) return -1;
@@ -655,7 +580,7 @@ static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
     json_put_value(&extra, &R[v->rhs]);
   }
   res = val_bool(ok);
-  m = fx_end(vm, &res, buf_cstr(&extra)) == 0 ? FX_LIVE : FX_STOP;
+  m = eff_end(vm, &res, buf_cstr(&extra)) == 0 ? FX_LIVE : FX_STOP;
   buf_free(&extra);
   return m == FX_STOP ? -1 : 0;
 }
@@ -664,7 +589,7 @@ static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
 ** so that a replay takes the same number of turns round the loop. */
 static int wait_clock(VM *vm, double *now, int *replayed) {
   Value v;
-  FxMode m = fx_begin(vm, "clock", "wait until", 1, &v);
+  FxMode m = eff_begin(vm, "clock", "wait until", 1, &v);
   *replayed = 0;
   if (m == FX_STOP) return -1;
   if (m == FX_REPLAYED) {
@@ -679,7 +604,7 @@ static int wait_clock(VM *vm, double *now, int *replayed) {
     *now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
   }
   v = val_num(*now);
-  return fx_end(vm, &v, NULL);
+  return eff_end(vm, &v, NULL);
 }
 
 /* ---- natives: one dispatcher for builtins, rbk builtins and externs --- */
@@ -780,7 +705,7 @@ __attribute__((noinline))   /* the journal's path: kept out of the interpreter l
 #endif
 static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {
   Buf what = BUF_INIT;
-  Effects *fx = vm->fx;
+  struct Effects *fx = vm->fx;
   int k, rc, idem = ni->effect == NAT_WORLD || (vm->step >= 0 && vm->prog->steps[vm->step].idempotent);
   FxMode m;
   buf_printf(&what, "%s(", ni->name);
@@ -789,11 +714,11 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
     val_repr_buf(&args[k], &what);
   }
   buf_putc(&what, ')');
-  m = fx_begin(vm, "call", buf_cstr(&what), idem, out);
+  m = eff_begin(vm, "call", buf_cstr(&what), idem, out);
   buf_free(&what);
   if (m == FX_STOP) return -1;
   if (m == FX_REPLAYED) {
-    const char *err = fx_replayed_error(fx);
+    const char *err = vm->rt->replayed_error(vm);
     if (err) {
       /* It failed when it ran: the replay fails the same way. */
       val_release(*out);
@@ -820,11 +745,11 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
     json_put_str(&e, buf_cstr(&vm->fail), vm->fail.n);
     val_release(*out);
     *out = val_nil();
-    fx_end(vm, &none, buf_cstr(&e));
+    eff_end(vm, &none, buf_cstr(&e));
     buf_free(&e);
     return -1;
   }
-  return fx_end(vm, out, NULL);
+  return eff_end(vm, out, NULL);
 }
 
 static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int argc, Value *out) {

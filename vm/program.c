@@ -18,7 +18,6 @@
 
 #include <string.h>
 
-#include "ffi.h"
 #include "../base/mem.h"
 
 void proto_free(Proto *f) {
@@ -90,7 +89,7 @@ void prog_free(Program *p) {
   mem_free(p->globals);
   if (p->externs)
     for (i = 0; i < p->nexterns; i++) {
-      ffi_unbind(&p->externs[i]);
+      if (p->externs[i].unbind) p->externs[i].unbind(&p->externs[i]);
       mem_free(p->externs[i].lib);
       mem_free(p->externs[i].name);
       mem_free(p->externs[i].module);

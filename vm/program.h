@@ -97,7 +97,8 @@ typedef struct ExternInfo {
   uint8_t nparams;
   uint8_t params[EXTERN_MAX_PARAMS];   /* FfiType of each C parameter */
   uint8_t result;                      /* FfiType */
-  void *binding;       /* owned: set by ffi_bind, released by prog_free */
+  void *binding;       /* owned: set by ffi_bind, released by prog_free through unbind */
+  void (*unbind)(struct ExternInfo *e);   /* set with binding (vm/ffi.c's ffi_unbind) */
 } ExternInfo;
 
 /* A builtin written in rbk (a function of a stdlib module, stdlib/NAME.rbk):

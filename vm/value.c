@@ -1,5 +1,6 @@
 /*
 ** value.c -- constructing, comparing and printing values.
+** Used by the VM, the compiler's constants, the journal codec and the reports.
 */
 #include "value.h"
 

@@ -4,7 +4,11 @@
 ** All state is in a VM struct passed explicitly, so a REPL and a run can
 ** share one process. The VM reaches the screen and the people running
 ** it only through VmHost callbacks, which the command line supplies; it
-** reaches the native stdlib only through the NativeFn table it is given.
+** reaches the native stdlib only through the NativeFn table it is given;
+** and it reaches the world (commands, the journal, notifications) only
+** through the VmRuntime table, which the run layer fills in
+** (run/runtime.c). So vm/ includes nothing above it, as Lua's VM reaches
+** its host only through lua_State hooks.
 **
 ** Failures (a command that exits non-zero, a failed verify, `fail`, a
 ** type error) travel as return codes: every function here that can fail
@@ -17,8 +21,6 @@
 #include <stdint.h>
 
 #include "../base/buf.h"
-#include "../run/effects.h"
-#include "../run/exec.h"
 #include "program.h"
 #include "value.h"
 
@@ -85,6 +87,51 @@ typedef struct VmHost {
   int (*on_choice)(void *ud, const char *text, const char *const *options, int n);
 } VmHost;
 
+/* What the run layer decided about an effect (VmRuntime begin). */
+typedef enum FxMode {
+  FX_LIVE,       /* do the effect, then report its result with end */
+  FX_REPLAYED,   /* *out holds the recorded result: do nothing */
+  FX_STOP        /* the run must stop: vm_fail says why (vm->paused if it waits) */
+} FxMode;
+
+/* Bits of VmRuntime state. */
+enum {
+  VM_FX_WRITES = 1,      /* a journal is open: effects are recorded */
+  VM_FX_REPLAYING = 2,   /* effects remain to be answered from the journal */
+  VM_FX_CAN_WAIT = 4     /* a gate no one can answer here makes the run wait (rbk approve) */
+};
+
+struct Effects;   /* the run layer's journal of effects (run/effects.h); opaque here */
+
+/* How the VM reaches the world: every effect goes through begin and end
+** (done live and journaled, or answered from the journal on replay: see
+** run/effects.h). The run layer's table is run/runtime.c's run_runtime.
+** A VM without one (vm->rt NULL) does effects live, unrecorded, and
+** cannot run commands or notify. */
+typedef struct VmRuntime {
+  /* begin starts effect kind/what (the unmasked text; idempotent: the
+  ** step may safely do it again); end records a live effect's result
+  ** (extra: "" or more "key":value fields); record appends a record of
+  ** type (key, if not NULL, makes it written once across replays). end and
+  ** record return 0, or -1 with vm_fail set. */
+  FxMode (*begin)(VM *vm, const char *kind, const char *what, int idempotent, Value *out);
+  int (*end)(VM *vm, const Value *result, const char *extra);
+  int (*record)(VM *vm, const char *type, const char *key, const char *fields);
+  /* The error an effect just replayed recorded (a call that failed when it
+  ** ran), or NULL. */
+  const char *(*replayed_error)(const VM *vm);
+  /* The number the current lane's next effect will get. */
+  uint64_t (*next)(const VM *vm);
+  /* VM_FX_* bits. */
+  int (*state)(const VM *vm);
+  /* run runs the shell command cmd as the `run` statement does, under the
+  ** step's deadline, streaming its output to the host: 0 when it exited
+  ** 0, else -1 with vm_fail set (a non-zero status, a timeout, Ctrl-C). */
+  int (*run)(VM *vm, const char *cmd);
+  /* notify sends text to role (see vm_notify). */
+  int (*notify)(VM *vm, const char *role, const Value *text, Buf *err);
+} VmRuntime;
+
 typedef struct Frame {
   Proto *p;
   const Instr *pc;
@@ -110,7 +157,8 @@ struct VM {
   const NativeInfo *native;   /* the native being called (set by the dispatcher) */
   const char *state_dir;      /* where baselines are kept (baseline()); NULL: none */
   Value *probe_cache;         /* if set, one value per probe (V_UNDEF: not read yet) */
-  Effects *fx;                /* the journal's effects; NULL runs without one */
+  struct Effects *fx;         /* the journal's effects (run/effects.h); NULL runs without one */
+  const VmRuntime *rt;        /* how effects reach the world; NULL: none (see VmRuntime) */
   const char *operator_name;  /* who is running it (journaled with answers) */
   int paused;                 /* the last failure is a pause: a person must act */
   int diverged;               /* the runbook no longer matches the journal being replayed */
@@ -134,11 +182,12 @@ struct VM {
   uint32_t nsecrets;
 };
 
-/* vm_init prepares a VM for prog (borrowed) with the given builtins and
-** host. The VM's own native table is the builtins (copied), with those
+/* vm_init prepares a VM for prog (borrowed) with the given builtins, host
+** and runtime (NULL: none; see VmRuntime). The VM's own native table is the builtins (copied), with those
 ** the program implements in rbk (prog->impls) pointed at their protos,
 ** followed by the program's externs (bound or not: see vm/ffi.h). */
-void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host);
+void vm_init(VM *vm, Program *prog, const NativeInfo *natives, uint32_t nnatives, const VmHost *host,
+             const VmRuntime *rt);
 /* vm_sync_program catches the VM up with what its program gained since
 ** vm_init (the REPL compiles into it): a slot (undefined) for every new
 ** global, and the natives of new externs and builtins written in rbk. */
@@ -153,15 +202,17 @@ int vm_fail(VM *vm, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)))
 #endif
   ;
+/* vm_fail_detail adds a line of detail (redacted) to the last failure:
+** verify values, a command's stderr. */
+void vm_fail_detail(VM *vm, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
 /* vm_add_secret remembers a value whose text must never be shown. */
 void vm_add_secret(VM *vm, const Value *v);
 /* vm_redact appends s to out with every secret replaced by "***". */
 void vm_redact(const VM *vm, const char *s, size_t n, Buf *out);
-/* vm_command runs cmd under the current step's deadline, streaming its
-** output to the host; r must be freed with exec_result_free. Returns
-** VM_OK when it ran (whatever its status), VM_INTERRUPTED on Ctrl-C,
-** VM_FAILED if it could not be started. */
-VmResult vm_command(VM *vm, const char *cmd, ExecResult *r);
 /* vm_gate asks a person (manual, ask, approve by role) through the
 ** journal: a recorded answer is replayed; without a terminal the run
 ** pauses (VM_PAUSED). For ask, *answer is the yes/no; fail_on_no makes a
@@ -169,11 +220,12 @@ VmResult vm_command(VM *vm, const char *cmd, ExecResult *r);
 VmResult vm_gate(VM *vm, GateKind kind, const Value *text, const char *role, int fail_on_no, Value *answer);
 /* vm_message logs or notifies through the journal (not repeated on replay). */
 int vm_message(VM *vm, const char *kind, const Value *v);
-/* vm_notify sends text to role: shown (host on_message "notify"), run
-** through the program's notifier if it declares one, and journaled as one
-** effect (not repeated on replay). A notifier that fails does not fail
-** the caller: the failure is journaled, shown, and written to err (if not
-** NULL; empty when it worked). Returns -1 only when the journal fails. */
+/* vm_notify sends text to role through the runtime (run/notify.c): shown
+** (host on_message "notify"), run through the program's notifier if it
+** declares one, and journaled as one effect (not repeated on replay). A
+** notifier that fails does not fail the caller: the failure is journaled,
+** shown, and written to err (if not NULL; empty when it worked). Returns
+** -1 only when the journal fails, or there is no runtime. */
 int vm_notify(VM *vm, const char *role, const Value *text, Buf *err);
 
 /* vm_now returns monotonic seconds. */

@@ -21,8 +21,9 @@ expect_eq "$rc" 0 "make install PREFIX=$prefix DESTDIR=... succeeds"
 cmp -s "$root/bin/rbk" "$RBK"; ok $? "and is the binary under test"
 ncmds=$("$RBK" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1' | wc -l)
 expect_eq "$(ls "$root/share/man/man1" | grep -c '^rbk-.*\.1$')" "$ncmds" "one man page per command ($ncmds)"
-[ -f "$root/share/man/man1/rbk.1" ] && [ -f "$root/share/man/man7/rbk-language.7" ]
-ok $? "rbk(1) and rbk-language(7) are installed"
+[ -f "$root/share/man/man1/rbk.1" ] && [ -f "$root/share/man/man7/rbk-language.7" ] && [ -f "$root/share/man/man7/rbk-stdlib.7" ]
+ok $? "rbk(1), rbk-language(7) and rbk-stdlib(7) are installed"
+grep -q 'rbk\\-stdlib\\fR(7)' "$root/share/man/man7/rbk-language.7"; ok $? "rbk-language(7) sends the reader to rbk-stdlib(7), not to a file that is not installed"
 cmp -s completions/rbk.bash "$root/share/bash-completion/completions/rbk"; ok $? "bash completion in share/bash-completion/completions/rbk"
 cmp -s completions/_rbk "$root/share/zsh/site-functions/_rbk"; ok $? "zsh completion in share/zsh/site-functions/_rbk"
 expect_eq "$(cd "$root/share/rbk/editors" && find . -type f | sort | tr '\n' ' ')" \

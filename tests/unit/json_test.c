@@ -3,7 +3,7 @@
 ** accepts, what it refuses and at which byte), the printer, and the Value
 ** codec, which must round-trip every value exactly.
 */
-#include "../../base/json.h"
+#include "../../vm/valjson.h"
 #include "../../base/mem.h"
 #include "unit.h"
 

@@ -1,0 +1,129 @@
+/*
+** answer.c -- recording a person's answer to what a paused run waits for
+** (answer.h). Called by rbk approve, confirm, answer and the REPL's :approve.
+*/
+#include "answer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exits.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+
+/* What the run waits for: the last gate_wait or in-doubt pause whose
+** effect has no effect_end (or decision) yet. */
+typedef struct Pending {
+  long long n;
+  const char *kind;   /* "gate" or "doubt" */
+  const char *gate;   /* manual, ask, approve */
+  const char *role;
+} Pending;
+
+static int find_pending(const Journal *j, Pending *pd) {
+  size_t i, k;
+  memset(pd, 0, sizeof *pd);
+  pd->n = -1;
+  for (i = 0; i < j->nrecs; i++) {
+    const Json *r = j->recs[i].json;
+    int ok;
+    double n = json_num(json_get(r, "n"), &ok);
+    int done = 0;
+    if (!ok) continue;
+    if (json_get(r, "lane")) continue;   /* the REPL's own effects never wait for an answer */
+    if (strcmp(j->recs[i].type, "gate_wait") != 0 &&
+        !(strcmp(j->recs[i].type, "paused") == 0 && json_get(r, "n")))
+      continue;
+    for (k = i + 1; k < j->nrecs; k++) {
+      double m = json_num(json_get(j->recs[k].json, "n"), &ok);
+      if (ok && m == n && !json_get(j->recs[k].json, "lane") && (strcmp(j->recs[k].type, "effect_end") == 0 || strcmp(j->recs[k].type, "decision") == 0))
+        done = 1;
+    }
+    if (done) continue;
+    pd->n = (long long)n;
+    pd->kind = strcmp(j->recs[i].type, "gate_wait") == 0 ? "gate" : "doubt";
+    pd->gate = json_str(json_get(r, "gate"), NULL);
+    pd->role = json_str(json_get(r, "role"), NULL);
+  }
+  return pd->n >= 0 ? 0 : -1;
+}
+
+int answer_pending(Journal *j, const char *cmd, const char *run, const char *what, const char *as, const char *by,
+                   const char *note) {
+  char why[1024];
+  Pending pd;
+  int rc = EXIT_FAILED;
+  Buf f = BUF_INIT;
+  if (find_pending(j, &pd) != 0) {
+    fprintf(stderr, "rbk %s: run %s is not waiting for anything\n", cmd, run);
+    return EXIT_FAILED;
+  }
+  if (strcmp(pd.kind, "doubt") == 0) {
+    if (strcmp(what, "rerun") != 0 && strcmp(what, "skip") != 0 && strcmp(what, "done") != 0) {
+      fprintf(stderr, "rbk %s: run %s waits for a decision on an effect in doubt: rbk answer %s rerun|skip|done\n", cmd,
+              run, run);
+      goto done;
+    }
+    buf_printf(&f, "\"n\":%lld,\"choice\":\"%s\",\"by\":", pd.n, what);
+    json_put_str(&f, by, strlen(by));
+    buf_puts(&f, ",\"reason\":\"operator\"");
+    if (jrn_append(j, "decision", buf_cstr(&f), why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: %s\n", cmd, why);
+      rc = EXIT_USAGE;
+      goto done;
+    }
+  } else {
+    const char *gate = pd.gate ? pd.gate : "";
+    int yes;
+    if (strcmp(what, "approve") == 0 || strcmp(what, "refuse") == 0) {
+      if (strcmp(gate, "approve") != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for %s, not an approval\n", cmd, run,
+                strcmp(gate, "manual") == 0 ? "a manual step (rbk confirm)" : "an answer (rbk answer RUN yes|no)");
+        goto done;
+      }
+      if (!pd.role || !as || strcmp(pd.role, as) != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for approval by %s, not by %s\n", cmd, run, pd.role ? pd.role : "?",
+                as ? as : "?");
+        goto done;
+      }
+      yes = strcmp(what, "approve") == 0;
+    } else if (strcmp(what, "confirm") == 0) {
+      if (strcmp(gate, "manual") != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for %s, not a manual step\n", cmd, run, gate);
+        goto done;
+      }
+      yes = 1;
+    } else if (strcmp(what, "yes") == 0 || strcmp(what, "no") == 0) {
+      if (strcmp(gate, "ask") != 0) {
+        fprintf(stderr, "rbk %s: run %s waits for %s, not a question\n", cmd, run,
+                strcmp(gate, "approve") == 0 ? "an approval (rbk approve)" : "a manual step (rbk confirm)");
+        goto done;
+      }
+      yes = strcmp(what, "yes") == 0;
+    } else {
+      fprintf(stderr, "rbk %s: run %s waits for a person, not an in-doubt decision\n", cmd, run);
+      goto done;
+    }
+    buf_printf(&f, "\"n\":%lld,\"result\":%s,\"by\":", pd.n, yes ? "true" : "false");
+    json_put_str(&f, by, strlen(by));
+    if (as) {
+      buf_puts(&f, ",\"role\":");
+      json_put_str(&f, as, strlen(as));
+    }
+    if (note) {
+      buf_puts(&f, ",\"note\":");
+      json_put_str(&f, note, strlen(note));
+    }
+    if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: %s\n", cmd, why);
+      rc = EXIT_USAGE;
+      goto done;
+    }
+  }
+  rc = EXIT_OK;
+done:
+  buf_free(&f);
+  return rc;
+}
