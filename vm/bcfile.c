@@ -265,6 +265,19 @@ static int encode(const Program *p, W *w) {
   return 0;
 }
 
+int bc_encode(const Program *p, Buf *out, char *err, size_t errlen) {
+  W w;
+  memset(&w, 0, sizeof w);
+  w.err = err;
+  w.errlen = errlen;
+  if (encode(p, &w) != 0) {
+    buf_free(&w.b);
+    return -1;
+  }
+  *out = w.b;
+  return 0;
+}
+
 int bc_write(const Program *p, const char *path, char *err, size_t errlen) {
   W w;
   char why[1024];
