@@ -77,6 +77,40 @@ EOF
   expect_match "$err" "num\\(\\): \"$v\" is not a finite number" "num(\"$v\"): the error says why"
 done
 
+# Arithmetic can still overflow at run time: the clauses that take a count
+# or a duration refuse what they cannot use (an (int) of 1e300 or of NaN
+# is undefined behaviour), and a NaN duration prints as nan.
+cat >"$T/ov.rbk" <<'EOF'
+runbook "ov" {
+  param n = 1
+  param big = 1e308
+  step a "A" {
+    retry n every 1ms
+    run "echo a >> ran-ov.txt"
+  }
+  step b "B" {
+    timeout 1s * big * 10
+    run "echo b >> ran-ov.txt"
+  }
+  step c "C" {
+    wait until false every 1s * big * 10 timeout 5s
+  }
+  step d "D" {
+    log (1s * big * 10) - (1s * big * 10)
+  }
+}
+EOF
+rbk run --new ov.rbk --only a --param n=1e300
+expect_eq "$rc" 1 "retry 1e300 fails the step"
+expect_match "$err" "^ov\\.rbk:5:5: error: 'retry' needs a count up to 2147483647, not 1e\\+300$" "retry: the error says why, at the clause"
+rbk run --new ov.rbk --only b
+expect_match "$err" "^ov\\.rbk:9:5: error: 'timeout' needs a finite duration, not inf s$" "an infinite timeout is refused"
+rbk run --new ov.rbk --only c
+expect_match "$err" "^ov\\.rbk:13:5: error: 'every' needs a finite duration, not inf s$" "an infinite wait interval is refused"
+ok "$([ ! -e "$T/ran-ov.txt" ]; echo $?)" "no refused clause let its step's command run"
+rbk run --new ov.rbk --only d
+expect_match "$out" 'log: nan$' "a NaN duration is logged as nan (its formatting was undefined behaviour)"
+
 # A literal too large for a double is a located syntax error.
 cat >"$T/lit.rbk" <<'EOF'
 runbook "lit" {
