@@ -124,9 +124,11 @@ bench: all
 	@./deps.sh bench
 	@bench/run.sh $(BUILD)/rbk
 
+# rbk itself compiles the seed .rbc files for the bytecode loader's harness.
 fuzz:
 	@./deps.sh fuzz
-	@fuzz/run.sh $(FUZZ_SECONDS)
+	@$(MAKE) --no-print-directory $(BUILD)/rbk
+	@RBK=$(abspath $(BUILD)/rbk) fuzz/run.sh $(FUZZ_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \

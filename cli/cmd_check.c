@@ -7,6 +7,7 @@
 
 #include "../compiler/ast.h"
 #include "../compiler/check.h"
+#include "../compiler/codegen.h"
 #include "../grammar/parse.h"
 #include "../base/diag.h"
 #include "args.h"
@@ -18,6 +19,8 @@ const char usage_check[] =
   "Parse and check runbooks without running anything: syntax, names of\n"
   "steps, roles, variables and functions, argument counts, where each\n"
   "clause may appear, durations against numbers, and unreachable code.\n"
+  "It also compiles them, so what the bytecode cannot hold (too many\n"
+  "registers or constants in one function) is refused here as by run.\n"
   "Every problem is reported as FILE:LINE:COL: error: MESSAGE with the\n"
   "source line, a caret under the spot, and a hint where one helps.\n"
   "\n"
@@ -36,6 +39,18 @@ const char usage_check[] =
   "  0  no errors (warnings may have been printed)\n"
   "  1  at least one error\n"
   "  2  usage error\n";
+
+/* compile_limits_ok compiles a checked runbook and throws the code away:
+** what only code generation can see (too many registers, constants or
+** globals for an instruction's fields) is refused by check exactly as by
+** run. Returns 0, or -1 with the located error in d. */
+static int compile_limits_ok(Ast *ast, Diags *d) {
+  Program *p = codegen_program(ast, d);
+  if (!p) return -1;
+  p->src = NULL;   /* the Source is srcs[i], freed by cmd_check */
+  prog_free(p);
+  return 0;
+}
 
 int cmd_check(int argc, char **argv) {
   static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
@@ -91,6 +106,7 @@ int cmd_check(int argc, char **argv) {
     if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0) {
       if (dump) ast_dump(&ast, ast.root, 0, stdout);
       if (check_program(&ast, &d) > 0) failed = 1;
+      else if (compile_limits_ok(&ast, &d) != 0) failed = 1;
     } else {
       failed = 1;
     }

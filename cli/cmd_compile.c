@@ -18,7 +18,9 @@ const char usage_compile[] =
   "The file holds a magic number, the format version, the SHA-256 of the\n"
   "source, the source itself (for error messages), the bytecode and a\n"
   "SHA-256 checksum; 'rbk run' refuses a file that is truncated, corrupt,\n"
-  "not bytecode, or made by a different rbk. It is written atomically.\n"
+  "not bytecode, or made by a different rbk, and one whose bytecode is not\n"
+  "exactly what its embedded source compiles to (it recompiles the source\n"
+  "and compares). It is written atomically.\n"
   "\n"
   "Exit status: 0 written; 2 usage error or the runbook does not compile.\n";
 

@@ -8,8 +8,10 @@
 */
 #include "codegen.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "modules.h"
@@ -27,6 +29,8 @@ typedef struct Local {
 typedef struct FnState {
   Proto *p;
   uint32_t code_cap, k_cap;
+  uint32_t *kslot;       /* constants by hash: 1 + index in p->k, 0 for empty */
+  uint32_t nkslot;       /* a power of two, at least twice p->nk */
   int freereg;           /* first free register */
   int maxreg;
   Local locals[MAX_REGS];
@@ -62,6 +66,16 @@ static void limit(Gen *g, const Node *n, const char *what) {
   g->failed = 1;
 }
 
+/* limit_here reports a limit at the source position of the instruction
+** being emitted (fs->pos), for checks made where no syntax node is at hand. */
+static void limit_here(Gen *g, const char *msg) {
+  uint32_t pos = g->fs ? g->fs->pos : 0;
+  if (!g->failed)
+    diag_add(g->d, SEV_ERROR, "limit", g->ast->src, pos, pos, "%s: %s",
+             g->fs && g->fs->p ? g->fs->p->name : "program", msg);
+  g->failed = 1;
+}
+
 /* ---- emitting -------------------------------------------------------- */
 
 static uint32_t emit(Gen *g, Instr i) {
@@ -80,15 +94,66 @@ static uint32_t emit(Gen *g, Instr i) {
 
 static uint32_t here(Gen *g) { return g->fs->p->ncode; }
 
+/* The checked emitters: an operand that does not fit its field is a
+** located error, never a silently truncated index (MK_* drop high bits).
+** The refused instruction is still emitted, as a NOP, so that the pcs
+** held for patching stay valid until the compilation is abandoned. */
+static uint32_t emit_abc(Gen *g, OpCode op, int a, int b, int c) {
+  if (a < 0 || a > 255 || b < 0 || b > 255 || c < 0 || c > 255) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "an operand of %s (%d, %d, %d) does not fit its one-byte field", op_name(op), a, b,
+             c);
+    limit_here(g, msg);
+    return emit(g, MK_ABC(OP_NOP, 0, 0, 0));
+  }
+  return emit(g, MK_ABC(op, a, b, c));
+}
+
+/* what_bx names what a Bx operand counts, for the limit message. */
+static const char *what_bx(OpCode op) {
+  switch (op) {
+    case OP_LOADK: return "constants in one function";
+    case OP_LOADFN: return "functions in one program";
+    case OP_VERIFY: return "verify statements in one program";
+    default: return "variables, params and secrets in one program";   /* GETG, SETG */
+  }
+}
+
+static uint32_t emit_abx(Gen *g, OpCode op, int a, size_t bx) {
+  if (a < 0 || a > 255) return emit_abc(g, op, a, 0, 0);
+  if (bx > MAX_Bx) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "too many %s (at most %u)", what_bx(op), MAX_Bx + 1);
+    limit_here(g, msg);
+    return emit(g, MK_ABC(OP_NOP, 0, 0, 0));
+  }
+  return emit(g, MK_ABx(op, a, bx));
+}
+
+/* emit_asbx emits a jump with a register operand; patch sets its offset. */
+static uint32_t emit_asbx(Gen *g, OpCode op, int a) {
+  if (a < 0 || a > 255) return emit_abc(g, op, a, 0, 0);
+  return emit(g, MK_AsBx(op, a, 0));
+}
+
 static uint32_t emit_jump(Gen *g) { return emit(g, MK_sJ(OP_JMP, 0)); }
 
 /* patch points the jump at pc `at` to `target`. */
 static void patch(Gen *g, uint32_t at, uint32_t target) {
   Instr *i = &g->fs->p->code[at];
-  int off = (int)target - (int)(at + 1);
+  int64_t off = (int64_t)target - ((int64_t)at + 1);
   OpCode op = GET_OP(*i);
-  if (op == OP_JMP) *i = MK_sJ(OP_JMP, off);
-  else *i = MK_AsBx(op, GET_A(*i), off);
+  int64_t max = op == OP_JMP ? MAX_sJ : MAX_sBx;
+  if (op == OP_NOP) return;   /* stands for an instruction already refused */
+  if (off < -max || off > max) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "a %s over %" PRId64 " instructions is longer than %s can reach (%" PRId64 ")",
+             op == OP_JMP ? "jump" : "loop or branch", off < 0 ? -off : off, op_name(op), max);
+    limit_here(g, msg);
+    return;
+  }
+  if (op == OP_JMP) *i = MK_sJ(OP_JMP, (int)off);
+  else *i = MK_AsBx(op, GET_A(*i), (int)off);
 }
 
 /* A list of jumps to patch later, chained through a small array. */
@@ -122,21 +187,65 @@ static int alloc_reg(Gen *g, const Node *n) {
   return fs->freereg - 1;
 }
 
-static uint32_t add_k(Gen *g, Value v) {
-  Proto *p = g->fs->p;
-  uint32_t i;
-  for (i = 0; i < p->nk; i++) {
-    if (p->k[i].t == v.t && val_equal(&p->k[i], &v)) {
-      val_release(v);
-      return i;
-    }
+/* k_hash hashes a constant so that val_equal values hash alike (0 and
+** -0 are equal numbers, so they share a hash). */
+static uint32_t k_hash(const Value *v) {
+  uint32_t h = 2166136261u ^ (uint32_t)v->t;
+  const unsigned char *s = NULL;
+  size_t n = 0, i;
+  double d;
+  if (v->t == V_STR) {
+    s = (const unsigned char *)AS_STR(*v)->s;
+    n = AS_STR(*v)->len;
+  } else if (v->t == V_NUM || v->t == V_DUR) {
+    d = v->u.n == 0 ? 0 : v->u.n;
+    s = (const unsigned char *)&d;
+    n = sizeof d;
+  } else if (v->t == V_BOOL) {
+    h ^= (uint32_t)v->u.b * 0x9E3779B9u;
+  } else if (v->t == V_FN) {
+    h ^= v->u.fn * 0x9E3779B9u;
   }
-  if (p->nk == g->fs->k_cap) {
-    size_t cap = g->fs->k_cap;
+  for (i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;   /* FNV-1a */
+  return h;
+}
+
+/* k_slot returns the slot of fs->kslot where v is, or where it would go. */
+static uint32_t *k_slot(FnState *fs, const Value *v) {
+  uint32_t mask = fs->nkslot - 1, i = k_hash(v) & mask;
+  for (;; i = (i + 1) & mask) {
+    uint32_t k = fs->kslot[i];
+    if (k == 0 || (fs->p->k[k - 1].t == v->t && val_equal(&fs->p->k[k - 1], v))) return &fs->kslot[i];
+  }
+}
+
+/* add_k returns the index of constant v in the function, adding it if it
+** is new (v is consumed). The hash keeps a function of many constants
+** linear to compile; add_k does not limit the count: the instruction
+** that uses the index checks that it fits. */
+static uint32_t add_k(Gen *g, Value v) {
+  FnState *fs = g->fs;
+  Proto *p = fs->p;
+  uint32_t *slot, i;
+  if ((p->nk + 1) * 2 > fs->nkslot) {   /* grow and rehash: at most half full */
+    uint32_t n = fs->nkslot ? fs->nkslot * 2 : 64;
+    mem_free(fs->kslot);
+    fs->kslot = mem_calloc(n * sizeof *fs->kslot);
+    fs->nkslot = n;
+    for (i = 0; i < p->nk; i++) *k_slot(fs, &p->k[i]) = i + 1;
+  }
+  slot = k_slot(fs, &v);
+  if (*slot) {
+    val_release(v);
+    return *slot - 1;
+  }
+  if (p->nk == fs->k_cap) {
+    size_t cap = fs->k_cap;
     p->k = mem_grow(p->k, &cap, p->nk + 1, sizeof *p->k);
-    g->fs->k_cap = (uint32_t)cap;
+    fs->k_cap = (uint32_t)cap;
   }
   p->k[p->nk] = v;
+  *slot = p->nk + 1;
   return p->nk++;
 }
 
@@ -170,9 +279,11 @@ static void close_fn(Gen *g) {
   int r = fs->freereg;
   if (r >= MAX_REGS) r = MAX_REGS - 1;
   if (fs->maxreg < r + 1) fs->maxreg = r + 1;
-  emit(g, MK_ABC(OP_LOADNIL, r, 0, 0));
-  emit(g, MK_ABC(OP_RET, r, 0, 0));
+  emit_abc(g, OP_LOADNIL, r, 0, 0);
+  emit_abc(g, OP_RET, r, 0, 0);
   fs->p->nregs = (uint8_t)(fs->maxreg > MAX_REGS ? MAX_REGS : fs->maxreg);
+  mem_free(fs->kslot);
+  fs->kslot = NULL;
   g->fs = NULL;
 }
 
@@ -247,7 +358,7 @@ static void template(Gen *g, Node *n, int reg, int command) {
     uint32_t save = g->fs->pos;
     g->fs->pos = p->span.pos;
     if (p->kind == N_STR) {
-      emit(g, MK_ABx(OP_LOADK, r, k_str(g, p->str, p->len)));
+      emit_abx(g, OP_LOADK, r, k_str(g, p->str, p->len));
       if (command) sh_scan(&st, p->str, p->len);
     } else if (command && is_raw(p)) {
       exp2reg(g, p->b, r);
@@ -260,12 +371,12 @@ static void template(Gen *g, Node *n, int reg, int command) {
                       "value as code there");
         g->failed = 1;
       }
-      if (command) emit(g, MK_ABC(OP_SHQUOTE, r, r, st.ctx));
+      if (command) emit_abc(g, OP_SHQUOTE, r, r, st.ctx);
     }
     g->fs->pos = save;
   }
   if (count > 255) limit(g, n, "parts in one string");
-  emit(g, MK_ABC(OP_CONCAT, reg, base, count));
+  emit_abc(g, OP_CONCAT, reg, base, count);
   g->fs->freereg = base;
 }
 
@@ -303,16 +414,16 @@ static void call(Gen *g, Node *n, int reg) {
     }
     if (argc == 0) alloc_reg(g, n);   /* the result needs a register */
     g->fs->pos = n->span.pos;
-    emit(g, MK_ABC(OP_CALLB, base, argc, bi - 1));
+    emit_abc(g, OP_CALLB, base, argc, bi - 1);
   } else {
     r = alloc_reg(g, n);
-    if (fi) emit(g, MK_ABx(OP_LOADFN, r, fi - 1));
+    if (fi) emit_abx(g, OP_LOADFN, r, fi - 1);
     else exp2reg(g, callee, r);
     for (arg = n->b; arg; arg = arg->next, argc++) exp2reg(g, arg, alloc_reg(g, arg));
     g->fs->pos = n->span.pos;
-    emit(g, MK_ABC(OP_CALL, base, argc, 0));
+    emit_abc(g, OP_CALL, base, argc, 0);
   }
-  if (reg != base) emit(g, MK_ABC(OP_MOVE, reg, base, 0));
+  if (reg != base) emit_abc(g, OP_MOVE, reg, base, 0);
   g->fs->freereg = base;
 }
 
@@ -327,7 +438,7 @@ static void arith(Gen *g, Node *n, int reg) {
     uint32_t k = add_k(g, const_value(n->b));
     if (k <= 255) {
       g->fs->pos = n->span.pos;
-      emit(g, MK_ABC(rk[n->op], reg, l, k));
+      emit_abc(g, rk[n->op], reg, l, k);
       g->fs->freereg = base;
       return;
     }
@@ -335,7 +446,7 @@ static void arith(Gen *g, Node *n, int reg) {
   {
     int r = exp2anyreg(g, n->b);
     g->fs->pos = n->span.pos;
-    emit(g, MK_ABC(rr[n->op], reg, l, r));
+    emit_abc(g, rr[n->op], reg, l, r);
   }
   g->fs->freereg = base;
 }
@@ -360,7 +471,7 @@ static void compare_regs(Gen *g, Node *n, int l, int r, int sense, Jumps *out) {
     default: op = OP_LE; a = r; b = l; break;   /* GE */
   }
   g->fs->pos = n->span.pos;
-  emit(g, MK_ABC(op, a, b, c));
+  emit_abc(g, op, a, b, c);
   jl_add(g, out, emit_jump(g), n);
 }
 
@@ -377,7 +488,7 @@ static void compare(Gen *g, Node *n, int sense, Jumps *out) {
       OpCode op = n->op == AOP_EQ || n->op == AOP_NE ? OP_EQK
                   : n->op == AOP_LT ? OP_LTK : n->op == AOP_LE ? OP_LEK : n->op == AOP_GT ? OP_GTK : OP_GEK;
       g->fs->pos = n->span.pos;
-      emit(g, MK_ABC(op, l, k, n->op == AOP_NE ? !sense : sense));
+      emit_abc(g, op, l, k, n->op == AOP_NE ? !sense : sense);
       jl_add(g, out, emit_jump(g), n);
       g->fs->freereg = base;
       return;
@@ -412,7 +523,7 @@ static void cond_jump(Gen *g, Node *n, int sense, Jumps *out) {
     int base = g->fs->freereg;
     int r = exp2anyreg(g, n);
     g->fs->pos = n->span.pos;
-    emit(g, MK_ABC(OP_TEST, r, 0, sense));
+    emit_abc(g, OP_TEST, r, 0, sense);
     jl_add(g, out, emit_jump(g), n);
     g->fs->freereg = base;
   }
@@ -423,10 +534,10 @@ static void bool_value(Gen *g, Node *n, int reg) {
   Jumps t = {{0}, 0};
   uint32_t j;
   cond_jump(g, n, 1, &t);
-  emit(g, MK_ABC(OP_LOADBOOL, reg, 0, 0));
+  emit_abc(g, OP_LOADBOOL, reg, 0, 0);
   j = emit_jump(g);
   jl_patch(g, &t, here(g));
-  emit(g, MK_ABC(OP_LOADBOOL, reg, 1, 0));
+  emit_abc(g, OP_LOADBOOL, reg, 1, 0);
   patch(g, j, here(g));
 }
 
@@ -437,27 +548,27 @@ static void exp2reg(Gen *g, Node *n, int reg) {
   fs->pos = n->span.pos;
   switch (n->kind) {
     case N_NUM: case N_DUR:
-      emit(g, MK_ABx(OP_LOADK, reg, add_k(g, const_value(n))));
+      emit_abx(g, OP_LOADK, reg, add_k(g, const_value(n)));
       break;
-    case N_STR: emit(g, MK_ABx(OP_LOADK, reg, k_str(g, n->str, n->len))); break;
-    case N_BOOL: emit(g, MK_ABC(OP_LOADBOOL, reg, n->op, 0)); break;
-    case N_NIL: emit(g, MK_ABC(OP_LOADNIL, reg, 0, 0)); break;
+    case N_STR: emit_abx(g, OP_LOADK, reg, k_str(g, n->str, n->len)); break;
+    case N_BOOL: emit_abc(g, OP_LOADBOOL, reg, n->op, 0); break;
+    case N_NIL: emit_abc(g, OP_LOADNIL, reg, 0, 0); break;
     case N_TMPL: template(g, n, reg, 0); break;
     case N_LIST: {
       Node *p;
       int count = 0;
       for (p = n->a; p; p = p->next, count++) exp2reg(g, p, alloc_reg(g, p));
       if (count > 255) limit(g, n, "items in one list");
-      emit(g, MK_ABC(OP_NEWLIST, reg, base, count));
+      emit_abc(g, OP_NEWLIST, reg, base, count);
       break;
     }
     case N_NAME:
       if ((r = find_local(fs, n->str)) >= 0) {
-        if (r != reg) emit(g, MK_ABC(OP_MOVE, reg, r, 0));
+        if (r != reg) emit_abc(g, OP_MOVE, reg, r, 0);
       } else if (ptrmap_get(&g->globals, n->str)) {
-        emit(g, MK_ABx(OP_GETG, reg, global_index(g, n->str)));
+        emit_abx(g, OP_GETG, reg, global_index(g, n->str));
       } else if (ptrmap_get(&g->fns, n->str)) {
-        emit(g, MK_ABx(OP_LOADFN, reg, (uintptr_t)ptrmap_get(&g->fns, n->str) - 1));
+        emit_abx(g, OP_LOADFN, reg, (uintptr_t)ptrmap_get(&g->fns, n->str) - 1);
       } else {
         diag_add(g->d, SEV_ERROR, "internal", g->ast->src, n->span.pos, n->span.end,
                  "codegen: unresolved name '%s'", n->str);
@@ -468,13 +579,13 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       uint32_t k = k_str(g, n->b->str, strlen(n->b->str));
       r = exp2anyreg(g, n->a);
       if (k > 255) limit(g, n, "constants");
-      emit(g, MK_ABC(OP_GETFIELD, reg, r, k & 0xFF));
+      emit_abc(g, OP_GETFIELD, reg, r, k & 0xFF);
       break;
     }
     case N_INDEX: {
       int o = exp2anyreg(g, n->a), i = exp2anyreg(g, n->b);
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(OP_INDEX, reg, o, i));
+      emit_abc(g, OP_INDEX, reg, o, i);
       break;
     }
     case N_CALL: call(g, n, reg); break;
@@ -484,7 +595,7 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       } else {
         r = exp2anyreg(g, n->a);
         fs->pos = n->span.pos;
-        emit(g, MK_ABC(OP_NEG, reg, r, 0));
+        emit_abc(g, OP_NEG, reg, r, 0);
       }
       break;
     case N_BINARY:
@@ -493,13 +604,13 @@ static void exp2reg(Gen *g, Node *n, int reg) {
         case AOP_MATCH: {
           int l = exp2anyreg(g, n->a), rr = exp2anyreg(g, n->b);
           fs->pos = n->span.pos;
-          emit(g, MK_ABC(OP_MATCH, reg, l, rr));
+          emit_abc(g, OP_MATCH, reg, l, rr);
           break;
         }
         case AOP_DEFAULT: {
           uint32_t j;
           exp2reg(g, n->a, reg);
-          j = emit(g, MK_AsBx(OP_JNNIL, reg, 0));
+          j = emit_asbx(g, OP_JNNIL, reg);
           exp2reg(g, n->b, reg);
           patch(g, j, here(g));
           break;
@@ -555,10 +666,10 @@ static void verify(Gen *g, Node *n) {
     exp2reg(g, n->a->b, r);
     res = alloc_reg(g, n);
     compare_regs(g, n->a, l, r, 1, &t);
-    emit(g, MK_ABC(OP_LOADBOOL, res, 0, 0));
+    emit_abc(g, OP_LOADBOOL, res, 0, 0);
     j = emit_jump(g);
     jl_patch(g, &t, here(g));
-    emit(g, MK_ABC(OP_LOADBOOL, res, 1, 0));
+    emit_abc(g, OP_LOADBOOL, res, 1, 0);
     patch(g, j, here(g));
     vi.lhs = (int16_t)l;
     vi.rhs = (int16_t)r;
@@ -579,7 +690,7 @@ static void verify(Gen *g, Node *n) {
   if (pr->nverifies > MAX_Bx) limit(g, n, "verify statements");
   pr->verifies[pr->nverifies] = vi;
   fs->pos = n->span.pos;
-  emit(g, MK_ABx(OP_VERIFY, res, pr->nverifies & MAX_Bx));
+  emit_abx(g, OP_VERIFY, res, pr->nverifies);
   pr->nverifies++;
   fs->freereg = base;
 }
@@ -600,15 +711,15 @@ static void for_loop(Gen *g, Node *n) {
       exp2reg(g, it->b, a);
       exp2reg(g, it->b->next, a + 1);
     } else {
-      emit(g, MK_ABx(OP_LOADK, a, add_k(g, val_num(0))));
+      emit_abx(g, OP_LOADK, a, add_k(g, val_num(0)));
       exp2reg(g, it->b, a + 1);
     }
     fs->pos = n->span.pos;
-    prep = emit(g, MK_AsBx(OP_FORPREP, a, 0));
+    prep = emit_asbx(g, OP_FORPREP, a);
   } else {
     exp2reg(g, it, a);
     fs->pos = n->span.pos;
-    prep = emit(g, MK_AsBx(OP_LISTPREP, a, 0));
+    prep = emit_asbx(g, OP_LISTPREP, a);
   }
   body = here(g);
   add_local(g, n->a, a + 2);
@@ -616,7 +727,7 @@ static void for_loop(Gen *g, Node *n) {
   block(g, n->c->a);
   fs->pos = n->span.pos;
   {
-    uint32_t loop = emit(g, MK_AsBx(numeric ? OP_FORLOOP : OP_LISTLOOP, a, 0));
+    uint32_t loop = emit_asbx(g, numeric ? OP_FORLOOP : OP_LISTLOOP, a);
     patch(g, loop, body);
     patch(g, prep, here(g));
   }
@@ -634,13 +745,13 @@ static void stmt(Gen *g, Node *n) {
       r = alloc_reg(g, n);
       command(g, n->a, r);
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(OP_RUN, r, 0, 0));
+      emit_abc(g, OP_RUN, r, 0, 0);
       break;
     case N_LET:
       if (fs->step_top) {
         r = alloc_reg(g, n);
         exp2reg(g, n->b, r);
-        emit(g, MK_ABx(OP_SETG, r, global_index(g, n->a->str)));
+        emit_abx(g, OP_SETG, r, global_index(g, n->a->str));
       } else {
         r = alloc_reg(g, n);
         exp2reg(g, n->b, r);
@@ -655,7 +766,7 @@ static void stmt(Gen *g, Node *n) {
         r = alloc_reg(g, n);
         exp2reg(g, n->b, r);
         fs->pos = n->span.pos;
-        emit(g, MK_ABx(OP_SETG, r, global_index(g, n->a->str)));
+        emit_abx(g, OP_SETG, r, global_index(g, n->a->str));
       }
       break;
     case N_EXPR: exp2reg(g, n->a, alloc_reg(g, n)); break;
@@ -691,13 +802,13 @@ static void stmt(Gen *g, Node *n) {
       Jumps done = {{0}, 0};
       exp2reg(g, n->c, to);
       if (n->b) exp2reg(g, n->b, ev);
-      else emit(g, MK_ABx(OP_LOADK, ev, add_k(g, val_dur(5))));
+      else emit_abx(g, OP_LOADK, ev, add_k(g, val_dur(5)));
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(OP_WAITINIT, dl, to, 0));
+      emit_abc(g, OP_WAITINIT, dl, to, 0);
       loop = here(g);
       cond_jump(g, n->a, 1, &done);
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(OP_WAITNEXT, dl, ev, 0));
+      emit_abc(g, OP_WAITNEXT, dl, ev, 0);
       patch(g, emit_jump(g), loop);
       jl_patch(g, &done, here(g));
       break;
@@ -707,37 +818,37 @@ static void stmt(Gen *g, Node *n) {
       r = alloc_reg(g, n);
       exp2reg(g, n->a, r);
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(op, r, 0, op == OP_ASK));
+      emit_abc(g, op, r, 0, op == OP_ASK);
       break;
     }
     case N_NOTIFY: case N_APPROVE: {
       uint32_t k = k_str(g, n->a->str, strlen(n->a->str));
       r = alloc_reg(g, n);
       if (n->b) exp2reg(g, n->b, r);
-      else emit(g, MK_ABC(OP_LOADNIL, r, 0, 0));
+      else emit_abc(g, OP_LOADNIL, r, 0, 0);
       if (k > 255) limit(g, n, "constants");
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, 0));
+      emit_abc(g, n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, 0);
       break;
     }
     case N_RETURN:
       r = alloc_reg(g, n);
       exp2reg(g, n->a, r);
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(OP_RET, r, 0, 0));
+      emit_abc(g, OP_RET, r, 0, 0);
       break;
     case N_TIMEOUT:
       r = alloc_reg(g, n);
       exp2reg(g, n->a, r);
-      emit(g, MK_ABC(OP_TIMEOUT, r, 0, 0));
+      emit_abc(g, OP_TIMEOUT, r, 0, 0);
       break;
     case N_RETRY: {
       int c = alloc_reg(g, n), e = alloc_reg(g, n);
       exp2reg(g, n->a, c);
       if (n->b) exp2reg(g, n->b, e);
-      else emit(g, MK_ABx(OP_LOADK, e, add_k(g, val_dur(0))));
+      else emit_abx(g, OP_LOADK, e, add_k(g, val_dur(0)));
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(OP_RETRY, c, e, 0));
+      emit_abc(g, OP_RETRY, c, e, 0);
       break;
     }
     default: break;   /* other clauses live in the step table */
@@ -772,7 +883,7 @@ static int expr_proto(Gen *g, const char *kind, const char *name, Node *e) {
   fs.pos = e->span.pos;
   r = alloc_reg(g, e);
   exp2reg(g, e, r);
-  emit(g, MK_ABC(OP_RET, r, 0, 0));
+  emit_abc(g, OP_RET, r, 0, 0);
   close_fn(g);
   return idx;
 }
@@ -898,7 +1009,7 @@ static void gen_notifier(Gen *g, Node *n) {
   r = alloc_reg(g, n);
   command(g, n->a, r);
   fs.pos = n->span.pos;
-  emit(g, MK_ABC(OP_RUN, r, 0, 0));
+  emit_abc(g, OP_RUN, r, 0, 0);
   close_fn(g);
   g->prog->notifier = idx;
 }

@@ -1,19 +1,24 @@
 #!/bin/bash
-# fuzz/run.sh -- build the libFuzzer harnesses (front end, journal) and run them.
+# fuzz/run.sh -- build the libFuzzer harnesses (front end, journal, .rbc
+# loader) and run them.
 #
 #   fuzz/run.sh SECONDS          build, fuzz for SECONDS, then replay every
 #                                regression; 0 seconds only builds and replays
-#   fuzz/run.sh build            build build-fuzz/fuzz_parse and fuzz_journal only
+#   fuzz/run.sh build            build build-fuzz/fuzz_parse, fuzz_journal and fuzz_rbc only
 #   fuzz/run.sh fuzz SECONDS     build and fuzz, no replay
 #   fuzz/run.sh replay [FILE...] replay FILEs (default: fuzz/regressions/*)
 #
-# SECONDS are shared: fuzz_parse gets the first half (rounded up) and
-# fuzz_journal (run/journal.c and base/json.c on arbitrary bytes) the rest; a
+# SECONDS are shared: fuzz_parse gets the first third (rounded up),
+# fuzz_journal (run/journal.c and base/json.c on arbitrary bytes) the second
+# and fuzz_rbc (the .rbc loader, verifier and disassembler) the rest; a
 # share of 0 seconds is skipped. fuzz_journal's corpus is
 # build-fuzz/corpus-journal, seeded with valid journals made here (a hash
 # chain is out of a fuzzer's reach); its findings are kept in
 # fuzz/regressions/ as journal-*, and every journal-* file replays through
-# fuzz_journal, every other file through fuzz_parse.
+# fuzz_journal. fuzz_rbc's corpus is build-fuzz/corpus-rbc, seeded with
+# examples/ and the golden runbooks compiled by rbk (RBK, else
+# build/rbk, built by `make fuzz`); its findings are kept as rbc-* and
+# replay through fuzz_rbc. Every other file replays through fuzz_parse.
 #
 # The working corpus is build-fuzz/corpus: fuzz/corpus/ (the seeds kept in
 # git), plus examples/*.rbk and tests/golden/*/*.rbk as they are at run
@@ -33,6 +38,7 @@ top=$(pwd)
 FB=build-fuzz
 bin=$FB/fuzz_parse
 jbin=$FB/fuzz_journal
+rbin=$FB/fuzz_rbc
 timeout_s=${FUZZ_TIMEOUT:-10}
 
 usage() {
@@ -69,8 +75,14 @@ build() {
         -fno-sanitize-recover=all -fno-omit-frame-pointer -fsanitize=fuzzer \
         -o "$jbin" fuzz/fuzz_journal.c "$FB/librbk-fuzz.a" -lm -lcrypto
     fi
+    # fuzz_rbc reaches the verifier's extern checks (vm/ffi.c): libffi, libdl
+    if ! [ "$rbin" -nt fuzz/fuzz_rbc.c ] || ! [ "$rbin" -nt "$FB/librbk-fuzz.a" ]; then
+      "${FUZZ_CC:-clang}" -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
+        -fno-sanitize-recover=all -fno-omit-frame-pointer -fsanitize=fuzzer \
+        -o "$rbin" fuzz/fuzz_rbc.c "$FB/librbk-fuzz.a" -lm -lcrypto -lffi -ldl
+    fi
   ) 9>"$FB/.build.lock" || { echo "fuzz/run.sh: building the harness failed" >&2; return 1; }
-  echo "fuzz/run.sh: built $bin $jbin"
+  echo "fuzz/run.sh: built $bin $jbin $rbin"
 }
 
 # seed: refresh the working corpus from the seeds, examples and golden tests.
@@ -99,6 +111,23 @@ seed_journal() {
   head -c -40 "$c/seed-chain.jsonl" >"$c/seed-torn-middle.jsonl"
 }
 
+# seed_rbc: bytecode files to start from, compiled here by rbk from the
+# examples and the golden runbooks (a valid file is out of a fuzzer's
+# reach; fuzz_rbc reseals the checksum of what it mutates).
+seed_rbc() {
+  local c=$FB/corpus-rbc rbk=${RBK:-$top/build/rbk} f n=0
+  mkdir -p "$c"
+  if ! [ -x "$rbk" ]; then
+    echo "fuzz/run.sh: no rbk at $rbk to compile seeds with (make fuzz builds it); fuzzing .rbc from $c as it is"
+    return 0
+  fi
+  for f in examples/*.rbk examples/*/*.rbk tests/golden/run/*.rbk tests/golden/disasm/*.rbk; do
+    [ -f "$f" ] || continue
+    "$rbk" compile "$f" -o "$c/seed-$(printf '%s' "$f" | tr '/' '_').rbc" >/dev/null 2>&1 && n=$((n + 1))
+  done
+  echo "fuzz/run.sh: compiled $n seed .rbc files into $c"
+}
+
 # known_contracts: the contracts that the kept regressions still break,
 # comma-separated. While those bugs stay unfixed, fuzzing tolerates them (the
 # replay still fails on them), so a campaign finds new bugs instead of
@@ -107,7 +136,7 @@ known_contracts() {
   local f
   for f in fuzz/regressions/*; do
     [ -f "$f" ] || continue
-    case "${f##*/}" in journal-*) continue ;; esac   # fuzz_journal's
+    case "${f##*/}" in journal-* | rbc-*) continue ;; esac   # the other harnesses
     # contract checks fail at once; a short leash skips the slow inputs
     "$bin" -timeout=2 -rss_limit_mb=512 "$f" 2>&1 |
       sed -n 's/^fuzz_parse: contract \([a-z-]*\) broken.*/\1/p'
@@ -124,16 +153,18 @@ already_kept() {
   return 1
 }
 
-# fuzz SECS: fuzz_parse for the first half of SECS, fuzz_journal for the rest.
+# fuzz SECS: fuzz_parse for the first third of SECS, fuzz_journal for the
+# second, fuzz_rbc for the rest.
 fuzz() {
-  local secs=$1 js status=0
-  js=$((secs / 2))
-  fuzz_one parse $((secs - js)) || status=1
+  local secs=$1 js rs status=0
+  js=$((secs / 3)) rs=$((secs / 3))
+  fuzz_one parse $((secs - js - rs)) || status=1
   if [ "$js" -gt 0 ]; then fuzz_one journal "$js" || status=1; fi
+  if [ "$rs" -gt 0 ]; then fuzz_one rbc "$rs" || status=1; fi
   return $status
 }
 
-# fuzz_one parse|journal SECS
+# fuzz_one parse|journal|rbc SECS
 fuzz_one() {
   local which=$1 secs=$2 log rc f name new=0 known run keep='' savelog=$FB/fuzz.log tmp
   # A directory per run, so `make fuzz` and the test suite can run together.
@@ -151,6 +182,15 @@ fuzz_one() {
     "$bin" -max_total_time="$secs" -timeout="$timeout_s" -rss_limit_mb=2048 -max_len=8192 \
            -dict=fuzz/rbk.dict -artifact_prefix="$run/" -print_final_stats=1 \
            ${FUZZ_ARGS:-} "$FB/corpus" >"$log" 2>&1
+    rc=$?
+  elif [ "$which" = rbc ]; then
+    keep=rbc- savelog=$FB/fuzz-rbc.log
+    seed_rbc
+    echo "fuzz/run.sh: fuzzing the .rbc loader for ${secs}s on $FB/corpus-rbc ($(ls "$FB/corpus-rbc" | wc -l) inputs)"
+    # shellcheck disable=SC2086
+    "$rbin" -max_total_time="$secs" -timeout="$timeout_s" -rss_limit_mb=2048 \
+           -max_len=131072 -artifact_prefix="$run/" -print_final_stats=1 \
+           ${FUZZ_ARGS:-} "$FB/corpus-rbc" >"$log" 2>&1
     rc=$?
   else
     keep=journal- savelog=$FB/fuzz-journal.log
@@ -189,7 +229,7 @@ fuzz_one() {
     return 1
   fi
   mv -f "$log" "$savelog"; rm -rf "$run"
-  echo "fuzz/run.sh: no crash in ${secs}s${keep:+ (fuzz_journal)}"
+  echo "fuzz/run.sh: no crash in ${secs}s${keep:+ (fuzz_${keep%-})}"
   if [ "$which" = parse ]; then minimize; fi
 }
 
@@ -220,7 +260,7 @@ replay() {
   for f in "$@"; do
     [ -f "$f" ] || continue
     n=$((n + 1))
-    case "${f##*/}" in journal-*) b=$jbin ;; *) b=$bin ;; esac
+    case "${f##*/}" in journal-*) b=$jbin ;; rbc-*) b=$rbin ;; *) b=$bin ;; esac
     if out=$("$b" -timeout="$timeout_s" -rss_limit_mb=1024 "$f" 2>&1); then
       echo "replay ok: $f"
     else

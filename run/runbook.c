@@ -30,6 +30,8 @@ static int convert(VM *vm, const char *name, const char *text, const Value *like
   if (like->t == V_NUM) {
     d = strtod(text, &end);
     if (end == text || *end) return vm_fail(vm, "--param %s=%s: not a number", name, text);
+    /* strtod takes nan, inf and 1e999 (infinite); no runbook means them. */
+    if (!isfinite(d)) return vm_fail(vm, "--param %s=%s: not a finite number", name, text);
     *out = val_num(d);
   } else if (like->t == V_BOOL) {
     if (strcmp(text, "true") == 0) *out = val_bool(1);

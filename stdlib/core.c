@@ -43,8 +43,8 @@ int nat_num(VM *vm, Value *args, int argc, Value *out) {
     val_to_buf(&args[0], &b);
     d = strtod(buf_cstr(&b), &end);
     while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r') end++;
-    if (b.n == 0 || *end) {
-      vm_fail(vm, "num(): \"%.60s\" is not a number", buf_cstr(&b));
+    if (b.n == 0 || *end || !isfinite(d)) {   /* strtod also takes nan, inf and 1e999 */
+      vm_fail(vm, "num(): \"%.60s\" is not a %snumber", buf_cstr(&b), b.n && !*end ? "finite " : "");
       buf_free(&b);
       return -1;
     }

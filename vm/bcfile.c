@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,19 @@ static int encode(const Program *p, W *w) {
   for (k = 0; k < 8; k++) w->b.p[OFF_PAYLEN + k] = (char)((uint64_t)paylen >> (8 * k) & 0xFF);
   sha256(w->b.p, w->b.n, sum);
   buf_add(&w->b, (const char *)sum, 32);
+  return 0;
+}
+
+int bc_encode(const Program *p, Buf *out, char *err, size_t errlen) {
+  W w;
+  memset(&w, 0, sizeof w);
+  w.err = err;
+  w.errlen = errlen;
+  if (encode(p, &w) != 0) {
+    buf_free(&w.b);
+    return -1;
+  }
+  *out = w.b;
   return 0;
 }
 
@@ -974,7 +988,14 @@ static int check_proto(const Program *p, uint32_t idx, uint32_t srclen, char *er
   for (i = 0; i < f->nk; i++) {
     const Value *k = &f->k[i];
     switch (k->t) {
-      case V_NIL: case V_BOOL: case V_NUM: case V_DUR: case V_STR: break;
+      case V_NIL: case V_BOOL: case V_STR: break;
+      case V_NUM: case V_DUR:
+        /* No literal is NaN or infinite (the lexer refuses 1e999), and
+        ** formatting a NaN duration is undefined behaviour. */
+        if (!isfinite(k->u.n))
+          return vfail(err, errlen, "%s: constant %" PRIu32 " is %s that is not finite", f->name, i,
+                       val_type_name(k));
+        break;
       case V_FN:
         if (k->u.fn >= p->nprotos)
           return vfail(err, errlen, "%s: constant %" PRIu32 " names function %" PRIu32
@@ -1014,6 +1035,9 @@ static int role_ref(const Program *p, int32_t idx) {
 
 #define NAME(s) ((s) ? (s) : "?")
 
+/* duration_ok: a table's duration is -1 (none) or finite and not negative. */
+static int duration_ok(double d) { return d == -1 || (isfinite(d) && d >= 0); }
+
 int bc_verify(const Program *p, char *err, size_t errlen) {
   uint32_t i, j, srclen = p->src ? p->src->len : UINT32_MAX;
   if (!p->src || !p->src->name || !p->src->text) return vfail(err, errlen, "no source");
@@ -1021,6 +1045,8 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
   if (!role_ref(p, p->owner))
     return vfail(err, errlen, "the runbook owner is role %" PRId32 ", which does not exist",
                  p->owner);
+  if (!duration_ok(p->window))
+    return vfail(err, errlen, "the window is not a duration: %g", p->window);
   if (p->nprotos && !p->protos) return vfail(err, errlen, "the functions are missing");
   for (i = 0; i < p->nprotos; i++)
     if (check_proto(p, i, srclen, err, errlen)) return -1;
@@ -1039,6 +1065,8 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
     if (!proto_ref(p, s->onfail, 1))
       return vfail(err, errlen, "step %s: on-failure function %" PRId32 " does not exist", n,
                    s->onfail);
+    if (!duration_ok(s->expect) || !duration_ok(s->timeout))
+      return vfail(err, errlen, "step %s: expect %g or timeout %g is not a duration", n, s->expect, s->timeout);
     if (s->nafter && !s->after) return vfail(err, errlen, "step %s: after list is missing", n);
     for (j = 0; j < s->nafter; j++)
       if (s->after[j] >= i)
@@ -1087,6 +1115,8 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
     if (!proto_ref(p, t->cond, 0))
       return vfail(err, errlen, "trigger %s: function %" PRId32 " does not exist", t->name,
                    t->cond);
+    if (!duration_ok(t->hold))
+      return vfail(err, errlen, "trigger %s: hold %g is not a duration", t->name, t->hold);
   }
 
   for (i = 0; i < p->nprobes; i++) {

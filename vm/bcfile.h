@@ -56,6 +56,12 @@
 ** function; a string over 4 GiB) fails. Returns 0, or -1 with err set. */
 int bc_write(const Program *p, const char *path, char *err, size_t errlen);
 
+/* bc_encode builds in *out (a Buf it initialises; the caller frees it)
+** the exact bytes bc_write would write for p. Returns 0, or -1 with err
+** set. The loader compares a file with the encoding of what its embedded
+** source compiles to (run/load.c). */
+int bc_encode(const Program *p, Buf *out, char *err, size_t errlen);
+
 /* bc_read loads and verifies a .rbc file. expect_builtins is the size of
 ** the running rbk's builtin table; a file compiled against another size
 ** is refused, since CALLB indices would name the wrong builtins. Externs

@@ -6,6 +6,7 @@
 #include "vm.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <poll.h>
@@ -211,6 +212,15 @@ void vm_fail_detail(VM *vm, const char *fmt, ...) {
 }
 
 /* ---- commands and time ----------------------------------------------- */
+
+/* dur_arg checks the duration a clause takes: a NaN or infinite one (from
+** arithmetic that overflowed) would make the deadlines and sleeps built on
+** it undefined (an (int) of NaN), so it is refused like a wrong type. */
+static int dur_arg(VM *vm, const Value *v, const char *clause) {
+  if (v->t != V_DUR) return vm_fail(vm, "'%s' needs a duration, not %s", clause, val_type_name(v));
+  if (!isfinite(v->u.n)) return vm_fail(vm, "'%s' needs a finite duration, not %g s", clause, v->u.n);
+  return 0;
+}
 
 int vm_sleep(VM *vm, double s) {
   double end = vm_now() + s, start = vm_now();
@@ -1120,7 +1130,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     double now;
     int replayed;
     SAVE();
-    if (d->t != V_DUR) { vm_fail(vm, "'timeout' needs a duration, not %s", val_type_name(d)); goto failed; }
+    if (dur_arg(vm, d, "timeout") != 0) goto failed;
     if (wait_clock(vm, &now, &replayed) != 0) goto failed;
     set(RA, val_num(now + d->u.n));
     NEXT;
@@ -1131,7 +1141,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     int replayed;
     SAVE();
     if (wait_clock(vm, &now, &replayed) != 0) goto failed;
-    if (e->t != V_DUR) { vm_fail(vm, "'every' needs a duration, not %s", val_type_name(e)); goto failed; }
+    if (dur_arg(vm, e, "every") != 0) goto failed;
     if (now >= RA->u.n) { vm_fail(vm, "timed out waiting for the condition"); goto failed; }
     if (!replayed && vm->step_deadline > 0 && vm_now() >= vm->step_deadline) { vm_fail(vm, "step timed out"); goto failed; }
     if (!replayed) {
@@ -1144,14 +1154,16 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(TIMEOUT) {
     SAVE();
-    if (RA->t != V_DUR) { vm_fail(vm, "'timeout' needs a duration, not %s", val_type_name(RA)); goto failed; }
+    if (dur_arg(vm, RA, "timeout") != 0) goto failed;
     vm->step_deadline = vm->step_start + RA->u.n;
     NEXT;
   }
   CASE(RETRY) {
     SAVE();
     if (RA->t != V_NUM || RA->u.n < 0) { vm_fail(vm, "'retry' needs a count, not %s", val_type_name(RA)); goto failed; }
-    if (RB->t != V_DUR) { vm_fail(vm, "'every' needs a duration, not %s", val_type_name(RB)); goto failed; }
+    /* (int) of a count past INT_MAX, or of NaN, is undefined behaviour */
+    if (!(RA->u.n <= INT_MAX)) { vm_fail(vm, "'retry' needs a count up to %d, not %g", INT_MAX, RA->u.n); goto failed; }
+    if (dur_arg(vm, RB, "every") != 0) goto failed;
     vm->retries = (int)RA->u.n;
     vm->retry_every = RB->u.n;
     NEXT;

@@ -164,12 +164,19 @@ int val_parse_duration(const char *text, double *s) {
     else if (*p == 'd') { total += d * 86400; p++; }
     else return -1;
   }
+  if (!isfinite(total)) return -1;   /* 1e999s */
   *s = total;
   return 0;
 }
 
 void val_fmt_duration(double s, Buf *b) {
   double whole;
+  /* Loaders and parsers refuse NaN; should one arrive all the same, it must
+  ** not reach the (long) conversion below, which is undefined for it. */
+  if (isnan(s)) {
+    buf_puts(b, "nan");
+    return;
+  }
   if (s < 0) {
     buf_putc(b, '-');
     s = -s;

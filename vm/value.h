@@ -114,7 +114,8 @@ void val_to_buf(const Value *v, Buf *b);
 void val_repr_buf(const Value *v, Buf *b);
 /* val_parse_duration reads a duration as a command line gives it: one or
 ** more parts, each a number and a unit (ms, s, m, h, d), such as 90s,
-** 1.5h or 1h30m. Returns 0 with the seconds in *s, or -1. */
+** 1.5h or 1h30m. Returns 0 with the seconds in *s, or -1 (also for a
+** total no double can hold, such as 1e999s: durations are finite). */
 int val_parse_duration(const char *text, double *s);
 /* val_fmt_duration appends seconds as "1h30m", "45s", "1.5s" or "250ms". */
 void val_fmt_duration(double s, Buf *b);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/e2e/fuzz_smoke.sh -- the libFuzzer harnesses (fuzz/run.sh: the
-# front end, then the journal), briefly: they build, a short run
+# front end, the journal, then the .rbc loader), briefly: they build, a short run
 # (FUZZ_SMOKE_SECONDS, default 20, shared) finds no crash, and every input
 # kept in fuzz/regressions/ replays clean.
 #
@@ -30,7 +30,7 @@ if [ "$rc" -ne 0 ]; then
   done_testing
   exit 0
 fi
-ok 0 "fuzz harness builds (build-fuzz/fuzz_parse, clang -fsanitize=fuzzer,address,undefined)"
+ok 0 "fuzz harnesses build (build-fuzz/fuzz_parse, fuzz_journal, fuzz_rbc; clang -fsanitize=fuzzer,address,undefined)"
 
 case "${RBK:-}" in
   *asan*)
@@ -38,7 +38,7 @@ case "${RBK:-}" in
     ;;
   *)
     out=$(fuzz/run.sh fuzz "$secs" 2>&1); rc=$?
-    ok "$rc" "fuzzing for ${secs}s (front end, then journal, half each) finds no crash, leak or hang"
+    ok "$rc" "fuzzing for ${secs}s (front end, journal, .rbc loader, a third each) finds no crash, leak or hang"
     printf '%s\n' "$out" | grep -E '^(#[0-9]|stat::|fuzz/run.sh: (tolerating|NEW|no crash))' | diag
     [ "$rc" -ne 0 ] && printf '%s\n' "$out" | grep -vE '^(#[0-9]|stat::)' | diag 60
     ;;
