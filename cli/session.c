@@ -474,7 +474,7 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
                r == VM_OK ? "ok" : r == VM_INTERRUPTED ? "interrupted" : "failed", vm_now() - t0);
     if (r == VM_OK && cr.is_expr) {
       Buf rv = BUF_INIT;
-      val_repr_buf(&v, &rv);
+      vm_show_repr(&S->vm, &v, &rv);
       buf_puts(&f, ",\"value\":");
       json_put_str(&f, buf_cstr(&rv), rv.n);
       buf_free(&rv);
