@@ -576,8 +576,11 @@ static int start(Watch *w) {
   pid_t holder = 0;
   JrnOpenReport rep;
   state_runbook_name(w->file, w->name, sizeof w->name);
-  state_new_watch_id(w->state, w->name, w->id, sizeof w->id, w->dir, sizeof w->dir);
-  if (jrn_mkdirs(w->dir, why, sizeof why) != 0 || jrn_lock(w->dir, &w->lockfd, &holder, why, sizeof why) != 0 ||
+  if (state_new_watch_id(w->state, w->name, w->id, sizeof w->id, w->dir, sizeof w->dir, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk watch: %s\n", why);
+    return -1;
+  }
+  if (jrn_lock(w->dir, &w->lockfd, &holder, why, sizeof why) != 0 ||
       jrn_open(&w->jr, w->dir, 1, &rep, why, sizeof why) != 0) {
     fprintf(stderr, "rbk watch: %s: %s\n", w->dir, why);
     return -1;

@@ -298,9 +298,17 @@ int session_open(Session *S, RunArgs *a) {
   size_t k;
   int rc;
   state_runbook_name(file, S->name, sizeof S->name);
-  if (a->run_id) snprintf(S->id, sizeof S->id, "%s", a->run_id);
-  else if (a->new_run || state_latest(S->state, S->name, S->id, sizeof S->id) != 0)
-    state_new_id(S->state, S->name, S->id, sizeof S->id);
+  if (a->run_id) {
+    if (state_id_check(a->run_id, STATE_ID_FOUND_MAX, why, sizeof why) != 0) {   /* never a path out of STATE */
+      fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+      return EXIT_USAGE;
+    }
+    snprintf(S->id, sizeof S->id, "%s", a->run_id);
+  } else if ((a->new_run || state_latest(S->state, S->name, S->id, sizeof S->id) != 0) &&
+             state_new_id(S->state, S->name, S->id, sizeof S->id, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+    return EXIT_USAGE;
+  }
 again:
   state_run_dir(S->state, S->id, S->dir, sizeof S->dir);
   if (jrn_mkdirs(S->dir, why, sizeof why) != 0) {
@@ -341,7 +349,10 @@ again:
       S->lockfd = -1;
       S->finished = 0;
       S->interactive_log = 0;
-      state_new_id(S->state, S->name, S->id, sizeof S->id);
+      if (state_new_id(S->state, S->name, S->id, sizeof S->id, why, sizeof why) != 0) {
+        fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+        return EXIT_USAGE;
+      }
       goto again;
     }
     if (S->finished) return 0;
