@@ -44,7 +44,10 @@ int nat_num(VM *vm, Value *args, int argc, Value *out) {
     d = strtod(buf_cstr(&b), &end);
     while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r') end++;
     if (b.n == 0 || *end) {
-      vm_fail(vm, "num(): \"%.60s\" is not a number", buf_cstr(&b));
+      Buf m = BUF_INIT;
+      vm_redact(vm, buf_cstr(&b), b.n, &m);   /* masked before it is cut */
+      vm_fail(vm, "num(): \"%.60s\" is not a number", buf_cstr(&m));
+      buf_free(&m);
       buf_free(&b);
       return -1;
     }

@@ -259,10 +259,11 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     const char *rk = json_str(json_get(start, "key"), NULL);
     if (!same_key(rk, kind, what, hex)) {
       const char *rw = json_str(json_get(start, "what"), NULL);
-      buf_free(&b);
+      vm_redact(vm, what, strlen(what), &b);   /* masked before it is cut */
       vm->diverged = 1;
       vm_fail(vm, "the runbook no longer matches the journal at effect %llu: the run did \"%.200s\", the runbook now does \"%.200s\"",
-              (unsigned long long)n, rw ? rw : "?", what);
+              (unsigned long long)n, rw ? rw : "?", buf_cstr(&b));
+      buf_free(&b);
       return FX_STOP;
     }
     if (ln->end_of[n] >= 0) {

@@ -143,4 +143,17 @@ EOF
 b64=$(jq -r 'select(.type=="effect_end") | .result.rec.out.bytes // empty' state/runs/*/journal.jsonl | base64 -d 2>/dev/null | tr -d '\377')
 expect_eq "$b64" '***' "output that is not UTF-8 is journaled (as base64) with the secret masked"
 
+# A message that cuts a text at a length masks it first: no half secret.
+s="Long\\secret\$-$(printf 'x%.0s' $(seq 70))"
+rm -rf state
+cat > long.rbk <<'EOF'
+runbook "Long" {
+  secret token
+  step s { let n = num("${token}") }
+}
+EOF
+(timeout 60 "$RBK" run --param "token=$s" long.rbk </dev/null >out.txt 2>&1)
+expect_match "$(cat out.txt)" 'num\(\): "\*\*\*" is not a number' "num()'s message masks an 84-byte secret before cutting it at 60"
+expect_eq "$(grep -rlF 'Long\secret' out.txt state)" "" "no part of it is shown or journaled"
+
 done_testing
