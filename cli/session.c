@@ -461,9 +461,12 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
     json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
     {
       size_t n = strlen(text);   /* as typed, without the final newline */
+      Buf m = BUF_INIT;
       while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t')) n--;
+      vm_redact(&S->vm, text, n, &m);   /* masked before it is escaped */
       buf_puts(&f, ",\"input\":");
-      json_put_str(&f, text, n);
+      json_put_str(&f, buf_cstr(&m), m.n);
+      buf_free(&m);
     }
     buf_printf(&f, ",\"kind\":\"%s\"", cr.is_expr ? "expression" : "statement");
     if (record(S, "improvised_start", &f) != 0) {
