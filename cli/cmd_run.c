@@ -52,7 +52,9 @@ const char usage_run[] =
   "                      and mark each branch that depends on a run-time\n"
   "                      result (both sides shown); nothing is executed\n"
   "  --new               start a fresh run instead of continuing the latest\n"
-  "  --run-id ID         use (or continue) the run called ID\n"
+  "  --run-id ID         use (or continue) the run called ID: letters,\n"
+  "                      digits, - _ and ., not starting with '.', at most\n"
+  "                      128 characters\n"
   "  --accept-changes    resume although the runbook changed since the run\n"
   "                      began (the step-level difference is shown first)\n"
   "  --as NAME           who is running it (default: the login name)\n"
@@ -251,7 +253,10 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
       } else if (strcmp(s, "--as") == 0) {
         a->as = argv[++i];
       } else {
+        char why[300];
         a->run_id = argv[++i];
+        if (state_id_check(a->run_id, STATE_ID_MAX, why, sizeof why) != 0)
+          return cli_usage_error(cmd, "--run-id %s", why);
       }
     } else if (strcmp(s, "--dry-run") == 0) {
       a->dry = 1;

@@ -192,9 +192,11 @@ static void event(Watch *w, const char *fmt, ...) {
   buf_free(&line);
 }
 
-static void value_text(const Value *v, Buf *b) {
+/* value_text shows a probe's value in at most 40 bytes, masked before it
+** is cut (a cut secret could not be found any more). */
+static void value_text(const VM *vm, const Value *v, Buf *b) {
   Buf t = BUF_INIT;
-  val_repr_buf(v, &t);
+  vm_show_repr(vm, v, &t);
   if (t.n > 40) {
     buf_add(b, t.p, 37);
     buf_puts(b, "...");
@@ -210,7 +212,7 @@ static void probes_text(Watch *w, Buf *b) {
   for (i = 0; i < w->p->nprobes; i++) {
     buf_printf(b, "%s%s=", i ? ", " : "", w->p->probes[i].name);
     if (w->cache[i].t == V_UNDEF) buf_puts(b, "(error)");
-    else value_text(&w->cache[i], b);
+    else value_text(&w->vm, &w->cache[i], b);
   }
 }
 
@@ -244,7 +246,7 @@ static void draw(Watch *w) {
   for (i = 0; i < w->p->nprobes; i++) {
     Buf v = BUF_INIT;
     if (w->cache[i].t == V_UNDEF) buf_printf(&v, "error: %.60s", buf_cstr(&w->perr[i]));
-    else value_text(&w->cache[i], &v);
+    else value_text(&w->vm, &w->cache[i], &v);
     buf_printf(&b, "  %-24s %s\n", w->p->probes[i].name, buf_cstr(&v));
     buf_free(&v);
     lines++;
@@ -486,12 +488,13 @@ static void set_state(Watch *w, uint32_t k, TState to) {
   put_str(&f, "condition", buf_cstr(&c));
   buf_puts(&f, ",\"probes\":{");
   {
+    ValMask mask = vm_mask(&w->vm);
     uint32_t i;
     for (i = 0; i < w->p->nprobes; i++) {
       if (i) buf_putc(&f, ',');
       json_put_str(&f, w->p->probes[i].name, strlen(w->p->probes[i].name));
       buf_putc(&f, ':');
-      json_put_value(&f, &w->cache[i]);
+      json_put_value_masked(&f, &w->cache[i], &mask);
     }
   }
   buf_putc(&f, '}');
@@ -575,8 +578,11 @@ static int start(Watch *w) {
   pid_t holder = 0;
   JrnOpenReport rep;
   state_runbook_name(w->file, w->name, sizeof w->name);
-  state_new_watch_id(w->state, w->name, w->id, sizeof w->id, w->dir, sizeof w->dir);
-  if (jrn_mkdirs(w->dir, why, sizeof why) != 0 || jrn_lock(w->dir, &w->lockfd, &holder, why, sizeof why) != 0 ||
+  if (state_new_watch_id(w->state, w->name, w->id, sizeof w->id, w->dir, sizeof w->dir, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk watch: %s\n", why);
+    return -1;
+  }
+  if (jrn_lock(w->dir, &w->lockfd, &holder, why, sizeof why) != 0 ||
       jrn_open(&w->jr, w->dir, 1, &rep, why, sizeof why) != 0) {
     fprintf(stderr, "rbk watch: %s: %s\n", w->dir, why);
     return -1;

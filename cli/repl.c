@@ -289,7 +289,7 @@ static void show_vars(Repl *R) {
   for (i = 0; i < S->p->nglobals && i < S->vm.nG; i++) {
     const char *kind = "var";
     int secret = 0;
-    Buf b = BUF_INIT, m = BUF_INIT;
+    Buf m = BUF_INIT;
     for (j = 0; j < S->p->nparams; j++)
       if (strcmp(S->p->params[j].name, S->p->globals[i]) == 0) {
         secret = S->p->params[j].secret;
@@ -297,12 +297,8 @@ static void show_vars(Repl *R) {
       }
     if (S->vm.G[i].t == V_UNDEF) buf_puts(&m, "(not set yet)");
     else if (secret) buf_puts(&m, "***");
-    else {
-      val_repr_buf(&S->vm.G[i], &b);
-      vm_redact(&S->vm, buf_cstr(&b), b.n, &m);
-    }
+    else vm_show_repr(&S->vm, &S->vm.G[i], &m);
     say(R, "  %-7s %-20s %s\n", kind, S->p->globals[i], buf_cstr(&m));
-    buf_free(&b);
     buf_free(&m);
   }
   if (!S->p->nglobals) say(R, "(no variables yet)\n");
@@ -467,11 +463,9 @@ static void input(Repl *R, const char *line) {
   buf_reset(&R->pending);
   if (r == VM_OK) {
     if (v.t != V_NIL) {
-      Buf b = BUF_INIT, m = BUF_INIT;
-      val_repr_buf(&v, &b);
-      vm_redact(&S->vm, buf_cstr(&b), b.n, &m);
+      Buf m = BUF_INIT;
+      vm_show_repr(&S->vm, &v, &m);
       say(R, "%s\n", buf_cstr(&m));
-      buf_free(&b);
       buf_free(&m);
     }
     val_release(v);

@@ -142,10 +142,7 @@ static void indent(Dry *d) { fprintf(d->out, "%*s", 2 + 2 * d->depth, ""); }
 static void show(Dry *d, const Node *n, Buf *b) {
   Value v = eval(d, n);
   if (known(&v)) {
-    Buf raw = BUF_INIT;
-    val_to_buf(&v, &raw);
-    vm_redact(d->vm, buf_cstr(&raw), raw.n, b);
-    buf_free(&raw);
+    vm_show(d->vm, &v, b);
   } else {
     buf_putc(b, '<');
     text_of(d, n, b);

@@ -189,14 +189,24 @@ static void put_kv_str(Buf *b, const char *key, const char *s) {
   json_put_str(b, s, strlen(s));
 }
 
+/* put_what appends an effect's what, masked before it is JSON-escaped:
+** once escaped, a secret's bytes are no longer there to be found (the
+** key, made of the text as it is, stays the same on every replay). */
+static void put_what(const VM *vm, Buf *b, const char *what) {
+  Buf m = BUF_INIT;
+  vm_redact(vm, what, strlen(what), &m);
+  put_kv_str(b, "what", buf_cstr(&m));
+  buf_free(&m);
+}
+
 /* lane_field is what effect records of the current lane carry. */
 static const char *lane_field(const Effects *fx) { return fx->lane == FX_LANE_REPL ? "\"lane\":\"repl\"," : ""; }
 
 static const char *choice_names[] = {"rerun", "skip", "done"};
 
 /* effect_key writes the key of effect kind/what, the hex SHA-256 of kind,
-** "\n" and the unmasked what, into hex. Replay computes one per effect, so
-** the usual short text is put together on the stack. */
+** "\n" and what, into hex. Replay computes one per effect, so the usual
+** short text is put together on the stack. */
 static void effect_key(const char *kind, const char *what, char hex[65]) {
   char small[512];
   size_t kn = strlen(kind), wn = strlen(what), n = kn + 1 + wn;
@@ -210,6 +220,28 @@ static void effect_key(const char *kind, const char *what, char hex[65]) {
   if (t != small) mem_free(t);
 }
 
+/* masked_key is the key of the effect as journaled: of its masked what.
+** A hash of a secret would let it be guessed and checked, and a value
+** replayed from the journal holds *** where the live one held the secret,
+** so only the masked text is the same on every replay. */
+static void masked_key(const VM *vm, const char *kind, const char *what, char hex[65]) {
+  Buf m = BUF_INIT;
+  vm_redact(vm, what, strlen(what), &m);
+  effect_key(kind, buf_cstr(&m), hex);
+  buf_free(&m);
+}
+
+/* same_key says whether journaled key rk is this effect's: its masked
+** key, or the key of its unmasked text that journals written before
+** keys were masked hold. */
+static int same_key(const char *rk, const char *kind, const char *what, const char *hex) {
+  char raw[65];
+  if (!rk) return 0;
+  if (strcmp(rk, hex) == 0) return 1;
+  effect_key(kind, what, raw);
+  return strcmp(rk, raw) == 0;
+}
+
 FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Value *out) {
   Effects *fx = vm->fx;
   FxLane *ln;
@@ -219,19 +251,20 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   *out = val_nil();
   if (!fx) return FX_LIVE;
   ln = &fx->lanes[fx->lane];
-  effect_key(kind, what, hex);
+  masked_key(vm, kind, what, hex);
   n = ln->n;
   fx->pending_start = 0;
   fx->cur_sync = must_sync(kind);
   if (n < ln->neff) {
     const Json *start = fx->recs[ln->start_of[n]].json;
     const char *rk = json_str(json_get(start, "key"), NULL);
-    if (!rk || strcmp(rk, hex) != 0) {
+    if (!same_key(rk, kind, what, hex)) {
       const char *rw = json_str(json_get(start, "what"), NULL);
-      buf_free(&b);
+      vm_redact(vm, what, strlen(what), &b);   /* masked before it is cut */
       vm->diverged = 1;
       vm_fail(vm, "the runbook no longer matches the journal at effect %llu: the run did \"%.200s\", the runbook now does \"%.200s\"",
-              (unsigned long long)n, rw ? rw : "?", what);
+              (unsigned long long)n, rw ? rw : "?", buf_cstr(&b));
+      buf_free(&b);
       return FX_STOP;
     }
     if (ln->end_of[n] >= 0) {
@@ -295,7 +328,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
       if (choice < 0) {
         buf_printf(&b, "\"reason\":\"in doubt\",\"n\":%llu", (unsigned long long)n);
         put_kv_str(&b, "step", step_name(vm));
-        put_kv_str(&b, "what", what);
+        put_what(vm, &b, what);
         append(vm, "paused", buf_cstr(&b));
         buf_free(&b);
         vm->paused = 1;
@@ -320,7 +353,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
         buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
         put_kv_str(&b, "step", step_name(vm));
         buf_printf(&b, ",\"key\":\"%s\",\"rerun\":true", hex);
-        put_kv_str(&b, "what", what);
+        put_what(vm, &b, what);
         if (append(vm, "effect_start", buf_cstr(&b)) != 0) {
           buf_free(&b);
           return FX_STOP;
@@ -349,7 +382,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
   put_kv_str(&b, "step", step_name(vm));
   buf_printf(&b, ",\"key\":\"%s\"", hex);
-  put_kv_str(&b, "what", what);
+  put_what(vm, &b, what);
   if (append_opt(vm, "effect_start", buf_cstr(&b), fx->cur_sync) != 0) {
     buf_free(&b);
     return FX_STOP;
@@ -365,7 +398,10 @@ int fx_end(VM *vm, const Value *result, const char *extra) {
   int rc;
   if (!fx) return 0;
   buf_printf(&b, "\"n\":%llu,%s\"result\":", (unsigned long long)fx->lanes[fx->lane].n, lane_field(fx));
-  json_put_value(&b, result);
+  {
+    ValMask mask = vm_mask(vm);
+    json_put_value_masked(&b, result, &mask);
+  }
   if (extra) buf_puts(&b, extra);
   rc = append_opt(vm, "effect_end", buf_cstr(&b), fx->cur_sync);
   buf_free(&b);

@@ -38,10 +38,11 @@ static int run_notifier(VM *vm, const char *role, const RoleInfo *r, const Value
   args[NP_PERSON] = val_cstr_new(r ? r->person : "");
   args[NP_EMAIL] = val_cstr_new(contact(r, "email"));
   args[NP_PHONE] = val_cstr_new(contact(r, "phone"));
-  args[NP_MESSAGE] = val_nil();
   {
+    /* The message leaves rbk: secrets masked, as on the terminal. The
+    ** notifier's own command may still use a secret (an API token). */
     Buf b = BUF_INIT;
-    val_to_buf(text, &b);
+    vm_show(vm, text, &b);
     args[NP_MESSAGE] = val_str_take(&b);
   }
   args[NP_TITLE] = val_cstr_new(vm->prog->title);
@@ -58,6 +59,16 @@ static int run_notifier(VM *vm, const char *role, const RoleInfo *r, const Value
   return -1;
 }
 
+/* notify_line writes "ROLE (PERSON): TEXT": as it is for the effect's
+** key, or masked to be shown. */
+static void notify_line(const VM *vm, const char *role, const RoleInfo *r, const Value *text, int masked, Buf *b) {
+  buf_puts(b, role);
+  if (r && r->person[0]) buf_printf(b, " (%s)", r->person);
+  buf_puts(b, ": ");
+  if (masked) vm_show(vm, text, b);
+  else val_to_buf(text, b);
+}
+
 int fx_notify(VM *vm, const char *role, const Value *text, Buf *err) {
   Buf line = BUF_INIT, shown = BUF_INIT, why = BUF_INIT, extra = BUF_INIT;
   int ri = prog_find_role(vm->prog, role), rc = 0;
@@ -65,15 +76,12 @@ int fx_notify(VM *vm, const char *role, const Value *text, Buf *err) {
   Value none;
   FxMode m;
   if (err) buf_reset(err);
-  buf_puts(&line, role);
-  if (r && r->person[0]) buf_printf(&line, " (%s)", r->person);
-  buf_puts(&line, ": ");
-  val_to_buf(text, &line);
+  notify_line(vm, role, r, text, 0, &line);
   m = fx_begin(vm, "notify", buf_cstr(&line), 1, &none);
   val_release(none);
   if (m == FX_STOP) rc = -1;
   if (m == FX_LIVE) {
-    vm_redact(vm, buf_cstr(&line), line.n, &shown);
+    notify_line(vm, role, r, text, 1, &shown);
     if (vm->host.on_message) vm->host.on_message(vm->host.ud, "notify", buf_cstr(&shown));
     if (vm->prog->notifier >= 0 && run_notifier(vm, role, r, text, &why) != 0) {
       Buf msg = BUF_INIT;

@@ -45,10 +45,15 @@ int rr_find_run(const char *run, const char *state_arg, char *dir, size_t n, cha
     snprintf(ref, refn, "%s", run);
     return 0;
   }
-  if (state_arg) snprintf(state, sizeof state, "%s", state_arg);
-  else state_dir_default(state, sizeof state);
+  if (state_id_check(run, STATE_ID_FOUND_MAX, err, errlen) != 0) return -1;   /* never a path out of STATE */
+  if (state_arg) {
+    snprintf(state, sizeof state, "%s", state_arg);
+    state_warn_unsafe(state);
+  } else {
+    state_dir_default(state, sizeof state);
+  }
   state_run_dir(state, run, dir, n);
-  if (run[0] == '.' || !rr_is_dir(dir)) {
+  if (!rr_is_dir(dir)) {
     snprintf(err, errlen, "no run '%s' in %s (set RBK_STATE_DIR, or run 'rbk runs' to list them)",
              run, state);
     return -1;

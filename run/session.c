@@ -294,9 +294,17 @@ int session_open(Session *S, RunArgs *a) {
   size_t k;
   int rc;
   state_runbook_name(file, S->name, sizeof S->name);
-  if (a->run_id) snprintf(S->id, sizeof S->id, "%s", a->run_id);
-  else if (a->new_run || state_latest(S->state, S->name, S->id, sizeof S->id) != 0)
-    state_new_id(S->state, S->name, S->id, sizeof S->id);
+  if (a->run_id) {
+    if (state_id_check(a->run_id, STATE_ID_FOUND_MAX, why, sizeof why) != 0) {   /* never a path out of STATE */
+      fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+      return EXIT_USAGE;
+    }
+    snprintf(S->id, sizeof S->id, "%s", a->run_id);
+  } else if ((a->new_run || state_latest(S->state, S->name, S->id, sizeof S->id) != 0) &&
+             state_new_id(S->state, S->name, S->id, sizeof S->id, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+    return EXIT_USAGE;
+  }
 again:
   state_run_dir(S->state, S->id, S->dir, sizeof S->dir);
   if (jrn_mkdirs(S->dir, why, sizeof why) != 0) {
@@ -337,7 +345,10 @@ again:
       S->lockfd = -1;
       S->finished = 0;
       S->interactive_log = 0;
-      state_new_id(S->state, S->name, S->id, sizeof S->id);
+      if (state_new_id(S->state, S->name, S->id, sizeof S->id, why, sizeof why) != 0) {
+        fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
+        return EXIT_USAGE;
+      }
       goto again;
     }
     if (S->finished) return 0;
@@ -446,9 +457,12 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
     json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
     {
       size_t n = strlen(text);   /* as typed, without the final newline */
+      Buf m = BUF_INIT;
       while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\t')) n--;
+      vm_redact(&S->vm, text, n, &m);   /* masked before it is escaped */
       buf_puts(&f, ",\"input\":");
-      json_put_str(&f, text, n);
+      json_put_str(&f, buf_cstr(&m), m.n);
+      buf_free(&m);
     }
     buf_printf(&f, ",\"kind\":\"%s\"", cr.is_expr ? "expression" : "statement");
     if (record(S, "improvised_start", &f) != 0) {
@@ -470,7 +484,7 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
                r == VM_OK ? "ok" : r == VM_INTERRUPTED ? "interrupted" : "failed", vm_now() - t0);
     if (r == VM_OK && cr.is_expr) {
       Buf rv = BUF_INIT;
-      val_repr_buf(&v, &rv);
+      vm_show_repr(&S->vm, &v, &rv);
       buf_puts(&f, ",\"value\":");
       json_put_str(&f, buf_cstr(&rv), rv.n);
       buf_free(&rv);

@@ -114,7 +114,10 @@ static int record(VM *vm, const char *dir, const Str *name, const Value *v) {
   }
   json_free(store);
   buf_puts(&entry, "{\"value\":");
-  json_put_value(&entry, v);
+  {
+    ValMask mask = vm_mask(vm);
+    json_put_value_masked(&entry, v, &mask);
+  }
   buf_printf(&entry, ",\"time\":\"%s\",\"runbook\":", stamp);
   json_put_str(&entry, vm->prog->title, strlen(vm->prog->title));
   buf_puts(&entry, ",\"host\":");

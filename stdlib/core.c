@@ -44,7 +44,10 @@ int nat_num(VM *vm, Value *args, int argc, Value *out) {
     d = strtod(buf_cstr(&b), &end);
     while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r') end++;
     if (b.n == 0 || *end || !isfinite(d)) {   /* strtod also takes nan, inf and 1e999 */
-      vm_fail(vm, "num(): \"%.60s\" is not a %snumber", buf_cstr(&b), b.n && !*end ? "finite " : "");
+      Buf m = BUF_INIT;
+      vm_redact(vm, buf_cstr(&b), b.n, &m);   /* masked before it is cut */
+      vm_fail(vm, "num(): \"%.60s\" is not a %snumber", buf_cstr(&m), b.n && !*end ? "finite " : "");
+      buf_free(&m);
       buf_free(&b);
       return -1;
     }

@@ -31,8 +31,13 @@ static int http(VM *vm, const char *fn, Value *args, int argc, int fail_on_error
   ExecResult r;
   size_t i, n, cut;
   int k = 0;
-  if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-    return vm_fail(vm, "%s(): the URL must start with http:// or https://, not \"%.80s\"", fn, url);
+  if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+    Buf m = BUF_INIT;
+    vm_redact(vm, url, AS_STR(args[0])->len, &m);   /* masked before it is cut */
+    k = vm_fail(vm, "%s(): the URL must start with http:// or https://, not \"%.80s\"", fn, buf_cstr(&m));
+    buf_free(&m);
+    return k;
+  }
   for (i = 0; i < AS_STR(args[0])->len; i++)
     if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
       return vm_fail(vm, "%s(): the URL contains a space or a control character; encode it (%%20)", fn);

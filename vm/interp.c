@@ -13,6 +13,7 @@
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -111,6 +112,11 @@ void vm_free(VM *vm) {
 /* Secrets shorter than this are not masked: hiding every "ab" in the
 ** output would hide everything and protect nothing. */
 #define SECRET_MIN 3
+/* How many escapings deep the forms of a secret are masked: a command
+** quotes a value for the shell, a string showing a list JSON-escapes its
+** strings, and a program can nest the two (a list in a command, a list
+** of commands shown in a log, ...). */
+#define SECRET_DEPTH 3
 
 static void add_secret_text(VM *vm, const char *s, size_t n) {
   uint32_t k;
@@ -123,54 +129,106 @@ static void add_secret_text(VM *vm, const char *s, size_t n) {
   vm->secrets[vm->nsecrets++] = val_str_new(s, n);
 }
 
-/* A secret is masked in every form it can be shown in: as it is, quoted
-** for each shell context (a command line shows it quoted), and escaped
-** as in a JSON string (verify failures and the journal show it so). */
-/* add_form masks a form of the secret, and that form as a JSON string
-** holds it (a journal record or a verify message shows it so). */
-static void add_form(VM *vm, const char *s, size_t n) {
-  Buf j = BUF_INIT;
+/* add_forms masks s and what each escaping the VM can apply makes of it,
+** depth escapings deep: JSON (without the quotes) and the three shell
+** contexts (base/shquote.h). */
+static void add_forms(VM *vm, const char *s, size_t n, int depth) {
+  Buf e = BUF_INIT;
+  int ctx;
   add_secret_text(vm, s, n);
-  buf_json_str(&j, s, n);
-  if (j.n >= 2) add_secret_text(vm, j.p + 1, j.n - 2);
-  buf_free(&j);
+  if (depth == 0) return;
+  buf_json_str(&e, s, n);
+  if (e.n >= 2) add_forms(vm, e.p + 1, e.n - 2, depth - 1);
+  for (ctx = SHQ_BARE; ctx <= SHQ_DOUBLE; ctx++) {
+    buf_reset(&e);
+    shquote(s, n, ctx, &e);
+    add_forms(vm, buf_cstr(&e), e.n, depth - 1);
+  }
+  buf_free(&e);
+}
+
+static int by_first_byte_longest(const void *a, const void *b) {
+  const Str *x = AS_STR(*(const Value *)a), *y = AS_STR(*(const Value *)b);
+  unsigned char cx = (unsigned char)x->s[0], cy = (unsigned char)y->s[0];
+  if (cx != cy) return cx < cy ? -1 : 1;
+  return x->len > y->len ? -1 : x->len < y->len;
+}
+
+/* index_secrets orders the forms for vm_redact: at each byte of a text
+** only the forms starting with that byte are tried, the longest first. */
+static void index_secrets(VM *vm) {
+  uint32_t k = 0;
+  int c;
+  qsort(vm->secrets, vm->nsecrets, sizeof *vm->secrets, by_first_byte_longest);
+  for (c = 0; c <= 256; c++) {
+    while (k < vm->nsecrets && (unsigned char)AS_STR(vm->secrets[k])->s[0] < c) k++;
+    vm->secret_at[c] = k;
+  }
 }
 
 void vm_add_secret(VM *vm, const Value *v) {
-  Buf b = BUF_INIT, q = BUF_INIT;
-  int ctx;
+  Buf b = BUF_INIT;
+  size_t i, start = 0;
   if (v->t == V_NIL || v->t == V_UNDEF) return;
   val_to_buf(v, &b);
-  add_form(vm, buf_cstr(&b), b.n);
-  for (ctx = SHQ_BARE; ctx <= SHQ_DOUBLE; ctx++) {
-    buf_reset(&q);
-    shquote(buf_cstr(&b), b.n, ctx, &q);
-    add_form(vm, buf_cstr(&q), q.n);
+  if (b.n >= SECRET_MIN) {
+    add_forms(vm, buf_cstr(&b), b.n, SECRET_DEPTH);
+    /* A command's output reaches the terminal line by line, so each line
+    ** of a secret of several lines is masked on its own too. */
+    for (i = 0; i <= b.n; i++)
+      if (i == b.n || b.p[i] == '\n') {
+        if (start > 0 || i < b.n) add_secret_text(vm, b.p + start, i - start);
+        start = i + 1;
+      }
+    index_secrets(vm);
   }
   buf_free(&b);
-  buf_free(&q);
 }
 
 void vm_redact(const VM *vm, const char *s, size_t n, Buf *out) {
-  size_t i = 0;
+  size_t i = 0, done = 0;
   if (!vm->nsecrets) {
     buf_add(out, s, n);
     return;
   }
   while (i < n) {
-    uint32_t k;
-    size_t best = 0;
-    for (k = 0; k < vm->nsecrets; k++) {
-      Str *sec = AS_STR(vm->secrets[k]);
-      if (sec->len <= n - i && sec->len > best && memcmp(s + i, sec->s, sec->len) == 0) best = sec->len;
+    unsigned char c = (unsigned char)s[i];
+    uint32_t k, hit = 0;
+    for (k = vm->secret_at[c]; k < vm->secret_at[c + 1]; k++) {
+      const Str *sec = AS_STR(vm->secrets[k]);
+      if (sec->len <= n - i && memcmp(s + i, sec->s, sec->len) == 0) {
+        hit = sec->len;
+        break;
+      }
     }
-    if (best) {
+    if (hit) {
+      buf_add(out, s + done, i - done);
       buf_puts(out, "***");
-      i += best;
+      done = i += hit;
     } else {
-      buf_putc(out, s[i++]);
+      i++;
     }
   }
+  buf_add(out, s + done, n - done);
+}
+
+static void mask_text(const void *ud, const char *s, size_t n, Buf *out) { vm_redact(ud, s, n, out); }
+
+ValMask vm_mask(const VM *vm) {
+  ValMask m;
+  m.fn = mask_text;
+  m.ud = vm;
+  return m;
+}
+
+void vm_show(const VM *vm, const Value *v, Buf *out) {
+  ValMask m = vm_mask(vm);
+  val_show(v, &m, out);
+}
+
+void vm_show_repr(const VM *vm, const Value *v, Buf *out) {
+  ValMask m = vm_mask(vm);
+  val_show_repr(v, &m, out);
 }
 
 void vm_tostring(const Value *v, Buf *b) { val_to_buf(v, b); }
@@ -438,7 +496,7 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
   const char *src = frame_src(vm)->text;
   Buf b = BUF_INIT;
   if (v->msg >= 0 && R[v->msg].t != V_NIL) {
-    val_to_buf(&R[v->msg], &b);
+    vm_show(vm, &R[v->msg], &b);
     vm_fail(vm, "verify failed: %s", buf_cstr(&b));
     buf_reset(&b);
     vm_fail_detail(vm, "condition: %.*s\n", (int)(v->end - v->pos), src + v->pos);
@@ -446,10 +504,10 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
     vm_fail(vm, "verify failed: %.*s", (int)(v->end - v->pos), src + v->pos);
   }
   if (v->lhs >= 0) {
-    val_repr_buf(&R[v->lhs], &b);
+    vm_show_repr(vm, &R[v->lhs], &b);
     vm_fail_detail(vm, "left:  %s\n", buf_cstr(&b));
     buf_reset(&b);
-    val_repr_buf(&R[v->rhs], &b);
+    vm_show_repr(vm, &R[v->rhs], &b);
     vm_fail_detail(vm, "right: %s\n", buf_cstr(&b));
   }
   vm->fail_pos = v->pos;
@@ -470,7 +528,7 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
     return -1;
   }
   if (m == FX_LIVE) {
-    vm_redact(vm, buf_cstr(&raw), raw.n, &b);
+    vm_show(vm, v, &b);
     if (vm->host.on_message) vm->host.on_message(vm->host.ud, kind, buf_cstr(&b));
     none = val_nil();
     if (eff_end(vm, &none, NULL) != 0) {
@@ -495,11 +553,14 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
   int r, ri;
   Value rec;
   FxMode m;
+  /* the effect's key is of the text as it is; a person sees it masked */
   if (text && text->t != V_NIL) val_to_buf(text, &b);
   if (role && (ri = prog_find_role(vm->prog, role)) >= 0) person = vm->prog->roles[ri].person;
   buf_printf(&what, "%s %s: %s", gate_name(k), role ? role : "-", buf_cstr(&b));
   m = eff_begin(vm, "gate", buf_cstr(&what), 0, &rec);
   buf_free(&what);
+  buf_reset(&b);
+  if (text && text->t != V_NIL) vm_show(vm, text, &b);
   if (m == FX_STOP) {
     buf_free(&b);
     return vm->paused ? VM_PAUSED : VM_FAILED;
@@ -575,6 +636,7 @@ static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
   const VerifyInfo *v = &vm->prog->verifies[vi];
   Value none, res;
   Buf what = BUF_INIT, extra = BUF_INIT;
+  ValMask mask = vm_mask(vm);
   FxMode m;
   if (!(eff_state(vm) & (VM_FX_WRITES | VM_FX_REPLAYING))) return 0;
   buf_add(&what, frame_src(vm)->text + v->pos, v->end - v->pos);
@@ -585,9 +647,9 @@ static int verify_outcome(VM *vm, const Value *R, uint32_t vi, int ok) {
   if (m == FX_REPLAYED) return 0;
   if (v->lhs >= 0) {
     buf_puts(&extra, ",\"left\":");
-    json_put_value(&extra, &R[v->lhs]);
+    json_put_value_masked(&extra, &R[v->lhs], &mask);
     buf_puts(&extra, ",\"right\":");
-    json_put_value(&extra, &R[v->rhs]);
+    json_put_value_masked(&extra, &R[v->rhs], &mask);
   }
   res = val_bool(ok);
   m = eff_end(vm, &res, buf_cstr(&extra)) == 0 ? FX_LIVE : FX_STOP;
@@ -1114,7 +1176,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(FAIL) {
     Buf b = BUF_INIT;
-    val_to_buf(RA, &b);
+    vm_show(vm, RA, &b);
     SAVE();
     vm_fail(vm, "%s", buf_cstr(&b));
     buf_free(&b);

@@ -12,7 +12,19 @@
 
 #include "../base/mem.h"
 
-void json_put_value(Buf *b, const Value *v) {
+/* put_masked is json_put_str of s[0..n) after the mask m (if any). */
+static void put_masked(Buf *b, const char *s, size_t n, const ValMask *m) {
+  Buf t = BUF_INIT;
+  if (m && m->fn) {
+    m->fn(m->ud, s, n, &t);
+    s = buf_cstr(&t);
+    n = t.n;
+  }
+  json_put_str(b, s, n);
+  buf_free(&t);
+}
+
+void json_put_value_masked(Buf *b, const Value *v, const ValMask *m) {
   switch (v->t) {
     case V_NIL: buf_puts(b, "null"); break;
     case V_BOOL: buf_puts(b, v->u.b ? "true" : "false"); break;
@@ -32,14 +44,14 @@ void json_put_value(Buf *b, const Value *v) {
       break;
     case V_FN: buf_printf(b, "{\"fn\":%u}", (unsigned)v->u.fn); break;
     case V_PTR: buf_printf(b, "{\"ptr\":\"%p\"}", v->u.p); break;
-    case V_STR: json_put_str(b, AS_STR(*v)->s, AS_STR(*v)->len); break;
+    case V_STR: put_masked(b, AS_STR(*v)->s, AS_STR(*v)->len, m); break;
     case V_LIST: {
       List *l = AS_LIST(*v);
       uint32_t i;
       buf_putc(b, '[');
       for (i = 0; i < l->n; i++) {
         if (i) buf_putc(b, ',');
-        json_put_value(b, &l->v[i]);
+        json_put_value_masked(b, &l->v[i], m);
       }
       buf_putc(b, ']');
       break;
@@ -49,15 +61,17 @@ void json_put_value(Buf *b, const Value *v) {
       buf_printf(b, "{\"rec\":{\"status\":%d,\"duration\":", r->status);
       json_put_num(b, r->duration);
       buf_puts(b, ",\"out\":");
-      json_put_str(b, r->out->s, r->out->len);
+      put_masked(b, r->out->s, r->out->len, m);
       buf_puts(b, ",\"err\":");
-      json_put_str(b, r->err->s, r->err->len);
+      put_masked(b, r->err->s, r->err->len, m);
       buf_printf(b, ",\"timed_out\":%s}}", r->timed_out ? "true" : "false");
       break;
     }
     default: buf_puts(b, "{\"undef\":true}"); break;
   }
 }
+
+void json_put_value(Buf *b, const Value *v) { json_put_value_masked(b, v, NULL); }
 
 int json_value_depth(const Value *v) {
   switch (v->t) {

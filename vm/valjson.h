@@ -36,6 +36,10 @@
 /* json_put_value appends v in the encoding described above. v is only
 ** read. */
 void json_put_value(Buf *b, const Value *v);
+/* json_put_value_masked is json_put_value with each string's text passed
+** through m first (vm_mask: secrets masked before they are escaped, or
+** written as base64 when they are not UTF-8). */
+void json_put_value_masked(Buf *b, const Value *v, const ValMask *m);
 /* json_to_value decodes j into *out (a new Value the caller owns). Returns
 ** 0, or -1 with a reason in err and *out nil. */
 int json_to_value(const Json *j, Value *out, char *err, size_t errlen);

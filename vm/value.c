@@ -196,14 +196,31 @@ void val_fmt_duration(double s, Buf *b) {
   }
 }
 
-static void trimmed(const Str *s, Buf *b) {
-  size_t i = 0, n = s->len;
-  while (i < n && (s->s[i] == ' ' || s->s[i] == '\t' || s->s[i] == '\n' || s->s[i] == '\r')) i++;
-  while (n > i && (s->s[n - 1] == ' ' || s->s[n - 1] == '\t' || s->s[n - 1] == '\n' || s->s[n - 1] == '\r')) n--;
-  buf_add(b, s->s + i, n - i);
+/* masked is the text of s[0..n) after m: s itself when there is no
+** mask, else m's output in tmp. */
+static const char *masked(const char *s, size_t n, const ValMask *m, Buf *tmp, size_t *outn) {
+  if (!m || !m->fn) {
+    *outn = n;
+    return s;
+  }
+  buf_reset(tmp);
+  m->fn(m->ud, s, n, tmp);
+  *outn = tmp->n;
+  return buf_cstr(tmp);
 }
 
-void val_to_buf(const Value *v, Buf *b) {
+/* trimmed appends s[0..n) without its leading and trailing white space. */
+static void trimmed(const char *s, size_t n, Buf *b) {
+  size_t i = 0;
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+  while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
+  buf_add(b, s + i, n - i);
+}
+
+void val_show(const Value *v, const ValMask *m, Buf *b) {
+  Buf tmp = BUF_INIT;
+  const char *s;
+  size_t n;
   switch (v->t) {
     case V_NIL: buf_puts(b, "nil"); break;
     case V_UNDEF: buf_puts(b, "(no value)"); break;
@@ -214,36 +231,57 @@ void val_to_buf(const Value *v, Buf *b) {
     /* No address: the text of a value is part of an effect's key in the
     ** journal, which must not change from one process to the next. */
     case V_PTR: buf_puts(b, "<pointer>"); break;
-    case V_STR: buf_add(b, AS_STR(*v)->s, AS_STR(*v)->len); break;
+    case V_STR:
+      s = masked(AS_STR(*v)->s, AS_STR(*v)->len, m, &tmp, &n);
+      buf_add(b, s, n);
+      break;
     case V_LIST: {
       List *l = AS_LIST(*v);
       uint32_t i;
       buf_putc(b, '[');
       for (i = 0; i < l->n; i++) {
         if (i) buf_puts(b, ", ");
-        val_repr_buf(&l->v[i], b);
+        val_show_repr(&l->v[i], m, b);
       }
       buf_putc(b, ']');
       break;
     }
-    case V_REC: trimmed(AS_REC(*v)->out, b); break;
+    case V_REC:   /* masked, then trimmed: a secret at the end stays whole */
+      s = masked(AS_REC(*v)->out->s, AS_REC(*v)->out->len, m, &tmp, &n);
+      trimmed(s, n, b);
+      break;
     default: break;
   }
+  buf_free(&tmp);
 }
 
-void val_repr_buf(const Value *v, Buf *b) {
+/* shown_json appends s[0..n), masked, as a JSON string of at most max
+** bytes before escaping: masked first, so that the cut cannot leave half
+** a secret. */
+static void shown_json(const char *s, size_t n, const ValMask *m, size_t max, Buf *b) {
+  Buf tmp = BUF_INIT;
+  s = masked(s, n, m, &tmp, &n);
+  buf_json_str(b, s, n > max ? max : n);
+  buf_free(&tmp);
+}
+
+void val_show_repr(const Value *v, const ValMask *m, Buf *b) {
   if (v->t == V_STR) {
-    buf_json_str(b, AS_STR(*v)->s, AS_STR(*v)->len);
+    shown_json(AS_STR(*v)->s, AS_STR(*v)->len, m, (size_t)-1, b);
   } else if (v->t == V_REC) {
     Rec *r = AS_REC(*v);
     buf_printf(b, "{status: %d, ok: %s, duration: ", r->status, r->status == 0 ? "true" : "false");
     val_fmt_duration(r->duration, b);
     buf_puts(b, ", out: ");
-    buf_json_str(b, r->out->s, r->out->len > 200 ? 200 : r->out->len);
+    shown_json(r->out->s, r->out->len, m, 200, b);
     buf_puts(b, ", err: ");
-    buf_json_str(b, r->err->s, r->err->len > 200 ? 200 : r->err->len);
+    shown_json(r->err->s, r->err->len, m, 200, b);
     buf_putc(b, '}');
   } else {
-    val_to_buf(v, b);
+    val_show(v, m, b);
   }
 }
+
+void val_to_buf(const Value *v, Buf *b) { val_show(v, NULL, b); }
+
+void val_repr_buf(const Value *v, Buf *b) { val_show_repr(v, NULL, b); }

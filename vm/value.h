@@ -112,6 +112,21 @@ void val_to_buf(const Value *v, Buf *b);
 /* val_repr_buf appends the value as a REPL or error message shows it:
 ** strings quoted, everything else as val_to_buf. */
 void val_repr_buf(const Value *v, Buf *b);
+/* A ValMask rewrites the text of each string a value holds before it is
+** rendered (the VM's secret masking, vm_mask in vm/vm.h). Masking the
+** text itself, before it is quoted or escaped, is what makes a secret
+** masked in every rendering: once escaped (a list shows its strings
+** JSON-escaped, the journal escapes again) its bytes no longer appear as
+** they are. fn appends s[0..n), masked, to out. */
+typedef struct ValMask {
+  void (*fn)(const void *ud, const char *s, size_t n, Buf *out);
+  const void *ud;
+} ValMask;
+/* val_show and val_show_repr are val_to_buf and val_repr_buf with every
+** string's text, at any depth, passed through m first (m may be NULL). */
+void val_show(const Value *v, const ValMask *m, Buf *b);
+void val_show_repr(const Value *v, const ValMask *m, Buf *b);
+
 /* val_parse_duration reads a duration as a command line gives it: one or
 ** more parts, each a number and a unit (ms, s, m, h, d), such as 90s,
 ** 1.5h or 1h30m. Returns 0 with the seconds in *s, or -1 (also for a

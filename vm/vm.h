@@ -177,9 +177,12 @@ struct VM {
   uint32_t fail_pos, fail_end;
   Source *fail_src;           /* the source fail_pos is in: the runbook's, or a REPL input's */
   int failed_has_pos;
-  /* values never to show */
+  /* values never to show: every form of each (vm_add_secret), ordered
+  ** by first byte and longest first; those starting with byte c are
+  ** secrets[secret_at[c] .. secret_at[c + 1]) */
   Value *secrets;
   uint32_t nsecrets;
+  uint32_t secret_at[257];
 };
 
 /* vm_init prepares a VM for prog (borrowed) with the given builtins, host
@@ -211,8 +214,19 @@ void vm_fail_detail(VM *vm, const char *fmt, ...)
   ;
 /* vm_add_secret remembers a value whose text must never be shown. */
 void vm_add_secret(VM *vm, const Value *v);
-/* vm_redact appends s to out with every secret replaced by "***". */
+/* vm_redact appends s to out with every secret replaced by "***". It
+** finds a secret as it is, each of its lines, and the forms the VM itself
+** can make of it: JSON-escaped (a list shown in a string), quoted for
+** the shell (a command), and those again, up to three deep. Text about to
+** be escaped (journaled, quoted, shown in a list) is masked first. */
 void vm_redact(const VM *vm, const char *s, size_t n, Buf *out);
+/* vm_mask is vm_redact as a ValMask, for val_show and json_put_value_masked. */
+ValMask vm_mask(const VM *vm);
+/* vm_show and vm_show_repr are val_to_buf and val_repr_buf with secrets
+** masked in each string before it is escaped: the one way a value is
+** rendered for a person, the journal or a notifier. */
+void vm_show(const VM *vm, const Value *v, Buf *out);
+void vm_show_repr(const VM *vm, const Value *v, Buf *out);
 /* vm_gate asks a person (manual, ask, approve by role) through the
 ** journal: a recorded answer is replayed; without a terminal the run
 ** pauses (VM_PAUSED). For ask, *answer is the yes/no; fail_on_no makes a
