@@ -26,7 +26,8 @@ const char usage_approve[] =
   "fails the step when the run resumes.\n"
   "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
-  "error or no such run; 4 another process is executing the run.\n";
+  "error or no such run; 4 another process is executing the run; 5 the\n"
+  "answer could not be journaled (disk full: free space, then answer again).\n";
 
 const char usage_confirm[] =
   "Usage: rbk confirm RUN [--note TEXT]\n"
@@ -85,6 +86,14 @@ static int find_pending(const Journal *j, Pending *pd) {
   return pd->n >= 0 ? 0 : -1;
 }
 
+/* answer_lost reports an answer that could not be journaled: it may or
+** may not be on disk, so the person looks before answering again. */
+static int answer_lost(const char *cmd, const Journal *j, const char *run) {
+  char next[5200];
+  snprintf(next, sizeof next, "'rbk status %s' says whether the run still waits; if so, answer again", run);
+  return journal_lost(cmd, j, next);
+}
+
 int answer_pending(Journal *j, const char *cmd, const char *run, const char *what, const char *as, const char *by,
                    const char *note) {
   char why[1024];
@@ -105,8 +114,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
     json_put_str(&f, by, strlen(by));
     buf_puts(&f, ",\"reason\":\"operator\"");
     if (jrn_append(j, "decision", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", cmd, why);
-      rc = EXIT_USAGE;
+      rc = answer_lost(cmd, j, run);
       goto done;
     }
   } else {
@@ -152,8 +160,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       json_put_str(&f, note, strlen(note));
     }
     if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", cmd, why);
-      rc = EXIT_USAGE;
+      rc = answer_lost(cmd, j, run);
       goto done;
     }
   }
