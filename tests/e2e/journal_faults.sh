@@ -321,6 +321,34 @@ RBK
   RBK_STATE_DIR=$MNT "$RBK" log fill-1 --verify >/dev/null 2>&1
   ok $? "tmpfs: the hash chain verifies"
   umount "$MNT"
+
+  # rbk watch: the trigger record holds every probe's value (100 KB here),
+  # so the disk is full when the trigger fires: nothing may be notified or
+  # started that the journal does not hold.
+  mount -t tmpfs -o size=64k,mode=0700 tmpfs "$MNT"
+  head -c 100000 /dev/zero | tr '\0' x >"$D/big.txt"
+  cat >"$D/w.rbk" <<'RBK'
+runbook "W" {
+  owner pm
+  role pm "P"
+  notifier "echo ${message} >> notes.txt"
+  probe big = read_file("big.txt")
+  trigger "Big" critical when len(probe("big")) > 10
+  on critical run "back.rbk"
+  step s { run "true" }
+}
+RBK
+  cat >"$D/back.rbk" <<'RBK'
+runbook "Back" {
+  step b { run "echo back >> backout.txt" }
+}
+RBK
+  (cd "$D" && RBK_STATE_DIR=$MNT timeout 60 "$RBK" watch --for 1m --every 1s w.rbk </dev/null >"$D/watch.out" 2>"$D/watch.err")
+  expect_eq "$?" 5 "watch: the full disk stops the watch with exit 5"
+  expect_match "$(cat "$D/watch.err")" "rbk watch: the run's state could not be written: $MNT/watches/[^/]+/journal.jsonl: cannot write record 1: No space left on device" \
+    "watch: the error names its journal and ENOSPC"
+  ok "$([ ! -e "$D/notes.txt" ] && [ ! -e "$D/backout.txt" ]; echo $?)" "watch: nothing was notified, no backout started"
+  umount "$MNT"
   MNT=""
 fi
 
