@@ -397,9 +397,13 @@ static void backout(Watch *w, uint32_t k) {
     put_str(&f, "outcome", outcome);
     record(w, "backout_end", buf_cstr(&f));
     event(w, "the backout %s (rbk %s exited %d)", outcome, argv[1], r.status);
-    if (w->journal_broken) { /* w->code says so */ }
-    else if (r.interrupted) w->code = EXIT_INTERRUPTED;
-    else if (r.status == EXIT_WAITING) w->code = EXIT_WAITING;
+    if (w->journal_broken) {
+      /* w->code is EXIT_STATE (record) */
+    } else if (r.interrupted) {
+      w->code = EXIT_INTERRUPTED;
+    } else if (r.status == EXIT_WAITING) {
+      w->code = EXIT_WAITING;
+    }
   }
   exec_result_free(&r);
   buf_free(&f);

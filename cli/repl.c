@@ -762,7 +762,7 @@ int cmd_repl(int argc, char **argv) {
   }
   if (R.S.is_new) {
     VmResult r = run_requirements(&R.S.vm, &R.S.hooks);
-    if (r != VM_OK) {
+    if (r != VM_OK && !R.S.jr.broken) {   /* a broken journal is reported below */
       /* A check that stopped part way (a question with no one to answer
       ** it) leaves its effect unfinished: the steps' effects come after it. */
       fx_abandon(&R.S.fx);
