@@ -44,6 +44,7 @@ case "$want" in
     need_cmd python3 python3
     need_cmd curl curl           # http_status/http_get run it; tests/e2e/stdlib_http.sh
     need_cmd script bsdutils     # tests/e2e/watch.sh answers rbk watch at a terminal
+    need_cmd strace strace       # tests/e2e/journal_faults.sh injects write and fdatasync failures
     need_cmd git git
     need_cmd clang clang
     need_cmd dot graphviz

@@ -26,7 +26,8 @@ const char usage_approve[] =
   "fails the step when the run resumes.\n"
   "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
-  "error or no such run; 4 another process is executing the run.\n";
+  "error or no such run; 4 another process is executing the run; 5 the\n"
+  "answer could not be journaled (disk full: free space, then answer again).\n";
 
 const char usage_confirm[] =
   "Usage: rbk confirm RUN [--note TEXT]\n"

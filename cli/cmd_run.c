@@ -73,6 +73,8 @@ const char usage_run[] =
   "       is damaged\n"
   "  3    the run is waiting for a person (see above)\n"
   "  4    another process is executing this run\n"
+  "  5    the run's state could not be written (journal write failure, disk\n"
+  "       full); nothing more was run; free space and 'rbk resume RUN'\n"
   "  130  interrupted (Ctrl-C or SIGTERM); 'rbk resume RUN' continues it\n";
 
 const char usage_resume[] =
@@ -203,7 +205,10 @@ static int execute(RunArgs *a) {
     term_failure(&T, vm, "");
   }
   if (S.fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
-  if (r == VM_INTERRUPTED || interrupted) {
+  if (S.jr.broken) {
+    /* Not a failure of the run: it stopped, and a resume continues it. */
+    rc = session_lost(&S);
+  } else if (r == VM_INTERRUPTED || interrupted) {
     char f[64], why[512];
     snprintf(f, sizeof f, "\"signal\":\"%s\"", caught_signal == SIGTERM ? "TERM" : "INT");
     jrn_append(&S.jr, "interrupted", f, why, sizeof why);
@@ -224,7 +229,7 @@ static int execute(RunArgs *a) {
             id, id, id, id, id, id);
     rc = EXIT_WAITING;
   } else {
-    rc = session_end(&S, r == VM_OK) != 0 ? EXIT_FAILED : r == VM_OK ? EXIT_OK : EXIT_FAILED;
+    rc = session_end(&S, r == VM_OK) != 0 ? session_lost(&S) : r == VM_OK ? EXIT_OK : EXIT_FAILED;
   }
 done:
   session_close(&S);

@@ -44,7 +44,9 @@ const char usage_undo[] =
   "\n"
   "Exit status: 0 undone (or already undone); 1 an undo block failed, or\n"
   "not reversible steps were not accepted; 2 usage error or no such run;\n"
-  "3 waiting for a person; 4 the run is being executed; 130 interrupted.\n";
+  "3 waiting for a person; 4 the run is being executed; 5 a journal could\n"
+  "not be written (disk full: free space, then 'rbk undo RUN' again);\n"
+  "130 interrupted.\n";
 
 static volatile int interrupted;
 
@@ -96,7 +98,7 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
 
 int cmd_undo(int argc, char **argv) {
   const char *run = NULL, *as = NULL, *keys[64], *vals[64];
-  char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800];
+  char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800], undo_again[4900];
   int yes = 0, nkv = 0, i, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
   pid_t holder = 0;
   Journal oj, uj;
@@ -136,6 +138,7 @@ int cmd_undo(int argc, char **argv) {
     else run = argv[i];
   }
   if (!run) return cli_usage_error("undo", "no RUN given");
+  snprintf(undo_again, sizeof undo_again, "'rbk undo %s' continues the undo", run);
   if (state_find_run(run, odir, sizeof odir, why, sizeof why) != 0) {
     fprintf(stderr, "rbk undo: %s\n", why);
     return EXIT_USAGE;
@@ -228,15 +231,19 @@ int cmd_undo(int argc, char **argv) {
     json_put_str(&f, as ? as : login_name(), strlen(as ? as : login_name()));
     buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);
     if (jrn_append(&uj, "run_start", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk undo: %s\n", why);
       buf_free(&f);
+      rc = journal_lost("undo", &uj, undo_again);
       goto done;
     }
     buf_reset(&f);
     buf_puts(&f, "\"run\":");
     json_put_str(&f, uid, strlen(uid));
     buf_puts(&f, ",\"relation\":\"undo\"");
-    if (jrn_append(&oj, "link", buf_cstr(&f), why, sizeof why) != 0) fprintf(stderr, "rbk undo: %s\n", why);
+    if (jrn_append(&oj, "link", buf_cstr(&f), why, sizeof why) != 0) {
+      buf_free(&f);
+      rc = journal_lost("undo", &oj, undo_again);
+      goto done;
+    }
     buf_free(&f);
     printf("undo run %s of run %s\n", uid, run);
   } else {
@@ -250,7 +257,10 @@ int cmd_undo(int argc, char **argv) {
       }
     }
     printf("resuming undo run %s of run %s\n", uid, run);
-    jrn_append(&uj, "resume", "\"pid\":0", why, sizeof why);
+    if (jrn_append(&uj, "resume", "\"pid\":0", why, sizeof why) != 0) {
+      rc = journal_lost("undo", &uj, undo_again);
+      goto done;
+    }
   }
 
   /* Phase 1: replay the original run, read-only and silent. */
@@ -325,7 +335,9 @@ int cmd_undo(int argc, char **argv) {
     if (!done[i] || p->steps[i].undo < 0) continue;
     r = run_undo(&vm, i, 1, &hooks, &out[i]);
   }
-  if (r == VM_INTERRUPTED || interrupted) {
+  if (uj.broken) {
+    rc = journal_lost("undo", &uj, undo_again);
+  } else if (r == VM_INTERRUPTED || interrupted) {
     jrn_append(&uj, "interrupted", "\"signal\":\"INT\"", why, sizeof why);
     fprintf(stderr, "rbk undo: interrupted; 'rbk undo %s' continues it\n", run);
     rc = EXIT_INTERRUPTED;
@@ -336,9 +348,12 @@ int cmd_undo(int argc, char **argv) {
   } else {
     char f[128];
     snprintf(f, sizeof f, "\"state\":\"%s\",\"duration\":%.3f", r == VM_OK ? "succeeded" : "failed", vm_now() - t0);
-    jrn_append(&uj, "run_end", f, why, sizeof why);
-    rc = r == VM_OK ? EXIT_OK : EXIT_FAILED;
-    printf("undo %s\n", r == VM_OK ? "complete" : "failed");
+    if (jrn_append(&uj, "run_end", f, why, sizeof why) != 0) {
+      rc = journal_lost("undo", &uj, undo_again);
+    } else {
+      rc = r == VM_OK ? EXIT_OK : EXIT_FAILED;
+      printf("undo %s\n", r == VM_OK ? "complete" : "failed");
+    }
   }
 done:
   if (fx1_ready) fx_free(&fx1);

@@ -81,6 +81,8 @@ const char usage_watch[] =
   "  2    usage error, the runbook does not compile or load, or it has no\n"
   "       trigger\n"
   "  3    the backout started and waits for a person ('rbk status')\n"
+  "  5    the watch's journal could not be written (disk full): it stopped\n"
+  "       at once, starting nothing more\n"
   "  130  interrupted\n";
 
 /* The one global: a signal handler can reach nothing else. */
@@ -147,10 +149,9 @@ static void record(Watch *w, const char *type, const char *fields) {
   if (w->journal_broken) return;
   vm_redact(&w->vm, fields, strlen(fields), &m);
   if (jrn_append(&w->jr, type, buf_cstr(&m), why, sizeof why) != 0) {
-    fprintf(stderr, "rbk watch: cannot write the journal: %s\n", why);
+    w->code = journal_lost("watch", &w->jr, "start a new watch ('rbk status' shows whether a backout run began)");
     w->journal_broken = 1;
     w->stop = 1;
-    w->code = EXIT_FAILED;
   }
   buf_free(&m);
 }
@@ -326,6 +327,7 @@ static void backout(Watch *w, uint32_t k) {
   Buf f = BUF_INIT;
   ssize_t n;
   int a = 0;
+  if (w->journal_broken) return;   /* what is done must be on record first */
   w->stop = 1;
   w->code = EXIT_FAILED;
   put_str(&f, "trigger", w->p->triggers[k].name);
@@ -373,6 +375,10 @@ static void backout(Watch *w, uint32_t k) {
   put_str(&f, "how", w->p->backout == BACKOUT_UNDO ? "undo" : "run");
   put_str(&f, "target", target);
   record(w, "backout", buf_cstr(&f));
+  if (w->journal_broken) {
+    buf_free(&f);
+    return;
+  }
   event(w, "backout: rbk %s %s", argv[1], target);
   draw(w);
   /* The backout's runs and baselines live in the same state directory. */
@@ -395,8 +401,13 @@ static void backout(Watch *w, uint32_t k) {
     put_str(&f, "outcome", outcome);
     record(w, "backout_end", buf_cstr(&f));
     event(w, "the backout %s (rbk %s exited %d)", outcome, argv[1], r.status);
-    if (r.interrupted) w->code = EXIT_INTERRUPTED;
-    else if (r.status == EXIT_WAITING) w->code = EXIT_WAITING;
+    if (w->journal_broken) {
+      /* w->code is EXIT_STATE (record) */
+    } else if (r.interrupted) {
+      w->code = EXIT_INTERRUPTED;
+    } else if (r.status == EXIT_WAITING) {
+      w->code = EXIT_WAITING;
+    }
   }
   exec_result_free(&r);
   buf_free(&f);
@@ -725,7 +736,7 @@ int cmd_watch(int argc, char **argv) {
     goto done;
   }
   if (start(&w) != 0) {
-    rc = EXIT_FAILED;
+    rc = w.journal_broken ? w.code : EXIT_FAILED;
     goto done;
   }
   memset(&sa, 0, sizeof sa);
@@ -745,6 +756,10 @@ int cmd_watch(int argc, char **argv) {
     if (left <= 0) break;
     if (vm_sleep(&w.vm, next - vm_now() < left ? next - vm_now() : left) != 0) break;
     if (wall() - w.t0 >= w.window) break;
+  }
+  if (w.journal_broken) {   /* said by record(); nothing more is written */
+    rc = w.code;
+    goto done;
   }
   {
     Buf f = BUF_INIT;

@@ -57,6 +57,8 @@ void cli_usage(FILE *f) {
         "  2    usage error, or a runbook that does not compile\n"
         "  3    run: waiting for a person (approve, confirm, answer)\n"
         "  4    run: another process is executing it\n"
+        "  5    run: its state could not be written (journal write failure, disk\n"
+        "       full); nothing more was run; free space and 'rbk resume RUN'\n"
         "  130  interrupted\n\n"
         "Environment:\n"
         "  NO_COLOR       if set and not empty, never colour the output\n"

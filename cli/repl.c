@@ -93,7 +93,9 @@ const char usage_repl[] =
   "  0    the session ended (on a terminal), or every input worked (piped)\n"
   "  1    piped input: at least one statement or meta-command failed\n"
   "  2    usage error, or the runbook does not compile\n"
-  "  4    another process is executing the run\n";
+  "  4    another process is executing the run\n"
+  "  5    the journal could not be written (disk full): the REPL stopped at\n"
+  "       once; free space and 'rbk resume RUN' or 'rbk repl --run RUN'\n";
 
 static volatile int interrupted;   /* the one global: set by SIGINT */
 
@@ -201,6 +203,10 @@ static int need_step(Repl *R, const char *name, const char *cmd) {
 static void after_step(Repl *R, int k, VmResult r) {
   Session *S = &R->S;
   if (r == VM_OK) return;
+  if (S->jr.broken) {   /* the REPL stops: reported as it leaves (session_lost) */
+    R->failures++;
+    return;
+  }
   if (r == VM_INTERRUPTED) {
     char why[256];
     jrn_append(&S->jr, "interrupted", "\"signal\":\"INT\",\"at\":\"repl\"", why, sizeof why);
@@ -630,6 +636,7 @@ static int loop_tty(Repl *R) {
     if (entry.n) buf_putc(&entry, '\n');
     buf_puts(&entry, R->line);
     input(R, R->line);
+    if (R->S.jr.broken) R->quit = 1;   /* the journal failed: stop at once */
     if (!R->pending.n) {
       remember(R, buf_cstr(&entry));
       buf_reset(&entry);
@@ -654,6 +661,7 @@ static int loop_pipe(Repl *R) {
     if (c == EOF && !line.n) break;
     input(R, buf_cstr(&line));
     buf_reset(&line);
+    if (R->S.jr.broken) R->quit = 1;   /* the journal failed: stop at once */
     if (R->quit || c == EOF) break;
   }
   buf_free(&line);
@@ -735,9 +743,8 @@ int cmd_repl(int argc, char **argv) {
     json_put_str(&f, R.S.vm.operator_name, strlen(R.S.vm.operator_name));
     buf_printf(&f, ",\"pid\":%ld", (long)getpid());
     if (fx_record(&R.S.vm, "repl_start", NULL, buf_cstr(&f)) != 0) {
-      fprintf(stderr, "rbk repl: %s\n", buf_cstr(&R.S.vm.fail));
       buf_free(&f);
-      rc = EXIT_USAGE;
+      rc = session_lost(&R.S);
       goto done;
     }
     buf_free(&f);
@@ -745,12 +752,12 @@ int cmd_repl(int argc, char **argv) {
   say(&R, "%s run %s (journal %s/journal.jsonl)\n", R.S.is_new ? "new" : "continuing", R.S.id, R.S.dir);
   if (run_params(&R.S.vm, &R.S.o) != VM_OK) {
     term_failure(&R.T, &R.S.vm, "");
-    rc = EXIT_USAGE;
+    rc = R.S.jr.broken ? session_lost(&R.S) : EXIT_USAGE;
     goto done;
   }
   if (R.S.is_new) {
     VmResult r = run_requirements(&R.S.vm, &R.S.hooks);
-    if (r != VM_OK) {
+    if (r != VM_OK && !R.S.jr.broken) {   /* a broken journal is reported below */
       /* A check that stopped part way (a question with no one to answer
       ** it) leaves its effect unfinished: the steps' effects come after it. */
       fx_abandon(&R.S.fx);
@@ -771,17 +778,31 @@ int cmd_repl(int argc, char **argv) {
     if (R.S.unfinished >= 0) say(&R, "step %s has not finished: :next continues it\n",
                                  R.S.p->steps[R.S.unfinished].name);
   }
+  if (R.S.jr.broken) {
+    rc = session_lost(&R.S);
+    goto done;
+  }
   R.S.vm.fail.n = 0;
   if (R.tty) say(&R, "%s: %u steps. :help lists the commands; Ctrl-D or :quit leaves.\n", R.S.p->title,
                  R.S.p->nsteps);
   rc = R.tty ? loop_tty(&R) : loop_pipe(&R);
+  if (R.S.jr.broken) {   /* nothing more is written: no repl_end, no run_end */
+    rc = session_lost(&R.S);
+    goto done;
+  }
   {
     char f[96], why[256];
     snprintf(f, sizeof f, "\"improvised\":%d", R.S.improvised);
-    jrn_append(&R.S.jr, "repl_end", f, why, sizeof why);
+    if (jrn_append(&R.S.jr, "repl_end", f, why, sizeof why) != 0) {
+      rc = session_lost(&R.S);
+      goto done;
+    }
   }
   if (R.S.p->nsteps && session_all_done(&R.S)) {
-    session_end(&R.S, 1);
+    if (session_end(&R.S, 1) != 0) {
+      rc = session_lost(&R.S);
+      goto done;
+    }
     say(&R, "every step is done: run %s has ended\n", R.S.id);
   } else {
     say(&R, "run %s stays open: 'rbk resume %s' or 'rbk repl --run %s' continues it\n", R.S.id, R.S.id, R.S.id);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "runctl.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 
@@ -50,6 +51,14 @@ static int find_pending(const Journal *j, Pending *pd) {
   return pd->n >= 0 ? 0 : -1;
 }
 
+/* answer_lost reports an answer that could not be journaled: it may or
+** may not be on disk, so the person looks before answering again. */
+static int answer_lost(const char *cmd, const Journal *j, const char *run) {
+  char next[5200];
+  snprintf(next, sizeof next, "'rbk status %s' says whether the run still waits; if so, answer again", run);
+  return journal_lost(cmd, j, next);
+}
+
 int answer_pending(Journal *j, const char *cmd, const char *run, const char *what, const char *as, const char *by,
                    const char *note) {
   char why[1024];
@@ -70,8 +79,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
     json_put_str(&f, by, strlen(by));
     buf_puts(&f, ",\"reason\":\"operator\"");
     if (jrn_append(j, "decision", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", cmd, why);
-      rc = EXIT_USAGE;
+      rc = answer_lost(cmd, j, run);
       goto done;
     }
   } else {
@@ -117,8 +125,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       json_put_str(&f, note, strlen(note));
     }
     if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", cmd, why);
-      rc = EXIT_USAGE;
+      rc = answer_lost(cmd, j, run);
       goto done;
     }
   }
@@ -127,3 +134,4 @@ done:
   buf_free(&f);
   return rc;
 }
+

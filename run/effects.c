@@ -143,6 +143,8 @@ int64_t fx_pending(const Effects *fx) {
   return -1;
 }
 
+int fx_broken(const Effects *fx) { return fx && fx->out && fx->out->broken; }
+
 static const char *step_name(const VM *vm) {
   return vm->step >= 0 ? vm->prog->steps[vm->step].name : "";
 }
@@ -162,7 +164,7 @@ static int must_sync(const char *kind) {
 /* append masks fields and writes one record. */
 static int append_opt(VM *vm, const char *type, const char *fields, int sync) {
   Buf masked = BUF_INIT;
-  char err[512];
+  char err[JRN_PATH_MAX + 256];
   int rc;
   if (!vm->fx || !vm->fx->out) return 0;
   vm_redact(vm, fields, strlen(fields), &masked);

@@ -87,6 +87,12 @@ int fx_record(VM *vm, const char *type, const char *key, const char *fields);
 ** effect fx_begin has just replayed (a call that failed when it ran), or
 ** NULL if it succeeded. The text lives as long as the journal records. */
 const char *fx_replayed_error(const Effects *fx);
+/* fx_broken says whether the journal effects are written to has failed an
+** append (journal.h: it is then broken). The run must stop at once,
+** doing and writing nothing more: that is not a failure of the step (no
+** retry, no 'on failure', no undo); the effect whose record failed is in
+** doubt on resume, as after a crash. */
+int fx_broken(const Effects *fx);
 /* fx_pending finds the runbook-lane effect a paused run waits on; returns
 ** its number, or -1. */
 int64_t fx_pending(const Effects *fx);

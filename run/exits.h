@@ -11,6 +11,7 @@
 #define EXIT_USAGE 2       /* bad command line, or a runbook that does not compile */
 #define EXIT_WAITING 3     /* run: paused for a person (approve, confirm, answer) */
 #define EXIT_BUSY 4        /* another process is executing the run */
+#define EXIT_STATE 5       /* the run's state could not be written (journal write failure, disk full) */
 #define EXIT_INTERRUPTED 130
 
 #endif

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -250,6 +251,7 @@ void jrn_close(Journal *j) {
   j->data = j->dir = j->path = NULL;
   j->seq = j->size = 0;
   j->broken = 0;
+  j->broken_why[0] = '\0';
   memcpy(j->prev, ZERO_HASH, 65);
 }
 
@@ -406,6 +408,26 @@ int jrn_append(Journal *j, const char *type, const char *fields_json, char *err,
   return jrn_append_opt(j, type, fields_json, 1, err, errlen);
 }
 
+/* poison marks the journal broken with the reason why (also copied to
+** err): after a failed append what is on disk is unknown (a partial line,
+** or a record the kernel may have dropped), so every later append fails
+** at once, writing nothing, until the journal is opened again and jrn_open
+** reads back what is really there (setting a torn tail aside). */
+static int poison(Journal *j, char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+static int poison(Journal *j, char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(j->broken_why, sizeof j->broken_why, fmt, ap);
+  va_end(ap);
+  j->broken = 1;
+  snprintf(err, errlen, "%s", j->broken_why);
+  return -1;
+}
+
 int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen) {
   Buf line = BUF_INIT;
   char when[96], why[256], next[65];
@@ -417,22 +439,16 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
     snprintf(err, errlen, "journal.jsonl: not open");
     return -1;
   }
-  if (j->broken) {
-    snprintf(err, errlen,
-             "journal.jsonl: an earlier write failed, so what is on disk is unknown; "
-             "stop, and resume the run to read it back");
+  if (j->broken) {   /* the first failure says what went wrong; nothing is written */
+    snprintf(err, errlen, "%s", j->broken_why);
     return -1;
   }
-  if (!type || !type_ok(type, strlen(type))) {
-    snprintf(err, errlen, "journal.jsonl: record type \"%.64s\" is not a lower-case name",
-             type ? type : "");
-    return -1;
-  }
+  if (!type || !type_ok(type, strlen(type)))
+    return poison(j, err, errlen, "%s: record type \"%.64s\" is not a lower-case name", j->path,
+                  type ? type : "");
   if (!fields_json) fields_json = "";
-  if (strpbrk(fields_json, "\n\r")) {
-    snprintf(err, errlen, "journal.jsonl: the fields of a %s record contain a line break", type);
-    return -1;
-  }
+  if (strpbrk(fields_json, "\n\r"))
+    return poison(j, err, errlen, "%s: the fields of a %s record contain a line break", j->path, type);
   now_rfc3339(when);
   buf_printf(&line, "{\"seq\":%" PRIu64 ",\"prev\":\"%s\",\"time\":\"%s\",\"type\":\"%s\"", j->seq,
              j->prev, when, type);
@@ -443,31 +459,28 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   buf_putc(&line, '}');
   /* Write only what jrn_open will accept back. */
   if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
-    snprintf(err, errlen, "journal.jsonl: refusing to write a bad %s record: %s", type, why);
     buf_free(&line);
-    return -1;
+    return poison(j, err, errlen, "%s: refusing to write a bad %s record: %s", j->path, type, why);
   }
   json_free(o);
   sha256(line.p, line.n, h);
   sha256_hex(h, next);
   buf_putc(&line, '\n');
   if (durable_write_all(j->fd, line.p, line.n) < 0) {
+    /* A partial line stays as it is: jrn_open sets it aside as a torn
+    ** tail. Cutting it off here would be one more write to a file that
+    ** has just failed one. */
     int e = errno;
-    /* Take back a partial line, so the next append does not follow it. */
-    if (ftruncate(j->fd, (off_t)j->size) < 0 || fdatasync(j->fd) < 0) j->broken = 1;
-    snprintf(err, errlen, "journal.jsonl: cannot write record %" PRIu64 ": %s", j->seq, strerror(e));
     buf_free(&line);
-    return -1;
+    return poison(j, err, errlen, "%s: cannot write record %" PRIu64 ": %s", j->path, j->seq, strerror(e));
   }
   if (sync && fdatasync(j->fd) < 0) {
     /* After a failed sync the kernel may have dropped the dirty pages:
     ** nothing more can be trusted until the file is read again. */
-    j->broken = 1;
-    snprintf(err, errlen,
-             "journal.jsonl: cannot sync record %" PRIu64 " (it may or may not be on disk): %s",
-             j->seq, strerror(errno));
+    int e = errno;
     buf_free(&line);
-    return -1;
+    return poison(j, err, errlen, "%s: cannot sync record %" PRIu64 " (it may or may not be on disk): %s",
+                  j->path, j->seq, strerror(e));
   }
   j->size += line.n;
   j->seq++;

@@ -63,7 +63,9 @@
 ** append is synced before the next begins, a crash can damage only the
 ** last line: it may be cut short (a prefix of the record, without its
 ** newline) or, if the file system lost part of the write, hold zeros or
-** garbage. jrn_open recognises such a TORN TAIL:
+** garbage. A write that fails (disk full) is the same case: after it
+** nothing more is appended (see jrn_append), so its partial line stays
+** the last. jrn_open recognises such a TORN TAIL:
 **   - the last line has no final newline (even if its JSON is complete:
 **     the write did not finish, so the record was never acknowledged), or
 **   - the last line is newline-terminated but is not valid JSON (or not
@@ -122,8 +124,10 @@ typedef struct Journal {
   uint64_t seq;        /* the seq of the next record */
   char prev[65];       /* hex SHA-256 of the last record's line, or 64 zeros */
   uint64_t size;       /* bytes in the file */
-  int broken;          /* a write or sync failed: the file's state is unknown
-                       ** and jrn_append refuses until the journal is reopened */
+  int broken;          /* an append failed: the file's state is unknown, and
+                       ** every later append fails at once, writing nothing,
+                       ** until the journal is opened again */
+  char broken_why[JRN_PATH_MAX + 256];   /* that failure: "PATH: cannot write record N: strerror" */
 } Journal;
 
 typedef struct JrnOpenReport {
@@ -164,8 +168,12 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
 ** json_put_value...). The whole line is checked as jrn_open would check
 ** it before anything is written, so a bad type, malformed or duplicate
 ** fields, or a line break in fields_json fail here and write nothing.
-** If the write fails part way the file is cut back to its old size; if
-** that or the sync fails, the journal is marked broken. */
+** Any failure (those, a failed or short write, a failed fdatasync) marks
+** the journal broken: j->broken_why keeps the reason, naming the file and
+** the OS error, and every later append fails at once with it, touching
+** nothing. A write that failed part way leaves its partial line, which
+** the next jrn_open sets aside as a torn tail. The caller must stop: the
+** effect whose record failed is in doubt, as after a crash. */
 int jrn_append(Journal *j, const char *type, const char *fields_json, char *err,
                size_t errlen);
 

@@ -133,6 +133,10 @@ static int step_record(VM *vm, const char *type, int index, const StepOutcome *o
   return rc;
 }
 
+/* lost says whether the journal has failed (fx_broken): the step stops
+** where it is, unended, as if interrupted, and nothing more is done. */
+static int lost(const VM *vm) { return fx_broken(vm->fx); }
+
 VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
   double start = vm_now();
@@ -158,6 +162,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
     /* Waiting for a person, or out of step with the journal: the step has
     ** not ended, and neither has the run. */
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    if (lost(vm)) break;   /* not a failure of the step: no retry */
     if (r != VM_FAILED || out->attempts > vm->retries) break;
     emit(h, EV_STEP_RETRY, index, out, vm);
     /* A replay repeats the failed attempts from the journal, without waiting. */
@@ -166,12 +171,14 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
       break;
     }
   }
+  if (lost(vm)) r = VM_INTERRUPTED;
   if (r == VM_FAILED && st->onfail >= 0 && !vm_interrupted(vm) && !vm->diverged) {
     emit(h, EV_STEP_HANDLER, index, out, vm);
     vm->step_deadline = 0;
     r = vm_call(vm, st->onfail, NULL, 0, &res);
     val_release(res);
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    if (lost(vm)) r = VM_INTERRUPTED;
     out->state = r == VM_OK ? STEP_RECOVERED : r == VM_INTERRUPTED ? STEP_INTERRUPTED
                  : r == VM_PAUSED ? STEP_PAUSED : STEP_FAILED;
   } else {
@@ -184,8 +191,10 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
   out->duration = vm_now() - start;
   /* An interrupted or waiting step has not ended: a resume continues it. */
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
-      step_record(vm, "step_end", index, out, prior + out->attempts, 0) != 0 && r == VM_OK)
-    r = VM_FAILED;
+      step_record(vm, "step_end", index, out, prior + out->attempts, 0) != 0) {
+    out->state = STEP_INTERRUPTED;   /* the journal failed: lost() */
+    r = VM_INTERRUPTED;
+  }
   vm->step = -1;
   vm->step_deadline = 0;
   emit(h, EV_STEP_END, index, out, vm);
@@ -212,13 +221,16 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
     val_release(res);
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   }
+  if (lost(vm)) r = VM_INTERRUPTED;
   out->state = r == VM_OK ? STEP_OK : r == VM_PAUSED ? STEP_PAUSED
                : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
   if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
   out->duration = vm_now() - start;
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
-      step_record(vm, "step_end", index, out, nth, 1) != 0 && r == VM_OK)
-    r = VM_FAILED;
+      step_record(vm, "step_end", index, out, nth, 1) != 0) {
+    out->state = STEP_INTERRUPTED;   /* the journal failed: lost() */
+    r = VM_INTERRUPTED;
+  }
   vm->step = -1;
   vm->step_deadline = 0;
   emit(h, EV_STEP_END, index, out, vm);
@@ -249,6 +261,7 @@ VmResult run_requirements(VM *vm, const RunHooks *h) {
     r = vm_call(vm, p->reqs[i].body, NULL, 0, &res);
     val_release(res);
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    if (lost(vm)) return VM_INTERRUPTED;
     if (r != VM_OK) {
       if (r == VM_FAILED) emit(h, EV_REQUIRE_FAILED, (int)i, NULL, vm);
       return r;

@@ -228,9 +228,8 @@ static int resume_record(Session *S, RunArgs *a) {
                buf_cstr(&names));
     buf_free(&names);
     if (jrn_append(&S->jr, "accept_changes", buf_cstr(&f), why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
       buf_free(&f);
-      return EXIT_USAGE;
+      return session_lost(S);
     }
     buf_reset(&f);
   }
@@ -271,12 +270,19 @@ static int resume_record(Session *S, RunArgs *a) {
   json_put_str(&f, op, strlen(op));
   buf_printf(&f, ",\"source_sha256\":\"%s\"", hex);
   if (jrn_append(&S->jr, "resume", buf_cstr(&f), why, sizeof why) != 0) {
-    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
     buf_free(&f);
-    return EXIT_USAGE;
+    return session_lost(S);
   }
   buf_free(&f);
   return 0;
+}
+
+int session_lost(Session *S) {
+  char next[2000];
+  snprintf(next, sizeof next,
+           "'rbk resume %s' continues the run. A command whose end could not be recorded is in doubt: an "
+           "idempotent step runs it again, otherwise you choose ('rbk answer %s rerun|skip|done')", S->id, S->id);
+  return journal_lost(S->cmd, &S->jr, next);
 }
 
 /* is_interactive_record says whether record type t (with json r) can only
@@ -326,8 +332,10 @@ again:
   if (S->jr.nrecs == 0) {
     S->is_new = 1;
     if (start_record(S, a, why, sizeof why) != 0) {
-      fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
-      return EXIT_USAGE;
+      /* Nothing has run: the same command starts the run afresh. */
+      fprintf(stderr, "rbk %s: the run's state could not be written: %s\n", S->cmd, why);
+      fprintf(stderr, "rbk %s: nothing was run; free space, then run it again\n", S->cmd);
+      return EXIT_STATE;
     }
   } else {
     for (k = 0; k < S->jr.nrecs; k++) {
@@ -371,6 +379,7 @@ static int reload(Session *S, uint64_t main_n) {
   char why[1024];
   JrnOpenReport rep;
   uint64_t repl_n = S->fx.lanes[FX_LANE_REPL].n, replayed = S->fx.replayed;
+  if (S->jr.broken) return -1;   /* stopped: reopening would write again (session_lost) */
   fx_free(&S->fx);
   S->fx_ready = 0;
   S->vm.fx = NULL;
@@ -548,11 +557,7 @@ VmResult session_undo(Session *S, int i) {
 int session_end(Session *S, int succeeded) {
   char f[128], why[512];
   snprintf(f, sizeof f, "\"state\":\"%s\",\"duration\":%.3f", succeeded ? "succeeded" : "failed", vm_now() - S->t0);
-  if (jrn_append(&S->jr, "run_end", f, why, sizeof why) != 0) {
-    fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
-    return -1;
-  }
-  return 0;
+  return jrn_append(&S->jr, "run_end", f, why, sizeof why) != 0 ? -1 : 0;   /* the journal is broken: session_lost */
 }
 
 /* ---- replaying the action log ---------------------------------------- */
@@ -700,7 +705,7 @@ VmResult session_replay(Session *S, ReplayMode mode, int quiet) {
           break;
         }
         session_step(S, x->step);
-        if (S->vm.diverged) r = VM_PAUSED;
+        if (S->vm.diverged || fx_broken(&S->fx)) r = VM_PAUSED;
         break;
       case A_UNDO:
         session_undo(S, x->step);
@@ -720,7 +725,7 @@ VmResult session_replay(Session *S, ReplayMode mode, int quiet) {
         session_improvise(S, x->input, 1, NULL);
         break;
     }
-    if (S->vm.diverged) r = VM_PAUSED;
+    if (S->vm.diverged || fx_broken(&S->fx)) r = VM_PAUSED;   /* stop: see session_lost */
   }
   S->vm.host = saved;
   S->quiet = 0;

@@ -91,7 +91,8 @@ typedef enum ReplayMode { REPLAY_STOP_BEFORE_UNFINISHED, REPLAY_CONTINUE } Repla
 
 /* session_replay re-does the actions of an interactive run in journal
 ** order (quietly when quiet). Returns VM_OK, or how the continued step
-** ended (REPLAY_CONTINUE), or VM_PAUSED if the runbook no longer matches. */
+** ended (REPLAY_CONTINUE), or VM_PAUSED if the runbook no longer matches
+** or the journal failed. */
 VmResult session_replay(Session *S, ReplayMode mode, int quiet);
 
 /* session_step runs step i (or continues it if it is the unfinished one),
@@ -116,7 +117,11 @@ int session_skip(Session *S, int i, const char *reason);
 VmResult session_undo(Session *S, int i);
 /* session_all_done says whether every step is ok, recovered or skipped. */
 int session_all_done(const Session *S);
-/* session_end writes run_end with the run's final state. */
+/* session_end writes run_end with the run's final state; -1 if the
+** journal failed (then report it with session_lost). */
 int session_end(Session *S, int succeeded);
+/* session_lost reports that the run's journal could not be written
+** (S->jr.broken) and how to resume; returns EXIT_STATE. */
+int session_lost(Session *S);
 
 #endif

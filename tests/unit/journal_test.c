@@ -3,7 +3,8 @@
 ** mkdtemp directory: appending and reading back with the chain verified,
 ** modes, a torn last record cut at every byte, damage of every kind
 ** (which must be refused with the file left byte-identical), a failed
-** write taken back, and the run lock across processes.
+** write that breaks the journal (every later append fails, writing
+** nothing) and leaves a torn tail, and the run lock across processes.
 */
 #include "../../run/journal.h"
 #include "../../base/mem.h"
@@ -260,13 +261,18 @@ static void test_append_refusals(void) {
   before = slurp(path, &n0);
   for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int rc = jrn_append(&j, bad[i].type, bad[i].fields, err, sizeof err);
-    CHECK(rc < 0 && strstr(err, bad[i].why),
-          "jrn_append refuses type %s fields %zu: %s", bad[i].type, i, err);
+    CHECK(rc < 0 && strstr(err, bad[i].why) && j.broken,
+          "jrn_append refuses type %s fields %zu, and the journal is broken: %s", bad[i].type, i, err);
+    /* A refusal breaks the journal too: the caller must stop. */
+    rc = jrn_append(&j, "log", "\"after\":1", err, sizeof err);
+    CHECK(rc < 0 && strstr(err, bad[i].why), "then a good record fails with the same reason: %s", err);
+    jrn_close(&j);
+    CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && !j.broken && j.seq == 1, "reopened: %s", err);
   }
   after = slurp(path, &n1);
   CHECK(n0 == n1 && memcmp(before, after, n0) == 0 && j.seq == 1,
         "refused appends write nothing");
-  CHECK(jrn_append(&j, "log", "\"after\":1", err, sizeof err) == 0, "the journal still appends");
+  CHECK(jrn_append(&j, "log", "\"after\":1", err, sizeof err) == 0, "the reopened journal appends");
   jrn_close(&j);
   CHECK(jrn_verify_file(path, NULL) == 0, "and verifies");
   CHECK(jrn_append(&j, "log", "", err, sizeof err) < 0 && strstr(err, "not open"),
@@ -277,7 +283,10 @@ static void test_append_refusals(void) {
   mem_free(path);
 }
 
-/* A write cut short (here by RLIMIT_FSIZE) is taken back. */
+/* A write cut short (here by RLIMIT_FSIZE, as a full disk does) breaks
+** the journal: the partial line stays, every later append fails without
+** touching the file, and reopening sets the partial line aside as a torn
+** tail, after which the journal appends again. */
 static void test_short_write(void) {
   char *dir = fresh("short"), *path = path_in(dir, "journal.jsonl");
   char err[300], *before, *after;
@@ -300,10 +309,27 @@ static void test_short_write(void) {
   rc = jrn_append(&j, "log", buf_cstr(&big), err, sizeof err);
   setrlimit(RLIMIT_FSIZE, &old);
   signal(SIGXFSZ, SIG_DFL);
-  CHECK(rc < 0 && strstr(err, "cannot write record 3") && !j.broken,
-        "a write cut short fails, and is taken back: %s", err);
+  CHECK(rc < 0 && strstr(err, "cannot write record 3: File too large") && strstr(err, path) && j.broken,
+        "a write cut short fails, naming the file and the OS error, and breaks the journal: %s", err);
   after = slurp(path, &n1);
-  CHECK(n0 == n1 && memcmp(before, after, n0) == 0, "the file is as it was before");
+  CHECK(n1 == n0 + 100 && memcmp(before, after, n0) == 0 && after[n1 - 1] != '\n',
+        "the partial line is left as it is (%zu bytes after %zu)", n1, n0);
+  mem_free(after);
+  err[0] = '\0';
+  rc = jrn_append(&j, "log", "\"small\":1", err, sizeof err);
+  CHECK(rc < 0 && strstr(err, "cannot write record 3: File too large"),
+        "a later small record fails at once with the first reason: %s", err);
+  rc = jrn_append_opt(&j, "log", "\"small\":2", 0, err, sizeof err);
+  after = slurp(path, &n1);
+  CHECK(rc < 0 && n1 == n0 + 100, "and an unsynced one too, writing nothing");
+  jrn_close(&j);
+  {
+    JrnVerifyReport vr;
+    JrnOpenReport rep;
+    CHECK(jrn_verify_file(path, &vr) == 4 && vr.torn, "the partial line reads as a torn tail (record 3)");
+    CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && rep.torn_bytes == 100 && j.seq == 3,
+          "reopening sets the 100 torn bytes aside (%s)", err);
+  }
   err[0] = '\0';
   CHECK(jrn_append(&j, "log", buf_cstr(&big), err, sizeof err) == 0 && j.seq == 4,
         "the same record then appends (%s)", err);
