@@ -235,6 +235,12 @@ static void on_effect_end(Rb *b, const Json *rec) {
       c->secs = d;
     }
     c->timed_out = json_bool(json_get(rc, "timed_out"), NULL);
+    if (json_get(rec, "truncated")) {
+      c->truncated = 1;
+      rr_int(json_get(rec, "truncated"), "out", &c->out_dropped);
+      rr_int(json_get(rec, "truncated"), "err", &c->err_dropped);
+    }
+    c->left_running = rr_str(rec, "left_running");
     if (json_bool(json_get(rec, "skipped"), NULL)) c->note = "skipped by decision";
     else if (json_bool(json_get(rec, "marked_done"), NULL)) c->note = "marked done by decision";
     if (c->has_status && c->status != 0) {
@@ -253,6 +259,13 @@ static void on_effect_end(Rb *b, const Json *rec) {
     if (c->has_secs) {
       buf_puts(&t, " after ");
       val_fmt_duration(c->secs, &t);
+    }
+    if (c->truncated)
+      buf_printf(&t, "; output truncated in the journal (%lld bytes of stdout, %lld of stderr dropped)", c->out_dropped,
+                 c->err_dropped);
+    if (c->left_running) {
+      buf_puts(&t, "; ");
+      dw_plain(&t, c->left_running);
     }
     {   /* the event is dated when the command started */
       RepEvent *e = PUSH(r->events, r->nevents, b->capev);
