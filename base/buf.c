@@ -98,3 +98,48 @@ void buf_free(Buf *b) {
   b->p = NULL;
   b->n = b->cap = 0;
 }
+
+/* utf8_seq returns the length of the valid UTF-8 sequence of two to four
+** bytes at s (n bytes left), or 0 if there is none. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+  unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+  size_t len, i;
+  if (c >= 0xC2 && c <= 0xDF) len = 2;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+  else return 0;
+  if (len > n || s[1] < lo || s[1] > hi) return 0;
+  for (i = 2; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+void buf_visible(Buf *b, const char *s, size_t n, int flags) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i, k;
+    while (j < n && u[j] >= 0x20 && u[j] < 0x7f) j++;   /* the common case: printable ASCII */
+    if (j > i) buf_add(b, s + i, j - i);
+    if ((i = j) >= n) break;
+    k = u[i] < 0x80 ? 1 : utf8_seq(u + i, n - i);
+    if (u[i] == '\t' || (u[i] == '\n' && (flags & BUF_VIS_NL))) buf_putc(b, s[i]);
+    else if (u[i] == '\n') buf_puts(b, "\\n");
+    else if (k <= 1) buf_printf(b, "\\x%02x", u[i]);   /* a control, DEL, or not UTF-8 */
+    else if (k == 2 && u[i] == 0xC2 && u[i + 1] <= 0x9F) buf_printf(b, "\\u%04x", u[i + 1]);   /* C1 */
+    else buf_add(b, s + i, k);
+    i += k ? k : 1;
+  }
+  if (!b->p) buf_add(b, "", 0);
+}
+
+void buf_add_text(Buf *b, const char *s, size_t n) {
+  const char *z;
+  while (n > 0 && (z = memchr(s, '\0', n)) != NULL) {
+    buf_add(b, s, (size_t)(z - s));
+    buf_puts(b, "\\x00");
+    n -= (size_t)(z - s) + 1;
+    s = z + 1;
+  }
+  buf_add(b, s, n);
+}

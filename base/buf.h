@@ -36,6 +36,15 @@ void buf_vprintf(Buf *b, const char *fmt, va_list ap)
   ;
 /* buf_json_str appends s (n bytes) as a JSON string literal, quotes included. */
 void buf_json_str(Buf *b, const char *s, size_t n);
+/* buf_visible appends s (n bytes) so that nothing in it can act on a
+** terminal: valid UTF-8 and tabs are kept, other control characters
+** (C0, DEL, C1) and bytes that are not UTF-8 are shown escaped, as \x1b,
+** \x00 or \u009b. Newlines stay newlines with BUF_VIS_NL, else show as \n. */
+#define BUF_VIS_NL 1
+void buf_visible(Buf *b, const char *s, size_t n, int flags);
+/* buf_add_text appends s (n bytes) with each NUL byte written as \x00,
+** so that the result, read as a C string, still holds all of s. */
+void buf_add_text(Buf *b, const char *s, size_t n);
 /* buf_cstr returns the contents ("" when empty); the Buf still owns it. */
 const char *buf_cstr(const Buf *b);
 /* buf_take returns the contents as a mem_alloc'd string and empties the Buf. */

@@ -946,14 +946,29 @@ int cmd_status(int argc, char **argv) {
 
 /* ---- rbk log --------------------------------------------------------- */
 
-/* effect_start_of finds the effect_start of the effect in slot (its
-** number and lane: rr_effect_slot) before record i. */
-static const Json *effect_start_of(const RrJournal *L, size_t i, long long slot) {
-  while (slot >= 0 && i-- > 0) {
-    const Json *r = L->rec[i];
-    if (strcmp(rr_str(r, "type"), "effect_start") == 0 && rr_effect_slot(r, L->n) == slot) return r;
+/* note_start records that record i, if an effect_start, is the latest
+** start of its effect's slot (rr_effect_slot), so that an effect_end
+** finds its start without searching back: `rbk log` stays linear. */
+static void note_start(const RrJournal *L, size_t i, long *start_at) {
+  long long slot;
+  if (strcmp(rr_str(L->rec[i], "type"), "effect_start") == 0 && (slot = rr_effect_slot(L->rec[i], L->n)) >= 0)
+    start_at[slot] = (long)i;
+}
+
+/* put_output_notes says what a command's effect_end records about output
+** that is not in the journal: bytes over the cap, a process left holding it. */
+static void put_output_notes(Buf *b, const Json *r) {
+  const Json *cut = json_get(r, "truncated");
+  long long out = 0, err = 0;
+  if (cut) {
+    rr_int(cut, "out", &out);
+    rr_int(cut, "err", &err);
+    buf_printf(b, "; output truncated: %lld bytes of stdout, %lld of stderr not journaled", out, err);
   }
-  return NULL;
+  if (rr_str(r, "left_running")) {
+    buf_puts(b, "; ");
+    rr_put_field(b, r, "left_running", 200);
+  }
 }
 
 /* put_fields_generic appends key=value for every field after the fixed four. */
@@ -973,7 +988,7 @@ static void put_step(Buf *b, const Json *r) {
 }
 
 /* render appends the short rendering of record i's fields. */
-static void render(Buf *b, const RrJournal *L, size_t i) {
+static void render(Buf *b, const RrJournal *L, size_t i, const long *start_at) {
   const Json *r = L->rec[i];
   const char *t = rr_str(r, "type");
   long long n;
@@ -1041,7 +1056,8 @@ static void render(Buf *b, const RrJournal *L, size_t i) {
     rr_put_field(b, r, "what", 200);
   } else if (strcmp(t, "effect_end") == 0) {
     const Json *res = json_get(r, "result"), *rec = json_get(res, "rec");
-    const Json *st = effect_start_of(L, i, rr_effect_slot(r, L->n));
+    long long slot = rr_effect_slot(r, L->n);
+    const Json *st = slot >= 0 && start_at[slot] >= 0 ? L->rec[start_at[slot]] : NULL;
     const char *kind = rr_str(st, "kind");
     long long status = 0;
     int flag, flag_ok;
@@ -1064,11 +1080,13 @@ static void render(Buf *b, const RrJournal *L, size_t i) {
           *json_str(json_get(rec, "err"), NULL)) {
         buf_puts(b, "; err ");
         rr_put_value(b, json_get(rec, "err"), 120);
-      } else if (json_kind(rec) == JSON_OBJ && json_str(json_get(rec, "out"), NULL) &&
-                 *json_str(json_get(rec, "out"), NULL)) {
+      } else if (json_kind(rec) == JSON_OBJ && (json_kind(json_get(rec, "out")) == JSON_OBJ ||   /* {"bytes"} */
+                                                (json_str(json_get(rec, "out"), NULL) &&
+                                                 *json_str(json_get(rec, "out"), NULL)))) {
         buf_puts(b, "; out ");
         rr_put_value(b, json_get(rec, "out"), 120);
       }
+      put_output_notes(b, r);
     } else {
       if (kind) rr_put_cstr(b, kind, 20);
       else buf_puts(b, "effect");
@@ -1218,6 +1236,9 @@ void inspect_log_text(const RrJournal *L, size_t from, FILE *f) {
   int wseq = 1;
   uint64_t k;
   size_t i;
+  long *start_at = mem_alloc((2 * L->n + 1) * sizeof *start_at);
+  for (i = 0; i < 2 * L->n; i++) start_at[i] = -1;
+  for (i = 0; i < from && i < L->n; i++) note_start(L, i, start_at);
   for (k = L->n ? L->n - 1 : 0; k >= 10; k /= 10) wseq++;
   for (i = from; i < L->n; i++) {
     const char *t = rr_str(L->rec[i], "type");
@@ -1226,11 +1247,13 @@ void inspect_log_text(const RrJournal *L, size_t from, FILE *f) {
     buf_printf(&out, "%*zu  %s  ", wseq, i, when);
     put_painted(&out, color, C_BOLD, t, 14);
     buf_putc(&out, ' ');
-    render(&out, L, i);
+    note_start(L, i, start_at);
+    render(&out, L, i, start_at);
     while (out.n && out.p[out.n - 1] == ' ') out.p[--out.n] = '\0';
     buf_putc(&out, '\n');
     flush(&out, f);
   }
+  mem_free(start_at);
   buf_free(&out);
 }
 

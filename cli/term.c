@@ -4,8 +4,10 @@
 */
 #include "term.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../base/diag.h"
@@ -40,30 +42,81 @@ static void clear_progress(Term *t) {
   }
 }
 
+/* Command output is held back at most this long, and this much of it. */
+#define TERM_HOLD_S 0.1
+#define TERM_HOLD_BYTES 65536
+
+static double mono_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One write() per block of whole lines: a line is never split between
+** two writes, so another writer on the same terminal or pipe cannot cut
+** into it, and a chatty command costs one system call per 64 KiB, not
+** one per line. */
+void term_flush(Term *t) {
+  size_t off = 0;
+  if (!t->held.n) return;
+  clear_progress(t);
+  fflush(t->out);
+  while (off < t->held.n) {
+    ssize_t k = write(fileno(t->out), t->held.p + off, t->held.n - off);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;   /* as fprintf would: a closed or full output loses the text */
+    off += (size_t)k;
+  }
+  buf_free(&t->held);   /* nothing held between commands, so nothing to free at exit */
+}
+
+/* settle makes the screen ready for other text: held output first. */
+static void settle(Term *t) {
+  term_flush(t);
+  clear_progress(t);
+}
+
 static const char *step_name(const Term *t) {
   return t->vm && t->step >= 0 ? t->vm->prog->steps[t->step].name : "rbk";
 }
 
 static void on_output(void *ud, int stream, const char *line, size_t n) {
   Term *t = ud;
-  clear_progress(t);
-  fprintf(t->out, "%s%s %s|%s %.*s\n", DIM(t), step_name(t), stream == 2 ? "!" : "", OFF(t), (int)n, line);
-  fflush(t->out);
+  if (!t->held.n) t->held_since = mono_now(), t->held_lines = 0;
+  buf_puts(&t->held, DIM(t));   /* "%s%s %s|%s ", without printf's cost per line */
+  buf_puts(&t->held, step_name(t));
+  buf_puts(&t->held, stream == 2 ? " !|" : " |");
+  buf_puts(&t->held, OFF(t));
+  buf_putc(&t->held, ' ');
+  if (n && line[n - 1] == '\r') n--;   /* a CRLF line end */
+  buf_visible(&t->held, line, n, 0);
+  buf_putc(&t->held, '\n');
+  /* the clock is read every 32 lines (on_tick also flushes, 4 times a second) */
+  if (t->held.n >= TERM_HOLD_BYTES || (++t->held_lines % 32 == 0 && mono_now() - t->held_since >= TERM_HOLD_S))
+    term_flush(t);
 }
+
+static void on_output_end(void *ud) { term_flush(ud); }
 
 static void on_command(void *ud, const char *cmd) {
   Term *t = ud;
-  clear_progress(t);
-  fprintf(t->out, "%s  $ %s%s\n", BOLD(t), cmd, OFF(t));
+  Buf b = BUF_INIT;
+  settle(t);
+  buf_visible(&b, cmd, strlen(cmd), BUF_VIS_NL);
+  fprintf(t->out, "%s  $ %s%s\n", BOLD(t), buf_cstr(&b), OFF(t));
   fflush(t->out);
+  buf_free(&b);
 }
 
 static void on_message(void *ud, const char *kind, const char *text) {
   Term *t = ud;
-  clear_progress(t);
-  if (strcmp(kind, "notify") == 0) fprintf(t->out, "  %snotify%s %s\n", YELLOW(t), OFF(t), text);
-  else fprintf(t->out, "  %s%s:%s %s\n", DIM(t), kind, OFF(t), text);
+  Buf b = BUF_INIT;
+  settle(t);
+  buf_visible(&b, text, strlen(text), BUF_VIS_NL);
+  if (strcmp(kind, "notify") == 0) fprintf(t->out, "  %snotify%s %s\n", YELLOW(t), OFF(t), buf_cstr(&b));
+  else fprintf(t->out, "  %s%s:%s %s\n", DIM(t), kind, OFF(t), buf_cstr(&b));
   fflush(t->out);
+  buf_free(&b);
 }
 
 /* The progress line: elapsed against the plan and the limit. */
@@ -71,6 +124,7 @@ static void on_tick(void *ud, double elapsed) {
   Term *t = ud;
   Buf b = BUF_INIT;
   const StepInfo *st;
+  if (t->held.n && mono_now() - t->held_since >= TERM_HOLD_S) term_flush(t);
   if (!t->tty || !t->vm || t->step < 0) return;
   st = &t->vm->prog->steps[t->step];
   buf_puts(&b, "  ... ");
@@ -106,7 +160,7 @@ static int on_gate(void *ud, GateKind k, const char *text, const char *role, con
   char *a;
   int r;
   if (!t->interactive) return -1;
-  clear_progress(t);
+  settle(t);
   switch (k) {
     case GATE_MANUAL:
       fprintf(t->out, "  %sMANUAL%s %s\n  Type 'done' when it is done, or 'no' if it cannot be: ", YELLOW(t), OFF(t), text);
@@ -142,6 +196,7 @@ static int on_choice(void *ud, const char *text, const char *const *options, int
   Term *t = ud;
   char line[256];
   int k;
+  settle(t);
   if (!t->interactive) return -1;
   fprintf(t->out, "  IN DOUBT %s\n", text);
   for (;;) {
@@ -160,6 +215,7 @@ void term_host(Term *t, VmHost *h) {
   memset(h, 0, sizeof *h);
   h->ud = t;
   h->on_output = on_output;
+  h->on_output_end = on_output_end;
   h->on_command = on_command;
   h->on_message = on_message;
   h->on_tick = on_tick;
@@ -170,25 +226,31 @@ void term_host(Term *t, VmHost *h) {
 void term_failure(Term *t, const VM *vm, const char *what) {
   Diags d;
   Diag *dg;
-  clear_progress(t);
+  Buf msg = BUF_INIT, line = BUF_INIT;
+  settle(t);
   fflush(t->out);
   diag_init(&d);
+  buf_visible(&msg, buf_cstr(&vm->fail), vm->fail.n, BUF_VIS_NL);   /* it may quote a command's output */
   if (vm->failed_has_pos)
     dg = diag_add(&d, SEV_ERROR, "runtime", vm->fail_src ? vm->fail_src : vm->prog->src, vm->fail_pos, vm->fail_end, "%s%s", what,
-                  buf_cstr(&vm->fail));
+                  buf_cstr(&msg));
   else
-    dg = diag_add(&d, SEV_ERROR, "runtime", NULL, 0, 0, "%s%s", what, buf_cstr(&vm->fail));
+    dg = diag_add(&d, SEV_ERROR, "runtime", NULL, 0, 0, "%s%s", what, buf_cstr(&msg));
   if (dg && !vm->failed_has_pos) dg->file = vm->prog->src->name;
   diag_print_text(&d, stderr, diag_use_color(stderr));
   if (vm->detail.n) {
-    const char *p = buf_cstr(&vm->detail);
-    while (*p) {
-      const char *e = strchr(p, '\n');
-      int n = e ? (int)(e - p) : (int)strlen(p);
-      fprintf(stderr, "  %.*s\n", n, p);
+    const char *p = buf_cstr(&vm->detail), *end = p + vm->detail.n;
+    while (p < end) {
+      const char *e = memchr(p, '\n', (size_t)(end - p));
+      size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+      buf_reset(&line);
+      buf_visible(&line, p, n, 0);
+      fprintf(stderr, "  %s\n", buf_cstr(&line));
       p += n + (e ? 1 : 0);
     }
   }
+  buf_free(&msg);
+  buf_free(&line);
   diag_free(&d);
 }
 
@@ -196,6 +258,7 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
   Term *t = ud;
   const Program *p = vm->prog;
   t->vm = vm;
+  term_flush(t);
   switch (ev) {
     case EV_REQUIRE:
       fprintf(t->out, "%s==> require: %s%s\n", BOLD(t), p->reqs[index].name, OFF(t));
@@ -237,7 +300,7 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       break;
     case EV_STEP_END: {
       Buf b = BUF_INIT;
-      clear_progress(t);
+      settle(t);
       if (o->state == STEP_FAILED) term_failure(t, vm, "");
       dur(o->duration, &b);
       fprintf(t->out, "%s--- %s: %s%s (%s)\n", o->state == STEP_OK || o->state == STEP_RECOVERED ? GREEN(t) : RED(t),
@@ -261,6 +324,7 @@ void term_summary(Term *t, const Program *p, const StepOutcome *o) {
   double actual = 0, planned = 0;
   size_t w = 5;   /* at least as wide as "total" */
   Buf a = BUF_INIT, e = BUF_INIT;
+  term_flush(t);
   for (i = 0; i < p->nsteps; i++)
     if (strlen(p->steps[i].name) > w) w = strlen(p->steps[i].name);
   fprintf(t->out, "\n%s%-*s  %-11s  %9s  %9s%s\n", BOLD(t), (int)w, "step", "status", "actual", "expected", OFF(t));

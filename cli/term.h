@@ -3,6 +3,10 @@
 ** output prefixed with the step name, a live progress line, human gates
 ** at the prompt, failures with their source line, and the summary table.
 ** Colour and the progress line only on a terminal, and never with NO_COLOR.
+** A command's output is held back and written in large blocks of whole
+** lines (at most TERM_HOLD_S late, and always before anything else is
+** printed), and nothing in it can act on the terminal: control
+** characters are shown escaped (buf_visible).
 */
 #ifndef RBK_TERM_H
 #define RBK_TERM_H
@@ -21,6 +25,9 @@ typedef struct Term {
   int step;               /* current step, or -1 */
   int total;              /* steps that will run */
   int nth;                /* this is the nth step run */
+  Buf held;               /* command output lines not written yet: whole lines only */
+  double held_since;      /* when the oldest of them arrived (monotonic seconds) */
+  unsigned held_lines;    /* how many */
 } Term;
 
 /* term_init decides colour and interactivity from the environment. */
@@ -31,6 +38,8 @@ void term_host(Term *t, VmHost *h);
 void term_hooks(Term *t, RunHooks *h);
 /* term_failure prints vm's last failure with its source line and caret. */
 void term_failure(Term *t, const VM *vm, const char *what);
+/* term_flush writes the command output held back, if any. */
+void term_flush(Term *t);
 /* term_summary prints the table of steps: status, actual against expected. */
 void term_summary(Term *t, const Program *p, const StepOutcome *o);
 

@@ -35,6 +35,9 @@ typedef struct Rb {
     const char *cond, *msg;
   } *vmsgs;                   /* the runbook's verifies: condition text -> message */
   size_t nv, capv;
+  RrNames step_ix;            /* step name -> index in r->steps (until they are sorted) */
+  RrNames vmsg_ix;            /* condition text -> index in vmsgs, the first one */
+  RrNames ops;                /* operators named so far */
 } Rb;
 
 static const char *keep(Rb *b, Buf *t) {
@@ -58,9 +61,8 @@ static double at(Rb *b, const char *time) {
 static void add_operator(Rb *b, const char *who) {
   Report *r = b->r;
   size_t i;
-  if (!who || !*who) return;
-  for (i = 0; i < r->noperators; i++)
-    if (strcmp(r->operators[i], who) == 0) return;
+  if (!who || !*who || rr_names_get(&b->ops, who, &i)) return;
+  rr_names_put(&b->ops, who, r->noperators);
   *PUSH(r->operators, r->noperators, b->capops) = who;
 }
 
@@ -85,8 +87,8 @@ static RepStep *step_of(Rb *b, const char *name) {
   size_t i;
   RepStep *s;
   if (!name) return NULL;
-  for (i = 0; i < r->nsteps; i++)
-    if (strcmp(r->steps[i].name, name) == 0) return &r->steps[i];
+  if (rr_names_get(&b->step_ix, name, &i)) return &r->steps[i];
+  rr_names_put(&b->step_ix, name, r->nsteps);
   s = PUSH(r->steps, r->nsteps, b->capsteps);
   memset(s, 0, sizeof *s);
   s->number = (int)r->nsteps;
@@ -98,7 +100,7 @@ static RepStep *step_of(Rb *b, const char *name) {
 
 static RepImprov *improv_of(Rb *b, long long id) {
   size_t i;
-  for (i = 0; i < b->r->nimprovs; i++)
+  for (i = b->r->nimprovs; i-- > 0;)   /* the latest first: it is nearly always the one */
     if (b->r->improvs[i].id == id) return &b->r->improvs[i];
   return NULL;
 }
@@ -121,9 +123,7 @@ static void gate_parts(Rb *b, const char *what, const char **kind, const char **
 
 static const char *verify_message(Rb *b, const char *cond) {
   size_t i;
-  for (i = 0; cond && i < b->nv; i++)
-    if (strcmp(b->vmsgs[i].cond, cond) == 0) return b->vmsgs[i].msg;
-  return NULL;
+  return cond && rr_names_get(&b->vmsg_ix, cond, &i) ? b->vmsgs[i].msg : NULL;
 }
 
 static void failed_verify(Rb *b, const Json *rec, const char *step, const char *what, const Json *left,
@@ -235,6 +235,12 @@ static void on_effect_end(Rb *b, const Json *rec) {
       c->secs = d;
     }
     c->timed_out = json_bool(json_get(rc, "timed_out"), NULL);
+    if (json_get(rec, "truncated")) {
+      c->truncated = 1;
+      rr_int(json_get(rec, "truncated"), "out", &c->out_dropped);
+      rr_int(json_get(rec, "truncated"), "err", &c->err_dropped);
+    }
+    c->left_running = rr_str(rec, "left_running");
     if (json_bool(json_get(rec, "skipped"), NULL)) c->note = "skipped by decision";
     else if (json_bool(json_get(rec, "marked_done"), NULL)) c->note = "marked done by decision";
     if (c->has_status && c->status != 0) {
@@ -253,6 +259,13 @@ static void on_effect_end(Rb *b, const Json *rec) {
     if (c->has_secs) {
       buf_puts(&t, " after ");
       val_fmt_duration(c->secs, &t);
+    }
+    if (c->truncated)
+      buf_printf(&t, "; output truncated in the journal (%lld bytes of stdout, %lld of stderr dropped)", c->out_dropped,
+                 c->err_dropped);
+    if (c->left_running) {
+      buf_puts(&t, "; ");
+      dw_plain(&t, c->left_running);
     }
     {   /* the event is dated when the command started */
       RepEvent *e = PUSH(r->events, r->nevents, b->capev);
@@ -627,6 +640,7 @@ static void on_record(Rb *b, size_t i) {
 
 static void collect_verifies(Rb *b, const Source *src, const Node *n) {
   Buf t = BUF_INIT;
+  size_t k;
   for (; n; n = n->next) {
     if (n->kind == N_VERIFY && n->a && n->b) {
       struct VMsg *m = PUSH(b->vmsgs, b->nv, b->capv);
@@ -634,6 +648,7 @@ static void collect_verifies(Rb *b, const Source *src, const Node *n) {
       m->cond = keep(b, &t);
       astq_text(src, n->b, NULL, &t);
       m->msg = keep(b, &t);
+      if (!rr_names_get(&b->vmsg_ix, m->cond, &k)) rr_names_put(&b->vmsg_ix, m->cond, b->nv - 1);
     }
     collect_verifies(b, src, n->a);
     collect_verifies(b, src, n->b);
@@ -686,8 +701,9 @@ static int event_cmp(const void *x, const void *y) {
 ** reached keeps the state pending. */
 static void steps_from_plan(Rb *b) {
   Report *r = b->r;
-  size_t i;
+  size_t i, at;
   double planned = 0;
+  RrNames plan_ix = {0};
   for (i = 0; r->has_plan && i < r->plan.nsteps; i++) {
     const PlanStep *ps = &r->plan.steps[i];
     RepStep *s = step_of(b, ps->name);
@@ -696,13 +712,15 @@ static void steps_from_plan(Rb *b) {
     s->has_plan = ps->has_expect;
     s->planned = ps->expect;
     if (ps->has_expect) planned += ps->expect;
+    rr_names_put(&plan_ix, ps->name, i);
   }
   r->planned_total = planned;
   /* renumber in plan order: steps of the plan first, then any others */
   for (i = 0; i < r->nsteps; i++) {
-    const PlanStep *ps = r->has_plan ? plan_step(&r->plan, r->steps[i].name) : NULL;
+    const PlanStep *ps = rr_names_get(&plan_ix, r->steps[i].name, &at) ? &r->plan.steps[at] : NULL;
     r->steps[i].number = ps ? ps->number : 0;
   }
+  rr_names_free(&plan_ix);
   {
     size_t k, next = r->has_plan ? r->plan.nsteps : 0;
     for (k = 0; k < r->nsteps; k++)
@@ -723,10 +741,8 @@ static void finish_steps(Rb *b) {
   qsort(r->steps, r->nsteps, sizeof *r->steps, step_cmp);
   for (i = 0; i < r->nsteps; i++) {
     RepStep *s = &r->steps[i];
-    const RrStep *d = NULL;
     size_t k;
-    for (k = 0; k < r->info.nsteps; k++)
-      if (strcmp(r->info.steps[k].name, s->name) == 0) d = &r->info.steps[k];
+    const RrStep *d = rr_names_get(&r->info.step_ix, s->name, &k) ? &r->info.steps[k] : NULL;
     /* rbk status's reading of the step, for the states a journal implies
     ** (a step cut short is "interrupted") */
     if (d && strcmp(s->state, "skipped") != 0) s->state = d->state;
@@ -943,6 +959,9 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
   mem_free(b.start_at);
   mem_free(b.cmd_of);
   mem_free(b.vmsgs);
+  rr_names_free(&b.step_ix);
+  rr_names_free(&b.vmsg_ix);
+  rr_names_free(&b.ops);
   buf_free(&t);
   return 0;
 }

@@ -43,6 +43,9 @@ typedef struct RepCmd {
   int has_secs;
   double secs;
   int timed_out;
+  int truncated;        /* its output was over the journal's cap: */
+  long long out_dropped, err_dropped;   /* bytes of stdout and stderr not journaled */
+  const char *left_running;   /* "a process left running holds the output open", or NULL */
   const char *note;     /* "skipped by decision", "marked done by decision", "in doubt", or NULL */
   const char *err;      /* the start of its standard error when it failed, or NULL */
   long long improv;

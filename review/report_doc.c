@@ -193,6 +193,14 @@ static void commands(DocW *w, const Report *r, DwRow *row) {
       buf_puts(&row->c[2], " stderr: ");
       dw_code(&row->c[2], c->err);
     }
+    if (c->truncated)
+      buf_printf(&row->c[2], " (output truncated in the journal: %lld bytes of stdout, %lld of stderr dropped)",
+                 c->out_dropped, c->err_dropped);
+    if (c->left_running) {
+      buf_puts(&row->c[2], " (");
+      dw_plain(&row->c[2], c->left_running);
+      buf_puts(&row->c[2], ")");
+    }
     if (c->note) dw_plain(&row->c[3], c->note);
     else if (c->has_status) buf_printf(&row->c[3], "%lld", c->status);
     else buf_puts(&row->c[3], "-");

@@ -145,6 +145,11 @@ void report_render_json(const Report *r, Buf *out) {
     buf_printf(out, ",\"timed_out\":%s", c->timed_out ? "true" : "false");
     key(out, "note");
     dw_json_str(out, c->note);
+    key(out, "output_truncated");
+    if (c->truncated) buf_printf(out, "{\"out\":%lld,\"err\":%lld}", c->out_dropped, c->err_dropped);
+    else buf_puts(out, "null");
+    key(out, "left_running");
+    dw_json_str(out, c->left_running);
     key(out, "stderr");
     dw_json_str(out, c->err);
     improv(out, c->improv);

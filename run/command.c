@@ -47,10 +47,36 @@ static void result_from_value(const Value *v, ExecResult *r) {
   }
 }
 
+/* output_notes says what a command's journaled result lacks: output past
+** the capture cap (EXEC_DEFAULT_CAP per stream) is cut, and a process
+** still holding the pipes after the drain period (a daemon, setsid or
+** not) keeps whatever it writes later unread. Each goes to the terminal
+** as a warning and into the effect_end as fields (docs/journal.md);
+** returns the length written to extra. */
+static int output_notes(VM *vm, const ExecResult *r, char *extra, size_t n) {
+  char msg[200];
+  int k = 0;
+  if (r->out_dropped || r->err_dropped) {
+    k += snprintf(extra + k, n - (size_t)k, ",\"truncated\":{\"out\":%zu,\"err\":%zu}", r->out_dropped,
+                  r->err_dropped);
+    snprintf(msg, sizeof msg, "output over the journal's %zu MiB limit was not journaled: %zu bytes of stdout, "
+             "%zu of stderr dropped", EXEC_DEFAULT_CAP >> 20, r->out_dropped, r->err_dropped);
+    if (vm->host.on_message) vm->host.on_message(vm->host.ud, "warning", msg);
+  }
+  if (r->detached) {
+    static const char held[] = "a process left running holds the output open";
+    k += snprintf(extra + k, n - (size_t)k, ",\"left_running\":\"%s\"", held);
+    snprintf(msg, sizeof msg, "%s: what it writes after the command ended is not read", held);
+    if (vm->host.on_message) vm->host.on_message(vm->host.ud, "warning", msg);
+  }
+  return k;
+}
+
 VmResult fx_command(VM *vm, const char *cmd, ExecResult *r) {
   ExecOpts o;
   Value rec;
   FxMode m;
+  int rc;
   memset(&o, 0, sizeof o);
   memset(r, 0, sizeof *r);
   m = fx_begin(vm, "cmd", cmd, step_idempotent(vm), &rec);
@@ -78,7 +104,9 @@ VmResult fx_command(VM *vm, const char *cmd, ExecResult *r) {
   o.on_tick = cmd_tick;
   o.interrupt = vm->interrupt;
   o.ud = vm;
-  if (exec_run(&o, r) != 0) {
+  rc = exec_run(&o, r);
+  if (vm->host.on_output_end) vm->host.on_output_end(vm->host.ud);
+  if (rc != 0) {
     vm_fail(vm, "cannot start /bin/sh: %s", strerror(r->spawn_errno));
     exec_result_free(r);
     return VM_FAILED;
@@ -87,8 +115,9 @@ VmResult fx_command(VM *vm, const char *cmd, ExecResult *r) {
   if (r->interrupted) return VM_INTERRUPTED;
   rec = val_rec_new(r->status, r->duration_s, r->out, r->out_len, r->err, r->err_len, r->timed_out);
   {
-    char extra[96];
-    snprintf(extra, sizeof extra, ",\"status\":%d,\"duration\":%.3f", r->status, r->duration_s);
+    char extra[300];
+    int k = snprintf(extra, sizeof extra, ",\"status\":%d,\"duration\":%.3f", r->status, r->duration_s);
+    k += output_notes(vm, r, extra + k, sizeof extra - (size_t)k);
     if (fx_end(vm, &rec, extra) != 0) {
       val_release(rec);
       exec_result_free(r);
@@ -114,8 +143,11 @@ int fx_run(VM *vm, const char *cmd) {
     if (r.err_len) {
       const char *e = r.err;
       size_t n = r.err_len;
+      Buf t = BUF_INIT;
       if (n > 800) { e += n - 800; n = 800; }
-      vm_fail_detail(vm, "stderr: %.*s", (int)n, e);
+      buf_add_text(&t, e, n);
+      vm_fail_detail(vm, "stderr: %s", buf_cstr(&t));
+      buf_free(&t);
     }
     exec_result_free(&r);
     return -1;

@@ -34,6 +34,7 @@ typedef struct Stream {
   char *cap;           /* capture buffer, always NUL-terminated */
   size_t len, alloc, capmax;
   int truncated;
+  size_t dropped;      /* bytes read but not captured (over the cap, or no memory) */
   char *line;          /* line assembly buffer (EXEC_LINE_MAX + 1), NULL if not streaming */
   size_t line_len;
 } Stream;
@@ -105,7 +106,7 @@ static void feed_lines(Run *run, Stream *s, const char *data, size_t n) {
 static void capture(Run *run, Stream *s, const char *data, size_t n) {
   size_t room = s->capmax - s->len;
   size_t take = n < room ? n : room;
-  if (take < n) s->truncated = 1;
+  if (take < n) { s->truncated = 1; s->dropped += n - take; }
   if (take == 0) return;
   if (s->len + take + 1 > s->alloc) {
     size_t want = s->alloc, lim = s->capmax + 1;
@@ -116,6 +117,7 @@ static void capture(Run *run, Stream *s, const char *data, size_t n) {
       run->r->sys_errno = ENOMEM;
       s->truncated = 1;
       s->capmax = s->len;          /* keep what we have, drop the rest */
+      s->dropped += take;
       return;
     }
     s->cap = p; s->alloc = want;
@@ -227,7 +229,7 @@ static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
 ** allocation failure is a clean start failure. */
 static int init_stream(Stream *s, int id, size_t cap, int streaming) {
   size_t first = cap < 4096 ? cap : 4096;
-  s->fd = -1; s->id = id; s->len = 0; s->truncated = 0; s->line_len = 0;
+  s->fd = -1; s->id = id; s->len = 0; s->truncated = 0; s->dropped = 0; s->line_len = 0;
   s->capmax = cap; s->alloc = first + 1; s->line = NULL;
   s->cap = malloc(s->alloc);
   if (!s->cap) return -1;
@@ -455,6 +457,8 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
   }
   r->out = run.s[0].cap; r->out_len = run.s[0].len; r->out_truncated = run.s[0].truncated;
   r->err = run.s[1].cap; r->err_len = run.s[1].len; r->err_truncated = run.s[1].truncated;
+  r->out_dropped = run.s[0].dropped;
+  r->err_dropped = run.s[1].dropped;
   run.s[0].cap = run.s[1].cap = NULL;
   free_streams(&run);
   r->duration_s = now_s() - t0;

@@ -31,7 +31,9 @@
 **      background process (e.g. "sleep 30 & echo hi") still holds them
 **      open after that, reading stops, our pipe ends are closed,
 **      r->detached is set and exec_run returns; on a normal exit that
-**      background process is left running (it is NOT killed).
+**      background process is left running (it is NOT killed). The caller
+**      says so (vm_command prints and journals it): output written after
+**      that is never read.
 */
 #ifndef RBK_EXEC_H
 #define RBK_EXEC_H
@@ -86,6 +88,7 @@ typedef struct ExecResult {
   int detached;        /* 1 if reading stopped after the drain period because a background process held the pipes */
   char *out; size_t out_len; int out_truncated;   /* captured stdout (NUL-terminated), bytes past cap dropped, flag set */
   char *err; size_t err_len; int err_truncated;   /* captured stderr, same rules as out */
+  size_t out_dropped, err_dropped;   /* how many bytes past the cap were read and not captured */
   double duration_s;   /* wall time, CLOCK_MONOTONIC */
   pid_t pgid;          /* the child's process group id (for tests) */
 } ExecResult;

@@ -284,18 +284,67 @@ void rr_put_value(Buf *b, const Json *v, size_t max) {
   buf_free(&t);
 }
 
+/* ---- names to indexes ------------------------------------------------ */
+
+static size_t name_hash(const char *s) {
+  size_t h = 2166136261u;   /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+int rr_names_get(const RrNames *m, const char *key, size_t *val) {
+  size_t i;
+  if (!m->cap) return 0;
+  for (i = name_hash(key) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
+    if (strcmp(m->key[i], key) == 0) {
+      *val = m->val[i];
+      return 1;
+    }
+  return 0;
+}
+
+void rr_names_put(RrNames *m, const char *key, size_t val) {
+  size_t i;
+  if (2 * (m->n + 1) > m->cap) {   /* at most half full */
+    RrNames g;
+    g.cap = m->cap ? 2 * m->cap : 16;
+    g.n = 0;
+    g.key = mem_calloc(g.cap * sizeof *g.key);
+    g.val = mem_alloc(g.cap * sizeof *g.val);
+    for (i = 0; i < m->cap; i++)
+      if (m->key[i]) rr_names_put(&g, m->key[i], m->val[i]);
+    rr_names_free(m);
+    *m = g;
+  }
+  for (i = name_hash(key) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
+    if (strcmp(m->key[i], key) == 0) {
+      m->val[i] = val;
+      return;
+    }
+  m->key[i] = key;
+  m->val[i] = val;
+  m->n++;
+}
+
+void rr_names_free(RrNames *m) {
+  mem_free(m->key);
+  mem_free(m->val);
+  memset(m, 0, sizeof *m);
+}
+
 /* ---- what a journal says about its run ------------------------------- */
 
 void rr_info_free(RrInfo *I) {
   mem_free(I->steps);
+  rr_names_free(&I->step_ix);
   memset(I, 0, sizeof *I);
 }
 
 static RrStep *step_find(RrInfo *I, const char *name) {
   size_t i;
   RrStep *s;
-  for (i = 0; i < I->nsteps; i++)
-    if (strcmp(I->steps[i].name, name) == 0) return &I->steps[i];
+  if (rr_names_get(&I->step_ix, name, &i)) return &I->steps[i];
+  rr_names_put(&I->step_ix, name, I->nsteps);
   if (I->nsteps == I->capsteps)
     I->steps = mem_grow(I->steps, &I->capsteps, I->nsteps + 1, sizeof *I->steps);
   s = &I->steps[I->nsteps++];

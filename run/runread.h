@@ -47,6 +47,22 @@ typedef struct RrJournal {
 enum { RR_S_SUCCEEDED, RR_S_FAILED, RR_S_FINISHED, RR_S_WAITING, RR_S_INTERRUPTED, RR_S_RUNNING, RR_S_UNREADABLE };
 enum { RR_W_NONE, RR_W_GATE, RR_W_DOUBT, RR_W_OTHER };
 
+/* RrNames maps strings to indexes in a hash table, so that a reader
+** finds a step (or anything named) in constant time: every reader stays
+** linear in the journal. Keys are borrowed and must outlive the map. */
+typedef struct RrNames {
+  const char **key;
+  size_t *val;
+  size_t cap, n;   /* cap is 0 or a power of two */
+} RrNames;
+
+/* rr_names_get finds key; returns 1 and sets *val, or 0. */
+int rr_names_get(const RrNames *m, const char *key, size_t *val);
+/* rr_names_put maps key to val, replacing an earlier value. */
+void rr_names_put(RrNames *m, const char *key, size_t val);
+/* rr_names_free releases the table. */
+void rr_names_free(RrNames *m);
+
 typedef struct RrStep {
   const char *name;
   const char *state;   /* "pending", "running", or step_end's state */
@@ -78,6 +94,7 @@ typedef struct RrInfo {
   uint64_t bad;        /* then: the first bad record */
   RrStep *steps;
   size_t nsteps, capsteps;
+  RrNames step_ix;     /* step name -> index in steps */
 } RrInfo;
 
 /* rr_is_dir says whether path is a directory. */

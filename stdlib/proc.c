@@ -43,8 +43,11 @@ int nat_sh(VM *vm, Value *args, int argc, Value *out) {
   if (start(vm, "sh", &args[0], &r) != 0) return -1;
   if (r.status != 0) {
     size_t en = r.err_len > 300 ? 300 : r.err_len;
+    Buf e = BUF_INIT;
     while (en > 0 && (r.err[en - 1] == '\n' || r.err[en - 1] == '\r')) en--;
-    vm_fail(vm, "sh(): command failed with exit status %d%s%.*s", r.status, en ? ": " : "", (int)en, r.err);
+    buf_add_text(&e, r.err, en);
+    vm_fail(vm, "sh(): command failed with exit status %d%s%s", r.status, en ? ": " : "", buf_cstr(&e));
+    buf_free(&e);
     exec_result_free(&r);
     return -1;
   }

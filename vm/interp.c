@@ -496,7 +496,10 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
   const char *src = frame_src(vm)->text;
   Buf b = BUF_INIT;
   if (v->msg >= 0 && R[v->msg].t != V_NIL) {
-    vm_show(vm, &R[v->msg], &b);
+    Buf t = BUF_INIT;
+    vm_show(vm, &R[v->msg], &t);
+    buf_add_text(&b, buf_cstr(&t), t.n);   /* masked, then a NUL cannot cut it */
+    buf_free(&t);
     vm_fail(vm, "verify failed: %s", buf_cstr(&b));
     buf_reset(&b);
     vm_fail_detail(vm, "condition: %.*s\n", (int)(v->end - v->pos), src + v->pos);
@@ -520,7 +523,9 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
   Buf raw = BUF_INIT, b = BUF_INIT;
   Value none;
   FxMode m;
-  val_to_buf(v, &raw);
+  val_to_buf(v, &b);
+  buf_add_text(&raw, buf_cstr(&b), b.n);   /* a NUL (from a command's output) must not cut the text */
+  buf_reset(&b);
   m = eff_begin(vm, kind, buf_cstr(&raw), 1, &none);
   val_release(none);
   if (m == FX_STOP) {
@@ -528,7 +533,10 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
     return -1;
   }
   if (m == FX_LIVE) {
-    vm_show(vm, v, &b);
+    Buf t = BUF_INIT;
+    vm_show(vm, v, &t);
+    buf_add_text(&b, buf_cstr(&t), t.n);
+    buf_free(&t);
     if (vm->host.on_message) vm->host.on_message(vm->host.ud, kind, buf_cstr(&b));
     none = val_nil();
     if (eff_end(vm, &none, NULL) != 0) {
@@ -1175,11 +1183,13 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     NEXT;
   }
   CASE(FAIL) {
-    Buf b = BUF_INIT;
-    vm_show(vm, RA, &b);
+    Buf b = BUF_INIT, t = BUF_INIT;
+    vm_show(vm, RA, &t);
+    buf_add_text(&b, buf_cstr(&t), t.n);
     SAVE();
     vm_fail(vm, "%s", buf_cstr(&b));
     buf_free(&b);
+    buf_free(&t);
     goto failed;
   }
   CASE(LOG) { TRY(vm_message(vm, "log", RA)); NEXT; }

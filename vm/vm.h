@@ -71,6 +71,9 @@ typedef struct VmHost {
   void *ud;
   /* A line of a running command's output; stream 1 stdout, 2 stderr. */
   void (*on_output)(void *ud, int stream, const char *line, size_t n);
+  /* A command's output has ended (it exited, or could not start): show
+  ** any output held back for speed now. NULL: nothing is held back. */
+  void (*on_output_end)(void *ud);
   /* A command about to run (the text that reaches /bin/sh). */
   void (*on_command)(void *ud, const char *cmd);
   /* log, notify and other messages; kind is "log", "notify" or "info". */

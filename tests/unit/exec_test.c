@@ -235,6 +235,9 @@ static void test_cap(void) {
   CHECK(r.out_truncated && r.out_len == 10, "cap 10 truncates (len %zu, flag %d)", r.out_len, r.out_truncated);
   CHECK_STREQ(r.out, "1\n2\n3\n4\n5\n", "first 10 bytes kept");
   CHECK(l.count[1] == 1000, "streaming is not limited by the cap (%d lines)", l.count[1]);
+  /* seq 1 1000 prints 3893 bytes: all but 10 are counted as dropped */
+  CHECK(r.out_dropped == 3893 - 10 && r.err_dropped == 0, "bytes dropped are counted (%zu, %zu)", r.out_dropped,
+        r.err_dropped);
   exec_result_free(&r);
 }
 
