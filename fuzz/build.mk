@@ -23,11 +23,11 @@ $(FB)/librbk-fuzz.a: $(OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(FB)/gen/parser.c $(FB)/gen/parser.h: grammar/parser.y
+$(FB)/gen/parser.c $(FB)/gen/parser.h &: grammar/parser.y
 	@mkdir -p $(@D)
 	bison -Wall -Werror -d -o $(FB)/gen/parser.c $<
 
-$(FB)/gen/lexer.c $(FB)/gen/lexer.h: grammar/lexer.l
+$(FB)/gen/lexer.c $(FB)/gen/lexer.h &: grammar/lexer.l
 	@mkdir -p $(@D)
 	flex --header-file=$(FB)/gen/lexer.h -o $(FB)/gen/lexer.c $<
 
