@@ -491,7 +491,8 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
 
 /* ---- verifying without changing ----------------------------------------- */
 
-int jrn_verify_file(const char *path, JrnVerifyReport *rep) {
+/* verify_file is jrn_verify_file; with keep, it is jrn_read_file. */
+static int verify_file(const char *path, JrnVerifyReport *rep, Journal *keep) {
   JrnVerifyReport spare;
   struct stat st;
   char *data;
@@ -516,8 +517,9 @@ int jrn_verify_file(const char *path, JrnVerifyReport *rep) {
     return -1;
   }
   close(fd);
-  scan(data, n, NULL, &sc);
-  mem_free(data);
+  scan(data, n, keep, &sc);
+  if (keep) keep->data = data;
+  else mem_free(data);
   rep->nrecs = sc.nvalid;
   if (sc.state == SCAN_INTACT) return 0;
   rep->bad = sc.bad;
@@ -525,6 +527,15 @@ int jrn_verify_file(const char *path, JrnVerifyReport *rep) {
   rep->torn = sc.state == SCAN_TORN;
   memcpy(rep->reason, sc.why, sizeof rep->reason);
   return sc.bad < (uint64_t)INT_MAX ? (int)(sc.bad + 1) : INT_MAX;
+}
+
+int jrn_verify_file(const char *path, JrnVerifyReport *rep) { return verify_file(path, rep, NULL); }
+
+int jrn_read_file(const char *path, JrnVerifyReport *rep, Journal *j) {
+  memset(j, 0, sizeof *j);
+  j->fd = -1;
+  memcpy(j->prev, ZERO_HASH, 65);
+  return verify_file(path, rep, j);
 }
 
 /* ---- directories and the lock ------------------------------------------- */

@@ -195,6 +195,11 @@ void jrn_close(Journal *j);
 ** -1 if the file cannot be read. rep->reason says why in each failing
 ** case. */
 int jrn_verify_file(const char *path, JrnVerifyReport *rep);
+/* jrn_read_file is jrn_verify_file that also keeps the records that
+** verified in *j (recs, nrecs and data; not open for appending), so that
+** a reader parses the file once; jrn_close(j) frees them. It returns as
+** jrn_verify_file does, and nothing in *j to free when it returns -1. */
+int jrn_read_file(const char *path, JrnVerifyReport *rep, Journal *j);
 
 /* jrn_lock takes DIR/lock (created 0600) with flock(LOCK_EX|LOCK_NB) and
 ** writes our PID into it (truncate, write, fsync); *fd_out keeps the lock

@@ -65,66 +65,31 @@ int rr_find_run(const char *run, const char *state_arg, char *dir, size_t n, cha
 /* ---- reading a journal, read-only ------------------------------------ */
 
 void rr_unload(RrJournal *L) {
-  size_t i;
-  for (i = 0; i < L->n; i++) json_free(L->rec[i]);
+  jrn_close(&L->j);
   mem_free(L->rec);
   mem_free(L->line);
   mem_free(L->len);
-  mem_free(L->data);
   L->rec = NULL;
   L->line = NULL;
   L->len = NULL;
-  L->data = NULL;
   L->n = 0;
 }
 
-/* read_whole reads the file at path (opened read-only). */
-static int read_whole(const char *path, char **out, size_t *outn, char *err, size_t errlen) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  size_t cap = 65536, n = 0;
-  struct stat st;
-  char *p;
-  if (fd < 0) {
-    snprintf(err, errlen, "cannot open: %s", strerror(errno));
-    return -1;
-  }
-  if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
-    cap = (size_t)st.st_size + 1;
-  p = mem_alloc(cap);
-  for (;;) {
-    ssize_t k;
-    if (n + 1 >= cap) p = mem_grow(p, &cap, n + 65536, 1);
-    k = read(fd, p + n, cap - n - 1);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      snprintf(err, errlen, "cannot read: %s", strerror(errno));
-      mem_free(p);
-      close(fd);
-      return -1;
-    }
-    if (k == 0) break;
-    n += (size_t)k;
-  }
-  close(fd);
-  p[n] = '\0';
-  *out = p;
-  *outn = n;
-  return 0;
-}
-
-/* load verifies DIR/journal.jsonl and parses its valid records. Returns
-** 0, or -1 (RR_J_UNREADABLE) when nothing could be read. */
+/* load verifies DIR/journal.jsonl and keeps its valid records, parsed
+** once (jrn_read_file). Returns 0, or -1 (RR_J_UNREADABLE) when nothing
+** could be read. */
 int rr_load(RrJournal *L, const char *dir) {
   JrnVerifyReport vr;
-  size_t size, off = 0, want, i;
+  size_t want, i;
   int rc;
   memset(L, 0, sizeof *L);
+  L->j.fd = -1;
   if ((size_t)snprintf(L->path, sizeof L->path, "%s/journal.jsonl", dir) >= sizeof L->path) {
     L->problem = RR_J_UNREADABLE;
     snprintf(L->why, sizeof L->why, "the path is too long");
     return -1;
   }
-  rc = jrn_verify_file(L->path, &vr);
+  rc = jrn_read_file(L->path, &vr, &L->j);
   if (rc < 0) {
     L->problem = RR_J_UNREADABLE;
     snprintf(L->why, sizeof L->why, "%s", vr.reason);
@@ -133,39 +98,22 @@ int rr_load(RrJournal *L, const char *dir) {
   L->problem = rc == 0 ? RR_J_INTACT : vr.torn ? RR_J_TORN : RR_J_DAMAGED;
   L->bad = vr.bad;
   snprintf(L->why, sizeof L->why, "%s", vr.reason);
-  if (read_whole(L->path, &L->data, &size, L->why, sizeof L->why) < 0) {
-    L->problem = RR_J_UNREADABLE;
-    return -1;
-  }
-  want = vr.nrecs;
+  want = L->j.nrecs;
   L->rec = mem_calloc((want ? want : 1) * sizeof *L->rec);
   L->line = mem_calloc((want ? want : 1) * sizeof *L->line);
   L->len = mem_calloc((want ? want : 1) * sizeof *L->len);
   for (i = 0; i < want; i++) {
-    char *nl = off < size ? memchr(L->data + off, '\n', size - off) : NULL;
-    char perr[160];
-    Json *o;
-    if (nl) {
-      *nl = '\0';
-      o = json_parse(L->data + off, (size_t)(nl - (L->data + off)), perr, sizeof perr);
-    } else {
-      o = NULL;
-    }
-    if (o && !json_str(json_get(o, "type"), NULL)) {
-      json_free(o);
-      o = NULL;
-    }
-    if (!o) {   /* the file was replaced or cut since it was verified */
+    const JrnRecord *r = &L->j.recs[i];
+    if (!r->type) {   /* chained and well formed, but its type is not a string */
       L->problem = RR_J_DAMAGED;
       L->bad = i;
-      snprintf(L->why, sizeof L->why, "the journal changed while it was being read");
+      snprintf(L->why, sizeof L->why, "record %zu has no type", i);
       break;
     }
-    L->rec[i] = o;
-    L->line[i] = L->data + off;
-    L->len[i] = (size_t)(nl - (L->data + off));
+    L->rec[i] = r->json;
+    L->line[i] = r->line;
+    L->len[i] = r->len;
     L->n++;
-    off += L->len[i] + 1;
   }
   return 0;
 }

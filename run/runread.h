@@ -3,12 +3,11 @@
 ** look at journals (docs/journal.md): rbk runs, status and log
 ** (cmd_inspect.c) and rbk report (cmd_report.c).
 **
-** READ-ONLY. A journal is checked with jrn_verify_file and then read with
-** open(O_RDONLY); jrn_open is never called, because it sets a torn last
-** record aside (writes a side file and truncates the journal). Because a
-** journal is append-only, the first N records that verified are still the
-** first N lines when the file is read a moment later, even if a running
-** process appended more meanwhile: only those N are parsed.
+** READ-ONLY. A journal is read, checked and parsed in one pass with
+** jrn_read_file (open(O_RDONLY)); jrn_open is never called, because it
+** sets a torn last record aside (writes a side file and truncates the
+** journal). A running process may append meanwhile: what was read is a
+** prefix of the journal, and only the records that verified are used.
 **
 ** Run states are derived as docs/journal.md says: finished (a run_end
 ** after the last resume), waiting (a gate_wait or paused after it),
@@ -34,8 +33,8 @@ enum { RR_J_INTACT, RR_J_TORN, RR_J_DAMAGED, RR_J_UNREADABLE };
 
 typedef struct RrJournal {
   char path[JRN_PATH_MAX];
-  char *data;          /* the file's bytes; verified lines are NUL-terminated */
-  Json **rec;          /* the verified records, parsed */
+  Journal j;           /* the file's bytes and its verified records, parsed once (jrn_read_file) */
+  Json **rec;          /* the verified records */
   const char **line;   /* and their lines */
   size_t *len;
   size_t n;
