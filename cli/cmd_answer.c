@@ -13,17 +13,27 @@
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "../run/answer.h"
+#include "../run/load.h"
 #include "cli.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
 
 const char usage_approve[] =
-  "Usage: rbk approve RUN --as ROLE [--note TEXT] [--refuse]\n"
+  "Usage: rbk approve RUN --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
   "\n"
   "Approve the gate a paused run waits at ('approve by ROLE'), as ROLE. The\n"
   "approval is journaled with the role, the login name, the time and the\n"
   "note; 'rbk resume RUN' then continues. --refuse records a refusal, which\n"
   "fails the step when the run resumes.\n"
+  "\n"
+  "When the role names keys (role ROLE \"Person\" key \"ssh-ed25519 ...\"), the\n"
+  "answer is signed with ssh-keygen -Y sign (namespace rbk-approval) over the\n"
+  "run id, the runbook's source SHA-256, the gate, the answer, the note and\n"
+  "the time, and verified against the role's keys before it is journaled; a\n"
+  "key the role does not list is refused and nothing is recorded. The key is\n"
+  "--key FILE (a private key, or a public key held by ssh-agent), else\n"
+  "$RBK_SIGNING_KEY, else ssh-agent (SSH_AUTH_SOCK) with one of the role's\n"
+  "keys. Without keys the approval is journaled as unverified.\n"
   "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
   "error or no such run; 4 another process is executing the run.\n";
@@ -49,8 +59,10 @@ const char usage_answer[] =
   "Exit status: as 'rbk approve'.\n";
 
 /* answer_run records one answer. what: "approve", "confirm", "yes", "no", "rerun", "skip", "done". */
-static int answer_run(const char *cmd, const char *run, const char *what, const char *as, const char *note) {
-  char dir[4800], why[1024];
+static int answer_run(const char *cmd, const char *run, const char *what, const char *as, const char *note,
+                      const char *keyfile) {
+  char dir[4800], why[1024], src[5000];
+  Program *p = NULL;
   Journal j;
   JrnOpenReport rep;
   int lockfd = -1, rc = EXIT_USAGE;
@@ -69,22 +81,32 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
     fprintf(stderr, "rbk %s: %s\n", cmd, why);
     goto done;
   }
-  rc = answer_pending(&j, cmd, run, what, as, login_name(), note);
+  /* the run's runbook, for the approving role's keys (a resume checks
+  ** them again against the runbook itself) */
+  snprintf(src, sizeof src, "%s/source.rbk", dir);
+  if (as && access(src, R_OK) == 0 && !(p = load_program(src))) {
+    fprintf(stderr, "rbk %s: cannot read the run's runbook %s\n", cmd, src);
+    goto done;
+  }
+  rc = answer_pending(&j, cmd, run, what, as, login_name(), note, p, keyfile);
   if (rc == EXIT_OK) printf("recorded; 'rbk resume %s' continues the run\n", run);
 done:
+  if (p) prog_free(p);
   jrn_close(&j);
   jrn_unlock(lockfd);
   return rc;
 }
 
 int cmd_approve(int argc, char **argv) {
-  const char *run = NULL, *as = NULL, *note = NULL;
+  const char *run = NULL, *as = NULL, *note = NULL, *key = NULL;
   int i, refuse = 0;
   for (i = 1; i < argc; i++) {
     if (cli_is_help(argv[i])) { fputs(usage_approve, stdout); return EXIT_OK; }
     if ((strcmp(argv[i], "--as") == 0 || strcmp(argv[i], "--note") == 0) && i + 1 < argc) {
       if (argv[i][2] == 'a') as = argv[++i];
       else note = argv[++i];
+    } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+      key = argv[++i];
     } else if (strcmp(argv[i], "--refuse") == 0) {
       refuse = 1;
     } else if (argv[i][0] == '-') {
@@ -97,7 +119,7 @@ int cmd_approve(int argc, char **argv) {
   }
   if (!run) return cli_usage_error("approve", "no RUN given");
   if (!as) return cli_usage_error("approve", "--as ROLE is required: say which role approves");
-  return answer_run("approve", run, refuse ? "refuse" : "approve", as, note);
+  return answer_run("approve", run, refuse ? "refuse" : "approve", as, note, key);
 }
 
 int cmd_confirm(int argc, char **argv) {
@@ -111,7 +133,7 @@ int cmd_confirm(int argc, char **argv) {
     else run = argv[i];
   }
   if (!run) return cli_usage_error("confirm", "no RUN given");
-  return answer_run("confirm", run, "confirm", NULL, note);
+  return answer_run("confirm", run, "confirm", NULL, note, NULL);
 }
 
 int cmd_answer(int argc, char **argv) {
@@ -121,6 +143,6 @@ int cmd_answer(int argc, char **argv) {
     if (cli_is_help(argv[i])) { fputs(usage_answer, stdout); return EXIT_OK; }
   if (argc != 3) return cli_usage_error("answer", "expected RUN and an answer");
   for (i = 0; ok[i]; i++)
-    if (strcmp(argv[2], ok[i]) == 0) return answer_run("answer", argv[1], argv[2], NULL, NULL);
+    if (strcmp(argv[2], ok[i]) == 0) return answer_run("answer", argv[1], argv[2], NULL, NULL, NULL);
   return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", argv[2]);
 }

@@ -18,6 +18,7 @@
 #include "../vm/ffi.h"
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
+#include "../base/sshkey.h"
 #include "suggest.h"
 
 static const char *const ty_names[] = {
@@ -985,10 +986,20 @@ static int declare_fn(Checker *C, Node *n) {
 }
 
 static void contacts(Checker *C, Node *role) {
-  static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note", NULL};
+  static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note",
+                                      "key", NULL};
   Node *p, *q;
   int i;
   for (p = role->c; p; p = p->next) {
+    if (strcmp(p->a->str, "key") == 0) {
+      /* a role may name several keys (one per person or device) */
+      char why[256];
+      if (p->b && p->b->kind == N_STR && sshkey_parse(p->b->str, NULL, why, sizeof why) != 0)
+        diag_hint(err(C, "bad-key", p->b, "role %s: this is not an SSH public key: %s", role->a->str, why),
+                  "give the line of the person's .pub file, e.g. \"ssh-ed25519 AAAA... jane@laptop\"");
+      if (p->b && p->b->kind != N_STR) err(C, "bad-key", p->b, "role %s: a key must be a constant string", role->a->str);
+      continue;
+    }
     for (q = role->c; q != p; q = q->next)
       if (q->a->str == p->a->str) err(C, "duplicate-contact", p->a, "duplicate contact field '%s'", p->a->str);
     for (i = 0; known[i]; i++)
@@ -999,7 +1010,7 @@ static void contacts(Checker *C, Node *role) {
       suggest_init(&sg, p->a->str);
       for (i = 0; known[i]; i++) suggest_add(&sg, known[i]);
       if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
-      else diag_hint(dg, "contact fields are phone, email, pager, slack, chat, availability, team and note");
+      else diag_hint(dg, "contact fields are phone, email, pager, slack, chat, availability, team, note and key");
     }
     need_string(C, p->b, "a contact field");
   }

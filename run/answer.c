@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exits.h"
+#include "signing.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 
@@ -20,6 +22,7 @@ typedef struct Pending {
   const char *kind;   /* "gate" or "doubt" */
   const char *gate;   /* manual, ask, approve */
   const char *role;
+  const char *step;
 } Pending;
 
 static int find_pending(const Journal *j, Pending *pd) {
@@ -46,14 +49,18 @@ static int find_pending(const Journal *j, Pending *pd) {
     pd->kind = strcmp(j->recs[i].type, "gate_wait") == 0 ? "gate" : "doubt";
     pd->gate = json_str(json_get(r, "gate"), NULL);
     pd->role = json_str(json_get(r, "role"), NULL);
+    pd->step = json_str(json_get(r, "step"), NULL);
   }
   return pd->n >= 0 ? 0 : -1;
 }
 
 int answer_pending(Journal *j, const char *cmd, const char *run, const char *what, const char *as, const char *by,
-                   const char *note) {
+                   const char *note, const Program *p, const char *keyfile) {
   char why[1024];
   Pending pd;
+  Buf sig = BUF_INIT;
+  char fp[SSHKEY_FP_MAX] = "", at[32] = "";
+  int signed_ = 0;
   int rc = EXIT_FAILED;
   Buf f = BUF_INIT;
   if (find_pending(j, &pd) != 0) {
@@ -89,6 +96,31 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
         goto done;
       }
       yes = strcmp(what, "approve") == 0;
+      {
+        const char *keys[SIGN_MAXKEYS];
+        int nkeys = p ? sign_role_keys(p, as, keys) : 0;
+        if (nkeys > 0) {
+          /* Signed, then verified against the role's keys, before anything is journaled. */
+          const char *sha = json_str(json_get(j->nrecs ? j->recs[0].json : NULL, "source_sha256"), NULL);
+          Buf m = BUF_INIT;
+          time_t now = time(NULL);
+          struct tm tmv;
+          strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+          sign_message(&m, run, sha, pd.n, pd.step, as, what, note, at);
+          if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, &sig, why, sizeof why) != 0) {
+            fprintf(stderr, "rbk %s: role %s has keys, so the answer must be signed: %s\n", cmd, as, why);
+            buf_free(&m);
+            goto done;
+          }
+          if (sign_verify(buf_cstr(&m), buf_cstr(&sig), as, keys, nkeys, fp, why, sizeof why) != 0) {
+            fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
+            buf_free(&m);
+            goto done;
+          }
+          buf_free(&m);
+          signed_ = 1;
+        }
+      }
     } else if (strcmp(what, "confirm") == 0) {
       if (strcmp(gate, "manual") != 0) {
         fprintf(stderr, "rbk %s: run %s waits for %s, not a manual step\n", cmd, run, gate);
@@ -116,6 +148,14 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       buf_puts(&f, ",\"note\":");
       json_put_str(&f, note, strlen(note));
     }
+    if (signed_) {
+      buf_printf(&f, ",\"verified\":true,\"principal\":");
+      json_put_str(&f, as, strlen(as));
+      buf_printf(&f, ",\"fingerprint\":\"%s\",\"signed_at\":\"%s\",\"signature\":", fp, at);
+      json_put_str(&f, buf_cstr(&sig), sig.n);
+    } else if (as) {
+      buf_puts(&f, ",\"verified\":false");
+    }
     if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
       fprintf(stderr, "rbk %s: %s\n", cmd, why);
       rc = EXIT_USAGE;
@@ -125,5 +165,6 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
   rc = EXIT_OK;
 done:
   buf_free(&f);
+  buf_free(&sig);
   return rc;
 }

@@ -16,6 +16,7 @@
 #include "../base/mem.h"
 #include "../base/sha256.h"
 #include "answer.h"
+#include "signing.h"
 #include "runtime.h"
 #include "exits.h"
 #include "../base/version.h"
@@ -233,6 +234,12 @@ static int resume_record(Session *S, RunArgs *a) {
       return EXIT_USAGE;
     }
     buf_reset(&f);
+  }
+  /* Every signed approval is verified again before the run goes on. */
+  if (sign_check_journal(&S->jr, S->p, why, sizeof why) < 0) {
+    fprintf(stderr, "rbk %s: refusing to resume run %s: %s\n", S->cmd, S->id, why);
+    buf_free(&f);
+    return EXIT_FAILED;
   }
   /* Params given when the run began hold for the whole run. */
   {
@@ -495,7 +502,7 @@ int session_answer(Session *S, const char *what, const char *role, const char *n
     for (i = S->jr.nrecs; i-- > 0 && !role;)
       if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
   }
-  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note);
+  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note, S->p, NULL);
 }
 
 int session_skip(Session *S, int i, const char *reason) {

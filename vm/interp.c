@@ -474,6 +474,16 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
   return 0;
 }
 
+/* role_has_keys: the role names public keys (contact fields "key"), so its approvals are signed. */
+static int role_has_keys(const Program *p, const char *role) {
+  int ri = role ? prog_find_role(p, role) : -1;
+  uint32_t c;
+  if (ri < 0) return 0;
+  for (c = 0; c < p->roles[ri].ncontacts; c++)
+    if (strcmp(p->roles[ri].keys[c], "key") == 0) return 1;
+  return 0;
+}
+
 static const char *gate_name(GateKind k) {
   return k == GATE_MANUAL ? "manual" : k == GATE_ASK ? "ask" : "approve";
 }
@@ -498,7 +508,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     r = val_truthy(&rec);
     val_release(rec);
   } else {
-    r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    /* A role with keys approves by signing (rbk approve), never at the prompt. */
+    int keyed = k == GATE_APPROVE && role_has_keys(vm->prog, role);
+    r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
       Buf f = BUF_INIT;
@@ -514,11 +526,19 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       buf_free(&f);
       buf_free(&b);
       vm->paused = 1;
-      if (k == GATE_APPROVE)
+      if (keyed)
+        vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)",
+                role, person ? " (" : "", person ? person : "", person ? ")" : "", role);
+      else if (k == GATE_APPROVE)
         vm_fail(vm, "waiting for approval by %s%s%s%s", role, person ? " (" : "", person ? person : "", person ? ")" : "");
       else
         vm_fail(vm, "waiting for a person to %s", k == GATE_MANUAL ? "confirm a manual step" : "answer a question");
       return VM_PAUSED;
+    }
+    if (r < 0 && keyed) {
+      buf_free(&b);
+      vm_fail(vm, "this approval must be signed by a key of role %s (rbk approve), and this run cannot wait for it", role);
+      return VM_FAILED;
     }
     if (r < 0) {
       buf_free(&b);
@@ -536,6 +556,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
         buf_puts(&extra, ",\"note\":");
         json_put_str(&extra, note, strlen(note));
       }
+      if (k == GATE_APPROVE) buf_puts(&extra, ",\"verified\":false");
       if (eff_end(vm, &ans, buf_cstr(&extra)) != 0) {
         buf_free(&extra);
         buf_free(&b);

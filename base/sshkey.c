@@ -1,0 +1,109 @@
+/*
+** sshkey.c -- OpenSSH public key lines and their fingerprints (sshkey.h).
+*/
+#include "sshkey.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64val(int c) {
+  const char *q = c ? strchr(b64, c) : NULL;
+  return q ? (int)(q - b64) : -1;
+}
+
+/* b64dec decodes n base64 digits (with optional '=' padding) into out
+** (room for n*3/4 bytes); returns the length or -1. */
+static long b64dec(const char *s, size_t n, uint8_t *out) {
+  size_t i, pad = 0;
+  long len = 0;
+  uint32_t acc = 0;
+  int bits = 0;
+  while (n && s[n - 1] == '=') { n--; pad++; }
+  if (pad > 2) return -1;
+  for (i = 0; i < n; i++) {
+    int v = b64val((unsigned char)s[i]);
+    if (v < 0) return -1;
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[len++] = (uint8_t)(acc >> bits);
+    }
+  }
+  return len;
+}
+
+static const char *const known[] = {
+  "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", NULL,
+};
+
+int sshkey_parse(const char *line, char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+  const char *p = line, *t, *d;
+  size_t tn, dn, i;
+  uint8_t *blob, dig[32];
+  long bn;
+  uint32_t sl;
+  int ok = 0;
+  while (*p == ' ' || *p == '\t') p++;
+  t = p;
+  while (*p && *p != ' ' && *p != '\t') p++;
+  tn = (size_t)(p - t);
+  for (i = 0; known[i]; i++)
+    if (strlen(known[i]) == tn && strncmp(known[i], t, tn) == 0) ok = 1;
+  if (!ok) {
+    snprintf(why, whylen, "'%.*s' is not an SSH public key type (expected ssh-ed25519, ssh-rsa, ecdsa-sha2-...)",
+             (int)(tn > 40 ? 40 : tn), t);
+    return -1;
+  }
+  while (*p == ' ' || *p == '\t') p++;
+  d = p;
+  while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
+  dn = (size_t)(p - d);
+  if (dn == 0) {
+    snprintf(why, whylen, "the %.*s key has no key data after its type", (int)tn, t);
+    return -1;
+  }
+  blob = malloc(dn);
+  if (!blob) {
+    snprintf(why, whylen, "out of memory");
+    return -1;
+  }
+  bn = b64dec(d, dn, blob);
+  if (bn < 4) {
+    free(blob);
+    snprintf(why, whylen, "the key data is not base64");
+    return -1;
+  }
+  sl = (uint32_t)blob[0] << 24 | (uint32_t)blob[1] << 16 | (uint32_t)blob[2] << 8 | blob[3];
+  if (sl != tn || (long)sl + 4 > bn || memcmp(blob + 4, t, tn) != 0 || bn <= (long)sl + 8) {
+    free(blob);
+    snprintf(why, whylen, "the key data does not hold a %.*s key (truncated or another key's type)", (int)tn, t);
+    return -1;
+  }
+  if (fp) {
+    size_t o = 7;
+    uint32_t acc = 0;
+    int bits = 0;
+    sha256(blob, (size_t)bn, dig);
+    memcpy(fp, "SHA256:", 7);
+    for (i = 0; i < 32; i++) {
+      acc = (acc << 8) | dig[i];
+      bits += 8;
+      while (bits >= 6) {
+        bits -= 6;
+        fp[o++] = b64[(acc >> bits) & 63];
+      }
+    }
+    if (bits) fp[o++] = b64[(acc << (6 - bits)) & 63];
+    fp[o] = '\0';
+  }
+  free(blob);
+  return 0;
+}

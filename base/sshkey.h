@@ -1,0 +1,21 @@
+/*
+** sshkey.h -- reading an OpenSSH public key line ("TYPE BASE64 [comment]",
+** as in id_ed25519.pub or an allowed_signers entry) and its SHA-256
+** fingerprint, as `ssh-keygen -l` prints it. No cryptography: the key's
+** bytes are decoded and their own type name compared with TYPE; signing
+** and verifying are left to ssh-keygen (run/signing.c).
+*/
+#ifndef RBK_SSHKEY_H
+#define RBK_SSHKEY_H
+
+#include <stddef.h>
+
+/* SSHKEY_FP_MAX is enough room for "SHA256:" and 43 base64 digits. */
+#define SSHKEY_FP_MAX 64
+
+/* sshkey_parse reads one public key line. On success returns 0 and, if fp
+** is not NULL, writes "SHA256:..." there; otherwise returns -1 with a
+** one-line reason in why. */
+int sshkey_parse(const char *line, char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+** signing.c -- approvals signed with SSH keys through ssh-keygen
+** (signing.h).
+*/
+#include "signing.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "load.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+#include "../base/sha256.h"
+
+int sign_role_keys(const Program *p, const char *role, const char **keys) {
+  int ri = role ? prog_find_role(p, role) : -1, n = 0;
+  uint32_t k;
+  if (ri < 0) return 0;
+  for (k = 0; k < p->roles[ri].ncontacts && n < SIGN_MAXKEYS; k++)
+    if (strcmp(p->roles[ri].keys[k], "key") == 0) keys[n++] = p->roles[ri].vals[k];
+  return n;
+}
+
+void sign_message(Buf *m, const char *run, const char *src_sha, long long n, const char *step, const char *role,
+                  const char *answer, const char *note, const char *time) {
+  /* One field a line; a newline inside a value is written as \n so no
+  ** value can pose as another field. */
+  const char *names[] = {"run", "source-sha256", "step", "role", "answer", "note", "time"};
+  const char *vals[] = {run, src_sha, step, role, answer, note ? note : "", time};
+  size_t i;
+  buf_puts(m, "rbk approval v1\n");
+  for (i = 0; i < sizeof names / sizeof *names; i++) {
+    const char *v = vals[i] ? vals[i] : "";
+    buf_printf(m, "%s: ", names[i]);
+    for (; *v; v++) {
+      if (*v == '\n') buf_puts(m, "\\n");
+      else if (*v == '\\') buf_puts(m, "\\\\");
+      else buf_putc(m, *v);
+    }
+    buf_putc(m, '\n');
+    if (i == 1) buf_printf(m, "effect: %lld\n", n);
+  }
+}
+
+/* A private directory for the files ssh-keygen reads and writes. */
+typedef struct Tmp {
+  char dir[512];
+} Tmp;
+
+static int tmp_open(Tmp *t, char *why, size_t whylen) {
+  const char *base = getenv("TMPDIR");
+  snprintf(t->dir, sizeof t->dir, "%s/rbk-sign.XXXXXX", base && *base ? base : "/tmp");
+  if (!mkdtemp(t->dir)) {
+    snprintf(why, whylen, "cannot make a private temporary directory: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static int tmp_write(Tmp *t, const char *name, const char *text, char *path, size_t pathlen, char *why,
+                     size_t whylen) {
+  int fd;
+  size_t len = strlen(text), off = 0;
+  snprintf(path, pathlen, "%s/%s", t->dir, name);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  while (off < len) {
+    ssize_t w = write(fd, text + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      snprintf(why, whylen, "cannot write %s: %s", path, strerror(errno));
+      close(fd);
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  close(fd);
+  return 0;
+}
+
+static void tmp_close(Tmp *t) {
+  static const char *const names[] = {"msg", "msg.sig", "sig", "allowed_signers", "key.pub", NULL};
+  char path[700];
+  int i;
+  for (i = 0; names[i]; i++) {
+    snprintf(path, sizeof path, "%s/%s", t->dir, names[i]);
+    unlink(path);
+  }
+  rmdir(t->dir);
+}
+
+static int read_file(const char *path, Buf *out) {
+  char b[4096];
+  ssize_t r;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  while ((r = read(fd, b, sizeof b)) > 0) buf_add(out, b, (size_t)r);
+  close(fd);
+  return r < 0 ? -1 : 0;
+}
+
+/* tool runs argv (ssh-keygen) with stdin from in (or /dev/null); out gets
+** its stdout and stderr. Returns its exit status, or -1. */
+static int tool(const char *const argv[], const char *in, Buf *out) {
+  int pfd[2], st;
+  pid_t pid;
+  char b[4096];
+  ssize_t r;
+  if (pipe(pfd) != 0) return -1;
+  pid = fork();
+  if (pid < 0) {
+    close(pfd[0]);
+    close(pfd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    int fd = open(in ? in : "/dev/null", O_RDONLY);
+    if (fd < 0 || dup2(fd, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0) _exit(127);
+    close(pfd[0]);
+    execvp(argv[0], (char *const *)argv);
+    dprintf(2, "cannot run %s: %s (install openssh-client)\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(pfd[1]);
+  for (;;) {
+    r = read(pfd[0], b, sizeof b);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    buf_add(out, b, (size_t)r);
+  }
+  close(pfd[0]);
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* first_line copies the tool's first line of output, for a message. */
+static void first_line(const Buf *o, char *s, size_t n) {
+  const char *t = o->p ? o->p : "";
+  size_t k = strcspn(t, "\n");
+  snprintf(s, n, "%.*s", (int)(k > 200 ? 200 : k), t);
+}
+
+int sign_make(const char *msg, const char *keyfile, const char *const *keys, int nkeys, Buf *sig, char *why,
+              size_t whylen) {
+  Tmp t;
+  char mpath[700], spath[700], kpath[700] = "", out1[256] = "";
+  int rc = -1, i;
+  if (!keyfile || !*keyfile) keyfile = getenv("RBK_SIGNING_KEY");
+  if (keyfile && !*keyfile) keyfile = NULL;
+  if (keyfile && access(keyfile, R_OK) != 0) {
+    snprintf(why, whylen, "cannot read the signing key %s: %s", keyfile, strerror(errno));
+    return -1;
+  }
+  if (tmp_open(&t, why, whylen) != 0) return -1;
+  if (tmp_write(&t, "msg", msg, mpath, sizeof mpath, why, whylen) != 0) goto done;
+  snprintf(spath, sizeof spath, "%s/msg.sig", t.dir);
+  for (i = keyfile ? -1 : 0; i < nkeys; i++) {
+    Buf o = BUF_INIT;
+    const char *k = keyfile;
+    int st;
+    if (i >= 0) {
+      /* the agent, with one of the role's public keys */
+      if (!getenv("SSH_AUTH_SOCK")) break;
+      if (*kpath) unlink(kpath);
+      if (tmp_write(&t, "key.pub", keys[i], kpath, sizeof kpath, why, whylen) != 0) goto done;
+      k = kpath;
+    }
+    {
+      const char *argv[] = {"ssh-keygen", "-q", "-Y", "sign", "-n", SIGN_NAMESPACE, "-f", k, mpath, NULL};
+      st = tool(argv, NULL, &o);
+    }
+    if (st == 0 && read_file(spath, sig) == 0 && sig->n) {
+      buf_free(&o);
+      rc = 0;
+      goto done;
+    }
+    if (!*out1) first_line(&o, out1, sizeof out1);
+    buf_free(&o);
+    unlink(spath);
+    if (keyfile) break;
+  }
+  if (keyfile)
+    snprintf(why, whylen, "ssh-keygen could not sign with %s: %s", keyfile, *out1 ? out1 : "no reason given");
+  else if (!getenv("SSH_AUTH_SOCK"))
+    snprintf(why, whylen, "no signing key: give --key FILE, set RBK_SIGNING_KEY, or load the key into ssh-agent");
+  else
+    snprintf(why, whylen, "ssh-agent holds none of the role's %d key%s: give --key FILE or ssh-add the key", nkeys,
+             nkeys == 1 ? "" : "s");
+done:
+  tmp_close(&t);
+  return rc;
+}
+
+/* signer_fp reads the fingerprint of the key that made sig, valid or not. */
+static void signer_fp(const char *mpath, const char *spath, char fp[SSHKEY_FP_MAX]) {
+  const char *argv[] = {"ssh-keygen", "-Y", "check-novalidate", "-n", SIGN_NAMESPACE, "-s", spath, NULL};
+  Buf o = BUF_INIT;
+  const char *s;
+  fp[0] = '\0';
+  if (tool(argv, mpath, &o) == 0 && o.p && (s = strstr(o.p, "SHA256:")) != NULL) {
+    size_t k = strcspn(s, " \n");
+    if (k < SSHKEY_FP_MAX) snprintf(fp, SSHKEY_FP_MAX, "%.*s", (int)k, s);
+  }
+  buf_free(&o);
+}
+
+int sign_verify(const char *msg, const char *sig, const char *principal, const char *const *keys, int nkeys,
+                char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+  Tmp t;
+  Buf as = BUF_INIT, o = BUF_INIT, acc = BUF_INIT;
+  char mpath[700], spath[700], apath[700];
+  int rc = -1, i, known = 0;
+  fp[0] = '\0';
+  for (i = 0; i < nkeys; i++) {
+    char kfp[SSHKEY_FP_MAX], w[200];
+    if (sshkey_parse(keys[i], kfp, w, sizeof w) != 0) continue;
+    buf_printf(&as, "%s namespaces=\"%s\" %s\n", principal, SIGN_NAMESPACE, keys[i]);
+    buf_printf(&acc, "%s%s", acc.n ? ", " : "", kfp);
+  }
+  if (tmp_open(&t, why, whylen) != 0) goto out;
+  if (tmp_write(&t, "msg", msg, mpath, sizeof mpath, why, whylen) != 0 ||
+      tmp_write(&t, "sig", sig, spath, sizeof spath, why, whylen) != 0 ||
+      tmp_write(&t, "allowed_signers", buf_cstr(&as), apath, sizeof apath, why, whylen) != 0)
+    goto done;
+  signer_fp(mpath, spath, fp);
+  {
+    const char *argv[] = {"ssh-keygen", "-Y", "verify", "-f", apath, "-I", principal, "-n", SIGN_NAMESPACE,
+                    "-s", spath, NULL};
+    if (tool(argv, mpath, &o) == 0) {
+      rc = 0;
+      goto done;
+    }
+  }
+  for (i = 0; i < nkeys && fp[0]; i++) {
+    char kfp[SSHKEY_FP_MAX], w[200];
+    if (sshkey_parse(keys[i], kfp, w, sizeof w) == 0 && strcmp(kfp, fp) == 0) known = 1;
+  }
+  if (!fp[0])
+    snprintf(why, whylen, "the signature cannot be read (damaged or not an SSH signature); role %s accepts %s",
+             principal, acc.n ? buf_cstr(&acc) : "no keys");
+  else if (!known)
+    snprintf(why, whylen, "signed by key %s, which role %s does not accept (it accepts %s)", fp, principal,
+             acc.n ? buf_cstr(&acc) : "no keys");
+  else
+    snprintf(why, whylen,
+             "the signature by %s (a key of role %s) does not cover this approval: it was made for another run, "
+             "gate, answer, note or runbook",
+             fp, principal);
+done:
+  tmp_close(&t);
+out:
+  buf_free(&as);
+  buf_free(&o);
+  buf_free(&acc);
+  return rc;
+}
+
+int sign_check_journal(const Journal *j, const Program *p, char *why, size_t whylen) {
+  const Json *start = j->nrecs ? j->recs[0].json : NULL;
+  const char *run = json_str(json_get(start, "run"), NULL), *sha = json_str(json_get(start, "source_sha256"), NULL);
+  size_t i, k;
+  int nver = 0;
+  for (i = 0; i < j->nrecs; i++) {
+    const Json *r = j->recs[i].json, *e = NULL;
+    const char *kind, *what, *step, *role_end;
+    char role[256], fp[SSHKEY_FP_MAX], w[700];
+    const char *keys[SIGN_MAXKEYS];
+    size_t ei = 0;
+    int ok, nkeys;
+    double n;
+    if (strcmp(j->recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
+    kind = json_str(json_get(r, "kind"), NULL);
+    what = json_str(json_get(r, "what"), NULL);
+    if (!kind || strcmp(kind, "gate") != 0 || !what || strncmp(what, "approve ", 8) != 0) continue;
+    role_end = strchr(what + 8, ':');
+    if (!role_end || (size_t)(role_end - what - 8) >= sizeof role) continue;
+    snprintf(role, sizeof role, "%.*s", (int)(role_end - what - 8), what + 8);
+    nkeys = sign_role_keys(p, role, keys);
+    if (nkeys == 0) continue;
+    n = json_num(json_get(r, "n"), &ok);
+    if (!ok) continue;
+    for (k = i + 1; k < j->nrecs; k++) {
+      double m = json_num(json_get(j->recs[k].json, "n"), &ok);
+      if (ok && m == n && !json_get(j->recs[k].json, "lane") && strcmp(j->recs[k].type, "effect_end") == 0) {
+        e = j->recs[k].json;
+        ei = k;
+        break;
+      }
+    }
+    if (!e) continue;   /* still waiting */
+    {
+      const char *sig = json_str(json_get(e, "signature"), NULL);
+      const char *at = json_str(json_get(e, "signed_at"), NULL);
+      const char *note = json_str(json_get(e, "note"), NULL);
+      const Json *res = json_get(e, "result");
+      Buf m = BUF_INIT;
+      int yes = json_bool(res, NULL) == 1;
+      step = json_str(json_get(r, "step"), NULL);
+      if (!sig || !at) {
+        snprintf(why, whylen, "journal record %zu: the answer to approval gate %lld (role %s) carries no signature, "
+                 "but role %s has keys", ei + 1, (long long)n, role, role);
+        return -1;
+      }
+      sign_message(&m, run, sha, (long long)n, step, role, yes ? "approve" : "refuse", note, at);
+      if (sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, sizeof w) != 0) {
+        buf_free(&m);
+        snprintf(why, whylen, "journal record %zu: the approval of gate %lld (role %s) does not verify: %s", ei + 1,
+                 (long long)n, role, w);
+        return -1;
+      }
+      buf_free(&m);
+      nver++;
+    }
+  }
+  return nver;
+}
+
+int sign_check_run(const char *dir, char *why, size_t whylen) {
+  Journal j;
+  Program *p = NULL;
+  char src[JRN_PATH_MAX + 16], hex[65];
+  const char *was;
+  int rc = -1;
+  memset(&j, 0, sizeof j);
+  j.fd = -1;
+  size_t i;
+  int gates = 0;
+  if (jrn_open(&j, dir, 0, NULL, why, whylen) != 0) return -1;
+  int approvals = 0;
+  for (i = 0; i < j.nrecs; i++) {
+    const char *what = json_str(json_get(j.recs[i].json, "what"), NULL);
+    if (strcmp(j.recs[i].type, "effect_end") == 0 && json_get(j.recs[i].json, "signature")) gates++;
+    if (strcmp(j.recs[i].type, "effect_start") == 0 && what && strncmp(what, "approve ", 8) == 0) approvals++;
+  }
+  snprintf(src, sizeof src, "%s/source.rbk", dir);
+  if (!gates && (!approvals || access(src, R_OK) != 0)) {
+    rc = 0;   /* nothing signed, and no runbook that says whether something should be */
+    goto done;
+  }
+  if (access(src, R_OK) != 0) {
+    snprintf(why, whylen, "the run keeps no copy of its runbook (%s), so its approvals cannot be checked", src);
+    goto done;
+  }
+  if (!(p = load_program(src))) {
+    snprintf(why, whylen, "the run's copy of its runbook (%s) does not compile", src);
+    goto unsure;
+  }
+  sha256_hex(p->src_sha256, hex);
+  was = json_str(json_get(j.nrecs ? j.recs[0].json : NULL, "source_sha256"), NULL);
+  if (!was || strcmp(was, hex) != 0) {
+    snprintf(why, whylen, "the run's copy of its runbook (%s) has SHA-256 %s, not the run's %s", src, hex,
+             was ? was : "(none)");
+    goto unsure;
+  }
+  rc = sign_check_journal(&j, p, why, whylen);
+  goto done;
+unsure:
+  /* No signature in the journal, and no runbook to say one was due. */
+  if (!gates) rc = 0;
+done:
+  if (p) prog_free(p);
+  jrn_close(&j);
+  return rc;
+}
