@@ -39,6 +39,25 @@ static long b64dec(const char *s, size_t n, uint8_t *out) {
   return len;
 }
 
+static void fingerprint(const uint8_t *blob, size_t n, char fp[SSHKEY_FP_MAX]) {
+  uint8_t dig[32];
+  size_t i, o = 7;
+  uint32_t acc = 0;
+  int bits = 0;
+  sha256(blob, n, dig);
+  memcpy(fp, "SHA256:", 7);
+  for (i = 0; i < 32; i++) {
+    acc = (acc << 8) | dig[i];
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      fp[o++] = b64[(acc >> bits) & 63];
+    }
+  }
+  if (bits) fp[o++] = b64[(acc << (6 - bits)) & 63];
+  fp[o] = '\0';
+}
+
 static const char *const known[] = {
   "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
   "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", NULL,
@@ -47,7 +66,7 @@ static const char *const known[] = {
 int sshkey_parse(const char *line, char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
   const char *p = line, *t, *d;
   size_t tn, dn, i;
-  uint8_t *blob, dig[32];
+  uint8_t *blob;
   long bn;
   uint32_t sl;
   int ok = 0;
@@ -87,23 +106,50 @@ int sshkey_parse(const char *line, char fp[SSHKEY_FP_MAX], char *why, size_t why
     snprintf(why, whylen, "the key data does not hold a %.*s key (truncated or another key's type)", (int)tn, t);
     return -1;
   }
-  if (fp) {
-    size_t o = 7;
-    uint32_t acc = 0;
-    int bits = 0;
-    sha256(blob, (size_t)bn, dig);
-    memcpy(fp, "SHA256:", 7);
-    for (i = 0; i < 32; i++) {
-      acc = (acc << 8) | dig[i];
-      bits += 8;
-      while (bits >= 6) {
-        bits -= 6;
-        fp[o++] = b64[(acc >> bits) & 63];
-      }
-    }
-    if (bits) fp[o++] = b64[(acc << (6 - bits)) & 63];
-    fp[o] = '\0';
-  }
+  if (fp) fingerprint(blob, (size_t)bn, fp);
   free(blob);
   return 0;
+}
+
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int sshkey_sig_fingerprint(const char *armored, char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+  static const char begin[] = "-----BEGIN SSH SIGNATURE-----", end[] = "-----END SSH SIGNATURE-----";
+  const char *a = strstr(armored, begin), *e;
+  char *digits;
+  uint8_t *blob;
+  size_t n = 0;
+  long bn;
+  uint32_t kl;
+  int rc = -1;
+  if (!a || !(e = strstr(a, end))) {
+    snprintf(why, whylen, "not an armored SSH signature");
+    return -1;
+  }
+  a += sizeof begin - 1;
+  digits = malloc((size_t)(e - a) + 1);
+  blob = malloc((size_t)(e - a) + 1);
+  if (!digits || !blob) {
+    free(digits);
+    free(blob);
+    snprintf(why, whylen, "out of memory");
+    return -1;
+  }
+  for (; a < e; a++)
+    if (*a != '\n' && *a != '\r' && *a != ' ') digits[n++] = *a;
+  bn = b64dec(digits, n, blob);
+  /* "SSHSIG", uint32 version, string publickey, ... */
+  if (bn < 14 || memcmp(blob, "SSHSIG", 6) != 0) {
+    snprintf(why, whylen, "not an SSH signature (no SSHSIG header)");
+  } else if ((kl = get32(blob + 10)) == 0 || (long)kl > bn - 14) {
+    snprintf(why, whylen, "the signature's public key is cut short");
+  } else {
+    fingerprint(blob + 14, kl, fp);
+    rc = 0;
+  }
+  free(digits);
+  free(blob);
+  return rc;
 }

@@ -18,4 +18,11 @@
 ** one-line reason in why. */
 int sshkey_parse(const char *line, char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
 
+/* sshkey_sig_fingerprint reads an armored SSH signature ("-----BEGIN SSH
+** SIGNATURE-----", as ssh-keygen -Y sign writes it) and writes the
+** fingerprint of the public key it names. That key is the one that claims
+** to have signed; only ssh-keygen -Y verify says whether it did. Returns 0,
+** or -1 with a reason in why. */
+int sshkey_sig_fingerprint(const char *armored, char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
+
 #endif

@@ -201,19 +201,6 @@ done:
   return rc;
 }
 
-/* signer_fp reads the fingerprint of the key that made sig, valid or not. */
-static void signer_fp(const char *mpath, const char *spath, char fp[SSHKEY_FP_MAX]) {
-  const char *argv[] = {"ssh-keygen", "-Y", "check-novalidate", "-n", SIGN_NAMESPACE, "-s", spath, NULL};
-  Buf o = BUF_INIT;
-  const char *s;
-  fp[0] = '\0';
-  if (tool(argv, mpath, &o) == 0 && o.p && (s = strstr(o.p, "SHA256:")) != NULL) {
-    size_t k = strcspn(s, " \n");
-    if (k < SSHKEY_FP_MAX) snprintf(fp, SSHKEY_FP_MAX, "%.*s", (int)k, s);
-  }
-  buf_free(&o);
-}
-
 int sign_verify(const char *msg, const char *sig, const char *principal, const char *const *keys, int nkeys,
                 char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
   Tmp t;
@@ -232,7 +219,10 @@ int sign_verify(const char *msg, const char *sig, const char *principal, const c
       tmp_write(&t, "sig", sig, spath, sizeof spath, why, whylen) != 0 ||
       tmp_write(&t, "allowed_signers", buf_cstr(&as), apath, sizeof apath, why, whylen) != 0)
     goto done;
-  signer_fp(mpath, spath, fp);
+  {
+    char w[200];
+    if (sshkey_sig_fingerprint(sig, fp, w, sizeof w) != 0) fp[0] = '\0';
+  }
   {
     const char *argv[] = {"ssh-keygen", "-Y", "verify", "-f", apath, "-I", principal, "-n", SIGN_NAMESPACE,
                     "-s", spath, NULL};

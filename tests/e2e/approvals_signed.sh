@@ -1,0 +1,190 @@
+#!/bin/bash
+# tests/e2e/approvals_signed.sh -- approvals signed with SSH keys (issue 15):
+# a role's `key` fields; rbk approve signs with ssh-keygen -Y sign and
+# verifies against the role's keys before anything is journaled; a key of
+# another role, no key at all, a forged or moved signature in the journal
+# are refused with a clear message and nothing runs; resume and
+# log --verify re-verify; ssh-agent signs when no --key is given; a role
+# without keys is journaled "verified":false.
+#
+# Real keys (ssh-keygen -t ed25519 -N ''), real ssh-keygen -Y, a real
+# ssh-agent killed by its PID. Nothing asserts a duration.
+set -u
+source tests/e2e/lib.bash
+: "${RBK:?set RBK to the rbk binary}"
+T=$(tmpdir)
+AGENT_PID=
+cleanup() { [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+export RBK_STATE_DIR=$T/state
+unset RBK_SIGNING_KEY SSH_AUTH_SOCK SSH_AGENT_PID
+
+rbk() {
+  out=$(cd "$T" && timeout 60 "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
+  err=$(cat "$T/.stderr")
+  all="$out"$'\n'"$err"
+  if { [ "$rc" -ge 124 ] && [ "$rc" -ne 130 ]; } || grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$err"; then
+    printf '%s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
+  fi
+}
+latest() { cat "$RBK_STATE_DIR/latest/$1" 2>/dev/null; }
+journal() { cat "$RBK_STATE_DIR/runs/$1/journal.jsonl"; }
+# answered RUN N: the effect_end of gate N, or nothing
+answered() { journal "$1" | jq -c "select(.type==\"effect_end\" and .n==$2)"; }
+fp() { ssh-keygen -l -f "$1" | awk '{print $2}'; }
+re() { sed 's/[][\\.*^$+?(){}|/]/\\&/g' <<<"$1"; }   # a fingerprint as a literal in a regex
+# gate_n RUN: the effect number of the gate the run waits at
+gate_n() { journal "$1" | jq -r 'select(.type=="gate_wait") | .n' | tail -1; }
+
+for k in lead lead2 sponsor; do ssh-keygen -q -t ed25519 -N '' -C "$k@test" -f "$T/$k" || exit 1; done
+LEAD_FP=$(fp "$T/lead.pub"); SPONSOR_FP=$(fp "$T/sponsor.pub")
+
+cat >"$T/deploy.rbk" <<RBK
+runbook "Deploy" {
+  role lead "Jane Doe" key "$(cat "$T/lead.pub")" key "$(cat "$T/lead2.pub")"
+  role sponsor "Sarah Williams" key "$(cat "$T/sponsor.pub")"
+  role ops "Dave Jones"
+  step first { approve by lead "go" run "echo first >> first.out" }
+  step second { approve by lead "again" run "echo second >> second.out" }
+}
+RBK
+
+# ---- (a) rbk check ---------------------------------------------------------
+rbk check deploy.rbk; ok $rc "(a) a runbook whose roles name keys checks"
+cat >"$T/bad.rbk" <<'RBK'
+runbook "Bad" {
+  role lead "Jane" key "ssh-ed25519 AAAAnot-a-key"
+  role qa "Q" key "hello world"
+}
+RBK
+rbk check bad.rbk
+expect_eq "$rc" 1 "(a) a key that does not parse: exit 1"
+expect_match "$err" 'bad.rbk:2:[0-9]+: error: role lead: this is not an SSH public key' "(a) located error for a bad key"
+expect_match "$err" "bad.rbk:3:[0-9]+: error: role qa: this is not an SSH public key: 'hello' is not an SSH public key type" "(a) located error for a key of no known type"
+
+# ---- (b) the run waits for a signature -------------------------------------
+rbk run deploy.rbk
+expect_eq "$rc" 3 "(b) the run waits at the approval (exit 3)"
+expect_match "$err" "signed with one of the role's keys" "(b) it says the approval must be signed"
+R1=$(latest deploy)
+
+# ---- (c) refused: another role's key, no key, an unreadable key --------------
+rbk approve "$R1" --as lead --key "$T/sponsor"
+expect_eq "$rc" 1 "(c) another role's key: exit 1"
+expect_match "$err" "refused, nothing recorded: signed by key $(re "$SPONSOR_FP"), which role lead does not accept \\(it accepts $(re "$LEAD_FP"), " "(c) names the key that signed and the keys the role accepts"
+expect_eq "$(answered "$R1" 0)" "" "(c) nothing is journaled as approved"
+rbk approve "$R1" --as lead
+expect_eq "$rc" 1 "(c) no key and no agent: exit 1"
+expect_match "$err" "role lead has keys, so the answer must be signed: no signing key: give --key FILE, set RBK_SIGNING_KEY" "(c) says where a key comes from"
+rbk approve "$R1" --as lead --key "$T/nonesuch"
+expect_match "$rc:$err" "^1:.*cannot read the signing key" "(c) an unreadable key file is refused"
+expect_eq "$(answered "$R1" 0)" "" "(c) still nothing journaled"
+rbk resume "$R1"
+expect_eq "$rc" 3 "(c) resume still waits"
+[ ! -e "$T/first.out" ]; ok $? "(c) the gated command did not run"
+
+# ---- (d) the right key approves -------------------------------------------
+rbk approve "$R1" --as lead --key "$T/lead" --note "change 42"
+ok $rc "(d) the role's key approves"
+a=$(answered "$R1" 0)
+expect_eq "$(jq -r '[.result,.verified,.principal,.fingerprint,.note] | @tsv' <<<"$a")" "$(printf 'true\ttrue\tlead\t%s\tchange 42' "$LEAD_FP")" "(d) journaled: verified, principal, fingerprint, note"
+expect_match "$(jq -r .signature <<<"$a")" "^-----BEGIN SSH SIGNATURE-----" "(d) the signature is journaled"
+rbk log --verify "$R1"
+expect_match "$rc:$out" "^0:journal intact: .* 1 signed approval verified" "(d) log --verify re-verifies the signature"
+rbk resume "$R1"
+expect_eq "$rc" 3 "(d) resume goes on to the second gate"
+G2=$(gate_n "$R1")
+expect_eq "$(cat "$T/first.out" 2>/dev/null)" "first" "(d) the first gated command ran"
+
+# ---- (e) a signature moved to another gate, and a tampered one ---------------
+# A forger with write access appends records and rebuilds the hash chain
+# (the chain has no key); the signatures still give it away.
+forge() {  # forge RUN MODE: MODE=move (gate 0's answer as gate G2's) or note (change gate 0's note)
+  python3 - "$RBK_STATE_DIR/runs/$1/journal.jsonl" "$2" "$G2" <<'PY'
+import hashlib, json, sys, re
+path, mode, g2 = sys.argv[1], sys.argv[2], sys.argv[3]
+lines = open(path, 'rb').read().decode().rstrip('\n').split('\n')
+if mode == 'move':
+    end = [l for l in lines if '"type":"effect_end"' in l and '"n":0,' in l][0]
+    new = end.replace('"n":0,', '"n":%s,' % g2, 1)
+    new = re.sub(r'"seq":\d+', '"seq":%d' % len(lines), new, 1)
+    lines.append(new)
+elif mode == 'note':
+    lines = [l.replace('"note":"change 42"', '"note":"change 43"') for l in lines]
+prev = '0' * 64
+out = []
+for l in lines:
+    l = re.sub(r'"prev":"[0-9a-f]{64}"', '"prev":"%s"' % prev, l, 1)
+    out.append(l)
+    prev = hashlib.sha256(l.encode()).hexdigest()
+open(path, 'w').write('\n'.join(out) + '\n')
+PY
+}
+cp -a "$RBK_STATE_DIR/runs/$R1" "$T/r1.bak"
+forge "$R1" move
+rbk log --verify "$R1"
+expect_match "$rc:$out" "^1:chain verified .* but a signed approval does not verify: .*gate $G2 .*does not cover this approval" "(e) a signature moved to another gate: log --verify names it"
+rbk resume "$R1"
+expect_eq "$rc" 1 "(e) resume refuses a moved signature (exit 1)"
+expect_match "$err" "refusing to resume run $R1: journal record [0-9]+: the approval of gate $G2 \\(role lead\\) does not verify: the signature by $(re "$LEAD_FP") .*another run, gate" "(e) and says why"
+[ ! -e "$T/second.out" ]; ok $? "(e) the second gated command did not run"
+rm -rf "${RBK_STATE_DIR:?}/runs/$R1"; cp -a "$T/r1.bak" "$RBK_STATE_DIR/runs/$R1"
+forge "$R1" note
+rbk resume "$R1"
+expect_match "$rc:$err" "^1:.*the approval of gate 0 \\(role lead\\) does not verify" "(e) a tampered note: resume refused"
+rbk log --verify "$R1"
+expect_eq "$rc" 1 "(e) a tampered note: log --verify fails"
+rm -rf "${RBK_STATE_DIR:?}/runs/$R1"; cp -a "$T/r1.bak" "$RBK_STATE_DIR/runs/$R1"
+
+# ---- (f) a signature from another run ----------------------------------------
+rbk run --new deploy.rbk
+R2=$(latest deploy)
+python3 - "$RBK_STATE_DIR/runs/$R1/journal.jsonl" "$RBK_STATE_DIR/runs/$R2/journal.jsonl" <<'PY'
+import hashlib, json, sys, re
+src = open(sys.argv[1]).read().rstrip('\n').split('\n')
+lines = open(sys.argv[2]).read().rstrip('\n').split('\n')
+end = [l for l in src if '"type":"effect_end"' in l and '"n":0,' in l][0]
+end = re.sub(r'"seq":\d+', '"seq":%d' % len(lines), end, 1)
+end = re.sub(r'"prev":"[0-9a-f]{64}"', '"prev":"%s"' % hashlib.sha256(lines[-1].encode()).hexdigest(), end, 1)
+open(sys.argv[2], 'a').write(end + '\n')
+PY
+rbk resume "$R2"
+expect_match "$rc:$err" "^1:.*refusing to resume run $R2: .*gate 0 \\(role lead\\) does not verify: .*another run" "(f) a signature from another run is refused at resume"
+rbk log --verify "$R2"
+expect_eq "$rc" 1 "(f) and by log --verify"
+
+# ---- (g) ssh-agent signs when no --key is given; RBK_SIGNING_KEY ------------
+eval "$(ssh-agent -s)" >/dev/null
+AGENT_PID=$SSH_AGENT_PID
+ssh-add -q "$T/lead2" 2>/dev/null; ok $? "(g) the agent holds the second lead key"
+rbk approve "$R1" --as lead
+ok $rc "(g) approve with no --key signs through ssh-agent"
+expect_eq "$(answered "$R1" "$G2" | jq -r '[.verified, .fingerprint] | @tsv')" "$(printf 'true\t%s' "$(fp "$T/lead2.pub")")" "(g) signed by the agent's key"
+kill "$AGENT_PID"; AGENT_PID=; unset SSH_AUTH_SOCK SSH_AGENT_PID
+rbk resume "$R1"
+ok $rc "(g) the run finishes"
+expect_eq "$(cat "$T/second.out" 2>/dev/null)" "second" "(g) the second gated command ran"
+rbk log --verify "$R1"
+expect_match "$out" "2 signed approvals verified" "(g) log --verify: both signatures"
+rbk run --new deploy.rbk
+R3=$(latest deploy)
+RBK_SIGNING_KEY=$T/lead rbk approve "$R3" --as lead --refuse
+ok $rc "(g) RBK_SIGNING_KEY signs a refusal"
+expect_eq "$(answered "$R3" 0 | jq -r '[.result, .verified, .fingerprint] | @tsv')" "$(printf 'false\ttrue\t%s' "$LEAD_FP")" "(g) the refusal is signed"
+
+# ---- (h) without keys: unverified ------------------------------------------
+cat >"$T/plain.rbk" <<'RBK'
+runbook "Plain" {
+  role ops "Dave Jones"
+  step one { approve by ops "go" }
+}
+RBK
+rbk run plain.rbk
+P=$(latest plain)
+rbk approve "$P" --as ops
+ok $rc "(h) a role without keys approves as before"
+expect_eq "$(answered "$P" 0 | jq -r '[.result, .verified, (.signature // "none")] | @tsv')" "$(printf 'true\tfalse\tnone')" "(h) journaled verified:false, no signature"
+
+[ ! -e "$T/.crashes" ]; ok $? "no crash, no sanitizer report"
+[ -e "$T/.crashes" ] && sed 's/^/# /' "$T/.crashes"
+done_testing
