@@ -185,6 +185,15 @@ rbk approve "$P" --as ops
 ok $rc "(h) a role without keys approves as before"
 expect_eq "$(answered "$P" 0 | jq -r '[.result, .verified, (.signature // "none")] | @tsv')" "$(printf 'true\tfalse\tnone')" "(h) journaled verified:false, no signature"
 
+# ---- (i) the report says who signed -----------------------------------------
+rbk report "$R1"
+expect_match "$out" "as lead, signed by key $(re "$LEAD_FP")" "(i) report: the first approval, signed by the lead key"
+expect_match "$out" "as lead, signed by key $(re "$(fp "$T/lead2.pub")")" "(i) report: the second, by the agent's key"
+rbk report --format json "$R1"
+expect_eq "$(jq -r '[.decisions[] | select(.kind=="approval") | "\(.verified) \(.fingerprint)"] | join(",")' <<<"$out")" "true $LEAD_FP,true $(fp "$T/lead2.pub")" "(i) report json: verified and fingerprint"
+rbk report "$P"
+expect_match "$out" "as ops \\(unverified: no key\\)" "(i) report: an approval without keys is unverified"
+
 [ ! -e "$T/.crashes" ]; ok $? "no crash, no sanitizer report"
 [ -e "$T/.crashes" ] && sed 's/^/# /' "$T/.crashes"
 done_testing
