@@ -73,6 +73,9 @@ static const LintRule rules[] = {
   {"self-approval", SEV_WARNING, 0, "a step is approved by its own owner",
    "A gate is a second pair of eyes; the person doing the work approving it adds none.",
    "Name another role in `approve by`, such as the deployment lead."},
+  {"unsigned-approvals", SEV_WARNING, 0, "the runbook has approval gates and no role names a key",
+   "Without keys anyone who can run rbk can approve as any role; the journal records the claim, not the person.",
+   "Add `key \"ssh-ed25519 AAAA...\"` to the approving roles, so that `rbk approve` signs and verifies."},
   {"no-notify", SEV_WARNING, 0, "the runbook notifies nobody",
    "Users, stakeholders and management must hear that a backout happened and how it ended.",
    "Add `notify ROLE \"message\"` where people need to be told."},
@@ -652,6 +655,18 @@ static void destructive_unapproved(Ctx *c, const Node *n, uint32_t approved_at) 
   }
 }
 
+/* first_approve returns the first `approve by` in n and what follows it, or NULL. */
+static const Node *first_approve(const Node *n) {
+  for (; n; n = n->next) {
+    const Node *a;
+    if (n->kind == N_APPROVE) return n;
+    if ((a = first_approve(n->a)) || (a = first_approve(n->b)) || (a = first_approve(n->c)) ||
+        (a = first_approve(n->d)))
+      return a;
+  }
+  return NULL;
+}
+
 /* self_approvals reports each `approve by` of the step's own owner, in
 ** its branches too. */
 static void self_approvals(Ctx *c, const Node *n, const char *owner, const char *step) {
@@ -810,6 +825,20 @@ static void lint_runbook(Ctx *c) {
     hint(f, "shorten the steps, widen the window, or split the change");
     buf_free(&b1);
     buf_free(&b2);
+  }
+  {
+    const Node *gate = first_approve(rb->b);
+    int keyed = 0;
+    for (d = rb->b; d; d = d->next)
+      if (d->kind == N_ROLE) {
+        const Node *k;
+        for (k = d->c; k; k = k->next)
+          if (k->a && strcmp(k->a->str, "key") == 0) keyed = 1;
+      }
+    if (gate && !keyed) {
+      f = report(c, "unsigned-approvals", gate, "approvals in this runbook are not signed: no role names a key");
+      hint(f, "add key \"ssh-ed25519 AAAA...\" to the approving role, so that rbk approve signs and verifies");
+    }
   }
   if (!contains_notify(rb->b)) {
     f = report(c, "no-notify", rb->a, "the runbook notifies nobody");

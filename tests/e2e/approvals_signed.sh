@@ -194,6 +194,11 @@ expect_eq "$(jq -r '[.decisions[] | select(.kind=="approval") | "\(.verified) \(
 rbk report "$P"
 expect_match "$out" "as ops \\(unverified: no key\\)" "(i) report: an approval without keys is unverified"
 
+rbk lint plain.rbk
+expect_match "$out" "plain.rbk:3:[0-9]+: warning: approvals in this runbook are not signed: no role names a key \\[unsigned-approvals\\]" "(h) lint warns unsigned-approvals without keys"
+rbk lint deploy.rbk
+if grep -q unsigned-approvals <<<"$out"; then ok 1 "(h) lint is quiet about signing when roles name keys"; else ok 0 "(h) lint is quiet about signing when roles name keys"; fi
+
 [ ! -e "$T/.crashes" ]; ok $? "no crash, no sanitizer report"
 [ -e "$T/.crashes" ] && sed 's/^/# /' "$T/.crashes"
 done_testing
