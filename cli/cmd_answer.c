@@ -33,7 +33,9 @@ const char usage_approve[] =
   "key the role does not list is refused and nothing is recorded. The key is\n"
   "--key FILE (a private key, or a public key held by ssh-agent), else\n"
   "$RBK_SIGNING_KEY, else ssh-agent (SSH_AUTH_SOCK) with one of the role's\n"
-  "keys. Without keys the approval is journaled as unverified.\n"
+  "keys. Without keys the approval is journaled as unverified. The run's own\n"
+  "operator (its RBK_SIGNING_KEY at start, else its login name) may not\n"
+  "approve a keyed role's gate unless it says 'approve by ROLE or operator'.\n"
   "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
   "error or no such run; 4 another process is executing the run.\n";

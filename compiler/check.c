@@ -820,6 +820,10 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
     case N_ASK: need_string(C, n->a, "'ask'"); break;
     case N_APPROVE:
       need_role(C, n->a);
+      if (n->c && strcmp(n->c->str, "operator") != 0)
+        diag_hint(err(C, "bad-approve", n->c, "'approve by %s or %s': only 'operator' may follow 'or'", n->a->str,
+                      n->c->str),
+                  "write 'approve by %s or operator' to let the run's own operator approve", n->a->str);
       if (n->b) need_string(C, n->b, "an approval note");
       break;
     case N_NOTIFY:

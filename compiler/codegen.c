@@ -717,7 +717,7 @@ static void stmt(Gen *g, Node *n) {
       else emit(g, MK_ABC(OP_LOADNIL, r, 0, 0));
       if (k > 255) limit(g, n, "constants");
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, 0));
+      emit(g, MK_ABC(n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, n->c ? 1 : 0));
       break;
     }
     case N_RETURN:

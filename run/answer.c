@@ -23,6 +23,7 @@ typedef struct Pending {
   const char *gate;   /* manual, ask, approve */
   const char *role;
   const char *step;
+  const Json *rec;    /* the gate_wait or paused record */
 } Pending;
 
 static int find_pending(const Journal *j, Pending *pd) {
@@ -50,6 +51,7 @@ static int find_pending(const Journal *j, Pending *pd) {
     pd->gate = json_str(json_get(r, "gate"), NULL);
     pd->role = json_str(json_get(r, "role"), NULL);
     pd->step = json_str(json_get(r, "step"), NULL);
+    pd->rec = r;
   }
   return pd->n >= 0 ? 0 : -1;
 }
@@ -118,6 +120,10 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
             goto done;
           }
           buf_free(&m);
+          if (sign_operator_refusal(j->recs[0].json, pd.rec, fp, by, why, sizeof why)) {
+            fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
+            goto done;
+          }
           signed_ = 1;
         }
       }

@@ -195,6 +195,18 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
   }
   buf_puts(&f, "},\"operator\":");
   json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
+  {
+    /* the operator known by key: they may not approve their own gates */
+    const char *key = getenv("RBK_SIGNING_KEY");
+    char fp[SSHKEY_FP_MAX];
+    if (key && *key) {
+      if (sign_key_file_fingerprint(key, fp, why, whylen) != 0) {
+        buf_free(&f);
+        return -1;
+      }
+      buf_printf(&f, ",\"operator_key\":\"%s\"", fp);
+    }
+  }
   buf_puts(&f, ",\"host\":");
   json_put_str(&f, host_name, strlen(host_name));
   buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);

@@ -362,3 +362,44 @@ done:
   jrn_close(&j);
   return rc;
 }
+
+int sign_key_file_fingerprint(const char *keyfile, char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+  Buf text = BUF_INIT;
+  char pub[4200];
+  int rc = -1;
+  snprintf(pub, sizeof pub, "%s.pub", keyfile);
+  if (read_file(keyfile, &text) == 0 && sshkey_parse(buf_cstr(&text), fp, why, whylen) == 0) {
+    rc = 0;   /* a public key */
+  } else {
+    buf_reset(&text);
+    if (read_file(pub, &text) == 0 && sshkey_parse(buf_cstr(&text), fp, why, whylen) == 0) {
+      rc = 0;
+    } else {
+      const char *argv[] = {"ssh-keygen", "-y", "-f", keyfile, NULL};
+      buf_reset(&text);
+      if (tool(argv, NULL, &text) == 0 && sshkey_parse(buf_cstr(&text), fp, why, whylen) == 0) rc = 0;
+      else snprintf(why, whylen, "cannot read a key from %s", keyfile);
+    }
+  }
+  buf_free(&text);
+  return rc;
+}
+
+int sign_operator_refusal(const Json *run_start, const Json *gate_wait, const char *fp, const char *by, char *why,
+                          size_t whylen) {
+  const char *okey = json_str(json_get(run_start, "operator_key"), NULL);
+  const char *op = json_str(json_get(run_start, "operator"), NULL);
+  if (json_bool(json_get(gate_wait, "operator_may_approve"), NULL) == 1) return 0;
+  if (okey && fp && strcmp(okey, fp) == 0) {
+    snprintf(why, whylen, "key %s started this run: the operator cannot approve their own run's gate "
+             "(two people: another holder of the role's keys approves, or the runbook says 'approve by ROLE or operator')", fp);
+    return 1;
+  }
+  if (!okey && op && by && strcmp(op, by) == 0) {
+    snprintf(why, whylen, "%s started this run (with no signing key, so known by login name) and cannot approve its "
+             "own run's gate (two people: another person approves; start runs with RBK_SIGNING_KEY to be known by key; "
+             "or the runbook says 'approve by ROLE or operator')", op);
+    return 1;
+  }
+  return 0;
+}

@@ -44,6 +44,18 @@ int sign_make(const char *msg, const char *keyfile, const char *const *keys, int
 int sign_verify(const char *msg, const char *sig, const char *principal, const char *const *keys, int nkeys,
                 char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
 
+/* sign_key_file_fingerprint writes the fingerprint of a key file (a
+** public key; or a private key, whose FILE.pub is read, else its public
+** half from ssh-keygen -y). Returns 0, or -1 with why. */
+int sign_key_file_fingerprint(const char *keyfile, char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
+
+/* sign_operator_refusal says in why (and returns 1) when the approval being
+** signed by the key fp, by OS user by, comes from the operator who started
+** the run (run_start's operator_key, else its operator), which a gate
+** allows only when its gate_wait says operator_may_approve. */
+int sign_operator_refusal(const Json *run_start, const Json *gate_wait, const char *fp, const char *by, char *why,
+                          size_t whylen);
+
 /* sign_check_journal re-verifies every approval in j against the role
 ** keys of p: an approval of a gate whose role has keys must carry a
 ** signature that verifies for its run, source hash, gate, answer, note and

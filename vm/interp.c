@@ -520,6 +520,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       if (role) json_put_str(&f, role, strlen(role)); else buf_puts(&f, "null");
       buf_puts(&f, ",\"person\":");
       if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
+      if (k == GATE_APPROVE && vm->gate_operator_may) buf_puts(&f, ",\"operator_may_approve\":true");
       buf_printf(&f, ",\"step\":");
       json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
       eff_record(vm, "gate_wait", NULL, buf_cstr(&f));
@@ -1135,7 +1136,13 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(NOTIFY) { SAVE(); if (vm_notify(vm, AS_STR(*KB)->s, RA, NULL) != 0) goto failed; NEXT; }
   CASE(MANUAL) { SAVE(); if (vm_gate(vm, GATE_MANUAL, RA, NULL, 1, NULL) != VM_OK) goto failed; NEXT; }
   CASE(ASK) { SAVE(); if (vm_gate(vm, GATE_ASK, RA, NULL, C, RA) != VM_OK) goto failed; NEXT; }
-  CASE(APPROVE) { SAVE(); if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) goto failed; NEXT; }
+  CASE(APPROVE) {
+    SAVE();
+    vm->gate_operator_may = GET_C(i) & 1;
+    if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) { vm->gate_operator_may = 0; goto failed; }
+    vm->gate_operator_may = 0;
+    NEXT;
+  }
   CASE(WAITINIT) {
     Value *d = RB;
     double now;

@@ -36,7 +36,7 @@ re() { sed 's/[][\\.*^$+?(){}|/]/\\&/g' <<<"$1"; }   # a fingerprint as a litera
 # gate_n RUN: the effect number of the gate the run waits at
 gate_n() { journal "$1" | jq -r 'select(.type=="gate_wait") | .n' | tail -1; }
 
-for k in lead lead2 sponsor; do ssh-keygen -q -t ed25519 -N '' -C "$k@test" -f "$T/$k" || exit 1; done
+for k in lead lead2 sponsor ops; do ssh-keygen -q -t ed25519 -N '' -C "$k@test" -f "$T/$k" || exit 1; done
 LEAD_FP=$(fp "$T/lead.pub"); SPONSOR_FP=$(fp "$T/sponsor.pub")
 
 cat >"$T/deploy.rbk" <<RBK
@@ -63,8 +63,10 @@ expect_match "$err" 'bad.rbk:2:[0-9]+: error: role lead: this is not an SSH publ
 expect_match "$err" "bad.rbk:3:[0-9]+: error: role qa: this is not an SSH public key: 'hello' is not an SSH public key type" "(a) located error for a key of no known type"
 
 # ---- (b) the run waits for a signature -------------------------------------
-rbk run deploy.rbk
+# The operator starts runs known by their own key (ops, in no role).
+RBK_SIGNING_KEY=$T/ops rbk run deploy.rbk
 expect_eq "$rc" 3 "(b) the run waits at the approval (exit 3)"
+expect_eq "$(journal "$(latest deploy)" | head -1 | jq -r .operator_key)" "$(fp "$T/ops.pub")" "(b) run_start names the operator's key"
 expect_match "$err" "signed with one of the role's keys" "(b) it says the approval must be signed"
 R1=$(latest deploy)
 
@@ -137,7 +139,7 @@ expect_eq "$rc" 1 "(e) a tampered note: log --verify fails"
 rm -rf "${RBK_STATE_DIR:?}/runs/$R1"; cp -a "$T/r1.bak" "$RBK_STATE_DIR/runs/$R1"
 
 # ---- (f) a signature from another run ----------------------------------------
-rbk run --new deploy.rbk
+RBK_SIGNING_KEY=$T/ops rbk run --new deploy.rbk
 R2=$(latest deploy)
 python3 - "$RBK_STATE_DIR/runs/$R1/journal.jsonl" "$RBK_STATE_DIR/runs/$R2/journal.jsonl" <<'PY'
 import hashlib, json, sys, re
@@ -166,11 +168,34 @@ ok $rc "(g) the run finishes"
 expect_eq "$(cat "$T/second.out" 2>/dev/null)" "second" "(g) the second gated command ran"
 rbk log --verify "$R1"
 expect_match "$out" "2 signed approvals verified" "(g) log --verify: both signatures"
-rbk run --new deploy.rbk
+RBK_SIGNING_KEY=$T/ops rbk run --new deploy.rbk
 R3=$(latest deploy)
 RBK_SIGNING_KEY=$T/lead rbk approve "$R3" --as lead --refuse
 ok $rc "(g) RBK_SIGNING_KEY signs a refusal"
 expect_eq "$(answered "$R3" 0 | jq -r '[.result, .verified, .fingerprint] | @tsv')" "$(printf 'false\ttrue\t%s' "$LEAD_FP")" "(g) the refusal is signed"
+
+# ---- (j) the operator cannot approve their own run's gate ---------------------
+rbk run --new deploy.rbk
+R4=$(latest deploy)
+rbk approve "$R4" --as lead --key "$T/lead"
+expect_match "$rc:$err" "^1:rbk approve: refused, nothing recorded: [^ ]+ started this run \\(with no signing key, so known by login name\\) and cannot approve" "(j) started with no key: the same login cannot approve"
+expect_eq "$(answered "$R4" 0)" "" "(j) nothing journaled"
+RBK_SIGNING_KEY=$T/lead rbk run --new deploy.rbk
+R5=$(latest deploy)
+rbk approve "$R5" --as lead --key "$T/lead"
+expect_match "$rc:$err" "^1:rbk approve: refused, nothing recorded: key $(re "$LEAD_FP") started this run: the operator cannot approve their own run's gate" "(j) started with the lead's key: that key cannot approve"
+expect_eq "$(answered "$R5" 0)" "" "(j) nothing journaled"
+rbk approve "$R5" --as lead --key "$T/lead2"
+ok $rc "(j) another holder of the role's keys can"
+sed 's/approve by lead "go"/approve by lead or operator "go"/' "$T/deploy.rbk" >"$T/own.rbk"
+RBK_SIGNING_KEY=$T/lead rbk run own.rbk
+O=$(latest own)
+rbk approve "$O" --as lead --key "$T/lead"
+ok $rc "(j) 'approve by lead or operator': the operator may approve"
+expect_eq "$(answered "$O" 0 | jq -r .verified)" "true" "(j) and it is signed"
+sed 's/approve by lead "go"/approve by lead or sponsor "go"/' "$T/deploy.rbk" >"$T/bador.rbk"
+rbk check bador.rbk
+expect_match "$rc:$err" "^1:bador.rbk:5:[0-9]+: error: 'approve by lead or sponsor': only 'operator' may follow 'or'" "(j) only 'operator' may follow 'or'"
 
 # ---- (h) without keys: unverified ------------------------------------------
 cat >"$T/plain.rbk" <<'RBK'
