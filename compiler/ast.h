@@ -43,7 +43,7 @@
   X(WAIT, "wait", "a = condition, b = every or NULL, c = timeout")         \
   X(MANUAL, "manual", "a = instruction")                                   \
   X(ASK, "ask", "a = question")                                            \
-  X(APPROVE, "approve", "a = role NAME, b = note or NULL, c = 'operator'") \
+  X(APPROVE, "approve", "a = role NAMEs, b = note, c = 'operator' or 'of', d = N of") \
   X(NOTIFY, "notify", "a = role NAME, b = message")                        \
   X(LOG, "log", "a = message")                                             \
   X(FAIL, "fail", "a = message")                                           \

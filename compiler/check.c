@@ -63,6 +63,7 @@ typedef struct Sym {
   Node *decl;        /* the declaring node (for "declared here" and arity) */
   int order;         /* steps: position in the runbook */
   int min_args, max_args;
+  int nkeys;         /* roles: how many `key` fields */
 } Sym;
 
 typedef struct Local {
@@ -819,6 +820,29 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
     case N_MANUAL: need_string(C, n->a, "'manual'"); break;
     case N_ASK: need_string(C, n->a, "'ask'"); break;
     case N_APPROVE:
+      if (n->d) {
+        /* approve by N of ROLE, ROLE...: N distinct signers, so keys */
+        Node *q;
+        int nkeys = 0;
+        if (strcmp(n->c->str, "of") != 0)
+          err(C, "bad-approve", n->c, "'approve by %g %s': write 'approve by %g of ROLE, ROLE'", n->d->num, n->c->str,
+              n->d->num);
+        for (q = n->a; q; q = q->next) {
+          const Sym *rs = ptrmap_get(&C->roles, q->str);
+          need_role(C, q);
+          if (rs) nkeys += rs->nkeys;
+          if (rs && !rs->nkeys)
+            diag_hint(err(C, "bad-approve", q, "role %s names no key: 'approve by N of' counts signatures", q->str),
+                      "add key \"ssh-ed25519 ...\" to role %s", q->str);
+        }
+        if (n->d->num < 1 || n->d->num > 127 || n->d->num != (int)n->d->num)
+          err(C, "bad-approve", n->d, "'approve by N of': N must be a whole number from 1 to 127");
+        else if (nkeys && n->d->num > nkeys)
+          err(C, "bad-approve", n->d, "'approve by %g of' needs %g distinct signers, but the roles name %d key%s",
+              n->d->num, n->d->num, nkeys, nkeys == 1 ? "" : "s");
+        if (n->b) need_string(C, n->b, "an approval note");
+        break;
+      }
       need_role(C, n->a);
       if (n->c && strcmp(n->c->str, "operator") != 0)
         diag_hint(err(C, "bad-approve", n->c, "'approve by %s or %s': only 'operator' may follow 'or'", n->a->str,
@@ -1053,7 +1077,13 @@ static void check_runbook(Checker *C, Node *rb) {
   /* Pass 1: everything that can be referred to before its declaration. */
   for (n = rb->b; n; n = n->next) {
     switch (n->kind) {
-      case N_ROLE: declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role"); break;
+      case N_ROLE: {
+        Sym *rs = declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role");
+        Node *k;
+        for (k = n->c; rs && k; k = k->next)
+          if (strcmp(k->a->str, "key") == 0) rs->nkeys++;
+        break;
+      }
       case N_STEP: {
         Sym *s = declare(C, &C->steps, n->a, S_STEP, TY_ANY, "duplicate-step", "step");
         if (s) s->order = order;

@@ -711,13 +711,27 @@ static void stmt(Gen *g, Node *n) {
       break;
     }
     case N_NOTIFY: case N_APPROVE: {
-      uint32_t k = k_str(g, n->a->str, strlen(n->a->str));
+      uint32_t k;
+      if (n->kind == N_APPROVE && n->d) {
+        /* approve by N of A, B: the roles as "A,B", N in C's upper bits */
+        Buf roles = BUF_INIT;
+        const Node *q;
+        for (q = n->a; q; q = q->next) {
+          if (q != n->a) buf_putc(&roles, ',');
+          buf_puts(&roles, q->str);
+        }
+        k = k_str(g, buf_cstr(&roles), roles.n);
+        buf_free(&roles);
+      } else {
+        k = k_str(g, n->a->str, strlen(n->a->str));
+      }
       r = alloc_reg(g, n);
       if (n->b) exp2reg(g, n->b, r);
       else emit(g, MK_ABC(OP_LOADNIL, r, 0, 0));
       if (k > 255) limit(g, n, "constants");
       fs->pos = n->span.pos;
-      emit(g, MK_ABC(n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, n->c ? 1 : 0));
+      emit(g, MK_ABC(n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF,
+                     n->d ? ((int)n->d->num << 1) & 0xFE : n->c ? 1 : 0));
       break;
     }
     case N_RETURN:

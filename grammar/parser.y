@@ -233,6 +233,7 @@ stmt
   | ASK expr                            { $$ = mk(p, N_ASK, @$, $2, NULL, NULL, NULL); }
   | APPROVE BY name opt_msg             { $$ = mk(p, N_APPROVE, @$, $3, $4, NULL, NULL); }
   | APPROVE BY name OR name opt_msg     { $$ = mk(p, N_APPROVE, @$, $3, $6, $5, NULL); }
+  | APPROVE BY NUMBER name names opt_msg { $$ = mk(p, N_APPROVE, @$, $5.head, $6, $4, $3); }
   | NOTIFY name expr                    { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); }
   | LOG expr                            { $$ = mk(p, N_LOG, @$, $2, NULL, NULL, NULL); }
   | FAIL expr                           { $$ = mk(p, N_FAIL, @$, $2, NULL, NULL, NULL); }

@@ -62,7 +62,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
   Pending pd;
   Buf sig = BUF_INIT;
   char fp[SSHKEY_FP_MAX] = "", at[32] = "";
-  int signed_ = 0;
+  int signed_ = 0, need = 0;
   int rc = EXIT_FAILED;
   Buf f = BUF_INIT;
   if (find_pending(j, &pd) != 0) {
@@ -92,12 +92,17 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
                 strcmp(gate, "manual") == 0 ? "a manual step (rbk confirm)" : "an answer (rbk answer RUN yes|no)");
         goto done;
       }
-      if (!pd.role || !as || strcmp(pd.role, as) != 0) {
+      if (!pd.role || !as || !sign_role_in(pd.role, as)) {
         fprintf(stderr, "rbk %s: run %s waits for approval by %s, not by %s\n", cmd, run, pd.role ? pd.role : "?",
                 as ? as : "?");
         goto done;
       }
       yes = strcmp(what, "approve") == 0;
+      {
+        int ok;
+        double nd = json_num(json_get(pd.rec, "need"), &ok);
+        need = ok ? (int)nd : 0;
+      }
       {
         const char *keys[SIGN_MAXKEYS];
         int nkeys = p ? sign_role_keys(p, as, keys) : 0;
@@ -125,7 +130,65 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
             goto done;
           }
           signed_ = 1;
+        } else if (need > 0) {
+          fprintf(stderr, "rbk %s: this gate counts signatures, and role %s names no key\n", cmd, as);
+          goto done;
         }
+      }
+      if (need > 0 && yes) {
+        /* approve by N of ...: each signature is an approval record; the
+        ** gate opens at the Nth distinct key */
+        size_t i;
+        int have = 0;
+        for (i = 0; i < j->nrecs; i++) {
+          const Json *r = j->recs[i].json;
+          int ok;
+          double m = json_num(json_get(r, "n"), &ok);
+          const char *kfp = json_str(json_get(r, "fingerprint"), NULL);
+          if (strcmp(j->recs[i].type, "approval") != 0 || !ok || (long long)m != pd.n) continue;
+          if (kfp && strcmp(kfp, fp) == 0) {
+            fprintf(stderr, "rbk %s: refused, nothing recorded: key %s has already approved this gate; it needs %d "
+                    "different signers\n", cmd, fp, need);
+            goto done;
+          }
+          have++;
+        }
+        buf_printf(&f, "\"n\":%lld,\"by\":", pd.n);
+        json_put_str(&f, by, strlen(by));
+        buf_puts(&f, ",\"role\":");
+        json_put_str(&f, as, strlen(as));
+        if (note) {
+          buf_puts(&f, ",\"note\":");
+          json_put_str(&f, note, strlen(note));
+        }
+        buf_printf(&f, ",\"verified\":true,\"principal\":");
+        json_put_str(&f, as, strlen(as));
+        buf_printf(&f, ",\"fingerprint\":\"%s\",\"signed_at\":\"%s\",\"signature\":", fp, at);
+        json_put_str(&f, buf_cstr(&sig), sig.n);
+        if (jrn_append(j, "approval", buf_cstr(&f), why, sizeof why) != 0) {
+          fprintf(stderr, "rbk %s: %s\n", cmd, why);
+          rc = EXIT_USAGE;
+          goto done;
+        }
+        have++;
+        if (have < need) {
+          fprintf(stderr, "rbk %s: %d of %d signed approvals; the gate waits for another signer\n", cmd, have, need);
+          rc = EXIT_OK;
+          goto done;
+        }
+        buf_reset(&f);
+        buf_printf(&f, "\"n\":%lld,\"result\":true,\"by\":", pd.n);
+        json_put_str(&f, by, strlen(by));
+        buf_puts(&f, ",\"role\":");
+        json_put_str(&f, pd.role, strlen(pd.role));
+        buf_printf(&f, ",\"verified\":true,\"approvals\":%d", have);
+        if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
+          fprintf(stderr, "rbk %s: %s\n", cmd, why);
+          rc = EXIT_USAGE;
+          goto done;
+        }
+        rc = EXIT_OK;
+        goto done;
       }
     } else if (strcmp(what, "confirm") == 0) {
       if (strcmp(gate, "manual") != 0) {

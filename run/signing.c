@@ -27,6 +27,18 @@ int sign_role_keys(const Program *p, const char *role, const char **keys) {
   return n;
 }
 
+int sign_role_in(const char *list, const char *role) {
+  size_t n = strlen(role);
+  const char *p = list;
+  while (p && *p) {
+    size_t k = strcspn(p, ",");
+    if (k == n && strncmp(p, role, n) == 0) return 1;
+    p += k;
+    if (*p == ',') p++;
+  }
+  return 0;
+}
+
 void sign_message(Buf *m, const char *run, const char *src_sha, long long n, const char *step, const char *role,
                   const char *answer, const char *note, const char *time) {
   /* One field a line; a newline inside a value is written as \n so no
@@ -255,60 +267,108 @@ out:
   return rc;
 }
 
+/* check_one verifies the signature in record r (an effect_end or approval
+** of gate n) as role, whose keys p names. */
+static int check_one(const Json *r, const Program *p, const char *run, const char *sha, long long n,
+                     const char *step, const char *role, const char *answer, char fp[SSHKEY_FP_MAX], char *w,
+                     size_t wlen) {
+  const char *keys[SIGN_MAXKEYS];
+  const char *sig = json_str(json_get(r, "signature"), NULL), *at = json_str(json_get(r, "signed_at"), NULL);
+  int nkeys = sign_role_keys(p, role, keys), rc;
+  Buf m = BUF_INIT;
+  if (!sig || !at) {
+    snprintf(w, wlen, "it carries no signature, but role %s has keys", role);
+    return -1;
+  }
+  sign_message(&m, run, sha, n, step, role, answer, json_str(json_get(r, "note"), NULL), at);
+  rc = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, wlen);
+  buf_free(&m);
+  return rc;
+}
+
 int sign_check_journal(const Journal *j, const Program *p, char *why, size_t whylen) {
   const Json *start = j->nrecs ? j->recs[0].json : NULL;
   const char *run = json_str(json_get(start, "run"), NULL), *sha = json_str(json_get(start, "source_sha256"), NULL);
   size_t i, k;
   int nver = 0;
   for (i = 0; i < j->nrecs; i++) {
-    const Json *r = j->recs[i].json, *e = NULL;
+    const Json *r = j->recs[i].json, *e = NULL, *gw = NULL;
     const char *kind, *what, *step, *role_end;
-    char role[256], fp[SSHKEY_FP_MAX], w[700];
+    char roles[256], fp[SSHKEY_FP_MAX], w[700];
+    char seen[16][SSHKEY_FP_MAX];
     const char *keys[SIGN_MAXKEYS];
     size_t ei = 0;
-    int ok, nkeys;
+    int ok, keyed = 0, need = 0, nseen = 0;
     double n;
     if (strcmp(j->recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
     kind = json_str(json_get(r, "kind"), NULL);
     what = json_str(json_get(r, "what"), NULL);
     if (!kind || strcmp(kind, "gate") != 0 || !what || strncmp(what, "approve ", 8) != 0) continue;
     role_end = strchr(what + 8, ':');
-    if (!role_end || (size_t)(role_end - what - 8) >= sizeof role) continue;
-    snprintf(role, sizeof role, "%.*s", (int)(role_end - what - 8), what + 8);
-    nkeys = sign_role_keys(p, role, keys);
-    if (nkeys == 0) continue;
+    if (!role_end || (size_t)(role_end - what - 8) >= sizeof roles) continue;
+    snprintf(roles, sizeof roles, "%.*s", (int)(role_end - what - 8), what + 8);
+    {
+      const char *q = roles;
+      while (*q) {
+        char one[256];
+        size_t len = strcspn(q, ",");
+        snprintf(one, sizeof one, "%.*s", (int)len, q);
+        if (sign_role_keys(p, one, keys) > 0) keyed = 1;
+        q += len;
+        if (*q == ',') q++;
+      }
+    }
+    if (!keyed) continue;
     n = json_num(json_get(r, "n"), &ok);
     if (!ok) continue;
-    for (k = i + 1; k < j->nrecs; k++) {
-      double m = json_num(json_get(j->recs[k].json, "n"), &ok);
-      if (ok && m == n && !json_get(j->recs[k].json, "lane") && strcmp(j->recs[k].type, "effect_end") == 0) {
-        e = j->recs[k].json;
+    step = json_str(json_get(r, "step"), NULL);
+    for (k = i + 1; k < j->nrecs && !e; k++) {
+      const Json *x = j->recs[k].json;
+      double m = json_num(json_get(x, "n"), &ok);
+      if (!ok || m != n || json_get(x, "lane")) continue;
+      if (strcmp(j->recs[k].type, "gate_wait") == 0) {
+        gw = x;
+        need = (int)json_num(json_get(gw, "need"), &ok);
+        if (!ok) need = 0;
+      } else if (strcmp(j->recs[k].type, "approval") == 0) {
+        const char *ro = json_str(json_get(x, "role"), NULL);
+        int s;
+        if (!ro || !sign_role_in(roles, ro)) {
+          snprintf(why, whylen, "journal record %zu: an approval of gate %lld by role %s, which the gate does not name",
+                   k + 1, (long long)n, ro ? ro : "?");
+          return -1;
+        }
+        if (check_one(x, p, run, sha, (long long)n, step, ro, "approve", fp, w, sizeof w) != 0) {
+          snprintf(why, whylen, "journal record %zu: the approval of gate %lld (role %s) does not verify: %s", k + 1,
+                   (long long)n, ro, w);
+          return -1;
+        }
+        nver++;
+        for (s = 0; s < nseen && strcmp(seen[s], fp) != 0; s++) {}
+        if (s == nseen && nseen < 16) strcpy(seen[nseen++], fp);
+      } else if (strcmp(j->recs[k].type, "effect_end") == 0) {
+        e = x;
         ei = k;
-        break;
       }
     }
     if (!e) continue;   /* still waiting */
+    if (need > 0 && !json_get(e, "signature") && json_bool(json_get(e, "result"), NULL) == 1) {
+      if (nseen < need) {
+        snprintf(why, whylen, "journal record %zu: gate %lld opened with %d distinct signed approval%s of the %d it needs",
+                 ei + 1, (long long)n, nseen, nseen == 1 ? "" : "s", need);
+        return -1;
+      }
+      continue;
+    }
     {
-      const char *sig = json_str(json_get(e, "signature"), NULL);
-      const char *at = json_str(json_get(e, "signed_at"), NULL);
-      const char *note = json_str(json_get(e, "note"), NULL);
-      const Json *res = json_get(e, "result");
-      Buf m = BUF_INIT;
-      int yes = json_bool(res, NULL) == 1;
-      step = json_str(json_get(r, "step"), NULL);
-      if (!sig || !at) {
-        snprintf(why, whylen, "journal record %zu: the answer to approval gate %lld (role %s) carries no signature, "
-                 "but role %s has keys", ei + 1, (long long)n, role, role);
-        return -1;
-      }
-      sign_message(&m, run, sha, (long long)n, step, role, yes ? "approve" : "refuse", note, at);
-      if (sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, sizeof w) != 0) {
-        buf_free(&m);
+      const char *ro = json_str(json_get(e, "role"), NULL);
+      int yes = json_bool(json_get(e, "result"), NULL) == 1;
+      if (!ro || !sign_role_in(roles, ro)) ro = roles;
+      if (check_one(e, p, run, sha, (long long)n, step, ro, yes ? "approve" : "refuse", fp, w, sizeof w) != 0) {
         snprintf(why, whylen, "journal record %zu: the approval of gate %lld (role %s) does not verify: %s", ei + 1,
-                 (long long)n, role, w);
+                 (long long)n, ro, w);
         return -1;
       }
-      buf_free(&m);
       nver++;
     }
   }

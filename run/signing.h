@@ -24,6 +24,9 @@
 ** none or is not declared. */
 int sign_role_keys(const Program *p, const char *role, const char **keys);
 
+/* sign_role_in says whether role is one of list ("lead" or "lead,sponsor"). */
+int sign_role_in(const char *list, const char *role);
+
 /* sign_message writes the text a gate answer's signature covers: the run,
 ** the runbook's source SHA-256, the gate (step and effect number), the
 ** role, the answer, the note (or "") and the time. */

@@ -509,7 +509,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     val_release(rec);
   } else {
     /* A role with keys approves by signing (rbk approve), never at the prompt. */
-    int keyed = k == GATE_APPROVE && role_has_keys(vm->prog, role);
+    int keyed = k == GATE_APPROVE && (vm->gate_need > 0 || role_has_keys(vm->prog, role));
     r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
@@ -521,13 +521,17 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       buf_puts(&f, ",\"person\":");
       if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
       if (k == GATE_APPROVE && vm->gate_operator_may) buf_puts(&f, ",\"operator_may_approve\":true");
+      if (k == GATE_APPROVE && vm->gate_need > 0) buf_printf(&f, ",\"need\":%d", vm->gate_need);
       buf_printf(&f, ",\"step\":");
       json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
       eff_record(vm, "gate_wait", NULL, buf_cstr(&f));
       buf_free(&f);
       buf_free(&b);
       vm->paused = 1;
-      if (keyed)
+      if (keyed && vm->gate_need > 0)
+        vm_fail(vm, "waiting for %d signed approval%s by %s (rbk approve RUN --as ROLE, each with a different key)",
+                vm->gate_need, vm->gate_need == 1 ? "" : "s", role);
+      else if (keyed)
         vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)",
                 role, person ? " (" : "", person ? person : "", person ? ")" : "", role);
       else if (k == GATE_APPROVE)
@@ -1139,8 +1143,12 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(APPROVE) {
     SAVE();
     vm->gate_operator_may = GET_C(i) & 1;
-    if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) { vm->gate_operator_may = 0; goto failed; }
-    vm->gate_operator_may = 0;
+    vm->gate_need = GET_C(i) >> 1;
+    if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) {
+      vm->gate_operator_may = vm->gate_need = 0;
+      goto failed;
+    }
+    vm->gate_operator_may = vm->gate_need = 0;
     NEXT;
   }
   CASE(WAITINIT) {

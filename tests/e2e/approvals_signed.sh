@@ -197,6 +197,48 @@ sed 's/approve by lead "go"/approve by lead or sponsor "go"/' "$T/deploy.rbk" >"
 rbk check bador.rbk
 expect_match "$rc:$err" "^1:bador.rbk:5:[0-9]+: error: 'approve by lead or sponsor': only 'operator' may follow 'or'" "(j) only 'operator' may follow 'or'"
 
+# ---- (k) two of N ---------------------------------------------------------------
+cat >"$T/two.rbk" <<RBK
+runbook "Two" {
+  role lead "Jane Doe" key "$(cat "$T/lead.pub")" key "$(cat "$T/lead2.pub")"
+  role sponsor "Sarah Williams" key "$(cat "$T/sponsor.pub")"
+  role ops "Dave Jones"
+  step a { approve by 2 of lead, sponsor "go" run "echo two >> two.out" }
+}
+RBK
+rbk check two.rbk; ok $rc "(k) 'approve by 2 of lead, sponsor' checks"
+RBK_SIGNING_KEY=$T/ops rbk run two.rbk
+expect_match "$rc:$err" "^3:.*waiting for 2 signed approvals by lead,sponsor" "(k) the run waits for two signatures"
+W=$(latest two)
+rbk approve "$W" --as lead --key "$T/lead"
+expect_match "$rc:$err" "^0:.*1 of 2 signed approvals; the gate waits for another signer" "(k) the first signature is recorded, the gate still waits"
+expect_eq "$(answered "$W" 0)" "" "(k) the gate is not opened by one"
+rbk approve "$W" --as lead --key "$T/lead"
+expect_match "$rc:$err" "^1:.*key $(re "$LEAD_FP") has already approved this gate; it needs 2 different signers" "(k) the same key twice does not count twice"
+expect_eq "$(journal "$W" | jq -s '[.[] | select(.type=="approval")] | length')" 1 "(k) still one approval record"
+rbk resume "$W"
+expect_eq "$rc:$(cat "$T/two.out" 2>/dev/null)" "3:" "(k) resume still waits; nothing ran"
+rbk approve "$W" --as ops --key "$T/ops"
+expect_match "$rc:$err" "^1:.*waits for approval by lead,sponsor, not by ops" "(k) a role the gate does not name is refused"
+rbk approve "$W" --as sponsor --key "$T/sponsor"
+ok $rc "(k) the second, distinct signer opens the gate"
+expect_eq "$(answered "$W" 0 | jq -r '[.result, .verified, .approvals] | @tsv')" "$(printf 'true\ttrue\t2')" "(k) effect_end: approved by 2 signatures"
+rbk resume "$W"
+expect_eq "$rc:$(cat "$T/two.out" 2>/dev/null)" "0:two" "(k) the run goes on"
+rbk log --verify "$W"
+expect_match "$out" "2 signed approvals verified" "(k) log --verify checks both"
+cat >"$T/twobad.rbk" <<RBK
+runbook "TwoBad" {
+  role lead "Jane Doe" key "$(cat "$T/lead.pub")"
+  role ops "Dave Jones"
+  step a { approve by 2 of lead, ops "go" }
+  step b { approve by 3 of lead "go" }
+}
+RBK
+rbk check twobad.rbk
+expect_match "$err" "twobad.rbk:4:[0-9]+: error: role ops names no key: 'approve by N of' counts signatures" "(k) a role without keys in 'N of' is an error"
+expect_match "$err" "twobad.rbk:5:[0-9]+: error: 'approve by 3 of' needs 3 distinct signers, but the roles name 1 key" "(k) more signers than keys is an error"
+
 # ---- (h) without keys: unverified ------------------------------------------
 cat >"$T/plain.rbk" <<'RBK'
 runbook "Plain" {
