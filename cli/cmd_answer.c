@@ -14,12 +14,15 @@
 #include "../base/mem.h"
 #include "../run/answer.h"
 #include "../run/load.h"
+#include "../run/signing.h"
+#include "../base/sha256.h"
 #include "cli.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
 
 const char usage_approve[] =
   "Usage: rbk approve RUN --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
+  "       rbk approve FILE.rbk --as ROLE [--key FILE]\n"
   "\n"
   "Approve the gate a paused run waits at ('approve by ROLE'), as ROLE. The\n"
   "approval is journaled with the role, the login name, the time and the\n"
@@ -36,6 +39,12 @@ const char usage_approve[] =
   "keys. Without keys the approval is journaled as unverified. The run's own\n"
   "operator (its RBK_SIGNING_KEY at start, else its login name) may not\n"
   "approve a keyed role's gate unless it says 'approve by ROLE or operator'.\n"
+  "\n"
+  "Given a runbook FILE.rbk instead of a run, signs the plan itself: its\n"
+  "source SHA-256, title, version and steps, with a key of ROLE, appended as\n"
+  "one line to FILE.rbk.approvals (text, for review in git). A runbook that\n"
+  "says 'require approval by ROLE' starts only when that file holds a valid\n"
+  "signature by ROLE over its exact source.\n"
   "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
   "error or no such run; 4 another process is executing the run.\n";
@@ -99,6 +108,28 @@ done:
   return rc;
 }
 
+/* approve_plan signs the runbook FILE itself (require approval by ROLE). */
+static int approve_plan(const char *file, const char *as, const char *note, const char *key, int refuse) {
+  char fp[SSHKEY_FP_MAX], why[1200];
+  Program *p;
+  if (refuse) return cli_usage_error("approve", "--refuse answers a run's gate; a runbook is simply not signed");
+  if (note) return cli_usage_error("approve", "--note answers a run's gate; say it in the change record");
+  if (!(p = load_program(file))) return EXIT_USAGE;
+  if (sign_plan_approve(file, p, as, login_name(), key, fp, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk approve: %s: %s\n", file, why);
+    prog_free(p);
+    return EXIT_FAILED;
+  }
+  {
+    char hex[65];
+    sha256_hex(p->src_sha256, hex);
+    printf("approved %s (source SHA-256 %s) as %s, signed by key %s; recorded in %s.approvals\n", file, hex, as, fp,
+           file);
+  }
+  prog_free(p);
+  return EXIT_OK;
+}
+
 int cmd_approve(int argc, char **argv) {
   const char *run = NULL, *as = NULL, *note = NULL, *key = NULL;
   int i, refuse = 0;
@@ -121,6 +152,11 @@ int cmd_approve(int argc, char **argv) {
   }
   if (!run) return cli_usage_error("approve", "no RUN given");
   if (!as) return cli_usage_error("approve", "--as ROLE is required: say which role approves");
+  {
+    size_t n = strlen(run);
+    if (n > 4 && strcmp(run + n - 4, ".rbk") == 0 && access(run, R_OK) == 0)
+      return approve_plan(run, as, note, key, refuse);
+  }
   return answer_run("approve", run, refuse ? "refuse" : "approve", as, note, key);
 }
 

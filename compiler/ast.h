@@ -72,6 +72,7 @@
   X(NOTIFIER, "notifier", "a = command")                                   \
   X(BACKOUT, "backout", "a = severity NAME, b = runbook to run, or NULL: undo") \
   X(REQUIRE, "require", "a = name, b = body")                              \
+  X(PLANAPPROVAL, "require approval", "a = 'approval', b = role NAME")      \
   X(IMPORT, "import", "a = path")                                          \
   X(STEP, "step", "a = NAME, b = title or NULL, c = body")                 \
   X(FN, "fn", "a = NAME, b = parameter NAMEs, c = body")                   \

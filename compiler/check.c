@@ -1092,6 +1092,11 @@ static void check_runbook(Checker *C, Node *rb) {
       }
       case N_PROBE: declare(C, &C->probes, n->a, S_PROBE, TY_ANY, "duplicate-probe", "probe"); break;
       case N_FN: case N_EXTERN: declare_fn(C, n); break;
+      case N_PLANAPPROVAL:
+        if (strcmp(n->a->str, "approval") != 0)
+          diag_hint(err(C, "bad-approve", n->a, "'require %s by': write 'require approval by ROLE'", n->a->str),
+                    "a change board's signature over the runbook: require approval by cab");
+        break;
       case N_VERSION: case N_OWNER: case N_WINDOW: case N_NOTIFIER: case N_BACKOUT:
         if (once[n->kind]) {
           Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", n->kind == N_BACKOUT ? "on critical" : KW(n));
@@ -1146,6 +1151,15 @@ static void check_runbook(Checker *C, Node *rb) {
         need_string(C, n->a, "a requirement name");
         block(C, n->b, W_REQUIRE);
         break;
+      case N_PLANAPPROVAL: {
+        const Sym *rs = ptrmap_get(&C->roles, n->b->str);
+        need_role(C, n->b);
+        if (rs && !rs->nkeys)
+          diag_hint(err(C, "bad-approve", n->b, "role %s names no key: 'require approval by' needs its signature",
+                        n->b->str),
+                    "add key \"ssh-ed25519 ...\" to role %s", n->b->str);
+        break;
+      }
       case N_STEP:
         check_step(C, n, order++);
         break;

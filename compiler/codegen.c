@@ -1030,6 +1030,20 @@ static void gen_runbook(Gen *g, Node *rb) {
         ri->vals[ri->ncontacts] = mem_strdup(c->b->kind == N_STR ? c->b->str : "");
         ri->ncontacts++;
       }
+      {
+        /* require approval by ROLE: the role carries the requirement as a
+        ** field no runbook can write ("rbk:requires" "plan"), so .rbc files
+        ** keep it with no change to their format */
+        const Node *q;
+        for (q = rb->b; q; q = q->next)
+          if (q->kind == N_PLANAPPROVAL && q->b && strcmp(q->b->str, n->a->str) == 0) {
+            GROW(ri->keys, ri->ncontacts);
+            GROW(ri->vals, ri->ncontacts);
+            ri->keys[ri->ncontacts] = mem_strdup("rbk:requires");
+            ri->vals[ri->ncontacts] = mem_strdup("plan");
+            ri->ncontacts++;
+          }
+      }
       ptrmap_put(&g->roles, n->a->str, (void *)(uintptr_t)(++pr->nroles));
     } else if (n->kind == N_PARAM || n->kind == N_SECRET) {
       global_index(g, n->a->str);

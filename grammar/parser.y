@@ -153,6 +153,7 @@ decl
   | ON name RUN expr                    { $$ = mk(p, N_BACKOUT, @$, $2, $4, NULL, NULL); }
   | RUNBOOK error '{' decls '}'         { $$ = NULL; }
   | REQUIRE string block                { $$ = mk(p, N_REQUIRE, @$, $2, $3, NULL, NULL); }
+  | REQUIRE name BY name                { $$ = mk(p, N_PLANAPPROVAL, @$, $2, $4, NULL, NULL); }
   | REQUIRE error block                 { $$ = NULL; }
   | STEP name opt_title block           { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
   | STEP error block                    { $$ = NULL; }

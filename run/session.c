@@ -78,6 +78,8 @@ int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   S->t0 = vm_now();
   S->p = a->file ? load_program(a->file) : load_program_text("<repl>", "runbook \"REPL session\" {}\n");
   if (!S->p || load_bind(S->p) != 0) return EXIT_USAGE;
+  /* require approval by ROLE: a signature over this exact source */
+  if (a->file && sign_plan_check(a->file, S->p, cmd) != 0) return EXIT_FAILED;
   state_dir_for_runbook(a->file ? a->file : "repl.rbk", S->state, sizeof S->state);
   S->host = ui->host;
   S->hooks = ui->hooks;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "load.h"
@@ -462,4 +463,197 @@ int sign_operator_refusal(const Json *run_start, const Json *gate_wait, const ch
     return 1;
   }
   return 0;
+}
+
+/* ---- approval of the plan before the run (require approval by ROLE) ---- */
+
+static const char *js(const Json *o, const char *key, const char *def) {
+  const char *v = json_str(json_get(o, key), NULL);
+  return v ? v : def;
+}
+
+const char *sign_plan_role(const Program *p) {
+  uint32_t r, c;
+  for (r = 0; r < p->nroles; r++)
+    for (c = 0; c < p->roles[r].ncontacts; c++)
+      if (strcmp(p->roles[r].keys[c], "rbk:requires") == 0 && strcmp(p->roles[r].vals[c], "plan") == 0)
+        return p->roles[r].name;
+  return NULL;
+}
+
+static void plan_step_hash(const Program *p, uint32_t i, char hex[65]) {
+  uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
+  uint8_t d[32];
+  if (e < b) e = b;
+  sha256(p->src->text + b, e - b, d);
+  sha256_hex(d, hex);
+}
+
+/* plan_message: what a plan approval signs. steps is a JSON array of
+** {name, sha256}. */
+static void plan_message(Buf *m, const char *sha, const char *title, const char *version, const char *role,
+                         const char *at, const Json *steps) {
+  size_t k;
+  buf_printf(m, "rbk plan approval v1\nsource-sha256: %s\n", sha);
+  buf_puts(m, "title: ");
+  for (; title && *title; title++) buf_putc(m, *title == '\n' ? ' ' : *title);
+  buf_puts(m, "\nversion: ");
+  for (; version && *version; version++) buf_putc(m, *version == '\n' ? ' ' : *version);
+  buf_printf(m, "\nrole: %s\ntime: %s\n", role, at);
+  for (k = 0; k < json_len(steps); k++)
+    buf_printf(m, "step: %s %s\n", json_str(json_get(json_at(steps, k), "sha256"), NULL),
+               json_str(json_get(json_at(steps, k), "name"), NULL));
+}
+
+static void plan_steps_json(const Program *p, Buf *b) {
+  uint32_t i;
+  buf_putc(b, '[');
+  for (i = 0; i < p->nsteps; i++) {
+    char hex[65];
+    plan_step_hash(p, i, hex);
+    buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+    json_put_str(b, p->steps[i].name, strlen(p->steps[i].name));
+    buf_printf(b, ",\"sha256\":\"%s\"}", hex);
+  }
+  buf_putc(b, ']');
+}
+
+int sign_plan_approve(const char *path, const Program *p, const char *role, const char *by, const char *keyfile,
+                      char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+  const char *keys[SIGN_MAXKEYS];
+  int nkeys = sign_role_keys(p, role, keys), rc = -1, fd = -1;
+  char hex[65], at[32], apath[4200], err[200];
+  Buf steps = BUF_INIT, m = BUF_INIT, sig = BUF_INIT, line = BUF_INIT;
+  Json *sj = NULL;
+  time_t now = time(NULL);
+  struct tm tmv;
+  if (prog_find_role(p, role) < 0) {
+    snprintf(why, whylen, "the runbook declares no role %s", role);
+    return -1;
+  }
+  if (nkeys == 0) {
+    snprintf(why, whylen, "role %s names no key, so it cannot sign the plan", role);
+    return -1;
+  }
+  sha256_hex(p->src_sha256, hex);
+  strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+  plan_steps_json(p, &steps);
+  if (!(sj = json_parse(steps.p, steps.n, err, sizeof err))) {
+    snprintf(why, whylen, "internal: %s", err);
+    goto done;
+  }
+  plan_message(&m, hex, p->title, p->version, role, at, sj);
+  if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, &sig, why, whylen) != 0) goto done;
+  if (sign_verify(buf_cstr(&m), buf_cstr(&sig), role, keys, nkeys, fp, why, whylen) != 0) goto done;
+  buf_printf(&line, "{\"sha256\":\"%s\",\"title\":", hex);
+  json_put_str(&line, p->title ? p->title : "", p->title ? strlen(p->title) : 0);
+  buf_puts(&line, ",\"version\":");
+  json_put_str(&line, p->version ? p->version : "", p->version ? strlen(p->version) : 0);
+  buf_puts(&line, ",\"role\":");
+  json_put_str(&line, role, strlen(role));
+  buf_puts(&line, ",\"by\":");
+  json_put_str(&line, by, strlen(by));
+  buf_printf(&line, ",\"fingerprint\":\"%s\",\"signed_at\":\"%s\",\"steps\":", fp, at);
+  buf_add(&line, steps.p, steps.n);
+  buf_puts(&line, ",\"signature\":");
+  json_put_str(&line, buf_cstr(&sig), sig.n);
+  buf_puts(&line, "}\n");
+  snprintf(apath, sizeof apath, "%s.approvals", path);
+  fd = open(apath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0 || write(fd, line.p, line.n) != (ssize_t)line.n || fsync(fd) != 0) {
+    snprintf(why, whylen, "cannot write %s: %s", apath, strerror(errno));
+    goto done;
+  }
+  rc = 0;
+done:
+  if (fd >= 0) close(fd);
+  json_free(sj);
+  buf_free(&steps);
+  buf_free(&m);
+  buf_free(&sig);
+  buf_free(&line);
+  return rc;
+}
+
+/* plan_record_ok verifies one approvals line for role against p's keys. */
+static int plan_record_ok(const Json *r, const Program *p, const char *role) {
+  const char *keys[SIGN_MAXKEYS];
+  int nkeys = sign_role_keys(p, role, keys), ok;
+  const char *ro = json_str(json_get(r, "role"), NULL), *sig = json_str(json_get(r, "signature"), NULL);
+  const char *sha = json_str(json_get(r, "sha256"), NULL), *at = json_str(json_get(r, "signed_at"), NULL);
+  char fp[SSHKEY_FP_MAX], w[600];
+  Buf m = BUF_INIT;
+  if (!ro || strcmp(ro, role) != 0 || !sig || !sha || !at || nkeys == 0) return 0;
+  plan_message(&m, sha, json_str(json_get(r, "title"), NULL), json_str(json_get(r, "version"), NULL), role, at,
+               json_get(r, "steps"));
+  ok = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, sizeof w) == 0;
+  buf_free(&m);
+  return ok;
+}
+
+int sign_plan_check(const char *path, const Program *p, const char *cmd) {
+  const char *role = sign_plan_role(p);
+  char apath[4200], hex[65], err[200];
+  Buf text = BUF_INIT;
+  Json *last = NULL, *found = NULL;
+  const char *s, *e;
+  int rc = -1;
+  if (!role) return 0;
+  sha256_hex(p->src_sha256, hex);
+  snprintf(apath, sizeof apath, "%s.approvals", path);
+  if (read_file(apath, &text) != 0) {
+    fprintf(stderr, "rbk %s: this runbook requires approval by %s, and %s cannot be read: %s\n"
+            "  have it signed: rbk approve %s --as %s\n", cmd, role, apath, strerror(errno), path, role);
+    return -1;
+  }
+  for (s = buf_cstr(&text); *s; s = *e ? e + 1 : e) {
+    Json *r;
+    e = strchr(s, '\n');
+    if (!e) e = s + strlen(s);
+    if (e == s) continue;
+    if (!(r = json_parse(s, (size_t)(e - s), err, sizeof err))) continue;
+    if (!plan_record_ok(r, p, role)) {
+      json_free(r);
+      continue;
+    }
+    if (strcmp(js(r, "sha256", ""), hex) == 0) {
+      json_free(found);
+      found = r;
+    } else {
+      json_free(last);
+      last = r;
+    }
+  }
+  if (found) {
+    rc = 0;
+  } else if (last) {
+    const Json *steps = json_get(last, "steps");
+    uint32_t i;
+    size_t k;
+    fprintf(stderr, "rbk %s: this runbook changed since %s approved it; refusing to start\n", cmd, role);
+    fprintf(stderr, "  approved: %s (%s, key %s)\n  current:  %s\n", js(last, "sha256", "?"),
+            js(last, "signed_at", "?"), js(last, "fingerprint", "?"), hex);
+    for (i = 0; i < p->nsteps; i++) {
+      char sh[65];
+      const char *was = NULL;
+      plan_step_hash(p, i, sh);
+      for (k = 0; k < json_len(steps); k++)
+        if (strcmp(js(json_at(steps, k), "name", ""), p->steps[i].name) == 0)
+          was = js(json_at(steps, k), "sha256", "");
+      if (!was) fprintf(stderr, "  added   step %s\n", p->steps[i].name);
+      else if (strcmp(was, sh) != 0) fprintf(stderr, "  changed step %s\n", p->steps[i].name);
+    }
+    for (k = 0; k < json_len(steps); k++) {
+      const char *nm = js(json_at(steps, k), "name", "");
+      if (prog_find_step(p, nm) < 0) fprintf(stderr, "  removed step %s\n", nm);
+    }
+    fprintf(stderr, "  have the new version signed: rbk approve %s --as %s\n", path, role);
+  } else {
+    fprintf(stderr, "rbk %s: this runbook requires approval by %s, and %s holds no valid signature by %s\n"
+            "  have it signed: rbk approve %s --as %s\n", cmd, role, apath, role, path, role);
+  }
+  json_free(found);
+  json_free(last);
+  buf_free(&text);
+  return rc;
 }

@@ -59,6 +59,25 @@ int sign_key_file_fingerprint(const char *keyfile, char fp[SSHKEY_FP_MAX], char 
 int sign_operator_refusal(const Json *run_start, const Json *gate_wait, const char *fp, const char *by, char *why,
                           size_t whylen);
 
+/* sign_plan_role returns the role whose signature over the exact runbook
+** p requires ('require approval by ROLE'), or NULL. */
+const char *sign_plan_role(const Program *p);
+
+/* sign_plan_approve signs the runbook at path (p, compiled from it) as role:
+** its source SHA-256, title, version and steps (name and SHA-256 of each),
+** verified against the role's keys, then appended as one JSON line to
+** PATH.approvals. fp gets the signing key's fingerprint. Returns 0, or -1
+** with why. */
+int sign_plan_approve(const char *path, const Program *p, const char *role, const char *by, const char *keyfile,
+                      char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
+
+/* sign_plan_check lets a run of p (from path) start when p requires no
+** approval, or PATH.approvals holds a signature by the required role that
+** verifies over p's exact source hash. Otherwise it prints why on stderr
+** ("rbk CMD: ..."; for a changed runbook the approved hash, the current
+** hash and the steps added, changed or removed) and returns -1. */
+int sign_plan_check(const char *path, const Program *p, const char *cmd);
+
 /* sign_check_journal re-verifies every approval in j against the role
 ** keys of p: an approval of a gate whose role has keys must carry a
 ** signature that verifies for its run, source hash, gate, answer, note and

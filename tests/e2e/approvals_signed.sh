@@ -36,7 +36,7 @@ re() { sed 's/[][\\.*^$+?(){}|/]/\\&/g' <<<"$1"; }   # a fingerprint as a litera
 # gate_n RUN: the effect number of the gate the run waits at
 gate_n() { journal "$1" | jq -r 'select(.type=="gate_wait") | .n' | tail -1; }
 
-for k in lead lead2 sponsor ops; do ssh-keygen -q -t ed25519 -N '' -C "$k@test" -f "$T/$k" || exit 1; done
+for k in lead lead2 sponsor ops cab; do ssh-keygen -q -t ed25519 -N '' -C "$k@test" -f "$T/$k" || exit 1; done
 LEAD_FP=$(fp "$T/lead.pub"); SPONSOR_FP=$(fp "$T/sponsor.pub")
 
 cat >"$T/deploy.rbk" <<RBK
@@ -238,6 +238,49 @@ RBK
 rbk check twobad.rbk
 expect_match "$err" "twobad.rbk:4:[0-9]+: error: role ops names no key: 'approve by N of' counts signatures" "(k) a role without keys in 'N of' is an error"
 expect_match "$err" "twobad.rbk:5:[0-9]+: error: 'approve by 3 of' needs 3 distinct signers, but the roles name 1 key" "(k) more signers than keys is an error"
+
+# ---- (l) the change board signs the exact plan ---------------------------------
+cat >"$T/chg.rbk" <<RBK
+runbook "Change" {
+  version "1.0"
+  role cab "Change Board" key "$(cat "$T/cab.pub")"
+  require approval by cab
+  step one { run "echo one >> c1.out" }
+  step two { run "echo two >> c2.out" }
+}
+RBK
+rbk check chg.rbk; ok $rc "(l) 'require approval by cab' checks"
+rbk run chg.rbk
+expect_match "$rc:$err" "^[12]:rbk run: this runbook requires approval by cab, and .*chg.rbk.approvals cannot be read" "(l) unsigned: the run is refused"
+[ ! -e "$T/c1.out" ] && [ -z "$(latest chg)" ]; ok $? "(l) nothing ran, no run was made"
+rbk approve chg.rbk --as cab --key "$T/lead"
+expect_match "$rc:$err" "^1:.*signed by key $(re "$LEAD_FP"), which role cab does not accept" "(l) another key cannot sign for the board"
+[ ! -e "$T/chg.rbk.approvals" ]; ok $? "(l) and nothing is written"
+rbk approve chg.rbk --as cab --key "$T/cab"
+expect_match "$rc:$out" "^0:approved chg.rbk \\(source SHA-256 [0-9a-f]{64}\\) as cab, signed by key $(re "$(fp "$T/cab.pub")")" "(l) the board signs the plan"
+expect_eq "$(jq -r '[.role, .title, .version, (.steps | map(.name) | join(" ")), .fingerprint] | @tsv' "$T/chg.rbk.approvals")" "$(printf 'cab\tChange\t1.0\tone two\t%s' "$(fp "$T/cab.pub")")" "(l) chg.rbk.approvals: one JSON line with hash, title, version, steps, key"
+OLD_SHA=$(jq -r .sha256 "$T/chg.rbk.approvals")
+expect_eq "$OLD_SHA" "$(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" "(l) it covers the runbook's exact SHA-256"
+rbk run chg.rbk
+expect_eq "$rc:$(cat "$T/c1.out" 2>/dev/null)" "0:one" "(l) signed: the run starts and finishes"
+sed -i 's/echo two >> c2.out/echo TWO >> c2.out/; s/step one/step uno/' "$T/chg.rbk"
+rbk run --new chg.rbk
+expect_match "$rc:$err" "^[12]:rbk run: this runbook changed since cab approved it; refusing to start" "(l) an edited runbook is refused"
+expect_match "$(tr '\n' ' ' <<<"$err")" "approved: $OLD_SHA .*current:  $(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" "(l) it prints the approved and the current hash"
+expect_match "$(tr '\n' ' ' <<<"$err")" "added   step uno .*changed step two .*removed step one" "(l) and the step-level difference"
+expect_eq "$(cat "$T/c2.out")" "two" "(l) nothing ran"
+python3 - "$T/chg.rbk.approvals" "$(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" <<'PY'
+import sys
+p, new = sys.argv[1], sys.argv[2]
+line = open(p).read().splitlines()[0]
+open(p, 'a').write(line.replace(line[11:75], new, 1) + '\n')
+PY
+rbk run --new chg.rbk
+expect_match "$rc:$err" "^[12]:.*changed since cab approved it" "(l) a record whose hash was edited to the new one does not verify"
+rbk approve chg.rbk --as cab --key "$T/cab"
+ok $rc "(l) the board signs the new version"
+rbk run --new chg.rbk
+expect_eq "$rc:$(tail -1 "$T/c2.out" 2>/dev/null)" "0:TWO" "(l) and it runs"
 
 # ---- (h) without keys: unverified ------------------------------------------
 cat >"$T/plain.rbk" <<'RBK'
