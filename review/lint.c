@@ -16,6 +16,7 @@
 #include "../base/buf.h"
 #include "../base/mem.h"
 #include "../base/ptrmap.h"
+#include "../base/sha256.h"
 #include "../vm/value.h"
 #include "../compiler/astq.h"
 #include "../compiler/suggest.h"
@@ -76,6 +77,9 @@ static const LintRule rules[] = {
   {"unsigned-approvals", SEV_WARNING, 0, "the runbook has approval gates and no role names a key",
    "Without keys anyone who can run rbk can approve as any role; the journal records the claim, not the person.",
    "Add `key \"ssh-ed25519 AAAA...\"` to the approving roles, so that `rbk approve` signs and verifies."},
+  {"plan-approval", SEV_WARNING, 0, "the change board's approval of this exact runbook is missing or stale",
+   "A runbook that says `require approval by ROLE` will not start until ROLE has signed its exact text.",
+   "Have it signed: `rbk approve FILE.rbk --as ROLE` (after the review), and commit FILE.rbk.approvals."},
   {"no-notify", SEV_WARNING, 0, "the runbook notifies nobody",
    "Users, stakeholders and management must hear that a backout happened and how it ended.",
    "Add `notify ROLE \"message\"` where people need to be told."},
@@ -840,6 +844,32 @@ static void lint_runbook(Ctx *c) {
       hint(f, "add key \"ssh-ed25519 AAAA...\" to the approving role, so that rbk approve signs and verifies");
     }
   }
+  for (d = rb->b; d; d = d->next)
+    if (d->kind == N_PLANAPPROVAL && d->b && c->src && c->src->name) {
+      /* The file beside the runbook, by hash only: rbk run verifies the signature. */
+      char path[4200], hex[65], want[80];
+      uint8_t dig[32];
+      FILE *af;
+      int have = 0, any = 0;
+      sha256(c->src->text, c->src->len, dig);
+      sha256_hex(dig, hex);
+      snprintf(path, sizeof path, "%s.approvals", c->src->name);
+      snprintf(want, sizeof want, "{\"sha256\":\"%s\"", hex);
+      if ((af = fopen(path, "r")) != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, af)) {
+          if (strncmp(line, "{\"sha256\":\"", 11) == 0) any = 1;
+          if (strncmp(line, want, strlen(want)) == 0) have = 1;
+        }
+        fclose(af);
+      }
+      if (!have) {
+        f = report(c, "plan-approval", d, any ? "%s's approval in %s is for another version of this runbook"
+                                              : "no approval by %s in %s",
+                   d->b->str, path);
+        hint(f, "after the review: rbk approve %s --as %s", c->src->name, d->b->str);
+      }
+    }
   if (!contains_notify(rb->b)) {
     f = report(c, "no-notify", rb->a, "the runbook notifies nobody");
     hint(f, "add 'notify ROLE \"message\"' where people must be told");

@@ -250,6 +250,8 @@ runbook "Change" {
 }
 RBK
 rbk check chg.rbk; ok $rc "(l) 'require approval by cab' checks"
+rbk lint chg.rbk
+expect_match "$out" "chg.rbk:4:[0-9]+: warning: no approval by cab in chg.rbk.approvals \\[plan-approval\\]" "(l) lint: the approval is missing"
 rbk run chg.rbk
 expect_match "$rc:$err" "^[12]:rbk run: this runbook requires approval by cab, and .*chg.rbk.approvals cannot be read" "(l) unsigned: the run is refused"
 [ ! -e "$T/c1.out" ] && [ -z "$(latest chg)" ]; ok $? "(l) nothing ran, no run was made"
@@ -269,6 +271,8 @@ expect_match "$rc:$err" "^[12]:rbk run: this runbook changed since cab approved 
 expect_match "$(tr '\n' ' ' <<<"$err")" "approved: $OLD_SHA .*current:  $(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" "(l) it prints the approved and the current hash"
 expect_match "$(tr '\n' ' ' <<<"$err")" "added   step uno .*changed step two .*removed step one" "(l) and the step-level difference"
 expect_eq "$(cat "$T/c2.out")" "two" "(l) nothing ran"
+rbk lint chg.rbk
+expect_match "$out" "warning: cab's approval in chg.rbk.approvals is for another version of this runbook \\[plan-approval\\]" "(l) lint: the approval is stale"
 python3 - "$T/chg.rbk.approvals" "$(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" <<'PY'
 import sys
 p, new = sys.argv[1], sys.argv[2]
@@ -281,6 +285,8 @@ rbk approve chg.rbk --as cab --key "$T/cab"
 ok $rc "(l) the board signs the new version"
 rbk run --new chg.rbk
 expect_eq "$rc:$(tail -1 "$T/c2.out" 2>/dev/null)" "0:TWO" "(l) and it runs"
+rbk lint chg.rbk
+if grep -q plan-approval <<<"$out"; then ok 1 "(l) lint: the approval is current"; else ok 0 "(l) lint: the approval is current"; fi
 
 # ---- (h) without keys: unverified ------------------------------------------
 cat >"$T/plain.rbk" <<'RBK'
