@@ -262,6 +262,8 @@ rbk approve chg.rbk --as cab --key "$T/cab"
 expect_match "$rc:$out" "^0:approved chg.rbk \\(source SHA-256 [0-9a-f]{64}\\) as cab, signed by key $(re "$(fp "$T/cab.pub")")" "(l) the board signs the plan"
 expect_eq "$(jq -r '[.role, .title, .version, (.steps | map(.name) | join(" ")), .fingerprint] | @tsv' "$T/chg.rbk.approvals")" "$(printf 'cab\tChange\t1.0\tone two\t%s' "$(fp "$T/cab.pub")")" "(l) chg.rbk.approvals: one JSON line with hash, title, version, steps, key"
 OLD_SHA=$(jq -r .sha256 "$T/chg.rbk.approvals")
+rbk plan chg.rbk
+expect_match "$out" "Approved by \\| cab with key \`$(re "$(fp "$T/cab.pub")")\` at [0-9T:Z-]+, SHA-256 \`$OLD_SHA\` \\(this version\\)" "(l) rbk plan: who approved which hash, and when"
 expect_eq "$OLD_SHA" "$(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" "(l) it covers the runbook's exact SHA-256"
 rbk run chg.rbk
 expect_eq "$rc:$(cat "$T/c1.out" 2>/dev/null)" "0:one" "(l) signed: the run starts and finishes"
@@ -271,6 +273,8 @@ expect_match "$rc:$err" "^[12]:rbk run: this runbook changed since cab approved 
 expect_match "$(tr '\n' ' ' <<<"$err")" "approved: $OLD_SHA .*current:  $(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" "(l) it prints the approved and the current hash"
 expect_match "$(tr '\n' ' ' <<<"$err")" "added   step uno .*changed step two .*removed step one" "(l) and the step-level difference"
 expect_eq "$(cat "$T/c2.out")" "two" "(l) nothing ran"
+rbk plan chg.rbk
+expect_match "$out" "SHA-256 \`$OLD_SHA\` \\(another version\\)" "(l) rbk plan: the approval is for another version"
 rbk lint chg.rbk
 expect_match "$out" "warning: cab's approval in chg.rbk.approvals is for another version of this runbook \\[plan-approval\\]" "(l) lint: the approval is stale"
 python3 - "$T/chg.rbk.approvals" "$(sha256sum "$T/chg.rbk" | cut -d' ' -f1)" <<'PY'
