@@ -3,6 +3,7 @@
 */
 #include "sshkey.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,4 +153,103 @@ int sshkey_sig_fingerprint(const char *armored, char fp[SSHKEY_FP_MAX], char *wh
   free(digits);
   free(blob);
   return rc;
+}
+
+void sshkey_signers_path(const char *relative_to, const char *path, char *out, size_t outlen) {
+  const char *slash = relative_to ? strrchr(relative_to, '/') : NULL;
+  if (path[0] == '/' || !slash) snprintf(out, outlen, "%s", path);
+  else snprintf(out, outlen, "%.*s/%s", (int)(slash - relative_to), relative_to, path);
+}
+
+void sshkey_signers_free(SshSigner *v, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    free(v[i].principal);
+    free(v[i].key);
+  }
+  free(v);
+}
+
+static int is_key_type(const char *t, size_t n) {
+  size_t i;
+  for (i = 0; known[i]; i++)
+    if (strlen(known[i]) == n && strncmp(known[i], t, n) == 0) return 1;
+  return 0;
+}
+
+int sshkey_signers_load(const char *path, SshSigner **out, size_t *n, char *why, size_t whylen) {
+  FILE *f = fopen(path, "r");
+  char line[16384];
+  int ln = 0;
+  size_t cap = 0;
+  *out = NULL;
+  *n = 0;
+  if (!f) {
+    snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
+    return -1;
+  }
+  while (fgets(line, sizeof line, f)) {
+    char *p = line, *princ, *k, *q;
+    size_t pn, tn;
+    ln++;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p || *p == '#') continue;
+    princ = p;
+    while (*p && *p != ' ' && *p != '\t') p++;
+    pn = (size_t)(p - princ);
+    while (*p == ' ' || *p == '\t') p++;
+    /* options (no spaces outside quotes) when the next word is not a key type */
+    tn = strcspn(p, " \t");
+    if (!is_key_type(p, tn)) {
+      int quoted = 0;
+      for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
+        if (*p == '"') quoted = !quoted;
+      while (*p == ' ' || *p == '\t') p++;
+    }
+    k = p;
+    {
+      char w[200];
+      if (sshkey_parse(k, NULL, w, sizeof w) != 0) {
+        snprintf(why, whylen, "%s:%d: %s", path, ln, w);
+        goto fail;
+      }
+    }
+    /* keep "TYPE BASE64" without the comment */
+    q = k + strcspn(k, " \t");
+    while (*q == ' ' || *q == '\t') q++;
+    q += strcspn(q, " \t");
+    while (pn) {
+      size_t one = 0;
+      while (one < pn && princ[one] != ',') one++;
+      if (one) {
+        if (*n == cap) {
+          SshSigner *nv = realloc(*out, (cap = cap ? cap * 2 : 8) * sizeof **out);
+          if (!nv) {
+            snprintf(why, whylen, "out of memory");
+            goto fail;
+          }
+          *out = nv;
+        }
+        (*out)[*n].principal = strndup(princ, one);
+        (*out)[*n].key = strndup(k, (size_t)(q - k));
+        (*out)[*n].line = ln;
+        (*n)++;
+      }
+      princ += one;
+      pn -= one;
+      if (pn) {
+        princ++;
+        pn--;
+      }
+    }
+  }
+  fclose(f);
+  return 0;
+fail:
+  fclose(f);
+  sshkey_signers_free(*out, *n);
+  *out = NULL;
+  *n = 0;
+  return -1;
 }

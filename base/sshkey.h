@@ -25,4 +25,21 @@ int sshkey_parse(const char *line, char fp[SSHKEY_FP_MAX], char *why, size_t why
 ** or -1 with a reason in why. */
 int sshkey_sig_fingerprint(const char *armored, char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
 
+/* One key of an allowed_signers file (OpenSSH's format: "PRINCIPALS
+** [OPTIONS] TYPE BASE64 [COMMENT]", principals comma-separated, # comments). */
+typedef struct SshSigner {
+  char *principal;     /* one principal (malloc'd) */
+  char *key;           /* "TYPE BASE64" (malloc'd) */
+  int line;            /* 1-based */
+} SshSigner;
+
+/* sshkey_signers_path resolves path against the directory of the file
+** that names it (relative_to; a path beginning with '/' stays). */
+void sshkey_signers_path(const char *relative_to, const char *path, char *out, size_t outlen);
+/* sshkey_signers_load reads an allowed_signers file into *out (*n
+** entries; free with sshkey_signers_free). Returns 0, or -1 with a reason
+** in why ("LINE: ..." for a bad line). */
+int sshkey_signers_load(const char *path, SshSigner **out, size_t *n, char *why, size_t whylen);
+void sshkey_signers_free(SshSigner *v, size_t n);
+
 #endif

@@ -95,7 +95,7 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
   /* the run's runbook, for the approving role's keys (a resume checks
   ** them again against the runbook itself) */
   snprintf(src, sizeof src, "%s/source.rbk", dir);
-  if (as && access(src, R_OK) == 0 && !(p = load_program(src))) {
+  if (as && access(src, R_OK) == 0 && !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
     fprintf(stderr, "rbk %s: cannot read the run's runbook %s\n", cmd, src);
     goto done;
   }

@@ -1015,7 +1015,7 @@ static int declare_fn(Checker *C, Node *n) {
 
 static void contacts(Checker *C, Node *role) {
   static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note",
-                                      "key", NULL};
+                                      "key", "keys", NULL};
   Node *p, *q;
   int i;
   for (p = role->c; p; p = p->next) {
@@ -1027,6 +1027,22 @@ static void contacts(Checker *C, Node *role) {
                   "give the line of the person's .pub file, e.g. \"ssh-ed25519 AAAA... jane@laptop\"");
       if (p->b && p->b->kind != N_STR) err(C, "bad-key", p->b, "role %s: a key must be a constant string", role->a->str);
       continue;
+    }
+    if (strcmp(p->a->str, "keys") == 0 && p->b && p->b->kind == N_STR) {
+      /* an allowed_signers file, beside the runbook; its principals are role names */
+      char path[4200], why[600];
+      SshSigner *v;
+      size_t n, e;
+      sshkey_signers_path(C->src ? C->src->name : NULL, p->b->str, path, sizeof path);
+      if (sshkey_signers_load(path, &v, &n, why, sizeof why) != 0) {
+        diag_hint(err(C, "bad-key", p->b, "role %s: %s", role->a->str, why),
+                  "an allowed_signers file: one 'ROLE[,ROLE] ssh-ed25519 AAAA... comment' a line");
+        continue;
+      }
+      for (e = 0; e < n; e++)
+        if (!ptrmap_get(&C->roles, ast_intern(C->ast, v[e].principal, strlen(v[e].principal))))
+          err(C, "bad-key", p->b, "%s:%d: principal '%s' names no role", path, v[e].line, v[e].principal);
+      sshkey_signers_free(v, n);
     }
     for (q = role->c; q != p; q = q->next)
       if (q->a->str == p->a->str) err(C, "duplicate-contact", p->a, "duplicate contact field '%s'", p->a->str);
@@ -1080,8 +1096,19 @@ static void check_runbook(Checker *C, Node *rb) {
       case N_ROLE: {
         Sym *rs = declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role");
         Node *k;
-        for (k = n->c; rs && k; k = k->next)
+        for (k = n->c; rs && k; k = k->next) {
           if (strcmp(k->a->str, "key") == 0) rs->nkeys++;
+          if (strcmp(k->a->str, "keys") == 0 && k->b && k->b->kind == N_STR) {
+            char path[4200], why[600];
+            SshSigner *v;
+            size_t nv, q;
+            sshkey_signers_path(C->src ? C->src->name : NULL, k->b->str, path, sizeof path);
+            if (sshkey_signers_load(path, &v, &nv, why, sizeof why) != 0) continue;   /* reported in pass 2 */
+            for (q = 0; q < nv; q++)
+              if (strcmp(v[q].principal, n->a->str) == 0) rs->nkeys++;
+            sshkey_signers_free(v, nv);
+          }
+        }
         break;
       }
       case N_STEP: {

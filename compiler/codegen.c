@@ -16,6 +16,7 @@
 #include "../vm/ffi.h"
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
+#include "../base/sshkey.h"
 #include "check.h"
 #include "../grammar/parse.h"
 
@@ -1029,6 +1030,24 @@ static void gen_runbook(Gen *g, Node *rb) {
         ri->keys[ri->ncontacts] = mem_strdup(c->a->str);
         ri->vals[ri->ncontacts] = mem_strdup(c->b->kind == N_STR ? c->b->str : "");
         ri->ncontacts++;
+        if (strcmp(c->a->str, "keys") == 0 && c->b->kind == N_STR) {
+          /* the role's keys from an allowed_signers file, as "key" fields */
+          char path[4200], why[600];
+          SshSigner *v;
+          size_t nv, q;
+          sshkey_signers_path(g->ast->src ? g->ast->src->name : NULL, c->b->str, path, sizeof path);
+          if (sshkey_signers_load(path, &v, &nv, why, sizeof why) == 0) {
+            for (q = 0; q < nv; q++)
+              if (strcmp(v[q].principal, n->a->str) == 0) {
+                GROW(ri->keys, ri->ncontacts);
+                GROW(ri->vals, ri->ncontacts);
+                ri->keys[ri->ncontacts] = mem_strdup("key");
+                ri->vals[ri->ncontacts] = mem_strdup(v[q].key);
+                ri->ncontacts++;
+              }
+            sshkey_signers_free(v, nv);
+          }
+        }
       }
       {
         /* require approval by ROLE: the role carries the requirement as a

@@ -376,6 +376,19 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
   return nver;
 }
 
+Program *sign_run_program(const char *dir, const Json *run_start) {
+  char src[JRN_PATH_MAX + 16];
+  const char *name = json_str(json_get(run_start, "runbook"), NULL);
+  Buf text = BUF_INIT;
+  Program *p;
+  snprintf(src, sizeof src, "%s/source.rbk", dir);
+  if (read_file(src, &text) != 0) return NULL;
+  if (!name || name[0] == '<') name = src;
+  p = load_program_text(name, buf_cstr(&text));
+  buf_free(&text);
+  return p;
+}
+
 int sign_check_run(const char *dir, char *why, size_t whylen) {
   Journal j;
   Program *p = NULL;
@@ -402,7 +415,7 @@ int sign_check_run(const char *dir, char *why, size_t whylen) {
     snprintf(why, whylen, "the run keeps no copy of its runbook (%s), so its approvals cannot be checked", src);
     goto done;
   }
-  if (!(p = load_program(src))) {
+  if (!(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
     snprintf(why, whylen, "the run's copy of its runbook (%s) does not compile", src);
     goto unsure;
   }

@@ -85,6 +85,12 @@ int sign_plan_check(const char *path, const Program *p, const char *cmd);
 ** fault in why ("journal record N: ..."). */
 int sign_check_journal(const Journal *j, const Program *p, char *why, size_t whylen);
 
+/* sign_run_program compiles the run's copy of its runbook (dir/source.rbk)
+** under the name the run was started with (run_start's runbook), so that
+** a role's `keys "FILE"` resolves as it did then. NULL after printing the
+** diagnostics, or when there is no copy. */
+Program *sign_run_program(const char *dir, const Json *run_start);
+
 /* sign_check_run re-verifies the signed approvals of the run in dir
 ** against the keys of the runbook it keeps (dir/source.rbk, whose hash must
 ** be the run's). Only reads. Returns the number verified, or -1 with why. */

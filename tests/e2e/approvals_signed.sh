@@ -292,6 +292,39 @@ expect_eq "$rc:$(tail -1 "$T/c2.out" 2>/dev/null)" "0:TWO" "(l) and it runs"
 rbk lint chg.rbk
 if grep -q plan-approval <<<"$out"; then ok 1 "(l) lint: the approval is current"; else ok 0 "(l) lint: the approval is current"; fi
 
+# ---- (m) keys from an allowed_signers file -----------------------------------
+mkdir -p "$T/team"
+{ echo "# who may sign for which role"
+  echo "lead,sponsor namespaces=\"rbk-approval\" $(cat "$T/lead2.pub")"
+  echo "sponsor $(cat "$T/sponsor.pub")"; } >"$T/team/allowed_signers"
+cat >"$T/team/file.rbk" <<'RBK'
+runbook "FileKeys" {
+  role lead "Jane Doe" keys "allowed_signers"
+  role sponsor "Sarah Williams" keys "allowed_signers"
+  step a { approve by 2 of lead, sponsor "go" run "echo filekeys >> filekeys.out" }
+}
+RBK
+rbk check team/file.rbk; ok $rc "(m) roles take their keys from an allowed_signers file beside the runbook"
+RBK_SIGNING_KEY=$T/ops rbk run team/file.rbk
+F=$(latest file)
+rbk approve "$F" --as lead --key "$T/lead"
+expect_match "$rc:$err" "^1:.*signed by key $(re "$LEAD_FP"), which role lead does not accept \\(it accepts $(re "$(fp "$T/lead2.pub")")\\)" "(m) a key the file does not list for the role is refused"
+rbk approve "$F" --as lead --key "$T/lead2"
+ok $rc "(m) the file's key for lead signs"
+rbk approve "$F" --as sponsor --key "$T/sponsor"
+ok $rc "(m) and the file's key for sponsor"
+rbk resume "$F"
+expect_eq "$rc:$(cat "$T/filekeys.out" 2>/dev/null)" "0:filekeys" "(m) the gate opened"
+echo "nobody $(cat "$T/ops.pub")" >>"$T/team/allowed_signers"
+rbk check team/file.rbk
+expect_match "$rc:$err" "^1:team/file.rbk:2:[0-9]+: error: team/allowed_signers:4: principal 'nobody' names no role" "(m) a principal naming no role is a located error"
+echo "lead ssh-ed25519 AAAAbroken" >"$T/team/allowed_signers"
+rbk check team/file.rbk
+expect_match "$err" "team/file.rbk:2:[0-9]+: error: role lead: team/allowed_signers:1: the key data" "(m) a bad key in the file names the file and line"
+rm "$T/team/allowed_signers"
+rbk check team/file.rbk
+expect_match "$err" "team/file.rbk:2:[0-9]+: error: role lead: cannot read team/allowed_signers" "(m) an unreadable file is a located error"
+
 # ---- (h) without keys: unverified ------------------------------------------
 cat >"$T/plain.rbk" <<'RBK'
 runbook "Plain" {
