@@ -28,6 +28,7 @@ need_header ffi.h libffi-dev
 need_header readline/readline.h libreadline-dev
 need_header openssl/sha.h libssl-dev
 need_header sqlite3.h libsqlite3-dev
+need_cmd ssh-keygen openssh-client   # signed approvals: rbk approve calls ssh-keygen -Y sign/verify (run/signing.c)
 
 case "$want" in
   build) ;;

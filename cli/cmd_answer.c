@@ -13,17 +13,38 @@
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "../run/answer.h"
+#include "../run/load.h"
+#include "../run/signing.h"
+#include "../base/sha256.h"
 #include "cli.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
 
 const char usage_approve[] =
-  "Usage: rbk approve RUN --as ROLE [--note TEXT] [--refuse]\n"
+  "Usage: rbk approve RUN --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
+  "       rbk approve FILE.rbk --as ROLE [--key FILE]\n"
   "\n"
   "Approve the gate a paused run waits at ('approve by ROLE'), as ROLE. The\n"
   "approval is journaled with the role, the login name, the time and the\n"
   "note; 'rbk resume RUN' then continues. --refuse records a refusal, which\n"
   "fails the step when the run resumes.\n"
+  "\n"
+  "When the role names keys (role ROLE \"Person\" key \"ssh-ed25519 ...\"), the\n"
+  "answer is signed with ssh-keygen -Y sign (namespace rbk-approval) over the\n"
+  "run id, the runbook's source SHA-256, the gate, the answer, the note and\n"
+  "the time, and verified against the role's keys before it is journaled; a\n"
+  "key the role does not list is refused and nothing is recorded. The key is\n"
+  "--key FILE (a private key, or a public key held by ssh-agent), else\n"
+  "$RBK_SIGNING_KEY, else ssh-agent (SSH_AUTH_SOCK) with one of the role's\n"
+  "keys. Without keys the approval is journaled as unverified. The run's own\n"
+  "operator (its RBK_SIGNING_KEY at start, else its login name) may not\n"
+  "approve a keyed role's gate unless it says 'approve by ROLE or operator'.\n"
+  "\n"
+  "Given a runbook FILE.rbk instead of a run, signs the plan itself: its\n"
+  "source SHA-256, title, version and steps, with a key of ROLE, appended as\n"
+  "one line to FILE.rbk.approvals (text, for review in git). A runbook that\n"
+  "says 'require approval by ROLE' starts only when that file holds a valid\n"
+  "signature by ROLE over its exact source.\n"
   "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
   "error or no such run; 4 another process is executing the run; 5 the\n"
@@ -50,8 +71,10 @@ const char usage_answer[] =
   "Exit status: as 'rbk approve'.\n";
 
 /* answer_run records one answer. what: "approve", "confirm", "yes", "no", "rerun", "skip", "done". */
-static int answer_run(const char *cmd, const char *run, const char *what, const char *as, const char *note) {
-  char dir[4800], why[1024];
+static int answer_run(const char *cmd, const char *run, const char *what, const char *as, const char *note,
+                      const char *keyfile) {
+  char dir[4800], why[1024], src[5000];
+  Program *p = NULL;
   Journal j;
   JrnOpenReport rep;
   int lockfd = -1, rc = EXIT_USAGE;
@@ -70,22 +93,54 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
     fprintf(stderr, "rbk %s: %s\n", cmd, why);
     goto done;
   }
-  rc = answer_pending(&j, cmd, run, what, as, login_name(), note);
+  /* the run's runbook, for the approving role's keys (a resume checks
+  ** them again against the runbook itself) */
+  snprintf(src, sizeof src, "%s/source.rbk", dir);
+  if (as && access(src, R_OK) == 0 && !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
+    fprintf(stderr, "rbk %s: cannot read the run's runbook %s\n", cmd, src);
+    goto done;
+  }
+  rc = answer_pending(&j, cmd, run, what, as, login_name(), note, p, keyfile);
   if (rc == EXIT_OK) printf("recorded; 'rbk resume %s' continues the run\n", run);
 done:
+  if (p) prog_free(p);
   jrn_close(&j);
   jrn_unlock(lockfd);
   return rc;
 }
 
+/* approve_plan signs the runbook FILE itself (require approval by ROLE). */
+static int approve_plan(const char *file, const char *as, const char *note, const char *key, int refuse) {
+  char fp[SSHKEY_FP_MAX], why[1200];
+  Program *p;
+  if (refuse) return cli_usage_error("approve", "--refuse answers a run's gate; a runbook is simply not signed");
+  if (note) return cli_usage_error("approve", "--note answers a run's gate; say it in the change record");
+  if (!(p = load_program(file))) return EXIT_USAGE;
+  if (sign_plan_approve(file, p, as, login_name(), key, fp, why, sizeof why) != 0) {
+    fprintf(stderr, "rbk approve: %s: %s\n", file, why);
+    prog_free(p);
+    return EXIT_FAILED;
+  }
+  {
+    char hex[65];
+    sha256_hex(p->src_sha256, hex);
+    printf("approved %s (source SHA-256 %s) as %s, signed by key %s; recorded in %s.approvals\n", file, hex, as, fp,
+           file);
+  }
+  prog_free(p);
+  return EXIT_OK;
+}
+
 int cmd_approve(int argc, char **argv) {
-  const char *run = NULL, *as = NULL, *note = NULL;
+  const char *run = NULL, *as = NULL, *note = NULL, *key = NULL;
   int i, refuse = 0;
   for (i = 1; i < argc; i++) {
     if (cli_is_help(argv[i])) { fputs(usage_approve, stdout); return EXIT_OK; }
     if ((strcmp(argv[i], "--as") == 0 || strcmp(argv[i], "--note") == 0) && i + 1 < argc) {
       if (argv[i][2] == 'a') as = argv[++i];
       else note = argv[++i];
+    } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+      key = argv[++i];
     } else if (strcmp(argv[i], "--refuse") == 0) {
       refuse = 1;
     } else if (argv[i][0] == '-') {
@@ -98,7 +153,12 @@ int cmd_approve(int argc, char **argv) {
   }
   if (!run) return cli_usage_error("approve", "no RUN given");
   if (!as) return cli_usage_error("approve", "--as ROLE is required: say which role approves");
-  return answer_run("approve", run, refuse ? "refuse" : "approve", as, note);
+  {
+    size_t n = strlen(run);
+    if (n > 4 && strcmp(run + n - 4, ".rbk") == 0 && access(run, R_OK) == 0)
+      return approve_plan(run, as, note, key, refuse);
+  }
+  return answer_run("approve", run, refuse ? "refuse" : "approve", as, note, key);
 }
 
 int cmd_confirm(int argc, char **argv) {
@@ -112,7 +172,7 @@ int cmd_confirm(int argc, char **argv) {
     else run = argv[i];
   }
   if (!run) return cli_usage_error("confirm", "no RUN given");
-  return answer_run("confirm", run, "confirm", NULL, note);
+  return answer_run("confirm", run, "confirm", NULL, note, NULL);
 }
 
 int cmd_answer(int argc, char **argv) {
@@ -122,6 +182,6 @@ int cmd_answer(int argc, char **argv) {
     if (cli_is_help(argv[i])) { fputs(usage_answer, stdout); return EXIT_OK; }
   if (argc != 3) return cli_usage_error("answer", "expected RUN and an answer");
   for (i = 0; ok[i]; i++)
-    if (strcmp(argv[2], ok[i]) == 0) return answer_run("answer", argv[1], argv[2], NULL, NULL);
+    if (strcmp(argv[2], ok[i]) == 0) return answer_run("answer", argv[1], argv[2], NULL, NULL, NULL);
   return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", argv[2]);
 }

@@ -35,6 +35,7 @@
 #include "args.h"
 #include "cli.h"
 #include "../run/runread.h"
+#include "../run/signing.h"
 #include "../run/state.h"
 
 const char usage_runs[] =
@@ -1199,9 +1200,25 @@ static void render(Buf *b, const RrJournal *L, size_t i, const long *start_at) {
   }
 }
 
-static int log_verify(const Opts *o, const char *path) {
+static int log_verify(const Opts *o, const char *dir, const char *path) {
   JrnVerifyReport vr;
-  int rc = jrn_verify_file(path, &vr);
+  int rc = jrn_verify_file(path, &vr), nsig = 0;
+  char swhy[1200] = "";
+  /* an intact chain proves no accident; the signatures prove who approved */
+  if (rc == 0 && (nsig = sign_check_run(dir, swhy, sizeof swhy)) < 0) {
+    if (o->json) {
+      Buf out = BUF_INIT;
+      buf_printf(&out, "{\"intact\":false,\"records\":%zu,\"torn\":false,\"record\":null,\"line\":null,\"reason\":",
+                 vr.nrecs);
+      jput_str(&out, swhy);
+      buf_puts(&out, "}\n");
+      flush(&out, stdout);
+      buf_free(&out);
+    } else {
+      printf("chain verified (%zu records), but a signed approval does not verify: %s\n", vr.nrecs, swhy);
+    }
+    return EXIT_FAILED;
+  }
   if (o->json) {
     Buf out = BUF_INIT;
     buf_printf(&out, "{\"intact\":%s,\"records\":%zu,\"torn\":%s", rc == 0 ? "true" : "false", vr.nrecs,
@@ -1218,7 +1235,9 @@ static int log_verify(const Opts *o, const char *path) {
     flush(&out, stdout);
     buf_free(&out);
   } else if (rc == 0) {
-    printf("journal intact: %zu record%s, chain verified\n", vr.nrecs, vr.nrecs == 1 ? "" : "s");
+    printf("journal intact: %zu record%s, chain verified", vr.nrecs, vr.nrecs == 1 ? "" : "s");
+    if (nsig > 0) printf(", %d signed approval%s verified", nsig, nsig == 1 ? "" : "s");
+    putchar('\n');
   } else if (rc < 0) {
     printf("cannot read %s: %s\n", path, vr.reason);
   } else if (vr.torn) {
@@ -1276,7 +1295,7 @@ int cmd_log(int argc, char **argv) {
       fprintf(stderr, "rbk log: the run directory's path is too long\n");
       return EXIT_FAILED;
     }
-    return log_verify(&o, L.path);
+    return log_verify(&o, dir, L.path);
   }
   rc = open_run("log", &o, dir, sizeof dir, ref, sizeof ref, &L);
   if (rc != EXIT_OK) return rc;

@@ -43,7 +43,7 @@
   X(WAIT, "wait", "a = condition, b = every or NULL, c = timeout")         \
   X(MANUAL, "manual", "a = instruction")                                   \
   X(ASK, "ask", "a = question")                                            \
-  X(APPROVE, "approve", "a = role NAME, b = note or NULL")                 \
+  X(APPROVE, "approve", "a = role NAMEs, b = note, c = 'operator' or 'of', d = N of") \
   X(NOTIFY, "notify", "a = role NAME, b = message")                        \
   X(LOG, "log", "a = message")                                             \
   X(FAIL, "fail", "a = message")                                           \
@@ -72,6 +72,7 @@
   X(NOTIFIER, "notifier", "a = command")                                   \
   X(BACKOUT, "backout", "a = severity NAME, b = runbook to run, or NULL: undo") \
   X(REQUIRE, "require", "a = name, b = body")                              \
+  X(PLANAPPROVAL, "require approval", "a = 'approval', b = role NAME")      \
   X(IMPORT, "import", "a = path")                                          \
   X(STEP, "step", "a = NAME, b = title or NULL, c = body")                 \
   X(FN, "fn", "a = NAME, b = parameter NAMEs, c = body")                   \

@@ -18,6 +18,7 @@
 #include "../vm/ffi.h"
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
+#include "../base/sshkey.h"
 #include "suggest.h"
 
 static const char *const ty_names[] = {
@@ -62,6 +63,7 @@ typedef struct Sym {
   Node *decl;        /* the declaring node (for "declared here" and arity) */
   int order;         /* steps: position in the runbook */
   int min_args, max_args;
+  int nkeys;         /* roles: how many `key` fields */
 } Sym;
 
 typedef struct Local {
@@ -818,7 +820,34 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
     case N_MANUAL: need_string(C, n->a, "'manual'"); break;
     case N_ASK: need_string(C, n->a, "'ask'"); break;
     case N_APPROVE:
+      if (n->d) {
+        /* approve by N of ROLE, ROLE...: N distinct signers, so keys */
+        Node *q;
+        int nkeys = 0;
+        if (strcmp(n->c->str, "of") != 0)
+          err(C, "bad-approve", n->c, "'approve by %g %s': write 'approve by %g of ROLE, ROLE'", n->d->num, n->c->str,
+              n->d->num);
+        for (q = n->a; q; q = q->next) {
+          const Sym *rs = ptrmap_get(&C->roles, q->str);
+          need_role(C, q);
+          if (rs) nkeys += rs->nkeys;
+          if (rs && !rs->nkeys)
+            diag_hint(err(C, "bad-approve", q, "role %s names no key: 'approve by N of' counts signatures", q->str),
+                      "add key \"ssh-ed25519 ...\" to role %s", q->str);
+        }
+        if (n->d->num < 1 || n->d->num > 127 || n->d->num != (int)n->d->num)
+          err(C, "bad-approve", n->d, "'approve by N of': N must be a whole number from 1 to 127");
+        else if (nkeys && n->d->num > nkeys)
+          err(C, "bad-approve", n->d, "'approve by %g of' needs %g distinct signers, but the roles name %d key%s",
+              n->d->num, n->d->num, nkeys, nkeys == 1 ? "" : "s");
+        if (n->b) need_string(C, n->b, "an approval note");
+        break;
+      }
       need_role(C, n->a);
+      if (n->c && strcmp(n->c->str, "operator") != 0)
+        diag_hint(err(C, "bad-approve", n->c, "'approve by %s or %s': only 'operator' may follow 'or'", n->a->str,
+                      n->c->str),
+                  "write 'approve by %s or operator' to let the run's own operator approve", n->a->str);
       if (n->b) need_string(C, n->b, "an approval note");
       break;
     case N_NOTIFY:
@@ -985,10 +1014,36 @@ static int declare_fn(Checker *C, Node *n) {
 }
 
 static void contacts(Checker *C, Node *role) {
-  static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note", NULL};
+  static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note",
+                                      "key", "keys", NULL};
   Node *p, *q;
   int i;
   for (p = role->c; p; p = p->next) {
+    if (strcmp(p->a->str, "key") == 0) {
+      /* a role may name several keys (one per person or device) */
+      char why[256];
+      if (p->b && p->b->kind == N_STR && sshkey_parse(p->b->str, NULL, why, sizeof why) != 0)
+        diag_hint(err(C, "bad-key", p->b, "role %s: this is not an SSH public key: %s", role->a->str, why),
+                  "give the line of the person's .pub file, e.g. \"ssh-ed25519 AAAA... jane@laptop\"");
+      if (p->b && p->b->kind != N_STR) err(C, "bad-key", p->b, "role %s: a key must be a constant string", role->a->str);
+      continue;
+    }
+    if (strcmp(p->a->str, "keys") == 0 && p->b && p->b->kind == N_STR) {
+      /* an allowed_signers file, beside the runbook; its principals are role names */
+      char path[4200], why[600];
+      SshSigner *v;
+      size_t n, e;
+      sshkey_signers_path(C->src ? C->src->name : NULL, p->b->str, path, sizeof path);
+      if (sshkey_signers_load(path, &v, &n, why, sizeof why) != 0) {
+        diag_hint(err(C, "bad-key", p->b, "role %s: %s", role->a->str, why),
+                  "an allowed_signers file: one 'ROLE[,ROLE] ssh-ed25519 AAAA... comment' a line");
+        continue;
+      }
+      for (e = 0; e < n; e++)
+        if (!ptrmap_get(&C->roles, ast_intern(C->ast, v[e].principal, strlen(v[e].principal))))
+          err(C, "bad-key", p->b, "%s:%d: principal '%s' names no role", path, v[e].line, v[e].principal);
+      sshkey_signers_free(v, n);
+    }
     for (q = role->c; q != p; q = q->next)
       if (q->a->str == p->a->str) err(C, "duplicate-contact", p->a, "duplicate contact field '%s'", p->a->str);
     for (i = 0; known[i]; i++)
@@ -999,7 +1054,7 @@ static void contacts(Checker *C, Node *role) {
       suggest_init(&sg, p->a->str);
       for (i = 0; known[i]; i++) suggest_add(&sg, known[i]);
       if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
-      else diag_hint(dg, "contact fields are phone, email, pager, slack, chat, availability, team and note");
+      else diag_hint(dg, "contact fields are phone, email, pager, slack, chat, availability, team, note and key");
     }
     need_string(C, p->b, "a contact field");
   }
@@ -1038,7 +1093,24 @@ static void check_runbook(Checker *C, Node *rb) {
   /* Pass 1: everything that can be referred to before its declaration. */
   for (n = rb->b; n; n = n->next) {
     switch (n->kind) {
-      case N_ROLE: declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role"); break;
+      case N_ROLE: {
+        Sym *rs = declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role");
+        Node *k;
+        for (k = n->c; rs && k; k = k->next) {
+          if (strcmp(k->a->str, "key") == 0) rs->nkeys++;
+          if (strcmp(k->a->str, "keys") == 0 && k->b && k->b->kind == N_STR) {
+            char path[4200], why[600];
+            SshSigner *v;
+            size_t nv, q;
+            sshkey_signers_path(C->src ? C->src->name : NULL, k->b->str, path, sizeof path);
+            if (sshkey_signers_load(path, &v, &nv, why, sizeof why) != 0) continue;   /* reported in pass 2 */
+            for (q = 0; q < nv; q++)
+              if (strcmp(v[q].principal, n->a->str) == 0) rs->nkeys++;
+            sshkey_signers_free(v, nv);
+          }
+        }
+        break;
+      }
       case N_STEP: {
         Sym *s = declare(C, &C->steps, n->a, S_STEP, TY_ANY, "duplicate-step", "step");
         if (s) s->order = order;
@@ -1047,6 +1119,11 @@ static void check_runbook(Checker *C, Node *rb) {
       }
       case N_PROBE: declare(C, &C->probes, n->a, S_PROBE, TY_ANY, "duplicate-probe", "probe"); break;
       case N_FN: case N_EXTERN: declare_fn(C, n); break;
+      case N_PLANAPPROVAL:
+        if (strcmp(n->a->str, "approval") != 0)
+          diag_hint(err(C, "bad-approve", n->a, "'require %s by': write 'require approval by ROLE'", n->a->str),
+                    "a change board's signature over the runbook: require approval by cab");
+        break;
       case N_VERSION: case N_OWNER: case N_WINDOW: case N_NOTIFIER: case N_BACKOUT:
         if (once[n->kind]) {
           Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", n->kind == N_BACKOUT ? "on critical" : KW(n));
@@ -1101,6 +1178,15 @@ static void check_runbook(Checker *C, Node *rb) {
         need_string(C, n->a, "a requirement name");
         block(C, n->b, W_REQUIRE);
         break;
+      case N_PLANAPPROVAL: {
+        const Sym *rs = ptrmap_get(&C->roles, n->b->str);
+        need_role(C, n->b);
+        if (rs && !rs->nkeys)
+          diag_hint(err(C, "bad-approve", n->b, "role %s names no key: 'require approval by' needs its signature",
+                        n->b->str),
+                    "add key \"ssh-ed25519 ...\" to role %s", n->b->str);
+        break;
+      }
       case N_STEP:
         check_step(C, n, order++);
         break;

@@ -18,6 +18,7 @@
 #include "../vm/ffi.h"
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
+#include "../base/sshkey.h"
 #include "check.h"
 #include "../grammar/parse.h"
 
@@ -822,13 +823,27 @@ static void stmt(Gen *g, Node *n) {
       break;
     }
     case N_NOTIFY: case N_APPROVE: {
-      uint32_t k = k_str(g, n->a->str, strlen(n->a->str));
+      uint32_t k;
+      if (n->kind == N_APPROVE && n->d) {
+        /* approve by N of A, B: the roles as "A,B", N in C's upper bits */
+        Buf roles = BUF_INIT;
+        const Node *q;
+        for (q = n->a; q; q = q->next) {
+          if (q != n->a) buf_putc(&roles, ',');
+          buf_puts(&roles, q->str);
+        }
+        k = k_str(g, buf_cstr(&roles), roles.n);
+        buf_free(&roles);
+      } else {
+        k = k_str(g, n->a->str, strlen(n->a->str));
+      }
       r = alloc_reg(g, n);
       if (n->b) exp2reg(g, n->b, r);
       else emit_abc(g, OP_LOADNIL, r, 0, 0);
       if (k > 255) limit(g, n, "constants");
       fs->pos = n->span.pos;
-      emit_abc(g, n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF, 0);
+      emit_abc(g, n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF,
+               n->d ? ((int)n->d->num << 1) & 0xFE : n->c ? 1 : 0);
       break;
     }
     case N_RETURN:
@@ -1126,6 +1141,38 @@ static void gen_runbook(Gen *g, Node *rb) {
         ri->keys[ri->ncontacts] = mem_strdup(c->a->str);
         ri->vals[ri->ncontacts] = mem_strdup(c->b->kind == N_STR ? c->b->str : "");
         ri->ncontacts++;
+        if (strcmp(c->a->str, "keys") == 0 && c->b->kind == N_STR) {
+          /* the role's keys from an allowed_signers file, as "key" fields */
+          char path[4200], why[600];
+          SshSigner *v;
+          size_t nv, q;
+          sshkey_signers_path(g->ast->src ? g->ast->src->name : NULL, c->b->str, path, sizeof path);
+          if (sshkey_signers_load(path, &v, &nv, why, sizeof why) == 0) {
+            for (q = 0; q < nv; q++)
+              if (strcmp(v[q].principal, n->a->str) == 0) {
+                GROW(ri->keys, ri->ncontacts);
+                GROW(ri->vals, ri->ncontacts);
+                ri->keys[ri->ncontacts] = mem_strdup("key");
+                ri->vals[ri->ncontacts] = mem_strdup(v[q].key);
+                ri->ncontacts++;
+              }
+            sshkey_signers_free(v, nv);
+          }
+        }
+      }
+      {
+        /* require approval by ROLE: the role carries the requirement as a
+        ** field no runbook can write ("rbk:requires" "plan"), so .rbc files
+        ** keep it with no change to their format */
+        const Node *q;
+        for (q = rb->b; q; q = q->next)
+          if (q->kind == N_PLANAPPROVAL && q->b && strcmp(q->b->str, n->a->str) == 0) {
+            GROW(ri->keys, ri->ncontacts);
+            GROW(ri->vals, ri->ncontacts);
+            ri->keys[ri->ncontacts] = mem_strdup("rbk:requires");
+            ri->vals[ri->ncontacts] = mem_strdup("plan");
+            ri->ncontacts++;
+          }
       }
       ptrmap_put(&g->roles, n->a->str, (void *)(uintptr_t)(++pr->nroles));
     } else if (n->kind == N_PARAM || n->kind == N_SECRET) {

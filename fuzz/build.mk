@@ -17,7 +17,7 @@ OBJ = $(SRC:%.c=$(FB)/%.o) $(FB)/gen/parser.o $(FB)/gen/lexer.o
 .DELETE_ON_ERROR:
 
 $(FB)/fuzz_parse: fuzz/fuzz_parse.c $(FB)/librbk-fuzz.a
-	$(FUZZ_CC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/librbk-fuzz.a -lm
+	$(FUZZ_CC) $(FCFLAGS) -fsanitize=fuzzer -o $@ $< $(FB)/librbk-fuzz.a -lm -lcrypto
 
 $(FB)/librbk-fuzz.a: $(OBJ)
 	rm -f $@

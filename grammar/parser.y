@@ -153,6 +153,7 @@ decl
   | ON name RUN expr                    { $$ = mk(p, N_BACKOUT, @$, $2, $4, NULL, NULL); }
   | RUNBOOK error '{' decls '}'         { $$ = NULL; }
   | REQUIRE string block                { $$ = mk(p, N_REQUIRE, @$, $2, $3, NULL, NULL); }
+  | REQUIRE name BY name                { $$ = mk(p, N_PLANAPPROVAL, @$, $2, $4, NULL, NULL); }
   | REQUIRE error block                 { $$ = NULL; }
   | STEP name opt_title block           { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
   | STEP error block                    { $$ = NULL; }
@@ -232,6 +233,8 @@ stmt
   | MANUAL expr                         { $$ = mk(p, N_MANUAL, @$, $2, NULL, NULL, NULL); }
   | ASK expr                            { $$ = mk(p, N_ASK, @$, $2, NULL, NULL, NULL); }
   | APPROVE BY name opt_msg             { $$ = mk(p, N_APPROVE, @$, $3, $4, NULL, NULL); }
+  | APPROVE BY name OR name opt_msg     { $$ = mk(p, N_APPROVE, @$, $3, $6, $5, NULL); }
+  | APPROVE BY NUMBER name names opt_msg { $$ = mk(p, N_APPROVE, @$, $5.head, $6, $4, $3); }
   | NOTIFY name expr                    { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); }
   | LOG expr                            { $$ = mk(p, N_LOG, @$, $2, NULL, NULL, NULL); }
   | FAIL expr                           { $$ = mk(p, N_FAIL, @$, $2, NULL, NULL, NULL); }

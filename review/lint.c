@@ -16,6 +16,7 @@
 #include "../base/buf.h"
 #include "../base/mem.h"
 #include "../base/ptrmap.h"
+#include "../base/sha256.h"
 #include "../vm/value.h"
 #include "../compiler/astq.h"
 #include "../compiler/suggest.h"
@@ -73,6 +74,12 @@ static const LintRule rules[] = {
   {"self-approval", SEV_WARNING, 0, "a step is approved by its own owner",
    "A gate is a second pair of eyes; the person doing the work approving it adds none.",
    "Name another role in `approve by`, such as the deployment lead."},
+  {"unsigned-approvals", SEV_WARNING, 0, "the runbook has approval gates and no role names a key",
+   "Without keys anyone who can run rbk can approve as any role; the journal records the claim, not the person.",
+   "Add `key \"ssh-ed25519 AAAA...\"` to the approving roles, so that `rbk approve` signs and verifies."},
+  {"plan-approval", SEV_WARNING, 0, "the change board's approval of this exact runbook is missing or stale",
+   "A runbook that says `require approval by ROLE` will not start until ROLE has signed its exact text.",
+   "Have it signed: `rbk approve FILE.rbk --as ROLE` (after the review), and commit FILE.rbk.approvals."},
   {"no-notify", SEV_WARNING, 0, "the runbook notifies nobody",
    "Users, stakeholders and management must hear that a backout happened and how it ended.",
    "Add `notify ROLE \"message\"` where people need to be told."},
@@ -652,6 +659,18 @@ static void destructive_unapproved(Ctx *c, const Node *n, uint32_t approved_at) 
   }
 }
 
+/* first_approve returns the first `approve by` in n and what follows it, or NULL. */
+static const Node *first_approve(const Node *n) {
+  for (; n; n = n->next) {
+    const Node *a;
+    if (n->kind == N_APPROVE) return n;
+    if ((a = first_approve(n->a)) || (a = first_approve(n->b)) || (a = first_approve(n->c)) ||
+        (a = first_approve(n->d)))
+      return a;
+  }
+  return NULL;
+}
+
 /* self_approvals reports each `approve by` of the step's own owner, in
 ** its branches too. */
 static void self_approvals(Ctx *c, const Node *n, const char *owner, const char *step) {
@@ -811,6 +830,46 @@ static void lint_runbook(Ctx *c) {
     buf_free(&b1);
     buf_free(&b2);
   }
+  {
+    const Node *gate = first_approve(rb->b);
+    int keyed = 0;
+    for (d = rb->b; d; d = d->next)
+      if (d->kind == N_ROLE) {
+        const Node *k;
+        for (k = d->c; k; k = k->next)
+          if (k->a && strcmp(k->a->str, "key") == 0) keyed = 1;
+      }
+    if (gate && !keyed) {
+      f = report(c, "unsigned-approvals", gate, "approvals in this runbook are not signed: no role names a key");
+      hint(f, "add key \"ssh-ed25519 AAAA...\" to the approving role, so that rbk approve signs and verifies");
+    }
+  }
+  for (d = rb->b; d; d = d->next)
+    if (d->kind == N_PLANAPPROVAL && d->b && c->src && c->src->name) {
+      /* The file beside the runbook, by hash only: rbk run verifies the signature. */
+      char path[4200], hex[65], want[80];
+      uint8_t dig[32];
+      FILE *af;
+      int have = 0, any = 0;
+      sha256(c->src->text, c->src->len, dig);
+      sha256_hex(dig, hex);
+      snprintf(path, sizeof path, "%s.approvals", c->src->name);
+      snprintf(want, sizeof want, "{\"sha256\":\"%s\"", hex);
+      if ((af = fopen(path, "r")) != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, af)) {
+          if (strncmp(line, "{\"sha256\":\"", 11) == 0) any = 1;
+          if (strncmp(line, want, strlen(want)) == 0) have = 1;
+        }
+        fclose(af);
+      }
+      if (!have) {
+        f = report(c, "plan-approval", d, any ? "%s's approval in %s is for another version of this runbook"
+                                              : "no approval by %s in %s",
+                   d->b->str, path);
+        hint(f, "after the review: rbk approve %s --as %s", c->src->name, d->b->str);
+      }
+    }
   if (!contains_notify(rb->b)) {
     f = report(c, "no-notify", rb->a, "the runbook notifies nobody");
     hint(f, "add 'notify ROLE \"message\"' where people must be told");

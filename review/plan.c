@@ -443,6 +443,9 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
         if (d->d) astq_const_secs(d->d, &tr->for_secs);
         break;
       }
+      case N_PLANAPPROVAL:
+        if (d->b) p->plan_approver = d->b->str;
+        break;
       case N_REQUIRE: {
         PlanRequire *rq = PUSH(p->requires, p->nrequires, capreq);
         Node *own = astq_clause(astq_body(d), N_OWNER);

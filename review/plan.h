@@ -130,6 +130,7 @@ typedef struct PlanCheckItem {
 typedef struct Plan {
   Arena arena;           /* every string */
   const char *file, *title, *version, *owner;   /* owner: role name */
+  const char *plan_approver;  /* the role of 'require approval by ROLE', or NULL */
   char sha256[65];       /* of the source */
   int has_window;
   double window;

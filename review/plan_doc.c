@@ -3,8 +3,10 @@
 ** Markdown or HTML (one description, two formats through docw.h). The
 ** sections follow seed 001's backout plan template.
 */
+#include <stdio.h>
 #include <string.h>
 
+#include "../base/json.h"
 #include "../vm/value.h"
 #include "../base/version.h"
 #include "plan_render.h"
@@ -53,6 +55,51 @@ static void header(DocW *w, const Plan *p, DwRow *r) {
   dw_code(&r->c[1], "rbk lint");
   buf_puts(&r->c[1], ")");
   dw_row_put(w, r, NULL, 2);
+  if (p->plan_approver) {
+    /* who signed which version (FILE.approvals; rbk run verifies the signatures) */
+    char path[4200];
+    FILE *af;
+    int n = 0;
+    snprintf(path, sizeof path, "%s.approvals", p->file);
+    if ((af = fopen(path, "r")) != NULL) {
+      Buf line = BUF_INIT;
+      int ch;
+      do {
+        ch = fgetc(af);
+        if (ch != EOF && ch != '\n') {
+          buf_putc(&line, (char)ch);
+          continue;
+        }
+        if (line.n) {
+          char err[100];
+          Json *j = json_parse(line.p, line.n, err, sizeof err);
+          const char *sha = json_str(json_get(j, "sha256"), NULL);
+          if (j && sha) {
+            buf_puts(&r->c[0], n ? "" : "Approved by");
+            buf_puts(&r->c[1], json_str(json_get(j, "role"), NULL) ? json_str(json_get(j, "role"), NULL) : "?");
+            buf_puts(&r->c[1], " with key ");
+            dw_code(&r->c[1], json_str(json_get(j, "fingerprint"), NULL) ? json_str(json_get(j, "fingerprint"), NULL) : "?");
+            buf_printf(&r->c[1], " at %s, SHA-256 ", json_str(json_get(j, "signed_at"), NULL) ? json_str(json_get(j, "signed_at"), NULL) : "?");
+            dw_code(&r->c[1], sha);
+            buf_puts(&r->c[1], strcmp(sha, p->sha256) == 0 ? " (this version)" : " (another version)");
+            dw_row_put(w, r, NULL, 2);
+            n++;
+          }
+          json_free(j);
+        }
+        buf_reset(&line);
+      } while (ch != EOF);
+      buf_free(&line);
+      fclose(af);
+    }
+    if (!n) {
+      buf_puts(&r->c[0], "Approved by");
+      buf_printf(&r->c[1], "nobody yet: it requires approval by %s (", p->plan_approver);
+      dw_code(&r->c[1], "rbk approve FILE --as ROLE");
+      buf_puts(&r->c[1], ")");
+      dw_row_put(w, r, NULL, 2);
+    }
+  }
   dw_table_end(w);
 }
 

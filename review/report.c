@@ -280,6 +280,7 @@ static void on_effect_end(Rb *b, const Json *rec) {
     const char *gk, *role, *txt;
     int ok = 0, yes = json_bool(res, &ok);
     memset(d, 0, sizeof *d);
+    d->verified = -1;
     gate_parts(b, rr_str(st, "what"), &gk, &role, &txt);
     d->time = rr_str(rec, "time");
     d->at = at(b, d->time);
@@ -289,6 +290,11 @@ static void on_effect_end(Rb *b, const Json *rec) {
     d->role = rr_str(rec, "role") ? rr_str(rec, "role") : role;
     d->note = rr_str(rec, "note");
     d->improv = b->cur_improv;
+    {
+      int vok = 0, v = json_bool(json_get(rec, "verified"), &vok);
+      d->verified = vok ? v : -1;
+      d->fingerprint = rr_str(rec, "fingerprint");
+    }
     add_operator(b, d->by);
     if (gk && strcmp(gk, "approve") == 0) {
       d->kind = "approval";
@@ -351,6 +357,7 @@ static void on_decision(Rb *b, const Json *rec) {
   const Json *st = NULL;
   Buf t = BUF_INIT;
   memset(d, 0, sizeof *d);
+  d->verified = -1;
   if ((n = rr_effect_slot(rec, b->L->n)) >= 0 && b->start_at[n] >= 0) st = b->L->rec[b->start_at[n]];
   d->time = rr_str(rec, "time");
   d->at = at(b, d->time);
@@ -445,6 +452,7 @@ static void on_skip(Rb *b, const Json *rec) {
   RepStep *s = step_of(b, rr_str(rec, "step"));
   Buf t = BUF_INIT;
   memset(d, 0, sizeof *d);
+  d->verified = -1;
   d->time = rr_str(rec, "time");
   d->at = at(b, d->time);
   d->kind = "skip";
@@ -547,6 +555,7 @@ static void on_record(Rb *b, size_t i) {
   } else if (strcmp(type, "accept_changes") == 0) {
     RepDecision *dc = PUSH(b->r->decisions, b->r->ndecisions, b->capdec);
     memset(dc, 0, sizeof *dc);
+    dc->verified = -1;
     dc->time = rr_str(rec, "time");
     dc->at = at(b, dc->time);
     dc->kind = "changes accepted";

@@ -59,6 +59,8 @@ typedef struct RepDecision {
   const char *text;     /* the gate's text, the in-doubt command, the skipped step's reason */
   const char *answer;   /* approved, refused, yes, no, confirmed, rerun, skip, done, ... */
   const char *by, *role, *note;
+  int verified;         /* approvals: 1 signed (journaled verified), 0 unverified, -1 not said */
+  const char *fingerprint; /* the signing key's, when signed */
   long long improv;
 } RepDecision;
 

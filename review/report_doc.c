@@ -234,6 +234,12 @@ static void decisions(DocW *w, const Report *r, DwRow *row) {
       buf_puts(&row->c[5], " as ");
       dw_plain(&row->c[5], d->role);
     }
+    if (d->verified == 1 && d->fingerprint) {
+      buf_puts(&row->c[5], ", signed by key ");
+      dw_plain(&row->c[5], d->fingerprint);
+    } else if (d->verified == 0) {
+      buf_puts(&row->c[5], " (unverified: no key)");
+    }
     dw_plain(&row->c[6], d->note ? d->note : "");
     dw_row_put(w, row, NULL, 7);
   }

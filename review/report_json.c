@@ -176,6 +176,12 @@ void report_render_json(const Report *r, Buf *out) {
     dw_json_str(out, d->role);
     key(out, "note");
     dw_json_str(out, d->note);
+    if (d->verified >= 0) {
+      key(out, "verified");
+      buf_puts(out, d->verified ? "true" : "false");
+      key(out, "fingerprint");
+      dw_json_str(out, d->fingerprint);
+    }
     improv(out, d->improv);
     buf_putc(out, '}');
   }

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exits.h"
 #include "runctl.h"
+#include "signing.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 
@@ -21,6 +23,8 @@ typedef struct Pending {
   const char *kind;   /* "gate" or "doubt" */
   const char *gate;   /* manual, ask, approve */
   const char *role;
+  const char *step;
+  const Json *rec;    /* the gate_wait or paused record */
 } Pending;
 
 static int find_pending(const Journal *j, Pending *pd) {
@@ -47,6 +51,8 @@ static int find_pending(const Journal *j, Pending *pd) {
     pd->kind = strcmp(j->recs[i].type, "gate_wait") == 0 ? "gate" : "doubt";
     pd->gate = json_str(json_get(r, "gate"), NULL);
     pd->role = json_str(json_get(r, "role"), NULL);
+    pd->step = json_str(json_get(r, "step"), NULL);
+    pd->rec = r;
   }
   return pd->n >= 0 ? 0 : -1;
 }
@@ -60,9 +66,12 @@ static int answer_lost(const char *cmd, const Journal *j, const char *run) {
 }
 
 int answer_pending(Journal *j, const char *cmd, const char *run, const char *what, const char *as, const char *by,
-                   const char *note) {
+                   const char *note, const Program *p, const char *keyfile) {
   char why[1024];
   Pending pd;
+  Buf sig = BUF_INIT;
+  char fp[SSHKEY_FP_MAX] = "", at[32] = "";
+  int signed_ = 0, need = 0;
   int rc = EXIT_FAILED;
   Buf f = BUF_INIT;
   if (find_pending(j, &pd) != 0) {
@@ -91,12 +100,104 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
                 strcmp(gate, "manual") == 0 ? "a manual step (rbk confirm)" : "an answer (rbk answer RUN yes|no)");
         goto done;
       }
-      if (!pd.role || !as || strcmp(pd.role, as) != 0) {
+      if (!pd.role || !as || !sign_role_in(pd.role, as)) {
         fprintf(stderr, "rbk %s: run %s waits for approval by %s, not by %s\n", cmd, run, pd.role ? pd.role : "?",
                 as ? as : "?");
         goto done;
       }
       yes = strcmp(what, "approve") == 0;
+      {
+        int ok;
+        double nd = json_num(json_get(pd.rec, "need"), &ok);
+        need = ok ? (int)nd : 0;
+      }
+      {
+        const char *keys[SIGN_MAXKEYS];
+        int nkeys = p ? sign_role_keys(p, as, keys) : 0;
+        if (nkeys > 0) {
+          /* Signed, then verified against the role's keys, before anything is journaled. */
+          const char *sha = json_str(json_get(j->nrecs ? j->recs[0].json : NULL, "source_sha256"), NULL);
+          Buf m = BUF_INIT;
+          time_t now = time(NULL);
+          struct tm tmv;
+          strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+          sign_message(&m, run, sha, pd.n, pd.step, as, what, note, at);
+          if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, &sig, why, sizeof why) != 0) {
+            fprintf(stderr, "rbk %s: role %s has keys, so the answer must be signed: %s\n", cmd, as, why);
+            buf_free(&m);
+            goto done;
+          }
+          if (sign_verify(buf_cstr(&m), buf_cstr(&sig), as, keys, nkeys, fp, why, sizeof why) != 0) {
+            fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
+            buf_free(&m);
+            goto done;
+          }
+          buf_free(&m);
+          if (sign_operator_refusal(j->recs[0].json, pd.rec, fp, by, why, sizeof why)) {
+            fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
+            goto done;
+          }
+          signed_ = 1;
+        } else if (need > 0) {
+          fprintf(stderr, "rbk %s: this gate counts signatures, and role %s names no key\n", cmd, as);
+          goto done;
+        }
+      }
+      if (need > 0 && yes) {
+        /* approve by N of ...: each signature is an approval record; the
+        ** gate opens at the Nth distinct key */
+        size_t i;
+        int have = 0;
+        for (i = 0; i < j->nrecs; i++) {
+          const Json *r = j->recs[i].json;
+          int ok;
+          double m = json_num(json_get(r, "n"), &ok);
+          const char *kfp = json_str(json_get(r, "fingerprint"), NULL);
+          if (strcmp(j->recs[i].type, "approval") != 0 || !ok || (long long)m != pd.n) continue;
+          if (kfp && strcmp(kfp, fp) == 0) {
+            fprintf(stderr, "rbk %s: refused, nothing recorded: key %s has already approved this gate; it needs %d "
+                    "different signers\n", cmd, fp, need);
+            goto done;
+          }
+          have++;
+        }
+        buf_printf(&f, "\"n\":%lld,\"by\":", pd.n);
+        json_put_str(&f, by, strlen(by));
+        buf_puts(&f, ",\"role\":");
+        json_put_str(&f, as, strlen(as));
+        if (note) {
+          buf_puts(&f, ",\"note\":");
+          json_put_str(&f, note, strlen(note));
+        }
+        buf_printf(&f, ",\"verified\":true,\"principal\":");
+        json_put_str(&f, as, strlen(as));
+        buf_printf(&f, ",\"fingerprint\":\"%s\",\"signed_at\":\"%s\",\"signature\":", fp, at);
+        json_put_str(&f, buf_cstr(&sig), sig.n);
+        if (jrn_append(j, "approval", buf_cstr(&f), why, sizeof why) != 0) {
+          fprintf(stderr, "rbk %s: %s\n", cmd, why);
+          rc = EXIT_USAGE;
+          goto done;
+        }
+        have++;
+        if (have < need) {
+          fprintf(stderr, "rbk %s: %d of %d signed approvals; the gate waits for another signer\n", cmd, have, need);
+          rc = EXIT_OK;
+          goto done;
+        }
+        buf_reset(&f);
+        buf_printf(&f, "\"n\":%lld,\"result\":true,\"by\":", pd.n);
+        json_put_str(&f, by, strlen(by));
+        buf_puts(&f, ",\"role\":");
+        json_put_str(&f, pd.role, strlen(pd.role));
+        buf_printf(&f, ",\"verified\":true,\"approvals\":%d", have);
+        if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
+          fprintf(stderr, "rbk %s: %s\n", cmd, why);
+          rc = EXIT_USAGE;
+          goto done;
+        }
+        rc = EXIT_OK;
+        goto done;
+      }
     } else if (strcmp(what, "confirm") == 0) {
       if (strcmp(gate, "manual") != 0) {
         fprintf(stderr, "rbk %s: run %s waits for %s, not a manual step\n", cmd, run, gate);
@@ -124,6 +225,14 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       buf_puts(&f, ",\"note\":");
       json_put_str(&f, note, strlen(note));
     }
+    if (signed_) {
+      buf_printf(&f, ",\"verified\":true,\"principal\":");
+      json_put_str(&f, as, strlen(as));
+      buf_printf(&f, ",\"fingerprint\":\"%s\",\"signed_at\":\"%s\",\"signature\":", fp, at);
+      json_put_str(&f, buf_cstr(&sig), sig.n);
+    } else if (as) {
+      buf_puts(&f, ",\"verified\":false");
+    }
     if (jrn_append(j, "effect_end", buf_cstr(&f), why, sizeof why) != 0) {
       rc = answer_lost(cmd, j, run);
       goto done;
@@ -132,6 +241,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
   rc = EXIT_OK;
 done:
   buf_free(&f);
+  buf_free(&sig);
   return rc;
 }
 

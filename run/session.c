@@ -16,6 +16,7 @@
 #include "../base/mem.h"
 #include "../base/sha256.h"
 #include "answer.h"
+#include "signing.h"
 #include "runtime.h"
 #include "exits.h"
 #include "../base/version.h"
@@ -77,6 +78,8 @@ int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   S->t0 = vm_now();
   S->p = a->file ? load_program(a->file) : load_program_text("<repl>", "runbook \"REPL session\" {}\n");
   if (!S->p || load_bind(S->p) != 0) return EXIT_USAGE;
+  /* require approval by ROLE: a signature over this exact source */
+  if (a->file && sign_plan_check(a->file, S->p, cmd) != 0) return EXIT_FAILED;
   state_dir_for_runbook(a->file ? a->file : "repl.rbk", S->state, sizeof S->state);
   S->host = ui->host;
   S->hooks = ui->hooks;
@@ -194,6 +197,18 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
   }
   buf_puts(&f, "},\"operator\":");
   json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
+  {
+    /* the operator known by key: they may not approve their own gates */
+    const char *key = getenv("RBK_SIGNING_KEY");
+    char fp[SSHKEY_FP_MAX];
+    if (key && *key) {
+      if (sign_key_file_fingerprint(key, fp, why, whylen) != 0) {
+        buf_free(&f);
+        return -1;
+      }
+      buf_printf(&f, ",\"operator_key\":\"%s\"", fp);
+    }
+  }
   buf_puts(&f, ",\"host\":");
   json_put_str(&f, host_name, strlen(host_name));
   buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);
@@ -232,6 +247,12 @@ static int resume_record(Session *S, RunArgs *a) {
       return session_lost(S);
     }
     buf_reset(&f);
+  }
+  /* Every signed approval is verified again before the run goes on. */
+  if (sign_check_journal(&S->jr, S->p, why, sizeof why) < 0) {
+    fprintf(stderr, "rbk %s: refusing to resume run %s: %s\n", S->cmd, S->id, why);
+    buf_free(&f);
+    return EXIT_FAILED;
   }
   /* Params given when the run began hold for the whole run. */
   {
@@ -518,7 +539,7 @@ int session_answer(Session *S, const char *what, const char *role, const char *n
     for (i = S->jr.nrecs; i-- > 0 && !role;)
       if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
   }
-  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note);
+  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note, S->p, NULL);
 }
 
 int session_skip(Session *S, int i, const char *reason) {

@@ -550,6 +550,16 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
   return 0;
 }
 
+/* role_has_keys: the role names public keys (contact fields "key"), so its approvals are signed. */
+static int role_has_keys(const Program *p, const char *role) {
+  int ri = role ? prog_find_role(p, role) : -1;
+  uint32_t c;
+  if (ri < 0) return 0;
+  for (c = 0; c < p->roles[ri].ncontacts; c++)
+    if (strcmp(p->roles[ri].keys[c], "key") == 0) return 1;
+  return 0;
+}
+
 static const char *gate_name(GateKind k) {
   return k == GATE_MANUAL ? "manual" : k == GATE_ASK ? "ask" : "approve";
 }
@@ -577,7 +587,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     r = val_truthy(&rec);
     val_release(rec);
   } else {
-    r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    /* A role with keys approves by signing (rbk approve), never at the prompt. */
+    int keyed = k == GATE_APPROVE && (vm->gate_need > 0 || role_has_keys(vm->prog, role));
+    r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
       Buf f = BUF_INIT;
@@ -587,17 +599,30 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       if (role) json_put_str(&f, role, strlen(role)); else buf_puts(&f, "null");
       buf_puts(&f, ",\"person\":");
       if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
+      if (k == GATE_APPROVE && vm->gate_operator_may) buf_puts(&f, ",\"operator_may_approve\":true");
+      if (k == GATE_APPROVE && vm->gate_need > 0) buf_printf(&f, ",\"need\":%d", vm->gate_need);
       buf_printf(&f, ",\"step\":");
       json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
       eff_record(vm, "gate_wait", NULL, buf_cstr(&f));
       buf_free(&f);
       buf_free(&b);
       vm->paused = 1;
-      if (k == GATE_APPROVE)
+      if (keyed && vm->gate_need > 0)
+        vm_fail(vm, "waiting for %d signed approval%s by %s (rbk approve RUN --as ROLE, each with a different key)",
+                vm->gate_need, vm->gate_need == 1 ? "" : "s", role);
+      else if (keyed)
+        vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)",
+                role, person ? " (" : "", person ? person : "", person ? ")" : "", role);
+      else if (k == GATE_APPROVE)
         vm_fail(vm, "waiting for approval by %s%s%s%s", role, person ? " (" : "", person ? person : "", person ? ")" : "");
       else
         vm_fail(vm, "waiting for a person to %s", k == GATE_MANUAL ? "confirm a manual step" : "answer a question");
       return VM_PAUSED;
+    }
+    if (r < 0 && keyed) {
+      buf_free(&b);
+      vm_fail(vm, "this approval must be signed by a key of role %s (rbk approve), and this run cannot wait for it", role);
+      return VM_FAILED;
     }
     if (r < 0) {
       buf_free(&b);
@@ -615,6 +640,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
         buf_puts(&extra, ",\"note\":");
         json_put_str(&extra, note, strlen(note));
       }
+      if (k == GATE_APPROVE) buf_puts(&extra, ",\"verified\":false");
       if (eff_end(vm, &ans, buf_cstr(&extra)) != 0) {
         buf_free(&extra);
         buf_free(&b);
@@ -1196,7 +1222,17 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(NOTIFY) { SAVE(); if (vm_notify(vm, AS_STR(*KB)->s, RA, NULL) != 0) goto failed; NEXT; }
   CASE(MANUAL) { SAVE(); if (vm_gate(vm, GATE_MANUAL, RA, NULL, 1, NULL) != VM_OK) goto failed; NEXT; }
   CASE(ASK) { SAVE(); if (vm_gate(vm, GATE_ASK, RA, NULL, C, RA) != VM_OK) goto failed; NEXT; }
-  CASE(APPROVE) { SAVE(); if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) goto failed; NEXT; }
+  CASE(APPROVE) {
+    SAVE();
+    vm->gate_operator_may = GET_C(i) & 1;
+    vm->gate_need = GET_C(i) >> 1;
+    if (vm_gate(vm, GATE_APPROVE, RA, AS_STR(*KB)->s, 1, NULL) != VM_OK) {
+      vm->gate_operator_may = vm->gate_need = 0;
+      goto failed;
+    }
+    vm->gate_operator_may = vm->gate_need = 0;
+    NEXT;
+  }
   CASE(WAITINIT) {
     Value *d = RB;
     double now;

@@ -163,6 +163,8 @@ struct VM {
   struct Effects *fx;         /* the journal's effects (run/effects.h); NULL runs without one */
   const VmRuntime *rt;        /* how effects reach the world; NULL: none (see VmRuntime) */
   const char *operator_name;  /* who is running it (journaled with answers) */
+  int gate_operator_may;      /* the approve being asked says 'or operator' (C operand of APPROVE) */
+  int gate_need;              /* it says 'approve by N of ROLE, ...': N (0: a single role) */
   int paused;                 /* the last failure is a pause: a person must act */
   int diverged;               /* the runbook no longer matches the journal being replayed */
   VmHost host;

@@ -59,7 +59,7 @@ expect_match "$out" "^rbk lint: 0 errors" "the portal example has no lint error"
 js=$("$RBK" lint --format json "$EX")
 expect_eq "$(jq '.errors' <<<"$js")" 0 "json: 0 errors"
 expect_eq "$(jq -r '[.findings[] | select(.suppressed != null) | .rule] | join(",")' <<<"$js")" \
-  "destructive-no-approval" "its one suppression is the rm -rf it explains"
+  "unsigned-approvals,destructive-no-approval" "its suppressions: the sandbox's unsigned approvals and the rm -rf it explains"
 
 # ---- SARIF: every output has the required structure -----------------------
 # (jq -e fails when the expression is false or null)

@@ -16,7 +16,7 @@
 static const char frame[] =
   "runbook \"T\" {\n"
   "  version \"1\"\n  owner lead\n  window 1h\n"
-  "  role lead \"Jane\" phone \"1\"\n  role ops \"Dave\" phone \"2\"\n"
+  "  role lead \"Jane\" phone \"1\" key \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHDHVQ3/Jr6crunwQ96ziUKM3z0uoUEzK6y3b3R71899\"\n  role ops \"Dave\" phone \"2\"\n"
   "  param dir = \"./d\"\n  param db = \"./x.db\"\n"
   "  trigger \"t\" minor when true\n"
   "  require \"Backup ready\" {\n    owner ops\n    verify exists(\"./backup\") \"b\"\n  }\n"
