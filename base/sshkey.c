@@ -1,5 +1,6 @@
 /*
 ** sshkey.c -- OpenSSH public key lines and their fingerprints (sshkey.h).
+** Used by the checker and codegen for role keys (`key "ssh-ed25519 ..."`).
 */
 #include "sshkey.h"
 
