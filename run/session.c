@@ -114,15 +114,6 @@ void session_close(Session *S) {
   S->lockfd = -1;
 }
 
-/* The SHA-256 of each step's source: from its declaration to the next. */
-static void step_hash(const Program *p, uint32_t i, char hex[65]) {
-  uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
-  uint8_t d[32];
-  if (e < b) e = b;
-  sha256(p->src->text + b, e - b, d);
-  sha256_hex(d, hex);
-}
-
 /* changed_steps compares the steps recorded at run start with prog's. */
 static int changed_steps(const Json *steps, const Program *p, Buf *names) {
   uint32_t i;
@@ -131,7 +122,7 @@ static int changed_steps(const Json *steps, const Program *p, Buf *names) {
   for (i = 0; i < p->nsteps; i++) {
     char hex[65];
     const char *was = NULL;
-    step_hash(p, i, hex);
+    prog_step_hash(p, i, hex);
     for (k = 0; k < n; k++) {
       const Json *s = json_at(steps, k);
       const char *nm = json_str(json_get(s, "name"), NULL);
@@ -178,7 +169,7 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
   buf_printf(&f, ",\"source_sha256\":\"%s\",\"steps\":[", hex);
   for (k = 0; k < p->nsteps; k++) {
     char sh[65];
-    step_hash(p, k, sh);
+    prog_step_hash(p, k, sh);
     buf_puts(&f, k ? ",{\"name\":" : "{\"name\":");
     json_put_str(&f, p->steps[k].name, strlen(p->steps[k].name));
     buf_printf(&f, ",\"sha256\":\"%s\"}", sh);

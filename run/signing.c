@@ -494,14 +494,6 @@ const char *sign_plan_role(const Program *p) {
   return NULL;
 }
 
-static void plan_step_hash(const Program *p, uint32_t i, char hex[65]) {
-  uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
-  uint8_t d[32];
-  if (e < b) e = b;
-  sha256(p->src->text + b, e - b, d);
-  sha256_hex(d, hex);
-}
-
 /* plan_message: what a plan approval signs. steps is a JSON array of
 ** {name, sha256}. */
 static void plan_message(Buf *m, const char *sha, const char *title, const char *version, const char *role,
@@ -523,7 +515,7 @@ static void plan_steps_json(const Program *p, Buf *b) {
   buf_putc(b, '[');
   for (i = 0; i < p->nsteps; i++) {
     char hex[65];
-    plan_step_hash(p, i, hex);
+    prog_step_hash(p, i, hex);
     buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
     json_put_str(b, p->steps[i].name, strlen(p->steps[i].name));
     buf_printf(b, ",\"sha256\":\"%s\"}", hex);
@@ -649,7 +641,7 @@ int sign_plan_check(const char *path, const Program *p, const char *cmd) {
     for (i = 0; i < p->nsteps; i++) {
       char sh[65];
       const char *was = NULL;
-      plan_step_hash(p, i, sh);
+      prog_step_hash(p, i, sh);
       for (k = 0; k < json_len(steps); k++)
         if (strcmp(js(json_at(steps, k), "name", ""), p->steps[i].name) == 0)
           was = js(json_at(steps, k), "sha256", "");

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../base/mem.h"
+#include "../base/sha256.h"
 
 void proto_free(Proto *f) {
   uint32_t i;
@@ -112,4 +113,12 @@ int prog_find_role(const Program *p, const char *name) {
   for (i = 0; i < p->nroles; i++)
     if (p->roles[i].name && strcmp(p->roles[i].name, name) == 0) return (int)i;
   return -1;
+}
+
+void prog_step_hash(const Program *p, uint32_t i, char hex[65]) {
+  uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
+  uint8_t d[32];
+  if (e < b) e = b;
+  sha256(p->src->text + b, e - b, d);
+  sha256_hex(d, hex);
 }

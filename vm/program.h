@@ -145,4 +145,8 @@ int prog_find_step(const Program *p, const char *name);
 /* prog_find_role returns the index of the role called name, or -1. */
 int prog_find_role(const Program *p, const char *name);
 
+/* prog_step_hash writes the SHA-256 (hex) of step i's source, from its
+** declaration to the next step's: what a CAB approval and a resume compare. */
+void prog_step_hash(const Program *p, uint32_t i, char hex[65]);
+
 #endif

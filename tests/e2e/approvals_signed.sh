@@ -19,14 +19,6 @@ trap cleanup EXIT
 export RBK_STATE_DIR=$T/state
 unset RBK_SIGNING_KEY SSH_AUTH_SOCK SSH_AGENT_PID
 
-rbk() {
-  out=$(cd "$T" && timeout 60 "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
-  err=$(cat "$T/.stderr")
-  all="$out"$'\n'"$err"
-  if { [ "$rc" -ge 124 ] && [ "$rc" -ne 130 ]; } || grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$err"; then
-    printf '%s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
-  fi
-}
 latest() { cat "$RBK_STATE_DIR/latest/$1" 2>/dev/null; }
 journal() { cat "$RBK_STATE_DIR/runs/$1/journal.jsonl"; }
 # answered RUN N: the effect_end of gate N, or nothing

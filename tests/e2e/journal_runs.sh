@@ -19,15 +19,6 @@ FIX=$RBK_TOP/tests/fixtures/journal
 [ -d "$FIX" ] || FIX=$(cd "$(dirname "$0")/../fixtures/journal" && pwd)
 cp "$FIX"/*.rbk "$T/"
 
-# rbk ARGS...: run rbk in $T; sets $out, $err, $all, $rc
-rbk() {
-  out=$(cd "$T" && timeout 60 "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
-  err=$(cat "$T/.stderr")
-  all="$out"$'\n'"$err"
-  if { [ "$rc" -ge 124 ] && [ "$rc" -ne 130 ]; } || grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$err"; then
-    printf '%s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
-  fi
-}
 # journal ID: the path of run ID's journal
 journal() { echo "$RBK_STATE_DIR/runs/$1/journal.jsonl"; }
 # types ID: the record types of run ID, one line

@@ -44,3 +44,14 @@ for i, line in enumerate(lines):
 print(len(lines))
 PY
 }
+# rbk ARGS...: run $RBK in the test's directory $T (stdin from /dev/null, at
+# most 60 s); sets $out, $err, $all and $rc, and notes a crash or a
+# sanitizer report in $T/.crashes for the script to check
+rbk() {
+  out=$(cd "$T" && timeout 60 "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
+  err=$(cat "$T/.stderr")
+  all="$out"$'\n'"$err"
+  if { [ "$rc" -ge 124 ] && [ "$rc" -ne 130 ]; } || grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$err"; then
+    printf '%s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
+  fi
+}
