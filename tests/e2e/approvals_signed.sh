@@ -11,6 +11,7 @@
 # ssh-agent killed by its PID. Nothing asserts a duration.
 set -u
 source tests/e2e/lib.bash
+rbk() { rbk_at_T "$@"; }   # sets $out, $err, $all, $rc (lib.bash)
 : "${RBK:?set RBK to the rbk binary}"
 T=$(tmpdir)
 AGENT_PID=

@@ -44,10 +44,11 @@ for i, line in enumerate(lines):
 print(len(lines))
 PY
 }
-# rbk ARGS...: run $RBK in the test's directory $T (stdin from /dev/null, at
+# rbk_at_T ARGS...: run $RBK in the test's directory $T (stdin from /dev/null, at
 # most 60 s); sets $out, $err, $all and $rc, and notes a crash or a
-# sanitizer report in $T/.crashes for the script to check
-rbk() {
+# sanitizer report in $T/.crashes for the script to check. A script that
+# uses it names it rbk: rbk() { rbk_at_T "$@"; }
+rbk_at_T() {
   out=$(cd "$T" && timeout 60 "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
   err=$(cat "$T/.stderr")
   all="$out"$'\n'"$err"
