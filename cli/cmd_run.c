@@ -215,11 +215,7 @@ static int execute(RunArgs *a) {
                     "edit and resume, or start a fresh run with --new.\n", S.id);
     rc = EXIT_USAGE;
   } else if (r == VM_PAUSED) {
-    const char *id = S.id;
-    term_failure(&T, vm, "");
-    fprintf(stderr, "rbk run: run %s is waiting. Answer with 'rbk approve %s --as ROLE', 'rbk confirm %s' or "
-                    "'rbk answer %s ...' ('rbk status %s' says which), then 'rbk resume %s'.\n",
-            id, id, id, id, id, id);
+    term_waiting(&T, vm, S.id, 0);
     rc = EXIT_WAITING;
   } else {
     rc = session_end(&S, r == VM_OK) != 0 ? EXIT_FAILED : r == VM_OK ? EXIT_OK : EXIT_FAILED;

@@ -209,12 +209,15 @@ static void after_step(Repl *R, int k, VmResult r) {
     R->failures++;
     return;
   }
+  if (r == VM_PAUSED && !S->vm.diverged) {
+    say(R, "step %s is waiting\n", S->p->steps[k].name);
+    term_waiting(&R->T, &S->vm, S->id, 1);
+    if (!R->tty) R->failures++;
+    return;
+  }
   if (S->vm.failed_has_pos || S->vm.fail.n) term_failure(&R->T, &S->vm, "");
   if (r == VM_PAUSED) {
-    if (S->vm.diverged)
-      fail_msg(R, "the runbook no longer matches the journal; leave and start a fresh run (rbk repl FILE --new)");
-    else
-      say(R, "step %s is waiting: :approve, :confirm or :answer, then :next continues it\n", S->p->steps[k].name);
+    fail_msg(R, "the runbook no longer matches the journal; leave and start a fresh run (rbk repl FILE --new)");
     if (!R->tty) R->failures++;
     return;
   }

@@ -87,10 +87,18 @@ static void on_tick(void *ud, double elapsed) {
   buf_free(&b);
 }
 
-static char *read_answer(void) {
+/* read_answer reads a line of stdin, or NULL at its end. End-of-file typed
+** at a terminal (Ctrl-D) ends this answer only: the flag it leaves on stdin
+** is cleared, so that later gates still ask. */
+static char *read_answer(Term *t) {
   char line[1024];
   size_t n;
-  if (!fgets(line, sizeof line, stdin)) return NULL;
+  if (!fgets(line, sizeof line, stdin)) {
+    if (isatty(0)) clearerr(stdin);
+    fputc('\n', t->out);   /* the prompt's line ends here, not in the next message */
+    fflush(t->out);
+    return NULL;
+  }
   n = strlen(line);
   while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
   return mem_strdup(line);
@@ -121,8 +129,8 @@ static int on_gate(void *ud, GateKind k, const char *text, const char *role, con
   }
   fflush(t->out);
   for (;;) {
-    a = read_answer();
-    if (!a) return -1;
+    a = read_answer(t);
+    if (!a) return -2;   /* Ctrl-D: no answer this time */
     if (yes(a) || strcmp(a, "no") == 0 || strcmp(a, "n") == 0) break;
     fprintf(t->out, "  Please answer %s: ", k == GATE_MANUAL ? "'done' or 'no'" : "'yes' or 'no'");
     fflush(t->out);
@@ -133,7 +141,7 @@ static int on_gate(void *ud, GateKind k, const char *text, const char *role, con
   if (k == GATE_APPROVE && r) {
     fprintf(t->out, "  Note (optional): ");
     fflush(t->out);
-    *note = read_answer();
+    *note = read_answer(t);
   }
   return r;
 }
@@ -149,7 +157,11 @@ static int on_choice(void *ud, const char *text, const char *const *options, int
     for (k = 0; k < n; k++) fprintf(t->out, "%s%s", k ? "/" : "", options[k]);
     fprintf(t->out, ": ");
     fflush(t->out);
-    if (!fgets(line, sizeof line, stdin)) return -1;
+    if (!fgets(line, sizeof line, stdin)) {
+      if (isatty(0)) clearerr(stdin);
+      fputc('\n', t->out);
+      return -1;
+    }
     line[strcspn(line, "\r\n")] = '\0';
     for (k = 0; k < n; k++)
       if (strcmp(line, options[k]) == 0) return k;
@@ -192,6 +204,40 @@ void term_failure(Term *t, const VM *vm, const char *what) {
   diag_free(&d);
 }
 
+void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
+  const char *m = buf_cstr(&vm->fail), *role = NULL;
+  const char *by = "waiting for approval by ";
+  Buf cmd = BUF_INIT;
+  Source *src = vm->fail_src ? vm->fail_src : vm->prog->src;
+  clear_progress(t);
+  fflush(t->out);
+  if (strncmp(m, by, strlen(by)) == 0) role = m + strlen(by);
+  if (role) {
+    int n = (int)strcspn(role, " ");
+    if (repl) buf_printf(&cmd, ":approve %.*s \"note\"", n, role);
+    else buf_printf(&cmd, "rbk approve %s --as %.*s", run, n, role);
+  } else if (strstr(m, "confirm a manual step")) {
+    if (repl) buf_puts(&cmd, ":confirm \"note\"");
+    else buf_printf(&cmd, "rbk confirm %s", run);
+  } else if (strstr(m, "answer a question")) {
+    if (repl) buf_puts(&cmd, ":answer yes (or no)");
+    else buf_printf(&cmd, "rbk answer %s yes (or no)", run);
+  } else {
+    if (repl) buf_puts(&cmd, ":approve, :confirm or :answer");
+    else buf_printf(&cmd, "rbk approve/confirm/answer %s ('rbk status %s' says which)", run, run);
+  }
+  if (vm->failed_has_pos && src) {
+    int line, col;
+    src_linecol(src, vm->fail_pos, &line, &col);
+    fprintf(stderr, "%s:%d:%d: ", src->name, line, col);
+  }
+  fprintf(stderr, "%s%s%s", YELLOW(t), m, OFF(t));
+  if (vm->step >= 0) fprintf(stderr, " (step %s)", vm->prog->steps[vm->step].name);
+  fprintf(stderr, "\n  to go on: %s%s\n", buf_cstr(&cmd), repl ? ", then :next" : "");
+  if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
+  buf_free(&cmd);
+}
+
 static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
   Term *t = ud;
   const Program *p = vm->prog;
@@ -214,7 +260,8 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       }
       if (st->expect > 0) { buf_puts(&b, b.n ? ", expect " : "expect "); dur(st->expect, &b); }
       if (st->timeout > 0) { buf_puts(&b, b.n ? ", timeout " : "timeout "); dur(st->timeout, &b); }
-      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), t->nth, t->total, st->name, st->title[0] ? ": " : "",
+      /* the step's place in the plan, however often or late it runs */
+      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), index + 1, t->total, st->name, st->title[0] ? ": " : "",
               st->title, OFF(t));
       if (b.n) fprintf(t->out, "  %s(%s)%s", DIM(t), buf_cstr(&b), OFF(t));
       fputc('\n', t->out);

@@ -31,6 +31,10 @@ void term_host(Term *t, VmHost *h);
 void term_hooks(Term *t, RunHooks *h);
 /* term_failure prints vm's last failure with its source line and caret. */
 void term_failure(Term *t, const VM *vm, const char *what);
+/* term_waiting says what a paused run waits for (vm's last failure is
+** the pause), where, and the one command that unblocks it: a meta-command
+** of the REPL when repl is set, else rbk approve/confirm/answer RUN. */
+void term_waiting(Term *t, const VM *vm, const char *run, int repl);
 /* term_summary prints the table of steps: status, actual against expected. */
 void term_summary(Term *t, const Program *p, const StepOutcome *o);
 

@@ -435,8 +435,11 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
   snprintf(name, sizeof name, "<repl %d>", id);
   {
     uint32_t nexterns = S->p->nexterns;
-    if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0)
-      return cr.incomplete ? -1 : VM_FAILED;
+    if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0) {
+      if (cr.incomplete) return -1;
+      S->improvised = id;   /* the next input is <repl N+1>, as its error named this one */
+      return VM_FAILED;
+    }
     if (S->p->nexterns != nexterns && load_bind(S->p) != 0) return VM_FAILED;
   }
   vm_sync_program(&S->vm);
@@ -551,6 +554,7 @@ typedef struct Action {
   int unfinished;      /* A_STEP: its run never ended */
   int abandoned;       /* A_STEP: unfinished, then skipped: not run again */
   const char *input;   /* A_IMPROVISE */
+  int id;              /* A_IMPROVISE: its number */
 } Action;
 
 /* actions reads the log out of the journal's records. */
@@ -587,6 +591,7 @@ static Action *actions(const Session *S, size_t *nout) {
     } else if (strcmp(t, "improvised_start") == 0) {
       a.kind = A_IMPROVISE;
       a.input = json_str(json_get(r, "input"), NULL);
+      a.id = (int)json_num(json_get(r, "id"), NULL);
       if (!a.input) continue;
     } else {
       continue;
@@ -703,6 +708,7 @@ VmResult session_replay(Session *S, ReplayMode mode, int quiet) {
         if (S->last_failed == x->step) S->last_failed = -1;
         break;
       case A_IMPROVISE:
+        if (x->id > 0) S->improvised = x->id - 1;   /* numbers skipped by inputs that did not parse */
         session_improvise(S, x->input, 1, NULL);
         break;
     }

@@ -522,7 +522,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     }
     if (r < 0) {
       buf_free(&b);
-      vm_fail(vm, "%s needs a person at a terminal, and there is none",
+      vm_fail(vm, r == -2 ? "%s got no answer (end of input)" : "%s needs a person at a terminal, and there is none",
               k == GATE_MANUAL ? "this manual step" : k == GATE_ASK ? "this question" : "this approval");
       return VM_FAILED;
     }

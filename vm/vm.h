@@ -78,7 +78,8 @@ typedef struct VmHost {
   /* About every quarter second while a command or wait runs. */
   void (*on_tick)(void *ud, double elapsed);
   /* A human gate. Return 1 for done/yes/approved, 0 for no/refused, -1
-  ** when no person can answer (no terminal). For approvals, *note may be
+  ** when no person can answer (no terminal), -2 when the person gave no
+  ** answer (end of input at the terminal). For approvals, *note may be
   ** set to a mem_alloc'd note. */
   int (*on_gate)(void *ud, GateKind kind, const char *text, const char *role, const char *person,
                  char **note);

@@ -1,0 +1,90 @@
+#!/bin/bash
+# repl_operator.sh -- the REPL in a real terminal (tmux) at 3 a.m. (issue 16):
+# Ctrl-D at a gate leaves later gates working, the prompt's line ends before
+# the next message, an expression that ends in an operator reads on, the
+# step header counts positions in the plan, <repl N> advances on parse errors.
+. "$(dirname "$0")/lib.bash"
+command -v tmux >/dev/null || "$RBK_TOP/deps.sh" test >/dev/null 2>&1
+if ! command -v tmux >/dev/null; then
+  echo "not ok 1 - tmux is not installed and could not be installed"; done_testing; exit 1
+fi
+t=$(tmpdir)
+sock="rbk-op-$$"
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$t"' EXIT
+cd "$t" || exit 1
+cat > rb.rbk <<'EOF'
+runbook "Night" {
+  role lead "Jane Doe"
+  step one { log "one ran" }
+  step two { log "two ran" }
+  step three {
+    approve by lead
+    log "three ran"
+  }
+}
+EOF
+env_cmd="cd $t && env RBK_STATE_DIR=$t/state RBK_HISTORY=$t/hist NO_COLOR=1 TERM=xterm $RBK repl rb.rbk"
+
+screen() { tmux -L "$sock" capture-pane -p -S -200 -t rbk 2>/dev/null; }
+wait_for() {
+  local i
+  for i in $(seq 1 200); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+keys() { tmux -L "$sock" send-keys -t rbk "$@" 2>/dev/null; }
+
+tmux -L "$sock" new-session -d -s rbk -x 160 -y 50 "$env_cmd; echo REPL-EXITED; sleep 30"
+wait_for '^rbk> ?$'; ok $? "the prompt appears"
+
+# 1. Ctrl-D at one question, then a second question still asks
+keys 'ask("first?")' Enter
+wait_for 'first\? \[yes/no\]: ?$'; ok $? "the first question asks"
+keys C-d
+wait_for '^rbk> ?$'
+keys 'ask("second?")' Enter
+wait_for 'second\? \[yes/no\]: ?$'; ok $? "after Ctrl-D at a question, the next question still asks"
+screen | grep -q "this question got no answer"; ok $? "Ctrl-D at the question says it got no answer"
+keys 'yes' Enter
+wait_for '^true$'; ok $? "the second question takes its answer"
+
+# 8. an expression that ends in an operator reads on
+keys '1 +' Enter
+wait_for '^\.\.\.> ?$'; ok $? "'1 +' gives the continuation prompt"
+keys '2' Enter
+wait_for '^3$'; ok $? "and its value is printed with the next line"
+keys 'true and' Enter
+wait_for '^\.\.\.> ?$'; ok $? "'true and' reads on too"
+keys 'false' Enter
+wait_for '^false$'; ok $? "and is evaluated"
+keys '1 + )' Enter
+wait_for '<repl [0-9]+>:1'; ok $? "a real syntax error is reported"
+n1=$(screen | grep -Eo '<repl [0-9]+>' | tail -1 | grep -Eo '[0-9]+')
+keys '2 + )' Enter
+for i in $(seq 1 100); do [ "$(screen | grep -Eo '<repl [0-9]+>' | tail -1 | grep -Eo '[0-9]+')" != "$n1" ] && break; sleep 0.1; done
+n2=$(screen | grep -Eo '<repl [0-9]+>' | tail -1 | grep -Eo '[0-9]+')
+expect_eq "$n2" "$((n1 + 1))" "<repl N> advances on a parse error"
+
+# 4. the header shows the step's place in the plan
+keys ':run two' Enter
+wait_for 'two ran'; ok $? ":run two ran"
+screen | grep -q '==> \[2/3\] two'; ok $? "its header is [2/3], its place in the plan"
+
+# 1 again: Ctrl-D at the approval of a step, then the gate asks again
+keys ':run three' Enter
+wait_for 'Approve as lead\? \[yes/no\]: ?$'; ok $? "step three asks for approval"
+keys C-d
+wait_for '^rbk> ?$'
+wait_for 'to go on: :approve lead "note", then :next'; ok $? "the waiting step names the one command that unblocks it"
+! screen | grep -q 'error: waiting'; ok $? "and is not shown as an error"
+! screen | grep -Eq '\[yes/no\]: *(---|<repl|rb\.rbk|error|  log)'; ok $? "no message follows a gate prompt on its line"
+keys ':next' Enter
+for i in $(seq 1 200); do [ "$(screen | grep -c 'Approve as lead')" -ge 2 ] && break; sleep 0.1; done
+[ "$(screen | grep -c 'Approve as lead')" -ge 2 ]; ok $? "after Ctrl-D at an approval, :next asks again"
+keys 'yes' Enter
+wait_for 'Note \(optional\): ?$'
+keys Enter
+wait_for 'three ran'; ok $? "and the step goes on once approved"
+screen | grep -q '==> \[3/3\] three'; ok $? "its header is [3/3]"
+keys ':quit' Enter
+wait_for 'REPL-EXITED'; ok $? ":quit leaves"
+done_testing
