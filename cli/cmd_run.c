@@ -71,7 +71,8 @@ const char usage_run[] =
   "       is damaged\n"
   "  3    the run is waiting for a person (see above)\n"
   "  4    another process is executing this run\n"
-  "  130  interrupted (Ctrl-C or SIGTERM); 'rbk resume RUN' continues it\n";
+  "  130  interrupted (Ctrl-C, SIGTERM, or SIGHUP when the terminal closes);\n"
+  "       'rbk resume RUN' continues it\n";
 
 const char usage_resume[] =
   "Usage: rbk resume RUN [--accept-changes] [--param NAME=VALUE]...\n"
@@ -127,6 +128,7 @@ static int execute(RunArgs *a) {
   if (a->from && !step_exists(p, a->from)) goto done;
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
   T.total = 0;
+  T.selected = selected;
   {
     uint32_t k;
     int seen = a->from == NULL;
@@ -179,6 +181,7 @@ static int execute(RunArgs *a) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);   /* the terminal closed: journaled as Ctrl-C is */
 
   fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
           p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
@@ -203,7 +206,7 @@ static int execute(RunArgs *a) {
   if (S.fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
   if (r == VM_INTERRUPTED || interrupted) {
     char f[64], why[512];
-    snprintf(f, sizeof f, "\"signal\":\"%s\"", caught_signal == SIGTERM ? "TERM" : "INT");
+    snprintf(f, sizeof f, "\"signal\":\"%s\"", caught_signal == SIGTERM ? "TERM" : caught_signal == SIGHUP ? "HUP" : "INT");
     jrn_append(&S.jr, "interrupted", f, why, sizeof why);
     fprintf(stderr, "rbk run: interrupted; 'rbk resume %s' continues the run\n", S.id);
     rc = EXIT_INTERRUPTED;

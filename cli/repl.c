@@ -95,10 +95,11 @@ const char usage_repl[] =
   "  2    usage error, or the runbook does not compile\n"
   "  4    another process is executing the run\n";
 
-static volatile int interrupted;   /* the one global: set by SIGINT */
+static volatile int interrupted;   /* set by SIGINT, and by SIGHUP */
+static volatile int hung_up;       /* SIGHUP: the terminal closed */
 
 static void on_sigint(int sig) {
-  (void)sig;
+  if (sig == SIGHUP) hung_up = 1;
   interrupted = 1;
 }
 
@@ -203,7 +204,8 @@ static void after_step(Repl *R, int k, VmResult r) {
   if (r == VM_OK) return;
   if (r == VM_INTERRUPTED) {
     char why[256];
-    jrn_append(&S->jr, "interrupted", "\"signal\":\"INT\",\"at\":\"repl\"", why, sizeof why);
+    /* a hang-up is journaled once, as the session's last record (below) */
+    if (!hung_up) jrn_append(&S->jr, "interrupted", "\"signal\":\"INT\",\"at\":\"repl\"", why, sizeof why);
     say(R, "interrupted: step %s stopped; :retry continues it, :skip %s \"why\" gives it up\n", S->p->steps[k].name,
         S->p->steps[k].name);
     R->failures++;
@@ -601,7 +603,7 @@ static int loop_tty(Repl *R) {
   rl_attempted_completion_function = complete;
   rl_catch_signals = 0;   /* Ctrl-C is ours: see below */
   open_history(R);
-  while (!R->quit) {
+  while (!R->quit && !hung_up) {
     fd_set fds;
     const char *prompt = R->pending.n ? "...> " : "rbk> ";
     R->got_line = 0;
@@ -612,6 +614,7 @@ static int loop_tty(Repl *R) {
       FD_SET(fileno(rl_instream), &fds);
       if (select(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL) < 0) {
         if (errno != EINTR) break;
+        if (hung_up) break;   /* the terminal is gone */
         if (interrupted) {
           /* Ctrl-C at the prompt: drop the line (and any unfinished
           ** input), as a shell does. */
@@ -630,6 +633,11 @@ static int loop_tty(Repl *R) {
     }
     if (!R->got_line) {
       rl_callback_handler_remove();
+      break;
+    }
+    if (hung_up) {
+      free(R->line);
+      R->line = NULL;
       break;
     }
     if (R->eof) {
@@ -738,6 +746,7 @@ int cmd_repl(int argc, char **argv) {
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);   /* the terminal closed: journaled, the session left */
   {
     Buf f = BUF_INIT;
     buf_puts(&f, "\"operator\":");
@@ -788,6 +797,8 @@ int cmd_repl(int argc, char **argv) {
     char f[96], why[256];
     snprintf(f, sizeof f, "\"improvised\":%d", R.S.improvised);
     jrn_append(&R.S.jr, "repl_end", f, why, sizeof why);
+    /* A hang-up leaves the run interrupted, resumable, as Ctrl-C does. */
+    if (hung_up) jrn_append(&R.S.jr, "interrupted", "\"signal\":\"HUP\",\"at\":\"repl\"", why, sizeof why);
   }
   if (R.S.p->nsteps && session_all_done(&R.S)) {
     session_end(&R.S, 1);

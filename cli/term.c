@@ -216,6 +216,9 @@ void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
     int n = (int)strcspn(role, " ");
     if (repl) buf_printf(&cmd, ":approve %.*s \"note\"", n, role);
     else buf_printf(&cmd, "rbk approve %s --as %.*s", run, n, role);
+  } else if (strstr(m, "rerun|skip|done")) {
+    if (repl) buf_puts(&cmd, ":answer rerun (or skip, or done)");
+    else buf_printf(&cmd, "rbk answer %s rerun (or skip, or done)", run);
   } else if (strstr(m, "confirm a manual step")) {
     if (repl) buf_puts(&cmd, ":confirm \"note\"");
     else buf_printf(&cmd, "rbk confirm %s", run);
@@ -260,8 +263,12 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       }
       if (st->expect > 0) { buf_puts(&b, b.n ? ", expect " : "expect "); dur(st->expect, &b); }
       if (st->timeout > 0) { buf_puts(&b, b.n ? ", timeout " : "timeout "); dur(st->timeout, &b); }
-      /* the step's place in the plan, however often or late it runs */
-      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), index + 1, t->total, st->name, st->title[0] ? ": " : "",
+      int pos = index + 1, k;
+      /* the step's place in the plan (among the selected steps), however
+      ** often or late it runs */
+      if (t->selected)
+        for (pos = 0, k = 0; k <= index; k++) pos += t->selected[k] != 0;
+      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), pos, t->total, st->name, st->title[0] ? ": " : "",
               st->title, OFF(t));
       if (b.n) fprintf(t->out, "  %s(%s)%s", DIM(t), buf_cstr(&b), OFF(t));
       fputc('\n', t->out);

@@ -20,6 +20,7 @@ typedef struct Term {
   const VM *vm;
   int step;               /* current step, or -1 */
   int total;              /* steps that will run */
+  const int *selected;    /* per step, 1 if --only/--from selects it; NULL: all */
   int nth;                /* this is the nth step run */
 } Term;
 

@@ -1,0 +1,102 @@
+#!/bin/bash
+# run_lifecycle.sh -- the life of a run around the operator (issue 16):
+# SIGHUP (the terminal closed) is journaled like Ctrl-C, stops the child
+# group and leaves the run resumable, for rbk run and for the REPL (a real
+# terminal, tmux, closed under it); the step header after a REPL session
+# gives the step's place in the plan.
+. "$(dirname "$0")/lib.bash"
+command -v tmux >/dev/null || "$RBK_TOP/deps.sh" test >/dev/null 2>&1
+T=$(tmpdir)
+sock="rbk-life-$$"
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T" || exit 1
+export RBK_STATE_DIR="$T/state" RBK_HISTORY="$T/hist"
+
+alive() {
+  local st
+  [ -r "/proc/$1/stat" ] || return 1
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+gone_within() {   # gone_within SECONDS PID: 0 once PID is gone
+  local i
+  for ((i = 0; i < $1 * 10; i++)); do alive "$2" || return 0; sleep 0.1; done
+  return 1
+}
+wait_file() {
+  local i
+  for ((i = 0; i < 200; i++)); do [ -s "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+last_type() { tail -1 "$1" | jq -r .type; }
+
+# ---- (a) rbk run and SIGHUP ---------------------------------------------------
+cat > hup.rbk <<'EOF'
+runbook "Hangup" {
+  step sleeper {
+    run "echo $PPID > rbk.pid; if [ -e slow ]; then sleep 57 & echo $! > sleeper.pid; wait; fi"
+  }
+  step later { log "later ran" }
+}
+EOF
+touch slow
+(exec timeout 60 "$RBK" run --new hup.rbk >"$T/a.out" 2>"$T/a.err" </dev/null) &
+bg=$!
+if wait_file rbk.pid && wait_file sleeper.pid; then kill -HUP "$(cat rbk.pid)"; fi
+wait "$bg"; rc=$?
+expect_eq "$rc" 130 "(a) SIGHUP: rbk run exits 130, as for Ctrl-C"
+gone_within 5 "$(cat sleeper.pid 2>/dev/null || echo 999999999)"; ok $? "(a) the child group is stopped"
+j=$(ls -d state/runs/hup-*/ | head -1)journal.jsonl
+expect_eq "$(last_type "$j")" interrupted "(a) the journal's last record is 'interrupted'"
+expect_eq "$(tail -1 "$j" | jq -r .signal)" HUP "(a) with signal HUP"
+run=$(basename "$(dirname "$j")")
+out=$("$RBK" status "$run" 2>&1)
+expect_match "$out" 'interrupted' "(a) rbk status says interrupted"
+rm -f rbk.pid sleeper.pid
+rm -f slow   # the command is run again, quickly now
+out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+expect_eq "$rc" 3 "(a) the resume asks about the command the hang-up cut short"
+expect_match "$out" "to go on: rbk answer $run rerun" "(a) and names the one command that decides it"
+"$RBK" answer "$run" rerun >/dev/null 2>&1
+out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+expect_eq "$rc" 0 "(a) the run resumes after the hang-up"
+expect_match "$out" 'later ran' "(a) and runs the step that came after"
+
+# ---- (b) the REPL, its terminal closed under it -------------------------------
+cat > repl.rbk <<'EOF'
+runbook "Night" {
+  step one { log "one ran" }
+  step two { run "if [ -e slow ]; then sleep 58 & echo $! > two.pid; wait; fi" }
+  step three { log "three ran" }
+}
+EOF
+if command -v tmux >/dev/null; then
+  touch slow
+  tmux -L "$sock" new-session -d -s rbk -x 160 -y 50 \
+    "cd $T && env RBK_STATE_DIR=$T/state RBK_HISTORY=$T/hist NO_COLOR=1 TERM=xterm $RBK repl repl.rbk --new"
+  for i in $(seq 1 200); do tmux -L "$sock" capture-pane -p -t rbk 2>/dev/null | grep -q '^rbk>' && break; sleep 0.1; done
+  tmux -L "$sock" send-keys -t rbk ':run two' Enter
+  wait_file two.pid; ok $? "(b) step two's command runs"
+  tmux -L "$sock" kill-session -t rbk   # the terminal closes: SIGHUP
+  gone_within 10 "$(cat two.pid 2>/dev/null || echo 999999999)"; ok $? "(b) the hang-up stops the child group"
+  j=$(ls -d state/runs/repl-*/ | head -1)journal.jsonl
+  for i in $(seq 1 100); do [ "$(last_type "$j")" = interrupted ] && break; sleep 0.1; done
+  expect_eq "$(last_type "$j")" interrupted "(b) the REPL journals the hang-up as its last record"
+  expect_eq "$(tail -1 "$j" | jq -r .signal)" HUP "(b) with signal HUP"
+  run=$(basename "$(dirname "$j")")
+  for i in $(seq 1 100); do "$RBK" status "$run" 2>&1 | grep -q 'Being executed' || break; sleep 0.1; done
+  expect_match "$("$RBK" status "$run" 2>&1)" 'interrupted' "(b) rbk status says interrupted"
+  rm -f two.pid slow
+  out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+  expect_match "$out" "to go on: rbk answer $run rerun" "(b) the resume asks about the command the hang-up cut short"
+  "$RBK" answer "$run" rerun >/dev/null 2>&1
+  out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+  expect_eq "$rc" 0 "(b) the REPL's run resumes"
+  expect_match "$out" '==> \[3/3\] three' "(b) the resume's header gives the step's place in the plan"
+  expect_match "$out" '==> \[2/3\] two' "(b) for each step it runs"
+  expect_match "$out" 'three ran' "(b) and runs the step still to do"
+else
+  ok 1 "(b) tmux is not installed: the REPL hang-up is not tested"
+fi
+done_testing
