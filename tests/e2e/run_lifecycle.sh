@@ -99,4 +99,30 @@ if command -v tmux >/dev/null; then
 else
   ok 1 "(b) tmux is not installed: the REPL hang-up is not tested"
 fi
+# ---- (c) rbk status and runs: stderr lines, the link to an undo run ------------
+cat > bad.rbk <<'EOF'
+runbook "Bad" {
+  step bad { run "echo oops >&2; echo second-line >&2; exit 3" }
+}
+EOF
+"$RBK" run --new bad.rbk >/dev/null 2>&1
+run=$(ls state/runs | grep '^bad-' | head -1)
+out=$("$RBK" status "$run" 2>&1)
+! grep -qF '\n' <<<"$out"; ok $? "(c) rbk status shows no literal \\n in a step's error"
+expect_match "$out" '^ +second-line$' "(c) each line of the command's stderr on a line of its own"
+cat > u.rbk <<'EOF'
+runbook "Undoable" {
+  step make { run "touch made.out"
+    undo { run "rm -f made.out" } }
+}
+EOF
+"$RBK" run --new u.rbk >/dev/null 2>&1
+run=$(ls state/runs | grep '^u-' | grep -v undo | head -1)
+"$RBK" undo "$run" --yes >/dev/null 2>&1; rc=$?
+expect_eq "$rc" 0 "(c) rbk undo of a finished run"
+expect_match "$("$RBK" status "$run")" "^State +succeeded, undone by $run-undo$" "(c) status of the original: undone by its undo run"
+expect_match "$("$RBK" status "$run-undo")" "^State +succeeded, undoes $run$" "(c) status of the undo run: the reverse link"
+out=$("$RBK" runs)
+expect_match "$out" "^$run +succeeded, undone by $run-undo " "(c) rbk runs shows the link"
+expect_match "$out" "^$run-undo +succeeded, undoes $run " "(c) and the reverse link"
 done_testing
