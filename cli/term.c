@@ -312,29 +312,52 @@ void term_hooks(Term *t, RunHooks *h) {
 
 void term_summary(Term *t, const Program *p, const StepOutcome *o) {
   uint32_t i;
-  double actual = 0, planned = 0;
+  double actual = 0, planned = 0, waited = 0;
   size_t w = 5;   /* at least as wide as "total" */
-  Buf a = BUF_INIT, e = BUF_INIT;
-  for (i = 0; i < p->nsteps; i++)
-    if (strlen(p->steps[i].name) > w) w = strlen(p->steps[i].name);
-  fprintf(t->out, "\n%s%-*s  %-11s  %9s  %9s%s\n", BOLD(t), (int)w, "step", "status", "actual", "expected", OFF(t));
+  int any_wait = 0;
+  Buf a = BUF_INIT, e = BUF_INIT, g = BUF_INIT;
   for (i = 0; i < p->nsteps; i++) {
+    if (strlen(p->steps[i].name) > w) w = strlen(p->steps[i].name);
+    if (o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED && o[i].waited >= 0.05) any_wait = 1;
+  }
+  /* Time at a gate is a person's, not the step's: when there was any, it
+  ** has a column of its own (the actual time includes it). */
+  fprintf(t->out, "\n%s%-*s  %-11s  %9s  %9s", BOLD(t), (int)w, "step", "status", "actual", "expected");
+  if (any_wait) fprintf(t->out, "  %9s", "waiting");
+  fprintf(t->out, "%s\n", OFF(t));
+  for (i = 0; i < p->nsteps; i++) {
+    int ran = o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED;
     buf_reset(&a);
     buf_reset(&e);
-    if (o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED) { dur(o[i].duration, &a); actual += o[i].duration; }
+    buf_reset(&g);
+    if (ran) { dur(o[i].duration, &a); actual += o[i].duration; }
     else buf_puts(&a, "-");
     if (p->steps[i].expect > 0) { dur(p->steps[i].expect, &e); planned += p->steps[i].expect; }
     else buf_puts(&e, "-");
-    fprintf(t->out, "%-*s  %-11s  %9s  %9s\n", (int)w, p->steps[i].name, step_state_name(o[i].state), buf_cstr(&a),
+    if (ran && o[i].waited >= 0.05) { dur(o[i].waited, &g); waited += o[i].waited; }
+    else buf_puts(&g, "-");
+    fprintf(t->out, "%-*s  %-11s  %9s  %9s", (int)w, p->steps[i].name, step_state_name(o[i].state), buf_cstr(&a),
             buf_cstr(&e));
+    if (any_wait) fprintf(t->out, "  %9s", buf_cstr(&g));
+    fputc('\n', t->out);
   }
   buf_reset(&a);
   buf_reset(&e);
+  buf_reset(&g);
   dur(actual, &a);
   if (planned > 0) dur(planned, &e);
   else buf_puts(&e, "-");
-  fprintf(t->out, "%-*s  %-11s  %9s  %9s\n", (int)w, "total", "", buf_cstr(&a), buf_cstr(&e));
+  fprintf(t->out, "%-*s  %-11s  %9s  %9s", (int)w, "total", "", buf_cstr(&a), buf_cstr(&e));
+  if (any_wait) {
+    dur(waited, &g);
+    fprintf(t->out, "  %9s\n(actual includes the time spent waiting at gates for a person: ", buf_cstr(&g));
+    buf_reset(&a);
+    dur(actual - waited, &a);
+    fprintf(t->out, "%s without it)", buf_cstr(&a));
+  }
+  fputc('\n', t->out);
   buf_free(&a);
   buf_free(&e);
+  buf_free(&g);
   fflush(t->out);
 }

@@ -113,6 +113,7 @@ static int step_record(VM *vm, const char *type, int index, const StepOutcome *o
   if (o) {
     buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", step_state_name(o->state), o->duration,
                o->attempts);
+    if (o->waited >= 0.001) buf_printf(&f, ",\"waited\":%.3f", o->waited);
     if (o->state == STEP_FAILED || o->state == STEP_PAUSED) {
       Buf e = BUF_INIT;
       buf_add(&e, vm->fail.p ? vm->fail.p : "", vm->fail.n);
@@ -133,7 +134,7 @@ static int step_record(VM *vm, const char *type, int index, const StepOutcome *o
 
 VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
-  double start = vm_now();
+  double start = vm_now(), waited0 = vm->gate_waited;
   Value res;
   VmResult r = VM_FAILED;
   memset(out, 0, sizeof *out);
@@ -180,6 +181,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
   else if (out->state == STEP_RECOVERED) r = VM_OK;
   else if (out->state == STEP_PAUSED) r = VM_PAUSED;
   out->duration = vm_now() - start;
+  out->waited = vm->gate_waited - waited0;
   /* An interrupted or waiting step has not ended: a resume continues it. */
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
       step_record(vm, "step_end", index, out, prior + out->attempts, 0) != 0 && r == VM_OK)
@@ -192,7 +194,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
 
 VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
-  double start = vm_now();
+  double start = vm_now(), waited0 = vm->gate_waited;
   Value res;
   VmResult r;
   memset(out, 0, sizeof *out);
@@ -214,6 +216,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
                : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
   if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
   out->duration = vm_now() - start;
+  out->waited = vm->gate_waited - waited0;
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
       step_record(vm, "step_end", index, out, nth, 1) != 0 && r == VM_OK)
     r = VM_FAILED;

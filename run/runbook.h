@@ -16,6 +16,7 @@ typedef enum StepState {
 typedef struct StepOutcome {
   StepState state;
   double duration;     /* seconds, all attempts and the handler */
+  double waited;       /* of duration, seconds spent waiting at gates for a person */
   int attempts;
 } StepOutcome;
 

@@ -498,7 +498,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     r = val_truthy(&rec);
     val_release(rec);
   } else {
+    double asked = vm_now();
     r = vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    vm->gate_waited += vm_now() - asked;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
       Buf f = BUF_INIT;

@@ -168,6 +168,7 @@ struct VM {
   /* the step being run */
   int step;                   /* index, or -1 outside steps */
   double step_start;          /* monotonic seconds */
+  double gate_waited;         /* seconds spent waiting at gates' prompts, all told */
   double step_deadline;       /* monotonic seconds; 0 = none */
   int retries;                /* set by the RETRY instruction */
   double retry_every;

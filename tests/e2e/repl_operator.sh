@@ -87,4 +87,24 @@ wait_for 'three ran'; ok $? "and the step goes on once approved"
 screen | grep -q '==> \[3/3\] three'; ok $? "its header is [3/3]"
 keys ':quit' Enter
 wait_for 'REPL-EXITED'; ok $? ":quit leaves"
+# 11. the run summary shows the time spent waiting at a gate apart
+cat > gate.rbk <<'EOF'
+runbook "Gate" {
+  step asks { ask "go on?" }
+  step plain { log "plain ran" }
+}
+EOF
+tmux -L "$sock" new-session -d -s run -x 160 -y 50 \
+  "cd $t && env RBK_STATE_DIR=$t/state NO_COLOR=1 TERM=xterm $RBK run gate.rbk; echo RUN-EXITED; sleep 30"
+rscreen() { tmux -L "$sock" capture-pane -p -S -200 -t run 2>/dev/null; }
+for i in $(seq 1 200); do rscreen | grep -q 'go on? \[yes/no\]:' && break; sleep 0.1; done
+sleep 1   # a person takes a moment to answer
+tmux -L "$sock" send-keys -t run 'yes' Enter
+for i in $(seq 1 200); do rscreen | grep -q 'RUN-EXITED' && break; sleep 0.1; done
+rscreen | grep -Eq '^step +status +actual +expected +waiting'; ok $? "11: the summary has a waiting column"
+rscreen | grep -Eq '^asks +ok +[0-9.]+s +- +[0-9.]+s$'; ok $? "11: the step with the gate shows its waiting time"
+rscreen | grep -Eq '^plain +ok +[0-9.]+s +- +-$'; ok $? "11: a step without a gate shows none"
+rscreen | grep -q 'actual includes the time spent waiting at gates'; ok $? "11: and says the actual time includes it"
+j=$(ls -d "$t"/state/runs/gate-*/ | head -1)journal.jsonl
+expect_match "$(jq -r 'select(.type=="step_end" and .step=="asks") | .waited' "$j")" '^[0-9.]+$' "11: step_end journals the waiting time"
 done_testing
