@@ -83,8 +83,13 @@ const char usage_repl[] =
   "  -h, --help          show this text\n"
   "\n"
   "Keys: Tab completes meta-commands, step and role names, variables and\n"
-  "functions. Ctrl-C stops the command that is running (its whole process\n"
-  "group) and returns to the prompt; at the prompt it clears the line.\n"
+  "functions; inside probe(\"...\") the runbook's probes, inside\n"
+  "baseline(\"...\") the recorded baselines, after :answer the answers the\n"
+  "waiting gate accepts. Ctrl-C stops the command that is running (its whole\n"
+  "process group) and returns to the prompt; at the prompt it clears the line.\n"
+  "Ctrl-D at a gate's prompt leaves the question unanswered (a step then\n"
+  "waits); later gates still ask. An input that ends in an operator (1 +)\n"
+  "is continued on the next line.\n"
   "\n"
   "Environment:\n"
   "  RBK_HISTORY  the history file (default ~/.rbk_history, mode 0600)\n"
@@ -115,7 +120,10 @@ typedef struct Repl {
   char history[4096];
   char **cands;           /* completion candidates, gathered once per Tab */
   size_t ncands, icand;
+  int waiting;            /* what the waiting step waits for: W_* */
 } Repl;
+
+enum { W_NONE, W_ASK, W_DOUBT, W_OTHER };
 
 /* readline's callbacks take no context argument: this is how they reach
 ** the session (set once by cmd_repl, for the life of the REPL). */
@@ -212,6 +220,8 @@ static void after_step(Repl *R, int k, VmResult r) {
     return;
   }
   if (r == VM_PAUSED && !S->vm.diverged) {
+    const char *m = buf_cstr(&S->vm.fail);
+    R->waiting = strstr(m, "answer a question") ? W_ASK : strstr(m, "rerun|skip|done") ? W_DOUBT : W_OTHER;
     say(R, "step %s is waiting\n", S->p->steps[k].name);
     term_waiting(&R->T, &S->vm, S->id, 1);
     if (!R->tty) R->failures++;
@@ -530,6 +540,49 @@ static char *next_cand(const char *text, int state) {
   return NULL;
 }
 
+/* in_call_string says whether the text before start is `fn("` (spaces
+** allowed around the parenthesis): completion inside that string. */
+static int in_call_string(const char *line, int start, const char *fn) {
+  int i = start - 1, n = (int)strlen(fn);
+  if (i < 0 || line[i] != '"') return 0;
+  for (i--; i >= 0 && line[i] == ' '; i--) {}
+  if (i < 0 || line[i] != '(') return 0;
+  for (i--; i >= 0 && line[i] == ' '; i--) {}
+  if (i + 1 < n || strncmp(line + i + 1 - n, fn, (size_t)n) != 0) return 0;
+  i -= n;
+  return i < 0 || !(line[i] == '_' || line[i] == '.' || (line[i] >= 'a' && line[i] <= 'z') ||
+                    (line[i] >= 'A' && line[i] <= 'Z') || (line[i] >= '0' && line[i] <= '9'));
+}
+
+/* baseline_keys offers the names recorded in the state directory's
+** baseline store (STATE/baselines.json), if there is one. */
+static void baseline_keys(Repl *R) {
+  char path[4200], err[128];
+  FILE *f;
+  Buf b = BUF_INIT;
+  char chunk[8192];
+  size_t k, i;
+  Json *j;
+  snprintf(path, sizeof path, "%s/baselines.json", R->S.state);
+  if (!(f = fopen(path, "rb"))) return;
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0 && b.n < (16u << 20)) buf_add(&b, chunk, k);
+  fclose(f);
+  j = json_parse(b.p ? b.p : "", b.n, err, sizeof err);
+  buf_free(&b);
+  if (!j) return;
+  for (i = 0; i < json_len(j); i++) {
+    size_t kl;
+    const char *key = json_key(j, i, &kl);
+    if (key && kl < 512 && !memchr(key, '\0', kl)) {
+      char name[512];
+      memcpy(name, key, kl);
+      name[kl] = '\0';
+      cand(R, name);
+    }
+  }
+  json_free(j);
+}
+
 static char **complete(const char *text, int start, int end) {
   Repl *R = the_repl;
   const Program *p = R->S.p;
@@ -538,8 +591,21 @@ static char **complete(const char *text, int start, int end) {
   (void)end;
   drop_cands(R);
   rl_attempted_completion_over = 1;   /* never fall back to file names */
+  rl_completion_append_character = ' ';
   while (*lb == ' ') lb++;
-  if (lb[0] == ':' && start <= (int)(lb - rl_line_buffer) + 1 && !strchr(lb, ' ')) {
+  if (in_call_string(rl_line_buffer, start, "probe") || in_call_string(rl_line_buffer, start, "baseline")) {
+    /* inside the string: the runbook's probes, or the recorded baselines;
+    ** a completed name closes the string */
+    if (in_call_string(rl_line_buffer, start, "probe"))
+      for (i = 0; i < p->nprobes; i++) cand(R, p->probes[i].name);
+    else baseline_keys(R);
+    rl_completion_append_character = '"';
+  } else if (strncmp(lb, ":answer ", 8) == 0) {
+    /* the answers the waiting gate accepts */
+    int w = R->S.unfinished >= 0 ? R->waiting : W_NONE;
+    if (w != W_DOUBT) { cand(R, "yes"); cand(R, "no"); }
+    if (w != W_ASK) { cand(R, "rerun"); cand(R, "skip"); cand(R, "done"); }
+  } else if (lb[0] == ':' && start <= (int)(lb - rl_line_buffer) + 1 && !strchr(lb, ' ')) {
     for (i = 0; metas[i]; i++) cand(R, metas[i] + (text[0] == ':' ? 0 : 1));
   } else if (strncmp(lb, ":run ", 5) == 0 || strncmp(lb, ":skip ", 6) == 0 || strncmp(lb, ":undo ", 6) == 0) {
     for (i = 0; i < p->nsteps; i++) cand(R, p->steps[i].name);

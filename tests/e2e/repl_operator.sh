@@ -107,4 +107,39 @@ rscreen | grep -Eq '^plain +ok +[0-9.]+s +- +-$'; ok $? "11: a step without a ga
 rscreen | grep -q 'actual includes the time spent waiting at gates'; ok $? "11: and says the actual time includes it"
 j=$(ls -d "$t"/state/runs/gate-*/ | head -1)journal.jsonl
 expect_match "$(jq -r 'select(.type=="step_end" and .step=="asks") | .waited' "$j")" '^[0-9.]+$' "11: step_end journals the waiting time"
+# 9. completion inside strings, and of :answer
+cat > comp.rbk <<'EOF'
+runbook "Comp" {
+  probe login_fail_pct = 3
+  probe page_load = 120
+  step rec { baseline("customers_count", 42) }
+  step q { ask "carry on?" }
+}
+EOF
+tmux -L "$sock" new-session -d -s comp -x 160 -y 50 \
+  "cd $t && env RBK_STATE_DIR=$t/cstate RBK_HISTORY=$t/chist NO_COLOR=1 TERM=xterm $RBK repl comp.rbk; echo REPL-EXITED; sleep 30"
+cscreen() { tmux -L "$sock" capture-pane -p -S -200 -t comp 2>/dev/null; }
+cwait() { local i; for i in $(seq 1 200); do cscreen | grep -Eq -- "$1" && return 0; sleep 0.1; done; return 1; }
+ckeys() { tmux -L "$sock" send-keys -t comp "$@" 2>/dev/null; }
+cwait '^rbk> ?$'
+ckeys 'probe("log' Tab
+cwait 'rbk> probe\("login_fail_pct"$'; ok $? "9: probe(\"⇥ completes a probe of the runbook, and closes the string"
+ckeys ')' Enter
+cwait '^3$'; ok $? "9: and the completed input runs"
+ckeys ':run rec' Enter
+cwait 'rec: ok'
+ckeys 'baseline("cust' Tab
+cwait 'rbk> baseline\("customers_count"$'; ok $? "9: baseline(\"⇥ completes a recorded baseline key"
+ckeys ')' Enter
+cwait '^42$'; ok $? "9: and reads it"
+ckeys ':run q' Enter
+cwait 'carry on\? \[yes/no\]: ?$'
+ckeys C-d
+cwait 'to go on: :answer yes'
+ckeys ':answer ' Tab Tab
+cwait '^no +yes$'; ok $? "9: :answer ⇥⇥ lists the answers a question accepts: no, yes"
+ckeys C-u ':answer y' Tab
+cwait 'rbk> :answer yes ?$'; ok $? "9: :answer y⇥ completes yes for a question"
+ckeys C-u ':quit' Enter
+cwait 'REPL-EXITED'; ok $? "9: :quit leaves"
 done_testing
