@@ -1082,8 +1082,13 @@ static void render(Buf *b, const RrJournal *L, size_t i) {
     buf_puts(b, "; changed: ");
     rr_put_value(b, ch, 200);
   } else if (strcmp(t, "step_start") == 0) {
+    if (json_get(r, "undo")) buf_puts(b, "<== undo ");
     put_step(b, r);
-    if (rr_int(r, "attempt", &n)) buf_printf(b, " (attempt %lld)", n);
+    if (rr_int(r, "attempt", &n)) buf_printf(b, json_get(r, "undo") ? " (undo %lld)" : " (attempt %lld)", n);
+    if (json_get(r, "undo") && rr_str(r, "operator")) {
+      buf_puts(b, " by ");
+      rr_put_field(b, r, "operator", 60);
+    }
   } else if (strcmp(t, "effect_start") == 0) {
     if (rr_int(r, "n", &n)) buf_printf(b, "%s#%lld ", json_get(r, "lane") ? "repl" : "", n);
     rr_put_cstr(b, rr_str(r, "kind") ? rr_str(r, "kind") : "effect", 20);
@@ -1193,7 +1198,8 @@ static void render(Buf *b, const RrJournal *L, size_t i) {
   } else if (strcmp(t, "step_end") == 0) {
     put_step(b, r);
     buf_putc(b, ' ');
-    rr_put_cstr(b, rr_str(r, "state") ? rr_str(r, "state") : "ended", 30);
+    if (json_get(r, "undo") && rr_str(r, "state") && strcmp(rr_str(r, "state"), "ok") == 0) buf_puts(b, "undone");
+    else rr_put_cstr(b, rr_str(r, "state") ? rr_str(r, "state") : "ended", 30);
     if (rr_secs(json_get(r, "duration"), &d)) {
       buf_puts(b, " in ");
       put_dur(b, d);

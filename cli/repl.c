@@ -58,11 +58,14 @@ const char usage_repl[] =
   "  :help               this list\n"
   "  :steps              every step with its state\n"
   "  :next               run the next pending step (or continue a waiting one)\n"
-  "  :run STEP           run STEP now (again, if it already ran)\n"
+  "  :run STEP [again]   run STEP now; a step that completed and is not\n"
+  "                      idempotent runs again only once confirmed (or with\n"
+  "                      'again')\n"
   "  :skip STEP \"why\"    mark STEP skipped; the reason is required\n"
   "  :retry              run again the step that failed last, or continue the\n"
   "                      one that is waiting or was interrupted\n"
-  "  :undo STEP          run STEP's undo block\n"
+  "  :undo STEP          run STEP's undo block; the step is then undone,\n"
+  "                      and :next goes on past it\n"
   "  :approve [ROLE] [\"note\"]  approve the approval a step waits for\n"
   "  :confirm            confirm the manual step a step waits for\n"
   "  :answer yes|no      answer the question a step waits for\n"
@@ -236,7 +239,30 @@ static void after_step(Repl *R, int k, VmResult r) {
   R->failures++;
 }
 
-static void run_one(Repl *R, int k) {
+/* again_ok says whether completed step k may run again: yes for an
+** idempotent step or with 'again'; else a person at the terminal is asked,
+** and piped input must say ':run STEP again'. */
+static int again_ok(Repl *R, int k, int again) {
+  char line[64];
+  const char *name = R->S.p->steps[k].name;
+  if (again || R->S.p->steps[k].idempotent) return 1;
+  if (!R->tty) {
+    fail_msg(R, "step %s already completed and is not idempotent: ':run %s again' runs it again", name, name);
+    return 0;
+  }
+  say(R, "step %s already completed and is not idempotent. Run it again? [yes/no]: ", name);
+  if (!fgets(line, sizeof line, stdin)) {
+    clearerr(stdin);
+    say(R, "\n");
+    return 0;
+  }
+  line[strcspn(line, "\r\n")] = '\0';
+  if (strcmp(line, "yes") == 0 || strcmp(line, "y") == 0) return 1;
+  say(R, "not run\n");
+  return 0;
+}
+
+static void run_one(Repl *R, int k, int again) {
   Session *S = &R->S;
   VmResult r;
   if (S->unfinished >= 0 && S->unfinished != k) {
@@ -244,8 +270,10 @@ static void run_one(Repl *R, int k) {
              S->p->steps[S->unfinished].name, S->p->steps[S->unfinished].name);
     return;
   }
-  if (S->unfinished != k && (S->steps[k] == STEP_OK || S->steps[k] == STEP_RECOVERED))
+  if (S->unfinished != k && (S->steps[k] == STEP_OK || S->steps[k] == STEP_RECOVERED)) {
+    if (!again_ok(R, k, again)) return;
     say(R, "note: step %s already completed; running it again\n", S->p->steps[k].name);
+  }
   interrupted = 0;
   r = session_step(S, k);
   after_step(R, k, r);
@@ -401,13 +429,18 @@ static void meta(Repl *R, char *line) {
   } else if (strcmp(cmd, "next") == 0) {
     k = session_next_pending(S);
     if (k < 0) say(R, "every step is done (:steps shows them; :quit ends the run)\n");
-    else run_one(R, k);
+    else run_one(R, k, 0);
   } else if (strcmp(cmd, "run") == 0) {
-    if ((k = need_step(R, word(&rest), ":run")) >= 0) run_one(R, k);
+    if ((k = need_step(R, word(&rest), ":run")) >= 0) {
+      char *w = word(&rest);
+      if (w && strcmp(w, "again") != 0) fail_msg(R, ":run %s: unexpected '%s' (':run STEP again' runs a completed step again)",
+                                                 S->p->steps[k].name, w);
+      else run_one(R, k, w != NULL);
+    }
   } else if (strcmp(cmd, "retry") == 0) {
     k = S->unfinished >= 0 ? S->unfinished : S->last_failed;
     if (k < 0) fail_msg(R, "nothing to retry: no step failed or is waiting");
-    else run_one(R, k);
+    else run_one(R, k, 0);
   } else if (strcmp(cmd, "skip") == 0) {
     k = need_step(R, word(&rest), ":skip");
     if (k >= 0) {

@@ -268,6 +268,13 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       ** often or late it runs */
       if (t->selected)
         for (pos = 0, k = 0; k <= index; k++) pos += t->selected[k] != 0;
+      if (vm->undoing) {
+        /* an undo block runs: not the step again */
+        fprintf(t->out, "%s<== undo %s%s%s%s\n", BOLD(t), st->name, st->title[0] ? ": " : "", st->title, OFF(t));
+        fflush(t->out);
+        buf_free(&b);
+        break;
+      }
       fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), pos, t->total, st->name, st->title[0] ? ": " : "",
               st->title, OFF(t));
       if (b.n) fprintf(t->out, "  %s(%s)%s", DIM(t), buf_cstr(&b), OFF(t));
@@ -295,7 +302,8 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       if (o->state == STEP_FAILED) term_failure(t, vm, "");
       dur(o->duration, &b);
       fprintf(t->out, "%s--- %s: %s%s (%s)\n", o->state == STEP_OK || o->state == STEP_RECOVERED ? GREEN(t) : RED(t),
-              p->steps[index].name, step_state_name(o->state), OFF(t), buf_cstr(&b));
+              p->steps[index].name, vm->undoing && o->state == STEP_OK ? "undone" : step_state_name(o->state), OFF(t),
+              buf_cstr(&b));
       fflush(t->out);
       buf_free(&b);
       t->step = -1;

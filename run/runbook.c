@@ -19,6 +19,7 @@ const char *step_state_name(StepState s) {
     case STEP_SKIPPED: return "skipped";
     case STEP_INTERRUPTED: return "interrupted";
     case STEP_PAUSED: return "waiting";
+    case STEP_UNDONE: return "undone";
     default: return "pending";
   }
 }
@@ -110,6 +111,10 @@ static int step_record(VM *vm, const char *type, int index, const StepOutcome *o
   buf_puts(&f, "\"step\":");
   json_put_str(&f, st->name, strlen(st->name));
   buf_printf(&f, ",\"index\":%d,\"attempt\":%d%s", index, attempt, undo ? ",\"undo\":true" : "");
+  if (undo && !o && vm->operator_name) {
+    buf_puts(&f, ",\"operator\":");
+    json_put_str(&f, vm->operator_name, strlen(vm->operator_name));
+  }
   if (o) {
     buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", step_state_name(o->state), o->duration,
                o->attempts);
@@ -202,6 +207,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   vm->paused = 0;
   out->attempts = 1;
   if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
+  vm->undoing = 1;
   emit(h, EV_STEP_BEGIN, index, out, vm);
   if (step_record(vm, "step_start", index, NULL, nth, 1) != 0) {
     r = VM_FAILED;
@@ -223,6 +229,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   vm->step = -1;
   vm->step_deadline = 0;
   emit(h, EV_STEP_END, index, out, vm);
+  vm->undoing = 0;
   return r;
 }
 

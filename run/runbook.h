@@ -10,7 +10,8 @@
 #include "../vm/vm.h"
 
 typedef enum StepState {
-  STEP_PENDING, STEP_OK, STEP_RECOVERED, STEP_FAILED, STEP_SKIPPED, STEP_INTERRUPTED, STEP_PAUSED
+  STEP_PENDING, STEP_OK, STEP_RECOVERED, STEP_FAILED, STEP_SKIPPED, STEP_INTERRUPTED, STEP_PAUSED,
+  STEP_UNDONE          /* it ran, then its undo block ran (the REPL's :undo) */
 } StepState;
 
 typedef struct StepOutcome {

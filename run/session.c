@@ -408,7 +408,9 @@ int session_next_pending(const Session *S) {
   uint32_t i;
   if (S->unfinished >= 0) return S->unfinished;
   for (i = 0; i < S->p->nsteps; i++)
-    if (S->steps[i] != STEP_OK && S->steps[i] != STEP_RECOVERED && S->steps[i] != STEP_SKIPPED) return (int)i;
+    if (S->steps[i] != STEP_OK && S->steps[i] != STEP_RECOVERED && S->steps[i] != STEP_SKIPPED &&
+        S->steps[i] != STEP_UNDONE)
+      return (int)i;
   return -1;
 }
 
@@ -529,8 +531,8 @@ int session_skip(Session *S, int i, const char *reason) {
 VmResult session_undo(Session *S, int i) {
   StepOutcome o;
   VmResult r = run_undo(&S->vm, i, ++S->undos[i], S->quiet ? NULL : &S->hooks, &o);
-  /* Undone: the step is to do again. */
-  if (o.state == STEP_OK) S->steps[i] = STEP_PENDING;
+  /* Undone: not to do again by :next or a resume (':run STEP' does it) */
+  if (o.state == STEP_OK) S->steps[i] = S->out[i].state = STEP_UNDONE;
   return r;
 }
 

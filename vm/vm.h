@@ -169,6 +169,7 @@ struct VM {
   int step;                   /* index, or -1 outside steps */
   double step_start;          /* monotonic seconds */
   double gate_waited;         /* seconds spent waiting at gates' prompts, all told */
+  int undoing;                /* run_undo is running a step's undo block */
   double step_deadline;       /* monotonic seconds; 0 = none */
   int retries;                /* set by the RETRY instruction */
   double retry_every;

@@ -142,4 +142,57 @@ ckeys C-u ':answer y' Tab
 cwait 'rbk> :answer yes ?$'; ok $? "9: :answer y⇥ completes yes for a question"
 ckeys C-u ':quit' Enter
 cwait 'REPL-EXITED'; ok $? "9: :quit leaves"
+# 2. :undo STEP leaves the step undone; :next goes past it; :run of a
+# completed, non-idempotent step asks first
+cat > drain.rbk <<'EOF'
+runbook "Drain" {
+  step stop_traffic {
+    run "echo drained >> drains.log"
+    undo { run "echo restored >> drains.log" }
+  }
+  step restore_db { run "echo db >> db.log" }
+  step safe {
+    idempotent
+    run "echo safe >> safe.log"
+  }
+}
+EOF
+tmux -L "$sock" new-session -d -s undo -x 160 -y 50 \
+  "cd $t && env RBK_STATE_DIR=$t/ustate RBK_HISTORY=$t/uhist NO_COLOR=1 TERM=xterm $RBK repl drain.rbk --as nightowl; echo REPL-EXITED; sleep 30"
+uscreen() { tmux -L "$sock" capture-pane -p -S -300 -t undo 2>/dev/null; }
+uwait() { local i; for i in $(seq 1 200); do uscreen | grep -Eq -- "$1" && return 0; sleep 0.1; done; return 1; }
+ukeys() { tmux -L "$sock" send-keys -t undo "$@" 2>/dev/null; }
+uwait '^rbk> ?$'
+ukeys ':next' Enter
+uwait 'stop_traffic: ok'
+ukeys ':undo stop_traffic' Enter
+uwait '<== undo stop_traffic'; ok $? "2: :undo is shown as <== undo STEP, not as the step again"
+uwait 'stop_traffic: undone'; ok $? "2: and ends 'undone'"
+ukeys ':steps' Enter
+uwait '1 +undone +stop_traffic'; ok $? "2: :steps shows the step undone"
+ukeys ':next' Enter
+uwait 'restore_db: ok'; ok $? "2: :next goes on to the next step that has not run"
+expect_eq "$(grep -c drained "$t/drains.log")" 1 "2: and does not drain traffic again"
+ukeys ':run restore_db' Enter
+uwait 'restore_db already completed and is not idempotent. Run it again\? \[yes/no\]: ?$'
+ok $? "2: :run of a completed, non-idempotent step asks first"
+ukeys 'no' Enter
+uwait '^not run$'; ok $? "2: 'no' leaves it"
+expect_eq "$(grep -c db "$t/db.log")" 1 "2: and it did not run again"
+ukeys ':run safe' Enter
+uwait 'safe: ok'
+ukeys ':run safe' Enter
+for i in $(seq 1 100); do [ "$(grep -c safe "$t/safe.log" 2>/dev/null)" = 2 ] && break; sleep 0.1; done
+expect_eq "$(grep -c safe "$t/safe.log")" 2 "2: an idempotent step runs again without a question"
+ukeys ':quit' Enter
+uwait 'REPL-EXITED'
+urun=$(ls "$t/ustate/runs" | head -1)
+out=$(RBK_STATE_DIR=$t/ustate "$RBK" log "$urun" 2>&1)
+expect_match "$out" '<== undo stop_traffic \(undo 1\) by nightowl' "2: rbk log shows the undo with its operator"
+expect_match "$out" 'stop_traffic undone' "2: and its end as undone"
+expect_match "$(RBK_STATE_DIR=$t/ustate "$RBK" status "$urun" 2>&1)" '1 +stop_traffic +undone' "2: rbk status shows the step undone"
+out=$(cd "$t" && printf '%s\n' ':run restore_db' ':run restore_db' ':run restore_db again' |
+  RBK_STATE_DIR=$t/pstate "$RBK" repl drain.rbk 2>&1)
+expect_match "$out" "':run restore_db again' runs it again" "2: piped, :run of a completed step is refused with the way to say it"
+expect_eq "$(grep -c db "$t/db.log")" 3 "2: ':run STEP again' runs it once more"
 done_testing
