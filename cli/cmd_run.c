@@ -22,6 +22,7 @@
 #include "../run/dryrun.h"
 #include "../run/load.h"
 #include "../run/runctl.h"
+#include "../run/runread.h"
 #include "../run/session.h"
 #include "../run/state.h"
 #include "runui.h"
@@ -94,6 +95,30 @@ static int caught_signal;
 static void on_signal(int sig) {
   interrupted = 1;
   caught_signal = sig;
+}
+
+/* journal_times sets the duration (and time waited at gates) of each
+** step that ran from its last step_end in the journal, whoever ran it
+** (a replay takes no time): the summary after a resume is the run's. */
+static void journal_times(const Session *S, StepOutcome *o) {
+  RrJournal L;
+  size_t i;
+  if (rr_load(&L, S->dir) < 0) {
+    rr_unload(&L);
+    return;
+  }
+  for (i = 0; i < L.n; i++) {
+    const Json *r = L.rec[i];
+    const char *t = rr_str(r, "type"), *name = rr_str(r, "step");
+    double d;
+    int k;
+    if (!t || strcmp(t, "step_end") != 0 || !name || json_get(r, "undo")) continue;
+    if ((k = prog_find_step(S->p, name)) < 0) continue;
+    if (o[k].state == STEP_PENDING || o[k].state == STEP_SKIPPED) continue;
+    if (rr_secs(json_get(r, "duration"), &d)) o[k].duration = d;
+    o[k].waited = rr_secs(json_get(r, "waited"), &d) ? d : 0;
+  }
+  rr_unload(&L);
 }
 
 static int step_exists(const Program *p, const char *name) {
@@ -196,9 +221,11 @@ static int execute(RunArgs *a) {
       if (k < 0) break;
       r = session_step(&S, k);
     }
+    journal_times(&S, S.out);
     term_summary(&T, p, S.out);
   } else if (r == VM_OK) {
     r = run_runbook(vm, &S.o, &S.hooks, S.out);
+    if (!S.is_new) journal_times(&S, S.out);
     term_summary(&T, p, S.out);
   } else if (r == VM_FAILED) {
     term_failure(&T, vm, "");

@@ -125,4 +125,20 @@ expect_match "$("$RBK" status "$run-undo")" "^State +succeeded, undoes $run$" "(
 out=$("$RBK" runs)
 expect_match "$out" "^$run +succeeded, undone by $run-undo " "(c) rbk runs shows the link"
 expect_match "$out" "^$run-undo +succeeded, undoes $run " "(c) and the reverse link"
+# ---- (d) the summary after rbk resume comes from the journal -----------------
+cat > s.rbk <<'EOF'
+runbook "Summary" {
+  step slow { run "sleep 1.2" }
+  step skipme { log "never" }
+  step quick { log "quick" }
+  step last { log "last" }
+}
+EOF
+printf '%s\n' ':next' ':skip skipme "not needed"' ':run quick' ':quit' | "$RBK" repl --new s.rbk >/dev/null 2>&1
+run=$(ls state/runs | grep '^s-' | head -1)
+out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+expect_eq "$rc" 0 "(d) the resume of a REPL-worked run succeeds"
+expect_match "$out" '^slow +ok +[1-9]\.[0-9]s' "(d) a step run at the REPL shows the time it took then, not the replay's 0.0s"
+expect_match "$out" '^skipme +skipped +- ' "(d) the skipped step is shown skipped"
+expect_match "$out" '^total +[1-9]\.[0-9]s' "(d) the total counts it"
 done_testing
