@@ -84,6 +84,7 @@ const char usage_resume[] =
   "back exactly. An effect that started but never finished is in doubt: in\n"
   "an idempotent step it runs again; otherwise you are asked to re-run,\n"
   "skip or mark it done (without a terminal: 'rbk answer RUN rerun|skip|done').\n"
+  "A run begun with --only or --from keeps that selection when resumed.\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
   "\n"
   "Exit status: as 'rbk run'.\n";
@@ -121,6 +122,21 @@ static void journal_times(const Session *S, StepOutcome *o) {
   rr_unload(&L);
 }
 
+/* select_steps marks the steps --only and --from select; their number. */
+static int select_steps(const Program *p, const RunArgs *a, int *selected) {
+  uint32_t k;
+  int seen = a->from == NULL, total = 0;
+  for (k = 0; k < p->nsteps; k++) {
+    int j, in = a->nonly == 0;
+    if (!seen && strcmp(p->steps[k].name, a->from) == 0) seen = 1;
+    for (j = 0; j < a->nonly; j++)
+      if (strcmp(a->only[j], p->steps[k].name) == 0) in = 1;
+    selected[k] = seen && in;
+    total += selected[k];
+  }
+  return total;
+}
+
 static int step_exists(const Program *p, const char *name) {
   uint32_t i;
   if (prog_find_step(p, name) >= 0) return 1;
@@ -152,20 +168,8 @@ static int execute(RunArgs *a) {
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
-  T.total = 0;
   T.selected = selected;
-  {
-    uint32_t k;
-    int seen = a->from == NULL;
-    for (k = 0; k < p->nsteps; k++) {
-      int j, in = a->nonly == 0;
-      if (!seen && strcmp(p->steps[k].name, a->from) == 0) seen = 1;
-      for (j = 0; j < a->nonly; j++)
-        if (strcmp(a->only[j], p->steps[k].name) == 0) in = 1;
-      selected[k] = seen && in;
-      T.total += selected[k];
-    }
-  }
+  T.total = select_steps(p, a, selected);
   if (a->dry) {
     r = run_params(vm, &S.o);
     if (r == VM_OK) rc = dryrun(vm, stdout, selected) == 0 ? EXIT_OK : EXIT_USAGE;
@@ -193,6 +197,7 @@ static int execute(RunArgs *a) {
 
   if ((rc = session_open(&S, a)) != 0) goto done;
   rc = EXIT_USAGE;
+  T.total = select_steps(p, a, selected);   /* a resume may have taken the run's own selection */
   if (S.finished) {
     fprintf(stdout, "run %s has already finished (%s); nothing to do. 'rbk run --new' starts a fresh run.\n", S.id,
             S.end_state ? S.end_state : "?");

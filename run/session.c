@@ -107,6 +107,7 @@ void session_close(Session *S) {
   mem_free(S->out);
   mem_free(S->attempts);
   mem_free(S->undos);
+  buf_free(&S->selection);
   memset(S, 0, sizeof *S);
   S->lockfd = -1;
 }
@@ -192,7 +193,21 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
     if (secret) buf_puts(&f, "\"***\"");
     else json_put_str(&f, a->vals[i], strlen(a->vals[i]));
   }
-  buf_puts(&f, "},\"operator\":");
+  buf_putc(&f, '}');
+  /* the steps this run is to do, when not all: a resume keeps them */
+  if (a->nonly) {
+    buf_puts(&f, ",\"only\":[");
+    for (i = 0; i < a->nonly; i++) {
+      if (i) buf_putc(&f, ',');
+      json_put_str(&f, a->only[i], strlen(a->only[i]));
+    }
+    buf_putc(&f, ']');
+  }
+  if (a->from) {
+    buf_puts(&f, ",\"from\":");
+    json_put_str(&f, a->from, strlen(a->from));
+  }
+  buf_puts(&f, ",\"operator\":");
   json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
   buf_puts(&f, ",\"host\":");
   json_put_str(&f, host_name, strlen(host_name));
@@ -266,6 +281,28 @@ static int resume_record(Session *S, RunArgs *a) {
     S->o.keys = a->keys;
     S->o.vals = a->vals;
     S->o.nkv = a->nkv;
+  }
+  /* The run's own step selection (--only, --from) holds for the whole run,
+  ** unless the resume names one. */
+  if (!a->nonly && !a->from) {
+    /* copied: the journal's records may be read again (and freed) later */
+    const Json *only = json_get(start, "only");
+    const char *from = json_str(json_get(start, "from"), NULL);
+    size_t g, n = json_len(only), at;
+    buf_reset(&S->selection);
+    for (g = 0; g < n; g++)
+      if (json_str(json_at(only, g), NULL)) buf_add(&S->selection, json_str(json_at(only, g), NULL), strlen(json_str(json_at(only, g), NULL)) + 1);
+    if (from) buf_add(&S->selection, from, strlen(from) + 1);
+    if (n) a->only = mem_realloc((void *)a->only, (n + 1) * sizeof *a->only);
+    for (g = 0, at = 0; g < n; g++)
+      if (json_str(json_at(only, g), NULL)) {
+        a->only[a->nonly++] = S->selection.p + at;
+        at += strlen(S->selection.p + at) + 1;
+      }
+    if (from) a->from = S->selection.p + at;
+    S->o.only = a->only;
+    S->o.nonly = a->nonly;
+    S->o.from = a->from;
   }
   buf_printf(&f, "\"pid\":%ld,\"operator\":", (long)getpid());
   json_put_str(&f, op, strlen(op));

@@ -141,4 +141,31 @@ expect_eq "$rc" 0 "(d) the resume of a REPL-worked run succeeds"
 expect_match "$out" '^slow +ok +[1-9]\.[0-9]s' "(d) a step run at the REPL shows the time it took then, not the replay's 0.0s"
 expect_match "$out" '^skipme +skipped +- ' "(d) the skipped step is shown skipped"
 expect_match "$out" '^total +[1-9]\.[0-9]s' "(d) the total counts it"
+# ---- (e) rbk resume keeps the run's own --only / --from ------------------------
+cat > o.rbk <<'EOF'
+runbook "Only" {
+  step first { log "first ran" }
+  step gate { ask "go?" }
+  step third { log "third ran" }
+}
+EOF
+"$RBK" run --new --only gate o.rbk </dev/null >/dev/null 2>&1; rc=$?
+expect_eq "$rc" 3 "(e) an --only run waits at its gate"
+run=$(ls state/runs | grep '^o-' | head -1)
+"$RBK" answer "$run" yes >/dev/null 2>&1
+out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+expect_eq "$rc" 0 "(e) its resume succeeds"
+! grep -q 'no longer matches' <<<"$out"; ok $? "(e) and reports no divergence"
+! grep -Eq 'first ran|third ran' <<<"$out"; ok $? "(e) it runs no step outside --only"
+expect_match "$out" '^==> \[1/1\] gate' "(e) its header counts the run's selection"
+j=state/runs/$run/journal.jsonl
+expect_eq "$(jq -r 'select(.type=="step_start") | .step' "$j" | sort -u | tr '\n' ' ')" "gate " "(e) the journal has no step start outside --only"
+expect_eq "$(jq -c 'select(.type=="run_start") | .only' "$j")" '["gate"]' "(e) run_start records the selection"
+"$RBK" run --new --from gate o.rbk </dev/null >/dev/null 2>&1
+run=$(ls -t state/runs | grep '^o-' | head -1)
+"$RBK" answer "$run" yes >/dev/null 2>&1
+out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
+expect_eq "$rc" 0 "(e) a --from run resumes"
+! grep -q 'first ran' <<<"$out"; ok $? "(e) without the steps before --from"
+expect_match "$out" 'third ran' "(e) and with the steps after it"
 done_testing
