@@ -779,6 +779,56 @@ static int loop_pipe(Repl *R) {
   return 0;
 }
 
+/* improvised_in_doubt says, on reopening a run, which improvised inputs
+** never ended (the REPL that ran them died): what was typed, by whom and
+** when, and the commands they had started, which may still be running. */
+static void improvised_in_doubt(Repl *R) {
+  const Journal *J = &R->S.jr;
+  size_t i, k;
+  for (i = 0; i < J->nrecs; i++) {
+    const Json *r = J->recs[i].json;
+    double id;
+    int ok = 0, ended = 0;
+    if (strcmp(J->recs[i].type, "improvised_start") != 0) continue;
+    id = json_num(json_get(r, "id"), &ok);
+    if (!ok) continue;
+    for (k = i + 1; k < J->nrecs && !ended; k++) {
+      int ok2 = 0;
+      if (strcmp(J->recs[k].type, "improvised_end") == 0 && json_num(json_get(J->recs[k].json, "id"), &ok2) == id && ok2)
+        ended = 1;
+    }
+    if (ended) continue;
+    {
+      const char *in = json_str(json_get(r, "input"), NULL), *op = json_str(json_get(r, "operator"), NULL);
+      const char *when = json_str(json_get(r, "time"), NULL);
+      Buf b = BUF_INIT, m = BUF_INIT;
+      if (in) {
+        buf_puts(&b, in);
+        vm_redact(&R->S.vm, b.p, b.n, &m);
+      }
+      say(R, "in doubt: improvised input #%d, typed by %s at %s, never ended (its REPL stopped):\n  %s\n", (int)id,
+          op ? op : "?", when ? when : "?", m.n ? buf_cstr(&m) : "?");
+      for (k = i + 1; k < J->nrecs; k++) {
+        const Json *e = J->recs[k].json;
+        const char *what = json_str(json_get(e, "what"), NULL);
+        if (strcmp(J->recs[k].type, "improvised_start") == 0 || strcmp(J->recs[k].type, "repl_start") == 0 ||
+            strcmp(J->recs[k].type, "resume") == 0)
+          break;
+        if (strcmp(J->recs[k].type, "effect_start") == 0 && json_get(e, "lane") && what) {
+          buf_reset(&b);
+          buf_reset(&m);
+          buf_puts(&b, what);
+          vm_redact(&R->S.vm, b.p, b.n, &m);
+          say(R, "  it had started: %s -- its process group may still be running; check before going on\n",
+              buf_cstr(&m));
+        }
+      }
+      buf_free(&b);
+      buf_free(&m);
+    }
+  }
+}
+
 /* ---- the command ------------------------------------------------------ */
 
 int cmd_repl(int argc, char **argv) {
@@ -885,6 +935,7 @@ int cmd_repl(int argc, char **argv) {
       goto done;
     }
     if (R.S.fx.replayed) say(&R, "(%llu effects replayed from the journal)\n", (unsigned long long)R.S.fx.replayed);
+    improvised_in_doubt(&R);
     if (R.S.unfinished >= 0) say(&R, "step %s has not finished: :next continues it\n",
                                  R.S.p->steps[R.S.unfinished].name);
   }

@@ -507,6 +507,13 @@ static void on_record(Rb *b, size_t i) {
   const char *type = rr_str(rec, "type");
   Buf t = BUF_INIT, w = BUF_INIT;
   double d;
+  /* An improvisation ends with its improvised_end; one whose process died
+  ** ends at the next record of another process or of a step, and an
+  ** effect of the runbook's lane is never part of one. */
+  if (strcmp(type, "resume") == 0 || strcmp(type, "repl_start") == 0 || strcmp(type, "repl_end") == 0 ||
+      strcmp(type, "run_end") == 0 || strcmp(type, "step_start") == 0 || strcmp(type, "interrupted") == 0 ||
+      (strncmp(type, "effect_", 7) == 0 && !json_get(rec, "lane")))
+    b->cur_improv = 0;
   if (strcmp(type, "run_start") == 0) {
     buf_puts(&t, "run started");
     if (rr_str(rec, "operator")) {
@@ -927,7 +934,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     c->note = "in doubt";
     buf_puts(&t, "started ");
     dw_code(&t, c->what);
-    if (c->step) buf_printf(&t, " in %s", c->step);
+    if (c->step && *c->step) buf_printf(&t, " in %s", c->step);
     buf_puts(&t, "; its end was never journaled (in doubt)");
     e = PUSH(r->events, r->nevents, b.capev);
     e->time = c->time;

@@ -168,4 +168,28 @@ out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
 expect_eq "$rc" 0 "(e) a --from run resumes"
 ! grep -q 'first ran' <<<"$out"; ok $? "(e) without the steps before --from"
 expect_match "$out" 'third ran' "(e) and with the steps after it"
+# ---- (f) rbk killed during an improvised command -------------------------------
+cat > c.rbk <<'EOF'
+runbook "Crash" {
+  step a { run "echo step-a" }
+  step b { run "echo step-b" }
+}
+EOF
+mkfifo in.fifo
+"$RBK" repl --new --as nightowl c.rbk <in.fifo >/dev/null 2>&1 &
+bg=$!
+exec 3>in.fifo   # the input stays open, as a person's would
+printf '%s\n' 'run "sleep 59 & echo $! > imp.pid; wait"' >&3
+wait_file imp.pid; ok $? "(f) the improvised command runs"
+kill -KILL "$bg"; wait "$bg" 2>/dev/null
+exec 3>&-
+kill -KILL "$(cat imp.pid)" 2>/dev/null
+run=$(ls state/runs | grep '^c-' | head -1)
+out=$(printf '%s\n' ':next' ':next' ':quit' | "$RBK" repl --run "$run" 2>&1)
+expect_match "$out" 'in doubt: improvised input #1, typed by nightowl at [0-9T:.-]+Z, never ended' "(f) reopening says which improvised input is in doubt, who typed it and when"
+expect_match "$out" 'sleep 59' "(f) what was typed"
+expect_match "$out" 'its process group may still be running' "(f) and that its processes may still run"
+rep=$("$RBK" report "$run" 2>&1)
+expect_match "$rep" 'started `sleep 59[^|]*; its end was never journaled \(in doubt\) \(REPL \\#1\)' "(f) the report attributes the command in doubt to the improvisation"
+! grep -E 'step-(a|b)|repl_end|resumed by|step [12] `[ab]`' <<<"$rep" | grep -q 'REPL'; ok $? "(f) and nothing after it"
 done_testing
