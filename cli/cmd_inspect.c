@@ -423,47 +423,6 @@ static char *id_sortkey(const char *id, const char *dir) {
   return mem_strdup(key);
 }
 
-/* undo_links appends how run (its journal L, in dir) and its undo are
-** linked: ", undone by RUN-undo" (or ", undo RUN-undo failed", ...) from
-** the original's link record and the undo run's own state, and ", undoes
-** RUN" for an undo run. Nothing for a run with neither. */
-static void undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir) {
-  const char *u = NULL, *of = I->start ? rr_str(I->start, "undo_of") : NULL;
-  size_t i;
-  for (i = 0; i < L->n; i++) {
-    const Json *r = L->rec[i];
-    if (strcmp(rr_str(r, "type") ? rr_str(r, "type") : "", "link") == 0 && rr_str(r, "relation") &&
-        strcmp(rr_str(r, "relation"), "undo") == 0 && rr_str(r, "run"))
-      u = rr_str(r, "run");
-  }
-  if (u && !strchr(u, '/')) {
-    char udir[JRN_PATH_MAX];
-    const char *slash = strrchr(dir, '/');
-    RrJournal UL;
-    RrInfo UI;
-    int n = slash ? (int)(slash - dir) : 1;
-    snprintf(udir, sizeof udir, "%.*s/%s", n, slash ? dir : ".", u);
-    if (rr_is_dir(udir) && rr_load(&UL, udir) == 0) {
-      const char *w;
-      rr_derive(&UL, udir, &UI);
-      w = rr_state_word(&UI);
-      if (strcmp(w, "succeeded") == 0) buf_puts(b, ", undone by ");
-      else buf_puts(b, ", undo ");
-      rr_put_cstr(b, u, 200);
-      if (strcmp(w, "succeeded") != 0) {
-        buf_putc(b, ' ');
-        rr_put_cstr(b, w, 30);
-      }
-      rr_info_free(&UI);
-      rr_unload(&UL);
-    }
-  }
-  if (of) {
-    buf_puts(b, ", undoes ");
-    rr_put_cstr(b, of, 200);
-  }
-}
-
 static void row_fill(Row *r, const char *dir, const char *name) {
   RrJournal L;
   RrInfo I;
@@ -477,7 +436,7 @@ static void row_fill(Row *r, const char *dir, const char *name) {
   r->started = dup_or_null(I.started);
   r->state = mem_strdup(rr_state_word(&I));
   rr_put_summary(&s, &I);
-  if (I.state != RR_S_UNREADABLE) undo_links(&s, &L, &I, dir);
+  if (I.state != RR_S_UNREADABLE) rr_put_undo_links(&s, &L, &I, dir);
   r->summary = buf_take(&s);
   r->has_secs = I.state != RR_S_UNREADABLE && rr_run_secs(&I, &r->secs);
   r->sortkey = I.started ? mem_strdup(I.started) : id_sortkey(name, dir);
@@ -677,7 +636,7 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *dir, co
   }
   buf_puts(&out, "State     ");
   rr_put_summary(&t, I);
-  undo_links(&t, L, I, dir);
+  rr_put_undo_links(&t, L, I, dir);
   put_painted(&out, color, state_color(rr_state_word(I)), t.p, 0);
   buf_putc(&out, '\n');
   if (L->problem != RR_J_INTACT) {

@@ -191,6 +191,9 @@ out=$(RBK_STATE_DIR=$t/ustate "$RBK" log "$urun" 2>&1)
 expect_match "$out" '<== undo stop_traffic \(undo 1\) by nightowl' "2: rbk log shows the undo with its operator"
 expect_match "$out" 'stop_traffic undone' "2: and its end as undone"
 expect_match "$(RBK_STATE_DIR=$t/ustate "$RBK" status "$urun" 2>&1)" '1 +stop_traffic +undone' "2: rbk status shows the step undone"
+out=$(RBK_STATE_DIR=$t/ustate "$RBK" report "$urun" 2>&1)
+expect_match "$out" '<== undo step 1 `stop_traffic` by nightowl' "2: the report's timeline shows the undo with its operator"
+expect_match "$out" '\| 1 \| stop.*_traffic .*\| undone \|' "2: and the step undone"
 out=$(cd "$t" && printf '%s\n' ':run restore_db' ':run restore_db' ':run restore_db again' |
   RBK_STATE_DIR=$t/pstate "$RBK" repl drain.rbk 2>&1)
 expect_match "$out" "':run restore_db again' runs it again" "2: piped, :run of a completed step is refused with the way to say it"

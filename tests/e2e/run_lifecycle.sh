@@ -125,6 +125,8 @@ expect_match "$("$RBK" status "$run-undo")" "^State +succeeded, undoes $run$" "(
 out=$("$RBK" runs)
 expect_match "$out" "^$run +succeeded, undone by $run-undo " "(c) rbk runs shows the link"
 expect_match "$out" "^$run-undo +succeeded, undoes $run " "(c) and the reverse link"
+expect_match "$("$RBK" report "$run")" "\| Outcome \| succeeded, undone by $run-undo \|" "(c) rbk report's outcome links the undo run"
+expect_match "$("$RBK" report "$run-undo")" "\| Outcome \| succeeded, undoes $run \|" "(c) and the undo run's links back"
 # ---- (d) the summary after rbk resume comes from the journal -----------------
 cat > s.rbk <<'EOF'
 runbook "Summary" {
