@@ -437,6 +437,7 @@ static void row_fill(Row *r, const char *dir, const char *name) {
   r->started = dup_or_null(I.started);
   r->state = mem_strdup(rr_state_word(&I));
   rr_put_summary(&s, &I);
+  if (I.state != RR_S_UNREADABLE) rr_put_undo_links(&s, &L, &I, dir);
   r->summary = buf_take(&s);
   r->has_secs = I.state != RR_S_UNREADABLE && rr_run_secs(&I, &r->secs);
   r->sortkey = I.started ? mem_strdup(I.started) : id_sortkey(name, dir);
@@ -607,7 +608,7 @@ static int open_run(const char *cmd, const Opts *o, char *dir, size_t n, char *r
   return EXIT_OK;
 }
 
-static void status_text(const RrInfo *I, const RrJournal *L, const char *ref) {
+static void status_text(const RrInfo *I, const RrJournal *L, const char *dir, const char *ref) {
   Buf out = BUF_INIT, t = BUF_INIT;
   int color = diag_use_color(stdout);
   char when[64];
@@ -636,6 +637,7 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *ref) {
   }
   buf_puts(&out, "State     ");
   rr_put_summary(&t, I);
+  rr_put_undo_links(&t, L, I, dir);
   put_painted(&out, color, state_color(rr_state_word(I)), t.p, 0);
   buf_putc(&out, '\n');
   if (L->problem != RR_J_INTACT) {
@@ -671,8 +673,19 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *ref) {
     while (out.n && out.p[out.n - 1] == ' ') out.p[--out.n] = '\0';
     buf_putc(&out, '\n');
     if (s->error && strcmp(s->state, "ok") != 0) {
+      /* one line of the error (its stderr text has several) a line here,
+      ** each cleaned of control characters, the whole at most ~300 bytes */
+      const char *e = s->error;
+      size_t left = 300;
       buf_puts(&out, "       error: ");
-      rr_put_cstr(&out, s->error, 300);
+      while (*e && left > 0) {
+        size_t n = strcspn(e, "\n"), take = n < left ? n : left;
+        rr_put_clean(&out, e, take, take);
+        left -= take;
+        e += n;
+        while (*e == '\n') e++;
+        if (*e && left > 0) buf_puts(&out, "\n              ");
+      }
       buf_putc(&out, '\n');
     }
   }
@@ -932,7 +945,7 @@ int cmd_status(int argc, char **argv) {
     return EXIT_FAILED;
   }
   if (o.json) status_json(&I, &L, dir, ref);
-  else status_text(&I, &L, ref);
+  else status_text(&I, &L, dir, ref);
   if (L.problem == RR_J_DAMAGED) {   /* the text says so on stdout already */
     Buf t = BUF_INIT;
     rr_problem_text(&L, &t);
@@ -1044,8 +1057,13 @@ static void render(Buf *b, const RrJournal *L, size_t i, const long *start_at) {
     buf_puts(b, "; changed: ");
     rr_put_value(b, ch, 200);
   } else if (strcmp(t, "step_start") == 0) {
+    if (json_get(r, "undo")) buf_puts(b, "<== undo ");
     put_step(b, r);
-    if (rr_int(r, "attempt", &n)) buf_printf(b, " (attempt %lld)", n);
+    if (rr_int(r, "attempt", &n)) buf_printf(b, json_get(r, "undo") ? " (undo %lld)" : " (attempt %lld)", n);
+    if (json_get(r, "undo") && rr_str(r, "operator")) {
+      buf_puts(b, " by ");
+      rr_put_field(b, r, "operator", 60);
+    }
   } else if (strcmp(t, "effect_start") == 0) {
     if (rr_int(r, "n", &n)) buf_printf(b, "%s#%lld ", json_get(r, "lane") ? "repl" : "", n);
     rr_put_cstr(b, rr_str(r, "kind") ? rr_str(r, "kind") : "effect", 20);
@@ -1158,7 +1176,8 @@ static void render(Buf *b, const RrJournal *L, size_t i, const long *start_at) {
   } else if (strcmp(t, "step_end") == 0) {
     put_step(b, r);
     buf_putc(b, ' ');
-    rr_put_cstr(b, rr_str(r, "state") ? rr_str(r, "state") : "ended", 30);
+    if (json_get(r, "undo") && rr_str(r, "state") && strcmp(rr_str(r, "state"), "ok") == 0) buf_puts(b, "undone");
+    else rr_put_cstr(b, rr_str(r, "state") ? rr_str(r, "state") : "ended", 30);
     if (rr_secs(json_get(r, "duration"), &d)) {
       buf_puts(b, " in ");
       put_dur(b, d);

@@ -22,6 +22,7 @@
 #include "../run/dryrun.h"
 #include "../run/load.h"
 #include "../run/runctl.h"
+#include "../run/runread.h"
 #include "../run/session.h"
 #include "../run/state.h"
 #include "runui.h"
@@ -80,7 +81,8 @@ const char usage_run[] =
   "  4    another process is executing this run\n"
   "  5    the run's state could not be written (journal write failure, disk\n"
   "       full); nothing more was run; free space and 'rbk resume RUN'\n"
-  "  130  interrupted (Ctrl-C or SIGTERM); 'rbk resume RUN' continues it\n";
+  "  130  interrupted (Ctrl-C, SIGTERM, or SIGHUP when the terminal closes);\n"
+  "       'rbk resume RUN' continues it\n";
 
 const char usage_resume[] =
   "Usage: rbk resume RUN [--accept-changes] [--param NAME=VALUE]...\n"
@@ -91,6 +93,7 @@ const char usage_resume[] =
   "back exactly. An effect that started but never finished is in doubt: in\n"
   "an idempotent step it runs again; otherwise you are asked to re-run,\n"
   "skip or mark it done (without a terminal: 'rbk answer RUN rerun|skip|done').\n"
+  "A run begun with --only or --from keeps that selection when resumed.\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
   "\n"
   "Exit status: as 'rbk run'.\n";
@@ -102,6 +105,45 @@ static int caught_signal;
 static void on_signal(int sig) {
   interrupted = 1;
   caught_signal = sig;
+}
+
+/* journal_times sets the duration (and time waited at gates) of each
+** step that ran from its last step_end in the journal, whoever ran it
+** (a replay takes no time): the summary after a resume is the run's. */
+static void journal_times(const Session *S, StepOutcome *o) {
+  RrJournal L;
+  size_t i;
+  if (rr_load(&L, S->dir) < 0) {
+    rr_unload(&L);
+    return;
+  }
+  for (i = 0; i < L.n; i++) {
+    const Json *r = L.rec[i];
+    const char *t = rr_str(r, "type"), *name = rr_str(r, "step");
+    double d;
+    int k;
+    if (!t || strcmp(t, "step_end") != 0 || !name || json_get(r, "undo")) continue;
+    if ((k = prog_find_step(S->p, name)) < 0) continue;
+    if (o[k].state == STEP_PENDING || o[k].state == STEP_SKIPPED) continue;
+    if (rr_secs(json_get(r, "duration"), &d)) o[k].duration = d;
+    o[k].waited = rr_secs(json_get(r, "waited"), &d) ? d : 0;
+  }
+  rr_unload(&L);
+}
+
+/* select_steps marks the steps --only and --from select; their number. */
+static int select_steps(const Program *p, const RunArgs *a, int *selected) {
+  uint32_t k;
+  int seen = a->from == NULL, total = 0;
+  for (k = 0; k < p->nsteps; k++) {
+    int j, in = a->nonly == 0;
+    if (!seen && strcmp(p->steps[k].name, a->from) == 0) seen = 1;
+    for (j = 0; j < a->nonly; j++)
+      if (strcmp(a->only[j], p->steps[k].name) == 0) in = 1;
+    selected[k] = seen && in;
+    total += selected[k];
+  }
+  return total;
 }
 
 static int step_exists(const Program *p, const char *name) {
@@ -135,19 +177,8 @@ static int execute(RunArgs *a) {
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
-  T.total = 0;
-  {
-    uint32_t k;
-    int seen = a->from == NULL;
-    for (k = 0; k < p->nsteps; k++) {
-      int j, in = a->nonly == 0;
-      if (!seen && strcmp(p->steps[k].name, a->from) == 0) seen = 1;
-      for (j = 0; j < a->nonly; j++)
-        if (strcmp(a->only[j], p->steps[k].name) == 0) in = 1;
-      selected[k] = seen && in;
-      T.total += selected[k];
-    }
-  }
+  T.selected = selected;
+  T.total = select_steps(p, a, selected);
   if (a->dry) {
     r = run_params(vm, &S.o);
     if (r == VM_OK) rc = dryrun(vm, stdout, selected) == 0 ? EXIT_OK : EXIT_USAGE;
@@ -175,6 +206,7 @@ static int execute(RunArgs *a) {
 
   if ((rc = session_open(&S, a)) != 0) goto done;
   rc = EXIT_USAGE;
+  T.total = select_steps(p, a, selected);   /* a resume may have taken the run's own selection */
   if (S.finished) {
     fprintf(stdout, "run %s has already finished (%s); nothing to do. 'rbk run --new' starts a fresh run.\n", S.id,
             S.end_state ? S.end_state : "?");
@@ -188,6 +220,7 @@ static int execute(RunArgs *a) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);   /* the terminal closed: journaled as Ctrl-C is */
 
   fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
           p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
@@ -202,9 +235,11 @@ static int execute(RunArgs *a) {
       if (k < 0) break;
       r = session_step(&S, k);
     }
+    journal_times(&S, S.out);
     term_summary(&T, p, S.out);
   } else if (r == VM_OK) {
     r = run_runbook(vm, &S.o, &S.hooks, S.out);
+    if (!S.is_new) journal_times(&S, S.out);
     term_summary(&T, p, S.out);
   } else if (r == VM_FAILED) {
     term_failure(&T, vm, "");
@@ -215,7 +250,7 @@ static int execute(RunArgs *a) {
     rc = session_lost(&S);
   } else if (r == VM_INTERRUPTED || interrupted) {
     char f[64], why[512];
-    snprintf(f, sizeof f, "\"signal\":\"%s\"", caught_signal == SIGTERM ? "TERM" : "INT");
+    snprintf(f, sizeof f, "\"signal\":\"%s\"", caught_signal == SIGTERM ? "TERM" : caught_signal == SIGHUP ? "HUP" : "INT");
     jrn_append(&S.jr, "interrupted", f, why, sizeof why);
     fprintf(stderr, "rbk run: interrupted; 'rbk resume %s' continues the run\n", S.id);
     rc = EXIT_INTERRUPTED;
@@ -227,11 +262,7 @@ static int execute(RunArgs *a) {
                     "edit and resume, or start a fresh run with --new.\n", S.id);
     rc = EXIT_USAGE;
   } else if (r == VM_PAUSED) {
-    const char *id = S.id;
-    term_failure(&T, vm, "");
-    fprintf(stderr, "rbk run: run %s is waiting. Answer with 'rbk approve %s --as ROLE', 'rbk confirm %s' or "
-                    "'rbk answer %s ...' ('rbk status %s' says which), then 'rbk resume %s'.\n",
-            id, id, id, id, id, id);
+    term_waiting(&T, vm, S.id, 0);
     rc = EXIT_WAITING;
   } else {
     rc = session_end(&S, r == VM_OK) != 0 ? session_lost(&S) : r == VM_OK ? EXIT_OK : EXIT_FAILED;

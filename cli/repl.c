@@ -58,11 +58,14 @@ const char usage_repl[] =
   "  :help               this list\n"
   "  :steps              every step with its state\n"
   "  :next               run the next pending step (or continue a waiting one)\n"
-  "  :run STEP           run STEP now (again, if it already ran)\n"
+  "  :run STEP [again]   run STEP now; a step that completed and is not\n"
+  "                      idempotent runs again only once confirmed (or with\n"
+  "                      'again')\n"
   "  :skip STEP \"why\"    mark STEP skipped; the reason is required\n"
   "  :retry              run again the step that failed last, or continue the\n"
   "                      one that is waiting or was interrupted\n"
-  "  :undo STEP          run STEP's undo block\n"
+  "  :undo STEP          run STEP's undo block; the step is then undone,\n"
+  "                      and :next goes on past it\n"
   "  :approve [ROLE] [\"note\"]  approve the approval a step waits for\n"
   "  :confirm            confirm the manual step a step waits for\n"
   "  :answer yes|no      answer the question a step waits for\n"
@@ -83,8 +86,13 @@ const char usage_repl[] =
   "  -h, --help          show this text\n"
   "\n"
   "Keys: Tab completes meta-commands, step and role names, variables and\n"
-  "functions. Ctrl-C stops the command that is running (its whole process\n"
-  "group) and returns to the prompt; at the prompt it clears the line.\n"
+  "functions; inside probe(\"...\") the runbook's probes, inside\n"
+  "baseline(\"...\") the recorded baselines, after :answer the answers the\n"
+  "waiting gate accepts. Ctrl-C stops the command that is running (its whole\n"
+  "process group) and returns to the prompt; at the prompt it clears the line.\n"
+  "Ctrl-D at a gate's prompt leaves the question unanswered (a step then\n"
+  "waits); later gates still ask. An input that ends in an operator (1 +)\n"
+  "is continued on the next line.\n"
   "\n"
   "Environment:\n"
   "  RBK_HISTORY  the history file (default ~/.rbk_history, mode 0600)\n"
@@ -97,10 +105,11 @@ const char usage_repl[] =
   "  5    the journal could not be written (disk full): the REPL stopped at\n"
   "       once; free space and 'rbk resume RUN' or 'rbk repl --run RUN'\n";
 
-static volatile int interrupted;   /* the one global: set by SIGINT */
+static volatile int interrupted;   /* set by SIGINT, and by SIGHUP */
+static volatile int hung_up;       /* SIGHUP: the terminal closed */
 
 static void on_sigint(int sig) {
-  (void)sig;
+  if (sig == SIGHUP) hung_up = 1;
   interrupted = 1;
 }
 
@@ -116,7 +125,10 @@ typedef struct Repl {
   char history[4096];
   char **cands;           /* completion candidates, gathered once per Tab */
   size_t ncands, icand;
+  int waiting;            /* what the waiting step waits for: W_* */
 } Repl;
+
+enum { W_NONE, W_ASK, W_DOUBT, W_OTHER };
 
 /* readline's callbacks take no context argument: this is how they reach
 ** the session (set once by cmd_repl, for the life of the REPL). */
@@ -209,25 +221,54 @@ static void after_step(Repl *R, int k, VmResult r) {
   }
   if (r == VM_INTERRUPTED) {
     char why[256];
-    jrn_append(&S->jr, "interrupted", "\"signal\":\"INT\",\"at\":\"repl\"", why, sizeof why);
+    /* a hang-up is journaled once, as the session's last record (below) */
+    if (!hung_up) jrn_append(&S->jr, "interrupted", "\"signal\":\"INT\",\"at\":\"repl\"", why, sizeof why);
     say(R, "interrupted: step %s stopped; :retry continues it, :skip %s \"why\" gives it up\n", S->p->steps[k].name,
         S->p->steps[k].name);
     R->failures++;
     return;
   }
+  if (r == VM_PAUSED && !S->vm.diverged) {
+    const char *m = buf_cstr(&S->vm.fail);
+    R->waiting = strstr(m, "answer a question") ? W_ASK : strstr(m, "rerun|skip|done") ? W_DOUBT : W_OTHER;
+    say(R, "step %s is waiting\n", S->p->steps[k].name);
+    term_waiting(&R->T, &S->vm, S->id, 1);
+    if (!R->tty) R->failures++;
+    return;
+  }
   if (S->vm.failed_has_pos || S->vm.fail.n) term_failure(&R->T, &S->vm, "");
   if (r == VM_PAUSED) {
-    if (S->vm.diverged)
-      fail_msg(R, "the runbook no longer matches the journal; leave and start a fresh run (rbk repl FILE --new)");
-    else
-      say(R, "step %s is waiting: :approve, :confirm or :answer, then :next continues it\n", S->p->steps[k].name);
+    fail_msg(R, "the runbook no longer matches the journal; leave and start a fresh run (rbk repl FILE --new)");
     if (!R->tty) R->failures++;
     return;
   }
   R->failures++;
 }
 
-static void run_one(Repl *R, int k) {
+/* again_ok says whether completed step k may run again: yes for an
+** idempotent step or with 'again'; else a person at the terminal is asked,
+** and piped input must say ':run STEP again'. */
+static int again_ok(Repl *R, int k, int again) {
+  char line[64];
+  const char *name = R->S.p->steps[k].name;
+  if (again || R->S.p->steps[k].idempotent) return 1;
+  if (!R->tty) {
+    fail_msg(R, "step %s already completed and is not idempotent: ':run %s again' runs it again", name, name);
+    return 0;
+  }
+  say(R, "step %s already completed and is not idempotent. Run it again? [yes/no]: ", name);
+  if (!fgets(line, sizeof line, stdin)) {
+    clearerr(stdin);
+    say(R, "\n");
+    return 0;
+  }
+  line[strcspn(line, "\r\n")] = '\0';
+  if (strcmp(line, "yes") == 0 || strcmp(line, "y") == 0) return 1;
+  say(R, "not run\n");
+  return 0;
+}
+
+static void run_one(Repl *R, int k, int again) {
   Session *S = &R->S;
   VmResult r;
   if (S->unfinished >= 0 && S->unfinished != k) {
@@ -235,8 +276,10 @@ static void run_one(Repl *R, int k) {
              S->p->steps[S->unfinished].name, S->p->steps[S->unfinished].name);
     return;
   }
-  if (S->unfinished != k && (S->steps[k] == STEP_OK || S->steps[k] == STEP_RECOVERED))
+  if (S->unfinished != k && (S->steps[k] == STEP_OK || S->steps[k] == STEP_RECOVERED)) {
+    if (!again_ok(R, k, again)) return;
     say(R, "note: step %s already completed; running it again\n", S->p->steps[k].name);
+  }
   interrupted = 0;
   r = session_step(S, k);
   after_step(R, k, r);
@@ -388,13 +431,18 @@ static void meta(Repl *R, char *line) {
   } else if (strcmp(cmd, "next") == 0) {
     k = session_next_pending(S);
     if (k < 0) say(R, "every step is done (:steps shows them; :quit ends the run)\n");
-    else run_one(R, k);
+    else run_one(R, k, 0);
   } else if (strcmp(cmd, "run") == 0) {
-    if ((k = need_step(R, word(&rest), ":run")) >= 0) run_one(R, k);
+    if ((k = need_step(R, word(&rest), ":run")) >= 0) {
+      char *w = word(&rest);
+      if (w && strcmp(w, "again") != 0) fail_msg(R, ":run %s: unexpected '%s' (':run STEP again' runs a completed step again)",
+                                                 S->p->steps[k].name, w);
+      else run_one(R, k, w != NULL);
+    }
   } else if (strcmp(cmd, "retry") == 0) {
     k = S->unfinished >= 0 ? S->unfinished : S->last_failed;
     if (k < 0) fail_msg(R, "nothing to retry: no step failed or is waiting");
-    else run_one(R, k);
+    else run_one(R, k, 0);
   } else if (strcmp(cmd, "skip") == 0) {
     k = need_step(R, word(&rest), ":skip");
     if (k >= 0) {
@@ -525,6 +573,49 @@ static char *next_cand(const char *text, int state) {
   return NULL;
 }
 
+/* in_call_string says whether the text before start is `fn("` (spaces
+** allowed around the parenthesis): completion inside that string. */
+static int in_call_string(const char *line, int start, const char *fn) {
+  int i = start - 1, n = (int)strlen(fn);
+  if (i < 0 || line[i] != '"') return 0;
+  for (i--; i >= 0 && line[i] == ' '; i--) {}
+  if (i < 0 || line[i] != '(') return 0;
+  for (i--; i >= 0 && line[i] == ' '; i--) {}
+  if (i + 1 < n || strncmp(line + i + 1 - n, fn, (size_t)n) != 0) return 0;
+  i -= n;
+  return i < 0 || !(line[i] == '_' || line[i] == '.' || (line[i] >= 'a' && line[i] <= 'z') ||
+                    (line[i] >= 'A' && line[i] <= 'Z') || (line[i] >= '0' && line[i] <= '9'));
+}
+
+/* baseline_keys offers the names recorded in the state directory's
+** baseline store (STATE/baselines.json), if there is one. */
+static void baseline_keys(Repl *R) {
+  char path[4200], err[128];
+  FILE *f;
+  Buf b = BUF_INIT;
+  char chunk[8192];
+  size_t k, i;
+  Json *j;
+  snprintf(path, sizeof path, "%s/baselines.json", R->S.state);
+  if (!(f = fopen(path, "rb"))) return;
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0 && b.n < (16u << 20)) buf_add(&b, chunk, k);
+  fclose(f);
+  j = json_parse(b.p ? b.p : "", b.n, err, sizeof err);
+  buf_free(&b);
+  if (!j) return;
+  for (i = 0; i < json_len(j); i++) {
+    size_t kl;
+    const char *key = json_key(j, i, &kl);
+    if (key && kl < 512 && !memchr(key, '\0', kl)) {
+      char name[512];
+      memcpy(name, key, kl);
+      name[kl] = '\0';
+      cand(R, name);
+    }
+  }
+  json_free(j);
+}
+
 static char **complete(const char *text, int start, int end) {
   Repl *R = the_repl;
   const Program *p = R->S.p;
@@ -533,8 +624,21 @@ static char **complete(const char *text, int start, int end) {
   (void)end;
   drop_cands(R);
   rl_attempted_completion_over = 1;   /* never fall back to file names */
+  rl_completion_append_character = ' ';
   while (*lb == ' ') lb++;
-  if (lb[0] == ':' && start <= (int)(lb - rl_line_buffer) + 1 && !strchr(lb, ' ')) {
+  if (in_call_string(rl_line_buffer, start, "probe") || in_call_string(rl_line_buffer, start, "baseline")) {
+    /* inside the string: the runbook's probes, or the recorded baselines;
+    ** a completed name closes the string */
+    if (in_call_string(rl_line_buffer, start, "probe"))
+      for (i = 0; i < p->nprobes; i++) cand(R, p->probes[i].name);
+    else baseline_keys(R);
+    rl_completion_append_character = '"';
+  } else if (strncmp(lb, ":answer ", 8) == 0) {
+    /* the answers the waiting gate accepts */
+    int w = R->S.unfinished >= 0 ? R->waiting : W_NONE;
+    if (w != W_DOUBT) { cand(R, "yes"); cand(R, "no"); }
+    if (w != W_ASK) { cand(R, "rerun"); cand(R, "skip"); cand(R, "done"); }
+  } else if (lb[0] == ':' && start <= (int)(lb - rl_line_buffer) + 1 && !strchr(lb, ' ')) {
     for (i = 0; metas[i]; i++) cand(R, metas[i] + (text[0] == ':' ? 0 : 1));
   } else if (strncmp(lb, ":run ", 5) == 0 || strncmp(lb, ":skip ", 6) == 0 || strncmp(lb, ":undo ", 6) == 0) {
     for (i = 0; i < p->nsteps; i++) cand(R, p->steps[i].name);
@@ -598,7 +702,7 @@ static int loop_tty(Repl *R) {
   rl_attempted_completion_function = complete;
   rl_catch_signals = 0;   /* Ctrl-C is ours: see below */
   open_history(R);
-  while (!R->quit) {
+  while (!R->quit && !hung_up) {
     fd_set fds;
     const char *prompt = R->pending.n ? "...> " : "rbk> ";
     R->got_line = 0;
@@ -609,6 +713,7 @@ static int loop_tty(Repl *R) {
       FD_SET(fileno(rl_instream), &fds);
       if (select(fileno(rl_instream) + 1, &fds, NULL, NULL, NULL) < 0) {
         if (errno != EINTR) break;
+        if (hung_up) break;   /* the terminal is gone */
         if (interrupted) {
           /* Ctrl-C at the prompt: drop the line (and any unfinished
           ** input), as a shell does. */
@@ -627,6 +732,11 @@ static int loop_tty(Repl *R) {
     }
     if (!R->got_line) {
       rl_callback_handler_remove();
+      break;
+    }
+    if (hung_up) {
+      free(R->line);
+      R->line = NULL;
       break;
     }
     if (R->eof) {
@@ -669,6 +779,56 @@ static int loop_pipe(Repl *R) {
     fail_msg(R, "the input ended inside an unfinished statement:\n%s", buf_cstr(&R->pending));
   }
   return 0;
+}
+
+/* improvised_in_doubt says, on reopening a run, which improvised inputs
+** never ended (the REPL that ran them died): what was typed, by whom and
+** when, and the commands they had started, which may still be running. */
+static void improvised_in_doubt(Repl *R) {
+  const Journal *J = &R->S.jr;
+  size_t i, k;
+  for (i = 0; i < J->nrecs; i++) {
+    const Json *r = J->recs[i].json;
+    double id;
+    int ok = 0, ended = 0;
+    if (strcmp(J->recs[i].type, "improvised_start") != 0) continue;
+    id = json_num(json_get(r, "id"), &ok);
+    if (!ok) continue;
+    for (k = i + 1; k < J->nrecs && !ended; k++) {
+      int ok2 = 0;
+      if (strcmp(J->recs[k].type, "improvised_end") == 0 && json_num(json_get(J->recs[k].json, "id"), &ok2) == id && ok2)
+        ended = 1;
+    }
+    if (ended) continue;
+    {
+      const char *in = json_str(json_get(r, "input"), NULL), *op = json_str(json_get(r, "operator"), NULL);
+      const char *when = json_str(json_get(r, "time"), NULL);
+      Buf b = BUF_INIT, m = BUF_INIT;
+      if (in) {
+        buf_puts(&b, in);
+        vm_redact(&R->S.vm, b.p, b.n, &m);
+      }
+      say(R, "in doubt: improvised input #%d, typed by %s at %s, never ended (its REPL stopped):\n  %s\n", (int)id,
+          op ? op : "?", when ? when : "?", m.n ? buf_cstr(&m) : "?");
+      for (k = i + 1; k < J->nrecs; k++) {
+        const Json *e = J->recs[k].json;
+        const char *what = json_str(json_get(e, "what"), NULL);
+        if (strcmp(J->recs[k].type, "improvised_start") == 0 || strcmp(J->recs[k].type, "repl_start") == 0 ||
+            strcmp(J->recs[k].type, "resume") == 0)
+          break;
+        if (strcmp(J->recs[k].type, "effect_start") == 0 && json_get(e, "lane") && what) {
+          buf_reset(&b);
+          buf_reset(&m);
+          buf_puts(&b, what);
+          vm_redact(&R->S.vm, b.p, b.n, &m);
+          say(R, "  it had started: %s -- its process group may still be running; check before going on\n",
+              buf_cstr(&m));
+        }
+      }
+      buf_free(&b);
+      buf_free(&m);
+    }
+  }
 }
 
 /* ---- the command ------------------------------------------------------ */
@@ -737,6 +897,7 @@ int cmd_repl(int argc, char **argv) {
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);   /* the terminal closed: journaled, the session left */
   {
     Buf f = BUF_INIT;
     buf_puts(&f, "\"operator\":");
@@ -775,6 +936,7 @@ int cmd_repl(int argc, char **argv) {
       goto done;
     }
     if (R.S.fx.replayed) say(&R, "(%llu effects replayed from the journal)\n", (unsigned long long)R.S.fx.replayed);
+    improvised_in_doubt(&R);
     if (R.S.unfinished >= 0) say(&R, "step %s has not finished: :next continues it\n",
                                  R.S.p->steps[R.S.unfinished].name);
   }
@@ -794,6 +956,11 @@ int cmd_repl(int argc, char **argv) {
     char f[96], why[256];
     snprintf(f, sizeof f, "\"improvised\":%d", R.S.improvised);
     if (jrn_append(&R.S.jr, "repl_end", f, why, sizeof why) != 0) {
+      rc = session_lost(&R.S);
+      goto done;
+    }
+    /* A hang-up leaves the run interrupted, resumable, as Ctrl-C does. */
+    if (hung_up && jrn_append(&R.S.jr, "interrupted", "\"signal\":\"HUP\",\"at\":\"repl\"", why, sizeof why) != 0) {
       rc = session_lost(&R.S);
       goto done;
     }

@@ -141,10 +141,18 @@ static void on_tick(void *ud, double elapsed) {
   buf_free(&b);
 }
 
-static char *read_answer(void) {
+/* read_answer reads a line of stdin, or NULL at its end. End-of-file typed
+** at a terminal (Ctrl-D) ends this answer only: the flag it leaves on stdin
+** is cleared, so that later gates still ask. */
+static char *read_answer(Term *t) {
   char line[1024];
   size_t n;
-  if (!fgets(line, sizeof line, stdin)) return NULL;
+  if (!fgets(line, sizeof line, stdin)) {
+    if (isatty(0)) clearerr(stdin);
+    fputc('\n', t->out);   /* the prompt's line ends here, not in the next message */
+    fflush(t->out);
+    return NULL;
+  }
   n = strlen(line);
   while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
   return mem_strdup(line);
@@ -175,8 +183,8 @@ static int on_gate(void *ud, GateKind k, const char *text, const char *role, con
   }
   fflush(t->out);
   for (;;) {
-    a = read_answer();
-    if (!a) return -1;
+    a = read_answer(t);
+    if (!a) return -2;   /* Ctrl-D: no answer this time */
     if (yes(a) || strcmp(a, "no") == 0 || strcmp(a, "n") == 0) break;
     fprintf(t->out, "  Please answer %s: ", k == GATE_MANUAL ? "'done' or 'no'" : "'yes' or 'no'");
     fflush(t->out);
@@ -187,7 +195,7 @@ static int on_gate(void *ud, GateKind k, const char *text, const char *role, con
   if (k == GATE_APPROVE && r) {
     fprintf(t->out, "  Note (optional): ");
     fflush(t->out);
-    *note = read_answer();
+    *note = read_answer(t);
   }
   return r;
 }
@@ -204,7 +212,11 @@ static int on_choice(void *ud, const char *text, const char *const *options, int
     for (k = 0; k < n; k++) fprintf(t->out, "%s%s", k ? "/" : "", options[k]);
     fprintf(t->out, ": ");
     fflush(t->out);
-    if (!fgets(line, sizeof line, stdin)) return -1;
+    if (!fgets(line, sizeof line, stdin)) {
+      if (isatty(0)) clearerr(stdin);
+      fputc('\n', t->out);
+      return -1;
+    }
     line[strcspn(line, "\r\n")] = '\0';
     for (k = 0; k < n; k++)
       if (strcmp(line, options[k]) == 0) return k;
@@ -254,6 +266,43 @@ void term_failure(Term *t, const VM *vm, const char *what) {
   diag_free(&d);
 }
 
+void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
+  const char *m = buf_cstr(&vm->fail), *role = NULL;
+  const char *by = "waiting for approval by ";
+  Buf cmd = BUF_INIT;
+  Source *src = vm->fail_src ? vm->fail_src : vm->prog->src;
+  clear_progress(t);
+  fflush(t->out);
+  if (strncmp(m, by, strlen(by)) == 0) role = m + strlen(by);
+  if (role) {
+    int n = (int)strcspn(role, " ");
+    if (repl) buf_printf(&cmd, ":approve %.*s \"note\"", n, role);
+    else buf_printf(&cmd, "rbk approve %s --as %.*s", run, n, role);
+  } else if (strstr(m, "rerun|skip|done")) {
+    if (repl) buf_puts(&cmd, ":answer rerun (or skip, or done)");
+    else buf_printf(&cmd, "rbk answer %s rerun (or skip, or done)", run);
+  } else if (strstr(m, "confirm a manual step")) {
+    if (repl) buf_puts(&cmd, ":confirm \"note\"");
+    else buf_printf(&cmd, "rbk confirm %s", run);
+  } else if (strstr(m, "answer a question")) {
+    if (repl) buf_puts(&cmd, ":answer yes (or no)");
+    else buf_printf(&cmd, "rbk answer %s yes (or no)", run);
+  } else {
+    if (repl) buf_puts(&cmd, ":approve, :confirm or :answer");
+    else buf_printf(&cmd, "rbk approve/confirm/answer %s ('rbk status %s' says which)", run, run);
+  }
+  if (vm->failed_has_pos && src) {
+    int line, col;
+    src_linecol(src, vm->fail_pos, &line, &col);
+    fprintf(stderr, "%s:%d:%d: ", src->name, line, col);
+  }
+  fprintf(stderr, "%s%s%s", YELLOW(t), m, OFF(t));
+  if (vm->step >= 0) fprintf(stderr, " (step %s)", vm->prog->steps[vm->step].name);
+  fprintf(stderr, "\n  to go on: %s%s\n", buf_cstr(&cmd), repl ? ", then :next" : "");
+  if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
+  buf_free(&cmd);
+}
+
 static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
   Term *t = ud;
   const Program *p = vm->prog;
@@ -277,7 +326,19 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       }
       if (st->expect > 0) { buf_puts(&b, b.n ? ", expect " : "expect "); dur(st->expect, &b); }
       if (st->timeout > 0) { buf_puts(&b, b.n ? ", timeout " : "timeout "); dur(st->timeout, &b); }
-      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), t->nth, t->total, st->name, st->title[0] ? ": " : "",
+      int pos = index + 1, k;
+      /* the step's place in the plan (among the selected steps), however
+      ** often or late it runs */
+      if (t->selected)
+        for (pos = 0, k = 0; k <= index; k++) pos += t->selected[k] != 0;
+      if (vm->undoing) {
+        /* an undo block runs: not the step again */
+        fprintf(t->out, "%s<== undo %s%s%s%s\n", BOLD(t), st->name, st->title[0] ? ": " : "", st->title, OFF(t));
+        fflush(t->out);
+        buf_free(&b);
+        break;
+      }
+      fprintf(t->out, "%s==> [%d/%d] %s%s%s%s", BOLD(t), pos, t->total, st->name, st->title[0] ? ": " : "",
               st->title, OFF(t));
       if (b.n) fprintf(t->out, "  %s(%s)%s", DIM(t), buf_cstr(&b), OFF(t));
       fputc('\n', t->out);
@@ -304,7 +365,8 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       if (o->state == STEP_FAILED) term_failure(t, vm, "");
       dur(o->duration, &b);
       fprintf(t->out, "%s--- %s: %s%s (%s)\n", o->state == STEP_OK || o->state == STEP_RECOVERED ? GREEN(t) : RED(t),
-              p->steps[index].name, step_state_name(o->state), OFF(t), buf_cstr(&b));
+              p->steps[index].name, vm->undoing && o->state == STEP_OK ? "undone" : step_state_name(o->state), OFF(t),
+              buf_cstr(&b));
       fflush(t->out);
       buf_free(&b);
       t->step = -1;
@@ -321,30 +383,53 @@ void term_hooks(Term *t, RunHooks *h) {
 
 void term_summary(Term *t, const Program *p, const StepOutcome *o) {
   uint32_t i;
-  double actual = 0, planned = 0;
+  double actual = 0, planned = 0, waited = 0;
   size_t w = 5;   /* at least as wide as "total" */
-  Buf a = BUF_INIT, e = BUF_INIT;
+  int any_wait = 0;
+  Buf a = BUF_INIT, e = BUF_INIT, g = BUF_INIT;
   term_flush(t);
-  for (i = 0; i < p->nsteps; i++)
-    if (strlen(p->steps[i].name) > w) w = strlen(p->steps[i].name);
-  fprintf(t->out, "\n%s%-*s  %-11s  %9s  %9s%s\n", BOLD(t), (int)w, "step", "status", "actual", "expected", OFF(t));
   for (i = 0; i < p->nsteps; i++) {
+    if (strlen(p->steps[i].name) > w) w = strlen(p->steps[i].name);
+    if (o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED && o[i].waited >= 0.05) any_wait = 1;
+  }
+  /* Time at a gate is a person's, not the step's: when there was any, it
+  ** has a column of its own (the actual time includes it). */
+  fprintf(t->out, "\n%s%-*s  %-11s  %9s  %9s", BOLD(t), (int)w, "step", "status", "actual", "expected");
+  if (any_wait) fprintf(t->out, "  %9s", "waiting");
+  fprintf(t->out, "%s\n", OFF(t));
+  for (i = 0; i < p->nsteps; i++) {
+    int ran = o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED;
     buf_reset(&a);
     buf_reset(&e);
-    if (o[i].state != STEP_PENDING && o[i].state != STEP_SKIPPED) { dur(o[i].duration, &a); actual += o[i].duration; }
+    buf_reset(&g);
+    if (ran) { dur(o[i].duration, &a); actual += o[i].duration; }
     else buf_puts(&a, "-");
     if (p->steps[i].expect > 0) { dur(p->steps[i].expect, &e); planned += p->steps[i].expect; }
     else buf_puts(&e, "-");
-    fprintf(t->out, "%-*s  %-11s  %9s  %9s\n", (int)w, p->steps[i].name, step_state_name(o[i].state), buf_cstr(&a),
+    if (ran && o[i].waited >= 0.05) { dur(o[i].waited, &g); waited += o[i].waited; }
+    else buf_puts(&g, "-");
+    fprintf(t->out, "%-*s  %-11s  %9s  %9s", (int)w, p->steps[i].name, step_state_name(o[i].state), buf_cstr(&a),
             buf_cstr(&e));
+    if (any_wait) fprintf(t->out, "  %9s", buf_cstr(&g));
+    fputc('\n', t->out);
   }
   buf_reset(&a);
   buf_reset(&e);
+  buf_reset(&g);
   dur(actual, &a);
   if (planned > 0) dur(planned, &e);
   else buf_puts(&e, "-");
-  fprintf(t->out, "%-*s  %-11s  %9s  %9s\n", (int)w, "total", "", buf_cstr(&a), buf_cstr(&e));
+  fprintf(t->out, "%-*s  %-11s  %9s  %9s", (int)w, "total", "", buf_cstr(&a), buf_cstr(&e));
+  if (any_wait) {
+    dur(waited, &g);
+    fprintf(t->out, "  %9s\n(actual includes the time spent waiting at gates for a person: ", buf_cstr(&g));
+    buf_reset(&a);
+    dur(actual - waited, &a);
+    fprintf(t->out, "%s without it)", buf_cstr(&a));
+  }
+  fputc('\n', t->out);
   buf_free(&a);
   buf_free(&e);
+  buf_free(&g);
   fflush(t->out);
 }

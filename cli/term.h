@@ -24,6 +24,7 @@ typedef struct Term {
   const VM *vm;
   int step;               /* current step, or -1 */
   int total;              /* steps that will run */
+  const int *selected;    /* per step, 1 if --only/--from selects it; NULL: all */
   int nth;                /* this is the nth step run */
   Buf held;               /* command output lines not written yet: whole lines only */
   double held_since;      /* when the oldest of them arrived (monotonic seconds) */
@@ -40,6 +41,10 @@ void term_hooks(Term *t, RunHooks *h);
 void term_failure(Term *t, const VM *vm, const char *what);
 /* term_flush writes the command output held back, if any. */
 void term_flush(Term *t);
+/* term_waiting says what a paused run waits for (vm's last failure is
+** the pause), where, and the one command that unblocks it: a meta-command
+** of the REPL when repl is set, else rbk approve/confirm/answer RUN. */
+void term_waiting(Term *t, const VM *vm, const char *run, int repl);
 /* term_summary prints the table of steps: status, actual against expected. */
 void term_summary(Term *t, const Program *p, const StepOutcome *o);
 

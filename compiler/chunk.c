@@ -45,7 +45,7 @@ int chunk_compile(Program *p, const char *name, const char *text, size_t len, FI
                   ChunkResult *res) {
   Source *src;
   Diags d;
-  int incomplete = 0, parsed;
+  int incomplete = 0, expr_incomplete = 0, parsed;
   memset(res, 0, sizeof *res);
   res->proto = -1;
   /* As an expression first; its syntax errors are not shown, since most
@@ -58,6 +58,7 @@ int chunk_compile(Program *p, const char *name, const char *text, size_t len, FI
     memset(&pr, 0, sizeof pr);
     ast_init(&ast, src);
     parsed = parse_source(&ast, &d, PARSE_EXPR, &pr) == 0;
+    expr_incomplete = !parsed && pr.incomplete;
     ast_free(&ast);
     diag_free(&d);
     diag_init(&d);
@@ -67,8 +68,10 @@ int chunk_compile(Program *p, const char *name, const char *text, size_t len, FI
     res->is_expr = 1;
   } else {
     res->proto = compile_as(p, src, PARSE_STMTS, &d, &incomplete);
-    /* Only the end of the input is wrong: not a mistake yet, more is coming. */
-    res->incomplete = res->proto < 0 && incomplete;
+    /* Only the end of the input is wrong: not a mistake yet, more is coming.
+    ** An expression that ends in an operator (`1 +`, `x and`) is read on,
+    ** like a statement that does. */
+    res->incomplete = res->proto < 0 && (incomplete || expr_incomplete);
   }
   if (!res->incomplete) diag_print_text(&d, err, color);
   diag_free(&d);

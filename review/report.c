@@ -489,6 +489,26 @@ static void on_step(Rb *b, const Json *rec, int end) {
   long long k;
   double d;
   if (!s) return;
+  if (json_get(rec, "undo")) {
+    /* an undo block run at the REPL: the step is undone, not run again */
+    const char *st = str_or(rec, "state", "ended");
+    buf_puts(&t, end ? "" : "<== undo ");
+    buf_printf(&t, "step %d ", s->number);
+    dw_code(&t, s->name);
+    if (!end) {
+      if (rr_str(rec, "operator")) {
+        buf_puts(&t, " by ");
+        dw_plain(&t, rr_str(rec, "operator"));
+      }
+    } else {
+      if (strcmp(st, "ok") == 0) s->state = "undone";
+      buf_puts(&t, strcmp(st, "ok") == 0 ? " undone" : " undo ");
+      if (strcmp(st, "ok") != 0) dw_plain(&t, st);
+    }
+    event(b, rec, "step", &t);
+    buf_free(&t);
+    return;
+  }
   if (!end) {
     if (!s->started) s->start_at = at(b, rr_str(rec, "time"));
     s->started = 1;
@@ -528,6 +548,11 @@ static void on_record(Rb *b, size_t i) {
   const char *type = rr_str(rec, "type");
   Buf t = BUF_INIT, w = BUF_INIT;
   double d;
+  /* An improvisation ends with its improvised_end; one whose process died
+  ** ends at the next record of another process or of a step. */
+  if (strcmp(type, "resume") == 0 || strcmp(type, "repl_start") == 0 || strcmp(type, "repl_end") == 0 ||
+      strcmp(type, "run_end") == 0 || strcmp(type, "step_start") == 0 || strcmp(type, "interrupted") == 0)
+    b->cur_improv = 0;
   if (strcmp(type, "run_start") == 0) {
     buf_puts(&t, "run started");
     if (rr_str(rec, "operator")) {
@@ -934,6 +959,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
   r->ended = r->info.ended;
   r->outcome = rr_state_word(&r->info);
   rr_put_summary(&t, &r->info);
+  if (r->info.state != RR_S_UNREADABLE) rr_put_undo_links(&t, L, &r->info, dir);
   r->summary = keep(&b, &t);
   r->has_secs = rr_run_secs(&r->info, &r->secs);
   r->nrecords = L->n;
@@ -952,7 +978,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     c->note = "in doubt";
     buf_puts(&t, "started ");
     dw_code(&t, c->what);
-    if (c->step) buf_printf(&t, " in %s", c->step);
+    if (c->step && *c->step) buf_printf(&t, " in %s", c->step);
     buf_puts(&t, "; its end was never journaled (in doubt)");
     e = PUSH(r->events, r->nevents, b.capev);
     e->time = c->time;

@@ -19,6 +19,7 @@ const char *step_state_name(StepState s) {
     case STEP_SKIPPED: return "skipped";
     case STEP_INTERRUPTED: return "interrupted";
     case STEP_PAUSED: return "waiting";
+    case STEP_UNDONE: return "undone";
     default: return "pending";
   }
 }
@@ -112,9 +113,14 @@ static int step_record(VM *vm, const char *type, int index, const StepOutcome *o
   buf_puts(&f, "\"step\":");
   json_put_str(&f, st->name, strlen(st->name));
   buf_printf(&f, ",\"index\":%d,\"attempt\":%d%s", index, attempt, undo ? ",\"undo\":true" : "");
+  if (undo && !o && vm->operator_name) {
+    buf_puts(&f, ",\"operator\":");
+    json_put_str(&f, vm->operator_name, strlen(vm->operator_name));
+  }
   if (o) {
     buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", step_state_name(o->state), o->duration,
                o->attempts);
+    if (o->waited >= 0.001) buf_printf(&f, ",\"waited\":%.3f", o->waited);
     if (o->state == STEP_FAILED || o->state == STEP_PAUSED) {
       Buf e = BUF_INIT;
       buf_add(&e, vm->fail.p ? vm->fail.p : "", vm->fail.n);
@@ -139,7 +145,7 @@ static int lost(const VM *vm) { return fx_broken(vm->fx); }
 
 VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
-  double start = vm_now();
+  double start = vm_now(), waited0 = vm->gate_waited;
   Value res;
   VmResult r = VM_FAILED;
   memset(out, 0, sizeof *out);
@@ -189,6 +195,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
   else if (out->state == STEP_RECOVERED) r = VM_OK;
   else if (out->state == STEP_PAUSED) r = VM_PAUSED;
   out->duration = vm_now() - start;
+  out->waited = vm->gate_waited - waited0;
   /* An interrupted or waiting step has not ended: a resume continues it. */
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
       step_record(vm, "step_end", index, out, prior + out->attempts, 0) != 0) {
@@ -203,7 +210,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
 
 VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *out) {
   StepInfo *st = &vm->prog->steps[index];
-  double start = vm_now();
+  double start = vm_now(), waited0 = vm->gate_waited;
   Value res;
   VmResult r;
   memset(out, 0, sizeof *out);
@@ -211,6 +218,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   vm->paused = 0;
   out->attempts = 1;
   if (vm->fx) vm->fx->lane = FX_LANE_RUNBOOK;
+  vm->undoing = 1;
   emit(h, EV_STEP_BEGIN, index, out, vm);
   if (step_record(vm, "step_start", index, NULL, nth, 1) != 0) {
     r = VM_FAILED;
@@ -226,6 +234,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
                : r == VM_INTERRUPTED || vm_interrupted(vm) ? STEP_INTERRUPTED : STEP_FAILED;
   if (out->state == STEP_INTERRUPTED) r = VM_INTERRUPTED;
   out->duration = vm_now() - start;
+  out->waited = vm->gate_waited - waited0;
   if (out->state != STEP_INTERRUPTED && out->state != STEP_PAUSED &&
       step_record(vm, "step_end", index, out, nth, 1) != 0) {
     out->state = STEP_INTERRUPTED;   /* the journal failed: lost() */
@@ -234,6 +243,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   vm->step = -1;
   vm->step_deadline = 0;
   emit(h, EV_STEP_END, index, out, vm);
+  vm->undoing = 0;
   return r;
 }
 

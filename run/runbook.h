@@ -10,12 +10,14 @@
 #include "../vm/vm.h"
 
 typedef enum StepState {
-  STEP_PENDING, STEP_OK, STEP_RECOVERED, STEP_FAILED, STEP_SKIPPED, STEP_INTERRUPTED, STEP_PAUSED
+  STEP_PENDING, STEP_OK, STEP_RECOVERED, STEP_FAILED, STEP_SKIPPED, STEP_INTERRUPTED, STEP_PAUSED,
+  STEP_UNDONE          /* it ran, then its undo block ran (the REPL's :undo) */
 } StepState;
 
 typedef struct StepOutcome {
   StepState state;
   double duration;     /* seconds, all attempts and the handler */
+  double waited;       /* of duration, seconds spent waiting at gates for a person */
   int attempts;
 } StepOutcome;
 

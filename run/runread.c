@@ -587,3 +587,43 @@ int rr_run_secs(const RrInfo *I, double *out) {
   return 1;
 }
 
+/* rr_put_undo_links appends how run (its journal L, in dir) and its undo are
+** linked: ", undone by RUN-undo" (or ", undo RUN-undo failed", ...) from
+** the original's link record and the undo run's own state, and ", undoes
+** RUN" for an undo run. Nothing for a run with neither. */
+void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir) {
+  const char *u = NULL, *of = I->start ? rr_str(I->start, "undo_of") : NULL;
+  size_t i;
+  for (i = 0; i < L->n; i++) {
+    const Json *r = L->rec[i];
+    if (strcmp(rr_str(r, "type") ? rr_str(r, "type") : "", "link") == 0 && rr_str(r, "relation") &&
+        strcmp(rr_str(r, "relation"), "undo") == 0 && rr_str(r, "run"))
+      u = rr_str(r, "run");
+  }
+  if (u && !strchr(u, '/')) {
+    char udir[JRN_PATH_MAX];
+    const char *slash = strrchr(dir, '/');
+    RrJournal UL;
+    RrInfo UI;
+    int n = slash ? (int)(slash - dir) : 1;
+    snprintf(udir, sizeof udir, "%.*s/%s", n, slash ? dir : ".", u);
+    if (rr_is_dir(udir) && rr_load(&UL, udir) == 0) {
+      const char *w;
+      rr_derive(&UL, udir, &UI);
+      w = rr_state_word(&UI);
+      if (strcmp(w, "succeeded") == 0) buf_puts(b, ", undone by ");
+      else buf_puts(b, ", undo ");
+      rr_put_cstr(b, u, 200);
+      if (strcmp(w, "succeeded") != 0) {
+        buf_putc(b, ' ');
+        rr_put_cstr(b, w, 30);
+      }
+      rr_info_free(&UI);
+      rr_unload(&UL);
+    }
+  }
+  if (of) {
+    buf_puts(b, ", undoes ");
+    rr_put_cstr(b, of, 200);
+  }
+}

@@ -159,5 +159,9 @@ void rr_put_summary(Buf *b, const RrInfo *I);
 /* rr_run_secs gives the run's duration from its start to its end (or its
 ** last record); returns 0 if the times cannot be read. */
 int rr_run_secs(const RrInfo *I, double *out);
+/* rr_put_undo_links appends the link between a run (L, I, in dir) and its
+** undo run: ", undone by RUN-undo" once that succeeded (else ", undo
+** RUN-undo STATE"), and ", undoes RUN" for an undo run. */
+void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir);
 
 #endif

@@ -110,6 +110,7 @@ void session_close(Session *S) {
   mem_free(S->out);
   mem_free(S->attempts);
   mem_free(S->undos);
+  buf_free(&S->selection);
   memset(S, 0, sizeof *S);
   S->lockfd = -1;
 }
@@ -186,7 +187,21 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
     if (secret) buf_puts(&f, "\"***\"");
     else json_put_str(&f, a->vals[i], strlen(a->vals[i]));
   }
-  buf_puts(&f, "},\"operator\":");
+  buf_putc(&f, '}');
+  /* the steps this run is to do, when not all: a resume keeps them */
+  if (a->nonly) {
+    buf_puts(&f, ",\"only\":[");
+    for (i = 0; i < a->nonly; i++) {
+      if (i) buf_putc(&f, ',');
+      json_put_str(&f, a->only[i], strlen(a->only[i]));
+    }
+    buf_putc(&f, ']');
+  }
+  if (a->from) {
+    buf_puts(&f, ",\"from\":");
+    json_put_str(&f, a->from, strlen(a->from));
+  }
+  buf_puts(&f, ",\"operator\":");
   json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
   {
     /* the operator known by key: they may not approve their own gates */
@@ -277,6 +292,28 @@ static int resume_record(Session *S, RunArgs *a) {
     S->o.keys = a->keys;
     S->o.vals = a->vals;
     S->o.nkv = a->nkv;
+  }
+  /* The run's own step selection (--only, --from) holds for the whole run,
+  ** unless the resume names one. */
+  if (!a->nonly && !a->from) {
+    /* copied: the journal's records may be read again (and freed) later */
+    const Json *only = json_get(start, "only");
+    const char *from = json_str(json_get(start, "from"), NULL);
+    size_t g, n = json_len(only), at;
+    buf_reset(&S->selection);
+    for (g = 0; g < n; g++)
+      if (json_str(json_at(only, g), NULL)) buf_add(&S->selection, json_str(json_at(only, g), NULL), strlen(json_str(json_at(only, g), NULL)) + 1);
+    if (from) buf_add(&S->selection, from, strlen(from) + 1);
+    if (n) a->only = mem_realloc((void *)a->only, (n + 1) * sizeof *a->only);
+    for (g = 0, at = 0; g < n; g++)
+      if (json_str(json_at(only, g), NULL)) {
+        a->only[a->nonly++] = S->selection.p + at;
+        at += strlen(S->selection.p + at) + 1;
+      }
+    if (from) a->from = S->selection.p + at;
+    S->o.only = a->only;
+    S->o.nonly = a->nonly;
+    S->o.from = a->from;
   }
   buf_printf(&f, "\"pid\":%ld,\"operator\":", (long)getpid());
   json_put_str(&f, op, strlen(op));
@@ -440,7 +477,9 @@ int session_next_pending(const Session *S) {
   uint32_t i;
   if (S->unfinished >= 0) return S->unfinished;
   for (i = 0; i < S->p->nsteps; i++)
-    if (S->steps[i] != STEP_OK && S->steps[i] != STEP_RECOVERED && S->steps[i] != STEP_SKIPPED) return (int)i;
+    if (S->steps[i] != STEP_OK && S->steps[i] != STEP_RECOVERED && S->steps[i] != STEP_SKIPPED &&
+        S->steps[i] != STEP_UNDONE)
+      return (int)i;
   return -1;
 }
 
@@ -467,8 +506,11 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
   snprintf(name, sizeof name, "<repl %d>", id);
   {
     uint32_t nexterns = S->p->nexterns;
-    if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0)
-      return cr.incomplete ? -1 : VM_FAILED;
+    if (chunk_compile(S->p, name, text, strlen(text), stderr, diag_use_color(stderr), &cr) != 0) {
+      if (cr.incomplete) return -1;
+      S->improvised = id;   /* the next input is <repl N+1>, as its error named this one */
+      return VM_FAILED;
+    }
     if (S->p->nexterns != nexterns && load_bind(S->p) != 0) return VM_FAILED;
   }
   vm_sync_program(&S->vm);
@@ -561,8 +603,8 @@ int session_skip(Session *S, int i, const char *reason) {
 VmResult session_undo(Session *S, int i) {
   StepOutcome o;
   VmResult r = run_undo(&S->vm, i, ++S->undos[i], S->quiet ? NULL : &S->hooks, &o);
-  /* Undone: the step is to do again. */
-  if (o.state == STEP_OK) S->steps[i] = STEP_PENDING;
+  /* Undone: not to do again by :next or a resume (':run STEP' does it) */
+  if (o.state == STEP_OK) S->steps[i] = S->out[i].state = STEP_UNDONE;
   return r;
 }
 
@@ -582,6 +624,7 @@ typedef struct Action {
   int unfinished;      /* A_STEP: its run never ended */
   int abandoned;       /* A_STEP: unfinished, then skipped: not run again */
   const char *input;   /* A_IMPROVISE */
+  int id;              /* A_IMPROVISE: its number */
 } Action;
 
 /* actions reads the log out of the journal's records. */
@@ -618,6 +661,7 @@ static Action *actions(const Session *S, size_t *nout) {
     } else if (strcmp(t, "improvised_start") == 0) {
       a.kind = A_IMPROVISE;
       a.input = json_str(json_get(r, "input"), NULL);
+      a.id = (int)json_num(json_get(r, "id"), NULL);
       if (!a.input) continue;
     } else {
       continue;
@@ -734,6 +778,7 @@ VmResult session_replay(Session *S, ReplayMode mode, int quiet) {
         if (S->last_failed == x->step) S->last_failed = -1;
         break;
       case A_IMPROVISE:
+        if (x->id > 0) S->improvised = x->id - 1;   /* numbers skipped by inputs that did not parse */
         session_improvise(S, x->input, 1, NULL);
         break;
     }

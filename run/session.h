@@ -58,6 +58,7 @@ typedef struct Session {
   StepOutcome *out;
   int *attempts;               /* attempts made by all its runs so far */
   int *undos;                  /* undo blocks run */
+  Buf selection;               /* a resumed run's own --only/--from names, NUL-separated */
   int unfinished;              /* the step whose run has not ended (paused or interrupted), or -1 */
   int last_failed;             /* the step whose last run failed most recently, or -1 */
   uint64_t unfinished_first;   /* the runbook-lane effect where the unfinished step's run began */

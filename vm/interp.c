@@ -589,7 +589,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
   } else {
     /* A role with keys approves by signing (rbk approve), never at the prompt. */
     int keyed = k == GATE_APPROVE && (vm->gate_need > 0 || role_has_keys(vm->prog, role));
+    double asked = vm_now();
     r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    vm->gate_waited += vm_now() - asked;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
       Buf f = BUF_INIT;
@@ -626,7 +628,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     }
     if (r < 0) {
       buf_free(&b);
-      vm_fail(vm, "%s needs a person at a terminal, and there is none",
+      vm_fail(vm, r == -2 ? "%s got no answer (end of input)" : "%s needs a person at a terminal, and there is none",
               k == GATE_MANUAL ? "this manual step" : k == GATE_ASK ? "this question" : "this approval");
       return VM_FAILED;
     }

@@ -81,7 +81,8 @@ typedef struct VmHost {
   /* About every quarter second while a command or wait runs. */
   void (*on_tick)(void *ud, double elapsed);
   /* A human gate. Return 1 for done/yes/approved, 0 for no/refused, -1
-  ** when no person can answer (no terminal). For approvals, *note may be
+  ** when no person can answer (no terminal), -2 when the person gave no
+  ** answer (end of input at the terminal). For approvals, *note may be
   ** set to a mem_alloc'd note. */
   int (*on_gate)(void *ud, GateKind kind, const char *text, const char *role, const char *person,
                  char **note);
@@ -172,6 +173,8 @@ struct VM {
   /* the step being run */
   int step;                   /* index, or -1 outside steps */
   double step_start;          /* monotonic seconds */
+  double gate_waited;         /* seconds spent waiting at gates' prompts, all told */
+  int undoing;                /* run_undo is running a step's undo block */
   double step_deadline;       /* monotonic seconds; 0 = none */
   int retries;                /* set by the RETRY instruction */
   double retry_every;

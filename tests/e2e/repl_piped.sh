@@ -96,18 +96,18 @@ expect_match "$out" 'recorded; :next continues step third' ":approve records the
 expect_match "$out" 'third: ok' ":next continues the waiting step after the approval"
 expect_match "$out" 'step second undone' ":undo runs the undo block"
 ok "$([ ! -f second.out ]; echo $?)" "the undo block really ran"
-expect_match "$out" '2  pending     second' "an undone step is pending again"
+expect_match "$out" '2  undone +second' "an undone step is undone, not pending again (issue 16)"
 expect_eq "$(jq -r 'select(.type=="effect_end" and .role=="lead") | .by' "$j")" carol "the approval is journaled with who gave it"
 expect_eq "$("$RBK" report "$run" --format json | jq -r '.decisions[] | select(.kind=="approval") | "\(.by) \(.role) \(.answer)"')" \
   "carol lead approved" "rbk report pairs the approval with its gate although REPL effects (their own numbers) came in between"
 
-# 4. rbk resume finishes what the REPL left: second again, nothing done twice
+# 4. rbk resume finishes what the REPL left: the undone step stays undone, nothing done twice
 before=$(jq -c 'select(.type=="effect_start" and (.lane|not))' "$j" | wc -l)
 out=$("$RBK" resume "$run" 2>&1); rc=$?
 expect_eq "$rc" 0 "rbk resume completes a run worked on at the REPL"
-ok "$([ -f second.out ]; echo $?)" "the undone step ran again"
+ok "$([ ! -f second.out ]; echo $?)" "the undone step is not run again (issue 16: ':run second' would)"
 after=$(jq -c 'select(.type=="effect_start" and (.lane|not))' "$j" | wc -l)
-expect_eq "$((after - before))" 1 "resume did exactly one new effect (second's command); the rest was replayed"
+expect_eq "$((after - before))" 0 "resume did no new effect; everything was replayed"
 expect_eq "$(jq -r 'select(.type=="run_end") | .state' "$j")" succeeded "the run ended succeeded"
 out=$("$RBK" undo "$run" --yes 2>&1); rc=$?
 expect_match "$out" 'worked on at the REPL' "rbk undo says it cannot reverse a run worked on at the REPL"

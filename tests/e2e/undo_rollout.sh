@@ -50,7 +50,7 @@ r undo "$id" --yes
 expect_eq "$rc" 0 "undo --yes: exit 0"
 expect_match "$out" 'undo complete' "undo says it is complete"
 expect_eq "$(snapshot)" "$before" "after undo every file is byte-identical to before the roll out"
-ok $(printf '%s' "$out" | grep -n '==> ' | head -1 | grep -q 'config'; echo $?) "undo runs the last step's undo block first"
+ok $(printf '%s' "$out" | grep -n '<== undo ' | head -1 | grep -q 'config'; echo $?) "undo runs the last step's undo block first (shown as <== undo)"
 ujournal="$RBK_STATE_DIR/runs/$id-undo/journal.jsonl"
 ok $([ -f "$ujournal" ]; echo $?) "the undo is a run of its own, $id-undo"
 expect_eq "$(jq -r 'select(.type=="run_start") | .undo_of' "$ujournal")" "$id" "the undo run is linked to the original (undo_of)"
