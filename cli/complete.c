@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 #include "../grammar/parse.h"
 #include "../base/buf.h"
 #include "../base/mem.h"

@@ -8,7 +8,7 @@
 #define RBK_ASTQ_H
 
 #include "../base/buf.h"
-#include "ast.h"
+#include "../grammar/ast.h"
 
 /* astq_runbook returns the N_RUNBOOK declaration of a parsed file, or NULL
 ** (a library of functions). */

@@ -19,7 +19,7 @@
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
 #include "../base/sshkey.h"
-#include "suggest.h"
+#include "../base/suggest.h"
 
 static const char *const ty_names[] = {
 #define X(t, s) s,

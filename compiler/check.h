@@ -8,7 +8,7 @@
 
 #include "../base/diag.h"
 #include "../vm/program.h"
-#include "ast.h"
+#include "../grammar/ast.h"
 
 /* Static types, as far as they can be known before a run. ANY means
 ** "not known until run time"; the checker never complains about ANY. */

@@ -6,7 +6,7 @@
 
 #include "../base/diag.h"
 #include "../vm/program.h"
-#include "ast.h"
+#include "../grammar/ast.h"
 
 /* codegen_program compiles ast, which must have passed check_program
 ** with no errors. On success the Program takes ownership of ast->src

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ast.h"
+#include "../grammar/ast.h"
 #include "../grammar/parse.h"
 #include "parser.h"
 

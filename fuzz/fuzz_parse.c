@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 #include "../compiler/check.h"
 #include "../compiler/fmt.h"
 #include "../grammar/parse.h"

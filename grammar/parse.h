@@ -5,7 +5,7 @@
 #define RBK_PARSE_H
 
 #include "../base/diag.h"
-#include "../compiler/ast.h"
+#include "ast.h"
 
 /* What the parser should accept: a whole file, REPL statements, or one
 ** expression (the REPL tries this first, to print a value). */

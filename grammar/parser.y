@@ -32,7 +32,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../compiler/suggest.h"
+#include "../base/suggest.h"
 
 #define YYMAXDEPTH 10000
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                          \

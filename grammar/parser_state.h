@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../compiler/ast.h"
+#include "ast.h"
 #include "parse.h"
 #include "../base/buf.h"
 #include "../base/diag.h"

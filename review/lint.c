@@ -19,7 +19,7 @@
 #include "../base/sha256.h"
 #include "../vm/value.h"
 #include "../compiler/astq.h"
-#include "../compiler/suggest.h"
+#include "../base/suggest.h"
 
 /* The rule table: id, severity, found by the checker, title, rationale, fix.
 ** docs/lint.md documents the same rules in the same order; a test keeps

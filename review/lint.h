@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "../base/diag.h"
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 
 typedef struct LintRule {
   const char *id;         /* stable: "step-no-owner" */

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #include "../base/mem.h"
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 #include "lint.h"
 #include "plan_words.h"   /* PLAN_CODE_ON, PLAN_CODE_OFF */
 

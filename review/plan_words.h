@@ -9,7 +9,7 @@
 #define RBK_PLAN_WORDS_H
 
 #include "../base/buf.h"
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 
 /* Code (a command, a condition, a name) inside a text of the plan: each
 ** renderer turns it into its own markup (review/docw.h). */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 #include "../compiler/astq.h"
 #include "../compiler/check.h"
 #include "../grammar/parse.h"

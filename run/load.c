@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../compiler/ast.h"
+#include "../grammar/ast.h"
 #include "../compiler/check.h"
 #include "../compiler/codegen.h"
 #include "../grammar/parse.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../compiler/ast.h"
+#include "../../grammar/ast.h"
 #include "../../compiler/check.h"
 #include "../../review/lint.h"
 #include "../../grammar/parse.h"
