@@ -156,7 +156,8 @@ expect_match "$log" 'log in ctl: p\\x00q' "rbk log shows the log text whole"
 expect_match "$log" 'out "a\\u0000b\\nx\\u001b\[31mRED' "rbk log shows output that is not UTF-8, escaped"
 status=$(cd "$T" && "$RBK" status "$(last_run ctl)" 2>&1)
 ok $(grep -qP '\x1b|\x00' <<<"$status"; [ $? -eq 1 ]; echo $?) "rbk status prints no raw control character"
-expect_match "$status" 'error: .*stderr: e\\x1b\[2Je\\x00f' "rbk status shows the step's error whole, escaped"
+expect_match "$status" 'error: command failed with exit status 3' "rbk status shows the step's error"
+expect_match "$status" '^ +stderr: e\\x1b\[2Je\\x00f$' "and its stderr whole, escaped, on a line of its own"
 
 # ---- 12. a daemon that escapes the group and holds stdout open ----------
 cat >"$T/daemon.rbk" <<'EOF'
