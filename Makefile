@@ -30,6 +30,7 @@ OPT = -O2 -g
 endif
 CFLAGS  ?=
 FFI_CFLAGS := $(shell pkg-config --cflags libffi 2>/dev/null)
+FFI_VERSION := $(shell pkg-config --modversion libffi 2>/dev/null || echo unknown)
 FFI_LIBS   := $(shell pkg-config --libs libffi 2>/dev/null || echo -lffi)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I$(BUILD)/gen -Igrammar $(FFI_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS  = -lreadline -lm -lcrypto $(FFI_LIBS) -ldl
@@ -89,6 +90,9 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 $(BUILD)/librbk.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
+
+# rbk --version names the libffi it was built against (libffi has no run-time version call).
+$(BUILD)/cli/main.o: ALL_CFLAGS += -DRBK_FFI_VERSION='"$(FFI_VERSION)"'
 
 $(BUILD)/rbk: $(BUILD)/cli/main.o $(BUILD)/librbk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

@@ -45,7 +45,7 @@ void cli_usage(FILE *f) {
   const Command *c;
   fputs("Usage: rbk COMMAND [ARGS...]\n"
         "       rbk help COMMAND | rbk COMMAND --help\n"
-        "       rbk --version\n\n"
+        "       rbk --version | -V\n\n"
         "rbk runs backout and deployment runbooks written as code: it checks\n"
         "them, plans them for review, and executes them with a durable journal.\n\n"
         "Commands:\n", f);

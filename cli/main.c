@@ -5,7 +5,44 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <readline/readline.h>
+
 #include "commands.h"
+#include "../base/suggest.h"
+
+#ifndef RBK_FFI_VERSION
+#define RBK_FFI_VERSION "unknown"
+#endif
+
+/* version prints what rbk is and what it was built with and runs on. */
+static void version(void) {
+  printf("rbk %s\n", RBK_VERSION);
+#if defined(__VERSION__)
+  printf("built with %s %s, C11\n",
+#if defined(__clang__)
+         "clang",
+#else
+         "gcc",
+#endif
+         __VERSION__);
+#endif
+  printf("readline %s, libffi %s (built against), %s\n", rl_library_version, RBK_FFI_VERSION,
+         OpenSSL_version(OPENSSL_VERSION));
+}
+
+/* unknown_command says so, with the nearest command's name when one is close. */
+static int unknown_command(const char *name) {
+  const Command *c;
+  Suggest s;
+  suggest_init(&s, name);
+  for (c = cli_commands; c->name; c++) suggest_add(&s, c->name);
+  if (suggest_best(&s))
+    fprintf(stderr, "rbk: unknown command '%s'; did you mean '%s'?\nTry 'rbk --help'.\n", name, suggest_best(&s));
+  else
+    fprintf(stderr, "rbk: unknown command '%s'\nTry 'rbk --help'.\n", name);
+  return EXIT_USAGE;
+}
 
 int main(int argc, char **argv) {
   const Command *c;
@@ -17,8 +54,8 @@ int main(int argc, char **argv) {
     cli_usage(stdout);
     return EXIT_OK;
   }
-  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-    printf("rbk %s\n", RBK_VERSION);
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
+    version();
     return EXIT_OK;
   }
   if (strcmp(argv[1], "help") == 0) {
@@ -27,15 +64,12 @@ int main(int argc, char **argv) {
       return EXIT_OK;
     }
     c = cli_find_command(argv[2]);
-    if (!c) return cli_usage_error("help", "unknown command '%s'", argv[2]);
+    if (!c) return unknown_command(argv[2]);
     fputs(c->usage, stdout);
     return EXIT_OK;
   }
   c = cli_find_command(argv[1]);
-  if (!c) {
-    fprintf(stderr, "rbk: unknown command '%s'\nTry 'rbk --help'.\n", argv[1]);
-    return EXIT_USAGE;
-  }
+  if (!c) return unknown_command(argv[1]);
   if (argc > 2 && cli_is_help(argv[2])) {
     fputs(c->usage, stdout);
     return EXIT_OK;

@@ -13,7 +13,7 @@ here=$(dirname "$0")
 LC_ALL=C
 export LC_ALL
 
-version=$("$rbk" --version | sed 's/^rbk //')
+version=$("$rbk" --version | sed -n '1s/^rbk //p')
 help=$("$rbk" --help)
 cmds=$(printf '%s\n' "$help" | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 { print $1 }')
 mkdir -p "$outdir/man1" "$outdir/man7"

@@ -58,6 +58,19 @@ expect_eq "$rc" 0 "rbk -h exits 0"
 run "$RBK" --version
 expect_eq "$rc" 0 "rbk --version exits 0"
 expect_match "$out" '^rbk [0-9]+\.[0-9]+\.[0-9]+' "rbk --version prints 'rbk X.Y.Z'"
+expect_match "$out" '^built with (gcc|clang) [0-9]' "rbk --version says which compiler built it"
+expect_match "$out" '^readline [0-9]+\.[0-9]+, libffi [0-9][0-9.]* \(built against\), OpenSSL [0-9]' "rbk --version names the libraries: readline, libffi, OpenSSL"
+run "$RBK" -V
+expect_eq "$rc" 0 "rbk -V exits 0"
+expect_match "$out" '^rbk [0-9]+\.[0-9]+\.[0-9]+' "rbk -V is rbk --version"
+
+run "$RBK" rnu
+expect_eq "$rc" 2 "an unknown command is a usage error (exit 2)"
+expect_match "$err" "^rbk: unknown command 'rnu'; did you mean 'run'\?" "a near miss is answered with the command meant"
+run "$RBK" xyzzy
+expect_match "$err" "^rbk: unknown command 'xyzzy'$" "a far miss gets no suggestion"
+run "$RBK" help stauts
+expect_match "$err" "did you mean 'status'\?" "rbk help suggests too"
 
 run "$RBK" help check
 expect_eq "$rc" 0 "rbk help check exits 0"
