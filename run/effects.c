@@ -22,16 +22,40 @@ static int64_t *grow_index(int64_t *v, uint64_t *cap, uint64_t need) {
   return v;
 }
 
+/* The step records already written ("step_start/NAME/ATTEMPT"...) are a
+** set of strings: open addressing, linear probing, load under 1/2, so a
+** run of 100,000 steps resumes in linear time. */
+static size_t seen_hash(const char *key) {
+  size_t h = 14695981039346656037u;   /* FNV-1a */
+  for (; *key; key++) h = (h ^ (unsigned char)*key) * 1099511628211u;
+  return h;
+}
+
+static size_t seen_slot(char **tab, size_t cap, const char *key) {
+  size_t i = seen_hash(key) & (cap - 1);
+  while (tab[i] && strcmp(tab[i], key) != 0) i = (i + 1) & (cap - 1);
+  return i;
+}
+
 static void add_seen(Effects *fx, const char *key) {
-  fx->seen = mem_realloc(fx->seen, (fx->nseen + 1) * sizeof *fx->seen);
-  fx->seen[fx->nseen++] = mem_strdup(key);
+  size_t i;
+  if (2 * (fx->nseen + 1) > fx->seencap) {
+    size_t cap = fx->seencap ? 2 * fx->seencap : 64;
+    char **tab = mem_calloc(cap * sizeof *tab);
+    for (i = 0; i < fx->seencap; i++)
+      if (fx->seen[i]) tab[seen_slot(tab, cap, fx->seen[i])] = fx->seen[i];
+    mem_free(fx->seen);
+    fx->seen = tab;
+    fx->seencap = cap;
+  }
+  i = seen_slot(fx->seen, fx->seencap, key);
+  if (fx->seen[i]) return;
+  fx->seen[i] = mem_strdup(key);
+  fx->nseen++;
 }
 
 static int was_seen(const Effects *fx, const char *key) {
-  size_t i;
-  for (i = fx->nseen; i-- > 0;)
-    if (strcmp(fx->seen[i], key) == 0) return 1;
-  return 0;
+  return fx->seencap && fx->seen[seen_slot(fx->seen, fx->seencap, key)] != NULL;
 }
 
 /* step_key is the key runbook.c's step_record gives the record rec. */
@@ -108,7 +132,7 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
 void fx_free(Effects *fx) {
   size_t i;
   int l;
-  for (i = 0; i < fx->nseen; i++) mem_free(fx->seen[i]);
+  for (i = 0; i < fx->seencap; i++) mem_free(fx->seen[i]);
   mem_free(fx->seen);
   for (l = 0; l < FX_NLANES; l++) {
     mem_free(fx->lanes[l].start_of);

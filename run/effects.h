@@ -46,8 +46,8 @@ typedef struct Effects {
   FxLane lanes[FX_NLANES];
   int lane;                /* the lane effects go to now (FX_LANE_...) */
   uint64_t replayed;       /* effects answered from the journal so far */
-  char **seen;             /* "step/attempt/kind" of step records already written */
-  size_t nseen;
+  char **seen;             /* "step/attempt/kind" of step records already written: a hash set */
+  size_t nseen, seencap;   /* (effects.c), seencap slots of which nseen are used */
   const char *operator_name;
   int pending_start;       /* the current live effect already has its effect_start */
   int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
