@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#include "../run/exits.h"
 #include "../stdlib/natives.h"
 
 int runui_load(Session *S, Term *t, const char *cmd, RunArgs *a) {

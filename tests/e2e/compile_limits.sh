@@ -14,11 +14,8 @@ T=$(tmpdir)
 trap 'rm -rf "$T"' EXIT
 export RBK_STATE_DIR="$T/state"
 
-# rbk ARGS...: run rbk in $T; sets $out, $err, $rc
-rbk() {
-  out=$(cd "$T" && timeout 120 "$RBK" "$@" 2>"$T/.stderr" </dev/null); rc=$?
-  err=$(cat "$T/.stderr")
-}
+RBK_TIMEOUT=120
+rbk() { rbk_at_T "$@"; }   # run rbk in $T; sets $out, $err, $rc (lib.bash)
 
 # since START: seconds elapsed since $EPOCHREALTIME was START (printed, never asserted)
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }

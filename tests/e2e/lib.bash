@@ -45,11 +45,11 @@ print(len(lines))
 PY
 }
 # rbk_at_T ARGS...: run $RBK in the test's directory $T (stdin from /dev/null, at
-# most 60 s); sets $out, $err, $all and $rc, and notes a crash or a
+# most $RBK_TIMEOUT seconds, 60 unless set); sets $out, $err, $all and $rc, and notes a crash or a
 # sanitizer report in $T/.crashes for the script to check. A script that
 # uses it names it rbk: rbk() { rbk_at_T "$@"; }
 rbk_at_T() {
-  out=$(cd "$T" && timeout 60 "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
+  out=$(cd "$T" && timeout "${RBK_TIMEOUT:-60}" "$RBK" "$@" </dev/null 2>"$T/.stderr"); rc=$?
   err=$(cat "$T/.stderr")
   all="$out"$'\n'"$err"
   if { [ "$rc" -ge 124 ] && [ "$rc" -ne 130 ]; } || grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' <<<"$err"; then

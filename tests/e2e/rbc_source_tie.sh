@@ -12,11 +12,7 @@ T=$(tmpdir)
 trap 'rm -rf "$T"' EXIT
 export RBK_STATE_DIR="$T/state"
 
-# rbk ARGS...: run rbk in $T; sets $out, $err, $rc
-rbk() {
-  out=$(cd "$T" && timeout 60 "$RBK" "$@" 2>"$T/.stderr" </dev/null); rc=$?
-  err=$(cat "$T/.stderr")
-}
+rbk() { rbk_at_T "$@"; }   # run rbk in $T; sets $out, $err, $rc (lib.bash)
 # edit FILE OUT FIRST|LAST OLD NEW: replace the first or last occurrence
 # of OLD by NEW (same length) and recompute the SHA-256 trailer
 edit() {
