@@ -6,7 +6,7 @@
 #   make test       the whole suite, normally and under ASan+UBSan
 #   make bench      rbk side by side with its peers
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS each)
-#   make install    PREFIX=/usr/local DESTDIR= (the binary, stdlib, man pages,
+#   make install    PREFIX=/usr/local DESTDIR= (the binary, stdlib, man pages, the licence,
 #                   shell completion, editor files); make uninstall removes them
 #   make man        the man pages, generated from the binary's --help texts
 #                   and docs/language.md, docs/stdlib.md into $(BUILD)/man
@@ -47,6 +47,7 @@ BINDIR      = $(PREFIX)/bin
 DATADIR     = $(PREFIX)/share
 MANDIR      = $(DATADIR)/man
 RBKDIR      = $(DATADIR)/rbk
+DOCDIR      = $(DATADIR)/doc/rbk
 BASHCOMPDIR = $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  = $(DATADIR)/zsh/site-functions
 STDLIB_RBK  = $(wildcard stdlib/*.rbk)
@@ -136,7 +137,8 @@ fuzz:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 	install -m 0755 $(BUILD)/rbk $(DESTDIR)$(BINDIR)/rbk
 	install -m 0644 $(MAN_DIR)/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN_DIR)/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
@@ -152,6 +154,8 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/rbk.1 $(DESTDIR)$(MANDIR)/man1/rbk-*.1 $(DESTDIR)$(MANDIR)/man7/rbk-language.7 \
 	  $(DESTDIR)$(MANDIR)/man7/rbk-stdlib.7
 	rm -f $(DESTDIR)$(RBKDIR)/stdlib/*.rbk $(addprefix $(DESTDIR)$(RBKDIR)/,$(EDITOR_FILES))
+	rm -f $(DESTDIR)$(DOCDIR)/LICENSE
+	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true; fi
 	if [ -d $(DESTDIR)$(RBKDIR) ]; then find $(DESTDIR)$(RBKDIR) -depth -type d -empty -delete; fi
 
 clean:

@@ -29,6 +29,9 @@ static void version(void) {
 #endif
   printf("readline %s, libffi %s (built against), %s\n", rl_library_version, RBK_FFI_VERSION,
          OpenSSL_version(OPENSSL_VERSION));
+  printf("License GPL-3.0-or-later <https://www.gnu.org/licenses/gpl-3.0.html>: rbk links GNU readline.\n"
+         "This is free software: you are free to change and redistribute it.\n"
+         "There is NO WARRANTY, to the extent permitted by law.\n");
 }
 
 /* unknown_command says so, with the nearest command's name when one is close. */

@@ -60,6 +60,7 @@ expect_eq "$rc" 0 "rbk --version exits 0"
 expect_match "$out" '^rbk [0-9]+\.[0-9]+\.[0-9]+' "rbk --version prints 'rbk X.Y.Z'"
 expect_match "$out" '^built with (gcc|clang) [0-9]' "rbk --version says which compiler built it"
 expect_match "$out" '^readline [0-9]+\.[0-9]+, libffi [0-9][0-9.]* \(built against\), OpenSSL [0-9]' "rbk --version names the libraries: readline, libffi, OpenSSL"
+expect_match "$out" '^License GPL-3\.0-or-later' "rbk --version names the licence"
 run "$RBK" -V
 expect_eq "$rc" 0 "rbk -V exits 0"
 expect_match "$out" '^rbk [0-9]+\.[0-9]+\.[0-9]+' "rbk -V is rbk --version"

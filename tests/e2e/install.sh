@@ -32,6 +32,7 @@ expect_eq "$(cd "$root/share/rbk/editors" && find . -type f | sort | tr '\n' ' '
 want_stdlib=$(cd stdlib && ls *.rbk 2>/dev/null | sort | tr '\n' ' ')
 got_stdlib=$(cd "$root/share/rbk/stdlib" 2>/dev/null && ls *.rbk 2>/dev/null | sort | tr '\n' ' ')
 expect_eq "$got_stdlib" "$want_stdlib" "every stdlib/*.rbk module in share/rbk/stdlib (${want_stdlib:-none yet})"
+cmp -s LICENSE "$root/share/doc/rbk/LICENSE"; ok $? "the licence (GPL-3.0-or-later) in share/doc/rbk/LICENSE"
 expect_eq "$(find "$dest" -type f -perm /022 | wc -l)" 0 "nothing installed is writable by group or others"
 
 # ---- the installed binary on an example --------------------------------------------
