@@ -146,7 +146,8 @@ static void planned_actual(DocW *w, const Report *r, DwRow *row, DwFormat fmt) {
   dw_row_put(w, row, "total", 7);
   dw_table_end(w);
   dw_para(w, "Actual is wall-clock time from a step's first start to its last end, waits for people included. "
-             "In the chart, planned bars follow each other from the moment the first step started.");
+             "The chart's left panel puts each step's actual time against its planned time, each step on its own scale; "
+             "the right panel shows when each step ran, on the run's own timeline.");
   if (fmt == DW_HTML) report_gantt_svg(r, &g);
   else report_gantt_mermaid(r, &g);
   if (fmt == DW_HTML) dw_raw(w, DW_HTML, "<figure>\n");

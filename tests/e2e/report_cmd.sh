@@ -126,6 +126,20 @@ expect_match "$(jq -r '[.timeline[].text] | join("\n")' <<<"$lj")" "resumed by $
 expect_match "$(cat "$W/report.md")" '```mermaid' "(c) the Markdown has a Mermaid gantt block"
 dom=$(dump_dom "$W/report.html" "$T/profile2")
 expect_eq "$(grep -o '<tr class="step">' <<<"$dom" | wc -l)" 2 "(c) Chromium: the HTML report's procedure table has its 2 steps"
+# Planned in minutes, done in milliseconds: the chart must still be readable
+# (issue 19 item 4). The timeline panel is on the run's own time, so the
+# longest step's bar is wide; the per-step panel says both times in words.
+edge=$(python3 - "$dom" <<'PY'
+import re, sys
+svg = re.search(r'<svg[^>]*id="gantt"[^>]*>', sys.argv[1]).group(0)
+right = float(re.search(r'width="([0-9.]+)"', svg).group(1)) - 20   # the timeline panel's right edge
+ends = [float(x) + float(w) for x, w in re.findall(r'<rect class="actual" x="([0-9.]+)" y="[0-9]+" width="([0-9.]+)"', sys.argv[1])]
+print("ok" if ends and abs(max(ends) - right) < 2 else "last bar ends at %s, panel at %s" % (max(ends or [0]), right))
+PY
+)
+expect_eq "$edge" ok "(c) planned in minutes, done in ms: the timeline is on the run's own time (the last bar reaches the edge)"
+expect_match "$dom" '<text class="words"[^>]*>[0-9.]+m?s of 1 min \(0%\)</text>' "(c) the per-step panel says actual against planned in words"
+expect_match "$(cat "$W/report.md")" '[0-9.]+m?s of 2 min \(0%\) ok :done, a2' "(c) the Mermaid bars carry the plan in words"
 
 # ---- (d) the command line -------------------------------------------------
 out=$("$RBK" report --help); rc=$?
