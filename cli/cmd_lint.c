@@ -8,6 +8,7 @@
 #include "../grammar/ast.h"
 #include "../compiler/check.h"
 #include "../review/lint.h"
+#include "../review/lint_sarif.h"
 #include "../grammar/parse.h"
 #include "../base/buf.h"
 #include "../base/diag.h"
@@ -141,112 +142,11 @@ static void print_json(const Lint *l, int nfiles) {
   buf_free(&b);
 }
 
-/* put_uri appends a file name as a relative URI reference: bytes outside
-** the unreserved set and '/' are percent-encoded. */
-static void put_uri(Buf *b, const char *path) {
-  Buf u = BUF_INIT;
-  const unsigned char *p;
-  for (p = (const unsigned char *)path; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
-      buf_putc(&u, (char)*p);
-    else
-      buf_printf(&u, "%%%02X", *p);
-  }
-  buf_json_str(b, buf_cstr(&u), u.n);
-  buf_free(&u);
-}
-
-/* The SARIF rules are the lint rules, then each check code met in results. */
-typedef struct SarifRules {
-  const char **ids;
-  size_t n, cap;
-} SarifRules;
-
-static size_t rule_index(SarifRules *r, const char *id) {
-  size_t i;
-  for (i = 0; i < r->n; i++)
-    if (strcmp(r->ids[i], id) == 0) return i;
-  if (r->n == r->cap) r->ids = mem_grow(r->ids, &r->cap, r->n + 1, sizeof *r->ids);
-  r->ids[r->n] = id;
-  return r->n++;
-}
-
-static void sarif_rule(Buf *b, const char *id) {
-  const LintRule *r = lint_rule(id);
-  buf_puts(b, "{\"id\": ");
-  put_str(b, id);
-  buf_puts(b, ", \"name\": ");
-  put_str(b, id);
-  if (r) {
-    buf_puts(b, ", \"shortDescription\": {\"text\": ");
-    put_str(b, r->title);
-    buf_puts(b, "}, \"fullDescription\": {\"text\": ");
-    put_str(b, r->rationale);
-    buf_puts(b, "}, \"help\": {\"text\": ");
-    put_str(b, r->fix);
-    buf_printf(b, "}, \"defaultConfiguration\": {\"level\": \"%s\"}", sev_word(r->sev));
-    buf_printf(b, ", \"properties\": {\"tags\": [\"%s\"]}}", r->from_check ? "rbk-check" : "rbk-lint");
-  } else {
-    Buf t = BUF_INIT;
-    buf_printf(&t, "rbk check diagnostic '%s'", id);
-    buf_puts(b, ", \"shortDescription\": {\"text\": ");
-    put_str(b, buf_cstr(&t));
-    buf_puts(b, "}, \"help\": {\"text\": \"See section 12 of docs/language.md: every rbk check diagnostic.\"}");
-    buf_puts(b, ", \"defaultConfiguration\": {\"level\": \"error\"}, \"properties\": {\"tags\": [\"rbk-check\"]}}");
-    buf_free(&t);
-  }
-}
-
 static void print_sarif(const Lint *l) {
-  Buf b = BUF_INIT, res = BUF_INIT;
-  SarifRules rs = {NULL, 0, 0};
-  const LintRule *r;
-  size_t i;
-  for (r = lint_rules(); r->id; r++) rule_index(&rs, r->id);
-  for (i = 0; i < l->n; i++) {
-    const LintFinding *f = &l->v[i];
-    int line, col, eline, ecol;
-    Buf msg = BUF_INIT;
-    linecol(f, &line, &col, &eline, &ecol);
-    buf_puts(&res, i ? ",\n        {" : "\n        {");
-    buf_puts(&res, "\"ruleId\": ");
-    put_str(&res, f->rule);
-    buf_printf(&res, ", \"ruleIndex\": %zu, \"level\": \"%s\", \"message\": {\"text\": ", rule_index(&rs, f->rule),
-               sev_word(f->sev));
-    buf_puts(&msg, f->msg);
-    if (f->hint) buf_printf(&msg, " (hint: %s)", f->hint);
-    put_str(&res, buf_cstr(&msg));
-    buf_free(&msg);
-    buf_puts(&res, "}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-    put_uri(&res, f->file ? f->file : "");
-    buf_puts(&res, "}");
-    if (f->src)
-      buf_printf(&res, ", \"region\": {\"startLine\": %d, \"startColumn\": %d, \"endLine\": %d, \"endColumn\": %d}",
-                 line, col, eline, ecol);
-    else
-      buf_puts(&res, ", \"region\": {\"startLine\": 1}");
-    buf_puts(&res, "}}]");
-    if (f->suppressed) {
-      buf_puts(&res, ", \"suppressions\": [{\"kind\": \"inSource\", \"justification\": ");
-      put_str(&res, f->suppressed);
-      buf_puts(&res, "}]");
-    }
-    buf_putc(&res, '}');
-  }
-  buf_puts(&b, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-               "  \"runs\": [\n    {\n      \"tool\": {\"driver\": {\"name\": \"rbk\", \"version\": \"" RBK_VERSION "\", "
-               "\"informationUri\": \"https://example.invalid/rbk/docs/lint.md\", \"rules\": [");
-  for (i = 0; i < rs.n; i++) {
-    buf_puts(&b, i ? ",\n        " : "\n        ");
-    sarif_rule(&b, rs.ids[i]);
-  }
-  buf_puts(&b, "\n      ]}},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
-  buf_add(&b, res.p ? res.p : "", res.n);
-  buf_puts(&b, l->n ? "\n      ]\n    }\n  ]\n}\n" : "]\n    }\n  ]\n}\n");
+  Buf b = BUF_INIT;
+  lint_sarif(l, &b);
   fputs(buf_cstr(&b), stdout);
   buf_free(&b);
-  buf_free(&res);
-  mem_free(rs.ids);
 }
 
 static int list_rules(int fmt) {

@@ -95,7 +95,8 @@ expect_eq "$(jq '.runs[0].results | length' <<<"$s")" \
 expect_eq "$(jq -r '[.runs[0].results[] | select(.suppressions) | .suppressions[0].kind] | unique | join(",")' <<<"$s")" \
   "inSource" "suppressed findings carry an inSource suppression with its reason"
 expect_eq "$(jq -r '[.runs[0].results[] | .locations[0].physicalLocation.artifactLocation.uri] | unique | join(" ")' <<<"$s")" \
-  "findings.rbk ignore.rbk secrets.rbk" "each result names its file"
+  "tests/golden/lint/findings.rbk tests/golden/lint/ignore.rbk tests/golden/lint/secrets.rbk" \
+  "each result names its file, relative to the repository root"
 cp "$TOP/tests/golden/lint/clean.rbk" "$T/with space#1.rbk"
 s=$(cd "$T" && "$RBK" lint --format sarif "with space#1.rbk")
 sarif_ok "$s"; ok $? "SARIF of a clean file"
@@ -106,6 +107,45 @@ expect_eq "$(jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLo
   "with%20space%231.rbk" "a file name is percent-encoded as a URI reference"
 s=$("$RBK" lint --format sarif "$T/nonexistent.rbk")
 sarif_ok "$s"; ok $? "SARIF of a file that cannot be read"
+
+# ---- SARIF that code scanning maps to the repository (issue 19 item 8) ------
+# The whole log of one file, against the expected one: %SRCROOT% is where this
+# clone is, so the expected file says @SRCROOT@ (UPDATE=1 rewrites it).
+exp=$TOP/tests/fixtures/lint/findings_sarif.expected
+got=$(cd "$TOP/tests/golden/lint" && "$RBK" lint --format sarif findings.rbk | sed "s|file://$(cd "$TOP" && pwd -P)/|file://@SRCROOT@/|")
+[ "${UPDATE:-}" = 1 ] && printf '%s\n' "$got" >"$exp"
+expect_eq "$got" "$(cat "$exp")" "the SARIF log of findings.rbk is the expected one (tests/fixtures/lint/findings_sarif.expected)"
+R=$T/repo
+mkdir -p "$R/ops/runbooks" "$T/elsewhere"
+git -C "$R" init -q
+cp "$TOP/tests/golden/lint/findings.rbk" "$R/ops/runbooks/change.rbk"
+cp "$TOP/tests/golden/lint/findings.rbk" "$T/elsewhere/other.rbk"
+s=$(cd "$R/ops/runbooks" && "$RBK" lint --format sarif change.rbk ../../../elsewhere/other.rbk)
+sarif_ok "$s"; ok $? "SARIF from inside a repository"
+expect_eq "$(jq -r '.runs[0].originalUriBaseIds["%SRCROOT%"].uri' <<<"$s")" "file://$(cd "$R" && pwd -P)/" \
+  "%SRCROOT% is the repository's root (the nearest .git above), as a file: URI ending in /"
+expect_eq "$(jq -r '[.runs[0].results[].locations[0].physicalLocation.artifactLocation | select(.uriBaseId == "%SRCROOT%") | .uri] | unique | join(" ")' <<<"$s")" \
+  "ops/runbooks/change.rbk" "a file in the repository: its path from the root, with uriBaseId %SRCROOT%"
+expect_eq "$(jq -r '[.runs[0].results[].locations[0].physicalLocation.artifactLocation | select(.uriBaseId == null) | .uri] | unique | join(" ")' <<<"$s")" \
+  "file://$(cd "$T/elsewhere" && pwd -P)/other.rbk" "a file outside it: an absolute file: URI"
+grep -q 'example\.invalid' <<<"$s"; expect_eq $? 1 "no example.invalid URI"
+expect_eq "$(jq -r '[.runs[0].tool.driver.rules[] | select((.helpUri // "") | test("^file:///.*/(lint|language)\\.md#[a-z0-9-]+$") | not) | .id] | join(",")' <<<"$s")" "" \
+  "every rule has a helpUri into the installed docs/lint.md (or language.md for check codes)"
+missing=""
+for id in $(jq -r '.runs[0].tool.driver.rules[] | select(.helpUri | test("lint\\.md#")) | .id' <<<"$s"); do
+  grep -q "^### \`$id\`\$" "$TOP/docs/lint.md" || missing="$missing $id"
+done
+expect_eq "$missing" "" "every helpUri anchor is a rule heading of docs/lint.md"
+fp1=$(jq -r '[.runs[0].results[] | select(.locations[0].physicalLocation.artifactLocation.uriBaseId) | .partialFingerprints["rbkFindingHash/v1"]] | sort | join(" ")' <<<"$s")
+lines1=$(jq -r '[.runs[0].results[] | select(.locations[0].physicalLocation.artifactLocation.uriBaseId) | .locations[0].physicalLocation.region.startLine] | join(" ")' <<<"$s")
+expect_match "$fp1" '^[0-9a-f]{64}( [0-9a-f]{64})*$' "each result has a partialFingerprints hash"
+expect_eq "$(tr ' ' '\n' <<<"$fp1" | sort -u | wc -l)" "$(wc -w <<<"$fp1")" "distinct findings have distinct fingerprints"
+{ printf '# three lines\n# added above\n# every finding\n'; cat "$TOP/tests/golden/lint/findings.rbk"; } >"$R/ops/runbooks/change.rbk"
+s=$(cd "$R/ops/runbooks" && "$RBK" lint --format sarif change.rbk)
+fp2=$(jq -r '[.runs[0].results[] | .partialFingerprints["rbkFindingHash/v1"]] | sort | join(" ")' <<<"$s")
+lines2=$(jq -r '[.runs[0].results[] | .locations[0].physicalLocation.region.startLine - 3] | join(" ")' <<<"$s")
+expect_eq "$lines2" "$lines1" "lines added above: every finding moves down 3 lines"
+expect_eq "$fp2" "$fp1" "... and keeps its fingerprint"
 
 # ---- exit status and --strict ---------------------------------------------
 (cd "$TOP/tests/golden/lint" && "$RBK" lint -q strict.rbk); expect_eq $? 0 "warnings only: exit 0"
