@@ -205,6 +205,7 @@ static int to_map(const Json *x, Value *out, char *err, size_t errlen) {
     }
     for (k = 0; !bad && k < i; k++)
       if (val_equal(&kv[2 * k], &kv[2 * i])) {
+        snprintf(err, errlen, "a map has the key \"%.60s\" twice", AS_STR(kv[2 * i])->s);
         val_release(kv[2 * i]);
         bad = 3;
       }
@@ -214,7 +215,6 @@ static int to_map(const Json *x, Value *out, char *err, size_t errlen) {
     }
     if (bad) {
       if (bad == 1) snprintf(err, errlen, "a map's pair %zu is not [string, value]", i);
-      if (bad == 3) snprintf(err, errlen, "a map has the key \"%s\" twice", AS_STR(kv[2 * i])->s);
       while (i > 0) {
         i--;
         val_release(kv[2 * i]);
