@@ -22,7 +22,8 @@
 #   $FLEET_TIMEOUT seconds a host, 30 unless set); on failure prints the
 #   sshd log to stderr, stops what it started and returns 1.
 #   Writes:
-#     DIR/ssh_config     a `Host hI` block per host: HostName, Port, User
+#     DIR/ssh_config     a `Host hI 127.0.0.x` block per host (the name,
+#                        and the address for ansible): HostName, Port, User
 #                        (the current user), IdentityFile DIR/id,
 #                        IdentitiesOnly, UserKnownHostsFile DIR/known_hosts,
 #                        BatchMode yes, StrictHostKeyChecking yes
@@ -105,8 +106,10 @@ _fleet_client_files() {
   {
     echo "# written by tests/e2e/sshd.bash: ssh -F $d/ssh_config hI"
     for i in $(seq 1 "$n"); do
+      # (the address too, so that ansible, which connects to ansible_host,
+      # finds the same settings: ansible-playbook --ssh-common-args "-F ...")
       cat <<EOF
-Host h$i
+Host h$i $(_fleet_addr "$i")
   HostName $(_fleet_addr "$i")
   Port ${_fleet_port[$i]}
   User $user
@@ -195,6 +198,32 @@ _fleet_ready() {
   done
 }
 
+# _fleet_ready_all: the fast path of fleet_start: wait until every sshd
+# listens (or has exited), then one real `ssh true` to each, all at once;
+# each host that answered gets DIR/hI/.ready. The others go through
+# _fleet_ready one by one (a lost bind race, a slow start, the error).
+_fleet_ready_all() {
+  local i deadline=$((SECONDS + ${FLEET_TIMEOUT:-30})) waiting pids=()
+  while :; do
+    waiting=0
+    for i in $(seq 1 "$FLEET_N"); do
+      _fleet_alive "${_fleet_pid[$i]}" || continue
+      (exec 3<>"/dev/tcp/$(_fleet_addr "$i")/${_fleet_port[$i]}") 2>/dev/null || waiting=1
+    done
+    [ $waiting = 0 ] || [ $SECONDS -ge $deadline ] && break
+    sleep 0.1
+  done
+  for i in $(seq 1 "$FLEET_N"); do
+    _fleet_alive "${_fleet_pid[$i]}" || continue
+    printf '[%s]:%s %s\n' "$(_fleet_addr "$i")" "${_fleet_port[$i]}" "$(cut -d' ' -f1,2 "$FLEET_DIR/h$i/host_key.pub")" > "$FLEET_DIR/h$i/current_known"
+    ( ssh -F "$FLEET_DIR/ssh_config" -o UserKnownHostsFile="$FLEET_DIR/h$i/current_known" -o ConnectTimeout=20 \
+        "h$i" true </dev/null >/dev/null 2>>"$FLEET_DIR/h$i/ready.log" && : > "$FLEET_DIR/h$i/.ready" ) &
+    pids+=($!)
+  done
+  [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}" 2>/dev/null
+  return 0
+}
+
 # _fleet_alive PID: the process runs (a zombie, dead but not yet reaped, does not)
 _fleet_alive() {
   local st
@@ -277,9 +306,12 @@ fleet_start() {
   done
   _fleet_client_files
   for i in $(seq 1 "$n"); do _fleet_spawn "$i"; done
+  _fleet_ready_all
   for i in $(seq 1 "$n"); do
+    [ -e "$FLEET_DIR/h$i/.ready" ] && continue
     _fleet_ready "$i" || { fleet_stop; return 1; }
   done
+  rm -f "$FLEET_DIR"/h*/.ready
   _fleet_client_files
   return 0
 }
