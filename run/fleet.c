@@ -1,0 +1,401 @@
+/*
+** fleet.c -- steps on hosts: groups resolved and journaled once, batches,
+** the failure budget, one effect lane per (step, host, attempt). See fleet.h.
+*/
+#include "fleet.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "effects.h"
+#include "../base/hostname.h"
+#include "../base/json.h"
+#include "../base/mem.h"
+
+static int retry_failed;
+
+void fleet_retry_failed(int on) { retry_failed = on; }
+
+static const char *map_str(const Value *m, const char *key) {
+  const Value *v = m->t == V_MAP ? val_map_get(m, key) : NULL;
+  return v && v->t == V_STR ? AS_STR(*v)->s : NULL;
+}
+
+/* normalize turns the group's value into a list of host maps, refusing
+** what ssh must never be handed. */
+static int normalize(VM *vm, const char *group, const Value *raw, Value *out) {
+  List *l;
+  uint32_t i, j;
+  Value *items;
+  *out = val_nil();
+  if (raw->t != V_LIST) return vm_fail(vm, "hosts group %s: needs a list of hosts, not %s", group, val_type_name(raw));
+  l = AS_LIST(*raw);
+  items = mem_calloc((l->n ? l->n : 1) * sizeof *items);
+  for (i = 0; i < l->n; i++) {
+    const Value *it = &l->v[i];
+    const char *name, *addr, *user, *why = NULL;
+    if (it->t == V_STR) {
+      Value kv[10];
+      name = AS_STR(*it)->s;
+      if (!host_name_ok(name, &why)) goto refused;
+      kv[0] = val_cstr_new("name");
+      kv[1] = val_cstr_new(name);
+      kv[2] = val_cstr_new("address");
+      kv[3] = val_cstr_new(name);
+      kv[4] = val_cstr_new("port");
+      kv[5] = val_nil();
+      kv[6] = val_cstr_new("user");
+      kv[7] = val_nil();
+      kv[8] = val_cstr_new("vars");
+      kv[9] = val_map_new(NULL, 0);
+      items[i] = val_map_new(kv, 5);
+    } else if (it->t == V_MAP) {
+      const Value *port = val_map_get(it, "port");
+      name = map_str(it, "name");
+      addr = map_str(it, "address");
+      user = map_str(it, "user");
+      if (!name) {
+        vm_fail(vm, "hosts group %s: host %u has no name", group, i + 1);
+        goto fail;
+      }
+      if (!host_name_ok(name, &why) || (addr && !host_name_ok(addr, &why)) || (user && !host_user_ok(user, &why))) goto refused;
+      if (port && port->t != V_NIL && (port->t != V_NUM || port->u.n < 1 || port->u.n > 65535 || port->u.n != floor(port->u.n))) {
+        vm_fail(vm, "hosts group %s: host %s: the port must be a number from 1 to 65535", group, name);
+        goto fail;
+      }
+      items[i] = *it;
+      val_retain(*it);
+    } else {
+      vm_fail(vm, "hosts group %s: item %u is %s, not a host name or a host map", group, i + 1, val_type_name(it));
+      goto fail;
+    }
+    for (j = 0; j < i; j++)
+      if (strcmp(map_str(&items[j], "name"), name) == 0) {
+        vm_fail(vm, "hosts group %s: host %s is listed twice", group, name);
+        i++;
+        goto fail;
+      }
+    continue;
+  refused:
+    vm_fail(vm, "hosts group %s: host %u is refused: %s", group, i + 1, why ? why : "not a host name");
+    goto fail;
+  }
+  *out = val_list_new(items, l->n);
+  mem_free(items);
+  return 0;
+fail:
+  for (j = 0; j < i; j++) val_release(items[j]);
+  mem_free(items);
+  return -1;
+}
+
+static VmResult eval_group(VM *vm, const GroupInfo *g, Value *out) {
+  Effects *fx = vm->fx;
+  Value raw;
+  VmResult r;
+  /* what the expression reads (inventory(), hosts_file()) is not journaled
+  ** on its own: the resolved list is, as the group's effect */
+  vm->fx = NULL;
+  r = vm_call(vm, g->init, NULL, 0, &raw);
+  vm->fx = fx;
+  if (r != VM_OK) return r;
+  if (normalize(vm, g->name, &raw, out) != 0) r = VM_FAILED;
+  val_release(raw);
+  return r;
+}
+
+VmResult fleet_groups(VM *vm) {
+  Program *p = vm->prog;
+  uint32_t i;
+  for (i = 0; i < p->ngroups; i++) {
+    const GroupInfo *g = &p->groups[i];
+    Value v, fresh;
+    FxMode m = FX_LIVE;
+    VmResult r;
+    if (vm->fx) m = fx_begin(vm, "hosts", g->name, 1, &v);
+    if (m == FX_STOP) return vm->paused ? VM_PAUSED : VM_FAILED;
+    if (m == FX_REPLAYED) {
+      /* the hosts the run started with; say so if the inventory moved */
+      Effects *fx = vm->fx;
+      Buf save = BUF_INIT;
+      buf_add(&save, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      if (eval_group(vm, g, &fresh) == VM_OK) {
+        if (!val_equal(&fresh, &v) && vm->host.on_message) {
+          char msg[300];
+          snprintf(msg, sizeof msg, "hosts group %s has changed since the run started; this run keeps its %u host%s",
+                   g->name, v.t == V_LIST ? AS_LIST(v)->n : 0, v.t == V_LIST && AS_LIST(v)->n == 1 ? "" : "s");
+          vm->host.on_message(vm->host.ud, "warning", msg);
+        }
+        val_release(fresh);
+      }
+      buf_reset(&vm->fail);
+      buf_add(&vm->fail, save.p ? save.p : "", save.n);
+      buf_free(&save);
+      vm->fx = fx;
+    } else {
+      r = eval_group(vm, g, &v);
+      if (r != VM_OK) return r;
+      if (vm->fx && fx_end(vm, &v, "") != 0) {
+        val_release(v);
+        return VM_FAILED;
+      }
+    }
+    val_release(vm->G[g->global]);
+    vm->G[g->global] = v;
+  }
+  return VM_OK;
+}
+
+static int host_global(const Program *p) {
+  uint32_t i;
+  for (i = 0; i < p->nglobals; i++)
+    if (strcmp(p->globals[i], "host") == 0) return (int)i;
+  return -1;
+}
+
+int fleet_prior(VM *vm, int index, int prior) {
+  const Effects *fx = vm->fx;
+  const char *name = vm->prog->steps[index].name;
+  size_t i;
+  int last_failed = 0, top = 0;
+  if (!retry_failed || !fx) return prior;
+  for (i = 0; i < fx->nrecs; i++) {
+    const Json *r = fx->recs[i].json;
+    const char *s, *st;
+    int isnum;
+    double a;
+    if (strcmp(fx->recs[i].type, "step_end") != 0 || json_get(r, "undo")) continue;
+    s = json_str(json_get(r, "step"), NULL);
+    if (!s || strcmp(s, name) != 0) continue;
+    st = json_str(json_get(r, "state"), NULL);
+    a = json_num(json_get(r, "attempt"), &isnum);
+    if (isnum && a > top) top = (int)a;
+    last_failed = st && strcmp(st, "failed") == 0;
+  }
+  return last_failed && top > prior ? top : prior;
+}
+
+/* A host's outcome. */
+typedef enum HostState { HOST_OK, HOST_FAILED, HOST_PAUSED, HOST_INTERRUPTED } HostState;
+
+/* host_record journals host_start (o NULL) or host_end, once per step, host and attempt. */
+static int host_record(VM *vm, const char *step, const char *host, int attempt, int batch, int state,
+                       double dur, int attempts, const char *reason) {
+  Buf f = BUF_INIT, key = BUF_INIT;
+  int rc;
+  const char *type = state < 0 ? "host_start" : "host_end";
+  buf_printf(&key, "%s/%s/%s/%d", type, step, host, attempt);
+  buf_puts(&f, "\"step\":");
+  json_put_str(&f, step, strlen(step));
+  buf_puts(&f, ",\"host\":");
+  json_put_str(&f, host, strlen(host));
+  buf_printf(&f, ",\"attempt\":%d,\"batch\":%d", attempt, batch);
+  if (state >= 0) {
+    buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", state == HOST_OK ? "ok" : "failed", dur,
+               attempts);
+    if (reason) {
+      buf_puts(&f, ",\"error\":");
+      json_put_str(&f, reason, strlen(reason));
+    }
+  }
+  rc = fx_record(vm, type, buf_cstr(&key), buf_cstr(&f));
+  buf_free(&f);
+  buf_free(&key);
+  return rc;
+}
+
+/* last_outcome finds the state the journal's last host_end of (step, host)
+** gives, and its attempt; 0 when there is none. */
+static int last_outcome(const VM *vm, const char *step, const char *host, int *attempt) {
+  const Effects *fx = vm->fx;
+  size_t i;
+  int ok = 0;
+  if (!fx) return 0;
+  for (i = 0; i < fx->nrecs; i++) {
+    const Json *r = fx->recs[i].json;
+    const char *s, *h, *st;
+    int isnum;
+    if (strcmp(fx->recs[i].type, "host_end") != 0) continue;
+    s = json_str(json_get(r, "step"), NULL);
+    h = json_str(json_get(r, "host"), NULL);
+    st = json_str(json_get(r, "state"), NULL);
+    if (!s || !h || !st || strcmp(s, step) != 0 || strcmp(h, host) != 0) continue;
+    *attempt = (int)json_num(json_get(r, "attempt"), &isnum);
+    ok = strcmp(st, "ok") == 0 ? 1 : 2;
+  }
+  return ok;
+}
+
+/* run_host runs the step's body on one host: its own lane, its own
+** retries (`retry N` counts per host), its own deadline. */
+static HostState run_host(VM *vm, int index, const Value *host, int attempt, int batch, int hg, Buf *reason,
+                          double *dur) {
+  StepInfo *st = &vm->prog->steps[index];
+  Effects *fx = vm->fx;
+  FleetHost fh;
+  Buf lane = BUF_INIT, label = BUF_INIT;
+  const Value *port = val_map_get(host, "port");
+  double t0 = vm_now();
+  Value res;
+  VmResult r = VM_FAILED;
+  int tries = 0;
+  HostState s;
+  memset(&fh, 0, sizeof fh);
+  fh.t.name = map_str(host, "name");
+  fh.t.address = map_str(host, "address") ? map_str(host, "address") : fh.t.name;
+  fh.t.user = map_str(host, "user");
+  fh.t.port = port && port->t == V_NUM ? (int)port->u.n : 0;
+  buf_printf(&label, "%s@%s", st->name, fh.t.name);
+  fh.label = buf_cstr(&label);
+  if (host_record(vm, st->name, fh.t.name, attempt, batch, -1, 0, 0, NULL) != 0) {
+    buf_free(&label);
+    return HOST_INTERRUPTED;
+  }
+  if (hg >= 0) {
+    val_release(vm->G[hg]);
+    vm->G[hg] = *host;
+    val_retain(*host);
+  }
+  vm->step_label = fh.label;
+  vm->retries = 0;
+  vm->retry_every = 0;
+  for (;;) {
+    tries++;
+    buf_reset(&lane);
+    buf_printf(&lane, "%s/%d", fh.label, attempt);
+    if (tries > 1) buf_printf(&lane, ".%d", tries);
+    if (fx) {
+      fx->lane = fx_lane(fx, buf_cstr(&lane));
+      fx->host = &fh;
+    }
+    vm->step_start = vm_now();
+    vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
+    r = vm_call(vm, st->body, NULL, 0, &res);
+    val_release(res);
+    if (fx) {
+      fx->lane = FX_LANE_RUNBOOK;
+      fx->host = NULL;
+    }
+    if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
+    if (fx_broken(fx)) r = VM_INTERRUPTED;
+    if (r != VM_FAILED || tries > vm->retries) break;
+    if (!fx_replaying(fx) && vm_sleep(vm, vm->retry_every) != 0) {
+      r = VM_INTERRUPTED;
+      break;
+    }
+  }
+  vm->step_label = NULL;
+  vm->step_deadline = 0;
+  s = r == VM_OK ? HOST_OK : r == VM_PAUSED ? HOST_PAUSED
+      : r == VM_INTERRUPTED || vm_interrupted(vm) ? HOST_INTERRUPTED : HOST_FAILED;
+  *dur = vm_now() - t0;
+  if (s == HOST_FAILED) buf_add(reason, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+  if (s == HOST_OK || s == HOST_FAILED) {
+    if (host_record(vm, st->name, fh.t.name, attempt, batch, (int)s, *dur, tries,
+                    s == HOST_FAILED ? buf_cstr(reason) : NULL) != 0)
+      s = HOST_INTERRUPTED;
+  }
+  buf_free(&lane);
+  buf_free(&label);
+  return s;
+}
+
+static void progress(VM *vm, uint32_t b, uint32_t nb, uint32_t done, uint32_t n, uint32_t failed) {
+  char msg[160];
+  if (!vm->host.on_message) return;
+  snprintf(msg, sizeof msg, "batch %u/%u, %u/%u hosts done, %u failed", b, nb, done, n, failed);
+  vm->host.on_message(vm->host.ud, "fleet", msg);
+}
+
+uint32_t fleet_batches(const StepInfo *st, uint32_t n, uint32_t *starts, uint32_t *budget) {
+  uint32_t nb = 0, pos = 0, size;
+  /* the canary, then `serial` hosts at a time (a percentage rounded up) */
+  if (st->canary > 0 && n > 0) {
+    starts[nb++] = 0;
+    pos = st->canary < n ? st->canary : n;
+  }
+  size = st->serial_pct ? (uint32_t)ceil(n * st->serial / 100.0) : (uint32_t)st->serial;
+  if (size < 1) size = n > pos ? n - pos : 1;
+  while (pos < n) {
+    starts[nb++] = pos;
+    pos += size;
+  }
+  starts[nb] = n;
+  *budget = st->max_fail_pct ? (uint32_t)floor(n * st->max_fail / 100.0) : (uint32_t)st->max_fail;
+  return nb;
+}
+
+VmResult fleet_hosts(VM *vm, int index, int attempt) {
+  StepInfo *st = &vm->prog->steps[index];
+  const GroupInfo *g = &vm->prog->groups[st->group];
+  const Value *hosts = &vm->G[g->global];
+  uint32_t n = hosts->t == V_LIST ? AS_LIST(*hosts)->n : 0, *starts, nb, b, i, failed = 0, done = 0, budget;
+  int hg = host_global(vm->prog), stop = 0;
+  Buf why = BUF_INIT, fails = BUF_INIT;
+  Value res;
+  VmResult r = VM_OK;
+  starts = mem_alloc((n + 2) * sizeof *starts);
+  nb = fleet_batches(st, n, starts, &budget);
+  for (b = 0; b < nb && !stop; b++) {
+    if (b > 0 && st->between >= 0) {
+      vm->step_deadline = 0;
+      r = vm_call(vm, st->between, NULL, 0, &res);
+      val_release(res);
+      if (r != VM_OK) break;
+    }
+    for (i = starts[b]; i < starts[b + 1] && i < n; i++) {
+      const Value *host = &AS_LIST(*hosts)->v[i];
+      const char *name = map_str(host, "name");
+      int a = attempt, last_attempt = 0, last;
+      double dur = 0;
+      HostState s;
+      if (retry_failed && (last = last_outcome(vm, st->name, name, &last_attempt)) != 0) {
+        /* --retry-failed: a host that succeeded is done; a failed one runs again */
+        if (last == 1) {
+          done++;
+          continue;
+        }
+        if (last_attempt >= a) a = last_attempt + 1;
+      }
+      buf_reset(&why);
+      s = run_host(vm, index, host, a, (int)b + 1, hg, &why, &dur);
+      if (s == HOST_PAUSED || s == HOST_INTERRUPTED) {
+        r = s == HOST_PAUSED ? VM_FAILED : VM_INTERRUPTED;   /* a pause: vm->paused is set */
+        stop = 1;
+        break;
+      }
+      done++;
+      if (s == HOST_FAILED) {
+        failed++;
+        buf_printf(&fails, "%s: %s\n", name, buf_cstr(&why));
+      }
+    }
+    if (stop) break;
+    progress(vm, b + 1, nb, done, n, failed);
+    if (failed > budget) break;
+  }
+  mem_free(starts);
+  if (hg >= 0) {
+    val_release(vm->G[hg]);
+    vm->G[hg] = val_nil();
+  }
+  if (r == VM_OK && failed > budget) {
+    vm_fail(vm, "%u of %u host%s failed, over the failure budget of %u", failed, n, n == 1 ? "" : "s", budget);
+    if (fails.n) {
+      fails.n--;   /* the last newline */
+      vm_fail_detail(vm, "%s", buf_cstr(&fails));
+    }
+    r = VM_FAILED;
+  } else if (r == VM_OK && failed && vm->host.on_message) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%u host%s failed, within the failure budget of %u", failed, failed == 1 ? "" : "s",
+             budget);
+    vm->host.on_message(vm->host.ud, "warning", msg);
+  }
+  vm->retries = 0;   /* `retry` counted per host: the step is not tried again */
+  buf_free(&why);
+  buf_free(&fails);
+  return r;
+}
