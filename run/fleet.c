@@ -177,6 +177,34 @@ int fleet_prior(VM *vm, int index, int prior) {
   return last_failed && top > prior ? top : prior;
 }
 
+/* The hosts where each step on hosts completed, as this process saw them
+** (run live or replayed): what fleet_undo undoes. Reachable until exit. */
+static struct {
+  const Program *p;
+  uint8_t **ok;        /* per step: one flag per host of its group */
+  uint32_t *n;
+  uint32_t nsteps;
+} done_tab;
+
+static void note_done(const VM *vm, int index, uint32_t i, uint32_t n, int ok) {
+  uint32_t k;
+  if (done_tab.p != vm->prog) {
+    for (k = 0; k < done_tab.nsteps; k++) mem_free(done_tab.ok[k]);
+    mem_free(done_tab.ok);
+    mem_free(done_tab.n);
+    done_tab.p = vm->prog;
+    done_tab.nsteps = vm->prog->nsteps;
+    done_tab.ok = mem_calloc((done_tab.nsteps ? done_tab.nsteps : 1) * sizeof *done_tab.ok);
+    done_tab.n = mem_calloc((done_tab.nsteps ? done_tab.nsteps : 1) * sizeof *done_tab.n);
+  }
+  if (done_tab.n[index] != n) {
+    mem_free(done_tab.ok[index]);
+    done_tab.ok[index] = mem_calloc(n ? n : 1);
+    done_tab.n[index] = n;
+  }
+  done_tab.ok[index][i] = (uint8_t)ok;
+}
+
 /* A host's outcome. */
 typedef enum HostState { HOST_OK, HOST_FAILED, HOST_PAUSED, HOST_INTERRUPTED } HostState;
 
@@ -186,12 +214,12 @@ static int host_record(VM *vm, const char *step, const char *host, int attempt, 
   Buf f = BUF_INIT, key = BUF_INIT;
   int rc;
   const char *type = state < 0 ? "host_start" : "host_end";
-  buf_printf(&key, "%s/%s/%s/%d", type, step, host, attempt);
+  buf_printf(&key, "%s%s/%s/%s/%d", vm->undoing ? "undo:" : "", type, step, host, attempt);
   buf_puts(&f, "\"step\":");
   json_put_str(&f, step, strlen(step));
   buf_puts(&f, ",\"host\":");
   json_put_str(&f, host, strlen(host));
-  buf_printf(&f, ",\"attempt\":%d,\"batch\":%d", attempt, batch);
+  buf_printf(&f, ",\"attempt\":%d,\"batch\":%d%s", attempt, batch, vm->undoing ? ",\"undo\":true" : "");
   if (state >= 0) {
     buf_printf(&f, ",\"state\":\"%s\",\"duration\":%.3f,\"attempts\":%d", state == HOST_OK ? "ok" : "failed", dur,
                attempts);
@@ -232,6 +260,7 @@ static int last_outcome(const VM *vm, const char *step, const char *host, int *a
 ** retries (`retry N` counts per host), its own deadline. */
 static HostState run_host(VM *vm, int index, const Value *host, int attempt, int batch, int hg, Buf *reason,
                           double *dur) {
+  int proto = vm->undoing ? vm->prog->steps[index].undo : vm->prog->steps[index].body;
   StepInfo *st = &vm->prog->steps[index];
   Effects *fx = vm->fx;
   FleetHost fh;
@@ -264,7 +293,7 @@ static HostState run_host(VM *vm, int index, const Value *host, int attempt, int
   for (;;) {
     tries++;
     buf_reset(&lane);
-    buf_printf(&lane, "%s/%d", fh.label, attempt);
+    buf_printf(&lane, "%s%s/%d", vm->undoing ? "undo:" : "", fh.label, attempt);
     if (tries > 1) buf_printf(&lane, ".%d", tries);
     if (fx) {
       fx->lane = fx_lane(fx, buf_cstr(&lane));
@@ -272,7 +301,7 @@ static HostState run_host(VM *vm, int index, const Value *host, int attempt, int
     }
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
-    r = vm_call(vm, st->body, NULL, 0, &res);
+    r = vm_call(vm, proto, NULL, 0, &res);
     val_release(res);
     if (fx) {
       fx->lane = FX_LANE_RUNBOOK;
@@ -351,9 +380,17 @@ VmResult fleet_hosts(VM *vm, int index, int attempt) {
       int a = attempt, last_attempt = 0, last;
       double dur = 0;
       HostState s;
+      if (vm->fx && vm->fx->read_only) {
+        /* rbk undo reading the run: each host as it last ended */
+        last = last_outcome(vm, st->name, name, &last_attempt);
+        note_done(vm, index, i, n, last == 1);
+        done++;
+        continue;
+      }
       if (retry_failed && (last = last_outcome(vm, st->name, name, &last_attempt)) != 0) {
         /* --retry-failed: a host that succeeded is done; a failed one runs again */
         if (last == 1) {
+          note_done(vm, index, i, n, 1);
           done++;
           continue;
         }
@@ -367,6 +404,7 @@ VmResult fleet_hosts(VM *vm, int index, int attempt) {
         break;
       }
       done++;
+      note_done(vm, index, i, n, s == HOST_OK);
       if (s == HOST_FAILED) {
         failed++;
         buf_printf(&fails, "%s: %s\n", name, buf_cstr(&why));
@@ -395,6 +433,50 @@ VmResult fleet_hosts(VM *vm, int index, int attempt) {
     vm->host.on_message(vm->host.ud, "warning", msg);
   }
   vm->retries = 0;   /* `retry` counted per host: the step is not tried again */
+  buf_free(&why);
+  buf_free(&fails);
+  return r;
+}
+
+VmResult fleet_undo(VM *vm, int index, int nth) {
+  StepInfo *st = &vm->prog->steps[index];
+  const Value *hosts = &vm->G[vm->prog->groups[st->group].global];
+  uint32_t n = hosts->t == V_LIST ? AS_LIST(*hosts)->n : 0, i, failed = 0, undone = 0;
+  int hg = host_global(vm->prog);
+  Buf why = BUF_INIT, fails = BUF_INIT;
+  VmResult r = VM_OK;
+  for (i = n; i-- > 0;) {
+    const Value *host = &AS_LIST(*hosts)->v[i];
+    double dur = 0;
+    HostState s;
+    if (done_tab.p != vm->prog || done_tab.n[index] != n || !done_tab.ok[index][i]) continue;
+    buf_reset(&why);
+    s = run_host(vm, index, host, nth, 0, hg, &why, &dur);
+    if (s == HOST_PAUSED || s == HOST_INTERRUPTED) {
+      r = s == HOST_PAUSED ? VM_FAILED : VM_INTERRUPTED;
+      break;
+    }
+    undone++;
+    if (s == HOST_FAILED) {
+      failed++;
+      buf_printf(&fails, "%s: %s\n", map_str(host, "name"), buf_cstr(&why));
+    }
+  }
+  if (hg >= 0) {
+    val_release(vm->G[hg]);
+    vm->G[hg] = val_nil();
+  }
+  if (r == VM_OK && vm->host.on_message) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "undone on %u of %u host%s, %u failed", undone - failed, n, n == 1 ? "" : "s", failed);
+    vm->host.on_message(vm->host.ud, "fleet", msg);
+  }
+  if (r == VM_OK && failed) {
+    vm_fail(vm, "the undo failed on %u host%s", failed, failed == 1 ? "" : "s");
+    fails.n--;
+    vm_fail_detail(vm, "%s", buf_cstr(&fails));
+    r = VM_FAILED;
+  }
   buf_free(&why);
   buf_free(&fails);
   return r;

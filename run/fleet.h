@@ -44,6 +44,13 @@ uint32_t fleet_batches(const StepInfo *st, uint32_t n, uint32_t *starts, uint32_
 ** from: prior, or under --retry-failed, when the journal's last step_end
 ** of the step says failed, the attempts the journal holds. */
 int fleet_prior(VM *vm, int index, int prior);
+/* fleet_undo runs the undo block of step index on each host where the
+** step completed in this process's run or replay of it (fleet_hosts
+** notes them), last batch first and last host first, each host in a lane
+** of its own ("undo:STEP@HOST/NTH"), between host_start and host_end
+** records marked "undo":true; a host whose undo fails does not stop the
+** others. VM_OK when every host's undo succeeded. */
+VmResult fleet_undo(VM *vm, int index, int nth);
 /* fleet_retry_failed makes the next fleet_step of each step run again
 ** only the hosts whose last outcome in the journal is failed. */
 void fleet_retry_failed(int on);

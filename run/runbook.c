@@ -231,8 +231,12 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   } else {
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
-    r = vm_call(vm, st->undo, NULL, 0, &res);
-    val_release(res);
+    if (st->group >= 0) {
+      r = fleet_undo(vm, index, nth);   /* a step on hosts: on each host where it completed */
+    } else {
+      r = vm_call(vm, st->undo, NULL, 0, &res);
+      val_release(res);
+    }
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   }
   if (lost(vm)) r = VM_INTERRUPTED;

@@ -33,7 +33,10 @@ runbook "Fleet deploy" {
     run "echo v2 > $RBK_TEST_AREA/version; echo x >> $RBK_TEST_AREA/deploys; echo deployed ${host.name} on $RBK_TEST_HOST"
     local run "echo local ${host.name} >> CONTROL/local.log"
     verify run("cat $RBK_TEST_AREA/version").out == "v2"
-    undo { run "echo v1 > $RBK_TEST_AREA/version" }
+    undo {
+      run "echo v1 > $RBK_TEST_AREA/version; echo x >> $RBK_TEST_AREA/undos"
+      local run "echo ${host.name} >> CONTROL/undo.log"
+    }
   }
 }
 EOF
@@ -63,6 +66,18 @@ expect_eq "$(jq -r 'select(.type=="effect_start" and .kind=="cmd") | .lane' "$J"
 out=$(verify_chain "$J"); ok $? "(a) the journal's hash chain holds ($out)"
 ls -d /tmp/rbk-ssh-* 2>/dev/null | while read -r d; do [ -O "$d" ] && [ "$(stat -c %a "$d")" != 700 ] && echo bad; done | grep -q bad
 ok $((!$?)) "(a) control directories are private (0700)"
+
+# ---- (a2) its undo, host by host ---------------------------------------------------
+out=$("$RBK" undo "$run" --yes 2>&1); rc=$?
+expect_eq "$rc" 0 "(a2) rbk undo RUN succeeds"
+expect_eq "$(for i in 1 2 3 4 5; do cat "$(area $i)/version"; done | tr '\n' ' ')" "v1 v1 v1 v1 v1 " "(a2) every host is back on v1"
+expect_eq "$(counts undos)" "1 1 1 1 1 " "(a2) each host's undo ran once"
+expect_eq "$(tr '\n' ' ' < "$T/undo.log")" "h5 h4 h3 h2 h1 " "(a2) in reverse batch order, last host first"
+expect_match "$out" 'undone on 5 of 5 hosts, 0 failed' "(a2) and says on how many hosts"
+U=state/runs/$run-undo/journal.jsonl
+expect_eq "$(jq -r 'select(.type=="host_end" and .undo==true) | .host + ":" + .state' "$U" | tr '\n' ' ')" "h5:ok h4:ok h3:ok h2:ok h1:ok " "(a2) the undo journal has a host_end per host"
+out=$("$RBK" undo "$run" --yes 2>&1); rc=$?
+expect_eq "$(counts undos)" "1 1 1 1 1 " "(a2) undo again: nothing is undone twice (exit $rc)"
 
 # ---- (b) SIGKILL mid-batch, then resume ------------------------------------------
 cat > kill.rbk <<'EOF'
