@@ -84,7 +84,7 @@ typedef struct Checker {
   PtrMap vars, fns, roles, steps, probes;
   PtrMap stepvars;        /* every step's top-level `let` NAME, collected up front */
   PtrMap groups;          /* hosts groups (`hosts web = ...`) */
-  int in_target;          /* checking a step on hosts: `host`, `local run`, `between batches` allowed */
+  int in_target;          /* checking a step on hosts: `host`, `local run`, `on batch` allowed */
   Local *locals;          /* a stack, innermost scope last */
   size_t nlocals, locals_cap;
   PtrMap local_index;     /* name -> 1 + index of its innermost local (0: none) */
@@ -753,7 +753,7 @@ static void clause(Checker *C, Node *n, Where w) {
     case N_UNDO: block(C, n->a, W_UNDO); break;
     case N_BETWEEN:
       if (!C->in_target) {
-        Diag *dg = err(C, "misplaced", n, "'between batches' belongs to a step on hosts");
+        Diag *dg = err(C, "misplaced", n, "'on batch' belongs to a step on hosts");
         diag_hint(dg, "target a hosts group: step %s on GROUP serial N { ... }", C->cur_step->a->str);
       }
       block(C, n->a, W_HANDLER);

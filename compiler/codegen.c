@@ -916,12 +916,12 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   st->owner = -1;
   st->undo = st->onfail = -1;
   st->expect = st->timeout = -1;
-  st->group = st->between = -1;
+  st->between = -1;
   st->parallel = 1;
   if (n->d) {
     uint32_t k;
     for (k = 0; k < g->prog->ngroups; k++)
-      if (strcmp(g->prog->groups[k].name, n->d->a->str) == 0) st->group = (int32_t)k;
+      if (strcmp(g->prog->groups[k].name, n->d->a->str) == 0) st->on_group = k + 1;
     for (p = n->d->b; p; p = p->next) {
       const char *o = p->a->str;
       double v = p->b->num;
@@ -968,7 +968,7 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   for (p = n->c->a; p; p = p->next) {
     if (p->kind == N_UNDO) st->undo = body_proto(g, "undo", st->name, p->a->a, 0);
     if (p->kind == N_ONFAIL) st->onfail = body_proto(g, "on failure", st->name, p->b->a, 0);
-    if (p->kind == N_BETWEEN) st->between = body_proto(g, "between batches", st->name, p->a->a, 0);
+    if (p->kind == N_BETWEEN) st->between = body_proto(g, "on batch", st->name, p->a->a, 0);
   }
 }
 

@@ -61,7 +61,7 @@
   X(ONFAIL, "on", "a = NAME (failure), b = BLOCK")                         \
   X(TARGET, "on hosts", "a = group NAME, b = TOPTs")                       \
   X(TOPT, "target option", "a = NAME (serial, parallel, max_fail, canary), b = NUM; op = 1 for N%") \
-  X(BETWEEN, "between batches", "a = BLOCK")                               \
+  X(BETWEEN, "on batch", "a = BLOCK")                               \
   /* declarations */                                                       \
   X(RUNBOOK, "runbook", "a = title, b = declarations")                     \
   X(VERSION, "version", "a = value")                                       \

@@ -243,15 +243,6 @@ stmt
         $$->op = 1;
       }
     }
-  | name name block                     {
-      if (strcmp($1->str, "between") != 0 || strcmp($2->str, "batches") != 0) {
-        Diag *d = parser_error(p, @1.pos, @2.end, "unexpected '%s %s'", $1->str, $2->str);
-        diag_hint(d, "a gate between the batches of a step on hosts is written: between batches { approve by ROLE }");
-        $$ = NULL;
-      } else {
-        $$ = mk(p, N_BETWEEN, @$, $3, NULL, NULL, NULL);
-      }
-    }
   | LET name '=' expr                   { $$ = mk(p, N_LET, @$, $2, $4, NULL, NULL); }
   | name '=' expr                       { $$ = mk(p, N_ASSIGN, @$, $1, $3, NULL, NULL); }
   | chain                               { $$ = mk(p, N_EXPR, @$, $1, NULL, NULL, NULL); }
@@ -283,7 +274,11 @@ stmt
   | IRREVERSIBLE expr                   { $$ = mk(p, N_IRREVERSIBLE, @$, $2, NULL, NULL, NULL); }
   | UNDO block                          { $$ = mk(p, N_UNDO, @$, $2, NULL, NULL, NULL); }
   | UNDO error block                    { $$ = NULL; }
-  | ON name block                       { $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL); }
+  | ON name block                       {
+      /* `on batch { ... }`: the gate before each batch of a step on hosts but the first */
+      if (strcmp($2->str, "batch") == 0) $$ = mk(p, N_BETWEEN, @$, $3, NULL, NULL, NULL);
+      else $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL);
+    }
   | ON FAIL block                       {
       /* `fail` is a keyword, so this is no name: say what was meant. */
       Diag *d = parser_error(p, @2.pos, @2.end, "expected 'failure' after 'on', found 'fail'");

@@ -211,7 +211,7 @@ static void stmt(Dry *d, const Node *n) {
     case N_RUN:
       command(d, n->a, &b);
       indent(d);
-      fprintf(d->out, "$ %s\n", buf_cstr(&b));
+      fprintf(d->out, "%s$ %s\n", n->op ? "(local) " : "", buf_cstr(&b));   /* `local run` in a step on hosts */
       break;
     case N_LET: case N_ASSIGN: {
       Value v = eval(d, n->b);
@@ -327,7 +327,7 @@ static void free_known(Dry *d) {
 ** by host, without connecting to any. */
 static void dry_fleet(Dry *d, const StepInfo *st, const Node *step) {
   const Program *p = d->vm->prog;
-  const GroupInfo *g = &p->groups[st->group];
+  const GroupInfo *g = &p->groups[st->on_group - 1];
   const Value *hosts = &d->vm->G[g->global];
   uint32_t n = hosts->t == V_LIST ? AS_LIST(*hosts)->n : 0, nb, b, i, budget, *starts;
   const char *hostname = ast_intern(&d->ast, "host", 4);
@@ -337,6 +337,15 @@ static void dry_fleet(Dry *d, const StepInfo *st, const Node *step) {
           n == 1 ? "" : "s", nb, nb == 1 ? "" : "es", st->parallel ? st->parallel : 1, budget,
           budget == 1 ? "" : "s");
   for (b = 0; b < nb; b++) {
+    const Node *c;
+    if (b > 0)
+      for (c = step->c->a; c; c = c->next)
+        if (c->kind == N_BETWEEN) {   /* the gate before this batch */
+          fprintf(d->out, "  on batch (on this machine):\n");
+          d->depth++;
+          stmts(d, c->a->a);
+          d->depth--;
+        }
     fprintf(d->out, "  batch %u/%u:", b + 1, nb);
     for (i = starts[b]; i < starts[b + 1]; i++) {
       const Value *nm = val_map_get(&AS_LIST(*hosts)->v[i], "name");
@@ -397,7 +406,7 @@ int dryrun(VM *vm, FILE *out, const int *selected) {
       const StepInfo *st = &p->steps[si];
       if (selected[si]) {
         fprintf(out, "step %s%s%s\n", st->name, st->title[0] ? ": " : "", st->title);
-        if (st->group >= 0) dry_fleet(&d, st, n);
+        if (st->on_group) dry_fleet(&d, st, n);
         else stmts(&d, n->c->a);
       } else {
         fprintf(out, "step %s: skipped\n", st->name);

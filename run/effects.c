@@ -144,6 +144,16 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
       char key[512];
       step_key(key, sizeof key, t, recs[i].json);
       add_seen(fx, key);
+    } else if (strcmp(t, "host_start") == 0 || strcmp(t, "host_end") == 0) {
+      /* run/fleet.c's host records: "[undo:]TYPE/STEP/HOST/ATTEMPT" */
+      char key[1200];
+      int ok2, isb = 0;
+      const Json *r = recs[i].json, *u = json_get(r, "undo");
+      const char *step = json_str(json_get(r, "step"), NULL), *host = json_str(json_get(r, "host"), NULL);
+      double a = json_num(json_get(r, "attempt"), &ok2);
+      snprintf(key, sizeof key, "%s%s/%.400s/%.400s/%.0f", u && json_bool(u, &isb) && isb ? "undo:" : "", t,
+               step ? step : "", host ? host : "", ok2 ? a : 0);
+      add_seen(fx, key);
     }
   }
   /* Effects are started in order: a hole means records are missing. */

@@ -358,7 +358,7 @@ uint32_t fleet_batches(const StepInfo *st, uint32_t n, uint32_t *starts, uint32_
 
 VmResult fleet_hosts(VM *vm, int index, int attempt) {
   StepInfo *st = &vm->prog->steps[index];
-  const GroupInfo *g = &vm->prog->groups[st->group];
+  const GroupInfo *g = &vm->prog->groups[st->on_group - 1];
   const Value *hosts = &vm->G[g->global];
   uint32_t n = hosts->t == V_LIST ? AS_LIST(*hosts)->n : 0, *starts, nb, b, i, failed = 0, done = 0, budget;
   int hg = host_global(vm->prog), stop = 0;
@@ -440,7 +440,7 @@ VmResult fleet_hosts(VM *vm, int index, int attempt) {
 
 VmResult fleet_undo(VM *vm, int index, int nth) {
   StepInfo *st = &vm->prog->steps[index];
-  const Value *hosts = &vm->G[vm->prog->groups[st->group].global];
+  const Value *hosts = &vm->G[vm->prog->groups[st->on_group - 1].global];
   uint32_t n = hosts->t == V_LIST ? AS_LIST(*hosts)->n : 0, i, failed = 0, undone = 0;
   int hg = host_global(vm->prog);
   Buf why = BUF_INIT, fails = BUF_INIT;

@@ -155,7 +155,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
   vm->retries = 0;
   vm->retry_every = 0;
   vm->paused = 0;
-  if (st->group >= 0) prior = fleet_prior(vm, index, prior);   /* --retry-failed: a new attempt */
+  if (st->on_group) prior = fleet_prior(vm, index, prior);   /* --retry-failed: a new attempt */
   emit(h, EV_STEP_BEGIN, index, out, vm);
   for (;;) {
     out->attempts++;
@@ -165,7 +165,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
     }
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
-    if (st->group >= 0) {
+    if (st->on_group) {
       r = fleet_hosts(vm, index, prior + out->attempts);   /* a step on hosts (run/fleet.c) */
     } else {
       r = vm_call(vm, st->body, NULL, 0, &res);
@@ -231,7 +231,7 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   } else {
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
-    if (st->group >= 0) {
+    if (st->on_group) {
       r = fleet_undo(vm, index, nth);   /* a step on hosts: on each host where it completed */
     } else {
       r = vm_call(vm, st->undo, NULL, 0, &res);

@@ -250,7 +250,7 @@ static void put_payload(W *w, const Program *p) {
   }
   for (i = 0; i < p->nsteps; i++) {
     const StepInfo *s = &p->steps[i];
-    put_i32(w, s->group);
+    put_u32(w, s->on_group);
     put_f64(w, s->serial);
     put_u8(w, s->serial_pct);
     put_f64(w, s->max_fail);
@@ -642,7 +642,7 @@ static void get_payload(R *r, Program *p) {
   }
   for (i = 0; i < p->nsteps && !r->failed; i++) {
     StepInfo *s = &p->steps[i];
-    s->group = get_i32(r, "a step's targeting");
+    s->on_group = get_u32(r, "a step's targeting");
     s->serial = get_f64(r, "a step's targeting");
     s->serial_pct = get_u8(r, "a step's targeting");
     s->max_fail = get_f64(r, "a step's targeting");
@@ -1133,9 +1133,9 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
   }
   for (i = 0; i < p->nsteps; i++) {
     const StepInfo *s = &p->steps[i];
-    if (s->group < -1 || s->group >= (int32_t)p->ngroups)
-      return vfail(err, errlen, "step %s: hosts group %" PRId32 " does not exist", NAME(s->name), s->group);
-    if (!proto_ref(p, s->between, 1))
+    if (s->on_group > p->ngroups)
+      return vfail(err, errlen, "step %s: hosts group %" PRIu32 " does not exist", NAME(s->name), s->on_group - 1);
+    if (s->on_group && !proto_ref(p, s->between, 1))
       return vfail(err, errlen, "step %s: between-batches function %" PRId32 " does not exist", NAME(s->name), s->between);
     if (!(s->serial >= 0 && s->serial <= 1e9) || !(s->max_fail >= 0 && s->max_fail <= 1e9))
       return vfail(err, errlen, "step %s: a bad batch size or failure budget", NAME(s->name));

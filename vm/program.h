@@ -58,13 +58,13 @@ typedef struct StepInfo {
   uint32_t *after;     /* indices of earlier steps */
   uint32_t nafter;
   /* `on GROUP serial N parallel N max_fail N canary N` (run/fleet.c) */
-  int32_t group;       /* index in Program.groups, or -1: the step runs on the control machine */
+  uint32_t on_group;   /* 1 + its index in Program.groups; 0: the step runs on the control machine */
   double serial;       /* batch size: hosts, or percent when serial_pct; 0: all hosts in one batch */
   uint8_t serial_pct, max_fail_pct;
   double max_fail;     /* failure budget: hosts, or percent when max_fail_pct */
   uint32_t parallel;   /* hosts at once inside a batch (1: one after the other) */
   uint32_t canary;     /* a first batch of this many hosts, 0: none */
-  int32_t between;     /* proto run before every batch but the first (`between batches`), or -1 */
+  int32_t between;     /* proto run before every batch but the first (`on batch`); -1 or unused when on_group is 0 */
 } StepInfo;
 
 /* `hosts NAME = EXPR`: a hosts group, resolved once when the run starts. */

@@ -49,6 +49,9 @@ J=state/runs/$run/journal.jsonl
 expect_eq "$(jq -r 'select(.type=="host_end") | .host + ":" + .state' "$J" | tr '\n' ' ')" "h1:ok h2:failed h3:ok h4:failed h5:failed " "(a) host_end says each host's outcome"
 st=$("$RBK" status "$run" 2>&1)
 expect_match "$st" 'failed' "(a) rbk status shows the run failed"
+expect_match "$st" 'Hosts' "(a) rbk status has a per-host table"
+expect_match "$st" 'deploy +h2 +failed +[0-9.]+s +1 +cannot run on host h2 over ssh: .*Connection refused' "(a) with each host's outcome, duration, attempts and reason"
+expect_match "$st" 'deploy +h1 +ok ' "(a) the hosts that succeeded too"
 
 # ---- (b) --retry-failed -----------------------------------------------------------
 fleet_up 2
@@ -60,6 +63,8 @@ expect_eq "$(counts runs)" "1 1 1 1 2 " "(b) only the failed hosts ran again (h5
 expect_match "$out" 'the rest of the run' "(b) and the run went on"
 expect_eq "$(jq -r 'select(.type=="host_end" and .attempt==2) | .host + ":" + .state' "$J" | tr '\n' ' ')" "h2:ok h4:ok h5:ok " "(b) the failed hosts' second attempt, each ok"
 out=$("$RBK" log --verify "$run" 2>&1); ok $? "(b) the journal verifies ($out)"
+st=$("$RBK" status "$run" 2>&1)
+expect_match "$st" 'deploy +h2 +ok +[0-9.]+s +1 +-' "(b) rbk status shows each host's last outcome"
 
 # ---- (c) over the budget, no further batch starts; within it, the step succeeds -----
 cat > batches.rbk <<'EOF'
