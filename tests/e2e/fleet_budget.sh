@@ -52,6 +52,11 @@ expect_match "$st" 'failed' "(a) rbk status shows the run failed"
 expect_match "$st" 'Hosts' "(a) rbk status has a per-host table"
 expect_match "$st" 'deploy +h2 +failed +[0-9.]+s +1 +cannot run on host h2 over ssh: .*Connection refused' "(a) with each host's outcome, duration, attempts and reason"
 expect_match "$st" 'deploy +h1 +ok ' "(a) the hosts that succeeded too"
+js=$("$RBK" report --format json "$run" 2>&1)
+expect_eq "$(jq -r '[.hosts[] | .host + ":" + .outcome + ":" + (.batch|tostring)] | join(" ")' <<<"$js")" "h1:ok:1 h2:failed:1 h3:ok:1 h4:failed:1 h5:failed:1" "(a) rbk report --format json: a per-host table"
+expect_match "$(jq -r '.hosts[3].reason' <<<"$js")" 'Host key verification failed' "(a) with the reason"
+rp=$("$RBK" report "$run" 2>&1)
+expect_match "$rp" '\| `deploy` \| h2 \| 1 \| failed \| [0-9.]+m?s \| 1 \| cannot run on host h2' "(a) rbk report: the Hosts table"
 
 # ---- (b) --retry-failed -----------------------------------------------------------
 fleet_up 2
