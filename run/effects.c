@@ -4,9 +4,11 @@
 */
 #include "effects.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../vm/valjson.h"
 #include "../base/mem.h"
@@ -213,7 +215,32 @@ int64_t fx_pending(const Effects *fx) {
   return -1;
 }
 
-int fx_broken(const Effects *fx) { return fx && fx->out && fx->out->broken; }
+int fx_broken(const Effects *fx) { return fx && ((fx->out && fx->out->broken) || fx->relay_broken); }
+
+static int write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n) {
+    ssize_t w = write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    c += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+int fx_relay_send(int fd, const char *type, const char *fields, int sync) {
+  uint32_t h[2];
+  uint8_t s = (uint8_t)(sync != 0), ack = 1;
+  ssize_t r;
+  h[0] = (uint32_t)strlen(type);
+  h[1] = (uint32_t)strlen(fields);
+  if (write_all(fd, h, sizeof h) != 0 || write_all(fd, &s, 1) != 0 || write_all(fd, type, h[0]) != 0 ||
+      write_all(fd, fields, h[1]) != 0)
+    return -1;
+  do r = read(fd, &ack, 1); while (r < 0 && errno == EINTR);
+  return r == 1 && ack == 0 ? 0 : -1;
+}
 
 static const char *step_name(const VM *vm) {
   return vm->step >= 0 ? vm->prog->steps[vm->step].name : "";
@@ -241,6 +268,15 @@ static int append_opt(VM *vm, const char *type, const char *fields, int sync) {
   int rc;
   if (!vm->fx || !vm->fx->out) return 0;
   vm_redact(vm, fields, strlen(fields), &masked);
+  if (vm->fx->relay_fd > 0) {   /* a child of a parallel batch: the parent writes it */
+    rc = fx_relay_send(vm->fx->relay_fd, type, buf_cstr(&masked), sync);
+    buf_free(&masked);
+    if (rc != 0) {
+      vm->fx->relay_broken = 1;
+      return vm_fail(vm, "cannot write the journal: the run's process did not record it");
+    }
+    return 0;
+  }
   rc = jrn_append_opt(vm->fx->out, type, buf_cstr(&masked), sync, err, sizeof err);
   buf_free(&masked);
   if (rc != 0) return vm_fail(vm, "cannot write the journal: %s", err);

@@ -59,6 +59,10 @@ typedef struct Effects {
   int pending_start;       /* the current live effect already has its effect_start */
   int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
   const struct FleetHost *host;   /* a step on hosts: the host commands run on now (run/fleet.h), or NULL */
+  int relay_fd;            /* > 0: this process is a child running one host of a parallel batch
+                           ** (run/fleet.c); its records go to the parent, the journal's one writer,
+                           ** through this socket: fx_relay_send */
+  int relay_broken;        /* the parent could not journal a record: as fx_broken */
   int read_only;           /* replay only: an effect the journal has no result for stops the
                            ** program (undo's first phase; requirements replayed for the REPL) */
 } Effects;
@@ -105,6 +109,13 @@ const char *fx_replayed_error(const Effects *fx);
 ** retry, no 'on failure', no undo); the effect whose record failed is in
 ** doubt on resume, as after a crash. */
 int fx_broken(const Effects *fx);
+/* The relay of a parallel batch's child (Effects.relay_fd): each record is
+** sent as a header of two u32 (the lengths of type and fields) and a u8
+** (sync), then the type and the fields; the parent appends it to the
+** journal (synced when asked) and answers one byte, 0 when it is written.
+** A type starting with '!' is no record but the child's last word (fleet.c).
+** fx_relay_send sends one and waits for the answer: 0, or -1. */
+int fx_relay_send(int fd, const char *type, const char *fields, int sync);
 /* fx_pending finds the runbook-lane effect a paused run waits on; returns
 ** its number, or -1. */
 int64_t fx_pending(const Effects *fx);

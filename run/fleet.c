@@ -4,10 +4,18 @@
 */
 #include "fleet.h"
 
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "effects.h"
 #include "../base/hostname.h"
@@ -338,6 +346,160 @@ static void progress(VM *vm, uint32_t b, uint32_t nb, uint32_t done, uint32_t n,
   vm->host.on_message(vm->host.ud, "fleet", msg);
 }
 
+/* ---- parallel batches ----------------------------------------------------
+** Up to `parallel` hosts of a batch run at once, each in a forked child (a
+** copy of the VM). The parent stays the journal's one writer: a child
+** sends each record through a socket and waits until the parent has
+** appended it (and synced it, for a command), so a command never starts
+** before its effect_start is durable (fx_relay_send). A child cannot ask
+** a person anything: a command in doubt on resume pauses the run for
+** 'rbk answer'; a step variable set on a host stays in that child. */
+typedef struct Job {
+  uint32_t i;          /* the host's index in the group */
+  int a;               /* its attempt */
+  pid_t pid;
+  int fd;              /* the parent's end of the socket; -1 when done */
+  HostState s;
+  Buf why;
+} Job;
+
+static int read_full(int fd, void *p, size_t n) {
+  char *c = p;
+  while (n) {
+    ssize_t r = read(fd, c, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    c += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+/* serve takes one message from job j's child: a record, journaled and
+** acknowledged, or its last word. Returns 1 when the child is done. */
+static int serve(VM *vm, Job *j) {
+  uint32_t h[2];
+  uint8_t sync, ack = 1;
+  char *type, *fields, err[300];
+  int last = 0;
+  if (read_full(j->fd, h, sizeof h) != 0 || read_full(j->fd, &sync, 1) != 0 || h[0] > 64 || h[1] > (64u << 20)) {
+    if (j->s == HOST_OK) {   /* no last word: it died */
+      j->s = HOST_INTERRUPTED;
+      buf_puts(&j->why, "the process running this host ended early");
+    }
+    return 1;
+  }
+  type = mem_alloc(h[0] + 1);
+  fields = mem_alloc(h[1] + 1);
+  if (read_full(j->fd, type, h[0]) != 0 || read_full(j->fd, fields, h[1]) != 0) {
+    mem_free(type);
+    mem_free(fields);
+    j->s = HOST_INTERRUPTED;
+    return 1;
+  }
+  type[h[0]] = fields[h[1]] = 0;
+  if (type[0] == '!') {   /* "!done": "STATE\nREASON" */
+    j->s = (HostState)(fields[0] - '0');
+    if (fields[0] && fields[1]) buf_puts(&j->why, fields + 2);
+    ack = 0;
+    last = 1;
+  } else if (vm->fx && vm->fx->out && jrn_append_opt(vm->fx->out, type, fields, sync, err, sizeof err) == 0) {
+    ack = 0;
+  }
+  mem_free(type);
+  mem_free(fields);
+  while (write(j->fd, &ack, 1) < 0 && errno == EINTR) {}
+  return last;
+}
+
+static void target_of(const Value *host, SshTarget *t) {
+  const Value *port = val_map_get(host, "port");
+  t->name = map_str(host, "name");
+  t->address = map_str(host, "address") ? map_str(host, "address") : t->name;
+  t->user = map_str(host, "user");
+  t->port = port && port->t == V_NUM ? (int)port->u.n : 0;
+}
+
+static void run_parallel(VM *vm, int index, const Value *hosts, Job *jobs, uint32_t nj, int batch, int hg,
+                         uint32_t cap) {
+  uint32_t next = 0, active = 0, k;
+  pid_t parent = getpid();
+  struct pollfd *pf = mem_alloc((nj ? nj : 1) * sizeof *pf);
+  Job **of = mem_alloc((nj ? nj : 1) * sizeof *of);
+  char err[300];
+  for (k = 0; k < nj; k++) {
+    SshTarget t;
+    target_of(&AS_LIST(*hosts)->v[jobs[k].i], &t);
+    ssh_prepare(&t, err, sizeof err);   /* the parent ends the masters at exit */
+  }
+  while (next < nj || active) {
+    uint32_t np = 0;
+    while (active < cap && next < nj) {
+      Job *j = &jobs[next++];
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        j->s = HOST_FAILED;
+        buf_printf(&j->why, "cannot start the host's process: %s", strerror(errno));
+        continue;
+      }
+      fflush(NULL);
+      j->pid = fork();
+      if (j->pid == 0) {
+        Buf why = BUF_INIT, f = BUF_INIT;
+        double dur = 0;
+        HostState s;
+        /* it holds the run's lock too: it must not outlive the run's process */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(0);
+        for (k = 0; k + 1 < next; k++)
+          if (jobs[k].fd >= 0) close(jobs[k].fd);
+        close(sv[0]);
+        vm->fx->relay_fd = sv[1];
+        vm->host.on_choice = NULL;   /* no question from a child: an in-doubt command pauses the run */
+        s = run_host(vm, index, &AS_LIST(*hosts)->v[j->i], j->a, batch, hg, &why, &dur);
+        if (s == HOST_PAUSED || s == HOST_INTERRUPTED) {   /* the parent says why */
+          buf_reset(&why);
+          buf_add(&why, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+        }
+        buf_printf(&f, "%d\n%s", (int)s, buf_cstr(&why));
+        fflush(NULL);
+        fx_relay_send(sv[1], "!done", buf_cstr(&f), 0);
+        _exit(0);
+      }
+      close(sv[1]);
+      if (j->pid < 0) {
+        close(sv[0]);
+        j->s = HOST_FAILED;
+        buf_printf(&j->why, "cannot start the host's process: %s", strerror(errno));
+        continue;
+      }
+      j->fd = sv[0];
+      active++;
+    }
+    for (k = 0; k < next; k++)
+      if (jobs[k].fd >= 0) {
+        pf[np].fd = jobs[k].fd;
+        pf[np].events = POLLIN;
+        pf[np].revents = 0;
+        of[np++] = &jobs[k];
+      }
+    if (!np) continue;
+    if (poll(pf, np, -1) < 0) continue;   /* EINTR: Ctrl-C reaches the children too; they end */
+    for (k = 0; k < np; k++) {
+      Job *j = of[k];
+      if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      if (serve(vm, j)) {
+        close(j->fd);
+        j->fd = -1;
+        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR) {}
+        active--;
+      }
+    }
+  }
+  mem_free(pf);
+  mem_free(of);
+}
+
 uint32_t fleet_batches(const StepInfo *st, uint32_t n, uint32_t *starts, uint32_t *budget) {
   uint32_t nb = 0, pos = 0, size;
   /* the canary, then `serial` hosts at a time (a percentage rounded up) */
@@ -374,12 +536,12 @@ VmResult fleet_hosts(VM *vm, int index, int attempt) {
       val_release(res);
       if (r != VM_OK) break;
     }
+    uint32_t nj = 0, k;
+    Job *jobs = mem_calloc((starts[b + 1] - starts[b] + 1) * sizeof *jobs);
     for (i = starts[b]; i < starts[b + 1] && i < n; i++) {
       const Value *host = &AS_LIST(*hosts)->v[i];
       const char *name = map_str(host, "name");
       int a = attempt, last_attempt = 0, last;
-      double dur = 0;
-      HostState s;
       if (vm->fx && vm->fx->read_only) {
         /* rbk undo reading the run: each host as it last ended */
         last = last_outcome(vm, st->name, name, &last_attempt);
@@ -396,20 +558,46 @@ VmResult fleet_hosts(VM *vm, int index, int attempt) {
         }
         if (last_attempt >= a) a = last_attempt + 1;
       }
-      buf_reset(&why);
-      s = run_host(vm, index, host, a, (int)b + 1, hg, &why, &dur);
+      jobs[nj].i = i;
+      jobs[nj].a = a;
+      jobs[nj].fd = -1;
+      nj++;
+    }
+    if (st->parallel > 1 && nj > 1 && vm->fx && vm->fx->out && vm->fx->relay_fd <= 0) {
+      run_parallel(vm, index, hosts, jobs, nj, (int)b + 1, hg, st->parallel);
+    } else {
+      for (k = 0; k < nj && !stop; k++) {
+        double dur = 0;
+        jobs[k].s = run_host(vm, index, &AS_LIST(*hosts)->v[jobs[k].i], jobs[k].a, (int)b + 1, hg, &jobs[k].why, &dur);
+        if (jobs[k].s == HOST_PAUSED || jobs[k].s == HOST_INTERRUPTED) stop = 1;
+        else jobs[k].fd = -2;   /* ran */
+      }
+      for (; k < nj; k++) jobs[k].s = HOST_INTERRUPTED, jobs[k].fd = -3;   /* not reached */
+    }
+    for (k = 0; k < nj; k++) {
+      HostState s = jobs[k].s;
+      const char *name = map_str(&AS_LIST(*hosts)->v[jobs[k].i], "name");
       if (s == HOST_PAUSED || s == HOST_INTERRUPTED) {
-        r = s == HOST_PAUSED ? VM_FAILED : VM_INTERRUPTED;   /* a pause: vm->paused is set */
+        if (jobs[k].fd == -3) continue;
+        if (r == VM_OK || s == HOST_PAUSED) {
+          r = s == HOST_PAUSED ? VM_FAILED : VM_INTERRUPTED;   /* a pause: vm->paused is set */
+          if (s == HOST_PAUSED) {
+            vm->paused = 1;
+            if (jobs[k].why.n) vm_fail(vm, "%s", buf_cstr(&jobs[k].why));
+          }
+        }
         stop = 1;
-        break;
+        continue;
       }
       done++;
-      note_done(vm, index, i, n, s == HOST_OK);
+      note_done(vm, index, jobs[k].i, n, s == HOST_OK);
       if (s == HOST_FAILED) {
         failed++;
-        buf_printf(&fails, "%s: %s\n", name, buf_cstr(&why));
+        buf_printf(&fails, "%s: %s\n", name, buf_cstr(&jobs[k].why));
       }
     }
+    for (k = 0; k < nj; k++) buf_free(&jobs[k].why);
+    mem_free(jobs);
     if (stop) break;
     progress(vm, b + 1, nb, done, n, failed);
     if (failed > budget) break;

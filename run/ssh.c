@@ -88,7 +88,7 @@ static void build_argv(const SshTarget *t, const char **argv, char *port, size_t
 }
 
 static int setup(char *err, size_t errlen) {
-  if (ctl_dir[0] && ctl_owner == getpid()) return 0;
+  if (ctl_dir[0]) return 0;   /* a child of a parallel batch uses its parent's */
   snprintf(ctl_dir, sizeof ctl_dir, "/tmp/rbk-ssh-XXXXXX");
   if (!mkdtemp(ctl_dir)) {
     snprintf(err, errlen, "cannot make the ssh control directory: %s", strerror(errno));
@@ -99,6 +99,12 @@ static int setup(char *err, size_t errlen) {
   if (!ctl_owner) atexit(ssh_shutdown);
   ctl_owner = getpid();
   nused = 0;
+  return 0;
+}
+
+int ssh_prepare(const SshTarget *t, char *err, size_t errlen) {
+  if (setup(err, errlen) != 0) return -1;
+  remember(t);
   return 0;
 }
 

@@ -39,6 +39,10 @@ int ssh_exec(const SshTarget *t, const char *cmd, ExecOpts *o, ExecResult *r, ch
 /* ssh_reason writes the reason an ssh that exited 255 gives (its last
 ** stderr line) into out. */
 void ssh_reason(const ExecResult *r, char *out, size_t n);
+/* ssh_prepare makes the control directory now and notes t as a host to
+** end the master of at exit: before forking the children of a parallel
+** batch, so that the parent, which outlives them, cleans up. 0, or -1. */
+int ssh_prepare(const SshTarget *t, char *err, size_t errlen);
 /* ssh_shutdown ends every control master and removes the control directory. */
 void ssh_shutdown(void);
 
