@@ -26,8 +26,9 @@ runbook "Canary" {
   hosts web = hosts_file("HOSTS")
   step deploy "Roll out v2.0" on web canary 1 serial 2 {
     owner lead
-    run "echo x >> $RBK_TEST_AREA/deploys"
+    run "echo x >> $RBK_TEST_AREA/deploys; echo v2 > $RBK_TEST_AREA/version"
     on batch { approve by lead "the hosts before look healthy" }
+    undo { run "echo v1 > $RBK_TEST_AREA/version" }
   }
 }
 EOF
@@ -48,6 +49,12 @@ out=$(timeout 60 "$RBK" approve "$run" --as lead </dev/null 2>&1); ok $? "(a) rb
 out=$("$RBK" resume "$run" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 3 "(a) the next gate, before the third batch, waits too"
 expect_eq "$(counts deploys)" "1 1 1 0 0 " "(a) the second batch ran after the approval; the canary was not redone"
+# ---- (b) backing out mid roll-out: exactly the hosts that got v2.0 ------------------
+cp -r state state.mid
+out=$(RBK_STATE_DIR="$T/state.mid" "$RBK" undo "$run" --yes 2>&1); rc=$?
+expect_eq "$rc" 0 "(b) rbk undo of the run waiting mid roll-out succeeds"
+expect_eq "$(for i in 1 2 3 4 5; do cat "$(area $i)/version" 2>/dev/null || echo none; done | tr '\n' ' ')" "v1 v1 v1 none none " "(b) it undid exactly the hosts that got v2.0"
+for i in 1 2 3; do echo v2 > "$(area $i)/version"; done   # as they were, for (a) to go on
 out=$(timeout 60 "$RBK" approve "$run" --as lead </dev/null 2>&1); ok $? "(a) approved again"
 out=$("$RBK" resume "$run" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 0 "(a) the roll-out finishes"
