@@ -689,6 +689,7 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *dir, co
       buf_putc(&out, '\n');
     }
   }
+  rr_put_hosts(&out, L, 0);   /* steps on hosts: a line per host (run/runread.c) */
   if (I->damaged) {
     buf_puts(&out, "\nThe journal is damaged, so the run cannot be resumed: what the records\n"
                    "after the damage said is unknown. This names the damage:\n  rbk log ");

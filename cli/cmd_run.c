@@ -26,6 +26,7 @@
 #include "../run/session.h"
 #include "../run/state.h"
 #include "runui.h"
+#include "../run/fleet.h"
 
 const char usage_run[] =
   "Usage: rbk run [OPTIONS] FILE\n"
@@ -64,7 +65,15 @@ const char usage_run[] =
   "  --accept-changes    resume although the runbook changed since the run\n"
   "                      began (the step-level difference is shown first)\n"
   "  --as NAME           who is running it (default: the login name)\n"
+  "  --ssh-config FILE   the ssh client configuration for steps on hosts\n"
+  "                      (ssh -F FILE; default: RBK_SSH_CONFIG, else ssh's own)\n"
+  "  --accept-new-host-keys  let ssh add the key of a host it has never seen\n"
+  "                      (StrictHostKeyChecking=accept-new); a changed key is\n"
+  "                      still refused. Off by default\n"
   "  -h, --help          show this text\n"
+  "\n"
+  "A step on hosts ('step NAME on GROUP ...') runs its commands on each host\n"
+  "over OpenSSH, batch by batch; its output lines are prefixed STEP@HOST.\n"
   "\n"
   "On a terminal, manual, ask and approve prompt for an answer. Without one\n"
   "the run pauses (exit 3): answer with 'rbk approve RUN --as ROLE', 'rbk\n"
@@ -85,7 +94,7 @@ const char usage_run[] =
   "       'rbk resume RUN' continues it\n";
 
 const char usage_resume[] =
-  "Usage: rbk resume RUN [--accept-changes] [--param NAME=VALUE]...\n"
+  "Usage: rbk resume RUN [--accept-changes] [--retry-failed] [--param NAME=VALUE]...\n"
   "\n"
   "Continue an interrupted or waiting run. The runbook is re-executed from\n"
   "the start; every effect the journal holds a result for is answered from\n"
@@ -94,6 +103,10 @@ const char usage_resume[] =
   "an idempotent step it runs again; otherwise you are asked to re-run,\n"
   "skip or mark it done (without a terminal: 'rbk answer RUN rerun|skip|done').\n"
   "A run begun with --only or --from keeps that selection when resumed.\n"
+  "--retry-failed reopens a run that failed on a step on hosts (its failure\n"
+  "budget exceeded) and runs that step again on the hosts that failed, and\n"
+  "on no other; then the run goes on. --ssh-config and\n"
+  "--accept-new-host-keys are as for 'rbk run'.\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
   "\n"
   "Exit status: as 'rbk run'.\n";
@@ -301,6 +314,14 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
       }
     } else if (strcmp(s, "--dry-run") == 0) {
       a->dry = 1;
+    } else if (strcmp(s, "--ssh-config") == 0) {   /* steps on hosts: run/ssh.c reads it */
+      if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", s);
+      setenv("RBK_SSH_CONFIG", argv[++i], 1);
+    } else if (strcmp(s, "--accept-new-host-keys") == 0) {
+      setenv("RBK_SSH_ACCEPT_NEW_HOST_KEYS", "1", 1);
+    } else if (strcmp(s, "--retry-failed") == 0 && strcmp(cmd, "resume") == 0) {
+      a->retry_failed = 1;
+      fleet_retry_failed(1);
     } else if (strcmp(s, "--new") == 0) {
       a->new_run = 1;
     } else if (strcmp(s, "--accept-changes") == 0) {

@@ -58,10 +58,24 @@ static void on_signal(int sig) {
 /* completed marks the steps whose last step_end says ok or recovered. */
 static void completed_steps(const Journal *j, const Program *p, int *done, int *last) {
   size_t i;
+  uint32_t k2;
+  uint8_t *hosts_ok = mem_calloc(p->nsteps + 1);
   *last = -1;
   for (i = 0; i < j->nrecs; i++) {
     const char *t = j->recs[i].type, *name, *st;
     int k;
+    if (strcmp(t, "host_end") == 0) {
+      /* a step on hosts is undone on the hosts where it completed, even
+      ** when it did not complete everywhere (run/fleet.c's fleet_undo) */
+      const Json *u = json_get(j->recs[i].json, "undo");
+      int isb = 0;
+      name = json_str(json_get(j->recs[i].json, "step"), NULL);
+      st = json_str(json_get(j->recs[i].json, "state"), NULL);
+      k = name ? prog_find_step(p, name) : -1;
+      if (k >= 0 && p->steps[k].on_group && st && strcmp(st, "ok") == 0 && !(u && json_bool(u, &isb) && isb))
+        hosts_ok[k] = 1;
+      continue;
+    }
     if (strcmp(t, "step_end") != 0 && strcmp(t, "step_start") != 0) continue;
     name = json_str(json_get(j->recs[i].json, "step"), NULL);
     k = name ? prog_find_step(p, name) : -1;
@@ -72,6 +86,9 @@ static void completed_steps(const Journal *j, const Program *p, int *done, int *
       done[k] = st && (strcmp(st, "ok") == 0 || strcmp(st, "recovered") == 0);
     }
   }
+  for (k2 = 0; k2 < p->nsteps; k2++)
+    if (hosts_ok[k2]) done[k2] = 1;
+  mem_free(hosts_ok);
 }
 
 static int confirm_irreversible(const Program *p, const int *done, int yes) {

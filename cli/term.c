@@ -77,6 +77,7 @@ static void settle(Term *t) {
 }
 
 static const char *step_name(const Term *t) {
+  if (t->vm && t->vm->step_label) return t->vm->step_label;   /* a step on hosts: "STEP@HOST" */
   return t->vm && t->step >= 0 ? t->vm->prog->steps[t->step].name : "rbk";
 }
 

@@ -83,6 +83,8 @@ typedef struct Checker {
   Arena arena;            /* Syms */
   PtrMap vars, fns, roles, steps, probes;
   PtrMap stepvars;        /* every step's top-level `let` NAME, collected up front */
+  PtrMap groups;          /* hosts groups (`hosts web = ...`) */
+  int in_target;          /* checking a step on hosts: `host`, `local run`, `on batch` allowed */
   Local *locals;          /* a stack, innermost scope last */
   size_t nlocals, locals_cap;
   PtrMap local_index;     /* name -> 1 + index of its innermost local (0: none) */
@@ -301,6 +303,12 @@ static Diag *unknown(Checker *C, const char *code, Node *name, const char *what,
 static Diag *unknown_var(Checker *C, Node *name) {
   Node *later = ptrmap_get(&C->stepvars, name->str);
   Diag *dg;
+  if (strcmp(name->str, "host") == 0) {
+    dg = err(C, "host-outside-target", name, "'host' is bound only inside a step on hosts");
+    diag_hint(dg, C->in_fn ? "pass it as an argument: f(host)"
+                           : "target a hosts group: step NAME on GROUP { ... } (and hosts GROUP = [...])");
+    return dg;
+  }
   if (later && C->in_fn) {
     if (C->in_notifier) {
       dg = err(C, "unknown-variable", name, "step variable '%s' is not visible in the notifier", name->str);
@@ -705,7 +713,7 @@ static const char *where_name(Where w) {
 static int is_clause(const Node *n) {
   switch (n->kind) {
     case N_OWNER: case N_TIMEOUT: case N_EXPECT: case N_RETRY: case N_AFTER:
-    case N_IDEMPOTENT: case N_IRREVERSIBLE: case N_UNDO: case N_ONFAIL:
+    case N_IDEMPOTENT: case N_IRREVERSIBLE: case N_UNDO: case N_ONFAIL: case N_BETWEEN:
       return 1;
     default: return 0;
   }
@@ -743,6 +751,13 @@ static void clause(Checker *C, Node *n, Where w) {
       break;
     case N_IRREVERSIBLE: need_string(C, n->a, "'irreversible'"); break;
     case N_UNDO: block(C, n->a, W_UNDO); break;
+    case N_BETWEEN:
+      if (!C->in_target) {
+        Diag *dg = err(C, "misplaced", n, "'on batch' belongs to a step on hosts");
+        diag_hint(dg, "target a hosts group: step %s on GROUP serial N { ... }", C->cur_step->a->str);
+      }
+      block(C, n->a, W_HANDLER);
+      break;
     case N_ONFAIL:
       if (strcmp(n->a->str, "failure") != 0) {
         Diag *dg = err(C, "syntax", n->a, "expected 'failure' after 'on', found '%s'", n->a->str);
@@ -757,7 +772,13 @@ static void clause(Checker *C, Node *n, Where w) {
 static void stmt(Checker *C, Node *n, Where w, int top) {
   Ty t;
   switch (n->kind) {
-    case N_RUN: command(C, n->a); break;
+    case N_RUN:
+      if (n->op && !C->in_target) {
+        Diag *dg = err(C, "local-outside-target", n, "'local run' is for a step on hosts");
+        diag_hint(dg, "outside a step on hosts every command runs on this machine: write run \"...\"");
+      }
+      command(C, n->a);
+      break;
     case N_LET:
       t = expr(C, n->b);
       if (w == W_STEP && top) add_step_global(C, n->a, t);
@@ -897,6 +918,47 @@ static void stmts(Checker *C, Node *list, Where w) {
 
 /* ---- declarations ---------------------------------------------------- */
 
+/* check_target checks `on GROUP serial N parallel N max_fail N canary N`. */
+static void check_target(Checker *C, Node *t) {
+  static const char *const opts[] = {"serial", "parallel", "max_fail", "canary", NULL};
+  Node *seen[4] = {NULL, NULL, NULL, NULL}, *o;
+  if (!ptrmap_get(&C->groups, t->a->str)) {
+    Diag *dg = unknown(C, "unknown-group", t->a, "hosts group", &C->groups);
+    if (dg && !C->groups.n) diag_hint(dg, "declare it in the runbook: hosts %s = [\"web1\", \"web2\"]", t->a->str);
+  }
+  for (o = t->b; o; o = o->next) {
+    int k;
+    double v = o->b->num;
+    for (k = 0; opts[k]; k++)
+      if (strcmp(o->a->str, opts[k]) == 0) break;
+    if (!opts[k]) {
+      Suggest sg;
+      Diag *dg = err(C, "bad-target", o->a, "unknown targeting option '%s'", o->a->str);
+      suggest_init(&sg, o->a->str);
+      for (k = 0; opts[k]; k++) suggest_add(&sg, opts[k]);
+      if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'? (serial, parallel, max_fail or canary)", suggest_best(&sg));
+      else diag_hint(dg, "after 'on GROUP' come serial N, parallel N, max_fail N (or N%%) and canary N");
+      continue;
+    }
+    if (seen[k]) {
+      diag_hint(err(C, "bad-target", o->a, "duplicate '%s'", opts[k]), "the first is at line %d", line_of(C, seen[k]));
+      continue;
+    }
+    seen[k] = o;
+    if (o->op && (k == 1 || k == 3)) {
+      diag_hint(err(C, "bad-target", o, "'%s' takes a number of hosts, not a percentage", opts[k]),
+                "write %s %g", opts[k], v);
+      continue;
+    }
+    if (v != floor(v) || v < (k == 2 ? 0 : 1) || v > (o->op ? 100 : 1e6)) {
+      Diag *dg = err(C, "bad-target", o->b, "'%s %g%s' is not a valid %s", opts[k], v, o->op ? "%" : "",
+                     k == 2 ? "failure budget" : k == 0 ? "batch size" : k == 1 ? "concurrency" : "canary size");
+      if (o->op) diag_hint(dg, "a percentage is a whole number from %d to 100", k == 2 ? 0 : 1);
+      else diag_hint(dg, "a whole number of hosts, %s", k == 2 ? "0 or more" : "1 or more");
+    }
+  }
+}
+
 static void check_step(Checker *C, Node *step, int order) {
   Node *n;
   Node *seen[N__COUNT];
@@ -918,9 +980,21 @@ static void check_step(Checker *C, Node *step, int order) {
   if (seen[N_IDEMPOTENT] && seen[N_IRREVERSIBLE])
     warn(C, "contradiction", seen[N_IRREVERSIBLE], "step '%s' is marked both idempotent and irreversible",
          step->a->str);
+  if (step->d) check_target(C, step->d);
   /* The step body's top level shares the runbook scope (its lets are
-  ** visible to later steps); nested blocks open their own. */
+  ** visible to later steps); nested blocks open their own. A step on
+  ** hosts sees `host`, the host it is running on. */
+  C->in_target = step->d != NULL;
+  if (step->d) {
+    open_scope(C);
+    Node *hn = ast_node(C->ast, N_NAME, step->d->span, NULL, NULL, NULL, NULL);
+    hn->str = ast_intern(C->ast, "host", 4);
+    hn->len = 4;
+    push_local(C, hn, S_PARAM, TY_ANY);
+  }
   stmts(C, step->c->a, W_STEP);
+  if (step->d) close_scope(C);
+  C->in_target = 0;
   C->cur_step = NULL;
 }
 
@@ -1135,8 +1209,16 @@ static void check_runbook(Checker *C, Node *rb) {
     }
   }
   C->nsteps = order;
-  /* Pass 2: params and secrets in order, so each sees the ones before it. */
+  /* Pass 2: params, secrets and hosts groups in order, so each sees the ones before it. */
   for (n = rb->b; n; n = n->next) {
+    if (n->kind == N_HOSTS) {
+      Ty t = expr(C, n->b);
+      if (t != TY_ANY && t != TY_LIST)
+        diag_hint(err(C, "type-mismatch", n->b, "a hosts group needs a list, not %s", ty_name(t)),
+                  "hosts web = [\"web1\", \"web2\"], inventory(\"inventory.ini\", \"web\") or hosts_file(\"hosts.txt\")");
+      if (declare(C, &C->vars, n->a, S_PARAM, TY_LIST, "duplicate-param", "name"))
+        ptrmap_put(&C->groups, n->a->str, n);
+    }
     if (n->kind == N_PARAM || n->kind == N_SECRET) {
       Ty t = n->b ? expr(C, n->b) : TY_STR;
       declare(C, &C->vars, n->a, n->kind == N_PARAM ? S_PARAM : S_SECRET, n->kind == N_SECRET ? TY_ANY : t,
@@ -1213,7 +1295,7 @@ static void check_runbook(Checker *C, Node *rb) {
           err(C, "not-constant", n->b, "the backout runbook must be a constant string");
         break;
       case N_RUNBOOK: err(C, "misplaced", n, "a runbook cannot contain another runbook"); break;
-      case N_PARAM: case N_SECRET: break;
+      case N_PARAM: case N_SECRET: case N_HOSTS: break;
       default: err(C, "internal", n, "unexpected %s in a runbook", KW(n));
     }
   }
@@ -1256,6 +1338,7 @@ static void checker_free(Checker *C) {
   ptrmap_free(&C->steps);
   ptrmap_free(&C->probes);
   ptrmap_free(&C->stepvars);
+  ptrmap_free(&C->groups);
   mem_free(C->locals);
   ptrmap_free(&C->local_index);
   arena_free(&C->arena);

@@ -746,7 +746,7 @@ static void stmt(Gen *g, Node *n) {
       r = alloc_reg(g, n);
       command(g, n->a, r);
       fs->pos = n->span.pos;
-      emit_abc(g, OP_RUN, r, 0, 0);
+      emit_abc(g, OP_RUN, r, n->op ? 1 : 0, 0);   /* B = 1: `local run` */
       break;
     case N_LET:
       if (fs->step_top) {
@@ -916,6 +916,21 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   st->owner = -1;
   st->undo = st->onfail = -1;
   st->expect = st->timeout = -1;
+  st->between = -1;
+  st->parallel = 1;
+  if (n->d) {
+    uint32_t k;
+    for (k = 0; k < g->prog->ngroups; k++)
+      if (strcmp(g->prog->groups[k].name, n->d->a->str) == 0) st->on_group = k + 1;
+    for (p = n->d->b; p; p = p->next) {
+      const char *o = p->a->str;
+      double v = p->b->num;
+      if (strcmp(o, "serial") == 0) { st->serial = v; st->serial_pct = p->op; }
+      else if (strcmp(o, "max_fail") == 0) { st->max_fail = v; st->max_fail_pct = p->op; }
+      else if (strcmp(o, "parallel") == 0) st->parallel = v >= 1 ? (uint32_t)v : 1;
+      else if (strcmp(o, "canary") == 0) st->canary = v >= 1 ? (uint32_t)v : 0;
+    }
+  }
   for (p = n->c->a; p; p = p->next) {
     switch (p->kind) {
       case N_OWNER: st->owner = role_index(g, p->a); break;
@@ -953,6 +968,7 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   for (p = n->c->a; p; p = p->next) {
     if (p->kind == N_UNDO) st->undo = body_proto(g, "undo", st->name, p->a->a, 0);
     if (p->kind == N_ONFAIL) st->onfail = body_proto(g, "on failure", st->name, p->b->a, 0);
+    if (p->kind == N_BETWEEN) st->between = body_proto(g, "on batch", st->name, p->a->a, 0);
   }
 }
 
@@ -1177,11 +1193,20 @@ static void gen_runbook(Gen *g, Node *rb) {
       ptrmap_put(&g->roles, n->a->str, (void *)(uintptr_t)(++pr->nroles));
     } else if (n->kind == N_PARAM || n->kind == N_SECRET) {
       global_index(g, n->a->str);
+    } else if (n->kind == N_HOSTS) {
+      /* here, so that a step finds its group wherever the group is declared */
+      GroupInfo *gi;
+      GROW(pr->groups, pr->ngroups);
+      gi = &pr->groups[pr->ngroups++];
+      gi->name = mem_strdup(n->a->str);
+      gi->global = global_index(g, n->a->str);
+      gi->init = expr_proto(g, "hosts", n->a->str, n->b);
     } else if (n->kind == N_FN) {
       ptrmap_put(&g->fns, n->a->str, (void *)(uintptr_t)(new_proto(g, "fn", n->a->str) + 1));
     } else if (n->kind == N_EXTERN) {
       add_extern(g, n, NULL);
     } else if (n->kind == N_STEP) {
+      if (n->d) global_index(g, ast_intern(g->ast, "host", 4));   /* the host a step on hosts is running on (run/fleet.c sets it) */
       GROW(pr->steps, pr->nsteps);
       memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
       pr->steps[pr->nsteps++].name = mem_strdup(n->a->str);

@@ -359,6 +359,10 @@ static int space(const Fmt *f, const Item *before_a, const Item *a, const Item *
   if (is_tok(a, '(') || is_tok(a, '[')) return 0;
   if (is_tok(b, '.')) return a->type == IT_TOKEN && (a->kind == NUMBER || a->kind == DURATION);
   if (is_tok(a, '.')) return 0;
+  /* `serial 25%`, `max_fail 10%`: a percentage after a step's targeting
+  ** option (NAME NUMBER '%' appears nowhere else: no expression puts a
+  ** number right after a name) */
+  if (is_tok(b, '%') && is_tok(a, NUMBER) && before_a && is_tok(before_a, IDENT)) return 0;
   if (is_tok(a, '-') && !(before_a && ends_value(before_a))) return 0;   /* unary minus */
   if (is_tok(b, '(')) {
     if (a->type == IT_TOKEN && (a->kind == RUN || a->kind == ASK || a->kind == PROBE))

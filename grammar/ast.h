@@ -33,7 +33,7 @@
   X(UNARY, "unary", "op, a")                                               \
   X(BINARY, "binary", "op, a, b")                                          \
   /* statements */                                                         \
-  X(RUN, "run", "a = command")                                             \
+  X(RUN, "run", "a = command; op = 1 for `local run`")                                             \
   X(LET, "let", "a = NAME, b = value")                                     \
   X(ASSIGN, "assign", "a = NAME, b = value")                               \
   X(EXPR, "expr", "a = expression (a call)")                               \
@@ -59,6 +59,9 @@
   X(IRREVERSIBLE, "irreversible", "a = reason")                            \
   X(UNDO, "undo", "a = BLOCK")                                             \
   X(ONFAIL, "on", "a = NAME (failure), b = BLOCK")                         \
+  X(TARGET, "on hosts", "a = group NAME, b = TOPTs")                       \
+  X(TOPT, "target option", "a = NAME (serial, parallel, max_fail, canary), b = NUM; op = 1 for N%") \
+  X(BETWEEN, "on batch", "a = BLOCK")                               \
   /* declarations */                                                       \
   X(RUNBOOK, "runbook", "a = title, b = declarations")                     \
   X(VERSION, "version", "a = value")                                       \
@@ -67,6 +70,7 @@
   X(CONTACT, "contact", "a = NAME, b = value")                             \
   X(PARAM, "param", "a = NAME, b = default or NULL")                       \
   X(SECRET, "secret", "a = NAME, b = source or NULL")                      \
+  X(HOSTS, "hosts", "a = NAME, b = the hosts: a list of names or host maps") \
   X(PROBE, "probe", "a = NAME, b = expression")                            \
   X(TRIGGER, "trigger", "a = name, b = severity NAME, c = condition, d = for or NULL") \
   X(NOTIFIER, "notifier", "a = command")                                   \
@@ -74,7 +78,7 @@
   X(REQUIRE, "require", "a = name, b = body")                              \
   X(PLANAPPROVAL, "require approval", "a = 'approval', b = role NAME")      \
   X(IMPORT, "import", "a = path")                                          \
-  X(STEP, "step", "a = NAME, b = title or NULL, c = body")                 \
+  X(STEP, "step", "a = NAME, b = title or NULL, c = body, d = TARGET or NULL")                 \
   X(FN, "fn", "a = NAME, b = parameter NAMEs, c = body")                   \
   X(EXTERN, "extern", "a = library, b = NAME, c = parameter type NAMEs, d = result type NAME or NULL") \
   X(PROGRAM, "program", "a = declarations")

@@ -93,6 +93,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token STR_BEGIN "string" STR_END "end of string"
 %token INTERP_BEGIN "'${'" INTERP_END "'}' of '${'"
 %token RUNBOOK "'runbook'" VERSION "'version'" OWNER "'owner'" WINDOW "'window'"
+%token HOSTS "'hosts'"
 %token ROLE "'role'" PARAM "'param'" SECRET "'secret'" PROBE "'probe'"
 %token TRIGGER "'trigger'" WHEN "'when'" REQUIRE "'require'" IMPORT "'import'"
 %token STEP "'step'" TIMEOUT "'timeout'" EXPECT "'expect'" RETRY "'retry'"
@@ -116,7 +117,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 
 %type <node> decl stmt expr postfix primary string name opt_title opt_msg block
 %type <node> chain fn_decl extern_decl import_decl else_part opt_type
-%type <list> decls stmts contacts names args arglist parts params paramlist repl_items
+%type <list> topts decls stmts contacts names args arglist parts params paramlist repl_items
 
 %start top
 
@@ -156,6 +157,11 @@ decl
   | REQUIRE name BY name                { $$ = mk(p, N_PLANAPPROVAL, @$, $2, $4, NULL, NULL); }
   | REQUIRE error block                 { $$ = NULL; }
   | STEP name opt_title block           { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
+  | STEP name opt_title ON name topts block
+                                        { Node *t = mk(p, N_TARGET, @5, $5, $6.head, NULL, NULL);
+                                          t->span.end = @6.end > @5.end ? @6.end : @5.end;
+                                          $$ = mk(p, N_STEP, @$, $2, $3, $7, t); }
+  | HOSTS name '=' expr                 { $$ = mk(p, N_HOSTS, @$, $2, $4, NULL, NULL); }
   | STEP error block                    { $$ = NULL; }
   | fn_decl
   | extern_decl
@@ -193,6 +199,15 @@ contacts
                                           $$.tail->span.end = @3.end; }
   ;
 
+/* the targeting options after `on GROUP`: NAME N or NAME N% (checked by the checker) */
+topts
+  : %empty                              { $$ = none(); }
+  | topts name NUMBER                   { Node *o = mk(p, N_TOPT, @2, $2, $3, NULL, NULL);
+                                          o->span.end = @3.end; $$ = add($1, o); }
+  | topts name NUMBER '%'               { Node *o = mk(p, N_TOPT, @2, $2, $3, NULL, NULL);
+                                          o->span.end = @4.end; o->op = 1; $$ = add($1, o); }
+  ;
+
 opt_title
   : %empty                              { $$ = NULL; }
   | string
@@ -218,6 +233,16 @@ repl_items
 
 stmt
   : RUN expr                            { $$ = mk(p, N_RUN, @$, $2, NULL, NULL, NULL); }
+  | name RUN expr                       {
+      if (strcmp($1->str, "local") != 0) {
+        Diag *d = parser_error(p, @1.pos, @1.end, "unexpected '%s' before 'run'", $1->str);
+        diag_hint(d, "to run a command on the control machine inside a step on hosts, write: local run \"...\"");
+        $$ = NULL;
+      } else {
+        $$ = mk(p, N_RUN, @$, $3, NULL, NULL, NULL);
+        $$->op = 1;
+      }
+    }
   | LET name '=' expr                   { $$ = mk(p, N_LET, @$, $2, $4, NULL, NULL); }
   | name '=' expr                       { $$ = mk(p, N_ASSIGN, @$, $1, $3, NULL, NULL); }
   | chain                               { $$ = mk(p, N_EXPR, @$, $1, NULL, NULL, NULL); }
@@ -249,7 +274,11 @@ stmt
   | IRREVERSIBLE expr                   { $$ = mk(p, N_IRREVERSIBLE, @$, $2, NULL, NULL, NULL); }
   | UNDO block                          { $$ = mk(p, N_UNDO, @$, $2, NULL, NULL, NULL); }
   | UNDO error block                    { $$ = NULL; }
-  | ON name block                       { $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL); }
+  | ON name block                       {
+      /* `on batch { ... }`: the gate before each batch of a step on hosts but the first */
+      if (strcmp($2->str, "batch") == 0) $$ = mk(p, N_BETWEEN, @$, $3, NULL, NULL, NULL);
+      else $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL);
+    }
   | ON FAIL block                       {
       /* `fail` is a keyword, so this is no name: say what was meant. */
       Diag *d = parser_error(p, @2.pos, @2.end, "expected 'failure' after 'on', found 'fail'");
@@ -378,7 +407,7 @@ parts
 
 static const char *const keywords[] = {
   "runbook", "version", "owner", "window", "role", "param", "secret", "probe",
-  "trigger", "when", "require", "import", "step", "timeout", "expect", "retry",
+  "trigger", "when", "require", "hosts", "import", "step", "timeout", "expect", "retry",
   "every", "after", "idempotent", "irreversible", "undo", "on", "run", "let",
   "verify", "if", "then", "else", "for", "in", "wait", "until", "manual", "ask",
   "approve", "by", "notify", "notifier", "log", "fail", "return", "fn", "extern", "true",

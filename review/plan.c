@@ -278,6 +278,30 @@ static void actions_in(StepB *sb, const Node *n, int depth) {
     if (!is_clause(n)) action_of(sb, n, depth);
 }
 
+/* targeting_of puts a step's `on GROUP ...` in words, with the group's
+** host count when it is a literal list. */
+static void targeting_of(B *b, const Node *t, Buf *out) {
+  const Node *rb = astq_runbook(b->ast), *d, *o;
+  long count = -1;
+  double serial = 0, budget = 0, parallel = 1, canary = 0;
+  int serial_pct = 0, budget_pct = 0;
+  for (d = rb ? rb->b : NULL; d; d = d->next)
+    if (d->kind == N_HOSTS && d->a->str == t->a->str && d->b->kind == N_LIST) count = ast_list_len(d->b->a);
+  for (o = t->b; o; o = o->next) {
+    if (strcmp(o->a->str, "serial") == 0) { serial = o->b->num; serial_pct = o->op; }
+    else if (strcmp(o->a->str, "max_fail") == 0) { budget = o->b->num; budget_pct = o->op; }
+    else if (strcmp(o->a->str, "parallel") == 0) parallel = o->b->num;
+    else if (strcmp(o->a->str, "canary") == 0) canary = o->b->num;
+  }
+  buf_printf(out, "On hosts group %s", t->a->str);
+  if (count >= 0) buf_printf(out, " (%ld host%s)", count, count == 1 ? "" : "s");
+  else buf_puts(out, " (resolved when the run starts)");
+  if (canary > 0) buf_printf(out, ", canary %g host%s first", canary, canary == 1 ? "" : "s");
+  if (serial > 0) buf_printf(out, ", in batches of %g%s", serial, serial_pct ? "%" : serial == 1 ? " host" : " hosts");
+  else buf_puts(out, ", all hosts in one batch");
+  buf_printf(out, ", %g at a time, failure budget %g%s", parallel, budget, budget_pct ? "%" : budget == 1 ? " host" : " hosts");
+}
+
 static void build_step(B *b, Node *decl, PlanStep *s) {
   Node *body = astq_body(decl), *c;
   StepB sb;
@@ -291,6 +315,10 @@ static void build_step(B *b, Node *decl, PlanStep *s) {
   s->title = decl->b ? text_of(b, decl->b) : s->name;
   src_linecol((Source *)b->src, decl->span.pos, &s->line, &col);
   s->retries = -1;
+  if (decl->d) {
+    targeting_of(b, decl->d, &t);
+    s->targeting = keep(b, &t);
+  }
   for (c = body; c; c = c->next) {
     switch (c->kind) {
       case N_OWNER: if (c->a) s->owner = keep_str(b, c->a->str); break;

@@ -97,6 +97,7 @@ typedef struct PlanStep {
   long retries;          /* -1: no retry clause */
   double retry_every;
   int idempotent, irreversible, has_undo;
+  const char *targeting; /* a step on hosts: its group, batches, budget in words; NULL: this machine */
   int lint_no_undo;      /* lint found it changes something with no way back (no-undo) */
   size_t findings;       /* unsuppressed lint findings inside the step */
   const char *irreversible_reason;

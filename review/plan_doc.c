@@ -314,6 +314,7 @@ static void details(DocW *w, const Plan *p) {
       buf_putc(&t, '.');
     }
     if (s->idempotent) buf_puts(&t, " Safe to run again (idempotent).");
+    if (s->targeting) buf_printf(&t, " %s.", s->targeting);
     dw_para(w, buf_cstr(&t));
     buf_reset(&t);
     for (k = 0; k < s->nactions; k++) dw_item(w, s->actions[k].depth, s->actions[k].text);

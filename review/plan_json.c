@@ -59,6 +59,8 @@ static void step_json(Buf *b, const PlanStep *s) {
   str_list(b, s->after, s->nafter);
   key(b, &f, "idempotent");
   buf_puts(b, s->idempotent ? "true" : "false");
+  key(b, &f, "targeting");
+  dw_json_str(b, s->targeting);
   key(b, &f, "undo");
   dw_json_str(b, s->has_undo ? s->undo : NULL);
   key(b, &f, "irreversible");

@@ -933,6 +933,34 @@ static void review(Rb *b) {
   buf_free(&t);
 }
 
+/* hosts_of keeps the last host_end of each (step, host, undo). */
+static void hosts_of(Rb *b) {
+  Report *r = b->r;
+  size_t i, k, cap = 0;
+  for (i = 0; i < b->L->n; i++) {
+    const Json *x = b->L->rec[i];
+    const char *t = rr_str(x, "type"), *step = rr_str(x, "step"), *host = rr_str(x, "host"), *st = rr_str(x, "state");
+    const Json *u = json_get(x, "undo");
+    int isb = 0, undo = u && json_bool(u, &isb) && isb;
+    long long a = 0;
+    RepHost *h;
+    if (!t || strcmp(t, "host_end") != 0 || !step || !host || !st) continue;
+    for (k = 0; k < r->nhosts; k++)
+      if (strcmp(r->hosts[k].step, step) == 0 && strcmp(r->hosts[k].host, host) == 0 && r->hosts[k].undo == undo) break;
+    if (k == r->nhosts) h = PUSH(r->hosts, r->nhosts, cap);
+    else h = &r->hosts[k];
+    memset(h, 0, sizeof *h);
+    h->step = step;
+    h->host = host;
+    h->state = st;
+    h->undo = undo;
+    h->error = rr_str(x, "error");
+    rr_secs(json_get(x, "duration"), &h->secs);
+    if (rr_int(x, "attempts", &a)) h->attempts = a;
+    if (rr_int(x, "batch", &a)) h->batch = a;
+  }
+}
+
 int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size_t errlen) {
   Rb b;
   size_t i;
@@ -987,6 +1015,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     e->text = keep(&b, &t);
     e->improv = c->improv;
   }
+  hosts_of(&b);
   qsort(r->events, r->nevents, sizeof *r->events, event_cmp);
   steps_from_plan(&b);
   finish_steps(&b);
@@ -1010,6 +1039,7 @@ void report_free(Report *r) {
   mem_free(r->decisions);
   mem_free(r->improvs);
   mem_free(r->steps);
+  mem_free(r->hosts);
   mem_free(r->failed);
   if (r->has_plan) plan_free(&r->plan);
   rr_info_free(&r->info);

@@ -108,6 +108,14 @@ typedef struct RepQA {
 
 #define REPORT_NQA 7
 
+/* A host of a step on hosts: its last host_end (run/fleet.c). */
+typedef struct RepHost {
+  const char *step, *host, *state, *error;   /* error: NULL when none */
+  double secs;
+  long long attempts, batch;
+  int undo;            /* a host of an undo (rbk undo) */
+} RepHost;
+
 typedef struct Report {
   Arena arena;
   RrInfo info;
@@ -128,6 +136,8 @@ typedef struct Report {
   size_t nimprovs;
   RepStep *steps;
   size_t nsteps;
+  RepHost *hosts;       /* steps on hosts: one per step, host (and undo), in first-seen order */
+  size_t nhosts;
   RepVerify *failed;
   size_t nfailed;
   size_t verifies_passed;

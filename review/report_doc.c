@@ -157,6 +157,29 @@ static void planned_actual(DocW *w, const Report *r, DwRow *row, DwFormat fmt) {
   buf_free(&g);
 }
 
+/* hosts: a line per host of each step on hosts (run/fleet.c). */
+static void hosts(DocW *w, const Report *r, DwRow *row) {
+  static const char *const h[] = {"Step", "Host", "Batch", "Outcome", "Duration", "Attempts", "Reason"};
+  size_t i;
+  if (!r->nhosts) return;
+  dw_heading(w, 2, "hosts", "Hosts");
+  dw_table(w, "hosts-table", 7, h);
+  for (i = 0; i < r->nhosts; i++) {
+    const RepHost *x = &r->hosts[i];
+    if (x->undo) buf_puts(&row->c[0], "undo ");
+    dw_code(&row->c[0], x->step);
+    dw_plain(&row->c[1], x->host);
+    if (x->batch) buf_printf(&row->c[2], "%lld", x->batch);
+    else buf_puts(&row->c[2], "-");
+    dw_plain(&row->c[3], x->state);
+    val_fmt_duration(x->secs, &row->c[4]);
+    buf_printf(&row->c[5], "%lld", x->attempts);
+    dw_plain(&row->c[6], x->error ? x->error : "-");
+    dw_row_put(w, row, NULL, 7);
+  }
+  dw_table_end(w);
+}
+
 static void timeline(DocW *w, const Report *r, DwRow *row) {
   static const char *const h[] = {"Time (UTC)", "Since start", "Event"};
   size_t i;
@@ -323,6 +346,7 @@ void report_render_doc(const Report *r, DwFormat fmt, Buf *out) {
   summary(&w, r, &row);
   review(&w, r, &row);
   planned_actual(&w, r, &row, fmt);
+  hosts(&w, r, &row);
   timeline(&w, r, &row);
   commands(&w, r, &row);
   decisions(&w, r, &row);

@@ -73,6 +73,23 @@ void report_render_json(const Report *r, Buf *out) {
     buf_putc(out, '}');
   }
   buf_putc(out, ']');
+  if (r->nhosts) {   /* steps on hosts: each host's last outcome (absent without them) */
+  key(out, "hosts");
+  buf_putc(out, '[');
+  for (i = 0; i < r->nhosts; i++) {
+    const RepHost *x = &r->hosts[i];
+    buf_printf(out, "%s{\"step\":", i ? ",\n" : "\n");
+    dw_json_str(out, x->step);
+    buf_puts(out, ",\"host\":");
+    dw_json_str(out, x->host);
+    buf_printf(out, ",\"undo\":%s,\"batch\":%lld,\"outcome\":", x->undo ? "true" : "false", x->batch);
+    dw_json_str(out, x->state);
+    buf_printf(out, ",\"duration\":%.3f,\"attempts\":%lld,\"reason\":", x->secs, x->attempts);
+    dw_json_str(out, x->error);
+    buf_putc(out, '}');
+  }
+  buf_putc(out, ']');
+  }
   key(out, "steps");
   buf_putc(out, '[');
   for (i = 0; i < r->nsteps; i++) {

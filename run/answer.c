@@ -37,13 +37,16 @@ static int find_pending(const Journal *j, Pending *pd) {
     double n = json_num(json_get(r, "n"), &ok);
     int done = 0;
     if (!ok) continue;
-    if (json_get(r, "lane")) continue;   /* the REPL's own effects never wait for an answer */
+    const char *lane = json_str(json_get(r, "lane"), NULL);
+    if (lane && strcmp(lane, "repl") == 0) continue;   /* the REPL's own effects never wait for an answer */
     if (strcmp(j->recs[i].type, "gate_wait") != 0 &&
         !(strcmp(j->recs[i].type, "paused") == 0 && json_get(r, "n")))
       continue;
     for (k = i + 1; k < j->nrecs; k++) {
       double m = json_num(json_get(j->recs[k].json, "n"), &ok);
-      if (ok && m == n && !json_get(j->recs[k].json, "lane") && (strcmp(j->recs[k].type, "effect_end") == 0 || strcmp(j->recs[k].type, "decision") == 0))
+      const char *kl = json_str(json_get(j->recs[k].json, "lane"), NULL);
+      if (ok && m == n && (kl == lane || (kl && lane && strcmp(kl, lane) == 0)) &&
+          (strcmp(j->recs[k].type, "effect_end") == 0 || strcmp(j->recs[k].type, "decision") == 0))
         done = 1;
     }
     if (done) continue;
@@ -83,6 +86,14 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       fprintf(stderr, "rbk %s: run %s waits for a decision on an effect in doubt: rbk answer %s rerun|skip|done\n", cmd,
               run, run);
       goto done;
+    }
+    {   /* an effect of a host's lane (run/fleet.c): the decision is that lane's */
+      const char *lane = json_str(json_get(pd.rec, "lane"), NULL);
+      if (lane) {
+        buf_puts(&f, "\"lane\":");
+        json_put_str(&f, lane, strlen(lane));
+        buf_putc(&f, ',');
+      }
     }
     buf_printf(&f, "\"n\":%lld,\"choice\":\"%s\",\"by\":", pd.n, what);
     json_put_str(&f, by, strlen(by));

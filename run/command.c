@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "effects.h"
+#include "fleet.h"
 #include "../base/mem.h"
 
 static void cmd_line(void *ud, int stream, const char *line, size_t n) {
@@ -25,6 +26,12 @@ static void cmd_line(void *ud, int stream, const char *line, size_t n) {
 static void cmd_tick(void *ud, double elapsed) {
   VM *vm = ud;
   if (vm->host.on_tick) vm->host.on_tick(vm->host.ud, elapsed);
+}
+
+/* remote_host is the host a command runs on: inside a step on hosts,
+** unless it is a `local run`; NULL: this machine. */
+static const FleetHost *remote_host(const VM *vm) {
+  return vm->fx && vm->fx->host && !vm->run_local ? vm->fx->host : NULL;
 }
 
 static int step_idempotent(const VM *vm) { return vm->step >= 0 && vm->prog->steps[vm->step].idempotent; }
@@ -104,7 +111,18 @@ VmResult fx_command(VM *vm, const char *cmd, ExecResult *r) {
   o.on_tick = cmd_tick;
   o.interrupt = vm->interrupt;
   o.ud = vm;
-  rc = exec_run(&o, r);
+  if (remote_host(vm)) {
+    char err[300];
+    rc = ssh_exec(&remote_host(vm)->t, cmd, &o, r, err, sizeof err);   /* a step on hosts (run/ssh.c) */
+    if (rc != 0) {
+      if (vm->host.on_output_end) vm->host.on_output_end(vm->host.ud);
+      vm_fail(vm, "%s", err);
+      exec_result_free(r);
+      return VM_FAILED;
+    }
+  } else {
+    rc = exec_run(&o, r);
+  }
   if (vm->host.on_output_end) vm->host.on_output_end(vm->host.ud);
   if (rc != 0) {
     vm_fail(vm, "cannot start /bin/sh: %s", strerror(r->spawn_errno));
@@ -136,6 +154,14 @@ int fx_run(VM *vm, const char *cmd) {
     return vm_fail(vm, "interrupted");
   }
   if (st != VM_OK) return -1;   /* failed or paused: vm_fail was called */
+  if (r.status == 255 && remote_host(vm)) {
+    /* ssh's own failure: the host could not be reached, or its key was refused */
+    char why[420];
+    ssh_reason(&r, why, sizeof why);
+    vm_fail(vm, "cannot run on host %s over ssh: %s", remote_host(vm)->t.name, why);
+    exec_result_free(&r);
+    return -1;
+  }
   if (r.status != 0) {
     if (r.timed_out) vm_fail(vm, "command timed out (the step's timeout was reached) and was killed");
     else if (r.term_signal) vm_fail(vm, "command was killed by signal %d", r.term_signal);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleet.h"
 #include "../grammar/parse.h"
 #include "../base/mem.h"
 #include "../base/ptrmap.h"
@@ -131,6 +132,17 @@ static Value eval(Dry *d, const Node *n) {
         val_release(b);
         return r;
       }
+    case N_FIELD:   /* host.name and the like: a map known before the run */
+      a = eval(d, n->a);
+      if (a.t == V_MAP) {
+        const Value *f = val_map_get(&a, n->b->str);
+        b = f ? *f : val_undef();
+        if (f) val_retain(b);
+        val_release(a);
+        return b;
+      }
+      val_release(a);
+      return val_undef();
     default: return val_undef();
   }
 }
@@ -199,7 +211,7 @@ static void stmt(Dry *d, const Node *n) {
     case N_RUN:
       command(d, n->a, &b);
       indent(d);
-      fprintf(d->out, "$ %s\n", buf_cstr(&b));
+      fprintf(d->out, "%s$ %s\n", n->op ? "(local) " : "", buf_cstr(&b));   /* `local run` in a step on hosts */
       break;
     case N_LET: case N_ASSIGN: {
       Value v = eval(d, n->b);
@@ -311,6 +323,49 @@ static void free_known(Dry *d) {
   ptrmap_free(&d->known);
 }
 
+/* dry_fleet lists a step on hosts batch by batch, and its commands host
+** by host, without connecting to any. */
+static void dry_fleet(Dry *d, const StepInfo *st, const Node *step) {
+  const Program *p = d->vm->prog;
+  const GroupInfo *g = &p->groups[st->on_group - 1];
+  const Value *hosts = &d->vm->G[g->global];
+  uint32_t n = hosts->t == V_LIST ? AS_LIST(*hosts)->n : 0, nb, b, i, budget, *starts;
+  const char *hostname = ast_intern(&d->ast, "host", 4);
+  starts = mem_alloc((n + 2) * sizeof *starts);
+  nb = fleet_batches(st, n, starts, &budget);
+  fprintf(d->out, "  on hosts group %s: %u host%s in %u batch%s, %u at a time, failure budget %u host%s\n", g->name, n,
+          n == 1 ? "" : "s", nb, nb == 1 ? "" : "es", st->parallel ? st->parallel : 1, budget,
+          budget == 1 ? "" : "s");
+  for (b = 0; b < nb; b++) {
+    const Node *c;
+    if (b > 0)
+      for (c = step->c->a; c; c = c->next)
+        if (c->kind == N_BETWEEN) {   /* the gate before this batch */
+          fprintf(d->out, "  on batch (on this machine):\n");
+          d->depth++;
+          stmts(d, c->a->a);
+          d->depth--;
+        }
+    fprintf(d->out, "  batch %u/%u:", b + 1, nb);
+    for (i = starts[b]; i < starts[b + 1]; i++) {
+      const Value *nm = val_map_get(&AS_LIST(*hosts)->v[i], "name");
+      fprintf(d->out, " %s", nm && nm->t == V_STR ? AS_STR(*nm)->s : "?");
+    }
+    fputc('\n', d->out);
+    for (i = starts[b]; i < starts[b + 1]; i++) {
+      const Value *h = &AS_LIST(*hosts)->v[i];
+      const Value *nm = val_map_get(h, "name");
+      val_retain(*h);
+      bind(d, hostname, *h);
+      fprintf(d->out, "  %s@%s:\n", st->name, nm && nm->t == V_STR ? AS_STR(*nm)->s : "?");
+      d->depth++;
+      stmts(d, step->c->a);
+      d->depth--;
+    }
+  }
+  mem_free(starts);
+}
+
 int dryrun(VM *vm, FILE *out, const int *selected) {
   Dry d;
   Diags diags;
@@ -336,6 +391,12 @@ int dryrun(VM *vm, FILE *out, const int *selected) {
     val_retain(v);
     bind(&d, ast_intern(&d.ast, p->params[i].name, strlen(p->params[i].name)), v);
   }
+  /* So are the hosts groups: run_params resolved them. */
+  for (i = 0; i < p->ngroups; i++) {
+    Value v = vm->G[p->groups[i].global];
+    val_retain(v);
+    bind(&d, ast_intern(&d.ast, p->groups[i].name, strlen(p->groups[i].name)), v);
+  }
   fprintf(out, "dry run: nothing is executed; <...> is known only at run time\n");
   for (n = rb ? rb->b : NULL; n; n = n->next) {
     if (n->kind == N_REQUIRE) {
@@ -345,7 +406,8 @@ int dryrun(VM *vm, FILE *out, const int *selected) {
       const StepInfo *st = &p->steps[si];
       if (selected[si]) {
         fprintf(out, "step %s%s%s\n", st->name, st->title[0] ? ": " : "", st->title);
-        stmts(&d, n->c->a);
+        if (st->on_group) dry_fleet(&d, st, n);
+        else stmts(&d, n->c->a);
       } else {
         fprintf(out, "step %s: skipped\n", st->name);
       }

@@ -4,9 +4,11 @@
 */
 #include "effects.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../vm/valjson.h"
 #include "../base/mem.h"
@@ -68,16 +70,45 @@ static void step_key(char *out, size_t n, const char *type, const Json *rec) {
   snprintf(out, n, "%s%s/%s/%.0f", undo ? "undo:" : "", type, step ? step : "", ok ? a : 0);
 }
 
-/* lane_of reads a record's lane: absent is the runbook's, "repl" the REPL's. */
-static int lane_of(const Json *rec) {
+static void lanes_init(Effects *fx) {
+  if (fx->lanes) return;
+  fx->lanes = mem_calloc(FX_NLANES * sizeof *fx->lanes);
+  fx->lane_names = mem_calloc(FX_NLANES * sizeof *fx->lane_names);
+  fx->nlanes = FX_NLANES;
+}
+
+int fx_lane_known(const Effects *fx, const char *name) {
+  int i;
+  for (i = FX_NLANES; i < fx->nlanes; i++)
+    if (strcmp(fx->lane_names[i], name) == 0) return fx->lanes[i].neff > 0;
+  return 0;
+}
+
+int fx_lane(Effects *fx, const char *name) {
+  int i;
+  lanes_init(fx);
+  for (i = FX_NLANES; i < fx->nlanes; i++)
+    if (strcmp(fx->lane_names[i], name) == 0) return i;
+  fx->lanes = mem_realloc(fx->lanes, (size_t)(fx->nlanes + 1) * sizeof *fx->lanes);
+  fx->lane_names = mem_realloc(fx->lane_names, (size_t)(fx->nlanes + 1) * sizeof *fx->lane_names);
+  memset(&fx->lanes[fx->nlanes], 0, sizeof *fx->lanes);
+  fx->lane_names[fx->nlanes] = mem_strdup(name);
+  return fx->nlanes++;
+}
+
+/* lane_of reads a record's lane: absent is the runbook's, "repl" the
+** REPL's, any other name a host's (fx_lane). */
+static int lane_of(Effects *fx, const Json *rec) {
   const char *l = json_str(json_get(rec, "lane"), NULL);
-  return l && strcmp(l, "repl") == 0 ? FX_LANE_REPL : FX_LANE_RUNBOOK;
+  if (!l) return FX_LANE_RUNBOOK;
+  return strcmp(l, "repl") == 0 ? FX_LANE_REPL : fx_lane(fx, l);
 }
 
 int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen) {
   size_t i;
   int l;
   memset(fx, 0, sizeof *fx);
+  lanes_init(fx);
   fx->out = out;
   fx->recs = recs;
   fx->nrecs = nrecs;
@@ -87,10 +118,11 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
     double dn = json_num(json_get(recs[i].json, "n"), &ok);
     uint64_t n = ok && dn >= 0 ? (uint64_t)dn : 0;
     if (strcmp(t, "effect_start") == 0 || strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) {
-      FxLane *ln = &fx->lanes[lane_of(recs[i].json)];
+      int li = lane_of(fx, recs[i].json);   /* first: it may grow fx->lanes */
+      FxLane *ln = &fx->lanes[li];
       if (!ok || dn < 0 || dn > 1e12) {
         snprintf(err, errlen, "record %zu: %s has no effect number", i, t);
-        return -1;
+        goto bad;
       }
       if (n + 1 > ln->cap) {
         uint64_t cap = ln->cap;
@@ -105,7 +137,7 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
       else if (t[7] == 'e') {
         if (ln->start_of[n] < 0) {
           snprintf(err, errlen, "record %zu: effect %llu ends but never started", i, (unsigned long long)n);
-          return -1;
+          goto bad;
         }
         ln->end_of[n] = (int64_t)i;
       } else ln->decision_of[n] = (int64_t)i;
@@ -114,19 +146,32 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
       char key[512];
       step_key(key, sizeof key, t, recs[i].json);
       add_seen(fx, key);
+    } else if (strcmp(t, "host_start") == 0 || strcmp(t, "host_end") == 0) {
+      /* run/fleet.c's host records: "[undo:]TYPE/STEP/HOST/ATTEMPT" */
+      char key[1200];
+      int ok2, isb = 0;
+      const Json *r = recs[i].json, *u = json_get(r, "undo");
+      const char *step = json_str(json_get(r, "step"), NULL), *host = json_str(json_get(r, "host"), NULL);
+      double a = json_num(json_get(r, "attempt"), &ok2);
+      snprintf(key, sizeof key, "%s%s/%.400s/%.400s/%.0f", u && json_bool(u, &isb) && isb ? "undo:" : "", t,
+               step ? step : "", host ? host : "", ok2 ? a : 0);
+      add_seen(fx, key);
     }
   }
   /* Effects are started in order: a hole means records are missing. */
-  for (l = 0; l < FX_NLANES; l++) {
+  for (l = 0; l < fx->nlanes; l++) {
     for (i = 0; i < fx->lanes[l].neff; i++) {
       if (fx->lanes[l].start_of[i] < 0) {
         snprintf(err, errlen, "effect %zu%s has no effect_start record: the journal is incomplete", i,
                  l == FX_LANE_REPL ? " (REPL)" : "");
-        return -1;
+        goto bad;
       }
     }
   }
   return 0;
+bad:
+  fx_free(fx);   /* the index made so far */
+  return -1;
 }
 
 void fx_free(Effects *fx) {
@@ -134,11 +179,14 @@ void fx_free(Effects *fx) {
   int l;
   for (i = 0; i < fx->seencap; i++) mem_free(fx->seen[i]);
   mem_free(fx->seen);
-  for (l = 0; l < FX_NLANES; l++) {
+  for (l = 0; l < fx->nlanes; l++) {
     mem_free(fx->lanes[l].start_of);
     mem_free(fx->lanes[l].end_of);
     mem_free(fx->lanes[l].decision_of);
+    mem_free(fx->lane_names[l]);
   }
+  mem_free(fx->lanes);
+  mem_free(fx->lane_names);
   memset(fx, 0, sizeof *fx);
 }
 
@@ -167,11 +215,39 @@ int64_t fx_pending(const Effects *fx) {
   return -1;
 }
 
-int fx_broken(const Effects *fx) { return fx && fx->out && fx->out->broken; }
+int fx_broken(const Effects *fx) { return fx && ((fx->out && fx->out->broken) || fx->relay_broken); }
+
+static int write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n) {
+    ssize_t w = write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    c += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+int fx_relay_send(int fd, const char *type, const char *fields, int sync) {
+  uint32_t h[2];
+  uint8_t s = (uint8_t)(sync != 0), ack = 1;
+  ssize_t r;
+  h[0] = (uint32_t)strlen(type);
+  h[1] = (uint32_t)strlen(fields);
+  if (write_all(fd, h, sizeof h) != 0 || write_all(fd, &s, 1) != 0 || write_all(fd, type, h[0]) != 0 ||
+      write_all(fd, fields, h[1]) != 0)
+    return -1;
+  do r = read(fd, &ack, 1); while (r < 0 && errno == EINTR);
+  return r == 1 && ack == 0 ? 0 : -1;
+}
 
 static const char *step_name(const VM *vm) {
   return vm->step >= 0 ? vm->prog->steps[vm->step].name : "";
 }
+
+/* where names the step in a question: "STEP@HOST" in a step on hosts. */
+static const char *where(const VM *vm) { return vm->step_label ? vm->step_label : step_name(vm); }
 
 /* Which records are synced before the run goes on. A command, a gate's
 ** answer and a notification act on the world or record a person, so
@@ -192,6 +268,15 @@ static int append_opt(VM *vm, const char *type, const char *fields, int sync) {
   int rc;
   if (!vm->fx || !vm->fx->out) return 0;
   vm_redact(vm, fields, strlen(fields), &masked);
+  if (vm->fx->relay_fd > 0) {   /* a child of a parallel batch: the parent writes it */
+    rc = fx_relay_send(vm->fx->relay_fd, type, buf_cstr(&masked), sync);
+    buf_free(&masked);
+    if (rc != 0) {
+      vm->fx->relay_broken = 1;
+      return vm_fail(vm, "cannot write the journal: the run's process did not record it");
+    }
+    return 0;
+  }
   rc = jrn_append_opt(vm->fx->out, type, buf_cstr(&masked), sync, err, sizeof err);
   buf_free(&masked);
   if (rc != 0) return vm_fail(vm, "cannot write the journal: %s", err);
@@ -225,8 +310,15 @@ static void put_what(const VM *vm, Buf *b, const char *what) {
   buf_free(&m);
 }
 
-/* lane_field is what effect records of the current lane carry. */
-static const char *lane_field(const Effects *fx) { return fx->lane == FX_LANE_REPL ? "\"lane\":\"repl\"," : ""; }
+/* put_lane appends what effect records of the current lane carry: nothing
+** for the runbook's, "lane":NAME, for the others. */
+static void put_lane(Buf *b, const Effects *fx) {
+  const char *l = fx->lane == FX_LANE_REPL ? "repl" : fx->lane >= FX_NLANES ? fx->lane_names[fx->lane] : NULL;
+  if (!l) return;
+  buf_puts(b, "\"lane\":");
+  json_put_str(b, l, strlen(l));
+  buf_putc(b, ',');
+}
 
 static const char *choice_names[] = {"rerun", "skip", "done"};
 
@@ -344,7 +436,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
         by = "rbk";
       } else if (vm->host.on_choice) {
         Buf q = BUF_INIT, m = BUF_INIT;
-        buf_printf(&q, "In step '%s', this was started but never finished (the run was stopped): ", step_name(vm));
+        buf_printf(&q, "In step '%s', this was started but never finished (the run was stopped): ", where(vm));
         vm_redact(vm, what, strlen(what), &m);
         buf_add(&q, m.p ? m.p : "", m.n);
         choice = vm->host.on_choice(vm->host.ud, buf_cstr(&q), choice_names, 3);
@@ -352,7 +444,9 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
         buf_free(&m);
       }
       if (choice < 0) {
-        buf_printf(&b, "\"reason\":\"in doubt\",\"n\":%llu", (unsigned long long)n);
+        buf_printf(&b, "\"reason\":\"in doubt\",");
+        put_lane(&b, fx);
+        buf_printf(&b, "\"n\":%llu", (unsigned long long)n);
         put_kv_str(&b, "step", step_name(vm));
         put_what(vm, &b, what);
         append(vm, "paused", buf_cstr(&b));
@@ -360,10 +454,11 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
         vm->paused = 1;
         vm_fail(vm, "in step '%s', effect %llu was started but never finished, and the step is not idempotent: "
                     "decide with 'rbk answer RUN rerun|skip|done'",
-                step_name(vm), (unsigned long long)n);
+                where(vm), (unsigned long long)n);
         return FX_STOP;
       }
       if (reason) {
+        put_lane(&b, fx);
         buf_printf(&b, "\"n\":%llu,\"choice\":\"%s\"", (unsigned long long)n, choice_names[choice]);
         put_kv_str(&b, "by", by);
         put_kv_str(&b, "reason", reason);
@@ -376,7 +471,9 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
       if (choice == 0) {
         /* The re-run is an attempt of its own: if it is cut short too,
         ** the effect is in doubt again and a person decides again. */
-        buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
+        buf_printf(&b, "\"n\":%llu,", (unsigned long long)n);
+        put_lane(&b, fx);
+        buf_printf(&b, "\"kind\":\"%s\"", kind);
         put_kv_str(&b, "step", step_name(vm));
         buf_printf(&b, ",\"key\":\"%s\",\"rerun\":true", hex);
         put_what(vm, &b, what);
@@ -405,7 +502,9 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     vm_fail(vm, "effect %llu is not in the journal being replayed", (unsigned long long)n);
     return FX_STOP;
   }
-  buf_printf(&b, "\"n\":%llu,%s\"kind\":\"%s\"", (unsigned long long)n, lane_field(fx), kind);
+  buf_printf(&b, "\"n\":%llu,", (unsigned long long)n);
+  put_lane(&b, fx);
+  buf_printf(&b, "\"kind\":\"%s\"", kind);
   put_kv_str(&b, "step", step_name(vm));
   buf_printf(&b, ",\"key\":\"%s\"", hex);
   put_what(vm, &b, what);
@@ -423,7 +522,9 @@ int fx_end(VM *vm, const Value *result, const char *extra) {
   Buf b = BUF_INIT;
   int rc;
   if (!fx) return 0;
-  buf_printf(&b, "\"n\":%llu,%s\"result\":", (unsigned long long)fx->lanes[fx->lane].n, lane_field(fx));
+  buf_printf(&b, "\"n\":%llu,", (unsigned long long)fx->lanes[fx->lane].n);
+  put_lane(&b, fx);
+  buf_puts(&b, "\"result\":");
   {
     ValMask mask = vm_mask(vm);
     json_put_value_masked(&b, result, &mask);

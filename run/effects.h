@@ -29,6 +29,11 @@
 ** its own, so a step that paused and is continued after some improvising
 ** finds its effects where it left them. */
 enum { FX_LANE_RUNBOOK = 0, FX_LANE_REPL = 1, FX_NLANES = 2 };
+/* A step on hosts (run/fleet.c) gives each (step, host, attempt) a lane of
+** its own, named "STEP@HOST/ATTEMPT" ("lane":"deploy@web1/1"), numbered
+** from 0: a host's effects replay on their own, whatever the other hosts
+** did, and a retried host starts a fresh lane. Lanes past FX_NLANES are
+** made by fx_lane. */
 
 typedef struct FxLane {
   int64_t *start_of;       /* effect n -> index of its effect_start record, or -1 */
@@ -43,14 +48,21 @@ typedef struct Effects {
   Journal *out;            /* records are appended here; NULL: no journal */
   const JrnRecord *recs;   /* the records to replay (usually out's own) */
   size_t nrecs;
-  FxLane lanes[FX_NLANES];
-  int lane;                /* the lane effects go to now (FX_LANE_...) */
+  FxLane *lanes;           /* nlanes of them: FX_LANE_RUNBOOK, FX_LANE_REPL, then host lanes */
+  char **lane_names;       /* lane i's name (NULL for the first two) */
+  int nlanes;
+  int lane;                /* the lane effects go to now (FX_LANE_... or fx_lane's) */
   uint64_t replayed;       /* effects answered from the journal so far */
   char **seen;             /* "step/attempt/kind" of step records already written: a hash set */
   size_t nseen, seencap;   /* (effects.c), seencap slots of which nseen are used */
   const char *operator_name;
   int pending_start;       /* the current live effect already has its effect_start */
   int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
+  const struct FleetHost *host;   /* a step on hosts: the host commands run on now (run/fleet.h), or NULL */
+  int relay_fd;            /* > 0: this process is a child running one host of a parallel batch
+                           ** (run/fleet.c); its records go to the parent, the journal's one writer,
+                           ** through this socket: fx_relay_send */
+  int relay_broken;        /* the parent could not journal a record: as fx_broken */
   int read_only;           /* replay only: an effect the journal has no result for stops the
                            ** program (undo's first phase; requirements replayed for the REPL) */
 } Effects;
@@ -58,6 +70,10 @@ typedef struct Effects {
 /* fx_attach indexes recs (which must outlive fx) for replay; out may be
 ** NULL. Returns 0, or -1 with a reason if the records are inconsistent. */
 int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, char *err, size_t errlen);
+/* fx_lane returns the index of the lane called name ("STEP@HOST/ATTEMPT"), making it if need be. */
+int fx_lane(Effects *fx, const char *name);
+/* fx_lane_done says whether lane name has effects in the journal (0: none, or no such lane). */
+int fx_lane_known(const Effects *fx, const char *name);
 /* fx_free releases the index (not the journal). */
 void fx_free(Effects *fx);
 /* fx_replaying says whether effects remain to be replayed in the current lane. */
@@ -93,6 +109,13 @@ const char *fx_replayed_error(const Effects *fx);
 ** retry, no 'on failure', no undo); the effect whose record failed is in
 ** doubt on resume, as after a crash. */
 int fx_broken(const Effects *fx);
+/* The relay of a parallel batch's child (Effects.relay_fd): each record is
+** sent as a header of two u32 (the lengths of type and fields) and a u8
+** (sync), then the type and the fields; the parent appends it to the
+** journal (synced when asked) and answers one byte, 0 when it is written.
+** A type starting with '!' is no record but the child's last word (fleet.c).
+** fx_relay_send sends one and waits for the answer: 0, or -1. */
+int fx_relay_send(int fd, const char *type, const char *fields, int sync);
 /* fx_pending finds the runbook-lane effect a paused run waits on; returns
 ** its number, or -1. */
 int64_t fx_pending(const Effects *fx);

@@ -200,7 +200,8 @@ static int spawn_child(const ExecOpts *o, int out_w, int err_w, pid_t *pid) {
     posix_spawn_file_actions_destroy(&fa);
     return rc;
   }
-  if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
+  if ((rc = o->stdin_fd > 0 ? posix_spawn_file_actions_adddup2(&fa, o->stdin_fd, 0)
+                             : posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
       (rc = posix_spawn_file_actions_adddup2(&fa, out_w, 1)) == 0 &&
       (rc = posix_spawn_file_actions_adddup2(&fa, err_w, 2)) == 0 &&
       (!o->cwd || (rc = posix_spawn_file_actions_addchdir_np(&fa, o->cwd)) == 0) &&

@@ -57,6 +57,8 @@ typedef struct ExecOpts {
                           ** arguments, NULL-terminated, and no shell at all: for
                           ** values that must never be read as shell syntax */
   const char *cwd;        /* NULL = inherit */
+  int stdin_fd;           /* > 0: the child's standard input is a copy of this descriptor
+                          ** (read from where it stands); 0: /dev/null */
   char *const *envp;      /* NULL = inherit environ */
   double timeout_s;       /* <= 0: no timeout */
   double grace_s;         /* TERM -> KILL grace; <= 0 means 2.0 */

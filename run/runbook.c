@@ -5,6 +5,7 @@
 #include "runbook.h"
 
 #include "effects.h"
+#include "fleet.h"
 #include "../base/json.h"
 
 #include <math.h>
@@ -96,7 +97,7 @@ VmResult run_params(VM *vm, const RunOptions *o) {
     val_release(vm->G[pi->global]);
     vm->G[pi->global] = v;
   }
-  return VM_OK;
+  return p->ngroups ? fleet_groups(vm) : VM_OK;   /* the hosts groups, resolved and journaled (run/fleet.c) */
 }
 
 static void emit(const RunHooks *h, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
@@ -154,6 +155,7 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
   vm->retries = 0;
   vm->retry_every = 0;
   vm->paused = 0;
+  if (st->on_group) prior = fleet_prior(vm, index, prior);   /* --retry-failed: a new attempt */
   emit(h, EV_STEP_BEGIN, index, out, vm);
   for (;;) {
     out->attempts++;
@@ -163,8 +165,12 @@ VmResult run_step(VM *vm, int index, int prior, const RunHooks *h, StepOutcome *
     }
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
-    r = vm_call(vm, st->body, NULL, 0, &res);
-    val_release(res);
+    if (st->on_group) {
+      r = fleet_hosts(vm, index, prior + out->attempts);   /* a step on hosts (run/fleet.c) */
+    } else {
+      r = vm_call(vm, st->body, NULL, 0, &res);
+      val_release(res);
+    }
     /* Waiting for a person, or out of step with the journal: the step has
     ** not ended, and neither has the run. */
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
@@ -225,8 +231,12 @@ VmResult run_undo(VM *vm, int index, int nth, const RunHooks *h, StepOutcome *ou
   } else {
     vm->step_start = vm_now();
     vm->step_deadline = st->timeout > 0 ? vm->step_start + st->timeout : 0;
-    r = vm_call(vm, st->undo, NULL, 0, &res);
-    val_release(res);
+    if (st->on_group) {
+      r = fleet_undo(vm, index, nth);   /* a step on hosts: on each host where it completed */
+    } else {
+      r = vm_call(vm, st->undo, NULL, 0, &res);
+      val_release(res);
+    }
     if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   }
   if (lost(vm)) r = VM_INTERRUPTED;

@@ -627,3 +627,87 @@ void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *
     rr_put_cstr(b, of, 200);
   }
 }
+
+/* The last host_end of each (step, host, undo). */
+typedef struct RrHost {
+  const char *step, *host, *state, *error;
+  double secs;
+  long long attempts;
+  int undo;
+} RrHost;
+
+void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
+  RrHost *h = NULL;
+  size_t nh = 0, i, k;
+  int ws = 4, wh = 4;
+  for (i = 0; i < L->n; i++) {
+    const Json *r = L->rec[i];
+    const char *t = rr_str(r, "type"), *step = rr_str(r, "step"), *host = rr_str(r, "host"), *st = rr_str(r, "state");
+    const Json *u = json_get(r, "undo");
+    int isb = 0, undo = u && json_bool(u, &isb) && isb;
+    long long a = 0;
+    if (!t || strcmp(t, "host_end") != 0 || !step || !host || !st) continue;
+    for (k = 0; k < nh; k++)
+      if (strcmp(h[k].step, step) == 0 && strcmp(h[k].host, host) == 0 && h[k].undo == undo) break;
+    if (k == nh) {
+      h = mem_realloc(h, (nh + 1) * sizeof *h);
+      nh++;
+    }
+    h[k].step = step;
+    h[k].host = host;
+    h[k].state = st;
+    h[k].undo = undo;
+    h[k].error = rr_str(r, "error");
+    h[k].secs = 0;
+    rr_secs(json_get(r, "duration"), &h[k].secs);
+    h[k].attempts = rr_int(r, "attempts", &a) ? a : 0;
+  }
+  if (json) {
+    buf_putc(b, '[');
+    for (k = 0; k < nh; k++) {
+      if (k) buf_putc(b, ',');
+      buf_puts(b, "{\"step\":");
+      json_put_str(b, h[k].step, strlen(h[k].step));
+      buf_puts(b, ",\"host\":");
+      json_put_str(b, h[k].host, strlen(h[k].host));
+      buf_puts(b, ",\"outcome\":");
+      json_put_str(b, h[k].state, strlen(h[k].state));
+      buf_printf(b, ",\"duration\":%.3f,\"attempts\":%lld,\"undo\":%s,\"reason\":", h[k].secs, h[k].attempts,
+                 h[k].undo ? "true" : "false");
+      if (h[k].error) json_put_str(b, h[k].error, strlen(h[k].error));
+      else buf_puts(b, "null");
+      buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+    mem_free(h);
+    return;
+  }
+  if (!nh) return;
+  for (k = 0; k < nh; k++) {
+    int n = (int)strlen(h[k].step) + (h[k].undo ? 5 : 0);
+    if (n > ws) ws = n > 40 ? 40 : n;
+    n = (int)strlen(h[k].host);
+    if (n > wh) wh = n > 60 ? 60 : n;
+  }
+  buf_printf(b, "\nHosts\n  %-*s  %-*s  %-8s  %-9s  %-8s  %s\n", ws, "STEP", wh, "HOST", "OUTCOME", "DURATION",
+             "ATTEMPTS", "REASON");
+  for (k = 0; k < nh; k++) {
+    Buf s = BUF_INIT, e = BUF_INIT;
+    size_t n;
+    buf_printf(&s, "%s%s", h[k].undo ? "undo " : "", h[k].step);
+    buf_printf(b, "  %-*.*s  ", ws, ws, buf_cstr(&s));
+    buf_free(&s);
+    rr_put_cstr(&e, h[k].host, 60);
+    buf_printf(b, "%-*s  %-8s  %8.3fs  %-8lld  ", wh, buf_cstr(&e), h[k].state, h[k].secs, h[k].attempts);
+    buf_reset(&e);
+    if (h[k].error) {
+      n = strcspn(h[k].error, "\n");   /* its first line */
+      rr_put_clean(&e, h[k].error, n, 200);
+    }
+    buf_puts(b, e.n ? buf_cstr(&e) : "-");
+    while (b->n && b->p[b->n - 1] == ' ') b->p[--b->n] = '\0';
+    buf_putc(b, '\n');
+    buf_free(&e);
+  }
+  mem_free(h);
+}

@@ -162,6 +162,12 @@ int rr_run_secs(const RrInfo *I, double *out);
 /* rr_put_undo_links appends the link between a run (L, I, in dir) and its
 ** undo run: ", undone by RUN-undo" once that succeeded (else ", undo
 ** RUN-undo STATE"), and ", undoes RUN" for an undo run. */
+/* rr_put_hosts appends the per-host table of the run's steps on hosts
+** (host, outcome, duration, attempts, reason: each host's last host_end
+** per step; undo records apart), as text or (json != 0) as a JSON array
+** of {step, host, outcome, duration, attempts, reason, undo}. Appends
+** nothing (text) or [] (JSON) when the run has no step on hosts. */
+void rr_put_hosts(Buf *b, const RrJournal *L, int json);
 void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir);
 
 #endif

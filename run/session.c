@@ -408,6 +408,8 @@ again:
       }
       goto again;
     }
+    /* --retry-failed reopens a run that ended failed (run/fleet.c retries its failed hosts) */
+    if (S->finished && a->retry_failed && S->end_state && strcmp(S->end_state, "failed") == 0) S->finished = 0;
     if (S->finished) return 0;
     if ((rc = resume_record(S, a)) != 0) return rc;
   }

@@ -25,6 +25,7 @@ typedef struct RunArgs {
   const char *file;            /* the runbook */
   const char *run_id;          /* NULL: latest or new */
   int new_run, accept, dry, nkv, nonly;
+  int retry_failed;            /* resume --retry-failed: a run that failed on a step on hosts runs its failed hosts again */
   const char *from, *as;
   const char **keys, **vals, **only;
 } RunArgs;

@@ -240,6 +240,25 @@ static void put_payload(W *w, const Program *p) {
   put_i32(w, p->notifier);
   put_u8(w, p->backout);
   put_str(w, p->backout_file);
+
+  /* fleets: the hosts groups, then each step's targeting */
+  put_u32(w, p->ngroups);
+  for (i = 0; i < p->ngroups; i++) {
+    put_str(w, p->groups[i].name);
+    put_u32(w, p->groups[i].global);
+    put_i32(w, p->groups[i].init);
+  }
+  for (i = 0; i < p->nsteps; i++) {
+    const StepInfo *s = &p->steps[i];
+    put_u32(w, s->on_group);
+    put_f64(w, s->serial);
+    put_u8(w, s->serial_pct);
+    put_f64(w, s->max_fail);
+    put_u8(w, s->max_fail_pct);
+    put_u32(w, s->parallel);
+    put_u32(w, s->canary);
+    put_i32(w, s->between);
+  }
 }
 
 /* encode builds the whole file in w->b. */
@@ -611,6 +630,27 @@ static void get_payload(R *r, Program *p) {
   p->notifier = get_i32(r, "the notifier");
   p->backout = get_u8(r, "the backout");
   p->backout_file = get_str(r, "the backout runbook", 1);
+
+  n = get_u32(r, "the hosts group count");
+  if (!count_ok(r, n, 12, "hosts groups")) return;
+  p->groups = mem_calloc((size_t)n * sizeof *p->groups);
+  p->ngroups = n;
+  for (i = 0; i < n && !r->failed; i++) {
+    p->groups[i].name = get_str(r, "a hosts group name", 0);
+    p->groups[i].global = get_u32(r, "a hosts group");
+    p->groups[i].init = get_i32(r, "a hosts group");
+  }
+  for (i = 0; i < p->nsteps && !r->failed; i++) {
+    StepInfo *s = &p->steps[i];
+    s->on_group = get_u32(r, "a step's targeting");
+    s->serial = get_f64(r, "a step's targeting");
+    s->serial_pct = get_u8(r, "a step's targeting");
+    s->max_fail = get_f64(r, "a step's targeting");
+    s->max_fail_pct = get_u8(r, "a step's targeting");
+    s->parallel = get_u32(r, "a step's targeting");
+    s->canary = get_u32(r, "a step's targeting");
+    s->between = get_i32(r, "a step's targeting");
+  }
 
   if (!r->failed && r->at != r->end)
     rfail(r, "%zu byte%s left over at the end of the payload (byte %zu)", r->end - r->at,
@@ -1083,6 +1123,22 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
     for (j = 0; j < r->ncontacts; j++)
       if (!r->keys[j] || !r->vals[j])
         return vfail(err, errlen, "role %s: contact %" PRIu32 " is missing", r->name, j);
+  }
+
+  for (i = 0; i < p->ngroups; i++) {
+    const GroupInfo *gr = &p->groups[i];
+    if (!gr->name) return vfail(err, errlen, "hosts group %" PRIu32 " has no name", i);
+    if (gr->global >= p->nglobals) return vfail(err, errlen, "hosts group %s: global %" PRIu32 " does not exist", gr->name, gr->global);
+    if (!proto_ref(p, gr->init, 0)) return vfail(err, errlen, "hosts group %s: function %" PRId32 " does not exist", gr->name, gr->init);
+  }
+  for (i = 0; i < p->nsteps; i++) {
+    const StepInfo *s = &p->steps[i];
+    if (s->on_group > p->ngroups)
+      return vfail(err, errlen, "step %s: hosts group %" PRIu32 " does not exist", NAME(s->name), s->on_group - 1);
+    if (s->on_group && !proto_ref(p, s->between, 1))
+      return vfail(err, errlen, "step %s: between-batches function %" PRId32 " does not exist", NAME(s->name), s->between);
+    if (!(s->serial >= 0 && s->serial <= 1e9) || !(s->max_fail >= 0 && s->max_fail <= 1e9))
+      return vfail(err, errlen, "step %s: a bad batch size or failure budget", NAME(s->name));
   }
 
   for (i = 0; i < p->nparams; i++) {

@@ -1216,7 +1216,15 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     }
     NEXT;
   }
-  CASE(RUN) { TRY(run_statement(vm, RA)); NEXT; }
+  CASE(RUN) {   /* B = 1: `local run`, on the control machine inside a step on hosts */
+    int rc_;
+    vm->run_local = (uint8_t)GET_B(i);
+    SAVE();
+    rc_ = run_statement(vm, RA);
+    vm->run_local = 0;
+    TRY(rc_);
+    NEXT;
+  }
   CASE(VERIFY) {
     SAVE();
     if (verify_outcome(vm, R, GET_Bx(i), val_truthy(RA)) != 0) goto failed;

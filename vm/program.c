@@ -75,6 +75,9 @@ void prog_free(Program *p) {
   if (p->params)
     for (i = 0; i < p->nparams; i++) mem_free(p->params[i].name);
   mem_free(p->params);
+  if (p->groups)
+    for (i = 0; i < p->ngroups; i++) mem_free(p->groups[i].name);
+  mem_free(p->groups);
   if (p->reqs)
     for (i = 0; i < p->nreqs; i++) mem_free(p->reqs[i].name);
   mem_free(p->reqs);

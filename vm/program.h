@@ -57,7 +57,22 @@ typedef struct StepInfo {
   char *irreversible;  /* reason, or NULL */
   uint32_t *after;     /* indices of earlier steps */
   uint32_t nafter;
+  /* `on GROUP serial N parallel N max_fail N canary N` (run/fleet.c) */
+  uint32_t on_group;   /* 1 + its index in Program.groups; 0: the step runs on the control machine */
+  double serial;       /* batch size: hosts, or percent when serial_pct; 0: all hosts in one batch */
+  uint8_t serial_pct, max_fail_pct;
+  double max_fail;     /* failure budget: hosts, or percent when max_fail_pct */
+  uint32_t parallel;   /* hosts at once inside a batch (1: one after the other) */
+  uint32_t canary;     /* a first batch of this many hosts, 0: none */
+  int32_t between;     /* proto run before every batch but the first (`on batch`); -1 or unused when on_group is 0 */
 } StepInfo;
+
+/* `hosts NAME = EXPR`: a hosts group, resolved once when the run starts. */
+typedef struct GroupInfo {
+  char *name;
+  uint32_t global;     /* its slot in G: the resolved list of host maps */
+  int32_t init;        /* proto computing the list */
+} GroupInfo;
 
 typedef struct ParamInfo {
   char *name;
@@ -133,6 +148,7 @@ typedef struct Program {
   int32_t notifier;            /* proto run for each notification, or -1 (see vm_notify) */
   uint8_t backout;             /* BackoutKind: `on critical undo` or `on critical run "F"` */
   char *backout_file;          /* BACKOUT_RUN: the runbook to run, else NULL */
+  GroupInfo *groups;   uint32_t ngroups;   /* hosts groups (fleets) */
   Source **chunks;     uint32_t nchunks;    /* REPL inputs compiled into it (owned; never in a .rbc) */
 } Program;
 

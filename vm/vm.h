@@ -175,6 +175,8 @@ struct VM {
   double step_start;          /* monotonic seconds */
   double gate_waited;         /* seconds spent waiting at gates' prompts, all told */
   int undoing;                /* run_undo is running a step's undo block */
+  uint8_t run_local;          /* the `run` being done is `local run` (B of OP_RUN): not on the step's host */
+  const char *step_label;     /* "STEP@HOST" while a step on hosts runs on a host (run/fleet.c), else NULL */
   double step_deadline;       /* monotonic seconds; 0 = none */
   int retries;                /* set by the RETRY instruction */
   double retry_every;
