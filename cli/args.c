@@ -206,10 +206,10 @@ int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, 
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "rbk %s: ", cmd);
+  fprintf(stderr, "rbk%s%s: ", cmd ? " " : "", cmd ? cmd : "");
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "\nTry 'rbk %s --help'.\n", cmd);
+  fprintf(stderr, "\nTry 'rbk%s%s --help'.\n", cmd ? " " : "", cmd ? cmd : "");
   return EXIT_USAGE;
 }

@@ -45,7 +45,8 @@ typedef struct CliParser {
 } CliParser;
 
 /* cli_parse_init starts reading argv[1..argc) of command cmd (argv[0] is
-** the command's name) by the table opts; usage is printed for --help. */
+** the command's name; cmd NULL: rbk itself) by the table opts; usage is
+** printed for --help (NULL: the caller prints it on CLI_HELP). */
 void cli_parse_init(CliParser *p, const char *cmd, const char *usage, const CliOpt *opts, int argc, char **argv);
 /* cli_next returns the next option's id (its value in p->value), CLI_ARG
 ** with a positional argument in p->value, CLI_END, CLI_HELP or CLI_ERROR. */
@@ -66,7 +67,8 @@ int cli_format_value(const char *cmd, const char *value, const char *const *name
 ** exits with EXIT_USAGE). */
 int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *const *names, int *fmt);
 
-/* cli_usage_error prints "rbk CMD: message" and a pointer to --help; returns EXIT_USAGE. */
+/* cli_usage_error prints "rbk CMD: message" and a pointer to --help
+** (cmd NULL: rbk's own, "rbk: message"); returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 2, 3)))
