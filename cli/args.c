@@ -10,10 +10,13 @@
 */
 #include "args.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../base/buf.h"
 #include "../base/mem.h"
@@ -200,6 +203,16 @@ int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *c
   cli_usage_error(cmd, "--format needs a value (%s)", buf_cstr(&list));
   buf_free(&list);
   return -1;
+}
+
+int cli_input_unreadable(const char *path) {
+  struct stat st;
+  int fd;
+  if (strcmp(path, "-") == 0) return 0;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 1;
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return 1;
+  close(fd);
+  return 0;
 }
 
 int cli_is_help(const char *arg) { return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0; }

@@ -74,6 +74,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
   __attribute__((format(printf, 2, 3)))
 #endif
   ;
+/* cli_input_unreadable says whether an input FILE named on the command
+** line is missing or cannot be read (not a regular file, no permission):
+** exit 2 for every command, where a file that reads but is no runbook is
+** the command's own failure. "-" (standard input) is readable. */
+int cli_input_unreadable(const char *path);
 /* cli_is_help says whether arg asks for help (-h, --help). */
 int cli_is_help(const char *arg);
 

@@ -38,7 +38,8 @@ const char usage_check[] =
   "Exit status:\n"
   "  0  no errors (warnings may have been printed)\n"
   "  1  at least one error\n"
-  "  2  usage error\n";
+  "  2  usage error, or a FILE that is missing or cannot be read (the\n"
+  "     other files are still checked)\n";
 
 /* The options of check (its usage above says them in full). */
 enum { O_FORMAT = 1, O_QUIET, O_DUMP };
@@ -63,7 +64,7 @@ static int compile_limits_ok(Ast *ast, Diags *d) {
 
 int cmd_check(int argc, char **argv) {
   static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
-  int i, c, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, nargs = 0;
+  int i, c, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, unreadable = 0, nargs = 0;
   Diags d;
   Source *srcs;
   char **files;
@@ -94,7 +95,8 @@ int cmd_check(int argc, char **argv) {
     Ast ast;
     if (src_load(src, files[i], why, sizeof why) != 0) {
       diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
-      failed = 1;
+      if (cli_input_unreadable(files[i])) unreadable = 1;   /* exit 2, as for every command */
+      else failed = 1;   /* a binary file, bad text: this file fails the check */
       continue;
     }
     ast_init(&ast, src);
@@ -115,5 +117,5 @@ int cmd_check(int argc, char **argv) {
   for (i = 0; i < nfiles; i++) src_free(&srcs[i]);
   mem_free(srcs);
   mem_free(files);
-  return failed ? EXIT_FAILED : EXIT_OK;
+  return unreadable ? EXIT_USAGE : failed ? EXIT_FAILED : EXIT_OK;
 }

@@ -55,8 +55,9 @@ const char usage_lint[] =
   "Exit status:\n"
   "  0  no finding at error level (warnings may have been printed)\n"
   "  1  at least one error (with --strict: any finding), or a file that\n"
-  "     cannot be read or parsed\n"
-  "  2  usage error\n";
+  "     cannot be parsed\n"
+  "  2  usage error, or a FILE that is missing or cannot be read (the\n"
+  "     other files are still linted)\n";
 
 enum { F_TEXT, F_JSON, F_SARIF };
 static const char *const formats[] = {"text", "json", "sarif", NULL};
@@ -289,7 +290,7 @@ static const CliOpt lint_opts[] = {
 };
 
 int cmd_lint(int argc, char **argv) {
-  int i, c, fmt = F_TEXT, strict = 0, quiet = 0, rules = 0, nargs = 0, failed = 0;
+  int i, c, fmt = F_TEXT, strict = 0, quiet = 0, rules = 0, nargs = 0, failed = 0, unreadable = 0;
   CliParser P;
   char **files = mem_calloc((size_t)argc * sizeof *files);
   Source *srcs;
@@ -328,6 +329,8 @@ int cmd_lint(int argc, char **argv) {
       diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
       lint_file(&l, NULL, NULL, &d, 0);
       diag_free(&d);
+      if (cli_input_unreadable(files[i])) unreadable = 1;   /* exit 2, as for every command */
+      else failed = 1;   /* a binary file, bad text: this file fails the lint */
       continue;
     }
     ast_init(&ast, src);
@@ -351,5 +354,5 @@ int cmd_lint(int argc, char **argv) {
   for (i = 0; i < nargs; i++) src_free(&srcs[i]);
   mem_free(srcs);
   mem_free(files);
-  return failed ? EXIT_FAILED : EXIT_OK;
+  return unreadable ? EXIT_USAGE : failed ? EXIT_FAILED : EXIT_OK;
 }
