@@ -17,6 +17,7 @@
 #include "../run/signing.h"
 #include "../base/sha256.h"
 #include "cli.h"
+#include "runpick.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
 
@@ -38,13 +39,17 @@ static const CliOpt answer_opts[] = {
 };
 
 const char usage_approve[] =
-  "Usage: rbk approve RUN --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
+  "Usage: rbk approve [RUN] --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
   "       rbk approve FILE.rbk --as ROLE [--key FILE]\n"
   "\n"
   "Approve the gate a paused run waits at ('approve by ROLE'), as ROLE. The\n"
   "approval is journaled with the role, the login name, the time and the\n"
   "note; 'rbk resume RUN' then continues. --refuse records a refusal, which\n"
   "fails the step when the run resumes.\n"
+  "\n"
+  "RUN left out is the one run waiting for a person (in RBK_STATE_DIR, else\n"
+  "./.rbk; said on standard error); when several wait, they are listed and\n"
+  "nothing is recorded (exit 2). The same holds for confirm and answer.\n"
   "\n"
   "When the role names keys (role ROLE \"Person\" key \"ssh-ed25519 ...\"), the\n"
   "answer is signed with ssh-keygen -Y sign (namespace rbk-approval) over the\n"
@@ -75,10 +80,11 @@ const char usage_approve[] =
   "answer could not be journaled (disk full: free space, then answer again).\n";
 
 const char usage_confirm[] =
-  "Usage: rbk confirm RUN [--note TEXT]\n"
+  "Usage: rbk confirm [RUN] [--note TEXT]\n"
   "\n"
   "Confirm the manual step a paused run waits at: the person did it. The\n"
   "confirmation is journaled with who and when; 'rbk resume RUN' continues.\n"
+  "RUN left out is the one run waiting for a person (see 'rbk approve').\n"
   "\n"
   "Options:\n"
   "  --note TEXT  a note journaled with the confirmation\n"
@@ -87,14 +93,15 @@ const char usage_confirm[] =
   "Exit status: as 'rbk approve'.\n";
 
 const char usage_answer[] =
-  "Usage: rbk answer RUN yes|no\n"
-  "       rbk answer RUN rerun|skip|done\n"
+  "Usage: rbk answer [RUN] yes|no\n"
+  "       rbk answer [RUN] rerun|skip|done\n"
   "\n"
   "Answer what a paused run waits for: a question ('ask') with yes or no;\n"
   "or an effect in doubt (a command that started but never finished when\n"
   "the run stopped) with rerun (do it again), skip (go on without it) or\n"
   "done (it was done by hand). The answer is journaled with who and when;\n"
-  "'rbk resume RUN' continues.\n"
+  "'rbk resume RUN' continues. RUN left out is the one run waiting for a\n"
+  "person (see 'rbk approve').\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
@@ -194,11 +201,12 @@ static int parse_answer(const char *cmd, const char *usage, const CliOpt *opts, 
 int cmd_approve(int argc, char **argv) {
   AnswerOpts o;
   const char *pos[1], *run;
+  char picked[4096];
   int n, rc = parse_answer("approve", usage_approve, approve_opts, argc, argv, &o, pos, 1, &n);
   if (rc) return rc < 0 ? EXIT_OK : rc;
-  if (n == 0) return cli_usage_error("approve", "no RUN given");
-  run = pos[0];
   if (!o.as) return cli_usage_error("approve", "--as ROLE is required: say which role approves");
+  if (n == 0 && cli_pick_run("approve", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
+  run = n == 0 ? picked : pos[0];
   {
     size_t len = strlen(run);
     if (len > 4 && strcmp(run + len - 4, ".rbk") == 0 && access(run, R_OK) == 0)
@@ -210,20 +218,24 @@ int cmd_approve(int argc, char **argv) {
 int cmd_confirm(int argc, char **argv) {
   AnswerOpts o;
   const char *pos[1];
+  char picked[4096];
   int n, rc = parse_answer("confirm", usage_confirm, confirm_opts, argc, argv, &o, pos, 1, &n);
   if (rc) return rc < 0 ? EXIT_OK : rc;
-  if (n == 0) return cli_usage_error("confirm", "no RUN given");
-  return answer_run("confirm", pos[0], "confirm", NULL, o.note, NULL);
+  if (n == 0 && cli_pick_run("confirm", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
+  return answer_run("confirm", n == 0 ? picked : pos[0], "confirm", NULL, o.note, NULL);
 }
 
 int cmd_answer(int argc, char **argv) {
   static const char *const ok[] = {"yes", "no", "rerun", "skip", "done", NULL};
   AnswerOpts o;
-  const char *pos[2];
+  const char *pos[2], *ans;
+  char picked[4096];
   int i, n, rc = parse_answer("answer", usage_answer, answer_opts, argc, argv, &o, pos, 2, &n);
   if (rc) return rc < 0 ? EXIT_OK : rc;
-  if (n != 2) return cli_usage_error("answer", "expected RUN and an answer");
-  for (i = 0; ok[i]; i++)
-    if (strcmp(pos[1], ok[i]) == 0) return answer_run("answer", pos[0], pos[1], NULL, NULL, NULL);
-  return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", pos[1]);
+  if (n == 0) return cli_usage_error("answer", "expected an answer (and the RUN, unless one run waits)");
+  ans = pos[n - 1];
+  for (i = 0; ok[i] && strcmp(ans, ok[i]) != 0; i++) {}
+  if (!ok[i]) return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", ans);
+  if (n == 1 && cli_pick_run("answer", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
+  return answer_run("answer", n == 1 ? picked : pos[0], ans, NULL, NULL, NULL);
 }

@@ -34,6 +34,7 @@
 #include "../vm/value.h"
 #include "args.h"
 #include "cli.h"
+#include "runpick.h"
 #include "../run/runread.h"
 #include "../run/signing.h"
 #include "../run/state.h"
@@ -82,7 +83,7 @@ const char usage_runs[] =
   "  NO_COLOR       if set and not empty, never colour the output\n";
 
 const char usage_status[] =
-  "Usage: rbk status [OPTIONS] RUN\n"
+  "Usage: rbk status [OPTIONS] [RUN]\n"
   "\n"
   "Show the state of a run from its journal: its ID, runbook, title,\n"
   "operator, host, start time (local) and state; then each step of the\n"
@@ -106,7 +107,8 @@ const char usage_status[] =
   "refuses it).\n"
   "\n"
   "RUN is a run ID (looked up in the state directory) or the path of a run\n"
-  "directory.\n"
+  "directory. Left out, it is the newest run there (newest by start time);\n"
+  "which one is said on standard error.\n"
   "\n"
   "Options:\n"
   "  --format text|json  text (default), or one JSON object with id, dir,\n"
@@ -130,7 +132,7 @@ const char usage_status[] =
   "  NO_COLOR       if set and not empty, never colour the output\n";
 
 const char usage_log[] =
-  "Usage: rbk log [OPTIONS] RUN\n"
+  "Usage: rbk log [OPTIONS] [RUN]\n"
   "\n"
   "Print a run's journal, one line per record: its number, its time (local)\n"
   "and its type, then its fields in short: commands with their exit status\n"
@@ -139,7 +141,8 @@ const char usage_log[] =
   "journal (they are recorded as ***), so none can be printed.\n"
   "\n"
   "RUN is a run ID (looked up in the state directory) or the path of a run\n"
-  "directory.\n"
+  "directory. Left out, it is the newest run there (newest by start time);\n"
+  "which one is said on standard error.\n"
   "\n"
   "Options:\n"
   "  --format text|json  text (default), or the records as a JSON array,\n"
@@ -173,7 +176,8 @@ const char usage_log[] =
 typedef struct Opts {
   int json, ids, verify;
   const char *state;   /* --state DIR, or NULL */
-  const char *run;     /* the RUN argument */
+  const char *run;     /* the RUN argument, or picked */
+  char picked[JRN_PATH_MAX];   /* RUN left out: the newest run's ID */
 } Opts;
 
 enum { WANT_RUN = 1, ALLOW_IDS = 2, ALLOW_VERIFY = 4 };
@@ -224,7 +228,10 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
   cli_parse_free(&P);
   if (rc != EXIT_OK) return rc;
   if (o->state && !o->state[0]) return cli_usage_error(cmd, "--state needs a directory");
-  if ((flags & WANT_RUN) && !o->run) return cli_usage_error(cmd, "no RUN given");
+  if ((flags & WANT_RUN) && !o->run) {   /* RUN left out: the newest run */
+    if (cli_pick_run(cmd, PICK_NEWEST, o->state, o->picked, sizeof o->picked) != 0) return EXIT_USAGE;
+    o->run = o->picked;
+  }
   return EXIT_OK;
 }
 

@@ -9,11 +9,12 @@
 #include "../run/journal.h"
 #include "args.h"
 #include "cli.h"
+#include "runpick.h"
 #include "../review/report_render.h"
 #include "../run/runread.h"
 
 const char usage_report[] =
-  "Usage: rbk report [OPTIONS] RUN\n"
+  "Usage: rbk report [OPTIONS] [RUN]\n"
   "\n"
   "Write the post-run review of a run, made from its journal: what seed\n"
   "001's backout plan asks people to document during and after a backout.\n"
@@ -34,7 +35,8 @@ const char usage_report[] =
   "when the run began (source.rbk in the run directory).\n"
   "\n"
   "RUN is a run ID (looked up in the state directory) or the path of a run\n"
-  "directory.\n"
+  "directory. Left out, it is the newest run there (newest by start time);\n"
+  "which one is said on standard error.\n"
   "\n"
   "Options:\n"
   "  --format md|html|json  md (default): Markdown; html: one self-contained\n"
@@ -69,7 +71,7 @@ static const CliOpt report_opts[] = {
 
 int cmd_report(int argc, char **argv) {
   const char *run = NULL, *state = NULL;
-  char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX], err[JRN_PATH_MAX + 200];
+  char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX], err[JRN_PATH_MAX + 200], picked[JRN_PATH_MAX];
   int c, fmt = F_MD, rc = EXIT_OK;
   CliParser P;
   RrJournal L;
@@ -92,7 +94,10 @@ int cmd_report(int argc, char **argv) {
   }
   cli_parse_free(&P);
   if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
-  if (!run) return cli_usage_error("report", "no RUN given");
+  if (!run) {   /* RUN left out: the newest run */
+    if (cli_pick_run("report", PICK_NEWEST, state, picked, sizeof picked) != 0) return EXIT_USAGE;
+    run = picked;
+  }
   if (rr_find_run(run, state, dir, sizeof dir, ref, sizeof ref, err, sizeof err) < 0) {
     fprintf(stderr, "rbk report: %s\n", err);
     return EXIT_USAGE;

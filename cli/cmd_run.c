@@ -26,6 +26,7 @@
 #include "../run/runread.h"
 #include "../run/session.h"
 #include "../run/state.h"
+#include "runpick.h"
 #include "runui.h"
 
 const char usage_run[] =
@@ -96,6 +97,9 @@ const char usage_resume[] =
   "skip or mark it done (without a terminal: 'rbk answer RUN rerun|skip|done').\n"
   "A run begun with --only or --from keeps that selection when resumed.\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
+  "Left out, it is the one run there that is waiting or interrupted (said\n"
+  "on standard error); when there are several, they are listed and nothing\n"
+  "is resumed (exit 2).\n"
   "\n"
   "Options:\n"
   "  --accept-changes    resume although the runbook changed since the run\n"
@@ -383,6 +387,7 @@ int cmd_run(int argc, char **argv) {
 int cmd_resume(int argc, char **argv) {
   RunArgs a;
   const char *run = NULL;
+  char picked[4096];
   char *owned = NULL;
   int rc;
   init_args(&a, argc);
@@ -391,7 +396,10 @@ int cmd_resume(int argc, char **argv) {
     free_args(&a);
     return EXIT_OK;
   }
-  if (rc == 0 && !run) rc = cli_usage_error("resume", "no RUN given");
+  if (rc == 0 && !run) {   /* RUN left out: the one run waiting or interrupted */
+    rc = cli_pick_run("resume", PICK_RESUMABLE, NULL, picked, sizeof picked);
+    run = picked;
+  }
   if (rc == 0) rc = session_locate("resume", run, &a, &owned);
   if (rc == 0) rc = execute(&a);
   mem_free(owned);
