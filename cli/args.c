@@ -118,12 +118,46 @@ static void unknown_long(const CliParser *p, const char *word) {
     cli_usage_error(p->cmd, "unknown option '--%s'", name);
 }
 
+/* asks_help says whether -h or --help is among the options of argv
+** (before "--", and not the value of an option that takes one): help is
+** given whatever else is wrong with the command line, as GNU tools do. */
+static int asks_help(const CliParser *p) {
+  int i, k;
+  for (i = 1; i < p->argc; i++) {
+    const char *a = p->argv[i];
+    if (strcmp(a, "--") == 0) return 0;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return find_short(p, 'h') < 0 || a[1] == '-';
+    if (a[0] != '-' || !a[1]) continue;
+    if (a[1] == '-') {   /* "--name VALUE": skip the value */
+      for (k = 0; p->opts[k].name || p->opts[k].shrt; k++)
+        if (p->opts[k].name && p->opts[k].arg && strcmp(a + 2, p->opts[k].name) == 0) i++;
+    } else {   /* "-qo VALUE": the first letter that takes a value takes the rest, or the next */
+      const char *q;
+      for (q = a + 1; *q; q++)
+        if ((k = find_short(p, *q)) >= 0 && p->opts[k].arg) {
+          if (!q[1]) i++;
+          break;
+        }
+    }
+  }
+  return 0;
+}
+
 int cli_next(CliParser *p) {
   const struct option *lo = p->longopts;
   char sp[72];
   int c, k, n;
   p->value = NULL;
   p->spelled = NULL;
+  if (!p->started) {
+    p->started = 1;
+    if (asks_help(p)) {
+      if (p->usage) fputs(p->usage, stdout);
+      p->done = 1;
+      p->rest = p->argc;
+      return CLI_HELP;
+    }
+  }
   if (p->done) {   /* after "--": the rest are arguments */
     if (p->rest >= p->argc) return CLI_END;
     p->value = p->argv[p->rest++];

@@ -39,6 +39,7 @@ typedef struct CliParser {
   const char *value;    /* the value of the option just returned, or the argument */
   const char *spelled;  /* how the option just returned was written ("--as", "-o") */
   int rest, done;       /* after "--": the next argument left to hand out */
+  int started;          /* cli_next has looked for -h and --help */
   void *longopts;       /* struct option[], built from opts */
   char *shortopts;
   char spell[72];
