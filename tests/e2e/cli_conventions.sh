@@ -138,6 +138,28 @@ done
 expect_eq "$bad_eq" "" "every option in every --help is accepted by the parser as --opt=VALUE"
 ok "$(test "$nopts" -ge 35; echo $?)" "... ($nopts options in the help texts were tried)"
 
+# and the other way: every option in a command's table (CMD_opts[] in
+# cli/cmd_*.c and cli/repl.c) is listed in that command's --help
+missing=$(cd "$TOP" && python3 - "$RBK" cli/cmd_*.c cli/repl.c <<'PY'
+import re, subprocess, sys
+rbk, n, out = sys.argv[1], 0, []
+for path in sys.argv[2:]:
+    src = open(path).read()
+    for m in re.finditer(r'static const CliOpt (\w+)_opts\[\] = \{(.*?)\n\};', src, re.S):
+        cmd = m.group(1)
+        text = subprocess.run([rbk, cmd, '--help'], capture_output=True, text=True).stdout
+        for o in re.finditer(r'\{"([a-z][a-z-]*)", (?:0|\'(.)\')', m.group(2)):
+            n += 1
+            name, short = o.group(1), o.group(2)
+            if not re.search(r'^ +(-\w, )?--' + re.escape(name) + r'\b', text, re.M):
+                out.append('%s --%s' % (cmd, name))
+            if short and ('-%s, --%s' % (short, name)) not in text:
+                out.append('%s -%s' % (cmd, short))
+print(' '.join(out) if n >= 35 else 'only %d options found in the tables' % n)
+PY
+)
+expect_eq "$missing" "" "every option in every command's table is listed in its --help"
+
 # ---- item 13: did you mean, for options ----------------------------------
 rbk run --dryrun c.rbk
 expect_eq "$rc" 2 "run --dryrun: exit 2"
