@@ -17,17 +17,39 @@
 #include "../run/signing.h"
 #include "../base/sha256.h"
 #include "cli.h"
+#include "runpick.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
 
+/* The options of approve, confirm and answer (their usage below says them in full). */
+enum { O_AS = 1, O_NOTE, O_KEY, O_REFUSE };
+static const CliOpt approve_opts[] = {
+  {"as", 0, O_AS, "ROLE", "the role that approves"},
+  {"key", 0, O_KEY, "FILE", "the key that signs"},
+  {"note", 0, O_NOTE, "TEXT", "a note journaled with the approval"},
+  {"refuse", 0, O_REFUSE, NULL, "record a refusal"},
+  {NULL, 0, 0, NULL, NULL},
+};
+static const CliOpt confirm_opts[] = {
+  {"note", 0, O_NOTE, "TEXT", "a note journaled with the confirmation"},
+  {NULL, 0, 0, NULL, NULL},
+};
+static const CliOpt answer_opts[] = {
+  {NULL, 0, 0, NULL, NULL},
+};
+
 const char usage_approve[] =
-  "Usage: rbk approve RUN --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
+  "Usage: rbk approve [RUN] --as ROLE [--key FILE] [--note TEXT] [--refuse]\n"
   "       rbk approve FILE.rbk --as ROLE [--key FILE]\n"
   "\n"
   "Approve the gate a paused run waits at ('approve by ROLE'), as ROLE. The\n"
   "approval is journaled with the role, the login name, the time and the\n"
   "note; 'rbk resume RUN' then continues. --refuse records a refusal, which\n"
   "fails the step when the run resumes.\n"
+  "\n"
+  "RUN left out is the one run waiting for a person (in RBK_STATE_DIR, else\n"
+  "./.rbk; said on standard error); when several wait, they are listed and\n"
+  "nothing is recorded (exit 2). The same holds for confirm and answer.\n"
   "\n"
   "When the role names keys (role ROLE \"Person\" key \"ssh-ed25519 ...\"), the\n"
   "answer is signed with ssh-keygen -Y sign (namespace rbk-approval) over the\n"
@@ -46,27 +68,40 @@ const char usage_approve[] =
   "says 'require approval by ROLE' starts only when that file holds a valid\n"
   "signature by ROLE over its exact source.\n"
   "\n"
+  "Options:\n"
+  "  --as ROLE    the role that approves (required)\n"
+  "  --key FILE   the key to sign with (see above)\n"
+  "  --note TEXT  a note journaled with the approval\n"
+  "  --refuse     record a refusal instead\n"
+  "  -h, --help   show this text\n"
+  "\n"
   "Exit status: 0 recorded; 1 the run waits for something else; 2 usage\n"
   "error or no such run; 4 another process is executing the run; 5 the\n"
   "answer could not be journaled (disk full: free space, then answer again).\n";
 
 const char usage_confirm[] =
-  "Usage: rbk confirm RUN [--note TEXT]\n"
+  "Usage: rbk confirm [RUN] [--note TEXT]\n"
   "\n"
   "Confirm the manual step a paused run waits at: the person did it. The\n"
   "confirmation is journaled with who and when; 'rbk resume RUN' continues.\n"
+  "RUN left out is the one run waiting for a person (see 'rbk approve').\n"
+  "\n"
+  "Options:\n"
+  "  --note TEXT  a note journaled with the confirmation\n"
+  "  -h, --help   show this text\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
 const char usage_answer[] =
-  "Usage: rbk answer RUN yes|no\n"
-  "       rbk answer RUN rerun|skip|done\n"
+  "Usage: rbk answer [RUN] yes|no\n"
+  "       rbk answer [RUN] rerun|skip|done\n"
   "\n"
   "Answer what a paused run waits for: a question ('ask') with yes or no;\n"
   "or an effect in doubt (a command that started but never finished when\n"
   "the run stopped) with rerun (do it again), skip (go on without it) or\n"
   "done (it was done by hand). The answer is journaled with who and when;\n"
-  "'rbk resume RUN' continues.\n"
+  "'rbk resume RUN' continues. RUN left out is the one run waiting for a\n"
+  "person (see 'rbk approve').\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
@@ -131,57 +166,76 @@ static int approve_plan(const char *file, const char *as, const char *note, cons
   return EXIT_OK;
 }
 
-int cmd_approve(int argc, char **argv) {
-  const char *run = NULL, *as = NULL, *note = NULL, *key = NULL;
-  int i, refuse = 0;
-  for (i = 1; i < argc; i++) {
-    if (cli_is_help(argv[i])) { fputs(usage_approve, stdout); return EXIT_OK; }
-    if ((strcmp(argv[i], "--as") == 0 || strcmp(argv[i], "--note") == 0) && i + 1 < argc) {
-      if (argv[i][2] == 'a') as = argv[++i];
-      else note = argv[++i];
-    } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
-      key = argv[++i];
-    } else if (strcmp(argv[i], "--refuse") == 0) {
-      refuse = 1;
-    } else if (argv[i][0] == '-') {
-      return cli_usage_error("approve", "unknown option '%s'", argv[i]);
-    } else if (run) {
-      return cli_usage_error("approve", "one RUN at a time");
-    } else {
-      run = argv[i];
+/* parse_answer reads the command line of approve, confirm or answer by
+** its table: the positional arguments go to pos[0..*npos) (at most max),
+** the options to o. Returns 0, -1 after printing help, or EXIT_USAGE. */
+typedef struct AnswerOpts {
+  const char *as, *note, *key;
+  int refuse;
+} AnswerOpts;
+
+static int parse_answer(const char *cmd, const char *usage, const CliOpt *opts, int argc, char **argv,
+                        AnswerOpts *o, const char **pos, int max, int *npos) {
+  CliParser P;
+  int c;
+  memset(o, 0, sizeof *o);
+  *npos = 0;
+  cli_parse_init(&P, cmd, usage, opts, argc, argv);
+  while ((c = cli_next(&P)) != CLI_END) {
+    if (c == CLI_HELP || c == CLI_ERROR) break;
+    if (c == O_AS) o->as = P.value;
+    else if (c == O_NOTE) o->note = P.value;
+    else if (c == O_KEY) o->key = P.value;
+    else if (c == O_REFUSE) o->refuse = 1;
+    else if (c == CLI_ARG && *npos < max) pos[(*npos)++] = P.value;
+    else if (c == CLI_ARG) {
+      cli_usage_error(cmd, "unexpected argument '%s'", P.value);
+      c = CLI_ERROR;
+      break;
     }
   }
-  if (!run) return cli_usage_error("approve", "no RUN given");
-  if (!as) return cli_usage_error("approve", "--as ROLE is required: say which role approves");
+  cli_parse_free(&P);
+  return c == CLI_END ? 0 : c == CLI_HELP ? -1 : EXIT_USAGE;
+}
+
+int cmd_approve(int argc, char **argv) {
+  AnswerOpts o;
+  const char *pos[1], *run;
+  char picked[4096];
+  int n, rc = parse_answer("approve", usage_approve, approve_opts, argc, argv, &o, pos, 1, &n);
+  if (rc) return rc < 0 ? EXIT_OK : rc;
+  if (!o.as) return cli_usage_error("approve", "--as ROLE is required: say which role approves");
+  if (n == 0 && cli_pick_run("approve", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
+  run = n == 0 ? picked : pos[0];
   {
-    size_t n = strlen(run);
-    if (n > 4 && strcmp(run + n - 4, ".rbk") == 0 && access(run, R_OK) == 0)
-      return approve_plan(run, as, note, key, refuse);
+    size_t len = strlen(run);
+    if (len > 4 && strcmp(run + len - 4, ".rbk") == 0 && access(run, R_OK) == 0)
+      return approve_plan(run, o.as, o.note, o.key, o.refuse);
   }
-  return answer_run("approve", run, refuse ? "refuse" : "approve", as, note, key);
+  return answer_run("approve", run, o.refuse ? "refuse" : "approve", o.as, o.note, o.key);
 }
 
 int cmd_confirm(int argc, char **argv) {
-  const char *run = NULL, *note = NULL;
-  int i;
-  for (i = 1; i < argc; i++) {
-    if (cli_is_help(argv[i])) { fputs(usage_confirm, stdout); return EXIT_OK; }
-    if (strcmp(argv[i], "--note") == 0 && i + 1 < argc) note = argv[++i];
-    else if (argv[i][0] == '-') return cli_usage_error("confirm", "unknown option '%s'", argv[i]);
-    else if (run) return cli_usage_error("confirm", "one RUN at a time");
-    else run = argv[i];
-  }
-  if (!run) return cli_usage_error("confirm", "no RUN given");
-  return answer_run("confirm", run, "confirm", NULL, note, NULL);
+  AnswerOpts o;
+  const char *pos[1];
+  char picked[4096];
+  int n, rc = parse_answer("confirm", usage_confirm, confirm_opts, argc, argv, &o, pos, 1, &n);
+  if (rc) return rc < 0 ? EXIT_OK : rc;
+  if (n == 0 && cli_pick_run("confirm", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
+  return answer_run("confirm", n == 0 ? picked : pos[0], "confirm", NULL, o.note, NULL);
 }
 
 int cmd_answer(int argc, char **argv) {
   static const char *const ok[] = {"yes", "no", "rerun", "skip", "done", NULL};
-  int i;
-  for (i = 1; i < argc; i++)
-    if (cli_is_help(argv[i])) { fputs(usage_answer, stdout); return EXIT_OK; }
-  if (argc != 3) return cli_usage_error("answer", "expected RUN and an answer");
-  for (i = 0; ok[i]; i++)
-    if (strcmp(argv[2], ok[i]) == 0) return answer_run("answer", argv[1], argv[2], NULL, NULL, NULL);
-  return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", argv[2]);
+  AnswerOpts o;
+  const char *pos[2], *ans;
+  char picked[4096];
+  int i, n, rc = parse_answer("answer", usage_answer, answer_opts, argc, argv, &o, pos, 2, &n);
+  if (rc) return rc < 0 ? EXIT_OK : rc;
+  if (n == 0) return cli_usage_error("answer", "expected an answer (and the RUN, unless one run waits)");
+  ans = pos[n - 1];
+  for (i = 0; ok[i] && strcmp(ans, ok[i]) != 0; i++) {}
+  if (!ok[i]) return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", ans);
+  if (n == 1 && cli_pick_run("answer", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
+  return answer_run("answer", n == 1 ? picked : pos[0], ans, NULL, NULL, NULL);
 }

@@ -38,7 +38,17 @@ const char usage_check[] =
   "Exit status:\n"
   "  0  no errors (warnings may have been printed)\n"
   "  1  at least one error\n"
-  "  2  usage error\n";
+  "  2  usage error, or a FILE that is missing or cannot be read (the\n"
+  "     other files are still checked)\n";
+
+/* The options of check (its usage above says them in full). */
+enum { O_FORMAT = 1, O_QUIET, O_DUMP };
+static const CliOpt check_opts[] = {
+  {"format", 0, O_FORMAT, "text|json", "text (default) or a JSON array of diagnostics"},
+  {"quiet", 'q', O_QUIET, NULL, "print nothing; only the exit status tells"},
+  {"dump-ast", 0, O_DUMP, NULL, "print the syntax tree of each file"},
+  {NULL, 0, 0, NULL, NULL},
+};
 
 /* compile_limits_ok compiles a checked runbook and throws the code away:
 ** what only code generation can see (too many registers, constants or
@@ -54,39 +64,25 @@ static int compile_limits_ok(Ast *ast, Diags *d) {
 
 int cmd_check(int argc, char **argv) {
   static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
-  int i, k, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, nargs = 0, rc;
+  int i, c, json = 0, quiet = 0, dump = 0, nfiles = 0, failed = 0, unreadable = 0, nargs = 0;
   Diags d;
   Source *srcs;
   char **files;
-  /* Options may come before or after the files; "--" ends them, so that
-  ** a file named "-q" can be checked as: rbk check -- -q */
+  CliParser P;
   files = mem_calloc((size_t)argc * sizeof *files);
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    rc = EXIT_OK;
-    if (strcmp(a, "--") == 0) {
-      for (i++; i < argc; i++) files[nargs++] = argv[i];
-      break;
-    } else if ((k = cli_format_opt("check", argc, argv, &i, formats, &json)) != 0) {
-      if (k < 0) rc = EXIT_USAGE;
-    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-      quiet = 1;
-    } else if (strcmp(a, "--dump-ast") == 0) {
-      dump = 1;
-    } else if (cli_is_help(a)) {
-      fputs(usage_check, stdout);
+  cli_parse_init(&P, "check", usage_check, check_opts, argc, argv);
+  while ((c = cli_next(&P)) != CLI_END) {
+    if (c == CLI_ARG) files[nargs++] = (char *)P.value;
+    else if (c == O_FORMAT && cli_format_value("check", P.value, formats, &json) == 0) continue;
+    else if (c == O_QUIET) quiet = 1;
+    else if (c == O_DUMP) dump = 1;
+    else {
+      cli_parse_free(&P);
       mem_free(files);
-      return EXIT_OK;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      rc = cli_usage_error("check", "unknown option '%s'", a);
-    } else {
-      files[nargs++] = argv[i];
-    }
-    if (rc != EXIT_OK) {
-      mem_free(files);
-      return rc;
+      return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
     }
   }
+  cli_parse_free(&P);
   if (nargs == 0) {
     mem_free(files);
     return cli_usage_error("check", "no FILE given");
@@ -99,7 +95,8 @@ int cmd_check(int argc, char **argv) {
     Ast ast;
     if (src_load(src, files[i], why, sizeof why) != 0) {
       diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
-      failed = 1;
+      if (cli_input_unreadable(files[i])) unreadable = 1;   /* exit 2, as for every command */
+      else failed = 1;   /* a binary file, bad text: this file fails the check */
       continue;
     }
     ast_init(&ast, src);
@@ -120,5 +117,5 @@ int cmd_check(int argc, char **argv) {
   for (i = 0; i < nfiles; i++) src_free(&srcs[i]);
   mem_free(srcs);
   mem_free(files);
-  return failed ? EXIT_FAILED : EXIT_OK;
+  return unreadable ? EXIT_USAGE : failed ? EXIT_FAILED : EXIT_OK;
 }

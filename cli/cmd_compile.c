@@ -12,7 +12,7 @@
 #include "../run/load.h"
 
 const char usage_compile[] =
-  "Usage: rbk compile FILE [-o OUT]\n"
+  "Usage: rbk compile [-o OUT] FILE\n"
   "\n"
   "Compile a runbook to a bytecode file (default: FILE with .rbc for .rbk).\n"
   "The file holds a magic number, the format version, the SHA-256 of the\n"
@@ -21,6 +21,10 @@ const char usage_compile[] =
   "not bytecode, or made by a different rbk, and one whose bytecode is not\n"
   "exactly what its embedded source compiles to (it recompiles the source\n"
   "and compares). It is written atomically.\n"
+  "\n"
+  "Options:\n"
+  "  -o, --output OUT  write the bytecode to OUT\n"
+  "  -h, --help        show this text\n"
   "\n"
   "Exit status: 0 written; 2 usage error or the runbook does not compile.\n";
 
@@ -40,23 +44,35 @@ const char usage_disasm[] =
   "\n"
   "Exit status: 0 printed; 2 usage error or the runbook does not compile.\n";
 
+/* The options of compile and disasm (their usage above says them in full). */
+enum { O_OUT = 1, O_NO_POSITIONS };
+static const CliOpt compile_opts[] = {
+  {"output", 'o', O_OUT, "OUT", "the bytecode file to write"},
+  {NULL, 0, 0, NULL, NULL},
+};
+static const CliOpt disasm_opts[] = {
+  {"no-positions", 0, O_NO_POSITIONS, NULL, "leave out what comes from the source text"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_compile(int argc, char **argv) {
   const char *file = NULL, *outp = NULL;
   char *def = NULL, why[512];
   Program *p;
-  int i, rc;
-  for (i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-o") == 0) {
-      if (i + 1 >= argc) return cli_usage_error("compile", "-o needs a file name");
-      outp = argv[++i];
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error("compile", "unknown option '%s'", argv[i]);
-    } else if (file) {
-      return cli_usage_error("compile", "one FILE at a time");
-    } else {
-      file = argv[i];
+  int c, rc;
+  CliParser P;
+  cli_parse_init(&P, "compile", usage_compile, compile_opts, argc, argv);
+  while ((c = cli_next(&P)) > 0 || c == CLI_ARG) {
+    if (c == O_OUT) outp = P.value;
+    else if (!file) file = P.value;
+    else {
+      c = CLI_ERROR;
+      cli_usage_error("compile", "one FILE at a time ('%s' and '%s')", file, P.value);
+      break;
     }
   }
+  cli_parse_free(&P);
+  if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   if (!file) return cli_usage_error("compile", "no FILE given");
   if (!outp) {
     size_t n = strlen(file);
@@ -81,12 +97,20 @@ int cmd_compile(int argc, char **argv) {
 int cmd_disasm(int argc, char **argv) {
   Program *p;
   const char *file = NULL;
-  int i, source = 1;
-  for (i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--no-positions") == 0) source = 0;
-    else if ((argv[i][0] == '-' && argv[i][1]) || file) return cli_usage_error("disasm", "expected one FILE");
-    else file = argv[i];
+  int c, source = 1;
+  CliParser P;
+  cli_parse_init(&P, "disasm", usage_disasm, disasm_opts, argc, argv);
+  while ((c = cli_next(&P)) > 0 || c == CLI_ARG) {
+    if (c == O_NO_POSITIONS) source = 0;
+    else if (!file) file = P.value;
+    else {
+      c = CLI_ERROR;
+      cli_usage_error("disasm", "expected one FILE ('%s' and '%s')", file, P.value);
+      break;
+    }
   }
+  cli_parse_free(&P);
+  if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   if (!file) return cli_usage_error("disasm", "expected one FILE");
   p = load_program(file);
   if (!p) return EXIT_USAGE;

@@ -105,45 +105,50 @@ done:
   return rc;
 }
 
+/* The options of fmt (its usage above says them in full). */
+enum { O_WRITE = 1, O_CHECK, O_LIST };
+static const CliOpt fmt_opts[] = {
+  {"write", 'w', O_WRITE, NULL, "rewrite the files in place"},
+  {"check", 0, O_CHECK, NULL, "change nothing; fail if a file is not formatted"},
+  {"list", 'l', O_LIST, NULL, "name the files that are not formatted"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_fmt(int argc, char **argv) {
-  int i, mode = MODE_PRINT, list = 0, nfiles = 0, rc = EXIT_OK, opts = 1;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!opts || a[0] != '-' || a[1] == '\0') {
-      nfiles++;
-    } else if (strcmp(a, "--") == 0) {
-      opts = 0;
-    } else if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0) {
-      if (mode == MODE_CHECK) return cli_usage_error("fmt", "--write and --check exclude each other");
-      mode = MODE_WRITE;
-    } else if (strcmp(a, "--check") == 0) {
-      if (mode == MODE_WRITE) return cli_usage_error("fmt", "--write and --check exclude each other");
-      mode = MODE_CHECK;
-    } else if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0) {
+  int i, c, mode = MODE_PRINT, list = 0, nfiles = 0, rc = EXIT_OK;
+  const char **files = mem_calloc(((size_t)argc + 1) * sizeof *files);
+  CliParser P;
+  cli_parse_init(&P, "fmt", usage_fmt, fmt_opts, argc, argv);
+  while ((c = cli_next(&P)) > 0 || c == CLI_ARG) {
+    if (c == CLI_ARG) {
+      files[nfiles++] = P.value;
+    } else if (c == O_WRITE || c == O_CHECK) {
+      if (mode != MODE_PRINT && mode != (c == O_WRITE ? MODE_WRITE : MODE_CHECK)) {
+        cli_usage_error("fmt", "--write and --check exclude each other");
+        c = CLI_ERROR;
+        break;
+      }
+      mode = c == O_WRITE ? MODE_WRITE : MODE_CHECK;
+    } else if (c == O_LIST) {
       list = 1;
-    } else if (cli_is_help(a)) {
-      fputs(usage_fmt, stdout);
-      return EXIT_OK;
-    } else {
-      return cli_usage_error("fmt", "unknown option '%s'", a);
     }
   }
-  if (nfiles == 0) return cli_usage_error("fmt", "no FILE given");
-  for (i = 1, opts = 1; i < argc; i++) {
-    const char *a = argv[i];
+  cli_parse_free(&P);
+  if (c == CLI_END && nfiles == 0) c = CLI_ERROR, cli_usage_error("fmt", "no FILE given");
+  if (c != CLI_END) {
+    mem_free(files);
+    return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+  }
+  for (i = 0; i < nfiles; i++) {
     int r;
-    if (opts && strcmp(a, "--") == 0) {
-      opts = 0;
-      continue;
-    }
-    if (opts && a[0] == '-' && a[1] != '\0') continue;
-    if (mode == MODE_WRITE && strcmp(a, "-") == 0) {
+    if (mode == MODE_WRITE && strcmp(files[i], "-") == 0) {
       rc = cli_usage_error("fmt", "--write cannot rewrite standard input");
       continue;
     }
-    r = fmt_one(a, mode, list);
+    r = fmt_one(files[i], mode, list);
     if (r == EXIT_USAGE || (r == EXIT_FAILED && rc == EXIT_OK)) rc = r;
   }
+  mem_free(files);
   fflush(stdout);
   return rc;
 }

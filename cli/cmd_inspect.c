@@ -34,6 +34,7 @@
 #include "../vm/value.h"
 #include "args.h"
 #include "cli.h"
+#include "runpick.h"
 #include "../run/runread.h"
 #include "../run/signing.h"
 #include "../run/state.h"
@@ -82,7 +83,7 @@ const char usage_runs[] =
   "  NO_COLOR       if set and not empty, never colour the output\n";
 
 const char usage_status[] =
-  "Usage: rbk status [OPTIONS] RUN\n"
+  "Usage: rbk status [OPTIONS] [RUN]\n"
   "\n"
   "Show the state of a run from its journal: its ID, runbook, title,\n"
   "operator, host, start time (local) and state; then each step of the\n"
@@ -106,7 +107,8 @@ const char usage_status[] =
   "refuses it).\n"
   "\n"
   "RUN is a run ID (looked up in the state directory) or the path of a run\n"
-  "directory.\n"
+  "directory. Left out, it is the newest run there (newest by start time);\n"
+  "which one is said on standard error.\n"
   "\n"
   "Options:\n"
   "  --format text|json  text (default), or one JSON object with id, dir,\n"
@@ -130,7 +132,7 @@ const char usage_status[] =
   "  NO_COLOR       if set and not empty, never colour the output\n";
 
 const char usage_log[] =
-  "Usage: rbk log [OPTIONS] RUN\n"
+  "Usage: rbk log [OPTIONS] [RUN]\n"
   "\n"
   "Print a run's journal, one line per record: its number, its time (local)\n"
   "and its type, then its fields in short: commands with their exit status\n"
@@ -139,7 +141,8 @@ const char usage_log[] =
   "journal (they are recorded as ***), so none can be printed.\n"
   "\n"
   "RUN is a run ID (looked up in the state directory) or the path of a run\n"
-  "directory.\n"
+  "directory. Left out, it is the newest run there (newest by start time);\n"
+  "which one is said on standard error.\n"
   "\n"
   "Options:\n"
   "  --format text|json  text (default), or the records as a JSON array,\n"
@@ -173,50 +176,62 @@ const char usage_log[] =
 typedef struct Opts {
   int json, ids, verify;
   const char *state;   /* --state DIR, or NULL */
-  const char *run;     /* the RUN argument */
+  const char *run;     /* the RUN argument, or picked */
+  char picked[JRN_PATH_MAX];   /* RUN left out: the newest run's ID */
 } Opts;
 
 enum { WANT_RUN = 1, ALLOW_IDS = 2, ALLOW_VERIFY = 4 };
 
-/* parse_opts reads the command line; options may come anywhere and "--"
-** ends them. Returns EXIT_OK, a usage error, or -1 after printing help. */
+/* The options of runs, status and log (their usage above says them in
+** full); parse_opts refuses those a command does not take. */
+enum { O_FORMAT = 1, O_STATE, O_IDS, O_VERIFY };
+static const CliOpt runs_opts[] = {
+  {"format", 0, O_FORMAT, "text|json", "text (default) or JSON"},
+  {"state", 0, O_STATE, "DIR", "the state directory"},
+  {"ids", 0, O_IDS, NULL, "print only the run IDs"},
+  {NULL, 0, 0, NULL, NULL},
+};
+static const CliOpt status_opts[] = {
+  {"format", 0, O_FORMAT, "text|json", "text (default) or JSON"},
+  {"state", 0, O_STATE, "DIR", "look RUN up in DIR/runs/"},
+  {NULL, 0, 0, NULL, NULL},
+};
+static const CliOpt log_opts[] = {
+  {"format", 0, O_FORMAT, "text|json", "text (default) or JSON Lines"},
+  {"verify", 0, O_VERIFY, NULL, "check the journal's integrity"},
+  {"state", 0, O_STATE, "DIR", "look RUN up in DIR/runs/"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
+/* parse_opts reads the command line by the table opts; options may come
+** anywhere and "--" ends them. Returns EXIT_OK, a usage error, or -1
+** after printing help. */
 static int parse_opts(const char *cmd, const char *usage, int argc, char **argv, int flags,
                       Opts *o) {
   static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
-  int i, k, rc, nargs = 0, dashdash = 0;
+  const CliOpt *opts = (flags & ALLOW_IDS) ? runs_opts : (flags & ALLOW_VERIFY) ? log_opts : status_opts;
+  CliParser P;
+  int c, rc = EXIT_OK;
   memset(o, 0, sizeof *o);
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    rc = EXIT_OK;
-    if (!dashdash && strcmp(a, "--") == 0) {
-      dashdash = 1;
-      continue;
-    }
-    if (dashdash || a[0] != '-' || a[1] == '\0') {
-      if (!(flags & WANT_RUN)) return cli_usage_error(cmd, "unexpected argument '%s'", a);
-      if (nargs++) return cli_usage_error(cmd, "one RUN at a time ('%s' and '%s')", o->run, a);
-      o->run = a;
-    } else if ((k = cli_format_opt(cmd, argc, argv, &i, formats, &o->json)) != 0) {
-      if (k < 0) return EXIT_USAGE;
-    } else if (strcmp(a, "--state") == 0) {
-      if (i + 1 >= argc) return cli_usage_error(cmd, "--state needs a directory");
-      o->state = argv[++i];
-    } else if (strncmp(a, "--state=", 8) == 0) {
-      o->state = a + 8;
-    } else if ((flags & ALLOW_IDS) && strcmp(a, "--ids") == 0) {
-      o->ids = 1;
-    } else if ((flags & ALLOW_VERIFY) && strcmp(a, "--verify") == 0) {
-      o->verify = 1;
-    } else if (cli_is_help(a)) {
-      fputs(usage, stdout);
-      return -1;
-    } else {
-      return cli_usage_error(cmd, "unknown option '%s'", a);
-    }
-    if (rc != EXIT_OK) return rc;
+  cli_parse_init(&P, cmd, usage, opts, argc, argv);
+  while (rc == EXIT_OK && (c = cli_next(&P)) != CLI_END) {
+    if (c == CLI_HELP) rc = -1;
+    else if (c == CLI_ERROR) rc = EXIT_USAGE;
+    else if (c == CLI_ARG && !(flags & WANT_RUN)) rc = cli_usage_error(cmd, "unexpected argument '%s'", P.value);
+    else if (c == CLI_ARG && o->run) rc = cli_usage_error(cmd, "one RUN at a time ('%s' and '%s')", o->run, P.value);
+    else if (c == CLI_ARG) o->run = P.value;
+    else if (c == O_FORMAT && cli_format_value(cmd, P.value, formats, &o->json) != 0) rc = EXIT_USAGE;
+    else if (c == O_STATE) o->state = P.value;
+    else if (c == O_IDS) o->ids = 1;
+    else if (c == O_VERIFY) o->verify = 1;
   }
+  cli_parse_free(&P);
+  if (rc != EXIT_OK) return rc;
   if (o->state && !o->state[0]) return cli_usage_error(cmd, "--state needs a directory");
-  if ((flags & WANT_RUN) && !o->run) return cli_usage_error(cmd, "no RUN given");
+  if ((flags & WANT_RUN) && !o->run) {   /* RUN left out: the newest run */
+    if (cli_pick_run(cmd, PICK_NEWEST, o->state, o->picked, sizeof o->picked) != 0) return EXIT_USAGE;
+    o->run = o->picked;
+  }
   return EXIT_OK;
 }
 

@@ -56,8 +56,9 @@ const char usage_lint[] =
   "Exit status:\n"
   "  0  no finding at error level (warnings may have been printed)\n"
   "  1  at least one error (with --strict: any finding), or a file that\n"
-  "     cannot be read or parsed\n"
-  "  2  usage error\n";
+  "     cannot be parsed\n"
+  "  2  usage error, or a FILE that is missing or cannot be read (the\n"
+  "     other files are still linted)\n";
 
 enum { F_TEXT, F_JSON, F_SARIF };
 static const char *const formats[] = {"text", "json", "sarif", NULL};
@@ -178,38 +179,34 @@ static int list_rules(int fmt) {
   return EXIT_OK;
 }
 
+/* The options of lint (its usage above says them in full). */
+enum { O_FORMAT = 1, O_STRICT, O_RULES, O_QUIET };
+static const CliOpt lint_opts[] = {
+  {"format", 0, O_FORMAT, "text|json|sarif", "what to write"},
+  {"strict", 0, O_STRICT, NULL, "warnings fail too"},
+  {"rules", 0, O_RULES, NULL, "list the rules"},
+  {"quiet", 'q', O_QUIET, NULL, "print nothing; only the exit status tells"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_lint(int argc, char **argv) {
-  int i, k, fmt = F_TEXT, strict = 0, quiet = 0, rules = 0, nargs = 0, rc, failed = 0;
+  int i, c, fmt = F_TEXT, strict = 0, quiet = 0, rules = 0, nargs = 0, failed = 0, unreadable = 0;
+  CliParser P;
   char **files = mem_calloc((size_t)argc * sizeof *files);
   Source *srcs;
   Lint l;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    rc = EXIT_OK;
-    if (strcmp(a, "--") == 0) {
-      for (i++; i < argc; i++) files[nargs++] = argv[i];
-      break;
-    } else if ((k = cli_format_opt("lint", argc, argv, &i, formats, &fmt)) != 0) {
-      if (k < 0) rc = EXIT_USAGE;
-    } else if (strcmp(a, "--strict") == 0) {
-      strict = 1;
-    } else if (strcmp(a, "--rules") == 0) {
-      rules = 1;
-    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-      quiet = 1;
-    } else if (cli_is_help(a)) {
-      fputs(usage_lint, stdout);
-      mem_free(files);
-      return EXIT_OK;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      rc = cli_usage_error("lint", "unknown option '%s'", a);
-    } else {
-      files[nargs++] = argv[i];
-    }
-    if (rc != EXIT_OK) {
-      mem_free(files);
-      return rc;
-    }
+  cli_parse_init(&P, "lint", usage_lint, lint_opts, argc, argv);
+  while ((c = cli_next(&P)) > 0 || c == CLI_ARG) {
+    if (c == CLI_ARG) files[nargs++] = (char *)P.value;
+    else if (c == O_FORMAT && cli_format_value("lint", P.value, formats, &fmt) != 0) break;
+    else if (c == O_STRICT) strict = 1;
+    else if (c == O_RULES) rules = 1;
+    else if (c == O_QUIET) quiet = 1;
+  }
+  cli_parse_free(&P);
+  if (c != CLI_END) {
+    mem_free(files);
+    return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   }
   if (rules) {
     mem_free(files);
@@ -232,6 +229,8 @@ int cmd_lint(int argc, char **argv) {
       diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
       lint_file(&l, NULL, NULL, &d, 0);
       diag_free(&d);
+      if (cli_input_unreadable(files[i])) unreadable = 1;   /* exit 2, as for every command */
+      else failed = 1;   /* a binary file, bad text: this file fails the lint */
       continue;
     }
     ast_init(&ast, src);
@@ -255,5 +254,5 @@ int cmd_lint(int argc, char **argv) {
   for (i = 0; i < nargs; i++) src_free(&srcs[i]);
   mem_free(srcs);
   mem_free(files);
-  return failed ? EXIT_FAILED : EXIT_OK;
+  return unreadable ? EXIT_USAGE : failed ? EXIT_FAILED : EXIT_OK;
 }

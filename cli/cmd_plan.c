@@ -59,9 +59,17 @@ const char usage_plan[] =
 enum { F_MD, F_HTML, F_DOT, F_MERMAID, F_JSON };
 static const char *const formats[] = {"md", "html", "dot", "mermaid", "json", NULL};
 
+/* The options of plan (its usage above says them in full). */
+enum { O_FORMAT = 1 };
+static const CliOpt plan_opts[] = {
+  {"format", 0, O_FORMAT, "md|html|dot|mermaid|json", "what to write"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_plan(int argc, char **argv) {
   const char *file = NULL;
-  int i, fmt = F_MD, rc = EXIT_OK, dashdash = 0;
+  int c, fmt = F_MD, rc = EXIT_OK;
+  CliParser P;
   char why[256];
   Source src;
   Diags d;
@@ -69,24 +77,20 @@ int cmd_plan(int argc, char **argv) {
   Lint l;
   Plan p;
   Buf out = BUF_INIT;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!dashdash && strcmp(a, "--") == 0) {
-      dashdash = 1;
-    } else if (!dashdash && (rc = cli_format_opt("plan", argc, argv, &i, formats, &fmt)) != 0) {
-      if (rc < 0) return EXIT_USAGE;
-      rc = EXIT_OK;
-    } else if (!dashdash && cli_is_help(a)) {
-      fputs(usage_plan, stdout);
-      return EXIT_OK;
-    } else if (!dashdash && a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error("plan", "unknown option '%s'", a);
+  cli_parse_init(&P, "plan", usage_plan, plan_opts, argc, argv);
+  while ((c = cli_next(&P)) > 0 || c == CLI_ARG) {
+    if (c == O_FORMAT) {
+      if (cli_format_value("plan", P.value, formats, &fmt) != 0) c = CLI_ERROR;
     } else if (file) {
-      return cli_usage_error("plan", "one FILE at a time ('%s' and '%s')", file, a);
+      c = CLI_ERROR;
+      cli_usage_error("plan", "one FILE at a time ('%s' and '%s')", file, P.value);
     } else {
-      file = a;
+      file = P.value;
     }
+    if (c == CLI_ERROR) break;
   }
+  cli_parse_free(&P);
+  if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   if (!file) return cli_usage_error("plan", "no FILE given");
   memset(&src, 0, sizeof src);
   if (src_load(&src, file, why, sizeof why) != 0) {

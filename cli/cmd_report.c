@@ -9,11 +9,12 @@
 #include "../run/journal.h"
 #include "args.h"
 #include "cli.h"
+#include "runpick.h"
 #include "../review/report_render.h"
 #include "../run/runread.h"
 
 const char usage_report[] =
-  "Usage: rbk report [OPTIONS] RUN\n"
+  "Usage: rbk report [OPTIONS] [RUN]\n"
   "\n"
   "Write the post-run review of a run, made from its journal: what seed\n"
   "001's backout plan asks people to document during and after a backout.\n"
@@ -34,7 +35,8 @@ const char usage_report[] =
   "when the run began (source.rbk in the run directory).\n"
   "\n"
   "RUN is a run ID (looked up in the state directory) or the path of a run\n"
-  "directory.\n"
+  "directory. Left out, it is the newest run there (newest by start time);\n"
+  "which one is said on standard error.\n"
   "\n"
   "Options:\n"
   "  --format md|html|json  md (default): Markdown; html: one self-contained\n"
@@ -59,38 +61,43 @@ const char usage_report[] =
 enum { F_MD, F_HTML, F_JSON };
 static const char *const formats[] = {"md", "html", "json", NULL};
 
+/* The options of report (its usage above says them in full). */
+enum { O_FORMAT = 1, O_STATE };
+static const CliOpt report_opts[] = {
+  {"format", 0, O_FORMAT, "md|html|json", "what to write"},
+  {"state", 0, O_STATE, "DIR", "look RUN up in DIR/runs/"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_report(int argc, char **argv) {
   const char *run = NULL, *state = NULL;
-  char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX], err[JRN_PATH_MAX + 200];
-  int i, fmt = F_MD, rc = EXIT_OK, dashdash = 0;
+  char dir[JRN_PATH_MAX], ref[JRN_PATH_MAX], err[JRN_PATH_MAX + 200], picked[JRN_PATH_MAX];
+  int c, fmt = F_MD, rc = EXIT_OK;
+  CliParser P;
   RrJournal L;
   Report r;
   Buf out = BUF_INIT;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!dashdash && strcmp(a, "--") == 0) {
-      dashdash = 1;
-    } else if (!dashdash && (rc = cli_format_opt("report", argc, argv, &i, formats, &fmt)) != 0) {
-      if (rc < 0) return EXIT_USAGE;
-      rc = EXIT_OK;
-    } else if (!dashdash && strcmp(a, "--state") == 0) {
-      if (i + 1 >= argc || !argv[i + 1][0]) return cli_usage_error("report", "--state needs a directory");
-      state = argv[++i];
-    } else if (!dashdash && strncmp(a, "--state=", 8) == 0) {
-      if (!a[8]) return cli_usage_error("report", "--state needs a directory");
-      state = a + 8;
-    } else if (!dashdash && cli_is_help(a)) {
-      fputs(usage_report, stdout);
-      return EXIT_OK;
-    } else if (!dashdash && a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error("report", "unknown option '%s'", a);
+  cli_parse_init(&P, "report", usage_report, report_opts, argc, argv);
+  while ((c = cli_next(&P)) > 0 || c == CLI_ARG) {
+    if (c == O_FORMAT) {
+      if (cli_format_value("report", P.value, formats, &fmt) != 0) c = CLI_ERROR;
+    } else if (c == O_STATE) {
+      state = P.value;
+      if (!state[0]) c = CLI_ERROR, cli_usage_error("report", "--state needs a directory");
     } else if (run) {
-      return cli_usage_error("report", "one RUN at a time ('%s' and '%s')", run, a);
+      c = CLI_ERROR;
+      cli_usage_error("report", "one RUN at a time ('%s' and '%s')", run, P.value);
     } else {
-      run = a;
+      run = P.value;
     }
+    if (c == CLI_ERROR) break;
   }
-  if (!run) return cli_usage_error("report", "no RUN given");
+  cli_parse_free(&P);
+  if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+  if (!run) {   /* RUN left out: the newest run */
+    if (cli_pick_run("report", PICK_NEWEST, state, picked, sizeof picked) != 0) return EXIT_USAGE;
+    run = picked;
+  }
   if (rr_find_run(run, state, dir, sizeof dir, ref, sizeof ref, err, sizeof err) < 0) {
     fprintf(stderr, "rbk report: %s\n", err);
     return EXIT_USAGE;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "../run/runread.h"
 #include "../run/session.h"
 #include "../run/state.h"
+#include "runpick.h"
 #include "runui.h"
 #include "../run/fleet.h"
 
@@ -94,7 +96,7 @@ const char usage_run[] =
   "       'rbk resume RUN' continues it\n";
 
 const char usage_resume[] =
-  "Usage: rbk resume RUN [--accept-changes] [--retry-failed] [--param NAME=VALUE]...\n"
+  "Usage: rbk resume [OPTIONS] [RUN]\n"
   "\n"
   "Continue an interrupted or waiting run. The runbook is re-executed from\n"
   "the start; every effect the journal holds a result for is answered from\n"
@@ -108,8 +110,46 @@ const char usage_resume[] =
   "on no other; then the run goes on. --ssh-config and\n"
   "--accept-new-host-keys are as for 'rbk run'.\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
+  "Left out, it is the one run there that is waiting or interrupted (said\n"
+  "on standard error); when there are several, they are listed and nothing\n"
+  "is resumed (exit 2).\n"
+  "\n"
+  "Options:\n"
+  "  --accept-changes    resume although the runbook changed since the run\n"
+  "                      began (the step-level difference is shown first)\n"
+  "  --param NAME=VALUE  set a param (repeatable), as for rbk run\n"
+  "  --as NAME           who is resuming it (default: the login name)\n"
+  "  --retry-failed      run a failed step on hosts again on its failed hosts\n"
+  "  --ssh-config FILE   as for rbk run\n"
+  "  --accept-new-host-keys  as for rbk run\n"
+  "  -h, --help          show this text\n"
   "\n"
   "Exit status: as 'rbk run'.\n";
+
+/* The options of run and resume (their usage above says them in full). */
+enum { O_PARAM = 1, O_ONLY, O_FROM, O_DRY_RUN, O_NEW, O_RUN_ID, O_ACCEPT, O_AS, O_SSH_CONFIG, O_ACCEPT_NEW, O_RETRY_FAILED };
+static const CliOpt run_opts[] = {
+  {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"only", 0, O_ONLY, "STEP", "run only this step (repeatable)"},
+  {"from", 0, O_FROM, "STEP", "start at this step"},
+  {"dry-run", 0, O_DRY_RUN, NULL, "print every command; execute nothing"},
+  {"new", 0, O_NEW, NULL, "start a fresh run instead of continuing the latest"},
+  {"run-id", 0, O_RUN_ID, "ID", "use (or continue) the run called ID"},
+  {"accept-changes", 0, O_ACCEPT, NULL, "resume although the runbook changed"},
+  {"as", 0, O_AS, "NAME", "who is running it"},
+  {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
+  {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
+  {NULL, 0, 0, NULL, NULL},
+};
+static const CliOpt resume_opts[] = {
+  {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"accept-changes", 0, O_ACCEPT, NULL, "resume although the runbook changed"},
+  {"as", 0, O_AS, "NAME", "who is running it"},
+  {"retry-failed", 0, O_RETRY_FAILED, NULL, "run a failed step on hosts again on its failed hosts"},
+  {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
+  {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
+  {NULL, 0, 0, NULL, NULL},
+};
 
 /* The one global: a signal handler can reach nothing else. */
 static volatile int interrupted;
@@ -286,56 +326,56 @@ done:
   return rc;
 }
 
-/* parse_common reads the options shared by run and resume. */
+/* parse_common reads the command line of run or resume (their tables
+** at the top); returns 0, a usage error, or -1 after printing help. */
 static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, const char **positional) {
-  int i;
-  for (i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (strcmp(s, "--param") == 0 || strcmp(s, "--only") == 0 || strcmp(s, "--from") == 0 ||
-        strcmp(s, "--run-id") == 0 || strcmp(s, "--as") == 0) {
-      if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", s);
-      if (strcmp(s, "--param") == 0) {
-        char *eq = strchr(argv[++i], '=');
-        if (!eq || eq == argv[i]) return cli_usage_error(cmd, "--param needs NAME=VALUE, got '%s'", argv[i]);
-        *eq = '\0';
-        a->keys[a->nkv] = argv[i];
-        a->vals[a->nkv++] = eq + 1;
-      } else if (strcmp(s, "--only") == 0) {
-        a->only[a->nonly++] = argv[++i];
-      } else if (strcmp(s, "--from") == 0) {
-        a->from = argv[++i];
-      } else if (strcmp(s, "--as") == 0) {
-        a->as = argv[++i];
-      } else {
-        char why[300];
-        a->run_id = argv[++i];
-        if (state_id_check(a->run_id, STATE_ID_MAX, why, sizeof why) != 0)
-          return cli_usage_error(cmd, "--run-id %s", why);
+  const int is_run = strcmp(cmd, "run") == 0;
+  CliParser P;
+  int c, rc = 0;
+  char why[300];
+  cli_parse_init(&P, cmd, is_run ? usage_run : usage_resume, is_run ? run_opts : resume_opts, argc, argv);
+  while (rc == 0 && (c = cli_next(&P)) != CLI_END) {
+    char *v = (char *)(uintptr_t)P.value, *eq;
+    switch (c) {
+    case CLI_HELP: rc = -1; break;
+    case CLI_ERROR: rc = EXIT_USAGE; break;
+    case O_PARAM:
+      eq = strchr(v, '=');
+      if (!eq || eq == v) {
+        rc = cli_usage_error(cmd, "--param needs NAME=VALUE, got '%s'", v);
+        break;
       }
-    } else if (strcmp(s, "--dry-run") == 0) {
-      a->dry = 1;
-    } else if (strcmp(s, "--ssh-config") == 0) {   /* steps on hosts: run/ssh.c reads it */
-      if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", s);
-      setenv("RBK_SSH_CONFIG", argv[++i], 1);
-    } else if (strcmp(s, "--accept-new-host-keys") == 0) {
-      setenv("RBK_SSH_ACCEPT_NEW_HOST_KEYS", "1", 1);
-    } else if (strcmp(s, "--retry-failed") == 0 && strcmp(cmd, "resume") == 0) {
+      *eq = '\0';
+      a->keys[a->nkv] = v;
+      a->vals[a->nkv++] = eq + 1;
+      break;
+    case O_ONLY: a->only[a->nonly++] = v; break;
+    case O_FROM: a->from = v; break;
+    case O_AS: a->as = v; break;
+    case O_RUN_ID:
+      a->run_id = v;
+      if (state_id_check(a->run_id, STATE_ID_MAX, why, sizeof why) != 0) rc = cli_usage_error(cmd, "--run-id %s", why);
+      break;
+    case O_DRY_RUN: a->dry = 1; break;
+    case O_NEW: a->new_run = 1; break;
+    case O_ACCEPT: a->accept = 1; break;
+    case O_SSH_CONFIG: setenv("RBK_SSH_CONFIG", v, 1); break;   /* steps on hosts: run/ssh.c reads it */
+    case O_ACCEPT_NEW: setenv("RBK_SSH_ACCEPT_NEW_HOST_KEYS", "1", 1); break;
+    case O_RETRY_FAILED:
       a->retry_failed = 1;
       fleet_retry_failed(1);
-    } else if (strcmp(s, "--new") == 0) {
-      a->new_run = 1;
-    } else if (strcmp(s, "--accept-changes") == 0) {
-      a->accept = 1;
-    } else if (s[0] == '-' && s[1]) {
-      return cli_usage_error(cmd, "unknown option '%s'", s);
-    } else if (*positional) {
-      return cli_usage_error(cmd, "one %s at a time (got '%s' and '%s')", strcmp(cmd, "run") == 0 ? "FILE" : "RUN",
-                             *positional, s);
-    } else {
-      *positional = s;
+      break;
+    case CLI_ARG:
+      if (*positional)
+        rc = cli_usage_error(cmd, "one %s at a time (got '%s' and '%s')", is_run ? "FILE" : "RUN", *positional, v);
+      else
+        *positional = v;
+      break;
+    default: break;
     }
   }
-  return 0;
+  cli_parse_free(&P);
+  return rc;
 }
 
 static void init_args(RunArgs *a, int argc) {
@@ -355,14 +395,13 @@ static void free_args(RunArgs *a) {
 int cmd_run(int argc, char **argv) {
   RunArgs a;
   const char *file = NULL;
-  int rc, i;
-  for (i = 1; i < argc; i++)
-    if (cli_is_help(argv[i])) {
-      fputs(usage_run, stdout);
-      return EXIT_OK;
-    }
+  int rc;
   init_args(&a, argc);
   rc = parse_common("run", argc, argv, &a, &file);
+  if (rc < 0) {
+    free_args(&a);
+    return EXIT_OK;
+  }
   if (rc == 0 && !file) rc = cli_usage_error("run", "no FILE given");
   if (rc == 0) {
     a.file = file;
@@ -375,16 +414,19 @@ int cmd_run(int argc, char **argv) {
 int cmd_resume(int argc, char **argv) {
   RunArgs a;
   const char *run = NULL;
+  char picked[4096];
   char *owned = NULL;
-  int rc, i;
-  for (i = 1; i < argc; i++)
-    if (cli_is_help(argv[i])) {
-      fputs(usage_resume, stdout);
-      return EXIT_OK;
-    }
+  int rc;
   init_args(&a, argc);
   rc = parse_common("resume", argc, argv, &a, &run);
-  if (rc == 0 && !run) rc = cli_usage_error("resume", "no RUN given");
+  if (rc < 0) {
+    free_args(&a);
+    return EXIT_OK;
+  }
+  if (rc == 0 && !run) {   /* RUN left out: the one run waiting or interrupted */
+    rc = cli_pick_run("resume", PICK_RESUMABLE, NULL, picked, sizeof picked);
+    run = picked;
+  }
   if (rc == 0) rc = session_locate("resume", run, &a, &owned);
   if (rc == 0) rc = execute(&a);
   mem_free(owned);

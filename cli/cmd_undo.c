@@ -10,6 +10,7 @@
 ** resumed by running `rbk undo RUN` again, with the same in-doubt rules.
 */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@
 #include "term.h"
 
 const char usage_undo[] =
-  "Usage: rbk undo RUN [--yes] [--as NAME] [--param NAME=VALUE]...\n"
+  "Usage: rbk undo [OPTIONS] RUN\n"
   "\n"
   "Reverse a run: run the 'undo' blocks of its completed steps, last step\n"
   "first. The original run is replayed from its journal first (nothing is\n"
@@ -41,6 +42,12 @@ const char usage_undo[] =
   "Completed steps without an undo block are listed as not reversible; the\n"
   "undo starts only when a person accepts that (at the prompt, or --yes).\n"
   "Secret params given on the command line must be given again.\n"
+  "\n"
+  "Options:\n"
+  "  --yes               accept the steps that cannot be reversed; do not ask\n"
+  "  --as NAME           who is undoing it (default: the login name)\n"
+  "  --param NAME=VALUE  give a param again (repeatable)\n"
+  "  -h, --help          show this text\n"
   "\n"
   "Exit status: 0 undone (or already undone); 1 an undo block failed, or\n"
   "not reversible steps were not accepted; 2 usage error or no such run;\n"
@@ -113,10 +120,19 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
   return strcmp(line, "yes") == 0 || strcmp(line, "y") == 0 ? 0 : -1;
 }
 
+/* The options of undo (its usage above says them in full). */
+enum { O_YES = 1, O_AS, O_PARAM };
+static const CliOpt undo_opts[] = {
+  {"yes", 0, O_YES, NULL, "do not ask for confirmation"},
+  {"as", 0, O_AS, "NAME", "who is undoing it"},
+  {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_undo(int argc, char **argv) {
   const char *run = NULL, *as = NULL, *keys[64], *vals[64];
   char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800], undo_again[4900];
-  int yes = 0, nkv = 0, i, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
+  int yes = 0, nkv = 0, i, c, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
   pid_t holder = 0;
   Journal oj, uj;
   JrnOpenReport rep;
@@ -132,28 +148,40 @@ int cmd_undo(int argc, char **argv) {
   const NativeInfo *natives;
   uint32_t nnatives;
   VmResult r = VM_OK;
+  CliParser P;
   double t0 = vm_now();
   struct sigaction sa;
   memset(&oj, 0, sizeof oj);
   memset(&uj, 0, sizeof uj);
   oj.fd = uj.fd = -1;
-  for (i = 1; i < argc; i++) {
-    if (cli_is_help(argv[i])) {
-      fputs(usage_undo, stdout);
-      return EXIT_OK;
-    }
-    if (strcmp(argv[i], "--yes") == 0) yes = 1;
-    else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) as = argv[++i];
-    else if (strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
-      char *eq = strchr(argv[++i], '=');
-      if (!eq || nkv == 64) return cli_usage_error("undo", "--param needs NAME=VALUE");
+  cli_parse_init(&P, "undo", usage_undo, undo_opts, argc, argv);
+  while ((c = cli_next(&P)) != CLI_END) {
+    char *v = (char *)(uintptr_t)P.value, *eq;
+    if (c == CLI_HELP || c == CLI_ERROR) break;
+    if (c == O_YES) {
+      yes = 1;
+    } else if (c == O_AS) {
+      as = v;
+    } else if (c == O_PARAM) {
+      eq = strchr(v, '=');
+      if (!eq || eq == v || nkv == 64) {
+        cli_usage_error("undo", "--param needs NAME=VALUE, got '%s'", v);
+        c = CLI_ERROR;
+        break;
+      }
       *eq = '\0';
-      keys[nkv] = argv[i];
+      keys[nkv] = v;
       vals[nkv++] = eq + 1;
-    } else if (argv[i][0] == '-') return cli_usage_error("undo", "unknown option '%s'", argv[i]);
-    else if (run) return cli_usage_error("undo", "one RUN at a time");
-    else run = argv[i];
+    } else if (c == CLI_ARG && run) {
+      cli_usage_error("undo", "one RUN at a time ('%s' and '%s')", run, v);
+      c = CLI_ERROR;
+      break;
+    } else if (c == CLI_ARG) {
+      run = v;
+    }
   }
+  cli_parse_free(&P);
+  if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   if (!run) return cli_usage_error("undo", "no RUN given");
   snprintf(undo_again, sizeof undo_again, "'rbk undo %s' continues the undo", run);
   if (state_find_run(run, odir, sizeof odir, why, sizeof why) != 0) {

@@ -638,6 +638,16 @@ static int start(Watch *w) {
   return 0;
 }
 
+/* The options of watch (its usage above says them in full). */
+enum { O_FOR = 1, O_EVERY, O_PARAM, O_AS };
+static const CliOpt watch_opts[] = {
+  {"for", 0, O_FOR, "DURATION", "how long to watch"},
+  {"every", 0, O_EVERY, "DURATION", "how often to evaluate"},
+  {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"as", 0, O_AS, "NAME", "who is watching"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 static int parse_dur(const char *opt, const char *v, double *out) {
   if (val_parse_duration(v, out) != 0 || !(*out > 0))
     return cli_usage_error("watch", "%s needs a duration such as 30s, 5m or 1h30m, not '%s'", opt, v);
@@ -653,49 +663,40 @@ int cmd_watch(int argc, char **argv) {
   const char **keys = mem_calloc(((size_t)argc + 1) * sizeof *keys);
   const char **vals = mem_calloc(((size_t)argc + 1) * sizeof *vals);
   double opt_for = 0, opt_every = 30;
-  int k, nkv = 0, rc = EXIT_USAGE, vm_ready = 0;
+  int k, c, nkv = 0, rc = EXIT_USAGE, vm_ready = 0;
+  CliParser P;
   struct sigaction sa;
   memset(&w, 0, sizeof w);
   w.jr.fd = -1;
   w.lockfd = -1;
-  for (k = 1; k < argc; k++) {
-    const char *s = argv[k];
-    if (cli_is_help(s)) {
-      fputs(usage_watch, stdout);
-      rc = EXIT_OK;
-      goto done;
-    }
-    if (strcmp(s, "--for") == 0 || strcmp(s, "--every") == 0 || strcmp(s, "--param") == 0 || strcmp(s, "--as") == 0) {
-      if (k + 1 >= argc) {
-        rc = cli_usage_error("watch", "%s needs a value", s);
-        goto done;
+  cli_parse_init(&P, "watch", usage_watch, watch_opts, argc, argv);
+  while ((c = cli_next(&P)) != CLI_END) {
+    char *v = (char *)(uintptr_t)P.value, *eq;
+    if (c == CLI_HELP || c == CLI_ERROR) {
+      rc = c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+      break;
+    } else if (c == O_FOR || c == O_EVERY) {
+      if (parse_dur(P.spelled, v, c == O_FOR ? &opt_for : &opt_every) != 0) break;
+    } else if (c == O_AS) {
+      w.as = v;
+    } else if (c == O_PARAM) {
+      eq = strchr(v, '=');
+      if (!eq || eq == v) {
+        cli_usage_error("watch", "--param needs NAME=VALUE, got '%s'", v);
+        break;
       }
-      if (strcmp(s, "--for") == 0) {
-        if (parse_dur(s, argv[++k], &opt_for) != 0) goto done;
-      } else if (strcmp(s, "--every") == 0) {
-        if (parse_dur(s, argv[++k], &opt_every) != 0) goto done;
-      } else if (strcmp(s, "--as") == 0) {
-        w.as = argv[++k];
-      } else {
-        char *eq = strchr(argv[++k], '=');
-        if (!eq || eq == argv[k]) {
-          rc = cli_usage_error("watch", "--param needs NAME=VALUE, got '%s'", argv[k]);
-          goto done;
-        }
-        *eq = '\0';
-        keys[nkv] = argv[k];
-        vals[nkv++] = eq + 1;
-      }
-    } else if (s[0] == '-' && s[1]) {
-      rc = cli_usage_error("watch", "unknown option '%s'", s);
-      goto done;
-    } else if (w.file) {
-      rc = cli_usage_error("watch", "one FILE at a time (got '%s' and '%s')", w.file, s);
-      goto done;
-    } else {
-      w.file = s;
+      *eq = '\0';
+      keys[nkv] = v;
+      vals[nkv++] = eq + 1;
+    } else if (c == CLI_ARG && w.file) {
+      cli_usage_error("watch", "one FILE at a time (got '%s' and '%s')", w.file, v);
+      break;
+    } else if (c == CLI_ARG) {
+      w.file = v;
     }
   }
+  cli_parse_free(&P);
+  if (c != CLI_END) goto done;
   if (!w.file) {
     rc = cli_usage_error("watch", "no FILE given");
     goto done;

@@ -47,17 +47,36 @@ static int unknown_command(const char *name) {
   return EXIT_USAGE;
 }
 
+/* rbk's own options, before any command (cli/commands.c prints the usage). */
+enum { O_VERSION = 1 };
+static const CliOpt rbk_opts[] = {
+  {"version", 'V', O_VERSION, NULL, "print the version, the build and the libraries"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
+/* own_option reads "rbk -OPTION" (argv[1]; nothing may follow it). */
+static int own_option(int argc, char **argv) {
+  CliParser P;
+  int c;
+  cli_parse_init(&P, NULL, NULL, rbk_opts, 2, argv);
+  c = cli_next(&P);
+  cli_parse_free(&P);
+  if (c == CLI_ERROR) return EXIT_USAGE;
+  if (c == CLI_END) return cli_usage_error(NULL, "no COMMAND given");   /* rbk -- */
+  if (argc > 2) return cli_usage_error(NULL, "unexpected argument '%s' after %s", argv[2], argv[1]);
+  if (c == CLI_HELP) cli_usage(stdout);
+  else version();
+  return EXIT_OK;
+}
+
 int main(int argc, char **argv) {
   const Command *c;
   if (argc < 2) {
     cli_usage(stderr);
     return EXIT_USAGE;
   }
-  if (cli_is_help(argv[1])) {
-    cli_usage(stdout);
-    return EXIT_OK;
-  }
-  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
+  if (argv[1][0] == '-' && argv[1][1]) return own_option(argc, argv);
+  if (strcmp(argv[1], "version") == 0) {
     version();
     return EXIT_OK;
   }

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -833,49 +834,59 @@ static void improvised_in_doubt(Repl *R) {
 
 /* ---- the command ------------------------------------------------------ */
 
+/* The options of repl (its usage says them in full). */
+enum { O_RUN = 1, O_AS, O_NEW, O_PARAM };
+static const CliOpt repl_opts[] = {
+  {"run", 0, O_RUN, "RUN", "work on an existing run"},
+  {"new", 0, O_NEW, NULL, "start a fresh run"},
+  {"as", 0, O_AS, "NAME", "who is working"},
+  {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {NULL, 0, 0, NULL, NULL},
+};
+
 int cmd_repl(int argc, char **argv) {
   Repl R;
   RunArgs a;
   const char *run = NULL;
   char *owned = NULL;
   struct sigaction sa;
-  int i, rc;
+  CliParser P;
+  int c, rc;
   memset(&a, 0, sizeof a);
   memset(&R, 0, sizeof R);
   a.keys = mem_calloc(((size_t)argc + 64) * sizeof(char *));
   a.vals = mem_calloc(((size_t)argc + 64) * sizeof(char *));
-  for (i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (cli_is_help(s)) {
-      fputs(usage_repl, stdout);
-      rc = EXIT_OK;
-      goto out;
-    }
-    if ((strcmp(s, "--run") == 0 || strcmp(s, "--as") == 0 || strcmp(s, "--param") == 0) && i + 1 >= argc) {
-      rc = cli_usage_error("repl", "%s needs a value", s);
-      goto out;
-    }
-    if (strcmp(s, "--run") == 0) run = argv[++i];
-    else if (strcmp(s, "--as") == 0) a.as = argv[++i];
-    else if (strcmp(s, "--new") == 0) a.new_run = 1;
-    else if (strcmp(s, "--param") == 0) {
-      char *eq = strchr(argv[++i], '=');
-      if (!eq || eq == argv[i]) {
-        rc = cli_usage_error("repl", "--param needs NAME=VALUE, got '%s'", argv[i]);
-        goto out;
+  rc = EXIT_USAGE;
+  cli_parse_init(&P, "repl", usage_repl, repl_opts, argc, argv);
+  while ((c = cli_next(&P)) != CLI_END) {
+    char *v = (char *)(uintptr_t)P.value, *eq;
+    if (c == CLI_HELP || c == CLI_ERROR) break;
+    if (c == O_RUN) {
+      run = v;
+    } else if (c == O_AS) {
+      a.as = v;
+    } else if (c == O_NEW) {
+      a.new_run = 1;
+    } else if (c == O_PARAM) {
+      eq = strchr(v, '=');
+      if (!eq || eq == v) {
+        cli_usage_error("repl", "--param needs NAME=VALUE, got '%s'", v);
+        break;
       }
       *eq = '\0';
-      a.keys[a.nkv] = argv[i];
+      a.keys[a.nkv] = v;
       a.vals[a.nkv++] = eq + 1;
-    } else if (s[0] == '-' && s[1]) {
-      rc = cli_usage_error("repl", "unknown option '%s'", s);
-      goto out;
-    } else if (a.file) {
-      rc = cli_usage_error("repl", "one FILE at a time (got '%s' and '%s')", a.file, s);
-      goto out;
-    } else {
-      a.file = s;
+    } else if (c == CLI_ARG && a.file) {
+      cli_usage_error("repl", "one FILE at a time (got '%s' and '%s')", a.file, v);
+      break;
+    } else if (c == CLI_ARG) {
+      a.file = v;
     }
+  }
+  cli_parse_free(&P);
+  if (c != CLI_END) {
+    rc = c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+    goto out;
   }
   if (run && a.file) {
     rc = cli_usage_error("repl", "give FILE or --run RUN, not both");

@@ -152,12 +152,12 @@ fi
 
 # ---- files that are not runbook files ------------------------------------
 check "missing file" does_not_exist.rbk
-expect_eq "$rc" 1 "missing file: exit 1"
+expect_eq "$rc" 2 "missing file: exit 2 (as for every command)"
 expect_match "$out" '^does_not_exist\.rbk: error: cannot open: No such file or directory$' "missing file: says it cannot open it"
 
 mkdir "$T/dir.rbk"
 check "directory" dir.rbk
-expect_eq "$rc" 1 "directory: exit 1"
+expect_eq "$rc" 2 "directory: exit 2"
 expect_match "$out" '^dir\.rbk: error: is a directory' "directory: says it is a directory"
 
 printf 'runbook "x" {\n}\n' >"$T/secret.rbk"
@@ -165,11 +165,11 @@ chmod 000 "$T/secret.rbk"
 if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
    setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$RBK"; then
   out=$(cd "$T" && timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups "$RBK" check secret.rbk 2>&1); rc=$?
-  expect_eq "$rc" 1 "unreadable file: exit 1"
+  expect_eq "$rc" 2 "unreadable file: exit 2"
   expect_match "$out" '^secret\.rbk: error: cannot open: Permission denied$' "unreadable file: says permission denied"
 elif [ "$(id -u)" != 0 ]; then
   check "unreadable file" secret.rbk
-  expect_eq "$rc" 1 "unreadable file: exit 1"
+  expect_eq "$rc" 2 "unreadable file: exit 2"
   expect_match "$out" '^secret\.rbk: error: cannot open: Permission denied$' "unreadable file: says permission denied"
 else
   for i in 1 2; do _n=$((_n + 1)); echo "ok $_n - unreadable file # SKIP cannot drop privileges to nobody"; done

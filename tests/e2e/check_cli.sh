@@ -155,7 +155,7 @@ expect_match "$err" "bad_timeout\.rbk:3:13: error: 'timeout' needs a duration" "
 run "$RBK" check "$T/good.rbk" "$T/warn.rbk"
 expect_eq "$rc" 0 "several clean files exit 0"
 run "$RBK" check "$T/good.rbk" "$T/missing.rbk"
-expect_eq "$rc" 1 "several files: a missing one fails the call"
+expect_eq "$rc" 2 "several files: a missing one fails the call with exit 2"
 expect_match "$err" 'missing\.rbk: error: cannot open: No such file or directory' "several files: the missing one is named"
 
 # Options after FILE: either honoured or refused as a usage error, but
@@ -187,7 +187,7 @@ run "$RBK" check --format=json "$T/good.rbk"
 expect_eq "$rc:$out" "0:[]" "--format=json of a clean runbook prints []"
 
 run "$RBK" check --format json "$T/missing.rbk"
-expect_eq "$rc" 1 "--format json of a missing file exits 1"
+expect_eq "$rc" 2 "--format json of a missing file exits 2"
 printf '%s' "$out" | jq -e '.[0].severity == "error" and (.[0].message | test("cannot open"))' >/dev/null 2>&1
 ok $? "--format json reports a missing file as a JSON error"
 

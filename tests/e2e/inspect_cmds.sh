@@ -216,8 +216,9 @@ expect_match "$out" "rbk approve $S/runs/$GATE --as lead" "status --state: conti
 r status no-such-run
 expect_eq "$rc" 2 "status of an unknown run: exit 2"
 expect_match "$err" "no run 'no-such-run' in $S" "status of an unknown run: says where it looked"
-r status
-expect_eq "$rc" 2 "status without RUN: exit 2"
+RBK_STATE_DIR=$T/nowhere r status
+expect_eq "$rc" 2 "status without RUN, and no runs at all: exit 2"
+expect_match "$err" "no RUN given, and there is no run in $T/nowhere" "status without RUN and no runs: says so"
 r status "$OK" --bogus
 expect_eq "$rc" 2 "status with an unknown option: exit 2"
 r status "$OK" "$GATE"

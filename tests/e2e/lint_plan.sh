@@ -30,7 +30,7 @@ done
 "$RBK" plan "$EX" "$EX" >/dev/null 2>&1; expect_eq $? 2 "rbk plan takes one FILE"
 "$RBK" plan --format pdf "$EX" >/dev/null 2>&1; expect_eq $? 2 "rbk plan --format pdf is a usage error"
 "$RBK" plan "$T/nonexistent.rbk" >/dev/null 2>&1; expect_eq $? 2 "rbk plan on a missing file exits 2"
-"$RBK" lint "$T/nonexistent.rbk" >/dev/null 2>&1; expect_eq $? 1 "rbk lint on a missing file exits 1"
+"$RBK" lint "$T/nonexistent.rbk" >/dev/null 2>&1; expect_eq $? 2 "rbk lint on a missing file exits 2, as every command"
 
 # ---- the rules and their documentation ------------------------------------
 ids=$("$RBK" lint --rules --format json | jq -r '.[].id')
