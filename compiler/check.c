@@ -1015,7 +1015,7 @@ static int declare_fn(Checker *C, Node *n) {
 
 static void contacts(Checker *C, Node *role) {
   static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note",
-                                      "key", "keys", NULL};
+                                      "key", "keys", "revoked", NULL};
   Node *p, *q;
   int i;
   for (p = role->c; p; p = p->next) {
@@ -1043,6 +1043,14 @@ static void contacts(Checker *C, Node *role) {
         if (!ptrmap_get(&C->roles, ast_intern(C->ast, v[e].principal, strlen(v[e].principal))))
           err(C, "bad-key", p->b, "%s:%d: principal '%s' names no role", path, v[e].line, v[e].principal);
       sshkey_signers_free(v, n);
+    }
+    if (strcmp(p->a->str, "revoked") == 0 && p->b && p->b->kind == N_STR) {
+      /* revoked keys: a file of public keys, one a line, read again whenever a signature is checked */
+      char path[4200], why[600];
+      sshkey_signers_path(C->src ? C->src->name : NULL, p->b->str, path, sizeof path);
+      if (sshkey_list_find(path, NULL, NULL, why, sizeof why) < 0)
+        diag_hint(err(C, "bad-key", p->b, "role %s: %s", role->a->str, why),
+                  "a revocation file: the revoked public keys, one 'ssh-ed25519 AAAA... comment' a line");
     }
     for (q = role->c; q != p; q = q->next)
       if (q->a->str == p->a->str) err(C, "duplicate-contact", p->a, "duplicate contact field '%s'", p->a->str);

@@ -127,7 +127,9 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
             buf_free(&m);
             goto done;
           }
-          if (sign_verify(buf_cstr(&m), buf_cstr(&sig), as, keys, nkeys, fp, why, sizeof why) != 0) {
+          char rv[4200];
+          if (sign_verify(buf_cstr(&m), buf_cstr(&sig), as, keys, nkeys, sign_role_revoked(p, as, rv, sizeof rv), fp, why,
+                          sizeof why) != 0) {
             fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
             buf_free(&m);
             goto done;

@@ -214,8 +214,20 @@ done:
   return rc;
 }
 
+const char *sign_role_revoked(const Program *p, const char *role, char *path, size_t pathlen) {
+  int ri = role ? prog_find_role(p, role) : -1;
+  uint32_t k;
+  if (ri < 0) return NULL;
+  for (k = 0; k < p->roles[ri].ncontacts; k++)
+    if (strcmp(p->roles[ri].keys[k], "revoked") == 0) {
+      sshkey_signers_path(p->src ? p->src->name : NULL, p->roles[ri].vals[k], path, pathlen);
+      return path;
+    }
+  return NULL;
+}
+
 int sign_verify(const char *msg, const char *sig, const char *principal, const char *const *keys, int nkeys,
-                char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+                const char *revoked, char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
   Tmp t;
   Buf as = BUF_INIT, o = BUF_INIT, acc = BUF_INIT;
   char mpath[700], spath[700], apath[700];
@@ -236,9 +248,25 @@ int sign_verify(const char *msg, const char *sig, const char *principal, const c
     char w[200];
     if (sshkey_sig_fingerprint(sig, fp, w, sizeof w) != 0) fp[0] = '\0';
   }
+  if (revoked) {
+    /* Revoked keys: refused whatever they signed; the file is read now, so
+    ** a key revoked after it signed is refused at resume and log --verify. */
+    char w[600];
+    int line, r = sshkey_list_find(revoked, fp[0] ? fp : NULL, &line, w, sizeof w);
+    if (r < 0) {
+      snprintf(why, whylen, "role %s's revocation file cannot be checked, so no signature of the role is accepted: %s",
+               principal, w);
+      goto done;
+    }
+    if (r > 0) {
+      snprintf(why, whylen, "key %s is revoked (%s:%d), so its signature is not accepted for role %s", fp, revoked,
+               line, principal);
+      goto done;
+    }
+  }
   {
     const char *argv[] = {"ssh-keygen", "-Y", "verify", "-f", apath, "-I", principal, "-n", SIGN_NAMESPACE,
-                    "-s", spath, NULL};
+                    "-s", spath, revoked ? "-r" : NULL, revoked, NULL};
     if (tool(argv, mpath, &o) == 0) {
       rc = 0;
       goto done;
@@ -276,13 +304,14 @@ static int check_one(const Json *r, const Program *p, const char *run, const cha
   const char *keys[SIGN_MAXKEYS];
   const char *sig = json_str(json_get(r, "signature"), NULL), *at = json_str(json_get(r, "signed_at"), NULL);
   int nkeys = sign_role_keys(p, role, keys), rc;
+  char rv[4200];
   Buf m = BUF_INIT;
   if (!sig || !at) {
     snprintf(w, wlen, "it carries no signature, but role %s has keys", role);
     return -1;
   }
   sign_message(&m, run, sha, n, step, role, answer, json_str(json_get(r, "note"), NULL), at);
-  rc = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, wlen);
+  rc = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp, w, wlen);
   buf_free(&m);
   return rc;
 }
@@ -486,12 +515,8 @@ static const char *js(const Json *o, const char *key, const char *def) {
 }
 
 const char *sign_plan_role(const Program *p) {
-  uint32_t r, c;
-  for (r = 0; r < p->nroles; r++)
-    for (c = 0; c < p->roles[r].ncontacts; c++)
-      if (strcmp(p->roles[r].keys[c], "rbk:requires") == 0 && strcmp(p->roles[r].vals[c], "plan") == 0)
-        return p->roles[r].name;
-  return NULL;
+  if (p->plan_approver < 0 || (uint32_t)p->plan_approver >= p->nroles) return NULL;
+  return p->roles[p->plan_approver].name;
 }
 
 /* plan_message: what a plan approval signs. steps is a JSON array of
@@ -527,7 +552,7 @@ int sign_plan_approve(const char *path, const Program *p, const char *role, cons
                       char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
   const char *keys[SIGN_MAXKEYS];
   int nkeys = sign_role_keys(p, role, keys), rc = -1, fd = -1;
-  char hex[65], at[32], apath[4200], err[200];
+  char hex[65], at[32], apath[4200], err[200], rv[4200];
   Buf steps = BUF_INIT, m = BUF_INIT, sig = BUF_INIT, line = BUF_INIT;
   Json *sj = NULL;
   time_t now = time(NULL);
@@ -549,7 +574,9 @@ int sign_plan_approve(const char *path, const Program *p, const char *role, cons
   }
   plan_message(&m, hex, p->title, p->version, role, at, sj);
   if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, &sig, why, whylen) != 0) goto done;
-  if (sign_verify(buf_cstr(&m), buf_cstr(&sig), role, keys, nkeys, fp, why, whylen) != 0) goto done;
+  if (sign_verify(buf_cstr(&m), buf_cstr(&sig), role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp, why,
+                  whylen) != 0)
+    goto done;
   buf_printf(&line, "{\"sha256\":\"%s\",\"title\":", hex);
   json_put_str(&line, p->title ? p->title : "", p->title ? strlen(p->title) : 0);
   buf_puts(&line, ",\"version\":");
@@ -586,12 +613,12 @@ static int plan_record_ok(const Json *r, const Program *p, const char *role) {
   int nkeys = sign_role_keys(p, role, keys), ok;
   const char *ro = json_str(json_get(r, "role"), NULL), *sig = json_str(json_get(r, "signature"), NULL);
   const char *sha = json_str(json_get(r, "sha256"), NULL), *at = json_str(json_get(r, "signed_at"), NULL);
-  char fp[SSHKEY_FP_MAX], w[600];
+  char fp[SSHKEY_FP_MAX], w[600], rv[4200];
   Buf m = BUF_INIT;
   if (!ro || strcmp(ro, role) != 0 || !sig || !sha || !at || nkeys == 0) return 0;
   plan_message(&m, sha, json_str(json_get(r, "title"), NULL), json_str(json_get(r, "version"), NULL), role, at,
                json_get(r, "steps"));
-  ok = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, sizeof w) == 0;
+  ok = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp, w, sizeof w) == 0;
   buf_free(&m);
   return ok;
 }
