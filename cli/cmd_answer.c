@@ -51,22 +51,28 @@ const char usage_approve[] =
   "answer could not be journaled (disk full: free space, then answer again).\n";
 
 const char usage_confirm[] =
-  "Usage: rbk confirm RUN [--note TEXT]\n"
+  "Usage: rbk confirm RUN [--key FILE] [--note TEXT]\n"
   "\n"
   "Confirm the manual step a paused run waits at: the person did it. The\n"
   "confirmation is journaled with who and when; 'rbk resume RUN' continues.\n"
+  "When the step's owner (owner ROLE) names keys, the confirmation is\n"
+  "signed and verified as 'rbk approve' does (--key FILE, else\n"
+  "$RBK_SIGNING_KEY, else ssh-agent); a key the role does not list is\n"
+  "refused and nothing is recorded.\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
 const char usage_answer[] =
-  "Usage: rbk answer RUN yes|no\n"
+  "Usage: rbk answer RUN yes|no [--key FILE] [--note TEXT]\n"
   "       rbk answer RUN rerun|skip|done\n"
   "\n"
   "Answer what a paused run waits for: a question ('ask') with yes or no;\n"
   "or an effect in doubt (a command that started but never finished when\n"
   "the run stopped) with rerun (do it again), skip (go on without it) or\n"
   "done (it was done by hand). The answer is journaled with who and when;\n"
-  "'rbk resume RUN' continues.\n"
+  "'rbk resume RUN' continues. When the question's step has an owner\n"
+  "(owner ROLE) that names keys, yes or no is signed and verified as 'rbk\n"
+  "approve' does (--key FILE, else $RBK_SIGNING_KEY, else ssh-agent).\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
@@ -96,7 +102,8 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
   /* the run's runbook, for the approving role's keys (a resume checks
   ** them again against the runbook itself) */
   snprintf(src, sizeof src, "%s/source.rbk", dir);
-  if (as && access(src, R_OK) == 0 && !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
+  if (strcmp(what, "rerun") != 0 && strcmp(what, "skip") != 0 && strcmp(what, "done") != 0 && access(src, R_OK) == 0 &&
+      !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
     fprintf(stderr, "rbk %s: cannot read the run's runbook %s\n", cmd, src);
     goto done;
   }
@@ -162,26 +169,36 @@ int cmd_approve(int argc, char **argv) {
 }
 
 int cmd_confirm(int argc, char **argv) {
-  const char *run = NULL, *note = NULL;
+  const char *run = NULL, *note = NULL, *key = NULL;
   int i;
   for (i = 1; i < argc; i++) {
     if (cli_is_help(argv[i])) { fputs(usage_confirm, stdout); return EXIT_OK; }
     if (strcmp(argv[i], "--note") == 0 && i + 1 < argc) note = argv[++i];
+    else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) key = argv[++i];
     else if (argv[i][0] == '-') return cli_usage_error("confirm", "unknown option '%s'", argv[i]);
     else if (run) return cli_usage_error("confirm", "one RUN at a time");
     else run = argv[i];
   }
   if (!run) return cli_usage_error("confirm", "no RUN given");
-  return answer_run("confirm", run, "confirm", NULL, note, NULL);
+  return answer_run("confirm", run, "confirm", NULL, note, key);
 }
 
 int cmd_answer(int argc, char **argv) {
   static const char *const ok[] = {"yes", "no", "rerun", "skip", "done", NULL};
-  int i;
-  for (i = 1; i < argc; i++)
+  const char *pos[2] = {NULL, NULL}, *key = NULL, *note = NULL;
+  int i, npos = 0;
+  for (i = 1; i < argc; i++) {
     if (cli_is_help(argv[i])) { fputs(usage_answer, stdout); return EXIT_OK; }
-  if (argc != 3) return cli_usage_error("answer", "expected RUN and an answer");
+    if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) key = argv[++i];
+    else if (strcmp(argv[i], "--note") == 0 && i + 1 < argc) note = argv[++i];
+    else if (argv[i][0] == '-' || npos == 2) return cli_usage_error("answer", "expected RUN and an answer");
+    else pos[npos++] = argv[i];
+  }
+  if (npos != 2) return cli_usage_error("answer", "expected RUN and an answer");
   for (i = 0; ok[i]; i++)
-    if (strcmp(argv[2], ok[i]) == 0) return answer_run("answer", argv[1], argv[2], NULL, NULL, NULL);
-  return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", argv[2]);
+    if (strcmp(pos[1], ok[i]) == 0) {
+      if ((key || note) && i >= 2) return cli_usage_error("answer", "--key and --note go with yes or no");
+      return answer_run("answer", pos[0], pos[1], NULL, note, key);
+    }
+  return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", pos[1]);
 }

@@ -333,7 +333,38 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
     if (strcmp(j->recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
     kind = json_str(json_get(r, "kind"), NULL);
     what = json_str(json_get(r, "what"), NULL);
-    if (!kind || strcmp(kind, "gate") != 0 || !what || strncmp(what, "approve ", 8) != 0) continue;
+    if (!kind || strcmp(kind, "gate") != 0 || !what) continue;
+    if (strncmp(what, "manual ", 7) == 0 || strncmp(what, "ask ", 4) == 0) {
+      /* signed by the keys of the step's owner, when it names keys */
+      const char *gstep = json_str(json_get(r, "step"), NULL);
+      int si = gstep ? prog_find_step(p, gstep) : -1;
+      int32_t o = si >= 0 ? p->steps[si].owner : -1;
+      const char *owner = o >= 0 && (uint32_t)o < p->nroles ? p->roles[o].name : NULL;
+      if (!owner || sign_role_keys(p, owner, keys) == 0) continue;
+      n = json_num(json_get(r, "n"), &ok);
+      if (!ok) continue;
+      for (k = i + 1; k < j->nrecs && !e; k++) {
+        const Json *x = j->recs[k].json;
+        double m = json_num(json_get(x, "n"), &ok);
+        if (ok && m == n && !json_get(x, "lane") && strcmp(j->recs[k].type, "effect_end") == 0) {
+          e = x;
+          ei = k;
+        }
+      }
+      if (!e) continue;
+      {
+        int yes = json_bool(json_get(e, "result"), NULL) == 1;
+        const char *ans = what[0] == 'm' ? (yes ? "confirm" : "no") : (yes ? "yes" : "no");
+        if (check_one(e, p, run, sha, (long long)n, gstep, owner, ans, fp, w, sizeof w) != 0) {
+          snprintf(why, whylen, "journal record %zu: the %s of gate %lld (role %s, the step's owner) does not verify: %s",
+                   ei + 1, what[0] == 'm' ? "confirmation" : "answer", (long long)n, owner, w);
+          return -1;
+        }
+        nver++;
+      }
+      continue;
+    }
+    if (strncmp(what, "approve ", 8) != 0) continue;
     role_end = strchr(what + 8, ':');
     if (!role_end || (size_t)(role_end - what - 8) >= sizeof roles) continue;
     snprintf(roles, sizeof roles, "%.*s", (int)(role_end - what - 8), what + 8);
@@ -433,7 +464,9 @@ int sign_check_run(const char *dir, char *why, size_t whylen) {
   for (i = 0; i < j.nrecs; i++) {
     const char *what = json_str(json_get(j.recs[i].json, "what"), NULL);
     if (strcmp(j.recs[i].type, "effect_end") == 0 && json_get(j.recs[i].json, "signature")) gates++;
-    if (strcmp(j.recs[i].type, "effect_start") == 0 && what && strncmp(what, "approve ", 8) == 0) approvals++;
+    if (strcmp(j.recs[i].type, "effect_start") == 0 && what &&
+        (strncmp(what, "approve ", 8) == 0 || strncmp(what, "manual ", 7) == 0 || strncmp(what, "ask ", 4) == 0))
+      approvals++;
   }
   snprintf(src, sizeof src, "%s/source.rbk", dir);
   if (!gates && (!approvals || access(src, R_OK) != 0)) {

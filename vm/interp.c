@@ -560,6 +560,16 @@ static int role_has_keys(const Program *p, const char *role) {
   return 0;
 }
 
+/* gate_signer: the role whose keys sign a gate's answer: an approval's
+** role; for manual and ask, the owner of the step they are in. */
+static const char *gate_signer(const VM *vm, GateKind k, const char *role) {
+  int32_t o;
+  if (k == GATE_APPROVE) return role;
+  if (vm->step < 0 || (uint32_t)vm->step >= vm->prog->nsteps) return NULL;
+  o = vm->prog->steps[vm->step].owner;
+  return o >= 0 && (uint32_t)o < vm->prog->nroles ? vm->prog->roles[o].name : NULL;
+}
+
 static const char *gate_name(GateKind k) {
   return k == GATE_MANUAL ? "manual" : k == GATE_ASK ? "ask" : "approve";
 }
@@ -587,8 +597,10 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     r = val_truthy(&rec);
     val_release(rec);
   } else {
-    /* A role with keys approves by signing (rbk approve), never at the prompt. */
-    int keyed = k == GATE_APPROVE && (vm->gate_need > 0 || role_has_keys(vm->prog, role));
+    /* A role with keys answers by signing (rbk approve/confirm/answer), never at the prompt; a
+    ** manual step or a question is signed by its step owner's keys. */
+    const char *signer = gate_signer(vm, k, role);
+    int keyed = (k == GATE_APPROVE && vm->gate_need > 0) || role_has_keys(vm->prog, signer);
     double asked = vm_now();
     r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
     vm->gate_waited += vm_now() - asked;
@@ -603,18 +615,26 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
       if (k == GATE_APPROVE && vm->gate_operator_may) buf_puts(&f, ",\"operator_may_approve\":true");
       if (k == GATE_APPROVE && vm->gate_need > 0) buf_printf(&f, ",\"need\":%d", vm->gate_need);
+      if (k != GATE_APPROVE && keyed) {
+        buf_puts(&f, ",\"signer\":");
+        json_put_str(&f, signer, strlen(signer));
+      }
       buf_printf(&f, ",\"step\":");
       json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
       eff_record(vm, "gate_wait", NULL, buf_cstr(&f));
       buf_free(&f);
       buf_free(&b);
       vm->paused = 1;
-      if (keyed && vm->gate_need > 0)
+      if (keyed && k == GATE_APPROVE && vm->gate_need > 0)
         vm_fail(vm, "waiting for %d signed approval%s by %s (rbk approve RUN --as ROLE, each with a different key)",
                 vm->gate_need, vm->gate_need == 1 ? "" : "s", role);
-      else if (keyed)
+      else if (keyed && k == GATE_APPROVE)
         vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)",
                 role, person ? " (" : "", person ? person : "", person ? ")" : "", role);
+      else if (keyed)
+        vm_fail(vm, "waiting for a person to %s, signed with a key of role %s, the step's owner (rbk %s)",
+                k == GATE_MANUAL ? "confirm a manual step" : "answer a question", signer,
+                k == GATE_MANUAL ? "confirm RUN --key FILE" : "answer RUN yes|no --key FILE");
       else if (k == GATE_APPROVE)
         vm_fail(vm, "waiting for approval by %s%s%s%s", role, person ? " (" : "", person ? person : "", person ? ")" : "");
       else
@@ -623,7 +643,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     }
     if (r < 0 && keyed) {
       buf_free(&b);
-      vm_fail(vm, "this approval must be signed by a key of role %s (rbk approve), and this run cannot wait for it", role);
+      vm_fail(vm, "this %s must be signed by a key of role %s (rbk %s), and this run cannot wait for it",
+              k == GATE_MANUAL ? "manual step" : k == GATE_ASK ? "answer" : "approval", signer,
+              k == GATE_MANUAL ? "confirm" : k == GATE_ASK ? "answer" : "approve");
       return VM_FAILED;
     }
     if (r < 0) {
