@@ -83,6 +83,9 @@ const char usage_repl[] =
   "  --as NAME           who is working (default: the login name); it is\n"
   "                      journaled with every action\n"
   "  --param NAME=VALUE  set a param of a new run (repeatable)\n"
+  "  --key FILE          sign :approve, :confirm and :answer with this key\n"
+  "                      when the role names keys (default: $RBK_SIGNING_KEY,\n"
+  "                      else ssh-agent)\n"
   "  -h, --help          show this text\n"
   "\n"
   "Keys: Tab completes meta-commands, step and role names, variables and\n"
@@ -126,6 +129,7 @@ typedef struct Repl {
   char **cands;           /* completion candidates, gathered once per Tab */
   size_t ncands, icand;
   int waiting;            /* what the waiting step waits for: W_* */
+  const char *key;        /* --key FILE: signs :approve, :confirm, :answer for roles with keys */
 } Repl;
 
 enum { W_NONE, W_ASK, W_DOUBT, W_OTHER };
@@ -391,7 +395,7 @@ static void answer(Repl *R, const char *what, const char *role, const char *note
     fail_msg(R, "no step is waiting for anything");
     return;
   }
-  if (session_answer(S, what, role, note) != EXIT_OK) {
+  if (session_answer(S, what, role, note, R->key) != EXIT_OK) {
     R->failures++;
     return;
   }
@@ -851,12 +855,14 @@ int cmd_repl(int argc, char **argv) {
       rc = EXIT_OK;
       goto out;
     }
-    if ((strcmp(s, "--run") == 0 || strcmp(s, "--as") == 0 || strcmp(s, "--param") == 0) && i + 1 >= argc) {
+    if ((strcmp(s, "--run") == 0 || strcmp(s, "--as") == 0 || strcmp(s, "--param") == 0 || strcmp(s, "--key") == 0) &&
+        i + 1 >= argc) {
       rc = cli_usage_error("repl", "%s needs a value", s);
       goto out;
     }
     if (strcmp(s, "--run") == 0) run = argv[++i];
     else if (strcmp(s, "--as") == 0) a.as = argv[++i];
+    else if (strcmp(s, "--key") == 0) R.key = argv[++i];
     else if (strcmp(s, "--new") == 0) a.new_run = 1;
     else if (strcmp(s, "--param") == 0) {
       char *eq = strchr(argv[++i], '=');

@@ -274,7 +274,14 @@ void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
   clear_progress(t);
   fflush(t->out);
   if (strncmp(m, by, strlen(by)) == 0) role = m + strlen(by);
-  if (role) {
+  if (!role && strncmp(m, "waiting for ", 12) == 0 && strstr(m, " signed approvals by ")) {
+    /* approve by N of ROLE, ROLE: each signer answers with a key of one of them */
+    const char *roles = strstr(m, " signed approvals by ") + 21;
+    int n = (int)strcspn(roles, " ");
+    if (repl) buf_printf(&cmd, ":approve ROLE \"note\" (ROLE one of %.*s; each signer with their own key)", n, roles);
+    else buf_printf(&cmd, "rbk approve %s --as ROLE --key FILE (ROLE one of %.*s; each signer with their own key)", run, n,
+                    roles);
+  } else if (role) {
     int n = (int)strcspn(role, " ");
     if (repl) buf_printf(&cmd, ":approve %.*s \"note\"", n, role);
     else buf_printf(&cmd, "rbk approve %s --as %.*s%s", run, n, role, strstr(m, ", signed with") ? " --key FILE" : "");
