@@ -575,7 +575,8 @@ static const char *gate_name(GateKind k) {
 }
 
 VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fail_on_no, Value *answer) {
-  Buf b = BUF_INIT, what = BUF_INIT;
+  Buf b = BUF_INIT, what = BUF_INIT, signed_fields = BUF_INIT;
+  char signwhy[1200] = "";
   const char *person = NULL;
   char *note = NULL;
   int r, ri;
@@ -601,8 +602,26 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     ** manual step or a question is signed by its step owner's keys. */
     const char *signer = gate_signer(vm, k, role);
     int keyed = (k == GATE_APPROVE && vm->gate_need > 0) || role_has_keys(vm->prog, signer);
+    /* ... except that the terminal asks, and signs with the operator's key, a manual step or a
+    ** question, and an approval the operator may give ('approve by ROLE or operator') */
+    int ask_signed = keyed && vm->host.on_gate && vm->rt && vm->rt->sign_gate &&
+                     (k != GATE_APPROVE || (vm->gate_operator_may && vm->gate_need == 0));
+    uint64_t gn = vm->rt ? vm->rt->next(vm) : 0;
     double asked = vm_now();
-    r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    if (ask_signed && vm->rt->sign_gate(vm, gn, signer, NULL, NULL, NULL, signwhy, sizeof signwhy) != 0)
+      ask_signed = 0;   /* no key here: the run waits, and says why */
+    r = keyed && !ask_signed ? -1
+        : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    if (r >= 0 && ask_signed) {
+      const char *ans = k == GATE_APPROVE ? (r ? "approve" : "refuse")
+                        : k == GATE_MANUAL ? (r ? "confirm" : "no") : (r ? "yes" : "no");
+      if (vm->rt->sign_gate(vm, gn, signer, ans, note && *note ? note : NULL, &signed_fields, signwhy,
+                            sizeof signwhy) != 0) {
+        r = -1;   /* not signed: nothing is journaled, and the run waits for rbk approve/confirm/answer */
+        mem_free(note);
+        note = NULL;
+      }
+    }
     vm->gate_waited += vm_now() - asked;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
@@ -629,12 +648,14 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
         vm_fail(vm, "waiting for %d signed approval%s by %s (rbk approve RUN --as ROLE, each with a different key)",
                 vm->gate_need, vm->gate_need == 1 ? "" : "s", role);
       else if (keyed && k == GATE_APPROVE)
-        vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)",
-                role, person ? " (" : "", person ? person : "", person ? ")" : "", role);
+        vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)%s%s",
+                role, person ? " (" : "", person ? person : "", person ? ")" : "", role,
+                signwhy[0] ? "; not signed here: " : "", signwhy);
       else if (keyed)
-        vm_fail(vm, "waiting for a person to %s, signed with a key of role %s, the step's owner (rbk %s)",
+        vm_fail(vm, "waiting for a person to %s, signed with a key of role %s, the step's owner (rbk %s)%s%s",
                 k == GATE_MANUAL ? "confirm a manual step" : "answer a question", signer,
-                k == GATE_MANUAL ? "confirm RUN --key FILE" : "answer RUN yes|no --key FILE");
+                k == GATE_MANUAL ? "confirm RUN --key FILE" : "answer RUN yes|no --key FILE",
+                signwhy[0] ? "; not signed here: " : "", signwhy);
       else if (k == GATE_APPROVE)
         vm_fail(vm, "waiting for approval by %s%s%s%s", role, person ? " (" : "", person ? person : "", person ? ")" : "");
       else
@@ -664,7 +685,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
         buf_puts(&extra, ",\"note\":");
         json_put_str(&extra, note, strlen(note));
       }
-      if (k == GATE_APPROVE) buf_puts(&extra, ",\"verified\":false");
+      if (signed_fields.n) buf_add(&extra, signed_fields.p, signed_fields.n);
+      else if (k == GATE_APPROVE) buf_puts(&extra, ",\"verified\":false");
+      buf_free(&signed_fields);
       if (eff_end(vm, &ans, buf_cstr(&extra)) != 0) {
         buf_free(&extra);
         buf_free(&b);
@@ -674,6 +697,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       buf_free(&extra);
     }
   }
+  buf_free(&signed_fields);
   buf_free(&b);
   mem_free(note);
   if (answer) {
