@@ -8,12 +8,14 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../vm/ffi.h"
 #include "../base/ptrmap.h"
@@ -1034,6 +1036,13 @@ static void contacts(Checker *C, Node *role) {
       SshSigner *v;
       size_t n, e;
       sshkey_signers_path(C->src ? C->src->name : NULL, p->b->str, path, sizeof path);
+      if (access(path, F_OK) != 0) {
+        /* not there (yet): a warning; the role stays keyed, and nothing can be signed for it until it is */
+        diag_hint(warn(C, "missing-keys", p->b, "role %s: cannot read %s: %s; its gates cannot be answered until it can",
+                       role->a->str, path, strerror(errno)),
+                  "make the allowed_signers file (for a sandbox, its setup script does)");
+        continue;
+      }
       if (sshkey_signers_load(path, &v, &n, why, sizeof why) != 0) {
         diag_hint(err(C, "bad-key", p->b, "role %s: %s", role->a->str, why),
                   "an allowed_signers file: one 'ROLE[,ROLE] ssh-ed25519 AAAA... comment' a line");

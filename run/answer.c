@@ -66,6 +66,11 @@ static int sign_answer(const Journal *j, const char *cmd, const char *run, const
                        const char *keyfile, Buf *sig, char fp[SSHKEY_FP_MAX], char at[32]) {
   const char *sha = json_str(json_get(j->nrecs ? j->recs[0].json : NULL, "source_sha256"), NULL);
   char why[1200], rv[4200];
+  if (nkeys == 0) {
+    fprintf(stderr, "rbk %s: refused, nothing recorded: role %s takes its keys from a file that cannot be read (rbk check "
+            "says which), so nothing can be signed for it\n", cmd, role);
+    return -1;
+  }
   Buf m = BUF_INIT;
   time_t now = time(NULL);
   struct tm tmv;
@@ -87,11 +92,10 @@ static int sign_answer(const Journal *j, const char *cmd, const char *run, const
 ** a question's answer: the owner of the gate's step, when it names keys
 ** (in p, the run's runbook; the journal's gate_wait is not trusted for it). */
 static const char *answer_signer(const Program *p, const Pending *pd) {
-  const char *keys[SIGN_MAXKEYS];
   int si = p && pd->step ? prog_find_step(p, pd->step) : -1;
   int32_t o = si >= 0 ? p->steps[si].owner : -1;
   if (o < 0 || (uint32_t)o >= p->nroles) return NULL;
-  return sign_role_keys(p, p->roles[o].name, keys) > 0 ? p->roles[o].name : NULL;
+  return sign_role_keyed(p, p->roles[o].name) ? p->roles[o].name : NULL;
 }
 
 /* answer_lost reports an answer that could not be journaled: it may or
@@ -151,7 +155,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       {
         const char *keys[SIGN_MAXKEYS];
         int nkeys = p ? sign_role_keys(p, as, keys) : 0;
-        if (nkeys > 0) {
+        if (p && sign_role_keyed(p, as)) {
           /* Signed, then verified against the role's keys, before anything is journaled. */
           if (sign_answer(j, cmd, run, &pd, as, keys, nkeys, what, note, p, keyfile, &sig, fp, at) != 0) goto done;
           if (sign_operator_refusal(j->recs[0].json, pd.rec, fp, by, why, sizeof why)) {

@@ -28,6 +28,15 @@ int sign_role_keys(const Program *p, const char *role, const char **keys) {
   return n;
 }
 
+int sign_role_keyed(const Program *p, const char *role) {
+  int ri = role ? prog_find_role(p, role) : -1;
+  uint32_t k;
+  if (ri < 0) return 0;
+  for (k = 0; k < p->roles[ri].ncontacts; k++)
+    if (strcmp(p->roles[ri].keys[k], "key") == 0 || strcmp(p->roles[ri].keys[k], "keys") == 0) return 1;
+  return 0;
+}
+
 int sign_role_in(const char *list, const char *role) {
   size_t n = strlen(role);
   const char *p = list;
@@ -326,7 +335,6 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
     const char *kind, *what, *step, *role_end;
     char roles[256], fp[SSHKEY_FP_MAX], w[700];
     char seen[16][SSHKEY_FP_MAX];
-    const char *keys[SIGN_MAXKEYS];
     size_t ei = 0;
     int ok, keyed = 0, need = 0, nseen = 0;
     double n;
@@ -340,7 +348,7 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
       int si = gstep ? prog_find_step(p, gstep) : -1;
       int32_t o = si >= 0 ? p->steps[si].owner : -1;
       const char *owner = o >= 0 && (uint32_t)o < p->nroles ? p->roles[o].name : NULL;
-      if (!owner || sign_role_keys(p, owner, keys) == 0) continue;
+      if (!owner || !sign_role_keyed(p, owner)) continue;
       n = json_num(json_get(r, "n"), &ok);
       if (!ok) continue;
       for (k = i + 1; k < j->nrecs && !e; k++) {
@@ -374,7 +382,7 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
         char one[256];
         size_t len = strcspn(q, ",");
         snprintf(one, sizeof one, "%.*s", (int)len, q);
-        if (sign_role_keys(p, one, keys) > 0) keyed = 1;
+        if (sign_role_keyed(p, one)) keyed = 1;
         q += len;
         if (*q == ',') q++;
       }

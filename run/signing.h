@@ -24,6 +24,11 @@
 ** none or is not declared. */
 int sign_role_keys(const Program *p, const char *role, const char **keys);
 
+/* sign_role_keyed says whether role's answers must be signed: it names a
+** key, or a keys file (even one that could not be read: then it has no
+** key, and nothing signed for it verifies). */
+int sign_role_keyed(const Program *p, const char *role);
+
 /* sign_role_in says whether role is one of list ("lead" or "lead,sponsor"). */
 int sign_role_in(const char *list, const char *role);
 

@@ -550,13 +550,14 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
   return 0;
 }
 
-/* role_has_keys: the role names public keys (contact fields "key"), so its approvals are signed. */
+/* role_has_keys: the role names public keys (contact fields "key", or a
+** "keys" file, even one that could not be read), so its answers are signed. */
 static int role_has_keys(const Program *p, const char *role) {
   int ri = role ? prog_find_role(p, role) : -1;
   uint32_t c;
   if (ri < 0) return 0;
   for (c = 0; c < p->roles[ri].ncontacts; c++)
-    if (strcmp(p->roles[ri].keys[c], "key") == 0) return 1;
+    if (strcmp(p->roles[ri].keys[c], "key") == 0 || strcmp(p->roles[ri].keys[c], "keys") == 0) return 1;
   return 0;
 }
 
