@@ -59,13 +59,16 @@ typedef enum SymKind {
   S_ROLE, S_STEP, S_PROBE
 } SymKind;
 
+/* Sym.nkeys of a role whose keys file is not there yet: any count may hold. */
+#define KEYS_UNKNOWN 1000000
+
 typedef struct Sym {
   SymKind kind;
   Ty ty;
   Node *decl;        /* the declaring node (for "declared here" and arity) */
   int order;         /* steps: position in the runbook */
   int min_args, max_args;
-  int nkeys;         /* roles: how many `key` fields */
+  int nkeys;         /* roles: how many `key` fields (KEYS_UNKNOWN: a keys file not there yet) */
 } Sym;
 
 typedef struct Local {
@@ -1114,12 +1117,17 @@ static void check_runbook(Checker *C, Node *rb) {
         Sym *rs = declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role");
         Node *k;
         for (k = n->c; rs && k; k = k->next) {
+          if (rs->nkeys == KEYS_UNKNOWN) break;
           if (strcmp(k->a->str, "key") == 0) rs->nkeys++;
           if (strcmp(k->a->str, "keys") == 0 && k->b && k->b->kind == N_STR) {
             char path[4200], why[600];
             SshSigner *v;
             size_t nv, q;
             sshkey_signers_path(C->src ? C->src->name : NULL, k->b->str, path, sizeof path);
+            if (access(path, F_OK) != 0) {
+              rs->nkeys = KEYS_UNKNOWN;   /* warned in pass 2; how many keys it will hold is not known */
+              continue;
+            }
             if (sshkey_signers_load(path, &v, &nv, why, sizeof why) != 0) continue;   /* reported in pass 2 */
             for (q = 0; q < nv; q++)
               if (strcmp(v[q].principal, n->a->str) == 0) rs->nkeys++;

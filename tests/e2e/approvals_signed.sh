@@ -320,7 +320,7 @@ expect_match "$rc:$err" "^0:team/file.rbk:2:[0-9]+: warning: role lead: cannot r
 RBK_SIGNING_KEY=$T/ops rbk run --new team/file.rbk
 F2=$(latest file)
 rbk approve "$F2" --as lead --key "$T/lead2"
-expect_match "$rc:$err" "^1:.*refused, nothing recorded: role lead takes its keys from a file that cannot be read" "(m) without its keys file the role stays keyed: nothing can be approved (fail closed)"
+expect_match "$rc:$(tr '\n' ' ' <<<"$err")" "^1:.*refused, nothing recorded: role lead takes its keys from a file that cannot be read" "(m) without its keys file the role stays keyed: nothing can be approved (fail closed)"
 expect_eq "$(answered "$F2" 0)" "" "(m) nothing journaled"
 
 # ---- (h) without keys: unverified ------------------------------------------
