@@ -23,8 +23,11 @@
 set -u
 source tests/e2e/lib.bash
 : "${RBK:?set RBK to the rbk binary}"
-EX=$RBK_TOP/examples/portal
 T=$(tmpdir)
+# A copy of examples/portal: release-2.0.rbk reads the lead's key from its
+# sandbox/keys, so each sandbox of this test is linked there (fresh).
+EX=$T/portal
+mkdir -p "$EX" && (cd "$RBK_TOP/examples/portal" && tar cf - --exclude=./sandbox --exclude=./out .) | (cd "$EX" && tar xf -)
 stop_all() {
   local r
   for r in "$T"/sandbox-*; do [ -x "$r/bin/portalctl" ] && "$r/bin/portalctl" stop >/dev/null 2>&1; done
@@ -62,6 +65,7 @@ fresh() {
   export PORTAL_ROOT=$T/sandbox-$1
   "$EX/setup" >"$T/$1.setup" 2>&1
   ok $? "($1) setup builds the sandbox from nothing"
+  ln -sfn "$PORTAL_ROOT" "$EX/sandbox"
   # shellcheck source=/dev/null
   . "$PORTAL_ROOT/env.sh"
   LOG=$T/$1.log
