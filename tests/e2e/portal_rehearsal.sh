@@ -121,7 +121,7 @@ echo 12 > "$PORTAL_ROOT/metrics/login_fail_pct"
 out=$("$RBK" watch --for 1m --every 100ms "$EX/release-2.0.rbk" 2>&1); rc=$?
 expect_eq "$rc" 3 "(a) rbk watch: the backout started and waits for a person (exit 3)"
 expect_match "$out" 'critical "1 Login failure rate over 5%": ok -> firing \[login_fail_pct=12' "(a) seed 001's trigger 1 fired"
-expect_match "$out" 'backout: rbk run [^ ]*examples/portal/backout.rbk' "(a) and started the declared backout (on critical run)"
+expect_match "$out" 'backout: rbk run [^ ]*portal/backout.rbk' "(a) and started the declared backout (on critical run)"
 bo=$(latest backout)
 expect_match "$(journal "$bo")" '"type":"gate_wait","n":[0-9]+,"gate":"ask","text":"Were the backout scripts tested in staging\?"' \
   "(a) the backout ($bo) waits at the first pre-backout requirement"
