@@ -254,3 +254,32 @@ fail:
   *n = 0;
   return -1;
 }
+
+int sshkey_list_find(const char *path, const char *fp, int *line, char *why, size_t whylen) {
+  FILE *f = fopen(path, "r");
+  char buf[16384];
+  int ln = 0, found = 0;
+  if (line) *line = 0;
+  if (!f) {
+    snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
+    return -1;
+  }
+  while (fgets(buf, sizeof buf, f)) {
+    char *p = buf, kfp[SSHKEY_FP_MAX], w[200];
+    ln++;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    while (*p == ' ' || *p == '\t') p++;
+    if (!*p || *p == '#') continue;
+    if (sshkey_parse(p, kfp, w, sizeof w) != 0) {
+      snprintf(why, whylen, "%s:%d: %s", path, ln, w);
+      fclose(f);
+      return -1;
+    }
+    if (!found && fp && strcmp(kfp, fp) == 0) {
+      found = 1;
+      if (line) *line = ln;
+    }
+  }
+  fclose(f);
+  return found;
+}

@@ -42,4 +42,12 @@ void sshkey_signers_path(const char *relative_to, const char *path, char *out, s
 int sshkey_signers_load(const char *path, SshSigner **out, size_t *n, char *why, size_t whylen);
 void sshkey_signers_free(SshSigner *v, size_t n);
 
+/* sshkey_list_find reads a file of public keys, one a line (blank lines
+** and # comments skipped; the plain form of ssh-keygen's -r revocation
+** file), and says whether the key with fingerprint fp is among them: 1
+** (line gets its line number), 0, or -1 with a reason in why when the file
+** cannot be read or a line is not a key ("PATH:LINE: ..."). fp may be NULL
+** to check the file only. */
+int sshkey_list_find(const char *path, const char *fp, int *line, char *why, size_t whylen);
+
 #endif

@@ -31,10 +31,13 @@ static const CliOpt approve_opts[] = {
   {NULL, 0, 0, NULL, NULL},
 };
 static const CliOpt confirm_opts[] = {
+  {"key", 0, O_KEY, "FILE", "the key that signs"},
   {"note", 0, O_NOTE, "TEXT", "a note journaled with the confirmation"},
   {NULL, 0, 0, NULL, NULL},
 };
 static const CliOpt answer_opts[] = {
+  {"key", 0, O_KEY, "FILE", "the key that signs (yes or no)"},
+  {"note", 0, O_NOTE, "TEXT", "a note journaled with the answer (yes or no)"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -80,20 +83,25 @@ const char usage_approve[] =
   "answer could not be journaled (disk full: free space, then answer again).\n";
 
 const char usage_confirm[] =
-  "Usage: rbk confirm [RUN] [--note TEXT]\n"
+  "Usage: rbk confirm [RUN] [--key FILE] [--note TEXT]\n"
   "\n"
   "Confirm the manual step a paused run waits at: the person did it. The\n"
   "confirmation is journaled with who and when; 'rbk resume RUN' continues.\n"
   "RUN left out is the one run waiting for a person (see 'rbk approve').\n"
+  "When the step's owner (owner ROLE) names keys, the confirmation is\n"
+  "signed and verified as 'rbk approve' does (--key FILE, else\n"
+  "$RBK_SIGNING_KEY, else ssh-agent); a key the role does not list is\n"
+  "refused and nothing is recorded.\n"
   "\n"
   "Options:\n"
+  "  --key FILE   the key that signs (when the step's owner names keys)\n"
   "  --note TEXT  a note journaled with the confirmation\n"
   "  -h, --help   show this text\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
 const char usage_answer[] =
-  "Usage: rbk answer [RUN] yes|no\n"
+  "Usage: rbk answer [RUN] yes|no [--key FILE] [--note TEXT]\n"
   "       rbk answer [RUN] rerun|skip|done\n"
   "\n"
   "Answer what a paused run waits for: a question ('ask') with yes or no;\n"
@@ -101,7 +109,9 @@ const char usage_answer[] =
   "the run stopped) with rerun (do it again), skip (go on without it) or\n"
   "done (it was done by hand). The answer is journaled with who and when;\n"
   "'rbk resume RUN' continues. RUN left out is the one run waiting for a\n"
-  "person (see 'rbk approve').\n"
+  "person (see 'rbk approve'). When the question's step has an owner\n"
+  "(owner ROLE) that names keys, yes or no is signed and verified as 'rbk\n"
+  "approve' does (--key FILE, else $RBK_SIGNING_KEY, else ssh-agent).\n"
   "\n"
   "Exit status: as 'rbk approve'.\n";
 
@@ -131,7 +141,8 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
   /* the run's runbook, for the approving role's keys (a resume checks
   ** them again against the runbook itself) */
   snprintf(src, sizeof src, "%s/source.rbk", dir);
-  if (as && access(src, R_OK) == 0 && !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
+  if (strcmp(what, "rerun") != 0 && strcmp(what, "skip") != 0 && strcmp(what, "done") != 0 && access(src, R_OK) == 0 &&
+      !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
     fprintf(stderr, "rbk %s: cannot read the run's runbook %s\n", cmd, src);
     goto done;
   }
@@ -222,7 +233,7 @@ int cmd_confirm(int argc, char **argv) {
   int n, rc = parse_answer("confirm", usage_confirm, confirm_opts, argc, argv, &o, pos, 1, &n);
   if (rc) return rc < 0 ? EXIT_OK : rc;
   if (n == 0 && cli_pick_run("confirm", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
-  return answer_run("confirm", n == 0 ? picked : pos[0], "confirm", NULL, o.note, NULL);
+  return answer_run("confirm", n == 0 ? picked : pos[0], "confirm", NULL, o.note, o.key);
 }
 
 int cmd_answer(int argc, char **argv) {
@@ -236,6 +247,7 @@ int cmd_answer(int argc, char **argv) {
   ans = pos[n - 1];
   for (i = 0; ok[i] && strcmp(ans, ok[i]) != 0; i++) {}
   if (!ok[i]) return cli_usage_error("answer", "'%s' is not an answer: yes, no, rerun, skip or done", ans);
+  if ((o.key || o.note) && i >= 2) return cli_usage_error("answer", "--key and --note go with yes or no");
   if (n == 1 && cli_pick_run("answer", PICK_WAITING, NULL, picked, sizeof picked) != 0) return EXIT_USAGE;
-  return answer_run("answer", n == 1 ? picked : pos[0], ans, NULL, NULL, NULL);
+  return answer_run("answer", n == 1 ? picked : pos[0], ans, NULL, o.note, o.key);
 }

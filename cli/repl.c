@@ -84,6 +84,9 @@ const char usage_repl[] =
   "  --as NAME           who is working (default: the login name); it is\n"
   "                      journaled with every action\n"
   "  --param NAME=VALUE  set a param of a new run (repeatable)\n"
+  "  --key FILE          sign :approve, :confirm and :answer with this key\n"
+  "                      when the role names keys (default: $RBK_SIGNING_KEY,\n"
+  "                      else ssh-agent)\n"
   "  -h, --help          show this text\n"
   "\n"
   "Keys: Tab completes meta-commands, step and role names, variables and\n"
@@ -127,6 +130,7 @@ typedef struct Repl {
   char **cands;           /* completion candidates, gathered once per Tab */
   size_t ncands, icand;
   int waiting;            /* what the waiting step waits for: W_* */
+  const char *key;        /* --key FILE: signs :approve, :confirm, :answer for roles with keys */
 } Repl;
 
 enum { W_NONE, W_ASK, W_DOUBT, W_OTHER };
@@ -392,7 +396,7 @@ static void answer(Repl *R, const char *what, const char *role, const char *note
     fail_msg(R, "no step is waiting for anything");
     return;
   }
-  if (session_answer(S, what, role, note) != EXIT_OK) {
+  if (session_answer(S, what, role, note, R->key) != EXIT_OK) {
     R->failures++;
     return;
   }
@@ -835,12 +839,13 @@ static void improvised_in_doubt(Repl *R) {
 /* ---- the command ------------------------------------------------------ */
 
 /* The options of repl (its usage says them in full). */
-enum { O_RUN = 1, O_AS, O_NEW, O_PARAM };
+enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY };
 static const CliOpt repl_opts[] = {
   {"run", 0, O_RUN, "RUN", "work on an existing run"},
   {"new", 0, O_NEW, NULL, "start a fresh run"},
   {"as", 0, O_AS, "NAME", "who is working"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"key", 0, O_KEY, "FILE", "the key that signs :approve, :confirm and :answer"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -865,6 +870,8 @@ int cmd_repl(int argc, char **argv) {
       run = v;
     } else if (c == O_AS) {
       a.as = v;
+    } else if (c == O_KEY) {
+      R.key = v;
     } else if (c == O_NEW) {
       a.new_run = 1;
     } else if (c == O_PARAM) {

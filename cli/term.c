@@ -275,19 +275,26 @@ void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
   clear_progress(t);
   fflush(t->out);
   if (strncmp(m, by, strlen(by)) == 0) role = m + strlen(by);
-  if (role) {
+  if (!role && strncmp(m, "waiting for ", 12) == 0 && strstr(m, " signed approvals by ")) {
+    /* approve by N of ROLE, ROLE: each signer answers with a key of one of them */
+    const char *roles = strstr(m, " signed approvals by ") + 21;
+    int n = (int)strcspn(roles, " ");
+    if (repl) buf_printf(&cmd, ":approve ROLE \"note\" (ROLE one of %.*s; each signer with their own key)", n, roles);
+    else buf_printf(&cmd, "rbk approve %s --as ROLE --key FILE (ROLE one of %.*s; each signer with their own key)", run, n,
+                    roles);
+  } else if (role) {
     int n = (int)strcspn(role, " ");
     if (repl) buf_printf(&cmd, ":approve %.*s \"note\"", n, role);
-    else buf_printf(&cmd, "rbk approve %s --as %.*s", run, n, role);
+    else buf_printf(&cmd, "rbk approve %s --as %.*s%s", run, n, role, strstr(m, ", signed with") ? " --key FILE" : "");
   } else if (strstr(m, "rerun|skip|done")) {
     if (repl) buf_puts(&cmd, ":answer rerun (or skip, or done)");
     else buf_printf(&cmd, "rbk answer %s rerun (or skip, or done)", run);
   } else if (strstr(m, "confirm a manual step")) {
     if (repl) buf_puts(&cmd, ":confirm \"note\"");
-    else buf_printf(&cmd, "rbk confirm %s", run);
+    else buf_printf(&cmd, "rbk confirm %s%s", run, strstr(m, ", signed with") ? " --key FILE" : "");
   } else if (strstr(m, "answer a question")) {
     if (repl) buf_puts(&cmd, ":answer yes (or no)");
-    else buf_printf(&cmd, "rbk answer %s yes (or no)", run);
+    else buf_printf(&cmd, "rbk answer %s yes (or no)%s", run, strstr(m, ", signed with") ? " --key FILE" : "");
   } else {
     if (repl) buf_puts(&cmd, ":approve, :confirm or :answer");
     else buf_printf(&cmd, "rbk approve/confirm/answer %s ('rbk status %s' says which)", run, run);

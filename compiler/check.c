@@ -8,12 +8,14 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../vm/ffi.h"
 #include "../base/ptrmap.h"
@@ -57,13 +59,16 @@ typedef enum SymKind {
   S_ROLE, S_STEP, S_PROBE
 } SymKind;
 
+/* Sym.nkeys of a role whose keys file is not there yet: any count may hold. */
+#define KEYS_UNKNOWN 1000000
+
 typedef struct Sym {
   SymKind kind;
   Ty ty;
   Node *decl;        /* the declaring node (for "declared here" and arity) */
   int order;         /* steps: position in the runbook */
   int min_args, max_args;
-  int nkeys;         /* roles: how many `key` fields */
+  int nkeys;         /* roles: how many `key` fields (KEYS_UNKNOWN: a keys file not there yet) */
 } Sym;
 
 typedef struct Local {
@@ -1089,7 +1094,7 @@ static int declare_fn(Checker *C, Node *n) {
 
 static void contacts(Checker *C, Node *role) {
   static const char *const known[] = {"phone", "email", "pager", "slack", "chat", "availability", "team", "note",
-                                      "key", "keys", NULL};
+                                      "key", "keys", "revoked", NULL};
   Node *p, *q;
   int i;
   for (p = role->c; p; p = p->next) {
@@ -1108,6 +1113,13 @@ static void contacts(Checker *C, Node *role) {
       SshSigner *v;
       size_t n, e;
       sshkey_signers_path(C->src ? C->src->name : NULL, p->b->str, path, sizeof path);
+      if (access(path, F_OK) != 0) {
+        /* not there (yet): a warning; the role stays keyed, and nothing can be signed for it until it is */
+        diag_hint(warn(C, "missing-keys", p->b, "role %s: cannot read %s: %s; its gates cannot be answered until it can",
+                       role->a->str, path, strerror(errno)),
+                  "make the allowed_signers file (for a sandbox, its setup script does)");
+        continue;
+      }
       if (sshkey_signers_load(path, &v, &n, why, sizeof why) != 0) {
         diag_hint(err(C, "bad-key", p->b, "role %s: %s", role->a->str, why),
                   "an allowed_signers file: one 'ROLE[,ROLE] ssh-ed25519 AAAA... comment' a line");
@@ -1117,6 +1129,14 @@ static void contacts(Checker *C, Node *role) {
         if (!ptrmap_get(&C->roles, ast_intern(C->ast, v[e].principal, strlen(v[e].principal))))
           err(C, "bad-key", p->b, "%s:%d: principal '%s' names no role", path, v[e].line, v[e].principal);
       sshkey_signers_free(v, n);
+    }
+    if (strcmp(p->a->str, "revoked") == 0 && p->b && p->b->kind == N_STR) {
+      /* revoked keys: a file of public keys, one a line, read again whenever a signature is checked */
+      char path[4200], why[600];
+      sshkey_signers_path(C->src ? C->src->name : NULL, p->b->str, path, sizeof path);
+      if (sshkey_list_find(path, NULL, NULL, why, sizeof why) < 0)
+        diag_hint(err(C, "bad-key", p->b, "role %s: %s", role->a->str, why),
+                  "a revocation file: the revoked public keys, one 'ssh-ed25519 AAAA... comment' a line");
     }
     for (q = role->c; q != p; q = q->next)
       if (q->a->str == p->a->str) err(C, "duplicate-contact", p->a, "duplicate contact field '%s'", p->a->str);
@@ -1171,12 +1191,17 @@ static void check_runbook(Checker *C, Node *rb) {
         Sym *rs = declare(C, &C->roles, n->a, S_ROLE, TY_ANY, "duplicate-role", "role");
         Node *k;
         for (k = n->c; rs && k; k = k->next) {
+          if (rs->nkeys == KEYS_UNKNOWN) break;
           if (strcmp(k->a->str, "key") == 0) rs->nkeys++;
           if (strcmp(k->a->str, "keys") == 0 && k->b && k->b->kind == N_STR) {
             char path[4200], why[600];
             SshSigner *v;
             size_t nv, q;
             sshkey_signers_path(C->src ? C->src->name : NULL, k->b->str, path, sizeof path);
+            if (access(path, F_OK) != 0) {
+              rs->nkeys = KEYS_UNKNOWN;   /* warned in pass 2; how many keys it will hold is not known */
+              continue;
+            }
             if (sshkey_signers_load(path, &v, &nv, why, sizeof why) != 0) continue;   /* reported in pass 2 */
             for (q = 0; q < nv; q++)
               if (strcmp(v[q].principal, n->a->str) == 0) rs->nkeys++;

@@ -1176,20 +1176,6 @@ static void gen_runbook(Gen *g, Node *rb) {
           }
         }
       }
-      {
-        /* require approval by ROLE: the role carries the requirement as a
-        ** field no runbook can write ("rbk:requires" "plan"), so .rbc files
-        ** keep it with no change to their format */
-        const Node *q;
-        for (q = rb->b; q; q = q->next)
-          if (q->kind == N_PLANAPPROVAL && q->b && strcmp(q->b->str, n->a->str) == 0) {
-            GROW(ri->keys, ri->ncontacts);
-            GROW(ri->vals, ri->ncontacts);
-            ri->keys[ri->ncontacts] = mem_strdup("rbk:requires");
-            ri->vals[ri->ncontacts] = mem_strdup("plan");
-            ri->ncontacts++;
-          }
-      }
       ptrmap_put(&g->roles, n->a->str, (void *)(uintptr_t)(++pr->nroles));
     } else if (n->kind == N_PARAM || n->kind == N_SECRET) {
       global_index(g, n->a->str);
@@ -1225,6 +1211,9 @@ static void gen_runbook(Gen *g, Node *rb) {
         }
         break;
       case N_OWNER: pr->owner = role_index(g, n->a); break;
+      case N_PLANAPPROVAL:
+        if (n->b) pr->plan_approver = role_index(g, n->b);
+        break;
       case N_WINDOW: pr->window = const_seconds(n->a); break;
       case N_PARAM: case N_SECRET: {
         ParamInfo *pi;
@@ -1302,6 +1291,7 @@ Program *codegen_program(Ast *ast, Diags *d) {
   pr->title = mem_strdup("");
   pr->version = mem_strdup("");
   pr->owner = -1;
+  pr->plan_approver = -1;
   pr->window = -1;
   pr->notifier = -1;
   for (i = 0; b[i].name; i++)

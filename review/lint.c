@@ -837,7 +837,7 @@ static void lint_runbook(Ctx *c) {
       if (d->kind == N_ROLE) {
         const Node *k;
         for (k = d->c; k; k = k->next)
-          if (k->a && strcmp(k->a->str, "key") == 0) keyed = 1;
+          if (k->a && (strcmp(k->a->str, "key") == 0 || strcmp(k->a->str, "keys") == 0)) keyed = 1;
       }
     if (gate && !keyed) {
       f = report(c, "unsigned-approvals", gate, "approvals in this runbook are not signed: no role names a key");

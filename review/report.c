@@ -294,6 +294,8 @@ static void on_effect_end(Rb *b, const Json *rec) {
       int vok = 0, v = json_bool(json_get(rec, "verified"), &vok);
       d->verified = vok ? v : -1;
       d->fingerprint = rr_str(rec, "fingerprint");
+      d->principal = rr_str(rec, "principal");
+      if (!rr_int(rec, "approvals", &d->signers)) d->signers = 0;
     }
     add_operator(b, d->by);
     if (gk && strcmp(gk, "approve") == 0) {
@@ -348,6 +350,53 @@ static void on_gate_wait(Rb *b, const Json *rec) {
   event(b, rec, "gate", &t);
   buf_free(&t);
   buf_free(&w);
+}
+
+/* on_approval: one signature at an 'approve by N of' gate (the gate opens
+** at the Nth; its effect_end is the approval decision). */
+static void on_approval(Rb *b, const Json *rec) {
+  Report *r = b->r;
+  RepDecision *d = PUSH(r->decisions, r->ndecisions, b->capdec);
+  long long n;
+  const Json *st = NULL;
+  const char *gk, *role, *txt = "";
+  Buf t = BUF_INIT;
+  int vok = 0, v = json_bool(json_get(rec, "verified"), &vok);
+  memset(d, 0, sizeof *d);
+  if ((n = rr_effect_slot(rec, b->L->n)) >= 0 && b->start_at[n] >= 0) st = b->L->rec[b->start_at[n]];
+  if (st) gate_parts(b, rr_str(st, "what"), &gk, &role, &txt);
+  d->time = rr_str(rec, "time");
+  d->at = at(b, d->time);
+  d->kind = "signature";
+  d->step = rr_str(st, "step");
+  d->text = txt;
+  d->answer = "signed";
+  d->by = rr_str(rec, "by");
+  d->role = rr_str(rec, "role");
+  d->note = rr_str(rec, "note");
+  d->verified = vok ? v : -1;
+  d->fingerprint = rr_str(rec, "fingerprint");
+  d->principal = rr_str(rec, "principal");
+  d->improv = b->cur_improv;
+  add_operator(b, d->by);
+  buf_puts(&t, "signed approval");
+  if (d->by) {
+    buf_puts(&t, " by ");
+    dw_plain(&t, d->by);
+  }
+  if (d->role) {
+    buf_puts(&t, " as ");
+    dw_plain(&t, d->role);
+  }
+  if (d->fingerprint) {
+    buf_puts(&t, " with key ");
+    dw_plain(&t, d->fingerprint);
+  }
+  buf_puts(&t, ": \u201c");
+  dw_plain(&t, d->text);
+  buf_puts(&t, "\u201d");
+  event(b, rec, "answer", &t);
+  buf_free(&t);
 }
 
 static void on_decision(Rb *b, const Json *rec) {
@@ -609,6 +658,8 @@ static void on_record(Rb *b, size_t i) {
     on_gate_wait(b, rec);
   } else if (strcmp(type, "decision") == 0) {
     on_decision(b, rec);
+  } else if (strcmp(type, "approval") == 0) {
+    on_approval(b, rec);
   } else if (strcmp(type, "verify") == 0) {   /* a verify journaled as its own record */
     int ok = 0, yes = json_bool(json_get(rec, "ok"), &ok);
     if (ok && yes) b->r->verifies_passed++;

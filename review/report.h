@@ -61,6 +61,9 @@ typedef struct RepDecision {
   const char *by, *role, *note;
   int verified;         /* approvals: 1 signed (journaled verified), 0 unverified, -1 not said */
   const char *fingerprint; /* the signing key's, when signed */
+  const char *principal;   /* the principal (role) the signature was verified for, when signed */
+  long long signers;    /* an 'approve by N of' gate: the distinct signatures that opened it (each its own
+                        ** decision of kind "signature"), else 0 */
   long long improv;
 } RepDecision;
 

@@ -261,6 +261,13 @@ static void decisions(DocW *w, const Report *r, DwRow *row) {
     if (d->verified == 1 && d->fingerprint) {
       buf_puts(&row->c[5], ", signed by key ");
       dw_plain(&row->c[5], d->fingerprint);
+      if (d->principal) {
+        buf_puts(&row->c[5], " (principal ");
+        dw_plain(&row->c[5], d->principal);
+        buf_puts(&row->c[5], ")");
+      }
+    } else if (d->verified == 1 && d->signers > 0) {
+      buf_printf(&row->c[5], ", opened by %lld signatures (above)", d->signers);
     } else if (d->verified == 0) {
       buf_puts(&row->c[5], " (unverified: no key)");
     }

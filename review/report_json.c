@@ -198,6 +198,12 @@ void report_render_json(const Report *r, Buf *out) {
       buf_puts(out, d->verified ? "true" : "false");
       key(out, "fingerprint");
       dw_json_str(out, d->fingerprint);
+      key(out, "principal");
+      dw_json_str(out, d->principal);
+      if (d->signers > 0) {
+        key(out, "signers");
+        buf_printf(out, "%lld", d->signers);
+      }
     }
     improv(out, d->improv);
     buf_putc(out, '}');

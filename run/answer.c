@@ -60,6 +60,47 @@ static int find_pending(const Journal *j, Pending *pd) {
   return pd->n >= 0 ? 0 : -1;
 }
 
+/* sign_answer signs the answer what to the gate pd as role (whose keys p
+** names: keys, nkeys) and verifies it against the role's keys, before
+** anything is journaled. sig, fp and at get the signature, the key's
+** fingerprint and the time signed. Returns 0, or -1 after saying why. */
+static int sign_answer(const Journal *j, const char *cmd, const char *run, const Pending *pd, const char *role,
+                       const char *const *keys, int nkeys, const char *what, const char *note, const Program *p,
+                       const char *keyfile, Buf *sig, char fp[SSHKEY_FP_MAX], char at[32]) {
+  const char *sha = json_str(json_get(j->nrecs ? j->recs[0].json : NULL, "source_sha256"), NULL);
+  char why[1200], rv[4200];
+  if (nkeys == 0) {
+    fprintf(stderr, "rbk %s: refused, nothing recorded: role %s takes its keys from a file that cannot be read (rbk check "
+            "says which), so nothing can be signed for it\n", cmd, role);
+    return -1;
+  }
+  Buf m = BUF_INIT;
+  time_t now = time(NULL);
+  struct tm tmv;
+  int rc = -1;
+  strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+  sign_message(&m, run, sha, pd->n, pd->step, role, what, note, at);
+  if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, sig, why, sizeof why) != 0)
+    fprintf(stderr, "rbk %s: role %s has keys, so the answer must be signed: %s\n", cmd, role, why);
+  else if (sign_verify(buf_cstr(&m), buf_cstr(sig), role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp,
+                       why, sizeof why) != 0)
+    fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
+  else
+    rc = 0;
+  buf_free(&m);
+  return rc;
+}
+
+/* answer_signer: the role whose keys sign a manual step's confirmation or
+** a question's answer: the owner of the gate's step, when it names keys
+** (in p, the run's runbook; the journal's gate_wait is not trusted for it). */
+static const char *answer_signer(const Program *p, const Pending *pd) {
+  int si = p && pd->step ? prog_find_step(p, pd->step) : -1;
+  int32_t o = si >= 0 ? p->steps[si].owner : -1;
+  if (o < 0 || (uint32_t)o >= p->nroles) return NULL;
+  return sign_role_keyed(p, p->roles[o].name) ? p->roles[o].name : NULL;
+}
+
 /* answer_lost reports an answer that could not be journaled: it may or
 ** may not be on disk, so the person looks before answering again. */
 static int answer_lost(const char *cmd, const Journal *j, const char *run) {
@@ -125,25 +166,9 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
       {
         const char *keys[SIGN_MAXKEYS];
         int nkeys = p ? sign_role_keys(p, as, keys) : 0;
-        if (nkeys > 0) {
+        if (p && sign_role_keyed(p, as)) {
           /* Signed, then verified against the role's keys, before anything is journaled. */
-          const char *sha = json_str(json_get(j->nrecs ? j->recs[0].json : NULL, "source_sha256"), NULL);
-          Buf m = BUF_INIT;
-          time_t now = time(NULL);
-          struct tm tmv;
-          strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
-          sign_message(&m, run, sha, pd.n, pd.step, as, what, note, at);
-          if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, &sig, why, sizeof why) != 0) {
-            fprintf(stderr, "rbk %s: role %s has keys, so the answer must be signed: %s\n", cmd, as, why);
-            buf_free(&m);
-            goto done;
-          }
-          if (sign_verify(buf_cstr(&m), buf_cstr(&sig), as, keys, nkeys, fp, why, sizeof why) != 0) {
-            fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
-            buf_free(&m);
-            goto done;
-          }
-          buf_free(&m);
+          if (sign_answer(j, cmd, run, &pd, as, keys, nkeys, what, note, p, keyfile, &sig, fp, at) != 0) goto done;
           if (sign_operator_refusal(j->recs[0].json, pd.rec, fp, by, why, sizeof why)) {
             fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
             goto done;
@@ -225,6 +250,28 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
     } else {
       fprintf(stderr, "rbk %s: run %s waits for a person, not an in-doubt decision\n", cmd, run);
       goto done;
+    }
+    if (strcmp(gate, "approve") != 0) {
+      /* A manual step or a question in a step whose owner names keys: signed by one of them. */
+      const char *keys[SIGN_MAXKEYS];
+      const char *signer = answer_signer(p, &pd);
+      if (!signer && json_get(pd.rec, "signer")) {
+        fprintf(stderr, "rbk %s: refused, nothing recorded: this gate must be signed by a key of role %s, and the "
+                "run's runbook cannot be read to check it\n", cmd, json_str(json_get(pd.rec, "signer"), NULL));
+        goto done;
+      }
+      if (signer) {
+        if (as && strcmp(as, signer) != 0) {
+          fprintf(stderr, "rbk %s: run %s waits for an answer signed by role %s (the step's owner), not by %s\n", cmd,
+                  run, signer, as);
+          goto done;
+        }
+        as = signer;
+        if (sign_answer(j, cmd, run, &pd, signer, keys, sign_role_keys(p, signer, keys), what, note, p, keyfile, &sig,
+                        fp, at) != 0)
+          goto done;
+        signed_ = 1;
+      }
     }
     buf_printf(&f, "\"n\":%lld,\"result\":%s,\"by\":", pd.n, yes ? "true" : "false");
     json_put_str(&f, by, strlen(by));

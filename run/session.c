@@ -565,7 +565,7 @@ int session_improvise(Session *S, const char *text, int replay, Value *value) {
   return r;
 }
 
-int session_answer(Session *S, const char *what, const char *role, const char *note) {
+int session_answer(Session *S, const char *what, const char *role, const char *note, const char *keyfile) {
   /* The journal as it is now, with what this session wrote. */
   if (reload(S, S->fx.lanes[FX_LANE_RUNBOOK].n) != 0) return EXIT_USAGE;
   if (strcmp(what, "approve") == 0 && !role) {
@@ -574,7 +574,7 @@ int session_answer(Session *S, const char *what, const char *role, const char *n
     for (i = S->jr.nrecs; i-- > 0 && !role;)
       if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
   }
-  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note, S->p, NULL);
+  return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note, S->p, keyfile);
 }
 
 int session_skip(Session *S, int i, const char *reason) {

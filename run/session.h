@@ -110,9 +110,10 @@ int session_next_pending(const Session *S);
 int session_improvise(Session *S, const char *text, int replay, Value *value);
 /* session_answer records the answer to what the unfinished step waits
 ** for (answer.h: what is "approve", "confirm", "yes", "no", "rerun"...;
-** an approval without a role is given as the role the gate waits for).
-** Returns EXIT_OK, or an exit code after saying why. */
-int session_answer(Session *S, const char *what, const char *role, const char *note);
+** an approval without a role is given as the role the gate waits for;
+** keyfile signs it when the role has keys, NULL: $RBK_SIGNING_KEY, else
+** ssh-agent). Returns EXIT_OK, or an exit code after saying why. */
+int session_answer(Session *S, const char *what, const char *role, const char *note, const char *keyfile);
 /* session_skip records that step i is skipped, with the reason. */
 int session_skip(Session *S, int i, const char *reason);
 /* session_undo runs step i's undo block. */

@@ -28,6 +28,15 @@ int sign_role_keys(const Program *p, const char *role, const char **keys) {
   return n;
 }
 
+int sign_role_keyed(const Program *p, const char *role) {
+  int ri = role ? prog_find_role(p, role) : -1;
+  uint32_t k;
+  if (ri < 0) return 0;
+  for (k = 0; k < p->roles[ri].ncontacts; k++)
+    if (strcmp(p->roles[ri].keys[k], "key") == 0 || strcmp(p->roles[ri].keys[k], "keys") == 0) return 1;
+  return 0;
+}
+
 int sign_role_in(const char *list, const char *role) {
   size_t n = strlen(role);
   const char *p = list;
@@ -214,8 +223,20 @@ done:
   return rc;
 }
 
+const char *sign_role_revoked(const Program *p, const char *role, char *path, size_t pathlen) {
+  int ri = role ? prog_find_role(p, role) : -1;
+  uint32_t k;
+  if (ri < 0) return NULL;
+  for (k = 0; k < p->roles[ri].ncontacts; k++)
+    if (strcmp(p->roles[ri].keys[k], "revoked") == 0) {
+      sshkey_signers_path(p->src ? p->src->name : NULL, p->roles[ri].vals[k], path, pathlen);
+      return path;
+    }
+  return NULL;
+}
+
 int sign_verify(const char *msg, const char *sig, const char *principal, const char *const *keys, int nkeys,
-                char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
+                const char *revoked, char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
   Tmp t;
   Buf as = BUF_INIT, o = BUF_INIT, acc = BUF_INIT;
   char mpath[700], spath[700], apath[700];
@@ -236,9 +257,25 @@ int sign_verify(const char *msg, const char *sig, const char *principal, const c
     char w[200];
     if (sshkey_sig_fingerprint(sig, fp, w, sizeof w) != 0) fp[0] = '\0';
   }
+  if (revoked) {
+    /* Revoked keys: refused whatever they signed; the file is read now, so
+    ** a key revoked after it signed is refused at resume and log --verify. */
+    char w[600];
+    int line, r = sshkey_list_find(revoked, fp[0] ? fp : NULL, &line, w, sizeof w);
+    if (r < 0) {
+      snprintf(why, whylen, "role %s's revocation file cannot be checked, so no signature of the role is accepted: %s",
+               principal, w);
+      goto done;
+    }
+    if (r > 0) {
+      snprintf(why, whylen, "key %s is revoked (%s:%d), so its signature is not accepted for role %s", fp, revoked,
+               line, principal);
+      goto done;
+    }
+  }
   {
     const char *argv[] = {"ssh-keygen", "-Y", "verify", "-f", apath, "-I", principal, "-n", SIGN_NAMESPACE,
-                    "-s", spath, NULL};
+                    "-s", spath, revoked ? "-r" : NULL, revoked, NULL};
     if (tool(argv, mpath, &o) == 0) {
       rc = 0;
       goto done;
@@ -276,13 +313,14 @@ static int check_one(const Json *r, const Program *p, const char *run, const cha
   const char *keys[SIGN_MAXKEYS];
   const char *sig = json_str(json_get(r, "signature"), NULL), *at = json_str(json_get(r, "signed_at"), NULL);
   int nkeys = sign_role_keys(p, role, keys), rc;
+  char rv[4200];
   Buf m = BUF_INIT;
   if (!sig || !at) {
     snprintf(w, wlen, "it carries no signature, but role %s has keys", role);
     return -1;
   }
   sign_message(&m, run, sha, n, step, role, answer, json_str(json_get(r, "note"), NULL), at);
-  rc = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, wlen);
+  rc = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp, w, wlen);
   buf_free(&m);
   return rc;
 }
@@ -297,14 +335,44 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
     const char *kind, *what, *step, *role_end;
     char roles[256], fp[SSHKEY_FP_MAX], w[700];
     char seen[16][SSHKEY_FP_MAX];
-    const char *keys[SIGN_MAXKEYS];
     size_t ei = 0;
     int ok, keyed = 0, need = 0, nseen = 0;
     double n;
     if (strcmp(j->recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
     kind = json_str(json_get(r, "kind"), NULL);
     what = json_str(json_get(r, "what"), NULL);
-    if (!kind || strcmp(kind, "gate") != 0 || !what || strncmp(what, "approve ", 8) != 0) continue;
+    if (!kind || strcmp(kind, "gate") != 0 || !what) continue;
+    if (strncmp(what, "manual ", 7) == 0 || strncmp(what, "ask ", 4) == 0) {
+      /* signed by the keys of the step's owner, when it names keys */
+      const char *gstep = json_str(json_get(r, "step"), NULL);
+      int si = gstep ? prog_find_step(p, gstep) : -1;
+      int32_t o = si >= 0 ? p->steps[si].owner : -1;
+      const char *owner = o >= 0 && (uint32_t)o < p->nroles ? p->roles[o].name : NULL;
+      if (!owner || !sign_role_keyed(p, owner)) continue;
+      n = json_num(json_get(r, "n"), &ok);
+      if (!ok) continue;
+      for (k = i + 1; k < j->nrecs && !e; k++) {
+        const Json *x = j->recs[k].json;
+        double m = json_num(json_get(x, "n"), &ok);
+        if (ok && m == n && !json_get(x, "lane") && strcmp(j->recs[k].type, "effect_end") == 0) {
+          e = x;
+          ei = k;
+        }
+      }
+      if (!e) continue;
+      {
+        int yes = json_bool(json_get(e, "result"), NULL) == 1;
+        const char *ans = what[0] == 'm' ? (yes ? "confirm" : "no") : (yes ? "yes" : "no");
+        if (check_one(e, p, run, sha, (long long)n, gstep, owner, ans, fp, w, sizeof w) != 0) {
+          snprintf(why, whylen, "journal record %zu: the %s of gate %lld (role %s, the step's owner) does not verify: %s",
+                   ei + 1, what[0] == 'm' ? "confirmation" : "answer", (long long)n, owner, w);
+          return -1;
+        }
+        nver++;
+      }
+      continue;
+    }
+    if (strncmp(what, "approve ", 8) != 0) continue;
     role_end = strchr(what + 8, ':');
     if (!role_end || (size_t)(role_end - what - 8) >= sizeof roles) continue;
     snprintf(roles, sizeof roles, "%.*s", (int)(role_end - what - 8), what + 8);
@@ -314,7 +382,7 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
         char one[256];
         size_t len = strcspn(q, ",");
         snprintf(one, sizeof one, "%.*s", (int)len, q);
-        if (sign_role_keys(p, one, keys) > 0) keyed = 1;
+        if (sign_role_keyed(p, one)) keyed = 1;
         q += len;
         if (*q == ',') q++;
       }
@@ -404,7 +472,9 @@ int sign_check_run(const char *dir, char *why, size_t whylen) {
   for (i = 0; i < j.nrecs; i++) {
     const char *what = json_str(json_get(j.recs[i].json, "what"), NULL);
     if (strcmp(j.recs[i].type, "effect_end") == 0 && json_get(j.recs[i].json, "signature")) gates++;
-    if (strcmp(j.recs[i].type, "effect_start") == 0 && what && strncmp(what, "approve ", 8) == 0) approvals++;
+    if (strcmp(j.recs[i].type, "effect_start") == 0 && what &&
+        (strncmp(what, "approve ", 8) == 0 || strncmp(what, "manual ", 7) == 0 || strncmp(what, "ask ", 4) == 0))
+      approvals++;
   }
   snprintf(src, sizeof src, "%s/source.rbk", dir);
   if (!gates && (!approvals || access(src, R_OK) != 0)) {
@@ -486,12 +556,8 @@ static const char *js(const Json *o, const char *key, const char *def) {
 }
 
 const char *sign_plan_role(const Program *p) {
-  uint32_t r, c;
-  for (r = 0; r < p->nroles; r++)
-    for (c = 0; c < p->roles[r].ncontacts; c++)
-      if (strcmp(p->roles[r].keys[c], "rbk:requires") == 0 && strcmp(p->roles[r].vals[c], "plan") == 0)
-        return p->roles[r].name;
-  return NULL;
+  if (p->plan_approver < 0 || (uint32_t)p->plan_approver >= p->nroles) return NULL;
+  return p->roles[p->plan_approver].name;
 }
 
 /* plan_message: what a plan approval signs. steps is a JSON array of
@@ -527,7 +593,7 @@ int sign_plan_approve(const char *path, const Program *p, const char *role, cons
                       char fp[SSHKEY_FP_MAX], char *why, size_t whylen) {
   const char *keys[SIGN_MAXKEYS];
   int nkeys = sign_role_keys(p, role, keys), rc = -1, fd = -1;
-  char hex[65], at[32], apath[4200], err[200];
+  char hex[65], at[32], apath[4200], err[200], rv[4200];
   Buf steps = BUF_INIT, m = BUF_INIT, sig = BUF_INIT, line = BUF_INIT;
   Json *sj = NULL;
   time_t now = time(NULL);
@@ -549,7 +615,9 @@ int sign_plan_approve(const char *path, const Program *p, const char *role, cons
   }
   plan_message(&m, hex, p->title, p->version, role, at, sj);
   if (sign_make(buf_cstr(&m), keyfile, keys, nkeys, &sig, why, whylen) != 0) goto done;
-  if (sign_verify(buf_cstr(&m), buf_cstr(&sig), role, keys, nkeys, fp, why, whylen) != 0) goto done;
+  if (sign_verify(buf_cstr(&m), buf_cstr(&sig), role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp, why,
+                  whylen) != 0)
+    goto done;
   buf_printf(&line, "{\"sha256\":\"%s\",\"title\":", hex);
   json_put_str(&line, p->title ? p->title : "", p->title ? strlen(p->title) : 0);
   buf_puts(&line, ",\"version\":");
@@ -586,12 +654,12 @@ static int plan_record_ok(const Json *r, const Program *p, const char *role) {
   int nkeys = sign_role_keys(p, role, keys), ok;
   const char *ro = json_str(json_get(r, "role"), NULL), *sig = json_str(json_get(r, "signature"), NULL);
   const char *sha = json_str(json_get(r, "sha256"), NULL), *at = json_str(json_get(r, "signed_at"), NULL);
-  char fp[SSHKEY_FP_MAX], w[600];
+  char fp[SSHKEY_FP_MAX], w[600], rv[4200];
   Buf m = BUF_INIT;
   if (!ro || strcmp(ro, role) != 0 || !sig || !sha || !at || nkeys == 0) return 0;
   plan_message(&m, sha, json_str(json_get(r, "title"), NULL), json_str(json_get(r, "version"), NULL), role, at,
                json_get(r, "steps"));
-  ok = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, fp, w, sizeof w) == 0;
+  ok = sign_verify(buf_cstr(&m), sig, role, keys, nkeys, sign_role_revoked(p, role, rv, sizeof rv), fp, w, sizeof w) == 0;
   buf_free(&m);
   return ok;
 }

@@ -24,6 +24,11 @@
 ** none or is not declared. */
 int sign_role_keys(const Program *p, const char *role, const char **keys);
 
+/* sign_role_keyed says whether role's answers must be signed: it names a
+** key, or a keys file (even one that could not be read: then it has no
+** key, and nothing signed for it verifies). */
+int sign_role_keyed(const Program *p, const char *role);
+
 /* sign_role_in says whether role is one of list ("lead" or "lead,sponsor"). */
 int sign_role_in(const char *list, const char *role);
 
@@ -40,12 +45,20 @@ void sign_message(Buf *m, const char *run, const char *src_sha, long long n, con
 int sign_make(const char *msg, const char *keyfile, const char *const *keys, int nkeys, Buf *sig, char *why,
               size_t whylen);
 
+/* sign_role_revoked writes into path (and returns it) the revocation file
+** of role (its `revoked "FILE"` field, relative to the runbook's
+** directory), or returns NULL when it names none. */
+const char *sign_role_revoked(const Program *p, const char *role, char *path, size_t pathlen);
+
 /* sign_verify checks that sig is a signature over msg by one of keys, for
-** principal. fp gets the signing key's fingerprint when it can be read
+** principal, and (revoked: a file of revoked public keys, or NULL) by no
+** key listed in revoked; an unreadable revocation file refuses every
+** signature. fp gets the signing key's fingerprint when it can be read
 ** (else ""). Returns 0 when verified; -1 with a reason in why that says
-** which key signed and which keys the role accepts. */
+** which key signed and which keys the role accepts, or that the key is
+** revoked and by which file. */
 int sign_verify(const char *msg, const char *sig, const char *principal, const char *const *keys, int nkeys,
-                char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
+                const char *revoked, char fp[SSHKEY_FP_MAX], char *why, size_t whylen);
 
 /* sign_key_file_fingerprint writes the fingerprint of a key file (a
 ** public key; or a private key, whose FILE.pub is read, else its public

@@ -131,6 +131,7 @@ static void put_payload(W *w, const Program *p) {
   put_str(w, p->title);
   put_str(w, p->version);
   put_i32(w, p->owner);
+  put_i32(w, p->plan_approver);
   put_f64(w, p->window);
 
   put_u32(w, p->nprotos);
@@ -483,6 +484,7 @@ static void get_payload(R *r, Program *p) {
   p->title = get_str(r, "the title", 0);
   p->version = get_str(r, "the version", 0);
   p->owner = get_i32(r, "the runbook owner");
+  p->plan_approver = get_i32(r, "the plan approver");
   p->window = get_f64(r, "the window");
 
   n = get_u32(r, "the function count");
@@ -1085,6 +1087,8 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
   if (!role_ref(p, p->owner))
     return vfail(err, errlen, "the runbook owner is role %" PRId32 ", which does not exist",
                  p->owner);
+  if (!role_ref(p, p->plan_approver))
+    return vfail(err, errlen, "the plan approver is role %" PRId32 ", which does not exist", p->plan_approver);
   if (!duration_ok(p->window))
     return vfail(err, errlen, "the window is not a duration: %g", p->window);
   if (p->nprotos && !p->protos) return vfail(err, errlen, "the functions are missing");

@@ -14,7 +14,8 @@
 ** a string is a u32 length and that many bytes (length 0xFFFFFFFF: NULL,
 ** allowed only where the Program allows NULL: a step's irreversible
 ** reason). The payload holds, in
-** order: the source (name, text), title, version, owner, window, the
+** order: the source (name, text), title, version, owner, plan approver
+** (the role of `require approval by ROLE`, or -1), window, the
 ** protos, steps, roles (with contacts), params, requires, triggers (with
 ** the span of their condition), probes, verify records, global names,
 ** externs (library, symbol, module, positions, result and parameter

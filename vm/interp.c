@@ -563,14 +563,25 @@ int vm_message(VM *vm, const char *kind, const Value *v) {
   return 0;
 }
 
-/* role_has_keys: the role names public keys (contact fields "key"), so its approvals are signed. */
+/* role_has_keys: the role names public keys (contact fields "key", or a
+** "keys" file, even one that could not be read), so its answers are signed. */
 static int role_has_keys(const Program *p, const char *role) {
   int ri = role ? prog_find_role(p, role) : -1;
   uint32_t c;
   if (ri < 0) return 0;
   for (c = 0; c < p->roles[ri].ncontacts; c++)
-    if (strcmp(p->roles[ri].keys[c], "key") == 0) return 1;
+    if (strcmp(p->roles[ri].keys[c], "key") == 0 || strcmp(p->roles[ri].keys[c], "keys") == 0) return 1;
   return 0;
+}
+
+/* gate_signer: the role whose keys sign a gate's answer: an approval's
+** role; for manual and ask, the owner of the step they are in. */
+static const char *gate_signer(const VM *vm, GateKind k, const char *role) {
+  int32_t o;
+  if (k == GATE_APPROVE) return role;
+  if (vm->step < 0 || (uint32_t)vm->step >= vm->prog->nsteps) return NULL;
+  o = vm->prog->steps[vm->step].owner;
+  return o >= 0 && (uint32_t)o < vm->prog->nroles ? vm->prog->roles[o].name : NULL;
 }
 
 static const char *gate_name(GateKind k) {
@@ -578,7 +589,8 @@ static const char *gate_name(GateKind k) {
 }
 
 VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fail_on_no, Value *answer) {
-  Buf b = BUF_INIT, what = BUF_INIT;
+  Buf b = BUF_INIT, what = BUF_INIT, signed_fields = BUF_INIT;
+  char signwhy[1200] = "";
   const char *person = NULL;
   char *note = NULL;
   int r, ri;
@@ -600,10 +612,30 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     r = val_truthy(&rec);
     val_release(rec);
   } else {
-    /* A role with keys approves by signing (rbk approve), never at the prompt. */
-    int keyed = k == GATE_APPROVE && (vm->gate_need > 0 || role_has_keys(vm->prog, role));
+    /* A role with keys answers by signing (rbk approve/confirm/answer), never at the prompt; a
+    ** manual step or a question is signed by its step owner's keys. */
+    const char *signer = gate_signer(vm, k, role);
+    int keyed = (k == GATE_APPROVE && vm->gate_need > 0) || role_has_keys(vm->prog, signer);
+    /* ... except that the terminal asks, and signs with the operator's key, a manual step or a
+    ** question, and an approval the operator may give ('approve by ROLE or operator') */
+    int ask_signed = keyed && vm->host.on_gate && vm->rt && vm->rt->sign_gate &&
+                     (k != GATE_APPROVE || (vm->gate_operator_may && vm->gate_need == 0));
+    uint64_t gn = vm->rt ? vm->rt->next(vm) : 0;
     double asked = vm_now();
-    r = keyed ? -1 : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    if (ask_signed && vm->rt->sign_gate(vm, gn, signer, NULL, NULL, NULL, signwhy, sizeof signwhy) != 0)
+      ask_signed = 0;   /* no key here: the run waits, and says why */
+    r = keyed && !ask_signed ? -1
+        : vm->host.on_gate ? vm->host.on_gate(vm->host.ud, k, buf_cstr(&b), role, person, &note) : -1;
+    if (r >= 0 && ask_signed) {
+      const char *ans = k == GATE_APPROVE ? (r ? "approve" : "refuse")
+                        : k == GATE_MANUAL ? (r ? "confirm" : "no") : (r ? "yes" : "no");
+      if (vm->rt->sign_gate(vm, gn, signer, ans, note && *note ? note : NULL, &signed_fields, signwhy,
+                            sizeof signwhy) != 0) {
+        r = -1;   /* not signed: nothing is journaled, and the run waits for rbk approve/confirm/answer */
+        mem_free(note);
+        note = NULL;
+      }
+    }
     vm->gate_waited += vm_now() - asked;
     if (r < 0 && (eff_state(vm) & VM_FX_CAN_WAIT)) {
       /* No one at a terminal: the run waits for rbk approve/confirm/answer. */
@@ -616,18 +648,28 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       if (person) json_put_str(&f, person, strlen(person)); else buf_puts(&f, "null");
       if (k == GATE_APPROVE && vm->gate_operator_may) buf_puts(&f, ",\"operator_may_approve\":true");
       if (k == GATE_APPROVE && vm->gate_need > 0) buf_printf(&f, ",\"need\":%d", vm->gate_need);
+      if (k != GATE_APPROVE && keyed) {
+        buf_puts(&f, ",\"signer\":");
+        json_put_str(&f, signer, strlen(signer));
+      }
       buf_printf(&f, ",\"step\":");
       json_put_str(&f, vm->step >= 0 ? vm->prog->steps[vm->step].name : "", vm->step >= 0 ? strlen(vm->prog->steps[vm->step].name) : 0);
       eff_record(vm, "gate_wait", NULL, buf_cstr(&f));
       buf_free(&f);
       buf_free(&b);
       vm->paused = 1;
-      if (keyed && vm->gate_need > 0)
+      if (keyed && k == GATE_APPROVE && vm->gate_need > 0)
         vm_fail(vm, "waiting for %d signed approval%s by %s (rbk approve RUN --as ROLE, each with a different key)",
                 vm->gate_need, vm->gate_need == 1 ? "" : "s", role);
+      else if (keyed && k == GATE_APPROVE)
+        vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)%s%s",
+                role, person ? " (" : "", person ? person : "", person ? ")" : "", role,
+                signwhy[0] ? "; not signed here: " : "", signwhy);
       else if (keyed)
-        vm_fail(vm, "waiting for approval by %s%s%s%s, signed with one of the role's keys (rbk approve RUN --as %s)",
-                role, person ? " (" : "", person ? person : "", person ? ")" : "", role);
+        vm_fail(vm, "waiting for a person to %s, signed with a key of role %s, the step's owner (rbk %s)%s%s",
+                k == GATE_MANUAL ? "confirm a manual step" : "answer a question", signer,
+                k == GATE_MANUAL ? "confirm RUN --key FILE" : "answer RUN yes|no --key FILE",
+                signwhy[0] ? "; not signed here: " : "", signwhy);
       else if (k == GATE_APPROVE)
         vm_fail(vm, "waiting for approval by %s%s%s%s", role, person ? " (" : "", person ? person : "", person ? ")" : "");
       else
@@ -636,7 +678,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
     }
     if (r < 0 && keyed) {
       buf_free(&b);
-      vm_fail(vm, "this approval must be signed by a key of role %s (rbk approve), and this run cannot wait for it", role);
+      vm_fail(vm, "this %s must be signed by a key of role %s (rbk %s), and this run cannot wait for it",
+              k == GATE_MANUAL ? "manual step" : k == GATE_ASK ? "answer" : "approval", signer,
+              k == GATE_MANUAL ? "confirm" : k == GATE_ASK ? "answer" : "approve");
       return VM_FAILED;
     }
     if (r < 0) {
@@ -655,7 +699,9 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
         buf_puts(&extra, ",\"note\":");
         json_put_str(&extra, note, strlen(note));
       }
-      if (k == GATE_APPROVE) buf_puts(&extra, ",\"verified\":false");
+      if (signed_fields.n) buf_add(&extra, signed_fields.p, signed_fields.n);
+      else if (k == GATE_APPROVE) buf_puts(&extra, ",\"verified\":false");
+      buf_free(&signed_fields);
       if (eff_end(vm, &ans, buf_cstr(&extra)) != 0) {
         buf_free(&extra);
         buf_free(&b);
@@ -665,6 +711,7 @@ VmResult vm_gate(VM *vm, GateKind k, const Value *text, const char *role, int fa
       buf_free(&extra);
     }
   }
+  buf_free(&signed_fields);
   buf_free(&b);
   mem_free(note);
   if (answer) {

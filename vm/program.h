@@ -132,6 +132,7 @@ typedef struct Program {
   uint8_t src_sha256[32];
   char *title, *version;       /* "" when absent */
   int32_t owner;               /* role index or -1 */
+  int32_t plan_approver;       /* `require approval by ROLE`: role index, or -1 */
   double window;               /* seconds, or -1 */
   Proto **protos;      uint32_t nprotos;
   StepInfo *steps;     uint32_t nsteps;

@@ -134,6 +134,16 @@ typedef struct VmRuntime {
   int (*run)(VM *vm, const char *cmd);
   /* notify sends text to role (see vm_notify). */
   int (*notify)(VM *vm, const char *role, const Value *text, Buf *err);
+  /* sign_gate signs a person's answer given at the terminal to gate n (in
+  ** the current step) as role, whose keys sign it: answer is "approve",
+  ** "refuse", "confirm", "yes" or "no"; note may be NULL. The key is the
+  ** operator's ($RBK_SIGNING_KEY, else ssh-agent); the signature is
+  ** verified against the role's keys. Returns 0 with the journal fields
+  ** (",\"verified\":true,...") appended to extra, or -1 with why. With
+  ** answer NULL it only says whether a key to try is at hand (0) or not
+  ** (-1, why). NULL: answers cannot be signed here. */
+  int (*sign_gate)(VM *vm, uint64_t n, const char *role, const char *answer, const char *note, Buf *extra, char *why,
+                   size_t whylen);
 } VmRuntime;
 
 typedef struct Frame {

@@ -316,7 +316,12 @@ rbk check team/file.rbk
 expect_match "$err" "team/file.rbk:2:[0-9]+: error: role lead: team/allowed_signers:1: the key data" "(m) a bad key in the file names the file and line"
 rm "$T/team/allowed_signers"
 rbk check team/file.rbk
-expect_match "$err" "team/file.rbk:2:[0-9]+: error: role lead: cannot read team/allowed_signers" "(m) an unreadable file is a located error"
+expect_match "$rc:$err" "^0:team/file.rbk:2:[0-9]+: warning: role lead: cannot read team/allowed_signers: .*its gates cannot be answered until it can" "(m) a missing file is a located warning (missing-keys)"
+RBK_SIGNING_KEY=$T/ops rbk run --new team/file.rbk
+F2=$(latest file)
+rbk approve "$F2" --as lead --key "$T/lead2"
+expect_match "$rc:$(tr '\n' ' ' <<<"$err")" "^1:.*refused, nothing recorded: role lead takes its keys from a file that cannot be read" "(m) without its keys file the role stays keyed: nothing can be approved (fail closed)"
+expect_eq "$(answered "$F2" 0)" "" "(m) nothing journaled"
 
 # ---- (h) without keys: unverified ------------------------------------------
 cat >"$T/plain.rbk" <<'RBK'

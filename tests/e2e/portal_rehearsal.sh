@@ -23,8 +23,11 @@
 set -u
 source tests/e2e/lib.bash
 : "${RBK:?set RBK to the rbk binary}"
-EX=$RBK_TOP/examples/portal
 T=$(tmpdir)
+# A copy of examples/portal: release-2.0.rbk reads the lead's key from its
+# sandbox/keys, so each sandbox of this test is linked there (fresh).
+EX=$T/portal
+mkdir -p "$EX" && (cd "$RBK_TOP/examples/portal" && tar cf - --exclude=./sandbox --exclude=./out .) | (cd "$EX" && tar xf -)
 stop_all() {
   local r
   for r in "$T"/sandbox-*; do [ -x "$r/bin/portalctl" ] && "$r/bin/portalctl" stop >/dev/null 2>&1; done
@@ -62,6 +65,7 @@ fresh() {
   export PORTAL_ROOT=$T/sandbox-$1
   "$EX/setup" >"$T/$1.setup" 2>&1
   ok $? "($1) setup builds the sandbox from nothing"
+  ln -sfn "$PORTAL_ROOT" "$EX/sandbox"
   # shellcheck source=/dev/null
   . "$PORTAL_ROOT/env.sh"
   LOG=$T/$1.log
@@ -117,7 +121,7 @@ echo 12 > "$PORTAL_ROOT/metrics/login_fail_pct"
 out=$("$RBK" watch --for 1m --every 100ms "$EX/release-2.0.rbk" 2>&1); rc=$?
 expect_eq "$rc" 3 "(a) rbk watch: the backout started and waits for a person (exit 3)"
 expect_match "$out" 'critical "1 Login failure rate over 5%": ok -> firing \[login_fail_pct=12' "(a) seed 001's trigger 1 fired"
-expect_match "$out" 'backout: rbk run [^ ]*examples/portal/backout.rbk' "(a) and started the declared backout (on critical run)"
+expect_match "$out" 'backout: rbk run [^ ]*portal/backout.rbk' "(a) and started the declared backout (on critical run)"
 bo=$(latest backout)
 expect_match "$(journal "$bo")" '"type":"gate_wait","n":[0-9]+,"gate":"ask","text":"Were the backout scripts tested in staging\?"' \
   "(a) the backout ($bo) waits at the first pre-backout requirement"

@@ -88,6 +88,7 @@ static Program *make_prog(void) {
   p->title = mem_strdup("Demo");
   p->version = mem_strdup("1.2");
   p->owner = 0;
+  p->plan_approver = -1;
   p->window = 1800;
   p->notifier = -1;
   p->nbuiltins = NBUILTINS;
@@ -228,7 +229,7 @@ static int prog_same(const Program *a, const Program *b, const char **why) {
        "source text ends in two NULs");
   SAME(memcmp(a->src_sha256, b->src_sha256, 32) == 0, "source sha");
   SAME(str_eq(a->title, b->title) && str_eq(a->version, b->version), "title/version");
-  SAME(a->owner == b->owner && a->window == b->window, "owner/window");
+  SAME(a->owner == b->owner && a->plan_approver == b->plan_approver && a->window == b->window, "owner/plan approver/window");
   SAME(a->nbuiltins == b->nbuiltins, "nbuiltins");
   SAME(a->nprotos == b->nprotos, "nprotos");
   for (i = 0; i < a->nprotos; i++) {
@@ -373,8 +374,8 @@ static void expect_invalid(Program *p, const char *want, const char *what) {
 }
 
 static size_t offset_of_nprotos(void) {
-  /* header, source name and text, title, version, owner, window */
-  return BC_HEADER_LEN + 4 + strlen("demo.rbk") + 4 + (sizeof SRC - 1) + 4 + 4 + 4 + 3 + 4 + 8;
+  /* header, source name and text, title, version, owner, plan approver, window */
+  return BC_HEADER_LEN + 4 + strlen("demo.rbk") + 4 + (sizeof SRC - 1) + 4 + 4 + 4 + 3 + 4 + 4 + 8;
 }
 
 static int tmp_files_left(void) {

@@ -66,6 +66,7 @@ static Program *make_prog(void) {
   p->title = mem_strdup("Demo");
   p->version = mem_strdup("1.2");
   p->owner = 0;
+  p->plan_approver = -1;
   p->window = 1800;
   p->notifier = -1;
   p->nbuiltins = 4;
