@@ -64,7 +64,21 @@ const char usage_run[] =
   "  --accept-changes    resume although the runbook changed since the run\n"
   "                      began (the step-level difference is shown first)\n"
   "  --as NAME           who is running it (default: the login name)\n"
+  "  --events FILE|-     also write the run as JSON Lines events (run, step,\n"
+  "                      command, gate, verify; docs/events.md), one object\n"
+  "                      per line as it happens; FILE is appended to (mode\n"
+  "                      0600); '-' is standard output, and everything else\n"
+  "                      then goes to standard error\n"
+  "  --timestamps        begin every line of output with the UTC time\n"
+  "  -q, --quiet         show only warnings, errors, gates and the summary\n"
+  "  -v, --verbose       also show each verify's values and each command's\n"
+  "                      exit status and time\n"
   "  -h, --help          show this text\n"
+  "\n"
+  "When standard output is not a terminal (a CI log), a step running long\n"
+  "prints a line every 30 seconds: '... step NAME still running, 1m30s of\n"
+  "30m' (elapsed, and the step's timeout). RBK_HEARTBEAT=2s changes the\n"
+  "interval (a testing knob).\n"
   "\n"
   "On a terminal, manual, ask and approve prompt for an answer. Without one\n"
   "the run pauses (exit 3): answer with 'rbk approve RUN --as ROLE', 'rbk\n"
@@ -85,7 +99,8 @@ const char usage_run[] =
   "       'rbk resume RUN' continues it\n";
 
 const char usage_resume[] =
-  "Usage: rbk resume RUN [--accept-changes] [--param NAME=VALUE]...\n"
+  "Usage: rbk resume RUN [--accept-changes] [--param NAME=VALUE]... [--events FILE|-]\n"
+  "                      [--timestamps] [-q|-v]\n"
   "\n"
   "Continue an interrupted or waiting run. The runbook is re-executed from\n"
   "the start; every effect the journal holds a result for is answered from\n"
@@ -94,6 +109,9 @@ const char usage_resume[] =
   "an idempotent step it runs again; otherwise you are asked to re-run,\n"
   "skip or mark it done (without a terminal: 'rbk answer RUN rerun|skip|done').\n"
   "A run begun with --only or --from keeps that selection when resumed.\n"
+  "Steps that ended before are replayed, not run: each is shown once, with\n"
+  "its outcome and time from the journal ('--- NAME: ok (12.3s, done before)').\n"
+  "--events, --timestamps, -q and -v are as for 'rbk run'.\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
   "\n"
   "Exit status: as 'rbk run'.\n";
@@ -178,6 +196,7 @@ static int execute(RunArgs *a) {
   if (a->from && !step_exists(p, a->from)) goto done;
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
   T.selected = selected;
+  S.ev.selected = selected;
   T.total = select_steps(p, a, selected);
   if (a->dry) {
     r = run_params(vm, &S.o);
@@ -213,7 +232,7 @@ static int execute(RunArgs *a) {
     rc = S.end_state && strcmp(S.end_state, "succeeded") == 0 ? EXIT_OK : EXIT_FAILED;
     goto done;
   }
-  fprintf(stdout, "%s %s (journal %s/journal.jsonl)\n", S.is_new ? "run" : "resuming run", S.id, S.dir);
+  if (T.verbose >= 0) fprintf(stdout, "%s %s (journal %s/journal.jsonl)\n", S.is_new ? "run" : "resuming run", S.id, S.dir);
 
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -222,8 +241,9 @@ static int execute(RunArgs *a) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);   /* the terminal closed: journaled as Ctrl-C is */
 
-  fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
-          p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
+  if (T.verbose >= 0)
+    fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
+            p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
   r = run_params(vm, &S.o);
   if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   if (r == VM_OK && S.interactive_log) {
@@ -244,7 +264,7 @@ static int execute(RunArgs *a) {
   } else if (r == VM_FAILED) {
     term_failure(&T, vm, "");
   }
-  if (S.fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
+  if (S.fx.replayed && T.verbose >= 0) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
   if (S.jr.broken) {
     /* Not a failure of the run: it stopped, and a resume continues it. */
     rc = session_lost(&S);
@@ -268,6 +288,7 @@ static int execute(RunArgs *a) {
     rc = session_end(&S, r == VM_OK) != 0 ? session_lost(&S) : r == VM_OK ? EXIT_OK : EXIT_FAILED;
   }
 done:
+  session_events_end(&S, rc);
   session_close(&S);
   mem_free(selected);
   return rc;
@@ -279,7 +300,7 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
   for (i = 1; i < argc; i++) {
     const char *s = argv[i];
     if (strcmp(s, "--param") == 0 || strcmp(s, "--only") == 0 || strcmp(s, "--from") == 0 ||
-        strcmp(s, "--run-id") == 0 || strcmp(s, "--as") == 0) {
+        strcmp(s, "--run-id") == 0 || strcmp(s, "--as") == 0 || strcmp(s, "--events") == 0) {
       if (i + 1 >= argc) return cli_usage_error(cmd, "%s needs a value", s);
       if (strcmp(s, "--param") == 0) {
         char *eq = strchr(argv[++i], '=');
@@ -293,6 +314,8 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
         a->from = argv[++i];
       } else if (strcmp(s, "--as") == 0) {
         a->as = argv[++i];
+      } else if (strcmp(s, "--events") == 0) {
+        a->events = argv[++i];
       } else {
         char why[300];
         a->run_id = argv[++i];
@@ -305,6 +328,12 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
       a->new_run = 1;
     } else if (strcmp(s, "--accept-changes") == 0) {
       a->accept = 1;
+    } else if (strcmp(s, "--timestamps") == 0) {
+      a->timestamps = 1;
+    } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+      a->verbose = -1;
+    } else if (strcmp(s, "-v") == 0 || strcmp(s, "--verbose") == 0) {
+      a->verbose = 1;
     } else if (s[0] == '-' && s[1]) {
       return cli_usage_error(cmd, "unknown option '%s'", s);
     } else if (*positional) {

@@ -5,8 +5,13 @@
 #include "term.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +25,22 @@
 #define YELLOW(t) ((t)->color ? "\033[33m" : "")
 #define OFF(t) ((t)->color ? "\033[0m" : "")
 
+/* heartbeat_every is RBK_HEARTBEAT ("2s", "500ms", "1m", or seconds),
+** else 30 seconds: a testing knob. */
+static double heartbeat_every(void) {
+  const char *e = getenv("RBK_HEARTBEAT");
+  char *end;
+  double v;
+  if (!e || !*e) return 30;
+  v = strtod(e, &end);
+  if (end == e || v <= 0) return 30;
+  if (strcmp(end, "ms") == 0) v /= 1000;
+  else if (strcmp(end, "m") == 0) v *= 60;
+  else if (strcmp(end, "h") == 0) v *= 3600;
+  else if (*end && strcmp(end, "s") != 0) return 30;
+  return v < 0.1 ? 0.1 : v;
+}
+
 void term_init(Term *t) {
   memset(t, 0, sizeof *t);
   t->out = stdout;
@@ -27,6 +48,7 @@ void term_init(Term *t) {
   t->color = diag_use_color(stdout);
   t->interactive = isatty(0) && t->tty;
   t->step = -1;
+  t->beat_every = heartbeat_every();
 }
 
 static void dur(double s, Buf *b) {
@@ -82,6 +104,7 @@ static const char *step_name(const Term *t) {
 
 static void on_output(void *ud, int stream, const char *line, size_t n) {
   Term *t = ud;
+  if (t->verbose < 0) return;   /* -q */
   if (!t->held.n) t->held_since = mono_now(), t->held_lines = 0;
   buf_puts(&t->held, DIM(t));   /* "%s%s %s|%s ", without printf's cost per line */
   buf_puts(&t->held, step_name(t));
@@ -101,6 +124,7 @@ static void on_output_end(void *ud) { term_flush(ud); }
 static void on_command(void *ud, const char *cmd) {
   Term *t = ud;
   Buf b = BUF_INIT;
+  if (t->verbose < 0) return;
   settle(t);
   buf_visible(&b, cmd, strlen(cmd), BUF_VIS_NL);
   fprintf(t->out, "%s  $ %s%s\n", BOLD(t), buf_cstr(&b), OFF(t));
@@ -111,10 +135,38 @@ static void on_command(void *ud, const char *cmd) {
 static void on_message(void *ud, const char *kind, const char *text) {
   Term *t = ud;
   Buf b = BUF_INIT;
+  if (t->verbose < 0 && strcmp(kind, "warning") != 0) return;   /* -q: warnings only */
   settle(t);
   buf_visible(&b, text, strlen(text), BUF_VIS_NL);
   if (strcmp(kind, "notify") == 0) fprintf(t->out, "  %snotify%s %s\n", YELLOW(t), OFF(t), buf_cstr(&b));
   else fprintf(t->out, "  %s%s:%s %s\n", DIM(t), kind, OFF(t), buf_cstr(&b));
+  fflush(t->out);
+  buf_free(&b);
+}
+
+/* heartbeat: when stdout is not a terminal (a CI log), a step running
+** long says so every t->beat_every seconds:
+** "... step restore_db still running, 1m30s of 30m". */
+static void heartbeat(Term *t) {
+  const StepInfo *st;
+  double el;
+  Buf b = BUF_INIT;
+  if (t->verbose < 0 || !t->vm || t->step < 0 || t->vm->step != t->step || t->replayed) return;
+  el = vm_now() - t->vm->step_start;
+  if (el < t->beat_next) return;
+  while (t->beat_next <= el) t->beat_next += t->beat_every;
+  st = &t->vm->prog->steps[t->step];
+  term_flush(t);
+  buf_printf(&b, "... step %s still running, ", st->name);
+  val_fmt_duration((double)(long)el, &b);
+  if (t->vm->step_deadline > 0) {
+    buf_puts(&b, " of ");
+    val_fmt_duration((double)(long)(t->vm->step_deadline - t->vm->step_start + 0.5), &b);
+  } else if (st->expect > 0) {
+    buf_puts(&b, ", expected ");
+    val_fmt_duration(st->expect, &b);
+  }
+  fprintf(t->out, "%s\n", buf_cstr(&b));
   fflush(t->out);
   buf_free(&b);
 }
@@ -125,7 +177,11 @@ static void on_tick(void *ud, double elapsed) {
   Buf b = BUF_INIT;
   const StepInfo *st;
   if (t->held.n && mono_now() - t->held_since >= TERM_HOLD_S) term_flush(t);
-  if (!t->tty || !t->vm || t->step < 0) return;
+  if (!t->tty) {
+    heartbeat(t);
+    return;
+  }
+  if (t->verbose < 0 || !t->vm || t->step < 0) return;
   st = &t->vm->prog->steps[t->step];
   buf_puts(&b, "  ... ");
   dur(elapsed, &b);
@@ -310,6 +366,7 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
   term_flush(t);
   switch (ev) {
     case EV_REQUIRE:
+      if (t->verbose < 0) break;
       fprintf(t->out, "%s==> require: %s%s\n", BOLD(t), p->reqs[index].name, OFF(t));
       break;
     case EV_REQUIRE_FAILED:
@@ -320,6 +377,13 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       Buf b = BUF_INIT;
       t->step = index;
       t->nth++;
+      t->beat_next = t->beat_every;
+      /* done before this process: shown once, when it ends, as replayed */
+      t->replayed = !vm->undoing && t->before && t->before[index].state != STEP_PENDING;
+      if (t->replayed || t->verbose < 0) {
+        buf_free(&b);
+        break;
+      }
       if (st->owner >= 0) {
         buf_printf(&b, "owner %s", p->roles[st->owner].name);
         if (p->roles[st->owner].person[0]) buf_printf(&b, " (%s)", p->roles[st->owner].person);
@@ -362,7 +426,24 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
     case EV_STEP_END: {
       Buf b = BUF_INIT;
       settle(t);
+      if (t->replayed && (o->state == STEP_OK || o->state == STEP_RECOVERED)) {
+        /* its original outcome and time, from the journal */
+        const StepOutcome *w = &t->before[index];
+        t->replayed = 0;
+        t->step = -1;
+        if (t->verbose < 0) break;
+        dur(w->duration, &b);
+        fprintf(t->out, "%s--- %s: %s%s (%s, done before)\n", GREEN(t), p->steps[index].name,
+                step_state_name(w->state), OFF(t), buf_cstr(&b));
+        buf_free(&b);
+        break;
+      }
+      t->replayed = 0;
       if (o->state == STEP_FAILED) term_failure(t, vm, "");
+      if (t->verbose < 0 && o->state != STEP_FAILED && o->state != STEP_INTERRUPTED) {
+        t->step = -1;
+        break;
+      }
       dur(o->duration, &b);
       fprintf(t->out, "%s--- %s: %s%s (%s)\n", o->state == STEP_OK || o->state == STEP_RECOVERED ? GREEN(t) : RED(t),
               p->steps[index].name, vm->undoing && o->state == STEP_OK ? "undone" : step_state_name(o->state), OFF(t),
@@ -374,6 +455,159 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
     }
   }
   fflush(t->out);
+}
+
+void term_event(void *ud, const Json *ev) {
+  Term *t = ud;
+  const char *e = json_str(json_get(ev, "event"), NULL);
+  Buf b = BUF_INIT;
+  if (!e || t->verbose <= 0) return;
+  if (strcmp(e, "verify") == 0) {
+    const char *cond = json_str(json_get(ev, "condition"), NULL), *outcome = json_str(json_get(ev, "outcome"), NULL);
+    Buf l = BUF_INIT, r = BUF_INIT;
+    if (json_get(ev, "left")) json_print(&l, json_get(ev, "left"));
+    if (json_get(ev, "right")) json_print(&r, json_get(ev, "right"));
+    buf_visible(&b, cond ? cond : "", cond ? strlen(cond) : 0, BUF_VIS_NL);
+    settle(t);
+    fprintf(t->out, "  %sverify%s %s: %s", DIM(t), OFF(t), buf_cstr(&b), outcome ? outcome : "?");
+    if (l.n || r.n) fprintf(t->out, " (left %s, right %s)", l.n ? buf_cstr(&l) : "-", r.n ? buf_cstr(&r) : "-");
+    fputc('\n', t->out);
+    buf_free(&l);
+    buf_free(&r);
+  } else if (strcmp(e, "command_end") == 0 && json_get(ev, "exit_status")) {
+    int ok;
+    double st = json_num(json_get(ev, "exit_status"), &ok), d = json_num(json_get(ev, "duration"), NULL);
+    dur(d, &b);
+    settle(t);
+    fprintf(t->out, "  %sexit %d (%s)%s\n", DIM(t), ok ? (int)st : -1, buf_cstr(&b), OFF(t));
+  }
+  fflush(t->out);
+  buf_free(&b);
+}
+
+/* ---- --timestamps ------------------------------------------------------ */
+
+static pid_t stamp_pid;
+
+static void stamp_now(char out[64]) {
+  struct timeval tv;
+  struct tm tm;
+  gettimeofday(&tv, NULL);
+  gmtime_r(&tv.tv_sec, &tm);
+  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+           tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return;
+    p += k;
+    n -= (size_t)k;
+  }
+}
+
+/* stamp_loop copies in[i] to out[i], the time before each line, until
+** both pipes end. A line is stamped when its first byte arrives. */
+static void stamp_loop(const int in[2], const int out[2]) {
+  struct pollfd pf[2];
+  int open = 2, at_start[2] = {1, 1}, i;
+  char buf[8192];
+  for (i = 0; i < 2; i++) pf[i].fd = in[i], pf[i].events = POLLIN;
+  while (open > 0) {
+    if (poll(pf, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (i = 0; i < 2; i++) {
+      ssize_t n;
+      if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      n = read(pf[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(pf[i].fd);
+        pf[i].fd = -1;
+        open--;
+        continue;
+      }
+      {
+        Buf o = BUF_INIT;
+        ssize_t k;
+        char ts[64];
+        stamp_now(ts);
+        for (k = 0; k < n; k++) {
+          if (at_start[i]) buf_puts(&o, ts);
+          buf_putc(&o, buf[k]);
+          at_start[i] = buf[k] == '\n';
+        }
+        write_all(out[i], o.p, o.n);
+        buf_free(&o);
+      }
+    }
+  }
+}
+
+/* stamp_end: at exit, everything written reaches the filter, which ends. */
+static void stamp_end(void) {
+  int st;
+  fflush(stdout);
+  fflush(stderr);
+  close(1);
+  close(2);
+  while (stamp_pid > 0 && waitpid(stamp_pid, &st, 0) < 0 && errno == EINTR) {
+  }
+}
+
+int term_timestamps(Term *t) {
+  int p1[2], p2[2], in[2], out[2];
+  pid_t pid;
+  fflush(stdout);
+  fflush(stderr);
+  if (pipe(p1) != 0) return -1;
+  if (pipe(p2) != 0) {
+    close(p1[0]);
+    close(p1[1]);
+    return -1;
+  }
+  out[0] = dup(1);
+  out[1] = dup(2);
+  pid = fork();
+  if (pid < 0) {
+    close(p1[0]), close(p1[1]), close(p2[0]), close(p2[1]), close(out[0]), close(out[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    /* the filter: it ends when rbk has closed both pipes (at exit, or killed) */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    close(p1[1]);
+    close(p2[1]);
+    {
+      int fd;   /* nothing else of rbk's stays open here (locks, the event stream) */
+      for (fd = 0; fd < 1024; fd++)
+        if (fd != p1[0] && fd != p2[0] && fd != out[0] && fd != out[1]) close(fd);
+    }
+    in[0] = p1[0];
+    in[1] = p2[0];
+    stamp_loop(in, out);
+    _exit(0);
+  }
+  close(p1[0]);
+  close(p2[0]);
+  close(out[0]);
+  close(out[1]);
+  dup2(p1[1], 1);
+  dup2(p2[1], 2);
+  close(p1[1]);
+  close(p2[1]);
+  stamp_pid = pid;
+  atexit(stamp_end);
+  t->tty = 0;
+  t->color = 0;
+  return 0;
 }
 
 void term_hooks(Term *t, RunHooks *h) {

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "../base/json.h"
 #include "../run/runbook.h"
 
 typedef struct Term {
@@ -29,10 +30,25 @@ typedef struct Term {
   Buf held;               /* command output lines not written yet: whole lines only */
   double held_since;      /* when the oldest of them arrived (monotonic seconds) */
   unsigned held_lines;    /* how many */
+  const StepOutcome *before;  /* per step, how it ended before this process (a resume); NULL: none */
+  int replayed;           /* the current step is replayed from the journal: shown once, as done before */
+  int verbose;            /* -q: -1 (warnings, errors, gates, the summary), -v: 1 (also verify values, exit statuses) */
+  double beat_every;      /* seconds between heartbeat lines when stdout is not a terminal (RBK_HEARTBEAT) */
+  double beat_next;       /* the step's elapsed time at which the next one is due */
 } Term;
 
 /* term_init decides colour and interactivity from the environment. */
 void term_init(Term *t);
+/* term_timestamps makes every line written to standard output and
+** standard error from now on begin with the UTC time (RFC 3339, ms): both
+** go through a pipe to a child process that adds it. The terminal is
+** then not written to directly (no progress line, no colour), but gates
+** still prompt when stdin and stdout were terminals. Returns 0, or -1
+** (nothing changed) after saying why. */
+int term_timestamps(Term *t);
+/* term_event shows an event of the run's event stream (run/events.h):
+** with -v, each verify's values and each command's exit status. */
+void term_event(void *ud, const Json *ev);
 /* term_host fills h with callbacks that print through t. */
 void term_host(Term *t, VmHost *h);
 /* term_hooks fills h with the step-event callback. */
