@@ -20,6 +20,7 @@
 #include "../base/durable.h"
 #include "../base/mem.h"
 #include "../run/effects.h"
+#include "../run/events.h"
 #include "../run/runbook.h"
 #include "../run/runtime.h"
 #include "../base/sha256.h"
@@ -30,7 +31,8 @@
 #include "term.h"
 
 const char usage_undo[] =
-  "Usage: rbk undo RUN [--yes] [--as NAME] [--param NAME=VALUE]...\n"
+  "Usage: rbk undo RUN [--yes] [--as NAME] [--param NAME=VALUE]... [--events FILE|-]\n"
+  "                    [--timestamps] [-q|-v]\n"
   "\n"
   "Reverse a run: run the 'undo' blocks of its completed steps, last step\n"
   "first. The original run is replayed from its journal first (nothing is\n"
@@ -41,6 +43,16 @@ const char usage_undo[] =
   "Completed steps without an undo block are listed as not reversible; the\n"
   "undo starts only when a person accepts that (at the prompt, or --yes).\n"
   "Secret params given on the command line must be given again.\n"
+  "\n"
+  "Options:\n"
+  "  --yes               accept that some completed steps cannot be undone\n"
+  "  --as NAME           who is undoing it (default: the login name)\n"
+  "  --param NAME=VALUE  a param (secrets given to the original run again)\n"
+  "  --events FILE|-     write the undo run as JSON Lines events, as 'rbk run\n"
+  "                      --events' does (docs/events.md)\n"
+  "  --timestamps        begin every line of output with the UTC time\n"
+  "  -q, --quiet         show only warnings, errors and gates\n"
+  "  -v, --verbose       also show verify values and commands' exit statuses\n"
   "\n"
   "Exit status: 0 undone (or already undone); 1 an undo block failed, or\n"
   "not reversible steps were not accepted; 2 usage error or no such run;\n"
@@ -100,6 +112,10 @@ int cmd_undo(int argc, char **argv) {
   const char *run = NULL, *as = NULL, *keys[64], *vals[64];
   char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800], undo_again[4900];
   int yes = 0, nkv = 0, i, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
+  const char *events = NULL;
+  int events_fd = -1, stamps = 0, verbose = 0, *undone = NULL;
+  Events ev;
+  RunHooks thooks;
   pid_t holder = 0;
   Journal oj, uj;
   JrnOpenReport rep;
@@ -126,6 +142,10 @@ int cmd_undo(int argc, char **argv) {
       return EXIT_OK;
     }
     if (strcmp(argv[i], "--yes") == 0) yes = 1;
+    else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = argv[++i];
+    else if (strcmp(argv[i], "--timestamps") == 0) stamps = 1;
+    else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) verbose = -1;
+    else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = 1;
     else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) as = argv[++i];
     else if (strcmp(argv[i], "--param") == 0 && i + 1 < argc) {
       char *eq = strchr(argv[++i], '=');
@@ -138,6 +158,12 @@ int cmd_undo(int argc, char **argv) {
     else run = argv[i];
   }
   if (!run) return cli_usage_error("undo", "no RUN given");
+  if (events && (events_fd = events_open_path(events, why, sizeof why)) < 0) {
+    fprintf(stderr, "rbk undo: --events: %s\n", why);
+    return EXIT_USAGE;
+  }
+  if (stamps && term_timestamps(&t) != 0) fprintf(stderr, "rbk undo: --timestamps: cannot start\n");
+  events_init(&ev, events_fd, NULL);
   snprintf(undo_again, sizeof undo_again, "'rbk undo %s' continues the undo", run);
   if (state_find_run(run, odir, sizeof odir, why, sizeof why) != 0) {
     fprintf(stderr, "rbk undo: %s\n", why);
@@ -168,8 +194,13 @@ int cmd_undo(int argc, char **argv) {
   p = load_program(src);
   if (!p || load_bind(p) != 0) goto done;
   done = mem_calloc((p->nsteps + 1) * sizeof *done);
+  undone = mem_calloc((p->nsteps + 1) * sizeof *undone);
+  ev.p = p;
   out = mem_calloc((p->nsteps + 1) * sizeof *out);
   completed_steps(&oj, p, done, &last);
+  for (i = 0; i < (int)p->nsteps; i++) undone[i] = done[i] && p->steps[i].undo >= 0;
+  ev.selected = undone;
+  ev.reverse = 1;
 
   /* The undo run: ORIGINAL-undo beside the original. */
   {
@@ -185,6 +216,7 @@ int cmd_undo(int argc, char **argv) {
     if (ulock < 0 && holder) rc = 4;
     goto done;
   }
+  events_watch(&ev, &uj);
   if (uj.nrecs == 0) {
     Buf f = BUF_INIT;
     /* Consent is asked once, when the undo starts; a finished or resumed
@@ -319,8 +351,15 @@ int cmd_undo(int argc, char **argv) {
   fx2_ready = 1;
   vm.fx = &fx2;
   term_init(&t);
+  t.verbose = verbose;
+  if (stamps) t.tty = t.color = 0;   /* through the filter: not the terminal itself */
   term_host(&t, &host);
-  term_hooks(&t, &hooks);
+  term_hooks(&t, &thooks);
+  if (verbose > 0) {
+    ev.tap = term_event;
+    ev.tap_ud = &t;
+  }
+  events_hooks(&ev, &thooks, &hooks);
   vm.host = host;
   t.vm = &vm;
   for (i = (int)p->nsteps; i-- > 0;)
@@ -342,8 +381,10 @@ int cmd_undo(int argc, char **argv) {
     fprintf(stderr, "rbk undo: interrupted; 'rbk undo %s' continues it\n", run);
     rc = EXIT_INTERRUPTED;
   } else if (r == VM_PAUSED) {
-    term_failure(&t, &vm, "");
-    fprintf(stderr, "rbk undo: waiting; answer with rbk approve/confirm/answer %s, then 'rbk undo %s' again\n", uid, run);
+    /* what it waits for, and the one command that unblocks it */
+    char then[700];
+    snprintf(then, sizeof then, "rbk undo %s", run);
+    term_waiting_then(&t, &vm, uid, 0, then);
     rc = 3;
   } else {
     char f[128];
@@ -352,10 +393,13 @@ int cmd_undo(int argc, char **argv) {
       rc = journal_lost("undo", &uj, undo_again);
     } else {
       rc = r == VM_OK ? EXIT_OK : EXIT_FAILED;
-      printf("undo %s\n", r == VM_OK ? "complete" : "failed");
+      if (verbose >= 0 || r != VM_OK) printf("undo %s\n", r == VM_OK ? "complete" : "failed");
     }
   }
 done:
+  events_run_end(&ev, rc);
+  events_close(&ev);
+  mem_free(undone);
   if (fx1_ready) fx_free(&fx1);
   if (fx2_ready) fx_free(&fx2);
   if (vm_ready) vm_free(&vm);

@@ -322,7 +322,9 @@ void term_failure(Term *t, const VM *vm, const char *what) {
   diag_free(&d);
 }
 
-void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
+void term_waiting(Term *t, const VM *vm, const char *run, int repl) { term_waiting_then(t, vm, run, repl, NULL); }
+
+void term_waiting_then(Term *t, const VM *vm, const char *run, int repl, const char *then) {
   const char *m = buf_cstr(&vm->fail), *role = NULL;
   const char *by = "waiting for approval by ";
   Buf cmd = BUF_INIT;
@@ -355,7 +357,8 @@ void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
   fprintf(stderr, "%s%s%s", YELLOW(t), m, OFF(t));
   if (vm->step >= 0) fprintf(stderr, " (step %s)", vm->prog->steps[vm->step].name);
   fprintf(stderr, "\n  to go on: %s%s\n", buf_cstr(&cmd), repl ? ", then :next" : "");
-  if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
+  if (then) fprintf(stderr, "  then: %s\n", then);
+  else if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
   buf_free(&cmd);
 }
 

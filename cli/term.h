@@ -61,6 +61,9 @@ void term_flush(Term *t);
 ** the pause), where, and the one command that unblocks it: a meta-command
 ** of the REPL when repl is set, else rbk approve/confirm/answer RUN. */
 void term_waiting(Term *t, const VM *vm, const char *run, int repl);
+/* term_waiting_then is term_waiting, naming then (e.g. "rbk undo RUN")
+** as what continues the run, instead of rbk resume (NULL: as term_waiting). */
+void term_waiting_then(Term *t, const VM *vm, const char *run, int repl, const char *then);
 /* term_summary prints the table of steps: status, actual against expected. */
 void term_summary(Term *t, const Program *p, const StepOutcome *o);
 
