@@ -93,6 +93,23 @@ expect_eq "$(grep -c '==> \[1/2\] prepare' <<<"$out")" 0 "with no step header of
 expect_eq "$(grep -c 'prepare: ok (0.0s)' <<<"$out")" 0 "and never as ok (0.0s)"
 expect_match "$out" '==> \[2/2\] go' "the step continued live has its header"
 expect_match "$out" $'\n''prepare +ok +1\.[0-9]s' "the summary takes the replayed step's time from the journal"
+# a run worked on at the REPL, then resumed: its steps are replayed as actions
+cat > s.rbk <<'RBK'
+runbook "Summary" {
+  step slow { run "sleep 1.2" }
+  step skipme { log "never" }
+  step quick { log "quick" }
+  step last { log "last" }
+}
+RBK
+printf '%s\n' ':next' ':skip skipme "not needed"' ':run quick' ':quit' | timeout 60 "$RBK" repl --new s.rbk >/dev/null 2>&1
+srun=$(ls state/runs | grep '^s-' | head -1)
+out=$(timeout 60 "$RBK" resume "$srun" 2>&1 </dev/null); rc=$?
+expect_eq "$rc" 0 "the resume of a REPL-worked run succeeds"
+expect_match "$out" $'\n''--- slow: ok \(1\.[0-9]s, done before\)'$'\n' "a step run at the REPL is shown once, done before, with its time then"
+expect_eq "$(grep -Ec '(slow|quick): ok \(0\.0s\)$|==> \[[0-9]/4\] (slow|quick)|skipme: ok' <<<"$out")" 0 \
+  "no replayed step is shown as run again, none as ok (0.0s), the skipped one not as ok"
+expect_match "$out" '==> \[4/4\] last' "the step still to do runs"
 out=$(timeout 60 "$RBK" run --new -q gate.rbk 2>&1 </dev/null)
 expect_match "$out" 'waiting for approval by lead' "-q: a gate is still shown"
 
