@@ -17,6 +17,7 @@
 
 #include "../base/diag.h"
 #include "../base/mem.h"
+#include "../run/effects.h"
 
 #define BOLD(t) ((t)->color ? "\033[1m" : "")
 #define DIM(t) ((t)->color ? "\033[2m" : "")
@@ -382,7 +383,9 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       t->nth++;
       t->beat_next = t->beat_every;
       /* done before this process: shown once, when it ends, as replayed */
-      t->replayed = !vm->undoing && t->before && t->before[index].state != STEP_PENDING;
+      /* (and its effects are still to be answered from the journal: at
+      ** the REPL, ':run STEP' of a step done before runs it again, live) */
+      t->replayed = !vm->undoing && t->before && t->before[index].state != STEP_PENDING && fx_replaying(vm->fx);
       if (t->replayed || t->verbose < 0) {
         buf_free(&b);
         break;

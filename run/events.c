@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../base/mem.h"
+#include "effects.h"
 #include "exits.h"
 
 int events_open_path(const char *path, char *why, size_t whylen) {
@@ -142,7 +143,7 @@ static void on_step(void *ud, RunEvent ev, int index, const StepOutcome *o, VM *
   if (!E->started) goto pass;
   switch (ev) {
     case EV_STEP_BEGIN:
-      E->replaying = !vm->undoing && E->before && E->before[index].state != STEP_PENDING;
+      E->replaying = !vm->undoing && E->before && E->before[index].state != STEP_PENDING && fx_replaying(vm->fx);
       begin(E, &b, "step_start", NULL);
       put_step(E, &b, index);
       if (vm->undoing) buf_puts(&b, ",\"undo\":true");

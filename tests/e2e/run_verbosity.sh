@@ -110,6 +110,18 @@ expect_match "$out" $'\n''--- slow: ok \(1\.[0-9]s, done before\)'$'\n' "a step 
 expect_eq "$(grep -Ec '(slow|quick): ok \(0\.0s\)$|==> \[[0-9]/4\] (slow|quick)|skipme: ok' <<<"$out")" 0 \
   "no replayed step is shown as run again, none as ok (0.0s), the skipped one not as ok"
 expect_match "$out" '==> \[4/4\] last' "the step still to do runs"
+# at the REPL, a step done before and run again is live, not replayed
+cat > again.rbk <<'RBK'
+runbook "Again" {
+  step one { run "echo one ran" }
+  step two { log "two" }
+}
+RBK
+printf '%s\n' ':next' ':quit' | timeout 60 "$RBK" repl --new again.rbk >/dev/null 2>&1
+out=$(printf '%s\n' ':run one again' ':quit' | timeout 60 "$RBK" repl again.rbk 2>&1)
+expect_match "$out" '==> \[1/2\] one' "REPL: ':run STEP again' of a step done before shows its header"
+expect_match "$out" 'one \| one ran' "REPL: and runs it"
+expect_eq "$(grep -c 'done before' <<<"$out")" 0 "REPL: it is not shown as replayed"
 out=$(timeout 60 "$RBK" run --new -q gate.rbk 2>&1 </dev/null)
 expect_match "$out" 'waiting for approval by lead' "-q: a gate is still shown"
 
