@@ -48,7 +48,7 @@ void term_init(Term *t) {
   t->tty = isatty(fileno(stdout));
   t->color = diag_use_color(stdout);
   t->interactive = isatty(0) && t->tty;
-  t->step = -1;
+  t->step = t->last_step = -1;
   t->beat_every = heartbeat_every();
 }
 
@@ -357,6 +357,8 @@ void term_waiting_then(Term *t, const VM *vm, const char *run, int repl, const c
   }
   fprintf(stderr, "%s%s%s", YELLOW(t), m, OFF(t));
   if (vm->step >= 0) fprintf(stderr, " (step %s)", vm->prog->steps[vm->step].name);
+  else if (t->last_step >= 0 && (uint32_t)t->last_step < vm->prog->nsteps)
+    fprintf(stderr, " (step %s)", vm->prog->steps[t->last_step].name);
   fprintf(stderr, "\n  to go on: %s%s\n", buf_cstr(&cmd), repl ? ", then :next" : "");
   if (then) fprintf(stderr, "  then: %s\n", then);
   else if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
@@ -432,6 +434,7 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
     case EV_STEP_END: {
       Buf b = BUF_INIT;
       settle(t);
+      t->last_step = index;
       if (t->replayed && (o->state == STEP_OK || o->state == STEP_RECOVERED)) {
         /* its original outcome and time, from the journal */
         const StepOutcome *w = &t->before[index];

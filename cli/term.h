@@ -24,6 +24,7 @@ typedef struct Term {
   int progress_shown;     /* a progress line is on screen and must be erased */
   const VM *vm;
   int step;               /* current step, or -1 */
+  int last_step;          /* the step that ended last, or -1: where a paused run waits */
   int total;              /* steps that will run */
   const int *selected;    /* per step, 1 if --only/--from selects it; NULL: all */
   int nth;                /* this is the nth step run */

@@ -82,8 +82,11 @@ runbook "Gate" {
   step go { approve by lead "go?" run "echo went" }
 }
 RBK
-timeout 60 "$RBK" run --new gate.rbk >/dev/null 2>&1 </dev/null
+timeout 60 "$RBK" run --new gate.rbk >/dev/null 2>"$T/ge" </dev/null
 run=$(ls state/runs | grep '^gate-' | head -1)
+expect_match "$(cat ge)" "waiting for approval by lead \(Jane Doe\) \(step go\)" "rbk run waiting at a gate says what it waits for (item 10)"
+expect_match "$(cat ge)" "to go on: rbk approve $run --as lead" "and the one command that unblocks it"
+expect_eq "$(grep -c 'error' ge)" 0 "and it is not shown as an error"
 "$RBK" approve "$run" --as lead >/dev/null 2>&1
 out=$(timeout 60 "$RBK" resume "$run" 2>&1 </dev/null); rc=$?
 expect_eq "$rc" 0 "the resumed run succeeds"
