@@ -40,12 +40,11 @@ typedef struct Term {
 
 /* term_init decides colour and interactivity from the environment. */
 void term_init(Term *t);
-/* term_timestamps makes every line written to standard output and
-** standard error from now on begin with the UTC time (RFC 3339, ms): both
-** go through a pipe to a child process that adds it. The terminal is
-** then not written to directly (no progress line, no colour), but gates
-** still prompt when stdin and stdout were terminals. Returns 0, or -1
-** (nothing changed) after saying why. */
+/* term_timestamps starts --timestamps (cli/stamp.h: every line of
+** standard output and standard error begins with the UTC time). Standard
+** output is then a pipe: no progress line, no colour, but gates still
+** prompt when stdin and stdout were terminals. Returns 0, or -1 (nothing
+** changed). */
 int term_timestamps(Term *t);
 /* term_event shows an event of the run's event stream (run/events.h):
 ** with -v, each verify's values and each command's exit status. */
