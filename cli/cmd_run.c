@@ -72,10 +72,24 @@ const char usage_run[] =
   "  --accept-new-host-keys  let ssh add the key of a host it has never seen\n"
   "                      (StrictHostKeyChecking=accept-new); a changed key is\n"
   "                      still refused. Off by default\n"
+  "  --events FILE|-     also write the run as JSON Lines events (run, step,\n"
+  "                      command, gate, verify; docs/events.md), one object\n"
+  "                      per line as it happens; FILE is appended to (mode\n"
+  "                      0600); '-' is standard output, and everything else\n"
+  "                      then goes to standard error\n"
+  "  --timestamps        begin every line of output with the UTC time\n"
+  "  -q, --quiet         show only warnings, errors, gates and the summary\n"
+  "  -v, --verbose       also show each verify's values and each command's\n"
+  "                      exit status and time\n"
   "  -h, --help          show this text\n"
   "\n"
   "A step on hosts ('step NAME on GROUP ...') runs its commands on each host\n"
   "over OpenSSH, batch by batch; its output lines are prefixed STEP@HOST.\n"
+  "\n"
+  "When standard output is not a terminal (a CI log), a step running long\n"
+  "prints a line every 30 seconds: '... step NAME still running, 1m30s of\n"
+  "30m' (elapsed, and the step's timeout). RBK_HEARTBEAT=2s changes the\n"
+  "interval (a testing knob).\n"
   "\n"
   "On a terminal, manual, ask and approve prompt for an answer. Without one\n"
   "the run pauses (exit 3): answer with 'rbk approve RUN --as ROLE', 'rbk\n"
@@ -107,8 +121,9 @@ const char usage_resume[] =
   "A run begun with --only or --from keeps that selection when resumed.\n"
   "--retry-failed reopens a run that failed on a step on hosts (its failure\n"
   "budget exceeded) and runs that step again on the hosts that failed, and\n"
-  "on no other; then the run goes on. --ssh-config and\n"
-  "--accept-new-host-keys are as for 'rbk run'.\n"
+  "on no other; then the run goes on.\n"
+  "Steps that ended before are replayed, not run: each is shown once, with\n"
+  "its outcome and time from the journal ('--- NAME: ok (12.3s, done before)').\n"
   "RUN is a run ID (in RBK_STATE_DIR, else ./.rbk) or a run directory.\n"
   "Left out, it is the one run there that is waiting or interrupted (said\n"
   "on standard error); when there are several, they are listed and nothing\n"
@@ -122,12 +137,17 @@ const char usage_resume[] =
   "  --retry-failed      run a failed step on hosts again on its failed hosts\n"
   "  --ssh-config FILE   as for rbk run\n"
   "  --accept-new-host-keys  as for rbk run\n"
+  "  --events FILE|-     write the run as JSON Lines events (docs/events.md)\n"
+  "  --timestamps        begin every line of output with the UTC time\n"
+  "  -q, --quiet         show only warnings, errors, gates and the summary\n"
+  "  -v, --verbose       also show verify values and commands' exit statuses\n"
   "  -h, --help          show this text\n"
   "\n"
   "Exit status: as 'rbk run'.\n";
 
 /* The options of run and resume (their usage above says them in full). */
-enum { O_PARAM = 1, O_ONLY, O_FROM, O_DRY_RUN, O_NEW, O_RUN_ID, O_ACCEPT, O_AS, O_SSH_CONFIG, O_ACCEPT_NEW, O_RETRY_FAILED };
+enum { O_PARAM = 1, O_ONLY, O_FROM, O_DRY_RUN, O_NEW, O_RUN_ID, O_ACCEPT, O_AS, O_SSH_CONFIG, O_ACCEPT_NEW, O_RETRY_FAILED,
+       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE };
 static const CliOpt run_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"only", 0, O_ONLY, "STEP", "run only this step (repeatable)"},
@@ -139,6 +159,10 @@ static const CliOpt run_opts[] = {
   {"as", 0, O_AS, "NAME", "who is running it"},
   {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
   {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
+  {"events", 0, O_EVENTS, "FILE|-", "also write the run as JSON Lines events"},
+  {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
+  {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors, gates and the summary"},
+  {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
   {NULL, 0, 0, NULL, NULL},
 };
 static const CliOpt resume_opts[] = {
@@ -148,6 +172,10 @@ static const CliOpt resume_opts[] = {
   {"retry-failed", 0, O_RETRY_FAILED, NULL, "run a failed step on hosts again on its failed hosts"},
   {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
   {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
+  {"events", 0, O_EVENTS, "FILE|-", "also write the run as JSON Lines events"},
+  {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
+  {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors, gates and the summary"},
+  {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -231,6 +259,7 @@ static int execute(RunArgs *a) {
   if (a->from && !step_exists(p, a->from)) goto done;
   selected = mem_calloc((p->nsteps + 1) * sizeof *selected);
   T.selected = selected;
+  S.ev.selected = selected;
   T.total = select_steps(p, a, selected);
   if (a->dry) {
     r = run_params(vm, &S.o);
@@ -266,7 +295,7 @@ static int execute(RunArgs *a) {
     rc = S.end_state && strcmp(S.end_state, "succeeded") == 0 ? EXIT_OK : EXIT_FAILED;
     goto done;
   }
-  fprintf(stdout, "%s %s (journal %s/journal.jsonl)\n", S.is_new ? "run" : "resuming run", S.id, S.dir);
+  if (T.verbose >= 0) fprintf(stdout, "%s %s (journal %s/journal.jsonl)\n", S.is_new ? "run" : "resuming run", S.id, S.dir);
 
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -275,8 +304,9 @@ static int execute(RunArgs *a) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);   /* the terminal closed: journaled as Ctrl-C is */
 
-  fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
-          p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
+  if (T.verbose >= 0)
+    fprintf(stdout, "%s%s%s%s%s\n", T.color ? "\033[1m" : "", p->title[0] ? p->title : a->file,
+            p->version[0] ? " v" : "", p->version, T.color ? "\033[0m" : "");
   r = run_params(vm, &S.o);
   if (r == VM_FAILED && (vm->paused || vm->diverged)) r = VM_PAUSED;
   if (r == VM_OK && S.interactive_log) {
@@ -297,7 +327,7 @@ static int execute(RunArgs *a) {
   } else if (r == VM_FAILED) {
     term_failure(&T, vm, "");
   }
-  if (S.fx.replayed) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
+  if (S.fx.replayed && T.verbose >= 0) fprintf(stdout, "(%llu effects replayed from the journal)\n", (unsigned long long)S.fx.replayed);
   if (S.jr.broken) {
     /* Not a failure of the run: it stopped, and a resume continues it. */
     rc = session_lost(&S);
@@ -321,6 +351,7 @@ static int execute(RunArgs *a) {
     rc = session_end(&S, r == VM_OK) != 0 ? session_lost(&S) : r == VM_OK ? EXIT_OK : EXIT_FAILED;
   }
 done:
+  session_events_end(&S, rc);
   session_close(&S);
   mem_free(selected);
   return rc;
@@ -359,6 +390,10 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
     case O_DRY_RUN: a->dry = 1; break;
     case O_NEW: a->new_run = 1; break;
     case O_ACCEPT: a->accept = 1; break;
+    case O_EVENTS: a->events = v; break;
+    case O_TIMESTAMPS: a->timestamps = 1; break;
+    case O_QUIET: a->verbose = -1; break;
+    case O_VERBOSE: a->verbose = 1; break;
     case O_SSH_CONFIG: setenv("RBK_SSH_CONFIG", v, 1); break;   /* steps on hosts: run/ssh.c reads it */
     case O_ACCEPT_NEW: setenv("RBK_SSH_ACCEPT_NEW_HOST_KEYS", "1", 1); break;
     case O_RETRY_FAILED:

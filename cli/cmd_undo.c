@@ -21,6 +21,7 @@
 #include "../base/durable.h"
 #include "../base/mem.h"
 #include "../run/effects.h"
+#include "../run/events.h"
 #include "../run/runbook.h"
 #include "../run/runtime.h"
 #include "../base/sha256.h"
@@ -47,6 +48,11 @@ const char usage_undo[] =
   "  --yes               accept the steps that cannot be reversed; do not ask\n"
   "  --as NAME           who is undoing it (default: the login name)\n"
   "  --param NAME=VALUE  give a param again (repeatable)\n"
+  "  --events FILE|-     write the undo run as JSON Lines events, as 'rbk run\n"
+  "                      --events' does (docs/events.md)\n"
+  "  --timestamps        begin every line of output with the UTC time\n"
+  "  -q, --quiet         show only warnings, errors and gates\n"
+  "  -v, --verbose       also show verify values and commands' exit statuses\n"
   "  -h, --help          show this text\n"
   "\n"
   "Exit status: 0 undone (or already undone); 1 an undo block failed, or\n"
@@ -121,11 +127,15 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
 }
 
 /* The options of undo (its usage above says them in full). */
-enum { O_YES = 1, O_AS, O_PARAM };
+enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE };
 static const CliOpt undo_opts[] = {
   {"yes", 0, O_YES, NULL, "do not ask for confirmation"},
   {"as", 0, O_AS, "NAME", "who is undoing it"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"events", 0, O_EVENTS, "FILE|-", "write the undo run as JSON Lines events"},
+  {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
+  {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors and gates"},
+  {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -133,6 +143,10 @@ int cmd_undo(int argc, char **argv) {
   const char *run = NULL, *as = NULL, *keys[64], *vals[64];
   char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800], undo_again[4900];
   int yes = 0, nkv = 0, i, c, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
+  const char *events = NULL;
+  int events_fd = -1, stamps = 0, verbose = 0, *undone = NULL;
+  Events ev;
+  RunHooks thooks;
   pid_t holder = 0;
   Journal oj, uj;
   JrnOpenReport rep;
@@ -160,6 +174,14 @@ int cmd_undo(int argc, char **argv) {
     if (c == CLI_HELP || c == CLI_ERROR) break;
     if (c == O_YES) {
       yes = 1;
+    } else if (c == O_EVENTS) {
+      events = v;
+    } else if (c == O_TIMESTAMPS) {
+      stamps = 1;
+    } else if (c == O_QUIET) {
+      verbose = -1;
+    } else if (c == O_VERBOSE) {
+      verbose = 1;
     } else if (c == O_AS) {
       as = v;
     } else if (c == O_PARAM) {
@@ -183,6 +205,12 @@ int cmd_undo(int argc, char **argv) {
   cli_parse_free(&P);
   if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   if (!run) return cli_usage_error("undo", "no RUN given");
+  if (events && (events_fd = events_open_path(events, why, sizeof why)) < 0) {
+    fprintf(stderr, "rbk undo: --events: %s\n", why);
+    return EXIT_USAGE;
+  }
+  if (stamps && term_timestamps(&t) != 0) fprintf(stderr, "rbk undo: --timestamps: cannot start\n");
+  events_init(&ev, events_fd, NULL);
   snprintf(undo_again, sizeof undo_again, "'rbk undo %s' continues the undo", run);
   if (state_find_run(run, odir, sizeof odir, why, sizeof why) != 0) {
     fprintf(stderr, "rbk undo: %s\n", why);
@@ -213,8 +241,13 @@ int cmd_undo(int argc, char **argv) {
   p = load_program(src);
   if (!p || load_bind(p) != 0) goto done;
   done = mem_calloc((p->nsteps + 1) * sizeof *done);
+  undone = mem_calloc((p->nsteps + 1) * sizeof *undone);
+  ev.p = p;
   out = mem_calloc((p->nsteps + 1) * sizeof *out);
   completed_steps(&oj, p, done, &last);
+  for (i = 0; i < (int)p->nsteps; i++) undone[i] = done[i] && p->steps[i].undo >= 0;
+  ev.selected = undone;
+  ev.reverse = 1;
 
   /* The undo run: ORIGINAL-undo beside the original. */
   {
@@ -230,6 +263,7 @@ int cmd_undo(int argc, char **argv) {
     if (ulock < 0 && holder) rc = 4;
     goto done;
   }
+  events_watch(&ev, &uj);
   if (uj.nrecs == 0) {
     Buf f = BUF_INIT;
     /* Consent is asked once, when the undo starts; a finished or resumed
@@ -364,8 +398,15 @@ int cmd_undo(int argc, char **argv) {
   fx2_ready = 1;
   vm.fx = &fx2;
   term_init(&t);
+  t.verbose = verbose;
+  if (stamps) t.tty = t.color = 0;   /* through the filter: not the terminal itself */
   term_host(&t, &host);
-  term_hooks(&t, &hooks);
+  term_hooks(&t, &thooks);
+  if (verbose > 0) {
+    ev.tap = term_event;
+    ev.tap_ud = &t;
+  }
+  events_hooks(&ev, &thooks, &hooks);
   vm.host = host;
   t.vm = &vm;
   for (i = (int)p->nsteps; i-- > 0;)
@@ -387,8 +428,10 @@ int cmd_undo(int argc, char **argv) {
     fprintf(stderr, "rbk undo: interrupted; 'rbk undo %s' continues it\n", run);
     rc = EXIT_INTERRUPTED;
   } else if (r == VM_PAUSED) {
-    term_failure(&t, &vm, "");
-    fprintf(stderr, "rbk undo: waiting; answer with rbk approve/confirm/answer %s, then 'rbk undo %s' again\n", uid, run);
+    /* what it waits for, and the one command that unblocks it */
+    char then[700];
+    snprintf(then, sizeof then, "rbk undo %s", run);
+    term_waiting_then(&t, &vm, uid, 0, then);
     rc = 3;
   } else {
     char f[128];
@@ -397,10 +440,13 @@ int cmd_undo(int argc, char **argv) {
       rc = journal_lost("undo", &uj, undo_again);
     } else {
       rc = r == VM_OK ? EXIT_OK : EXIT_FAILED;
-      printf("undo %s\n", r == VM_OK ? "complete" : "failed");
+      if (verbose >= 0 || r != VM_OK) printf("undo %s\n", r == VM_OK ? "complete" : "failed");
     }
   }
 done:
+  events_run_end(&ev, rc);
+  events_close(&ev);
+  mem_free(undone);
   if (fx1_ready) fx_free(&fx1);
   if (fx2_ready) fx_free(&fx2);
   if (vm_ready) vm_free(&vm);

@@ -70,6 +70,11 @@ const char usage_watch[] =
   "                      takes longer (or 5s, if more) is stopped, an error\n"
   "  --param NAME=VALUE  set a param (repeatable), as for rbk run\n"
   "  --as NAME           who is watching (default: the login name)\n"
+  "  --timestamps        begin every line of output with the UTC time\n"
+  "  -q, --quiet         show only actions (notified, backout, questions),\n"
+  "                      errors and warnings, not each change of state\n"
+  "  -v, --verbose       without a terminal, also a line per round with\n"
+  "                      every probe's value\n"
   "  -h, --help          show this text\n"
   "\n"
   "Exit status:\n"
@@ -513,6 +518,8 @@ static void set_state(Watch *w, uint32_t k, TState to) {
   if (from != to) record(w, "trigger", buf_cstr(&f));
   if (from == to && w->t.tty) {
     /* the first round: the table shows it */
+  } else if (w->t.verbose < 0 && to != TS_ERROR) {
+    /* -q: what is done about a trigger is shown (notified, backout...), not its states */
   } else if (from == to)
     event(w, "%s \"%s\" (when %s): %s [%s]", sev_names[ti->severity], ti->name, buf_cstr(&c), tstate_names[to],
           buf_cstr(&pv));
@@ -547,6 +554,13 @@ static void evaluate(Watch *w) {
       buf_add(&w->perr[i], vm->fail.p ? vm->fail.p : "", vm->fail.n);
       val_release(v);
     }
+  }
+  if (w->t.verbose > 0 && !w->t.tty) {
+    /* -v: each round's values, not only those at a change of state */
+    Buf pv = BUF_INIT;
+    probes_text(w, &pv);
+    event(w, "round %d: %s", w->rounds, buf_cstr(&pv));
+    buf_free(&pv);
   }
   /* Every trigger is evaluated first; then the ones that began to fire
   ** are acted on, critical first: a critical issue starts the backout
@@ -629,8 +643,9 @@ static int start(Watch *w) {
     Buf d = BUF_INIT, e = BUF_INIT;
     fmt_dur(w->window, &d);
     fmt_dur(w->every, &e);
-    fprintf(w->t.out, "watch %s: %u trigger%s, window %s, every %s (journal %s/journal.jsonl)\n", w->id,
-            w->p->ntriggers, w->p->ntriggers == 1 ? "" : "s", buf_cstr(&d), buf_cstr(&e), w->dir);
+    if (w->t.verbose >= 0)
+      fprintf(w->t.out, "watch %s: %u trigger%s, window %s, every %s (journal %s/journal.jsonl)\n", w->id,
+              w->p->ntriggers, w->p->ntriggers == 1 ? "" : "s", buf_cstr(&d), buf_cstr(&e), w->dir);
     fflush(w->t.out);
     buf_free(&d);
     buf_free(&e);
@@ -639,12 +654,15 @@ static int start(Watch *w) {
 }
 
 /* The options of watch (its usage above says them in full). */
-enum { O_FOR = 1, O_EVERY, O_PARAM, O_AS };
+enum { O_FOR = 1, O_EVERY, O_PARAM, O_AS, O_QUIET, O_VERBOSE, O_TIMESTAMPS };
 static const CliOpt watch_opts[] = {
   {"for", 0, O_FOR, "DURATION", "how long to watch"},
   {"every", 0, O_EVERY, "DURATION", "how often to evaluate"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"as", 0, O_AS, "NAME", "who is watching"},
+  {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
+  {"quiet", 'q', O_QUIET, NULL, "show only actions"},
+  {"verbose", 'v', O_VERBOSE, NULL, "also show every probe's value each round"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -663,7 +681,7 @@ int cmd_watch(int argc, char **argv) {
   const char **keys = mem_calloc(((size_t)argc + 1) * sizeof *keys);
   const char **vals = mem_calloc(((size_t)argc + 1) * sizeof *vals);
   double opt_for = 0, opt_every = 30;
-  int k, c, nkv = 0, rc = EXIT_USAGE, vm_ready = 0;
+  int k, c, nkv = 0, rc = EXIT_USAGE, vm_ready = 0, verbose = 0, stamps = 0;
   CliParser P;
   struct sigaction sa;
   memset(&w, 0, sizeof w);
@@ -688,6 +706,12 @@ int cmd_watch(int argc, char **argv) {
       *eq = '\0';
       keys[nkv] = v;
       vals[nkv++] = eq + 1;
+    } else if (c == O_QUIET) {
+      verbose = -1;
+    } else if (c == O_VERBOSE) {
+      verbose = 1;
+    } else if (c == O_TIMESTAMPS) {
+      stamps = 1;
     } else if (c == CLI_ARG && w.file) {
       cli_usage_error("watch", "one FILE at a time (got '%s' and '%s')", w.file, v);
       break;
@@ -702,6 +726,7 @@ int cmd_watch(int argc, char **argv) {
     goto done;
   }
   if (!w.as) w.as = login_name();
+  if (stamps && term_timestamps(&w.t) != 0) fprintf(stderr, "rbk watch: --timestamps: cannot start\n");
   w.p = load_program(w.file);
   if (!w.p || load_bind(w.p) != 0) goto done;
   if (w.p->ntriggers == 0) {
@@ -713,6 +738,8 @@ int cmd_watch(int argc, char **argv) {
   state_dir_for_runbook(w.file, w.state, sizeof w.state);
 
   term_init(&w.t);
+  w.t.verbose = verbose;
+  if (stamps) w.t.tty = w.t.color = 0;   /* through the filter: not the terminal itself */
   term_host(&w.t, &host);
   host.on_output = NULL;    /* a probe's command output would scroll the table away */
   host.on_command = NULL;

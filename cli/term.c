@@ -12,6 +12,8 @@
 
 #include "../base/diag.h"
 #include "../base/mem.h"
+#include "../run/effects.h"
+#include "stamp.h"
 
 #define BOLD(t) ((t)->color ? "\033[1m" : "")
 #define DIM(t) ((t)->color ? "\033[2m" : "")
@@ -20,13 +22,30 @@
 #define YELLOW(t) ((t)->color ? "\033[33m" : "")
 #define OFF(t) ((t)->color ? "\033[0m" : "")
 
+/* heartbeat_every is RBK_HEARTBEAT ("2s", "500ms", "1m", or seconds),
+** else 30 seconds: a testing knob. */
+static double heartbeat_every(void) {
+  const char *e = getenv("RBK_HEARTBEAT");
+  char *end;
+  double v;
+  if (!e || !*e) return 30;
+  v = strtod(e, &end);
+  if (end == e || v <= 0) return 30;
+  if (strcmp(end, "ms") == 0) v /= 1000;
+  else if (strcmp(end, "m") == 0) v *= 60;
+  else if (strcmp(end, "h") == 0) v *= 3600;
+  else if (*end && strcmp(end, "s") != 0) return 30;
+  return v < 0.1 ? 0.1 : v;
+}
+
 void term_init(Term *t) {
   memset(t, 0, sizeof *t);
   t->out = stdout;
   t->tty = isatty(fileno(stdout));
   t->color = diag_use_color(stdout);
   t->interactive = isatty(0) && t->tty;
-  t->step = -1;
+  t->step = t->last_step = -1;
+  t->beat_every = heartbeat_every();
 }
 
 static void dur(double s, Buf *b) {
@@ -83,6 +102,7 @@ static const char *step_name(const Term *t) {
 
 static void on_output(void *ud, int stream, const char *line, size_t n) {
   Term *t = ud;
+  if (t->verbose < 0) return;   /* -q */
   if (!t->held.n) t->held_since = mono_now(), t->held_lines = 0;
   buf_puts(&t->held, DIM(t));   /* "%s%s %s|%s ", without printf's cost per line */
   buf_puts(&t->held, step_name(t));
@@ -102,6 +122,7 @@ static void on_output_end(void *ud) { term_flush(ud); }
 static void on_command(void *ud, const char *cmd) {
   Term *t = ud;
   Buf b = BUF_INIT;
+  if (t->verbose < 0) return;
   settle(t);
   buf_visible(&b, cmd, strlen(cmd), BUF_VIS_NL);
   fprintf(t->out, "%s  $ %s%s\n", BOLD(t), buf_cstr(&b), OFF(t));
@@ -112,10 +133,38 @@ static void on_command(void *ud, const char *cmd) {
 static void on_message(void *ud, const char *kind, const char *text) {
   Term *t = ud;
   Buf b = BUF_INIT;
+  if (t->verbose < 0 && strcmp(kind, "warning") != 0) return;   /* -q: warnings only */
   settle(t);
   buf_visible(&b, text, strlen(text), BUF_VIS_NL);
   if (strcmp(kind, "notify") == 0) fprintf(t->out, "  %snotify%s %s\n", YELLOW(t), OFF(t), buf_cstr(&b));
   else fprintf(t->out, "  %s%s:%s %s\n", DIM(t), kind, OFF(t), buf_cstr(&b));
+  fflush(t->out);
+  buf_free(&b);
+}
+
+/* heartbeat: when stdout is not a terminal (a CI log), a step running
+** long says so every t->beat_every seconds:
+** "... step restore_db still running, 1m30s of 30m". */
+static void heartbeat(Term *t) {
+  const StepInfo *st;
+  double el;
+  Buf b = BUF_INIT;
+  if (t->verbose < 0 || !t->vm || t->step < 0 || t->vm->step != t->step || t->replayed) return;
+  el = vm_now() - t->vm->step_start;
+  if (el < t->beat_next) return;
+  while (t->beat_next <= el) t->beat_next += t->beat_every;
+  st = &t->vm->prog->steps[t->step];
+  term_flush(t);
+  buf_printf(&b, "... step %s still running, ", st->name);
+  val_fmt_duration((double)(long)el, &b);
+  if (t->vm->step_deadline > 0) {
+    buf_puts(&b, " of ");
+    val_fmt_duration((double)(long)(t->vm->step_deadline - t->vm->step_start + 0.5), &b);
+  } else if (st->expect > 0) {
+    buf_puts(&b, ", expected ");
+    val_fmt_duration(st->expect, &b);
+  }
+  fprintf(t->out, "%s\n", buf_cstr(&b));
   fflush(t->out);
   buf_free(&b);
 }
@@ -126,7 +175,11 @@ static void on_tick(void *ud, double elapsed) {
   Buf b = BUF_INIT;
   const StepInfo *st;
   if (t->held.n && mono_now() - t->held_since >= TERM_HOLD_S) term_flush(t);
-  if (!t->tty || !t->vm || t->step < 0) return;
+  if (!t->tty) {
+    heartbeat(t);
+    return;
+  }
+  if (t->verbose < 0 || !t->vm || t->step < 0) return;
   st = &t->vm->prog->steps[t->step];
   buf_puts(&b, "  ... ");
   dur(elapsed, &b);
@@ -267,7 +320,9 @@ void term_failure(Term *t, const VM *vm, const char *what) {
   diag_free(&d);
 }
 
-void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
+void term_waiting(Term *t, const VM *vm, const char *run, int repl) { term_waiting_then(t, vm, run, repl, NULL); }
+
+void term_waiting_then(Term *t, const VM *vm, const char *run, int repl, const char *then) {
   const char *m = buf_cstr(&vm->fail), *role = NULL;
   const char *by = "waiting for approval by ";
   Buf cmd = BUF_INIT;
@@ -306,8 +361,11 @@ void term_waiting(Term *t, const VM *vm, const char *run, int repl) {
   }
   fprintf(stderr, "%s%s%s", YELLOW(t), m, OFF(t));
   if (vm->step >= 0) fprintf(stderr, " (step %s)", vm->prog->steps[vm->step].name);
+  else if (t->last_step >= 0 && (uint32_t)t->last_step < vm->prog->nsteps)
+    fprintf(stderr, " (step %s)", vm->prog->steps[t->last_step].name);
   fprintf(stderr, "\n  to go on: %s%s\n", buf_cstr(&cmd), repl ? ", then :next" : "");
-  if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
+  if (then) fprintf(stderr, "  then: %s\n", then);
+  else if (!repl) fprintf(stderr, "  then: rbk resume %s\n", run);
   buf_free(&cmd);
 }
 
@@ -318,6 +376,7 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
   term_flush(t);
   switch (ev) {
     case EV_REQUIRE:
+      if (t->verbose < 0) break;
       fprintf(t->out, "%s==> require: %s%s\n", BOLD(t), p->reqs[index].name, OFF(t));
       break;
     case EV_REQUIRE_FAILED:
@@ -328,6 +387,15 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
       Buf b = BUF_INIT;
       t->step = index;
       t->nth++;
+      t->beat_next = t->beat_every;
+      /* done before this process: shown once, when it ends, as replayed */
+      /* (and its effects are still to be answered from the journal: at
+      ** the REPL, ':run STEP' of a step done before runs it again, live) */
+      t->replayed = !vm->undoing && t->before && t->before[index].state != STEP_PENDING && fx_replaying(vm->fx);
+      if (t->replayed || t->verbose < 0) {
+        buf_free(&b);
+        break;
+      }
       if (st->owner >= 0) {
         buf_printf(&b, "owner %s", p->roles[st->owner].name);
         if (p->roles[st->owner].person[0]) buf_printf(&b, " (%s)", p->roles[st->owner].person);
@@ -370,7 +438,25 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
     case EV_STEP_END: {
       Buf b = BUF_INIT;
       settle(t);
+      t->last_step = index;
+      if (t->replayed && (o->state == STEP_OK || o->state == STEP_RECOVERED)) {
+        /* its original outcome and time, from the journal */
+        const StepOutcome *w = &t->before[index];
+        t->replayed = 0;
+        t->step = -1;
+        if (t->verbose < 0) break;
+        dur(w->duration, &b);
+        fprintf(t->out, "%s--- %s: %s%s (%s, done before)\n", GREEN(t), p->steps[index].name,
+                step_state_name(w->state), OFF(t), buf_cstr(&b));
+        buf_free(&b);
+        break;
+      }
+      t->replayed = 0;
       if (o->state == STEP_FAILED) term_failure(t, vm, "");
+      if (t->verbose < 0 && o->state != STEP_FAILED && o->state != STEP_INTERRUPTED) {
+        t->step = -1;
+        break;
+      }
       dur(o->duration, &b);
       fprintf(t->out, "%s--- %s: %s%s (%s)\n", o->state == STEP_OK || o->state == STEP_RECOVERED ? GREEN(t) : RED(t),
               p->steps[index].name, vm->undoing && o->state == STEP_OK ? "undone" : step_state_name(o->state), OFF(t),
@@ -382,6 +468,41 @@ static void on_event(void *ud, RunEvent ev, int index, const StepOutcome *o, VM 
     }
   }
   fflush(t->out);
+}
+
+void term_event(void *ud, const Json *ev) {
+  Term *t = ud;
+  const char *e = json_str(json_get(ev, "event"), NULL);
+  Buf b = BUF_INIT;
+  if (!e || t->verbose <= 0) return;
+  if (strcmp(e, "verify") == 0) {
+    const char *cond = json_str(json_get(ev, "condition"), NULL), *outcome = json_str(json_get(ev, "outcome"), NULL);
+    Buf l = BUF_INIT, r = BUF_INIT;
+    if (json_get(ev, "left")) json_print(&l, json_get(ev, "left"));
+    if (json_get(ev, "right")) json_print(&r, json_get(ev, "right"));
+    buf_visible(&b, cond ? cond : "", cond ? strlen(cond) : 0, BUF_VIS_NL);
+    settle(t);
+    fprintf(t->out, "  %sverify%s %s: %s", DIM(t), OFF(t), buf_cstr(&b), outcome ? outcome : "?");
+    if (l.n || r.n) fprintf(t->out, " (left %s, right %s)", l.n ? buf_cstr(&l) : "-", r.n ? buf_cstr(&r) : "-");
+    fputc('\n', t->out);
+    buf_free(&l);
+    buf_free(&r);
+  } else if (strcmp(e, "command_end") == 0 && json_get(ev, "exit_status")) {
+    int ok;
+    double st = json_num(json_get(ev, "exit_status"), &ok), d = json_num(json_get(ev, "duration"), NULL);
+    dur(d, &b);
+    settle(t);
+    fprintf(t->out, "  %sexit %d (%s)%s\n", DIM(t), ok ? (int)st : -1, buf_cstr(&b), OFF(t));
+  }
+  fflush(t->out);
+  buf_free(&b);
+}
+
+int term_timestamps(Term *t) {
+  if (stamp_start() != 0) return -1;
+  t->tty = 0;   /* a pipe now: no progress line, no colour; gates still ask */
+  t->color = 0;
+  return 0;
 }
 
 void term_hooks(Term *t, RunHooks *h) {

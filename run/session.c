@@ -71,6 +71,7 @@ int session_locate(const char *cmd, const char *run, RunArgs *a, char **owned) {
 
 int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   memset(S, 0, sizeof *S);
+  events_init(&S->ev, ui->events_fd, NULL);   /* its descriptor is the session's from here on */
   S->cmd = cmd;
   S->lockfd = -1;
   S->jr.fd = -1;
@@ -82,7 +83,10 @@ int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   if (a->file && sign_plan_check(a->file, S->p, cmd) != 0) return EXIT_FAILED;
   state_dir_for_runbook(a->file ? a->file : "repl.rbk", S->state, sizeof S->state);
   S->host = ui->host;
-  S->hooks = ui->hooks;
+  S->ev.p = S->p;
+  S->ev.tap = ui->on_event;
+  S->ev.tap_ud = ui->event_ud;
+  events_hooks(&S->ev, &ui->hooks, &S->hooks);
   vm_init(&S->vm, S->p, ui->natives, ui->nnatives, &S->host, &run_runtime);
   S->vm_ready = 1;
   S->vm.state_dir = S->state;
@@ -95,6 +99,8 @@ int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   S->o.from = a->from;
   S->steps = mem_calloc((S->p->nsteps + 1) * sizeof *S->steps);
   S->out = mem_calloc((S->p->nsteps + 1) * sizeof *S->out);
+  S->before = mem_calloc((S->p->nsteps + 1) * sizeof *S->before);
+  S->ev.before = S->before;
   S->attempts = mem_calloc((S->p->nsteps + 1) * sizeof *S->attempts);
   S->undos = mem_calloc((S->p->nsteps + 1) * sizeof *S->undos);
   return 0;
@@ -108,11 +114,14 @@ void session_close(Session *S) {
   if (S->p) prog_free(S->p);
   mem_free(S->steps);
   mem_free(S->out);
+  mem_free(S->before);
+  events_close(&S->ev);
   mem_free(S->attempts);
   mem_free(S->undos);
   buf_free(&S->selection);
   memset(S, 0, sizeof *S);
   S->lockfd = -1;
+  S->ev.fd = -1;
 }
 
 /* changed_steps compares the steps recorded at run start with prog's. */
@@ -146,6 +155,30 @@ static int changed_steps(const Json *steps, const Program *p, Buf *names) {
     }
   }
   return changed;
+}
+
+/* done_before fills S->before with how each step last ended in the
+** journal as opened: those steps a resume replays, not runs. */
+static void done_before(Session *S) {
+  size_t k;
+  memset(S->before, 0, S->p->nsteps * sizeof *S->before);
+  for (k = 0; k < S->jr.nrecs; k++) {
+    const Json *r = S->jr.recs[k].json;
+    const char *sn = json_str(json_get(r, "step"), NULL), *st = json_str(json_get(r, "state"), NULL);
+    int i, ok;
+    double d;
+    StepOutcome *o;
+    if (strcmp(S->jr.recs[k].type, "step_end") != 0 || json_get(r, "undo") || !sn || !st) continue;
+    if ((i = prog_find_step(S->p, sn)) < 0) continue;
+    o = &S->before[i];
+    o->state = strcmp(st, "ok") == 0 ? STEP_OK : strcmp(st, "recovered") == 0 ? STEP_RECOVERED : STEP_FAILED;
+    d = json_num(json_get(r, "duration"), &ok);
+    o->duration = ok ? d : 0;
+    d = json_num(json_get(r, "waited"), &ok);
+    o->waited = ok ? d : 0;
+    d = json_num(json_get(r, "attempts"), &ok);
+    o->attempts = ok ? (int)d : 1;
+  }
 }
 
 /* start_record writes run_start for a new run. */
@@ -378,6 +411,8 @@ again:
   if (rep.torn_bytes)
     fprintf(stderr, "rbk %s: the last journal record was torn (%zu bytes, %s); set aside in %s\n", S->cmd,
             rep.torn_bytes, rep.torn_reason, rep.torn_path);
+  events_watch(&S->ev, &S->jr);
+  done_before(S);
   if (S->jr.nrecs == 0) {
     S->is_new = 1;
     if (start_record(S, a, why, sizeof why) != 0) {
@@ -440,6 +475,7 @@ static int reload(Session *S, uint64_t main_n) {
     fprintf(stderr, "rbk %s: %s/journal.jsonl: %s\n", S->cmd, S->dir, why);
     return -1;
   }
+  events_watch(&S->ev, &S->jr);
   S->fx_ready = 1;
   S->vm.fx = &S->fx;
   S->fx.operator_name = S->vm.operator_name;
@@ -608,6 +644,11 @@ VmResult session_undo(Session *S, int i) {
   /* Undone: not to do again by :next or a resume (':run STEP' does it) */
   if (o.state == STEP_OK) S->steps[i] = S->out[i].state = STEP_UNDONE;
   return r;
+}
+
+int session_events_end(Session *S, int exit_status) {
+  events_run_end(&S->ev, exit_status);
+  return exit_status;
 }
 
 int session_end(Session *S, int succeeded) {

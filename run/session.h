@@ -17,6 +17,7 @@
 #define RBK_SESSION_H
 
 #include "effects.h"
+#include "events.h"
 #include "journal.h"
 #include "runbook.h"
 
@@ -28,6 +29,9 @@ typedef struct RunArgs {
   int retry_failed;            /* resume --retry-failed: a run that failed on a step on hosts runs its failed hosts again */
   const char *from, *as;
   const char **keys, **vals, **only;
+  const char *events;          /* --events FILE|- (NULL: no event stream) */
+  int verbose;                 /* -q: -1, -v: 1, else 0 (how much the terminal shows) */
+  int timestamps;              /* --timestamps: each line of output begins with the UTC time */
 } RunArgs;
 
 /* What the command line gives a session: how the run looks (cli/term.c's
@@ -37,6 +41,10 @@ typedef struct SessionUi {
   RunHooks hooks;
   const NativeInfo *natives;
   uint32_t nnatives;
+  int events_fd;               /* the event stream's descriptor (events_open_path), -1: none */
+  /* each event, parsed, also goes here (NULL: nowhere): the terminal's -v */
+  void (*on_event)(void *ud, const Json *ev);
+  void *event_ud;
 } SessionUi;
 
 typedef struct Session {
@@ -57,6 +65,9 @@ typedef struct Session {
   /* per step, as the actions so far left it */
   StepState *steps;
   StepOutcome *out;
+  StepOutcome *before;         /* per step, its last end in the journal when the run was opened
+                               ** (STEP_PENDING: none): a resume replays those steps */
+  Events ev;                   /* the event stream (events.h), fed by the hooks and the journal */
   int *attempts;               /* attempts made by all its runs so far */
   int *undos;                  /* undo blocks run */
   Buf selection;               /* a resumed run's own --only/--from names, NUL-separated */
@@ -123,6 +134,9 @@ int session_all_done(const Session *S);
 /* session_end writes run_end with the run's final state; -1 if the
 ** journal failed (then report it with session_lost). */
 int session_end(Session *S, int succeeded);
+/* session_events_end ends the event stream with the process's exit
+** status (run_end), and returns it. */
+int session_events_end(Session *S, int exit_status);
 /* session_lost reports that the run's journal could not be written
 ** (S->jr.broken) and how to resume; returns EXIT_STATE. */
 int session_lost(Session *S);
