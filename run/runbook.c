@@ -6,6 +6,8 @@
 
 #include "effects.h"
 #include "../base/json.h"
+#include "../base/mem.h"
+#include "../vm/valjson.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,10 +26,91 @@ const char *step_state_name(StepState s) {
   }
 }
 
-/* convert turns a --param string into the type of the default. */
+static int convert(VM *vm, const char *name, const char *text, const Value *like, Value *out);
+
+/* convert_list turns a --param value into a list: a JSON array (its items
+** as JSON values: strings, numbers, booleans), else items separated by
+** commas, each converted to the type of the default's first item (a
+** string when the default is empty). "" is the empty list. */
+static int convert_list(VM *vm, const char *name, const char *text, const Value *like, Value *out) {
+  const List *dl = AS_LIST(*like);
+  Value item_like = dl->n ? dl->v[0] : val_nil();
+  Value *items = NULL;
+  uint32_t n = 0, cap = 0;
+  const char *s = text;
+  while (*s == ' ' || *s == '\t') s++;
+  if (*s == '[') {
+    char err[256];
+    Json *j = json_parse(text, strlen(text), err, sizeof err);
+    size_t i, len;
+    if (!j || json_kind(j) != JSON_ARR) {
+      json_free(j);
+      return vm_fail(vm, "--param %s=%s: not a JSON array (%s); give a list as a,b,c or [\"a\",\"b\"]", name, text,
+                     j ? "not an array" : err);
+    }
+    len = json_len(j);
+    items = mem_calloc((len + 1) * sizeof *items);
+    for (i = 0; i < len; i++) {
+      const Json *e = json_at(j, i);
+      if (json_kind(e) == JSON_ARR || json_kind(e) == JSON_OBJ) {
+        uint32_t k;
+        for (k = 0; k < n; k++) val_release(items[k]);
+        mem_free(items);
+        json_free(j);
+        return vm_fail(vm, "--param %s: item %zu of the JSON array is not a string, number or boolean", name, i + 1);
+      }
+      if (json_to_value(e, &items[n], err, sizeof err) != 0) {
+        uint32_t k;
+        for (k = 0; k < n; k++) val_release(items[k]);
+        mem_free(items);
+        json_free(j);
+        return vm_fail(vm, "--param %s: item %zu of the JSON array: %s", name, i + 1, err);
+      }
+      n++;
+    }
+    json_free(j);
+    *out = val_list_new(items, n);
+    mem_free(items);
+    return 0;
+  }
+  if (*text) {
+    const char *p = text;
+    for (;;) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      char *one = mem_alloc(len + 1);
+      Value v;
+      memcpy(one, p, len);
+      one[len] = '\0';
+      if (item_like.t == V_LIST || convert(vm, name, one, &item_like, &v) != 0) {
+        uint32_t k;
+        if (item_like.t == V_LIST) vm_fail(vm, "--param %s: a list of lists is given as a JSON array", name);
+        for (k = 0; k < n; k++) val_release(items[k]);
+        mem_free(items);
+        mem_free(one);
+        return -1;
+      }
+      mem_free(one);
+      if (n == cap) {
+        cap = cap ? cap * 2 : 8;
+        items = mem_realloc(items, cap * sizeof *items);
+      }
+      items[n++] = v;
+      if (!comma) break;
+      p = comma + 1;
+    }
+  }
+  *out = val_list_new(items, n);
+  mem_free(items);
+  return 0;
+}
+
+/* convert turns a --param string into the type of the default: a number,
+** a bool, a duration, a list (convert_list) or a string. */
 static int convert(VM *vm, const char *name, const char *text, const Value *like, Value *out) {
   char *end;
   double d;
+  if (like->t == V_LIST) return convert_list(vm, name, text, like, out);
   if (like->t == V_NUM) {
     d = strtod(text, &end);
     if (end == text || *end) return vm_fail(vm, "--param %s=%s: not a number", name, text);
