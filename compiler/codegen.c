@@ -19,6 +19,7 @@
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
 #include "../base/sshkey.h"
+#include "astq.h"
 #include "check.h"
 #include "../grammar/parse.h"
 
@@ -905,13 +906,26 @@ static int expr_proto(Gen *g, const char *kind, const char *name, Node *e) {
 
 static double const_seconds(const Node *n) { return n && n->kind == N_DUR ? n->num : -1; }
 
+/* text_proto gives a step title or requirement name: its text when it is
+** a literal (*fn = -1), else its source text ("Rollback (${s})") and, in
+** *fn, a proto computing it from params when a run starts (run_params). */
+static char *text_proto(Gen *g, const char *kind, const char *name, Node *s, int32_t *fn) {
+  Buf b = BUF_INIT;
+  *fn = -1;
+  if (!s) return mem_strdup("");
+  if (s->kind == N_STR) return mem_strdup(s->str);
+  astq_text(g->ast->src, s, NULL, &b);
+  *fn = expr_proto(g, kind, name, s);
+  return buf_take(&b);
+}
+
 static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   Node *p;
   FnState fs;
   int idx;
   memset(st, 0, sizeof *st);
   st->name = mem_strdup(n->a->str);
-  st->title = mem_strdup(n->b && n->b->kind == N_STR ? n->b->str : "");
+  st->title = text_proto(g, "title", n->a->str, n->b, &st->title_fn);
   st->pos = n->span.pos;
   st->owner = -1;
   st->undo = st->onfail = -1;
@@ -1225,7 +1239,8 @@ static void gen_runbook(Gen *g, Node *rb) {
         t->name = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
         t->severity = strcmp(n->b->str, "critical") == 0 ? 0 : strcmp(n->b->str, "major") == 0 ? 1 : 2;
         t->cond = expr_proto(g, "trigger", t->name, n->c);
-        t->hold = n->d ? const_seconds(n->d) : 0;
+        t->hold = n->d && n->d->kind == N_DUR ? n->d->num : 0;
+        t->hold_fn = n->d && n->d->kind != N_DUR ? expr_proto(g, "for", t->name, n->d) : -1;
         t->pos = n->c->span.pos;
         t->end = n->c->span.end;
         break;
@@ -1242,7 +1257,7 @@ static void gen_runbook(Gen *g, Node *rb) {
         Node *c;
         GROW(pr->reqs, pr->nreqs);
         ri = &pr->reqs[pr->nreqs++];
-        ri->name = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
+        ri->name = text_proto(g, "require name", "", n->a, &ri->name_fn);
         ri->owner = -1;
         for (c = n->b->a; c; c = c->next)
           if (c->kind == N_OWNER) ri->owner = role_index(g, c->a);

@@ -179,6 +179,49 @@ VmResult run_params(VM *vm, const RunOptions *o) {
     val_release(vm->G[pi->global]);
     vm->G[pi->global] = v;
   }
+  return run_resolve(vm);
+}
+
+/* resolve_text runs proto fn (a title or a requirement name from params)
+** and puts its text in *text. */
+static VmResult resolve_text(VM *vm, int32_t fn, char **text) {
+  Value v;
+  Buf b = BUF_INIT;
+  VmResult r = vm_call(vm, fn, NULL, 0, &v);
+  if (r != VM_OK) return r;
+  val_to_buf(&v, &b);
+  val_release(v);
+  mem_free(*text);
+  *text = buf_take(&b);
+  return VM_OK;
+}
+
+VmResult run_resolve(VM *vm) {
+  Program *p = vm->prog;
+  uint32_t i;
+  VmResult r;
+  for (i = 0; i < p->nsteps; i++)
+    if (p->steps[i].title_fn >= 0 && (r = resolve_text(vm, p->steps[i].title_fn, &p->steps[i].title)) != VM_OK)
+      return r;
+  for (i = 0; i < p->nreqs; i++)
+    if (p->reqs[i].name_fn >= 0 && (r = resolve_text(vm, p->reqs[i].name_fn, &p->reqs[i].name)) != VM_OK)
+      return r;
+  for (i = 0; i < p->ntriggers; i++) {
+    TriggerInfo *t = &p->triggers[i];
+    Value v;
+    if (t->hold_fn < 0) continue;
+    if ((r = vm_call(vm, t->hold_fn, NULL, 0, &v)) != VM_OK) return r;
+    if (v.t != V_DUR || !(v.u.n >= 0) || !isfinite(v.u.n)) {
+      Buf b = BUF_INIT;
+      vm_show_repr(vm, &v, &b);
+      vm_fail(vm, "trigger \"%s\": 'for' needs a duration such as 2m, not %s", t->name, buf_cstr(&b));
+      buf_free(&b);
+      val_release(v);
+      return VM_FAILED;
+    }
+    t->hold = v.u.n;
+    val_release(v);
+  }
   return VM_OK;
 }
 
