@@ -655,6 +655,13 @@ static Ty expr(Checker *C, Node *n) {
       if (t != TY_ANY && t != TY_NUM && t != TY_DUR) err(C, "type-mismatch", n, "cannot negate %s", ty_name(t));
       return t == TY_DUR ? TY_DUR : t == TY_NUM ? TY_NUM : TY_ANY;
     case N_BINARY: return binary(C, n);
+    case N_COND: {
+      Ty a, b;
+      expr(C, n->a);
+      a = expr(C, n->b);
+      b = expr(C, n->c);
+      return a == b ? a : TY_ANY;
+    }
     default:
       err(C, "internal", n, "unexpected %s in an expression", KW(n));
       return TY_ANY;
@@ -736,6 +743,8 @@ static int known_at_start(Checker *C, Node *n, const char *what) {
     case N_FIELD: return known_at_start(C, n->a, what);
     case N_INDEX: case N_BINARY: case N_UNARY:
       return known_at_start(C, n->a, what) && known_at_start(C, n->b, what);
+    case N_COND:
+      return known_at_start(C, n->a, what) && known_at_start(C, n->b, what) && known_at_start(C, n->c, what);
     default: return 1;
   }
 }
@@ -784,13 +793,21 @@ static void clause(Checker *C, Node *n, Where w) {
   }
   switch (n->kind) {
     case N_OWNER: need_role(C, n->a); break;
-    case N_TIMEOUT: need(C, n->a, TY_DUR, "'timeout'"); break;
-    case N_EXPECT: need(C, n->a, TY_DUR, "'expect'"); break;
+    case N_TIMEOUT:
+      need(C, n->a, TY_DUR, "'timeout'");
+      if (n->a->kind != N_DUR) known_at_start(C, n->a, "a step's 'timeout'");
+      break;
+    case N_EXPECT:
+      need(C, n->a, TY_DUR, "'expect'");
+      if (n->a->kind != N_DUR) known_at_start(C, n->a, "a step's 'expect'");
+      break;
     case N_RETRY:
       need(C, n->a, TY_NUM, "'retry'");
       if (n->a->kind == N_NUM && (n->a->num < 0 || n->a->num != floor(n->a->num)))
         err(C, "type-mismatch", n->a, "'retry' needs a whole number of attempts");
+      if (n->a->kind != N_NUM) known_at_start(C, n->a, "a step's 'retry'");
       if (n->b) need(C, n->b, TY_DUR, "'every'");
+      if (n->b && n->b->kind != N_DUR) known_at_start(C, n->b, "a step's 'retry ... every'");
       break;
     case N_AFTER:
       for (p = n->a; p; p = p->next) {
@@ -1338,9 +1355,11 @@ static void string_probes(Checker *C, const Node *n) {
   if (n->kind == N_CALL || n->kind == N_LIST || n->kind == N_TMPL) {
     const Node *p;
     for (p = n->kind == N_CALL ? n->b : n->a; p; p = p->next) string_probes(C, p);
-  } else if (n->kind == N_BINARY || n->kind == N_UNARY || n->kind == N_FIELD || n->kind == N_INDEX) {
+  } else if (n->kind == N_BINARY || n->kind == N_UNARY || n->kind == N_FIELD || n->kind == N_INDEX ||
+             n->kind == N_COND) {
     string_probes(C, n->a);
     if (n->kind != N_FIELD) string_probes(C, n->b);
+    if (n->kind == N_COND) string_probes(C, n->c);
   }
 }
 

@@ -591,6 +591,17 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       break;
     }
     case N_CALL: call(g, n, reg); break;
+    case N_COND: {
+      Jumps f = {{0}, 0};
+      uint32_t j;
+      cond_jump(g, n->a, 0, &f);
+      exp2reg(g, n->b, reg);
+      j = emit_jump(g);
+      jl_patch(g, &f, here(g));
+      exp2reg(g, n->c, reg);
+      patch(g, j, here(g));
+      break;
+    }
     case N_UNARY:
       if (n->op == AOP_NOT) {
         bool_value(g, n, reg);
@@ -930,11 +941,18 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   st->owner = -1;
   st->undo = st->onfail = -1;
   st->expect = st->timeout = -1;
+  st->expect_fn = st->timeout_fn = -1;
   for (p = n->c->a; p; p = p->next) {
     switch (p->kind) {
       case N_OWNER: st->owner = role_index(g, p->a); break;
-      case N_EXPECT: st->expect = const_seconds(p->a); break;
-      case N_TIMEOUT: st->timeout = const_seconds(p->a); break;
+      case N_EXPECT:
+        st->expect = const_seconds(p->a);
+        if (p->a->kind != N_DUR) st->expect_fn = expr_proto(g, "expect", st->name, p->a);
+        break;
+      case N_TIMEOUT:
+        st->timeout = const_seconds(p->a);
+        if (p->a->kind != N_DUR) st->timeout_fn = expr_proto(g, "timeout", st->name, p->a);
+        break;
       case N_IDEMPOTENT: st->idempotent = 1; break;
       case N_IRREVERSIBLE:
         st->irreversible = mem_strdup(p->a->kind == N_STR ? p->a->str : "(see the runbook)");

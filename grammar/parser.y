@@ -105,6 +105,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token AND "'and'" OR "'or'" NOT "'not'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" MATCH "'=~'" DEFAULT "'??'" ARROW "'->'"
 
+%precedence IFX
 %left OR
 %left AND
 %precedence NOT
@@ -295,7 +296,8 @@ name
   : IDENT
   ;
 
-/* Precedence, lowest first: or; and; not; comparisons and =~ (not
+/* Precedence, lowest first: if-then-else (its else takes all that
+** follows: if a then b else c + d is if a then b else (c + d)); or; and; not; comparisons and =~ (not
 ** chained); ??; + -; * / %; unary -; postfix. */
 expr
   : expr OR expr                        { $$ = bin(p, @$, AOP_OR, $1, $3); }
@@ -315,6 +317,7 @@ expr
   | expr '/' expr                       { $$ = bin(p, @$, AOP_DIV, $1, $3); }
   | expr '%' expr                       { $$ = bin(p, @$, AOP_MOD, $1, $3); }
   | '-' expr %prec UNARY                { $$ = un(p, @$, AOP_NEG, $2); }
+  | IF expr THEN expr ELSE expr %prec IFX { $$ = mk(p, N_COND, @$, $2, $4, $6, NULL); }
   | postfix
   ;
 

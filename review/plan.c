@@ -120,6 +120,15 @@ static void resolved_text(B *b, const Node *s, Buf *t, int depth) {
   }
 }
 
+/* param_secs is astq_const_secs that also reads a param whose default is
+** a constant (expect e, with param e = 5m): the plan shows the default. */
+static int param_secs(B *b, const Node *n, double *out) {
+  const Node *def;
+  if (astq_const_secs(n, out)) return 1;
+  def = n && n->kind == N_NAME ? param_default(b, n->str) : NULL;
+  return def ? astq_const_secs(def, out) : 0;
+}
+
 static const char *resolved_of(B *b, const Node *s) {
   Buf t = BUF_INIT;
   const char *r;
@@ -346,12 +355,12 @@ static void build_step(B *b, Node *decl, PlanStep *s) {
   for (c = body; c; c = c->next) {
     switch (c->kind) {
       case N_OWNER: if (c->a) s->owner = keep_str(b, c->a->str); break;
-      case N_EXPECT: s->has_expect = astq_const_secs(c->a, &s->expect); break;
-      case N_TIMEOUT: s->has_timeout = astq_const_secs(c->a, &s->timeout); break;
+      case N_EXPECT: s->has_expect = param_secs(b, c->a, &s->expect); break;
+      case N_TIMEOUT: s->has_timeout = param_secs(b, c->a, &s->timeout); break;
       case N_RETRY: {
         double r = 0;
-        s->retries = astq_const_secs(c->a, &r) ? (long)r : 0;
-        if (c->b) astq_const_secs(c->b, &s->retry_every);
+        s->retries = param_secs(b, c->a, &r) ? (long)r : 0;
+        if (c->b) param_secs(b, c->b, &s->retry_every);
         break;
       }
       case N_AFTER: {
@@ -493,10 +502,7 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
         planw_cond(b.src, d->c, &t);
         tr->condition = keep(&b, &t);
         tr->action = severity_action(tr->severity);
-        if (d->d && !astq_const_secs(d->d, &tr->for_secs) && d->d->kind == N_NAME) {
-          const Node *def = param_default(&b, d->d->str);   /* for sustain, param sustain = 2m */
-          if (def) astq_const_secs(def, &tr->for_secs);
-        }
+        if (d->d) param_secs(&b, d->d, &tr->for_secs);   /* for 2m, or for sustain with param sustain = 2m */
         break;
       }
       case N_PLANAPPROVAL:

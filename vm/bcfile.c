@@ -156,6 +156,8 @@ static void put_payload(W *w, const Program *p) {
     put_i32(w, s->onfail);
     put_f64(w, s->expect);
     put_f64(w, s->timeout);
+    put_i32(w, s->expect_fn);
+    put_i32(w, s->timeout_fn);
     put_u8(w, s->idempotent);
     put_str(w, s->irreversible);
     put_u32(w, s->nafter);
@@ -476,7 +478,7 @@ static void get_payload(R *r, Program *p) {
   for (i = 0; i < n && !r->failed; i++) p->protos[i] = get_proto(r);
 
   n = get_u32(r, "the step count");
-  if (!count_ok(r, n, 57, "steps")) return;
+  if (!count_ok(r, n, 65, "steps")) return;
   p->steps = mem_calloc((size_t)n * sizeof *p->steps);
   p->nsteps = n;
   for (i = 0; i < n && !r->failed; i++) {
@@ -491,6 +493,8 @@ static void get_payload(R *r, Program *p) {
     s->onfail = get_i32(r, "a step");
     s->expect = get_f64(r, "a step");
     s->timeout = get_f64(r, "a step");
+    s->expect_fn = get_i32(r, "a step");
+    s->timeout_fn = get_i32(r, "a step");
     s->idempotent = get_u8(r, "a step");
     s->irreversible = get_str(r, "a step's irreversible reason", 1);
     s->nafter = 0;
@@ -1073,6 +1077,9 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
                    s->onfail);
     if (!proto_ref(p, s->title_fn, 1))
       return vfail(err, errlen, "step %s: title function %" PRId32 " does not exist", n, s->title_fn);
+    if (!proto_ref(p, s->expect_fn, 1) || !proto_ref(p, s->timeout_fn, 1))
+      return vfail(err, errlen, "step %s: expect function %" PRId32 " or timeout function %" PRId32 " does not exist",
+                   n, s->expect_fn, s->timeout_fn);
     if (!duration_ok(s->expect) || !duration_ok(s->timeout))
       return vfail(err, errlen, "step %s: expect %g or timeout %g is not a duration", n, s->expect, s->timeout);
     if (s->nafter && !s->after) return vfail(err, errlen, "step %s: after list is missing", n);

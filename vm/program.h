@@ -52,8 +52,9 @@ typedef struct StepInfo {
   int32_t owner;       /* role index, or -1 */
   int32_t body;        /* proto index */
   int32_t undo, onfail;/* proto index, or -1 */
-  double expect;       /* planned seconds if constant, else -1 */
-  double timeout;      /* seconds if constant, else -1 (the body sets it) */
+  double expect;       /* planned seconds if constant, else -1 (expect_fn sets it) */
+  double timeout;      /* seconds if constant, else -1 (timeout_fn sets it, and the body) */
+  int32_t expect_fn, timeout_fn;   /* protos computing them from params (run_resolve), or -1 */
   uint8_t idempotent;
   char *irreversible;  /* reason, or NULL */
   uint32_t *after;     /* indices of earlier steps */
