@@ -926,7 +926,7 @@ static char *text_proto(Gen *g, const char *kind, const char *name, Node *s, int
   if (!s) return mem_strdup("");
   if (s->kind == N_STR) return mem_strdup(s->str);
   astq_text(g->ast->src, s, NULL, &b);
-  *fn = expr_proto(g, kind, name, s);
+  *fn = expr_proto(g, kind, name ? name : buf_cstr(&b), s);
   return buf_take(&b);
 }
 
@@ -1275,7 +1275,7 @@ static void gen_runbook(Gen *g, Node *rb) {
         Node *c;
         GROW(pr->reqs, pr->nreqs);
         ri = &pr->reqs[pr->nreqs++];
-        ri->name = text_proto(g, "require name", "", n->a, &ri->name_fn);
+        ri->name = text_proto(g, "name of require", NULL, n->a, &ri->name_fn);
         ri->owner = -1;
         for (c = n->b->a; c; c = c->next)
           if (c->kind == N_OWNER) ri->owner = role_index(g, c->a);
