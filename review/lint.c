@@ -349,8 +349,8 @@ static int sql_writes(Ctx *c, const Node *q) {
 ** program. Anything else may change something. */
 static int cmd_reads_only(Ctx *c, const Node *cmd) {
   static const char *const readers[] = {"sleep", "true", "false", "echo", "printf", "cat", "ls", "test", "[",
-                                        "grep", "egrep", "fgrep", "head", "tail", "wc", "date", "stat", "id",
-                                        "uname", "df", "du", "pwd", "hostname", "whoami", "uptime", "free",
+                                        "grep", "egrep", "fgrep", "head", "tail", "wc", "stat", "id",
+                                        "uname", "df", "du", "pwd", "whoami", "uptime", "free",
                                         "nproc", "getent", "ping", "dig", "host", "nslookup", NULL};
   Buf b = BUF_INIT;
   const char *p;
