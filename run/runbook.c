@@ -186,13 +186,16 @@ VmResult run_params(VM *vm, const RunOptions *o) {
 ** and puts its text in *text. */
 static VmResult resolve_text(VM *vm, int32_t fn, char **text) {
   Value v;
-  Buf b = BUF_INIT;
+  Buf b = BUF_INIT, m = BUF_INIT;
   VmResult r = vm_call(vm, fn, NULL, 0, &v);
   if (r != VM_OK) return r;
   val_to_buf(&v, &b);
   val_release(v);
+  /* A param built from a secret must not show it in a title. */
+  vm_redact(vm, buf_cstr(&b), b.n, &m);
+  buf_free(&b);
   mem_free(*text);
-  *text = buf_take(&b);
+  *text = buf_take(&m);
   return VM_OK;
 }
 

@@ -46,5 +46,18 @@ rbk plan t.rbk
 expect_match "$out" 'Rollback \(blue-green\)' "the plan shows the title with the param's default"
 ok $(grep -q 'Rollback (\${strategy})' <<<"$out"; [ $? -ne 0 ]; echo $?) "not the raw \${strategy}"
 
+cat > "$T/sec.rbk" <<'RBK'
+runbook "A title from a secret's param" {
+  secret token = env("TITLE_TOKEN")
+  param label = "t-${token}"
+  step a "Using ${label}" {
+    log "x"
+  }
+}
+RBK
+TITLE_TOKEN=hunter2xyz rbk run --new sec.rbk
+expect_match "$out" '==> \[1/1\] a: Using t-\*\*\*$' "a param built from a secret is masked in the title"
+ok $(grep -q hunter2xyz <<<"$all"; [ $? -ne 0 ]; echo $?) "the secret is never shown"
+
 [ ! -s "$T/.crashes" ]; ok $? "no crash"
 done_testing
