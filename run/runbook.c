@@ -200,22 +200,19 @@ static VmResult resolve_text(VM *vm, int32_t fn, char **text) {
 }
 
 /* resolve_secs runs proto fn (a step's expect or timeout from params) and
-** puts its seconds in *out. */
-static VmResult resolve_secs(VM *vm, int32_t fn, const char *what, const char *step, double *out) {
+** puts its seconds in *out, when it is a duration. When it is not (or
+** cannot be computed), *out stays unknown (-1) and the run goes on: a
+** timeout is computed again by the step's body, which fails the step at
+** the clause, with the reason. */
+static void resolve_secs(VM *vm, int32_t fn, double *out) {
   Value v;
-  VmResult r = vm_call(vm, fn, NULL, 0, &v);
-  if (r != VM_OK) return r;
-  if (v.t != V_DUR || !(v.u.n >= 0) || !isfinite(v.u.n)) {
-    Buf b = BUF_INIT;
-    vm_show_repr(vm, &v, &b);
-    vm_fail(vm, "step %s: '%s' needs a duration such as 5m, not %s", step, what, buf_cstr(&b));
-    buf_free(&b);
-    val_release(v);
-    return VM_FAILED;
+  if (vm_call(vm, fn, NULL, 0, &v) != VM_OK) {
+    buf_reset(&vm->fail);
+    buf_reset(&vm->detail);
+    return;
   }
-  *out = v.u.n;
+  if (v.t == V_DUR && v.u.n >= 0 && isfinite(v.u.n)) *out = v.u.n;
   val_release(v);
-  return VM_OK;
 }
 
 VmResult run_resolve(VM *vm) {
@@ -227,10 +224,8 @@ VmResult run_resolve(VM *vm) {
       return r;
   for (i = 0; i < p->nsteps; i++) {
     StepInfo *st = &p->steps[i];
-    if (st->expect_fn >= 0 && (r = resolve_secs(vm, st->expect_fn, "expect", st->name, &st->expect)) != VM_OK)
-      return r;
-    if (st->timeout_fn >= 0 && (r = resolve_secs(vm, st->timeout_fn, "timeout", st->name, &st->timeout)) != VM_OK)
-      return r;
+    if (st->expect_fn >= 0) resolve_secs(vm, st->expect_fn, &st->expect);
+    if (st->timeout_fn >= 0) resolve_secs(vm, st->timeout_fn, &st->timeout);
   }
   for (i = 0; i < p->nreqs; i++)
     if (p->reqs[i].name_fn >= 0 && (r = resolve_text(vm, p->reqs[i].name_fn, &p->reqs[i].name)) != VM_OK)
