@@ -446,6 +446,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
   yysymbol_kind_t tok = yypcontext_token(ctx);
   const YYLTYPE *loc = yypcontext_location(ctx);
   int n = yypcontext_expected_tokens(ctx, exp, MAXEXP), i, j, wants_ident = 0, wants_expr = 0, wants_op = 0;
+  int wants_else = 0;
   Buf b = BUF_INIT;
   Diag *d;
   (void)scanner;
@@ -463,6 +464,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
     if (exp[i] == YYSYMBOL_IDENT) wants_ident = 1;
     if (exp[i] == YYSYMBOL_NUMBER) wants_expr = 1;
     if (exp[i] == YYSYMBOL_EQ) wants_op = 1;
+    if (exp[i] == YYSYMBOL_ELSE) wants_else = 1;
   }
   buf_puts(&b, "unexpected ");
   describe(p, tok, loc, &b);
@@ -490,6 +492,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
     diag_hint(d, "to compare, write '=='");
   } else if (is_comparison(p, tok, loc)) {
     diag_hint(d, "comparisons do not chain: write 'a < b and b < c'");
+  } else if (wants_else && wants_op) {
+    /* `let x = if c then 1`: a value needs both branches. */
+    diag_hint(d, "a conditional expression needs its else: if C then A else B");
   } else if (tok == YYSYMBOL_IDENT && n <= 6) {
     /* "ownr pm": a misspelt keyword looks like a name starting a call. */
     int prev = (int)loc->pos - 1;
