@@ -57,6 +57,13 @@ const char usage_watch[] =
   "            is journaled and the watch goes on.\n"
   "  minor     logged; the watch goes on.\n"
   "\n"
+  "A trigger whose condition cannot be evaluated (a probe failed, or its\n"
+  "value cannot be compared) is in error; the line says which probe failed\n"
+  "and why. An error ends a 'for D' hold: the condition was not seen to\n"
+  "hold, so the hold starts over once it can be evaluated again. After 3\n"
+  "rounds in a row in error, the decision maker is notified that the watch\n"
+  "is blind to that trigger, and the table keeps showing it (error, BLIND).\n"
+  "\n"
   "On a terminal a live table shows each probe's value and each trigger's\n"
   "condition and state; otherwise one line is printed per change of state\n"
   "and per action. Every change of state and every action is journaled in\n"
@@ -66,8 +73,10 @@ const char usage_watch[] =
   "Options:\n"
   "  --for D             the evaluation window (default: the runbook's\n"
   "                      'window', else 30m), e.g. 30m, 2h, 90s\n"
-  "  --every D           how often to evaluate (default 30s); a probe that\n"
-  "                      takes longer (or 5s, if more) is stopped, an error\n"
+  "  --every D           how often to evaluate (default 30s); each probe,\n"
+  "                      and each trigger's condition, has a budget of its\n"
+  "                      own, D or 5s if more: one that takes longer is\n"
+  "                      stopped, an error\n"
   "  --param NAME=VALUE  set a param (repeatable), as for rbk run\n"
   "  --as NAME           who is watching (default: the login name)\n"
   "  --timestamps        begin every line of output with the UTC time\n"
@@ -106,10 +115,16 @@ static const char *const sev_names[] = {"critical", "major", "minor"};
 /* Events shown under the live table. */
 #define EVENTS_SHOWN 6
 
+/* After this many rounds in a row in which a trigger cannot be evaluated,
+** the decision maker is told that the watch is blind to it. */
+#define BLIND_ROUNDS 3
+
 typedef struct Trig {
   TState state;
   double since;      /* wall-clock seconds when the condition began to hold */
   Buf err;           /* why the condition could not be evaluated */
+  int nerr;          /* rounds in a row in error */
+  int blind;         /* the decision maker was told (nerr reached BLIND_ROUNDS) */
 } Trig;
 
 typedef struct Watch {
@@ -270,8 +285,17 @@ static void draw(Watch *w) {
       buf_puts(&c, " for ");
       fmt_dur(ti->hold, &c);
     }
-    buf_printf(&b, "  %-32.32s %-9s %-34.34s %s%s%s\n", ti->name, sev_names[ti->severity], buf_cstr(&c), col,
-               tstate_names[st], off);
+    if (st == TS_ERROR) {
+      Buf e = BUF_INIT;
+      buf_printf(&e, "error%s (%d round%s): %.60s", w->trigs[i].blind ? ", BLIND" : "", w->trigs[i].nerr,
+                 w->trigs[i].nerr == 1 ? "" : "s", buf_cstr(&w->trigs[i].err));
+      buf_printf(&b, "  %-32.32s %-9s %-34.34s %s%s%s\n", ti->name, sev_names[ti->severity], buf_cstr(&c), col,
+                 buf_cstr(&e), off);
+      buf_free(&e);
+    } else {
+      buf_printf(&b, "  %-32.32s %-9s %-34.34s %s%s%s\n", ti->name, sev_names[ti->severity], buf_cstr(&c), col,
+                 tstate_names[st], off);
+    }
     buf_free(&c);
     lines++;
   }
@@ -524,11 +548,49 @@ static void set_state(Watch *w, uint32_t k, TState to) {
     event(w, "%s \"%s\" (when %s): %s [%s]", sev_names[ti->severity], ti->name, buf_cstr(&c), tstate_names[to],
           buf_cstr(&pv));
   else
-    event(w, "%s \"%s\": %s -> %s [%s]%s%s", sev_names[ti->severity], ti->name, tstate_names[from], tstate_names[to],
-          buf_cstr(&pv), to == TS_ERROR ? " " : "", to == TS_ERROR ? buf_cstr(&tr->err) : "");
+    event(w, "%s \"%s\": %s -> %s [%s]%s%s%s", sev_names[ti->severity], ti->name, tstate_names[from],
+          tstate_names[to], buf_cstr(&pv), to == TS_ERROR ? " " : "", to == TS_ERROR ? buf_cstr(&tr->err) : "",
+          to == TS_ERROR && from == TS_PENDING ? " (its 'for' hold starts over once it can be evaluated)" : "");
   buf_free(&f);
   buf_free(&pv);
   buf_free(&c);
+}
+
+/* budget is how long one probe, or one trigger's condition, may take. */
+static double budget(const Watch *w) { return w->every > 5 ? w->every : 5; }
+
+/* blind tells the decision maker that a trigger could not be evaluated
+** BLIND_ROUNDS rounds in a row: the watch cannot see what it guards. */
+static void blind(Watch *w, uint32_t k) {
+  const TriggerInfo *ti = &w->p->triggers[k];
+  Trig *tr = &w->trigs[k];
+  Buf text = BUF_INIT, f = BUF_INIT;
+  tr->blind = 1;
+  put_str(&f, "trigger", ti->name);
+  buf_printf(&f, ",\"rounds\":%d", tr->nerr);
+  put_str(&f, "error", buf_cstr(&tr->err));
+  record(w, "blind", buf_cstr(&f));
+  buf_printf(&text, "rbk watch cannot evaluate %s trigger \"%s\" (%d rounds in a row): %s. The watch is blind to it "
+                    "until it can be evaluated again.",
+             sev_names[ti->severity], ti->name, tr->nerr, buf_cstr(&tr->err));
+  notify(w, buf_cstr(&text));
+  buf_free(&text);
+  buf_free(&f);
+}
+
+/* recovered notes that a trigger that was blind can be evaluated again. */
+static void recovered(Watch *w, uint32_t k) {
+  Trig *tr = &w->trigs[k];
+  if (tr->blind) {
+    Buf f = BUF_INIT;
+    put_str(&f, "trigger", w->p->triggers[k].name);
+    buf_printf(&f, ",\"rounds\":%d", tr->nerr);
+    record(w, "unblind", buf_cstr(&f));
+    event(w, "\"%s\" can be evaluated again, after %d rounds in error", w->p->triggers[k].name, tr->nerr);
+    buf_free(&f);
+  }
+  tr->nerr = 0;
+  tr->blind = 0;
 }
 
 static void evaluate(Watch *w) {
@@ -543,15 +605,24 @@ static void evaluate(Watch *w) {
     buf_reset(&w->perr[i]);
   }
   vm->probe_cache = w->cache;
-  /* A probe stuck on a command must not stop the watch. */
-  vm->step_deadline = vm_now() + (w->every > 5 ? w->every : 5);
+  vm->probe_errors = NULL;   /* a probe read by an earlier one runs in that one's budget */
+  /* A probe stuck on a command must not stop the watch: each probe has a
+  ** budget of its own, the interval or 5s, whichever is longer. */
   for (i = 0; i < w->p->nprobes && !interrupted; i++) {
     Value v;
+    double deadline;
     if (w->cache[i].t != V_UNDEF) continue;   /* read by an earlier probe */
+    deadline = vm->step_deadline = vm_now() + budget(w);
     if (vm_call(vm, w->p->probes[i].body, NULL, 0, &v) == VM_OK) {
       w->cache[i] = v;
     } else {
-      buf_add(&w->perr[i], vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      if (vm_now() >= deadline) {
+        buf_puts(&w->perr[i], "it took longer than its budget of ");
+        fmt_dur(budget(w), &w->perr[i]);
+        buf_puts(&w->perr[i], " and was stopped");
+      } else {
+        buf_add(&w->perr[i], vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      }
       val_release(v);
     }
   }
@@ -562,6 +633,7 @@ static void evaluate(Watch *w) {
     event(w, "round %d: %s", w->rounds, buf_cstr(&pv));
     buf_free(&pv);
   }
+  vm->probe_errors = w->perr;
   /* Every trigger is evaluated first; then the ones that began to fire
   ** are acted on, critical first: a critical issue starts the backout
   ** before anyone is asked about a major one. */
@@ -570,15 +642,27 @@ static void evaluate(Watch *w) {
     Trig *tr = &w->trigs[i];
     TState was = tr->state;
     Value v;
-    VmResult r = vm_call(vm, ti->cond, NULL, 0, &v);
+    VmResult r;
+    double deadline = vm->step_deadline = vm_now() + budget(w);
+    r = vm_call(vm, ti->cond, NULL, 0, &v);
     if (r == VM_INTERRUPTED || interrupted) break;
     if (r != VM_OK) {
       buf_reset(&tr->err);
-      buf_add(&tr->err, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      if (vm_now() >= deadline) {
+        buf_puts(&tr->err, "the condition took longer than its budget of ");
+        fmt_dur(budget(w), &tr->err);
+        buf_puts(&tr->err, " and was stopped");
+      } else {
+        buf_add(&tr->err, vm->fail.p ? vm->fail.p : "", vm->fail.n);
+      }
+      tr->nerr++;
       set_state(w, i, TS_ERROR);
+      if (tr->nerr == BLIND_ROUNDS && !tr->blind) blind(w, i);
     } else if (!val_truthy(&v)) {
+      recovered(w, i);
       set_state(w, i, TS_OK);
     } else {
+      recovered(w, i);
       if (tr->state != TS_PENDING && tr->state != TS_FIRING) tr->since = now;
       if (tr->state == TS_FIRING) set_state(w, i, TS_FIRING);
       else set_state(w, i, ti->hold > 0 && now - tr->since < ti->hold ? TS_PENDING : TS_FIRING);
@@ -588,6 +672,7 @@ static void evaluate(Watch *w) {
   }
   vm->step_deadline = 0;
   vm->probe_cache = NULL;
+  vm->probe_errors = NULL;
   for (sev = 0; sev < 3; sev++)
     for (i = 0; i < nfired && !w->stop && !interrupted; i++)
       if (w->p->triggers[fired[i]].severity == sev) act(w, fired[i]);

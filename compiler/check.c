@@ -668,6 +668,13 @@ static Ty expr(Checker *C, Node *n) {
       if (t != TY_ANY && t != TY_NUM && t != TY_DUR) err(C, "type-mismatch", n, "cannot negate %s", ty_name(t));
       return t == TY_DUR ? TY_DUR : t == TY_NUM ? TY_NUM : TY_ANY;
     case N_BINARY: return binary(C, n);
+    case N_COND: {
+      Ty a, b;
+      expr(C, n->a);
+      a = expr(C, n->b);
+      b = expr(C, n->c);
+      return a == b ? a : TY_ANY;
+    }
     default:
       err(C, "internal", n, "unexpected %s in an expression", KW(n));
       return TY_ANY;
@@ -687,6 +694,72 @@ static void need(Checker *C, Node *n, Ty want, const char *what) {
 static void need_string(Checker *C, Node *n, const char *what) {
   Ty t = expr(C, n);
   if (t != TY_ANY && t != TY_STR) err(C, "type-mismatch", n, "%s needs a string, not %s", what, ty_name(t));
+}
+
+/* The builtins that depend only on their arguments (PURE in builtins.def). */
+static const char *const pure_builtins[] = {
+#define X(name, lo, hi, ty, args, fx, doc) #fx[0] == 'P' ? #name : NULL,
+#include "../vm/builtins.def"
+#undef X
+};
+
+static int is_pure_builtin(const char *name) {
+  size_t i;
+  for (i = 0; i < sizeof pure_builtins / sizeof *pure_builtins; i++)
+    if (pure_builtins[i] && strcmp(pure_builtins[i], name) == 0) return 1;
+  return 0;
+}
+
+/* known_at_start checks that n (a step title, a requirement name, a
+** trigger's `for`) can be computed when a run starts, from params alone:
+** it may read params and call builtins that depend only on their
+** arguments, and nothing else (not a step's variable, which exists only
+** once its step has run; not a secret, since it is shown; not a function,
+** which may act). It reports the first offending name. */
+static int known_at_start(Checker *C, Node *n, const char *what) {
+  Node *p;
+  Sym *s;
+  Diag *dg;
+  if (!n) return 1;
+  switch (n->kind) {
+    case N_NAME:
+      s = lookup_var(C, n->str);
+      if (!s || s->kind == S_PARAM) return 1;   /* unknown: reported by expr() */
+      if (s->kind == S_SECRET) {
+        dg = err(C, "not-constant", n, "%s is shown to people: it cannot use secret '%s'", what, n->str);
+        diag_hint(dg, "use a param, or leave the secret out");
+        return 0;
+      }
+      dg = err(C, "not-constant", n, "%s is computed when the run starts, from params: '%s' is not a param", what,
+               n->str);
+      if (ptrmap_get(&C->stepvars, n->str))
+        diag_hint(dg, "'%s' is a step variable, known only once its step has run; use a param", n->str);
+      else
+        diag_hint(dg, "use a param (param %s = ...), which --param can set", n->str);
+      return 0;
+    case N_CALL: {
+      const char *name = n->a && n->a->kind == N_NAME ? n->a->str : NULL;
+      if (!name || !is_pure_builtin(name) || ptrmap_get(&C->vars, name)) {
+        dg = err(C, "not-constant", n, "%s is computed when the run starts, from params: it cannot call %s%s%s",
+                 what, name ? "'" : "a function", name ? name : "", name ? "'" : "");
+        diag_hint(dg, "only builtins that depend on their arguments alone (len, trim, join, str ...) may be called here");
+        return 0;
+      }
+      for (p = n->b; p; p = p->next)
+        if (!known_at_start(C, p, what)) return 0;
+      return 1;
+    }
+    case N_TMPL: case N_LIST:
+      for (p = n->a; p; p = p->next)
+        if (!known_at_start(C, p, what)) return 0;
+      return 1;
+    case N_FIELD: return known_at_start(C, n->a, what);
+    case N_INDEX: case N_BINARY: case N_UNARY:
+      return known_at_start(C, n->a, what) && known_at_start(C, n->b, what);
+    case N_COND:
+      return known_at_start(C, n->a, what) && known_at_start(C, n->b, what) && known_at_start(C, n->c, what);
+    default: return 1;
+  }
 }
 
 /* ---- statements ------------------------------------------------------ */
@@ -733,13 +806,21 @@ static void clause(Checker *C, Node *n, Where w) {
   }
   switch (n->kind) {
     case N_OWNER: need_role(C, n->a); break;
-    case N_TIMEOUT: need(C, n->a, TY_DUR, "'timeout'"); break;
-    case N_EXPECT: need(C, n->a, TY_DUR, "'expect'"); break;
+    case N_TIMEOUT:
+      need(C, n->a, TY_DUR, "'timeout'");
+      if (n->a->kind != N_DUR) known_at_start(C, n->a, "a step's 'timeout'");
+      break;
+    case N_EXPECT:
+      need(C, n->a, TY_DUR, "'expect'");
+      if (n->a->kind != N_DUR) known_at_start(C, n->a, "a step's 'expect'");
+      break;
     case N_RETRY:
       need(C, n->a, TY_NUM, "'retry'");
       if (n->a->kind == N_NUM && (n->a->num < 0 || n->a->num != floor(n->a->num)))
         err(C, "type-mismatch", n->a, "'retry' needs a whole number of attempts");
+      if (n->a->kind != N_NUM) known_at_start(C, n->a, "a step's 'retry'");
       if (n->b) need(C, n->b, TY_DUR, "'every'");
+      if (n->b && n->b->kind != N_DUR) known_at_start(C, n->b, "a step's 'retry ... every'");
       break;
     case N_AFTER:
       for (p = n->a; p; p = p->next) {
@@ -970,7 +1051,10 @@ static void check_step(Checker *C, Node *step, int order) {
   memset(seen, 0, sizeof seen);
   C->cur_step = step;
   C->cur_step_order = order;
-  if (step->b) need_string(C, step->b, "a step title");
+  if (step->b) {
+    need_string(C, step->b, "a step title");
+    if (step->b->kind != N_STR) known_at_start(C, step->b, "a step title");
+  }
   /* Clauses may appear once each, anywhere in the step's top level. */
   for (n = step->c->a; n; n = n->next) {
     if (is_clause(n) && n->kind != N_AFTER) {
@@ -1178,6 +1262,8 @@ static void check_notifier(Checker *C, Node *n) {
   C->in_notifier = 0;
 }
 
+static void string_probes(Checker *C, const Node *n);
+
 static void check_runbook(Checker *C, Node *rb) {
   Node *n, *once[N__COUNT];
   int order = 0;
@@ -1265,7 +1351,12 @@ static void check_runbook(Checker *C, Node *rb) {
         if (!is_constant_string(n->b)) err(C, "not-constant", n->b, "a role's person must be a constant string");
         contacts(C, n);
         break;
-      case N_PROBE: expr(C, n->b); break;
+      case N_PROBE: {
+        Ty t = expr(C, n->b);
+        Sym *ps = ptrmap_get(&C->probes, n->a->str);
+        if (ps && ps->decl == n->a) ps->ty = t;   /* for string_probes */
+        break;
+      }
       case N_TRIGGER:
         need_string(C, n->a, "a trigger name");
         for (i = 0; severities[i]; i++)
@@ -1279,10 +1370,14 @@ static void check_runbook(Checker *C, Node *rb) {
           else diag_hint(dg, "severities are critical, major and minor");
         }
         expr(C, n->c);
-        if (n->d) need(C, n->d, TY_DUR, "'for'");
+        if (n->d) {
+          need(C, n->d, TY_DUR, "'for'");
+          if (n->d->kind != N_DUR) known_at_start(C, n->d, "a trigger's 'for'");
+        }
         break;
       case N_REQUIRE:
         need_string(C, n->a, "a requirement name");
+        if (n->a->kind != N_STR) known_at_start(C, n->a, "a requirement name");
         block(C, n->b, W_REQUIRE);
         break;
       case N_PLANAPPROVAL: {
@@ -1323,6 +1418,55 @@ static void check_runbook(Checker *C, Node *rb) {
       case N_PARAM: case N_SECRET: case N_HOSTS: break;
       default: err(C, "internal", n, "unexpected %s in a runbook", KW(n));
     }
+  }
+  for (n = rb->b; n; n = n->next)
+    if (n->kind == N_TRIGGER) string_probes(C, n->c);
+}
+
+/* probe_string returns the probe n reads when n is probe("NAME") of a
+** probe whose value is a string, else NULL. */
+static const Sym *probe_string(Checker *C, const Node *n) {
+  const Sym *ps;
+  if (n->kind != N_CALL || !n->a || n->a->kind != N_NAME || strcmp(n->a->str, "probe") != 0 || !n->b ||
+      n->b->kind != N_STR || n->b->next)
+    return NULL;
+  ps = ptrmap_get(&C->probes, ast_intern(C->ast, n->b->str, n->b->len));
+  return ps && ps->ty == TY_STR ? ps : NULL;
+}
+
+static int is_number_literal(const Node *n) {
+  return n->kind == N_NUM || n->kind == N_DUR || (n->kind == N_UNARY && n->op == AOP_NEG && is_number_literal(n->a));
+}
+
+/* string_probes warns where a trigger compares a probe whose value is a
+** string (run(...).out, read_file(...)) with a number: rbk watch could
+** never evaluate it, and would stay in error. */
+static void string_probes(Checker *C, const Node *n) {
+  const Sym *ps;
+  const Node *other;
+  if (!n) return;
+  if (n->kind == N_BINARY && n->op >= AOP_EQ && n->op <= AOP_GE) {
+    ps = probe_string(C, n->a);
+    other = n->b;
+    if (!ps) {
+      ps = probe_string(C, n->b);
+      other = n->a;
+    }
+    if (ps && is_number_literal(other)) {
+      Diag *dg = warn(C, "probe-string", n, "probe '%s' is a string, compared with a number: rbk watch cannot "
+                      "evaluate this trigger", ps->decl->str);
+      diag_hint(dg, "make the probe a number where it is declared: probe %s = num(...)", ps->decl->str);
+      return;
+    }
+  }
+  if (n->kind == N_CALL || n->kind == N_LIST || n->kind == N_TMPL) {
+    const Node *p;
+    for (p = n->kind == N_CALL ? n->b : n->a; p; p = p->next) string_probes(C, p);
+  } else if (n->kind == N_BINARY || n->kind == N_UNARY || n->kind == N_FIELD || n->kind == N_INDEX ||
+             n->kind == N_COND) {
+    string_probes(C, n->a);
+    if (n->kind != N_FIELD) string_probes(C, n->b);
+    if (n->kind == N_COND) string_probes(C, n->c);
   }
 }
 

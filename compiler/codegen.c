@@ -19,6 +19,7 @@
 #include "../base/ptrmap.h"
 #include "../base/shquote.h"
 #include "../base/sshkey.h"
+#include "astq.h"
 #include "check.h"
 #include "../grammar/parse.h"
 
@@ -590,6 +591,17 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       break;
     }
     case N_CALL: call(g, n, reg); break;
+    case N_COND: {
+      Jumps f = {{0}, 0};
+      uint32_t j;
+      cond_jump(g, n->a, 0, &f);
+      exp2reg(g, n->b, reg);
+      j = emit_jump(g);
+      jl_patch(g, &f, here(g));
+      exp2reg(g, n->c, reg);
+      patch(g, j, here(g));
+      break;
+    }
     case N_UNARY:
       if (n->op == AOP_NOT) {
         bool_value(g, n, reg);
@@ -905,13 +917,26 @@ static int expr_proto(Gen *g, const char *kind, const char *name, Node *e) {
 
 static double const_seconds(const Node *n) { return n && n->kind == N_DUR ? n->num : -1; }
 
+/* text_proto gives a step title or requirement name: its text when it is
+** a literal (*fn = -1), else its source text ("Rollback (${s})") and, in
+** *fn, a proto computing it from params when a run starts (run_params). */
+static char *text_proto(Gen *g, const char *kind, const char *name, Node *s, int32_t *fn) {
+  Buf b = BUF_INIT;
+  *fn = -1;
+  if (!s) return mem_strdup("");
+  if (s->kind == N_STR) return mem_strdup(s->str);
+  astq_text(g->ast->src, s, NULL, &b);
+  *fn = expr_proto(g, kind, name ? name : buf_cstr(&b), s);
+  return buf_take(&b);
+}
+
 static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   Node *p;
   FnState fs;
   int idx;
   memset(st, 0, sizeof *st);
   st->name = mem_strdup(n->a->str);
-  st->title = mem_strdup(n->b && n->b->kind == N_STR ? n->b->str : "");
+  st->title = text_proto(g, "title", n->a->str, n->b, &st->title_fn);
   st->pos = n->span.pos;
   st->owner = -1;
   st->undo = st->onfail = -1;
@@ -931,11 +956,18 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
       else if (strcmp(o, "canary") == 0) st->canary = v >= 1 ? (uint32_t)v : 0;
     }
   }
+  st->expect_fn = st->timeout_fn = -1;
   for (p = n->c->a; p; p = p->next) {
     switch (p->kind) {
       case N_OWNER: st->owner = role_index(g, p->a); break;
-      case N_EXPECT: st->expect = const_seconds(p->a); break;
-      case N_TIMEOUT: st->timeout = const_seconds(p->a); break;
+      case N_EXPECT:
+        st->expect = const_seconds(p->a);
+        if (p->a->kind != N_DUR) st->expect_fn = expr_proto(g, "expect", st->name, p->a);
+        break;
+      case N_TIMEOUT:
+        st->timeout = const_seconds(p->a);
+        if (p->a->kind != N_DUR) st->timeout_fn = expr_proto(g, "timeout", st->name, p->a);
+        break;
       case N_IDEMPOTENT: st->idempotent = 1; break;
       case N_IRREVERSIBLE:
         st->irreversible = mem_strdup(p->a->kind == N_STR ? p->a->str : "(see the runbook)");
@@ -1239,7 +1271,8 @@ static void gen_runbook(Gen *g, Node *rb) {
         t->name = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
         t->severity = strcmp(n->b->str, "critical") == 0 ? 0 : strcmp(n->b->str, "major") == 0 ? 1 : 2;
         t->cond = expr_proto(g, "trigger", t->name, n->c);
-        t->hold = n->d ? const_seconds(n->d) : 0;
+        t->hold = n->d && n->d->kind == N_DUR ? n->d->num : 0;
+        t->hold_fn = n->d && n->d->kind != N_DUR ? expr_proto(g, "for", t->name, n->d) : -1;
         t->pos = n->c->span.pos;
         t->end = n->c->span.end;
         break;
@@ -1256,7 +1289,7 @@ static void gen_runbook(Gen *g, Node *rb) {
         Node *c;
         GROW(pr->reqs, pr->nreqs);
         ri = &pr->reqs[pr->nreqs++];
-        ri->name = mem_strdup(n->a->kind == N_STR ? n->a->str : "");
+        ri->name = text_proto(g, "name of require", NULL, n->a, &ri->name_fn);
         ri->owner = -1;
         for (c = n->b->a; c; c = c->next)
           if (c->kind == N_OWNER) ri->owner = role_index(g, c->a);

@@ -32,6 +32,7 @@
   X(CALL, "call", "a = callee, b = arguments")                             \
   X(UNARY, "unary", "op, a")                                               \
   X(BINARY, "binary", "op, a, b")                                          \
+  X(COND, "cond", "a = condition, b = then value, c = else value")         \
   /* statements */                                                         \
   X(RUN, "run", "a = command; op = 1 for `local run`")                                             \
   X(LET, "let", "a = NAME, b = value")                                     \

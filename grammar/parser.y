@@ -106,6 +106,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token AND "'and'" OR "'or'" NOT "'not'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" MATCH "'=~'" DEFAULT "'??'" ARROW "'->'"
 
+%precedence IFX
 %left OR
 %left AND
 %precedence NOT
@@ -324,7 +325,8 @@ name
   : IDENT
   ;
 
-/* Precedence, lowest first: or; and; not; comparisons and =~ (not
+/* Precedence, lowest first: if-then-else (its else takes all that
+** follows: if a then b else c + d is if a then b else (c + d)); or; and; not; comparisons and =~ (not
 ** chained); ??; + -; * / %; unary -; postfix. */
 expr
   : expr OR expr                        { $$ = bin(p, @$, AOP_OR, $1, $3); }
@@ -344,6 +346,7 @@ expr
   | expr '/' expr                       { $$ = bin(p, @$, AOP_DIV, $1, $3); }
   | expr '%' expr                       { $$ = bin(p, @$, AOP_MOD, $1, $3); }
   | '-' expr %prec UNARY                { $$ = un(p, @$, AOP_NEG, $2); }
+  | IF expr THEN expr ELSE expr %prec IFX { $$ = mk(p, N_COND, @$, $2, $4, $6, NULL); }
   | postfix
   ;
 
@@ -472,6 +475,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
   yysymbol_kind_t tok = yypcontext_token(ctx);
   const YYLTYPE *loc = yypcontext_location(ctx);
   int n = yypcontext_expected_tokens(ctx, exp, MAXEXP), i, j, wants_ident = 0, wants_expr = 0, wants_op = 0;
+  int wants_else = 0;
   Buf b = BUF_INIT;
   Diag *d;
   (void)scanner;
@@ -489,6 +493,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
     if (exp[i] == YYSYMBOL_IDENT) wants_ident = 1;
     if (exp[i] == YYSYMBOL_NUMBER) wants_expr = 1;
     if (exp[i] == YYSYMBOL_EQ) wants_op = 1;
+    if (exp[i] == YYSYMBOL_ELSE) wants_else = 1;
   }
   buf_puts(&b, "unexpected ");
   describe(p, tok, loc, &b);
@@ -516,6 +521,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
     diag_hint(d, "to compare, write '=='");
   } else if (is_comparison(p, tok, loc)) {
     diag_hint(d, "comparisons do not chain: write 'a < b and b < c'");
+  } else if (wants_else && wants_op) {
+    /* `let x = if c then 1`: a value needs both branches. */
+    diag_hint(d, "a conditional expression needs its else: if C then A else B");
   } else if (tok == YYSYMBOL_IDENT && n <= 6) {
     /* "ownr pm": a misspelt keyword looks like a name starting a call. */
     int prev = (int)loc->pos - 1;

@@ -341,6 +341,42 @@ static int sql_writes(Ctx *c, const Node *q) {
   return writes;
 }
 
+/* cmd_reads_only says whether a command is known to change nothing: a
+** pipeline of simple commands, each starting with a literal word from a
+** short list of programs that only read or wait (sleep, cat, grep ...),
+** with no redirection, no other operator and no command substitution. An
+** interpolation is fine as an argument (`sleep ${x}`), never as the
+** program. Anything else may change something. */
+static int cmd_reads_only(Ctx *c, const Node *cmd) {
+  static const char *const readers[] = {"sleep", "true", "false", "echo", "printf", "cat", "ls", "test", "[",
+                                        "grep", "egrep", "fgrep", "head", "tail", "wc", "stat", "id",
+                                        "uname", "df", "du", "pwd", "whoami", "uptime", "free",
+                                        "nproc", "getent", "ping", "dig", "host", "nslookup", NULL};
+  Buf b = BUF_INIT;
+  const char *p;
+  int ok = 1;
+  if (!cmd || (cmd->kind != N_STR && cmd->kind != N_TMPL)) return 0;
+  astq_text(c->src, cmd, HOLE, &b);
+  p = buf_cstr(&b);
+  if (strpbrk(p, ";&><`\n(){}") || strstr(p, "$(")) ok = 0;
+  while (ok) {
+    const char *w, *e;
+    size_t n;
+    int i, known = 0;
+    while (*p == ' ' || *p == '\t') p++;
+    for (w = p; *p && *p != ' ' && *p != '\t' && *p != '|'; p++) {}
+    n = (size_t)(p - w);
+    for (i = 0; readers[i] && n; i++)
+      if (strlen(readers[i]) == n && memcmp(readers[i], w, n) == 0) known = 1;
+    if (!known) ok = 0;
+    e = strchr(p, '|');
+    if (!e) break;
+    p = e + 1;
+  }
+  buf_free(&b);
+  return ok;
+}
+
 /* ---- what bodies do ------------------------------------------------- */
 
 static int fn_props(Ctx *c, Node *fn);
@@ -362,9 +398,9 @@ static int call_props(Ctx *c, const Node *call, Found *found) {
   Node *fn;
   if (!name) return 0;
   if (strcmp(name, "run") == 0 || strcmp(name, "sh") == 0 || strcmp(name, "status") == 0) {
-    if (strcmp(name, "run") == 0) p |= P_MUTATES;
+    if (strcmp(name, "run") == 0 && !cmd_reads_only(c, arg)) p |= P_MUTATES;
     what = cmd_destructive(c, arg);
-  } else if (strcmp(name, "sql") == 0 && arg && arg->next) {
+  } else if ((strcmp(name, "sql") == 0 || strcmp(name, "sql_value") == 0) && arg && arg->next) {
     if (sql_writes(c, arg->next)) p |= P_MUTATES;
     what = cmd_destructive(c, arg->next);
   } else if ((fn = ptrmap_get(&c->fns, name)) != NULL) {
@@ -407,7 +443,7 @@ static int node_props(Ctx *c, const Node *n, Found *found) {
     case N_EXTERN: return 0;
     case N_RUN: {
       const char *what = cmd_destructive(c, n->a);
-      p |= P_MUTATES;
+      if (!cmd_reads_only(c, n->a)) p |= P_MUTATES;
       if (what) {
         p |= P_DESTRUCTIVE;
         if (found && !found->at) {
@@ -418,6 +454,7 @@ static int node_props(Ctx *c, const Node *n, Found *found) {
       break;
     }
     case N_VERIFY: p |= P_VERIFIES; break;
+    case N_WAIT: p |= P_VERIFIES; break;   /* `wait until C` fails the step unless C comes true: a check */
     case N_CALL: p |= call_props(c, n, found); break;
     default: break;
   }

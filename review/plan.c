@@ -10,6 +10,7 @@
 #include "../base/ptrmap.h"
 #include "../base/sha256.h"
 #include "../compiler/astq.h"
+#include "../vm/value.h"
 #include "plan_words.h"
 
 /* The checklist: seed 001's questions that the lint rules answer. Each
@@ -56,6 +57,7 @@ typedef struct B {
   const Source *src;
   const Lint *lint;
   PtrMap fns;     /* interned name -> N_FN */
+  const Node *rb; /* the N_RUNBOOK */
 } B;
 
 static const char *keep(B *b, Buf *t) {
@@ -72,6 +74,65 @@ static const char *text_of(B *b, const Node *s) {
   const char *r;
   if (s && (s->kind == N_STR || s->kind == N_TMPL)) astq_text(b->src, s, NULL, &t);
   else if (s) astq_source(b->src, s, &t);
+  r = keep(b, &t);
+  buf_free(&t);
+  return r;
+}
+
+/* param_default is the default of param name (not a secret's: it is
+** never shown), or NULL. */
+static const Node *param_default(B *b, const char *name) {
+  const Node *d;
+  for (d = b->rb ? b->rb->b : NULL; d; d = d->next)
+    if (d->kind == N_PARAM && strcmp(d->a->str, name) == 0) return d->b;
+  return NULL;
+}
+
+/* resolved_text appends a step title or requirement name as a run starts
+** with the params' defaults: each ${param} whose default is known without
+** running anything (a literal, or a string built of such) becomes its
+** value; anything else stays ${...}. */
+static void resolved_text(B *b, const Node *s, Buf *t, int depth) {
+  const Node *part;
+  if (!s) return;
+  if (s->kind != N_TMPL || depth > 8) {
+    astq_text(b->src, s, NULL, t);
+    return;
+  }
+  for (part = s->a; part; part = part->next) {
+    const Node *d = part->kind == N_NAME ? param_default(b, part->str) : NULL;
+    if (part->kind == N_STR) {
+      buf_add(t, part->str, part->len);
+    } else if (d && (d->kind == N_STR || d->kind == N_TMPL)) {
+      resolved_text(b, d, t, depth + 1);
+    } else if (d && d->kind == N_NUM) {
+      Value v = val_num(d->num);
+      val_to_buf(&v, t);
+    } else if (d && d->kind == N_DUR) {
+      val_fmt_duration(d->num, t);
+    } else if (d && d->kind == N_BOOL) {
+      buf_puts(t, d->op ? "true" : "false");
+    } else {
+      buf_puts(t, "${");
+      astq_source(b->src, part, t);
+      buf_putc(t, '}');
+    }
+  }
+}
+
+/* param_secs is astq_const_secs that also reads a param whose default is
+** a constant (expect e, with param e = 5m): the plan shows the default. */
+static int param_secs(B *b, const Node *n, double *out) {
+  const Node *def;
+  if (astq_const_secs(n, out)) return 1;
+  def = n && n->kind == N_NAME ? param_default(b, n->str) : NULL;
+  return def ? astq_const_secs(def, out) : 0;
+}
+
+static const char *resolved_of(B *b, const Node *s) {
+  Buf t = BUF_INIT;
+  const char *r;
+  resolved_text(b, s, &t, 0);
   r = keep(b, &t);
   buf_free(&t);
   return r;
@@ -312,7 +373,7 @@ static void build_step(B *b, Node *decl, PlanStep *s) {
   sb.b = b;
   sb.s = s;
   s->name = keep_str(b, decl->a->str);
-  s->title = decl->b ? text_of(b, decl->b) : s->name;
+  s->title = decl->b ? resolved_of(b, decl->b) : s->name;
   src_linecol((Source *)b->src, decl->span.pos, &s->line, &col);
   s->retries = -1;
   if (decl->d) {
@@ -322,12 +383,12 @@ static void build_step(B *b, Node *decl, PlanStep *s) {
   for (c = body; c; c = c->next) {
     switch (c->kind) {
       case N_OWNER: if (c->a) s->owner = keep_str(b, c->a->str); break;
-      case N_EXPECT: s->has_expect = astq_const_secs(c->a, &s->expect); break;
-      case N_TIMEOUT: s->has_timeout = astq_const_secs(c->a, &s->timeout); break;
+      case N_EXPECT: s->has_expect = param_secs(b, c->a, &s->expect); break;
+      case N_TIMEOUT: s->has_timeout = param_secs(b, c->a, &s->timeout); break;
       case N_RETRY: {
         double r = 0;
-        s->retries = astq_const_secs(c->a, &r) ? (long)r : 0;
-        if (c->b) astq_const_secs(c->b, &s->retry_every);
+        s->retries = param_secs(b, c->a, &r) ? (long)r : 0;
+        if (c->b) param_secs(b, c->b, &s->retry_every);
         break;
       }
       case N_AFTER: {
@@ -419,6 +480,7 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
   b.ast = ast;
   b.src = ast->src;
   b.lint = lint;
+  b.rb = rb;
   for (d = ast->root->a; d; d = d->next)
     if (d->kind == N_FN && d->a) ptrmap_put(&b.fns, d->a->str, d);
   for (d = rb->b; d; d = d->next)
@@ -468,7 +530,7 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
         planw_cond(b.src, d->c, &t);
         tr->condition = keep(&b, &t);
         tr->action = severity_action(tr->severity);
-        if (d->d) astq_const_secs(d->d, &tr->for_secs);
+        if (d->d) param_secs(&b, d->d, &tr->for_secs);   /* for 2m, or for sustain with param sustain = 2m */
         break;
       }
       case N_PLANAPPROVAL:
@@ -478,7 +540,7 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
         PlanRequire *rq = PUSH(p->requires, p->nrequires, capreq);
         Node *own = astq_clause(astq_body(d), N_OWNER);
         memset(rq, 0, sizeof *rq);
-        rq->name = text_of(&b, d->a);
+        rq->name = resolved_of(&b, d->a);
         rq->owner = own && own->a ? keep_str(&b, own->a->str) : NULL;
         collect_verifies(&b, astq_body(d), &rq->checks, &rq->nchecks);
         break;

@@ -143,6 +143,14 @@ static Value eval(Dry *d, const Node *n) {
       }
       val_release(a);
       return val_undef();
+    case N_COND: {
+      int t;
+      a = eval(d, n->a);
+      if (!known(&a)) return a;
+      t = val_truthy(&a);
+      val_release(a);
+      return eval(d, t ? n->b : n->c);
+    }
     default: return val_undef();
   }
 }

@@ -7,6 +7,8 @@
 #include "effects.h"
 #include "fleet.h"
 #include "../base/json.h"
+#include "../base/mem.h"
+#include "../vm/valjson.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,10 +27,91 @@ const char *step_state_name(StepState s) {
   }
 }
 
-/* convert turns a --param string into the type of the default. */
+static int convert(VM *vm, const char *name, const char *text, const Value *like, Value *out);
+
+/* convert_list turns a --param value into a list: a JSON array (its items
+** as JSON values: strings, numbers, booleans), else items separated by
+** commas, each converted to the type of the default's first item (a
+** string when the default is empty). "" is the empty list. */
+static int convert_list(VM *vm, const char *name, const char *text, const Value *like, Value *out) {
+  const List *dl = AS_LIST(*like);
+  Value item_like = dl->n ? dl->v[0] : val_nil();
+  Value *items = NULL;
+  uint32_t n = 0, cap = 0;
+  const char *s = text;
+  while (*s == ' ' || *s == '\t') s++;
+  if (*s == '[') {
+    char err[256];
+    Json *j = json_parse(text, strlen(text), err, sizeof err);
+    size_t i, len;
+    if (!j || json_kind(j) != JSON_ARR) {
+      json_free(j);
+      return vm_fail(vm, "--param %s=%s: not a JSON array (%s); give a list as a,b,c or [\"a\",\"b\"]", name, text,
+                     j ? "not an array" : err);
+    }
+    len = json_len(j);
+    items = mem_calloc((len + 1) * sizeof *items);
+    for (i = 0; i < len; i++) {
+      const Json *e = json_at(j, i);
+      if (json_kind(e) == JSON_ARR || json_kind(e) == JSON_OBJ) {
+        uint32_t k;
+        for (k = 0; k < n; k++) val_release(items[k]);
+        mem_free(items);
+        json_free(j);
+        return vm_fail(vm, "--param %s: item %zu of the JSON array is not a string, number or boolean", name, i + 1);
+      }
+      if (json_to_value(e, &items[n], err, sizeof err) != 0) {
+        uint32_t k;
+        for (k = 0; k < n; k++) val_release(items[k]);
+        mem_free(items);
+        json_free(j);
+        return vm_fail(vm, "--param %s: item %zu of the JSON array: %s", name, i + 1, err);
+      }
+      n++;
+    }
+    json_free(j);
+    *out = val_list_new(items, n);
+    mem_free(items);
+    return 0;
+  }
+  if (*text) {
+    const char *p = text;
+    for (;;) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      char *one = mem_alloc(len + 1);
+      Value v;
+      memcpy(one, p, len);
+      one[len] = '\0';
+      if (item_like.t == V_LIST || convert(vm, name, one, &item_like, &v) != 0) {
+        uint32_t k;
+        if (item_like.t == V_LIST) vm_fail(vm, "--param %s: a list of lists is given as a JSON array", name);
+        for (k = 0; k < n; k++) val_release(items[k]);
+        mem_free(items);
+        mem_free(one);
+        return -1;
+      }
+      mem_free(one);
+      if (n == cap) {
+        cap = cap ? cap * 2 : 8;
+        items = mem_realloc(items, cap * sizeof *items);
+      }
+      items[n++] = v;
+      if (!comma) break;
+      p = comma + 1;
+    }
+  }
+  *out = val_list_new(items, n);
+  mem_free(items);
+  return 0;
+}
+
+/* convert turns a --param string into the type of the default: a number,
+** a bool, a duration, a list (convert_list) or a string. */
 static int convert(VM *vm, const char *name, const char *text, const Value *like, Value *out) {
   char *end;
   double d;
+  if (like->t == V_LIST) return convert_list(vm, name, text, like, out);
   if (like->t == V_NUM) {
     d = strtod(text, &end);
     if (end == text || *end) return vm_fail(vm, "--param %s=%s: not a number", name, text);
@@ -97,7 +180,78 @@ VmResult run_params(VM *vm, const RunOptions *o) {
     val_release(vm->G[pi->global]);
     vm->G[pi->global] = v;
   }
+  {
+    VmResult rr = run_resolve(vm);   /* titles, durations and holds from params */
+    if (rr != VM_OK) return rr;
+  }
   return p->ngroups ? fleet_groups(vm) : VM_OK;   /* the hosts groups, resolved and journaled (run/fleet.c) */
+}
+
+/* resolve_text runs proto fn (a title or a requirement name from params)
+** and puts its text in *text. */
+static VmResult resolve_text(VM *vm, int32_t fn, char **text) {
+  Value v;
+  Buf b = BUF_INIT, m = BUF_INIT;
+  VmResult r = vm_call(vm, fn, NULL, 0, &v);
+  if (r != VM_OK) return r;
+  val_to_buf(&v, &b);
+  val_release(v);
+  /* A param built from a secret must not show it in a title. */
+  vm_redact(vm, buf_cstr(&b), b.n, &m);
+  buf_free(&b);
+  mem_free(*text);
+  *text = buf_take(&m);
+  return VM_OK;
+}
+
+/* resolve_secs runs proto fn (a step's expect or timeout from params) and
+** puts its seconds in *out, when it is a duration. When it is not (or
+** cannot be computed), *out stays unknown (-1) and the run goes on: a
+** timeout is computed again by the step's body, which fails the step at
+** the clause, with the reason. */
+static void resolve_secs(VM *vm, int32_t fn, double *out) {
+  Value v;
+  if (vm_call(vm, fn, NULL, 0, &v) != VM_OK) {
+    buf_reset(&vm->fail);
+    buf_reset(&vm->detail);
+    return;
+  }
+  if (v.t == V_DUR && v.u.n >= 0 && isfinite(v.u.n)) *out = v.u.n;
+  val_release(v);
+}
+
+VmResult run_resolve(VM *vm) {
+  Program *p = vm->prog;
+  uint32_t i;
+  VmResult r;
+  for (i = 0; i < p->nsteps; i++)
+    if (p->steps[i].title_fn >= 0 && (r = resolve_text(vm, p->steps[i].title_fn, &p->steps[i].title)) != VM_OK)
+      return r;
+  for (i = 0; i < p->nsteps; i++) {
+    StepInfo *st = &p->steps[i];
+    if (st->expect_fn >= 0) resolve_secs(vm, st->expect_fn, &st->expect);
+    if (st->timeout_fn >= 0) resolve_secs(vm, st->timeout_fn, &st->timeout);
+  }
+  for (i = 0; i < p->nreqs; i++)
+    if (p->reqs[i].name_fn >= 0 && (r = resolve_text(vm, p->reqs[i].name_fn, &p->reqs[i].name)) != VM_OK)
+      return r;
+  for (i = 0; i < p->ntriggers; i++) {
+    TriggerInfo *t = &p->triggers[i];
+    Value v;
+    if (t->hold_fn < 0) continue;
+    if ((r = vm_call(vm, t->hold_fn, NULL, 0, &v)) != VM_OK) return r;
+    if (v.t != V_DUR || !(v.u.n >= 0) || !isfinite(v.u.n)) {
+      Buf b = BUF_INIT;
+      vm_show_repr(vm, &v, &b);
+      vm_fail(vm, "trigger \"%s\": 'for' needs a duration such as 2m, not %s", t->name, buf_cstr(&b));
+      buf_free(&b);
+      val_release(v);
+      return VM_FAILED;
+    }
+    t->hold = v.u.n;
+    val_release(v);
+  }
+  return VM_OK;
 }
 
 static void emit(const RunHooks *h, RunEvent ev, int index, const StepOutcome *o, VM *vm) {

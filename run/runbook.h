@@ -48,6 +48,11 @@ typedef struct RunOptions {
 ** the type of the default) or the default. Returns VM_FAILED with the
 ** reason in vm->fail for an unknown or missing param. */
 VmResult run_params(VM *vm, const RunOptions *o);
+/* run_resolve computes what a runbook declares from its params, once
+** they are set (run_params calls it last): each step title and
+** requirement name written with ${...}, and each trigger's non-literal
+** `for` duration. */
+VmResult run_resolve(VM *vm);
 /* run_runbook checks the requirements and runs the steps. out has one
 ** entry per step. Returns VM_OK when every step that ran succeeded (or
 ** recovered), VM_FAILED when one failed, VM_INTERRUPTED on Ctrl-C,

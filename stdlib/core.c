@@ -239,6 +239,11 @@ int nat_probe(VM *vm, Value *args, int argc, Value *out) {
         val_retain(*out);
         return 0;
       }
+      if (vm->probe_cache && vm->probe_errors && vm->probe_errors[i].n) {
+        *out = val_nil();
+        return vm_fail(vm, "probe '%s' failed: %.*s", vm->prog->probes[i].name, (int)vm->probe_errors[i].n,
+                       vm->probe_errors[i].p);
+      }
       r = vm_call(vm, vm->prog->probes[i].body, NULL, 0, out);
       if (r == VM_OK && vm->probe_cache) {
         vm->probe_cache[i] = *out;

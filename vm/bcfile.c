@@ -149,6 +149,7 @@ static void put_payload(W *w, const Program *p) {
     const StepInfo *s = &p->steps[i];
     put_str(w, s->name);
     put_str(w, s->title);
+    put_i32(w, s->title_fn);
     put_u32(w, s->pos);
     put_i32(w, s->owner);
     put_i32(w, s->body);
@@ -156,6 +157,8 @@ static void put_payload(W *w, const Program *p) {
     put_i32(w, s->onfail);
     put_f64(w, s->expect);
     put_f64(w, s->timeout);
+    put_i32(w, s->expect_fn);
+    put_i32(w, s->timeout_fn);
     put_u8(w, s->idempotent);
     put_str(w, s->irreversible);
     put_u32(w, s->nafter);
@@ -185,6 +188,7 @@ static void put_payload(W *w, const Program *p) {
   put_u32(w, p->nreqs);
   for (i = 0; i < p->nreqs; i++) {
     put_str(w, p->reqs[i].name);
+    put_i32(w, p->reqs[i].name_fn);
     put_i32(w, p->reqs[i].owner);
     put_i32(w, p->reqs[i].body);
   }
@@ -195,6 +199,7 @@ static void put_payload(W *w, const Program *p) {
     put_u8(w, p->triggers[i].severity);
     put_i32(w, p->triggers[i].cond);
     put_f64(w, p->triggers[i].hold);
+    put_i32(w, p->triggers[i].hold_fn);
     put_u32(w, p->triggers[i].pos);
     put_u32(w, p->triggers[i].end);
   }
@@ -494,13 +499,14 @@ static void get_payload(R *r, Program *p) {
   for (i = 0; i < n && !r->failed; i++) p->protos[i] = get_proto(r);
 
   n = get_u32(r, "the step count");
-  if (!count_ok(r, n, 53, "steps")) return;
+  if (!count_ok(r, n, 65, "steps")) return;
   p->steps = mem_calloc((size_t)n * sizeof *p->steps);
   p->nsteps = n;
   for (i = 0; i < n && !r->failed; i++) {
     StepInfo *s = &p->steps[i];
     s->name = get_str(r, "a step name", 0);
     s->title = get_str(r, "a step title", 0);
+    s->title_fn = get_i32(r, "a step");
     s->pos = get_u32(r, "a step");
     s->owner = get_i32(r, "a step");
     s->body = get_i32(r, "a step");
@@ -508,6 +514,8 @@ static void get_payload(R *r, Program *p) {
     s->onfail = get_i32(r, "a step");
     s->expect = get_f64(r, "a step");
     s->timeout = get_f64(r, "a step");
+    s->expect_fn = get_i32(r, "a step");
+    s->timeout_fn = get_i32(r, "a step");
     s->idempotent = get_u8(r, "a step");
     s->irreversible = get_str(r, "a step's irreversible reason", 1);
     s->nafter = 0;
@@ -549,17 +557,18 @@ static void get_payload(R *r, Program *p) {
   }
 
   n = get_u32(r, "the require count");
-  if (!count_ok(r, n, 12, "requires")) return;
+  if (!count_ok(r, n, 16, "requires")) return;
   p->reqs = mem_calloc((size_t)n * sizeof *p->reqs);
   p->nreqs = n;
   for (i = 0; i < n && !r->failed; i++) {
     p->reqs[i].name = get_str(r, "a require name", 0);
+    p->reqs[i].name_fn = get_i32(r, "a require");
     p->reqs[i].owner = get_i32(r, "a require");
     p->reqs[i].body = get_i32(r, "a require");
   }
 
   n = get_u32(r, "the trigger count");
-  if (!count_ok(r, n, 25, "triggers")) return;
+  if (!count_ok(r, n, 29, "triggers")) return;
   p->triggers = mem_calloc((size_t)n * sizeof *p->triggers);
   p->ntriggers = n;
   for (i = 0; i < n && !r->failed; i++) {
@@ -567,6 +576,7 @@ static void get_payload(R *r, Program *p) {
     p->triggers[i].severity = get_u8(r, "a trigger");
     p->triggers[i].cond = get_i32(r, "a trigger");
     p->triggers[i].hold = get_f64(r, "a trigger");
+    p->triggers[i].hold_fn = get_i32(r, "a trigger");
     p->triggers[i].pos = get_u32(r, "a trigger");
     p->triggers[i].end = get_u32(r, "a trigger");
   }
@@ -1109,6 +1119,11 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
     if (!proto_ref(p, s->onfail, 1))
       return vfail(err, errlen, "step %s: on-failure function %" PRId32 " does not exist", n,
                    s->onfail);
+    if (!proto_ref(p, s->title_fn, 1))
+      return vfail(err, errlen, "step %s: title function %" PRId32 " does not exist", n, s->title_fn);
+    if (!proto_ref(p, s->expect_fn, 1) || !proto_ref(p, s->timeout_fn, 1))
+      return vfail(err, errlen, "step %s: expect function %" PRId32 " or timeout function %" PRId32 " does not exist",
+                   n, s->expect_fn, s->timeout_fn);
     if (!duration_ok(s->expect) || !duration_ok(s->timeout))
       return vfail(err, errlen, "step %s: expect %g or timeout %g is not a duration", n, s->expect, s->timeout);
     if (s->nafter && !s->after) return vfail(err, errlen, "step %s: after list is missing", n);
@@ -1165,6 +1180,9 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
     if (!proto_ref(p, q->body, 0))
       return vfail(err, errlen, "require %s: function %" PRId32 " does not exist", q->name,
                    q->body);
+    if (!proto_ref(p, q->name_fn, 1))
+      return vfail(err, errlen, "require %s: name function %" PRId32 " does not exist", q->name,
+                   q->name_fn);
   }
 
   for (i = 0; i < p->ntriggers; i++) {
@@ -1177,6 +1195,9 @@ int bc_verify(const Program *p, char *err, size_t errlen) {
                    t->cond);
     if (!duration_ok(t->hold))
       return vfail(err, errlen, "trigger %s: hold %g is not a duration", t->name, t->hold);
+    if (!proto_ref(p, t->hold_fn, 1))
+      return vfail(err, errlen, "trigger %s: 'for' function %" PRId32 " does not exist", t->name,
+                   t->hold_fn);
   }
 
   for (i = 0; i < p->nprobes; i++) {

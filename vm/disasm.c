@@ -244,10 +244,22 @@ static void disasm_tables(const Program *p, int source, FILE *out) {
     put_proto_ref(p, s->undo, &b);
     buf_puts(&b, "  onfail ");
     put_proto_ref(p, s->onfail, &b);
+    if (s->title_fn >= 0) {
+      buf_puts(&b, "  title ");
+      put_proto_ref(p, s->title_fn, &b);
+    }
     buf_puts(&b, "  expect ");
     put_seconds(s->expect, &b);
+    if (s->expect_fn >= 0) {
+      buf_puts(&b, " from ");
+      put_proto_ref(p, s->expect_fn, &b);
+    }
     buf_puts(&b, "  timeout ");
     put_seconds(s->timeout, &b);
+    if (s->timeout_fn >= 0) {
+      buf_puts(&b, " from ");
+      put_proto_ref(p, s->timeout_fn, &b);
+    }
     buf_puts(&b, s->idempotent ? "  idempotent" : "");
     if (s->irreversible) {
       buf_puts(&b, "  irreversible ");
@@ -271,6 +283,10 @@ static void disasm_tables(const Program *p, int source, FILE *out) {
     put_role_ref(p, p->reqs[i].owner, &b);
     buf_puts(&b, "  body ");
     put_proto_ref(p, p->reqs[i].body, &b);
+    if (p->reqs[i].name_fn >= 0) {
+      buf_puts(&b, "  name ");
+      put_proto_ref(p, p->reqs[i].name_fn, &b);
+    }
     fprintf(out, "%s\n", buf_cstr(&b));
   }
 
@@ -285,6 +301,10 @@ static void disasm_tables(const Program *p, int source, FILE *out) {
     if (t->hold > 0) {
       buf_puts(&b, "  for ");
       val_fmt_duration(t->hold, &b);
+    }
+    if (t->hold_fn >= 0) {
+      buf_puts(&b, "  for ");
+      put_proto_ref(p, t->hold_fn, &b);
     }
     fprintf(out, "%s\n", buf_cstr(&b));
   }

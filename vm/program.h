@@ -46,13 +46,15 @@ typedef struct RoleInfo {
 
 typedef struct StepInfo {
   char *name;
-  char *title;         /* "" when none */
+  char *title;         /* "" when none; its source text ("Rollback (${s})") when title_fn computes it */
+  int32_t title_fn;    /* proto computing the title from params (run_params sets title), or -1 */
   uint32_t pos;        /* where the step is declared */
   int32_t owner;       /* role index, or -1 */
   int32_t body;        /* proto index */
   int32_t undo, onfail;/* proto index, or -1 */
-  double expect;       /* planned seconds if constant, else -1 */
-  double timeout;      /* seconds if constant, else -1 (the body sets it) */
+  double expect;       /* planned seconds if constant, else -1 (expect_fn sets it) */
+  double timeout;      /* seconds if constant, else -1 (timeout_fn sets it, and the body) */
+  int32_t expect_fn, timeout_fn;   /* protos computing them from params (run_resolve), or -1 */
   uint8_t idempotent;
   char *irreversible;  /* reason, or NULL */
   uint32_t *after;     /* indices of earlier steps */
@@ -82,7 +84,8 @@ typedef struct ParamInfo {
 } ParamInfo;
 
 typedef struct RequireInfo {
-  char *name;
+  char *name;          /* its source text when name_fn computes it (see StepInfo.title) */
+  int32_t name_fn;     /* proto computing the name from params, or -1 */
   int32_t owner;
   int32_t body;
 } RequireInfo;
@@ -92,6 +95,7 @@ typedef struct TriggerInfo {
   uint8_t severity;    /* 0 critical, 1 major, 2 minor */
   int32_t cond;        /* proto */
   double hold;         /* the `for` duration in seconds, 0 for none */
+  int32_t hold_fn;     /* proto computing the `for` duration from params (run_params sets hold), or -1 */
   uint32_t pos, end;   /* the condition's span in the source (rbk watch shows it) */
 } TriggerInfo;
 

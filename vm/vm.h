@@ -171,6 +171,8 @@ struct VM {
   const NativeInfo *native;   /* the native being called (set by the dispatcher) */
   const char *state_dir;      /* where baselines are kept (baseline()); NULL: none */
   Value *probe_cache;         /* if set, one value per probe (V_UNDEF: not read yet) */
+  const Buf *probe_errors;    /* with probe_cache (rbk watch): why probe i failed this round, if .n; a
+                              ** probe() of it fails with that reason instead of running it again */
   struct Effects *fx;         /* the journal's effects (run/effects.h); NULL runs without one */
   const VmRuntime *rt;        /* how effects reach the world; NULL: none (see VmRuntime) */
   const char *operator_name;  /* who is running it (journaled with answers) */

@@ -131,7 +131,7 @@ expect_eq "$(journal "$bo" | jq -c 'select(.type=="effect_end" and .role=="lead"
 restored a
 expect_eq "$(verified "$bo" verify_health 'count_rows(db, "customers") == baseline("customers")')" "250 = 250" \
   "(a) step 9 checked the customer count against the roll-out's baseline (the sign-up made on v2.0 is gone)"
-expect_eq "$(verified "$bo" verify_health 'sql(db, "SELECT version FROM system_info") == baseline("version")')" "1.9 = 1.9" \
+expect_eq "$(verified "$bo" verify_health 'sql_value(db, "SELECT version FROM system_info") == baseline("version")')" "1.9 = 1.9" \
   "(a) and the version"
 echo 0 > "$PORTAL_ROOT/metrics/login_fail_pct"
 rollout a-again

@@ -120,10 +120,10 @@ expect_match "$out" '3  skipped     third' "the skipped step shows as skipped"
 run2=$(ls -t state/runs | head -1)
 expect_eq "$(jq -r 'select(.type=="skip") | .reason' "state/runs/$run2/journal.jsonl")" "lead is away" "the skip is journaled with its reason"
 sqlite3 c.db "CREATE TABLE customers(id INTEGER); INSERT INTO customers VALUES (1),(2),(3);"
-out=$(printf '%s\n' 'let n = 6 * 7' 'n' 'count_rows("c.db", "customers")' 'sql("c.db", "SELECT max(id) FROM customers")' |
+out=$(printf '%s\n' 'let n = 6 * 7' 'n' 'count_rows("c.db", "customers")' 'sql_value("c.db", "SELECT max(id) FROM customers")' |
   "$RBK" repl 2>&1); rc=$?
 expect_match "$out" '^42$' "rbk repl without a FILE improvises on an empty runbook"
-expect_match "$out" $'^3\n3$' "the stdlib written in rbk (sql, count_rows over libsqlite3) works at the REPL"
+expect_match "$out" $'^3\n3$' "the stdlib written in rbk (sql_value, count_rows over libsqlite3) works at the REPL"
 expect_eq "$rc" 0 "piped: exit 0 when everything worked"
 out=$("$RBK" repl --run "$run" </dev/null 2>&1); rc=$?
 expect_match "$out" 'has finished' "a finished run is not reopened"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/e2e/stdlib_sqlite.sh -- sql() and count_rows(), written in rbk
+# tests/e2e/stdlib_sqlite.sh -- sql(), sql_value() and count_rows(), written in rbk
 # (stdlib/sqlite.rbk) over libsqlite3 through extern, against a real
 # database file made with the sqlite3 command: scalars, rows, NULL, no
 # rows, writes (the number of rows changed), read-only for reads (a
@@ -25,28 +25,34 @@ runbook "SQL checks" {
   param db = "portal.db"
   step read {
     log "count=${count_rows(db, "customers")}"
-    log "version=${sql(db, "SELECT version FROM system_info")}"
+    log "version=${sql_value(db, "SELECT version FROM system_info")}"
+    log "one=${sql(db, "SELECT version FROM system_info")}"
     log "rows=${sql(db, "SELECT id, name, score FROM customers ORDER BY id")}"
     log "none=${sql(db, "SELECT id FROM customers WHERE id > 100")}"
-    log "integrity=${sql(db, "PRAGMA integrity_check")}"
+    log "nonevalue=${sql_value(db, "SELECT id FROM customers WHERE id > 100")}"
+    log "integrity=${sql_value(db, "PRAGMA integrity_check")}"
     log "odd=${count_rows(db, "odd \"name\"")}"
-    verify sql(db, "SELECT count(*) FROM customers WHERE score IS NULL") == 1
+    verify sql_value(db, "SELECT count(*) FROM customers WHERE score IS NULL") == 1
   }
   step write {
-    log "changed=${sql(db, "UPDATE customers SET score = 2 WHERE name = 'Ann'")}"
+    log "changed=${sql_value(db, "UPDATE customers SET score = 2 WHERE name = 'Ann'")}"
+    log "writerows=${sql(db, "UPDATE customers SET score = 2 WHERE name = 'Ann'")}"
   }
 }
 EOF
 out=$("$RBK" run q.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "the runbook's queries succeed"
 expect_match "$out" 'log: count=3$' "count_rows counts the rows"
-expect_match "$out" 'log: version=1.9$' "one row of one column is a scalar"
+expect_match "$out" 'log: version=1.9$' "sql_value: one row of one column is that value"
+expect_match "$out" 'log: one=\[\["1.9"\]\]$' "sql: one row of one column is still a list of rows"
+expect_match "$out" 'log: nonevalue=nil$' "sql_value: no row is nil"
 expect_match "$out" 'log: rows=\[\[1, "Ann", 1.5\], \[2, "Bob", nil\], \[3, "O'"'"'Neil", 3\]\]' \
   "several rows are lists; integers and reals are numbers, NULL is nil"
 expect_match "$out" 'log: none=\[\]$' "no rows is an empty list"
 expect_match "$out" 'log: integrity=ok$' "PRAGMA integrity_check"
 expect_match "$out" 'log: odd=2$' "a table name with quotes and a space is quoted as one identifier"
-expect_match "$out" 'log: changed=1$' "a write returns the number of rows changed"
+expect_match "$out" 'log: changed=1$' "sql_value of a write returns the number of rows changed"
+expect_match "$out" 'log: writerows=\[\]$' "sql of a write returns no rows"
 expect_eq "$(sqlite3 portal.db "SELECT score FROM customers WHERE name = 'Ann'")" "2.0" "and the write is in the file"
 j=$(cat "$RBK_STATE_DIR"/runs/q-*/journal.jsonl)
 expect_match "$j" '"what":"count_rows\(\\"portal.db\\", \\"customers\\"\)"' "a count_rows call is one journaled effect"
@@ -84,6 +90,19 @@ out=$("$RBK" run missing.rbk 2>&1); rc=$?
 expect_eq "$rc" 1 "a query of a missing database fails"
 expect_match "$out" 'sql\(\): nosuch.db: unable to open database file' "saying it cannot open it"
 ok $([ ! -e nosuch.db ]; echo $?) "the missing database is not created"
+
+# sql_value refuses a query of several rows or columns.
+cat > many.rbk <<'EOF'
+runbook "many" {
+  step rows { log "${sql_value("portal.db", "SELECT id FROM customers")}" }
+}
+EOF
+out=$("$RBK" run many.rbk 2>&1); rc=$?
+expect_eq "$rc" 1 "sql_value of three rows fails"
+expect_match "$out" 'sql_value\(\): sql_value needs a query of one row; this one returns 3 \(use sql for rows\)' "saying why, at the call"
+printf 'runbook "cols" {\n  step s { log "${sql_value("portal.db", "SELECT id, name FROM customers WHERE id = 1")}" }\n}\n' > cols.rbk
+out=$("$RBK" run cols.rbk 2>&1); rc=$?
+expect_match "$out" 'sql_value needs a query of one column; this one returns 2' "sql_value of two columns fails"
 
 # Errors of SQLite come back at the call.
 cat > bad.rbk <<'EOF'

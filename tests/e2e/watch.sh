@@ -191,8 +191,8 @@ runbook "No backout" {
 EOF
 out=$("$RBK" watch --for 1s --every 200ms nob.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "a probe that fails does not fire its trigger"
-expect_match "$out" 'critical "P": ok -> error \[p=\(error\)\] read_file\(\): p.txt:' "the trigger is in error, saying why"
-expect_match "$(cat .rbk/watches/*/journal.jsonl)" '"to":"error","condition":"probe\(\\"p\\"\) > 0","probes":\{"p":\{"undef":true\}\},"error":"read_file' \
+expect_match "$out" "critical \"P\": ok -> error \\[p=\\(error\\)\\] probe 'p' failed: read_file\\(\\): p.txt:" "the trigger is in error, naming the probe and saying why"
+expect_match "$(cat .rbk/watches/*/journal.jsonl)" '"to":"error","condition":"probe\(\\"p\\"\) > 0","probes":\{"p":\{"undef":true\}\},"error":"probe .p. failed: read_file' \
   "and that is journaled"
 echo 5 > p.txt
 out=$("$RBK" watch --every 100ms nob.rbk 2>&1); rc=$?
