@@ -47,6 +47,8 @@ case "$want" in
     need_cmd script bsdutils     # tests/e2e/watch.sh answers rbk watch at a terminal
     need_cmd strace strace       # tests/e2e/journal_faults.sh injects write and fdatasync failures
     need_cmd git git
+    [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"   # tests/e2e/sshd.bash: real sshd's on loopback (not on a non-root PATH)
+    need_cmd ssh openssh-client
     need_cmd clang clang
     need_cmd dot graphviz
     # man pages, shell completion and editor files (tests/e2e/{man,completion,editors}*.sh)
@@ -69,6 +71,8 @@ case "$want" in
     need_cmd ansible-playbook ansible
     need_cmd sqlite3 sqlite3
     need_cmd python3 python3     # bench/gen_check.py writes the inputs
+    [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"   # bench/fleet.bench.sh: 20 real sshd's
+    need_cmd ssh openssh-client
     # peak memory comes from GNU time (a shell's `time` keyword cannot say)
     [ -x /usr/bin/time ] || missing="$missing time"
     ;;

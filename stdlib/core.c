@@ -66,7 +66,8 @@ int nat_len(VM *vm, Value *args, int argc, Value *out) {
   (void)argc;
   if (args[0].t == V_STR) *out = val_num(AS_STR(args[0])->len);
   else if (args[0].t == V_LIST) *out = val_num(AS_LIST(args[0])->n);
-  else return vm_fail(vm, "len(): needs a string or a list, not %s", val_type_name(&args[0]));
+  else if (args[0].t == V_MAP) *out = val_num(AS_MAP(args[0])->n);
+  else return vm_fail(vm, "len(): needs a string, a list or a map, not %s", val_type_name(&args[0]));
   return 0;
 }
 
@@ -127,12 +128,16 @@ int nat_contains(VM *vm, Value *args, int argc, Value *out) {
     *out = val_bool(0);
     return 0;
   }
+  if (args[0].t == V_MAP && args[1].t == V_STR) {   /* a key: contains(host.vars, "tier") */
+    *out = val_bool(val_map_get(&args[0], AS_STR(args[1])->s) != NULL);
+    return 0;
+  }
   if (args[0].t == V_STR && args[1].t == V_STR) {
     Str *h = AS_STR(args[0]), *nd = AS_STR(args[1]);
     *out = val_bool(nd->len == 0 || (nd->len <= h->len && memmem(h->s, h->len, nd->s, nd->len) != NULL));
     return 0;
   }
-  return vm_fail(vm, "contains(): needs a list, or two strings; got %s and %s", val_type_name(&args[0]),
+  return vm_fail(vm, "contains(): needs a list, a map and a key, or two strings; got %s and %s", val_type_name(&args[0]),
                  val_type_name(&args[1]));
 }
 

@@ -425,6 +425,19 @@ static int get_field(VM *vm, const Value *o, const Value *k, Value *out) {
       r = val_str_new(s->s, n);
     } else if (strcmp(f, "timed_out") == 0) r = val_bool(rec->timed_out);
     else return vm_fail(vm, "a command result has no field '%s'", f);
+  } else if (o->t == V_MAP) {   /* a host: name, address, port, user, vars */
+    const Value *x = val_map_get(o, f);
+    if (!x) {   /* say which it has */
+      Map *mp = AS_MAP(*o);
+      Buf keys = BUF_INIT;
+      uint32_t i;
+      for (i = 0; i < mp->n && keys.n < 200; i++) buf_printf(&keys, "%s%s", i ? ", " : "", AS_STR(mp->kv[2 * i])->s);
+      vm_fail(vm, "the map has no field '%s' (it has: %s)", f, mp->n ? buf_cstr(&keys) : "nothing");
+      buf_free(&keys);
+      return -1;
+    }
+    r = *x;
+    val_retain(r);
   } else {
     return vm_fail(vm, "%s has no field '%s'", val_type_name(o), f);
   }

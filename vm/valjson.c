@@ -67,6 +67,20 @@ void json_put_value_masked(Buf *b, const Value *v, const ValMask *m) {
       buf_printf(b, ",\"timed_out\":%s}}", r->timed_out ? "true" : "false");
       break;
     }
+    case V_MAP: {
+      Map *mp = AS_MAP(*v);
+      uint32_t i;
+      buf_puts(b, "{\"map\":[");
+      for (i = 0; i < mp->n; i++) {
+        buf_puts(b, i ? ",[" : "[");
+        json_put_value_masked(b, &mp->kv[2 * i], m);
+        buf_putc(b, ',');
+        json_put_value_masked(b, &mp->kv[2 * i + 1], m);
+        buf_putc(b, ']');
+      }
+      buf_puts(b, "]}");
+      break;
+    }
     default: buf_puts(b, "{\"undef\":true}"); break;
   }
 }
@@ -91,6 +105,16 @@ int json_value_depth(const Value *v) {
     case V_REC: {
       Rec *r = AS_REC(*v);
       return json_utf8_valid(r->out->s, r->out->len) && json_utf8_valid(r->err->s, r->err->len) ? 2 : 3;
+    }
+    case V_MAP: {   /* {"map":[[K,V],...]} */
+      Map *mp = AS_MAP(*v);
+      uint32_t i;
+      int d = 0;
+      for (i = 0; i < 2 * mp->n; i++) {
+        int k = json_value_depth(&mp->kv[i]);
+        if (k > d) d = k;
+      }
+      return d + 3;
     }
     default: return 1;
   }
@@ -157,6 +181,51 @@ static int to_rec(const Json *r, Value *out, char *err, size_t errlen) {
   *out = val_rec_new((int)status, duration, buf_cstr(&o), o.n, buf_cstr(&e), e.n, timed_out);
   buf_free(&o);
   buf_free(&e);
+  return 0;
+}
+
+static int to_value(const Json *j, Value *out, char *err, size_t errlen);
+
+/* to_map reads the pairs of {"map":[[K,V],...]}: K a string, each once. */
+static int to_map(const Json *x, Value *out, char *err, size_t errlen) {
+  size_t i, k, count = json_len(x);
+  Value *kv;
+  if (json_kind(x) != JSON_ARR || count > UINT32_MAX / 2) {
+    snprintf(err, errlen, "a map needs a list of [key, value] pairs");
+    return -1;
+  }
+  kv = mem_alloc((2 * count + 1) * sizeof *kv);
+  for (i = 0; i < count; i++) {
+    const Json *p = json_at(x, i);
+    int bad = json_kind(p) != JSON_ARR || json_len(p) != 2;
+    if (!bad && to_value(json_at(p, 0), &kv[2 * i], err, errlen) < 0) bad = 2;
+    if (!bad && kv[2 * i].t != V_STR) {
+      val_release(kv[2 * i]);
+      bad = 1;
+    }
+    for (k = 0; !bad && k < i; k++)
+      if (val_equal(&kv[2 * k], &kv[2 * i])) {
+        val_release(kv[2 * i]);
+        bad = 3;
+      }
+    if (!bad && to_value(json_at(p, 1), &kv[2 * i + 1], err, errlen) < 0) {
+      val_release(kv[2 * i]);
+      bad = 2;
+    }
+    if (bad) {
+      if (bad == 1) snprintf(err, errlen, "a map's pair %zu is not [string, value]", i);
+      if (bad == 3) snprintf(err, errlen, "a map has the key \"%s\" twice", AS_STR(kv[2 * i])->s);
+      while (i > 0) {
+        i--;
+        val_release(kv[2 * i]);
+        val_release(kv[2 * i + 1]);
+      }
+      mem_free(kv);
+      return -1;
+    }
+  }
+  *out = val_map_new(kv, (uint32_t)count);
+  mem_free(kv);
   return 0;
 }
 
@@ -237,8 +306,10 @@ static int to_value(const Json *j, Value *out, char *err, size_t errlen) {
         return 0;
       }
       if (strcmp(key, "rec") == 0) return to_rec(x, out, err, errlen);
+      if (strcmp(key, "map") == 0) return to_map(x, out, err, errlen);
       snprintf(err, errlen, "an object that encodes no value (expected {\"num\"}, {\"dur\"}, "
-                            "{\"fn\"}, {\"ptr\"}, {\"bytes\"}, {\"rec\"} or {\"undef\"} with a valid member)");
+                            "{\"fn\"}, {\"ptr\"}, {\"bytes\"}, {\"rec\"}, {\"map\"} or {\"undef\"} "
+                            "with a valid member)");
       return -1;
     }
     default:

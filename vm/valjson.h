@@ -16,6 +16,8 @@
 **   list                 an array of values
 **   command result       {"rec":{"status":N,"duration":S,"out":STR,
 **                        "err":STR,"timed_out":BOOL}}, STR as a string is
+**   map                  {"map":[[KEY,VALUE],...]}, KEY a string (as a
+**                        string is), each once, in the map's order
 **   function             {"fn":INDEX}
 **   pointer              {"ptr":"0x..."}; it reads back as a stale pointer
 **                        (see val_ptr): the address meant something only

@@ -25,6 +25,12 @@ void val_free_obj(Obj *o) {
       mem_free(r->err);
       break;
     }
+    case V_MAP: {
+      Map *m = (Map *)(void *)o;
+      uint32_t i;
+      for (i = 0; i < 2 * m->n; i++) val_release(m->kv[i]);
+      break;
+    }
     default: break;
   }
   mem_free(o);
@@ -89,6 +95,44 @@ Value val_rec_new(int status, double duration, const char *out, size_t outn, con
   return v;
 }
 
+Value val_map_new(Value *kv, uint32_t n) {
+  Value v;
+  Map *m = mem_alloc(sizeof *m + 2 * (size_t)n * sizeof(Value));
+  uint32_t i, j;
+  m->h.rc = 1;
+  m->h.type = V_MAP;
+  m->n = 0;
+  for (i = 0; i < n; i++) {
+    for (j = 0; j < m->n; j++)
+      if (val_equal(&m->kv[2 * j], &kv[2 * i])) break;
+    if (j < m->n) {   /* a key given twice: the later value wins */
+      val_release(kv[2 * i]);
+      val_release(m->kv[2 * j + 1]);
+      m->kv[2 * j + 1] = kv[2 * i + 1];
+    } else {
+      m->kv[2 * m->n] = kv[2 * i];
+      m->kv[2 * m->n + 1] = kv[2 * i + 1];
+      m->n++;
+    }
+  }
+  v.t = V_MAP;
+  v.u.o = &m->h;
+  return v;
+}
+
+const Value *val_map_get(const Value *map, const char *key) {
+  Map *m;
+  uint32_t i;
+  size_t n = strlen(key);
+  if (map->t != V_MAP) return NULL;
+  m = AS_MAP(*map);
+  for (i = 0; i < m->n; i++) {
+    Str *k = AS_STR(m->kv[2 * i]);
+    if (k->len == n && memcmp(k->s, key, n) == 0) return &m->kv[2 * i + 1];
+  }
+  return NULL;
+}
+
 int val_truthy(const Value *v) {
   switch (v->t) {
     case V_NIL: case V_UNDEF: return 0;
@@ -120,6 +164,17 @@ int val_equal(const Value *a, const Value *b) {
       return 1;
     }
     case V_REC: return a->u.o == b->u.o;
+    case V_MAP: {   /* the same keys with equal values, in any order */
+      Map *x = AS_MAP(*a), *y = AS_MAP(*b);
+      uint32_t i;
+      if (x == y) return 1;
+      if (x->n != y->n) return 0;
+      for (i = 0; i < x->n; i++) {
+        const Value *w = val_map_get(b, AS_STR(x->kv[2 * i])->s);
+        if (!w || !val_equal(&x->kv[2 * i + 1], w)) return 0;
+      }
+      return 1;
+    }
     default: return 0;
   }
 }
@@ -135,6 +190,7 @@ const char *val_type_name(const Value *v) {
     case V_STR: return "a string";
     case V_LIST: return "a list";
     case V_REC: return "a command result";
+    case V_MAP: return "a map";
     default: return "no value";
   }
 }
@@ -250,6 +306,20 @@ void val_show(const Value *v, const ValMask *m, Buf *b) {
       s = masked(AS_REC(*v)->out->s, AS_REC(*v)->out->len, m, &tmp, &n);
       trimmed(s, n, b);
       break;
+    case V_MAP: {   /* {name: "h1", port: 22, vars: {}} */
+      Map *mp = AS_MAP(*v);
+      uint32_t i;
+      buf_putc(b, '{');
+      for (i = 0; i < mp->n; i++) {
+        if (i) buf_puts(b, ", ");
+        s = masked(AS_STR(mp->kv[2 * i])->s, AS_STR(mp->kv[2 * i])->len, m, &tmp, &n);
+        buf_add(b, s, n);
+        buf_puts(b, ": ");
+        val_show_repr(&mp->kv[2 * i + 1], m, b);
+      }
+      buf_putc(b, '}');
+      break;
+    }
     default: break;
   }
   buf_free(&tmp);

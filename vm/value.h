@@ -21,7 +21,7 @@
 
 typedef enum ValType {
   V_NIL, V_BOOL, V_NUM, V_DUR, V_FN, V_PTR,   /* immediate */
-  V_STR, V_LIST, V_REC,                 /* heap, reference counted (>= V_STR) */
+  V_STR, V_LIST, V_REC, V_MAP,          /* heap, reference counted (>= V_STR) */
   V_UNDEF                               /* a global that was never set */
 } ValType;
 
@@ -43,7 +43,7 @@ typedef struct Value {
     int b;           /* V_BOOL */
     uint32_t fn;     /* V_FN: function index in the program */
     void *p;         /* V_PTR: see val_ptr */
-    Obj *o;          /* V_STR, V_LIST, V_REC */
+    Obj *o;          /* V_STR, V_LIST, V_REC, V_MAP */
   } u;
 } Value;
 
@@ -62,12 +62,22 @@ typedef struct Rec {
   int timed_out;
 } Rec;
 
-#define IS_OBJ(v) ((v).t >= V_STR && (v).t <= V_REC)
+/* A map: string keys, each once, in the order they were given, and their
+** values (a host of a fleet: {name, address, port, user, vars}). Small, so
+** looked up by a walk. kv[2i] is key i (a string), kv[2i+1] its value. */
+typedef struct Map {
+  Obj h;
+  uint32_t n;
+  Value kv[];
+} Map;
+
+#define IS_OBJ(v) ((v).t >= V_STR && (v).t <= V_MAP)
 /* Obj is the first member of each object, so these casts are exact; the
 ** void* step tells -Wcast-align so. */
 #define AS_STR(v) ((Str *)(void *)(v).u.o)
 #define AS_LIST(v) ((List *)(void *)(v).u.o)
 #define AS_REC(v) ((Rec *)(void *)(v).u.o)
+#define AS_MAP(v) ((Map *)(void *)(v).u.o)
 
 static inline Value val_nil(void) { Value v; v.t = V_NIL; v.u.n = 0; return v; }
 static inline Value val_undef(void) { Value v; v.t = V_UNDEF; v.u.n = 0; return v; }
@@ -101,6 +111,12 @@ Value val_rec_new(int status, double duration, const char *out, size_t outn,
                   const char *err, size_t errn, int timed_out);
 
 /* val_truthy: nil, false, and a failed command result are false; all else true. */
+/* val_map_new makes a map of n pairs, taking over the references of
+** kv[0..2n) (keys are strings; a later duplicate key replaces the earlier
+** value in place). */
+Value val_map_new(Value *kv, uint32_t n);
+/* val_map_get borrows the value of key, or returns NULL. */
+const Value *val_map_get(const Value *map, const char *key);
 int val_truthy(const Value *v);
 /* val_equal compares by value (strings by bytes, lists element-wise). */
 int val_equal(const Value *a, const Value *b);
