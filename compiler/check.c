@@ -632,6 +632,21 @@ static Ty expr(Checker *C, Node *n) {
     case N_LIST:
       for (p = n->a; p; p = p->next) expr(C, p);
       return TY_LIST;
+    case N_MAP:   /* {key: value, ...}: keys constant, each once */
+      for (p = n->a; p && p->next; p = p->next->next) {
+        Node *q;
+        if (p->kind != N_STR) {
+          err(C, "not-constant", p, "a map's key must be a name or a constant string");
+          continue;
+        }
+        for (q = n->a; q != p; q = q->next->next)
+          if (q->kind == N_STR && q->len == p->len && memcmp(q->str, p->str, p->len) == 0) {
+            err(C, "duplicate-key", p, "the key '%s' is given twice in this map", p->str);
+            break;
+          }
+        expr(C, p->next);
+      }
+      return TY_ANY;
     case N_NAME:
       s = lookup_var(C, n->str);
       if (s) return s->ty;
@@ -646,7 +661,7 @@ static Ty expr(Checker *C, Node *n) {
       t = expr(C, n->a);
       if (t != TY_ANY && t != TY_LIST && t != TY_STR) err(C, "type-mismatch", n, "cannot index %s", ty_name(t));
       t = expr(C, n->b);
-      if (t != TY_ANY && t != TY_NUM) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
+      if (t != TY_ANY && t != TY_NUM && t != TY_STR) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
       return TY_ANY;
     case N_CALL: return call(C, n);
     case N_UNARY:

@@ -563,6 +563,14 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       emit_abc(g, OP_NEWLIST, reg, base, count);
       break;
     }
+    case N_MAP: {   /* keys and values, alternating, in consecutive registers */
+      Node *p;
+      int count = 0;
+      for (p = n->a; p; p = p->next, count++) exp2reg(g, p, alloc_reg(g, p));
+      if (count / 2 > 255) limit(g, n, "keys in one map");
+      emit_abc(g, OP_NEWMAP, reg, base, count / 2);
+      break;
+    }
     case N_NAME:
       if ((r = find_local(fs, n->str)) >= 0) {
         if (r != reg) emit_abc(g, OP_MOVE, reg, r, 0);
