@@ -368,6 +368,8 @@ map_pairs
 map_key
   : name                                { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = $1->str;
                                           $$->len = (uint32_t)strlen($1->str); }
+  | TIMEOUT                             { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = "timeout";
+                                          $$->len = 7; }   /* http's option; any other keyword: quote it */
   | string
   ;
 

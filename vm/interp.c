@@ -1255,7 +1255,17 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     goto failed;
   }
   CASE(LOG) { TRY(vm_message(vm, "log", RA)); NEXT; }
-  CASE(NOTIFY) { SAVE(); if (vm_notify(vm, AS_STR(*KB)->s, RA, NULL) != 0) goto failed; NEXT; }
+  CASE(NOTIFY) {   /* K[B] is "ROLE" or "ROLE/NOTIFIER"; C = 1: required (run/notify.c reads a "!") */
+    Buf spec = BUF_INIT;
+    int nrc;
+    SAVE();
+    buf_puts(&spec, AS_STR(*KB)->s);
+    if (C & 1) buf_putc(&spec, '!');
+    nrc = vm_notify(vm, buf_cstr(&spec), RA, NULL);
+    buf_free(&spec);
+    if (nrc != 0) goto failed;
+    NEXT;
+  }
   CASE(MANUAL) { SAVE(); if (vm_gate(vm, GATE_MANUAL, RA, NULL, 1, NULL) != VM_OK) goto failed; NEXT; }
   CASE(ASK) { SAVE(); if (vm_gate(vm, GATE_ASK, RA, NULL, C, RA) != VM_OK) goto failed; NEXT; }
   CASE(APPROVE) {
