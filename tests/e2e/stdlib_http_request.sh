@@ -107,7 +107,7 @@ expect_match "$out" 'http\(\): the method must be a word such as GET or POST' "a
 fails scheme "log http(\"GET\", \"ftp://127.0.0.1/\")"
 expect_match "$out" 'http\(\): the URL must start with http:// or https://, not "ftp://127.0.0.1/"' "only http and https URLs"
 fails badjson 'log json("{\"a\": 1,}")'
-expect_match "$out" 'json\(\): the text is not JSON: unexpected '}', expected a string key at byte 8' "json() of bad text fails with where"
+expect_match "$out" "json\\(\\): the text is not JSON: unexpected '}', expected a string key at byte 8" "json() of bad text fails with where"
 fails dupkey 'log {a: 1, a: 2}'
 expect_match "$out" "error: the key 'a' is given twice in this map" "a map literal with a key twice is refused by check"
 fails badidx 'log {a: 1}[0]'
