@@ -91,6 +91,7 @@ typedef struct Checker {
   const char *module;     /* checking this stdlib module (its own builtins are its functions), or NULL */
   int in_notifier;        /* checking the notifier's command (it runs outside any step) */
   const Node *decls;      /* the runbook's declarations (named notifiers are found there) */
+  const Program *ctx;     /* REPL input: the program it runs in (its notifiers), else NULL */
   int nsteps;
   Node *cur_step;
   int cur_step_order;
@@ -335,8 +336,13 @@ static void need_notifier(Checker *C, Node *name) {
   Suggest sg;
   Diag *dg;
   int any = 0;
+  uint32_t i;
   for (n = C->decls; n; n = n->next)
     if (n->kind == N_NOTIFIER && n->b && strcmp(n->b->str, name->str) == 0) return;
+  for (i = 0; C->ctx && i < C->ctx->nprotos; i++)   /* the REPL: the function "notifier NAME" */
+    if (C->ctx->protos[i]->name && strncmp(C->ctx->protos[i]->name, "notifier ", 9) == 0 &&
+        strcmp(C->ctx->protos[i]->name + 9, name->str) == 0)
+      return;
   dg = err(C, "unknown-notifier", name, "unknown notifier '%s'", name->str);
   suggest_init(&sg, name->str);
   for (n = C->decls; n; n = n->next)
@@ -1411,6 +1417,7 @@ int check_chunk(Ast *chunk, Node *expr_or_null, const Program *ctx, Diags *d) {
       s->min_args = s->max_args = ctx->protos[i]->nparams;
     }
   }
+  C.ctx = ctx;
   for (i = 0; i < ctx->nroles; i++) put_name(&C, &C.roles, ctx->roles[i].name, S_ROLE);
   for (i = 0; i < ctx->nsteps; i++) put_name(&C, &C.steps, ctx->steps[i].name, S_STEP)->order = (int)i;
   for (i = 0; i < ctx->nprobes; i++) put_name(&C, &C.probes, ctx->probes[i].name, S_PROBE);
