@@ -684,12 +684,14 @@ static Ty expr(Checker *C, Node *n) {
     case N_FIELD:
       t = expr(C, n->a);
       return field_type(C, n, t);
-    case N_INDEX:
-      t = expr(C, n->a);
-      if (t != TY_ANY && t != TY_LIST && t != TY_STR) err(C, "type-mismatch", n, "cannot index %s", ty_name(t));
+    case N_INDEX: {
+      Ty obj = expr(C, n->a);
+      if (obj != TY_ANY && obj != TY_LIST && obj != TY_STR) err(C, "type-mismatch", n, "cannot index %s", ty_name(obj));
       t = expr(C, n->b);
-      if (t != TY_ANY && t != TY_NUM && t != TY_STR) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
+      /* a string indexes a map, which is "a value" here */
+      if (t != TY_ANY && t != TY_NUM && !(t == TY_STR && obj == TY_ANY)) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
       return TY_ANY;
+    }
     case N_CALL: return call(C, n);
     case N_UNARY:
       t = expr(C, n->a);
