@@ -36,7 +36,7 @@ case "$want" in
   run)
     need_cmd sqlite3 sqlite3     # the sandbox's database (examples/portal)
     need_cmd python3 python3     # its application server
-    need_cmd curl curl           # http_status/http_get
+    need_cmd curl curl           # examples/portal/setup and bin/fingerprint
     need_cmd jq jq               # examples/portal/drive reads rbk status --format json
     ;;
   test|fuzz)
@@ -44,7 +44,7 @@ case "$want" in
     need_cmd tmux tmux
     need_cmd jq jq
     need_cmd python3 python3
-    need_cmd curl curl           # http_status/http_get run it; tests/e2e/stdlib_http.sh
+    need_cmd curl curl           # tests/e2e/stdlib_http.sh waits for its server with it
     need_cmd script bsdutils     # tests/e2e/watch.sh answers rbk watch at a terminal
     # the e-mail notifier's tests run an SMTP server (tests/e2e/notify_channels.sh)
     /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing="$missing python3-aiosmtpd"
