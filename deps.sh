@@ -28,6 +28,7 @@ need_header ffi.h libffi-dev
 need_header readline/readline.h libreadline-dev
 need_header openssl/sha.h libssl-dev
 need_header sqlite3.h libsqlite3-dev
+need_header curl/curl.h libcurl4-openssl-dev   # http() and the webhook and e-mail notifiers (run/netclient.c)
 need_cmd ssh-keygen openssh-client   # signed approvals: rbk approve calls ssh-keygen -Y sign/verify (run/signing.c)
 
 case "$want" in
@@ -35,7 +36,7 @@ case "$want" in
   run)
     need_cmd sqlite3 sqlite3     # the sandbox's database (examples/portal)
     need_cmd python3 python3     # its application server
-    need_cmd curl curl           # http_status/http_get
+    need_cmd curl curl           # examples/portal/setup and bin/fingerprint
     need_cmd jq jq               # examples/portal/drive reads rbk status --format json
     ;;
   test|fuzz)
@@ -43,8 +44,10 @@ case "$want" in
     need_cmd tmux tmux
     need_cmd jq jq
     need_cmd python3 python3
-    need_cmd curl curl           # http_status/http_get run it; tests/e2e/stdlib_http.sh
+    need_cmd curl curl           # tests/e2e/stdlib_http.sh waits for its server with it
     need_cmd script bsdutils     # tests/e2e/watch.sh answers rbk watch at a terminal
+    # the e-mail notifier's tests run an SMTP server (tests/e2e/notify_channels.sh)
+    /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing="$missing python3-aiosmtpd"
     need_cmd strace strace       # tests/e2e/journal_faults.sh injects write and fdatasync failures
     need_cmd git git
     [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"   # tests/e2e/sshd.bash: real sshd's on loopback (not on a non-root PATH)

@@ -97,6 +97,8 @@ typedef struct Checker {
   int in_fn;              /* step variables are not visible in functions */
   const char *module;     /* checking this stdlib module (its own builtins are its functions), or NULL */
   int in_notifier;        /* checking the notifier's command (it runs outside any step) */
+  const Node *decls;      /* the runbook's declarations (named notifiers are found there) */
+  const Program *ctx;     /* REPL input: the program it runs in (its notifiers), else NULL */
   int nsteps;
   Node *cur_step;
   int cur_step_order;
@@ -338,6 +340,31 @@ static void need_role(Checker *C, Node *name) {
     if (C->roles.n == 0)
       diag_hint(dg, "declare it in the runbook: role %s \"Full Name\" phone \"...\"", name->str);
   }
+}
+
+/* need_notifier checks that name is a notifier the runbook declares
+** (`notifier NAME KIND ...`). */
+static void need_notifier(Checker *C, Node *name) {
+  const Node *n;
+  Suggest sg;
+  Diag *dg;
+  int any = 0;
+  uint32_t i;
+  for (n = C->decls; n; n = n->next)
+    if (n->kind == N_NOTIFIER && n->b && strcmp(n->b->str, name->str) == 0) return;
+  for (i = 0; C->ctx && i < C->ctx->nprotos; i++)   /* the REPL: the function "notifier NAME" */
+    if (C->ctx->protos[i]->name && strncmp(C->ctx->protos[i]->name, "notifier ", 9) == 0 &&
+        strcmp(C->ctx->protos[i]->name + 9, name->str) == 0)
+      return;
+  dg = err(C, "unknown-notifier", name, "unknown notifier '%s'", name->str);
+  suggest_init(&sg, name->str);
+  for (n = C->decls; n; n = n->next)
+    if (n->kind == N_NOTIFIER && n->b) {
+      suggest_add(&sg, n->b->str);
+      any = 1;
+    }
+  if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'?", suggest_best(&sg));
+  else if (!any) diag_hint(dg, "declare it: notifier %s webhook \"https://...\" (or shell \"cmd\", or email \"smtp://host:port\" from \"rbk@example.org\")", name->str);
 }
 
 /* ---- expressions ----------------------------------------------------- */
@@ -645,6 +672,21 @@ static Ty expr(Checker *C, Node *n) {
     case N_LIST:
       for (p = n->a; p; p = p->next) expr(C, p);
       return TY_LIST;
+    case N_MAP:   /* {key: value, ...}: keys constant, each once */
+      for (p = n->a; p && p->next; p = p->next->next) {
+        Node *q;
+        if (p->kind != N_STR) {
+          err(C, "not-constant", p, "a map's key must be a name or a constant string");
+          continue;
+        }
+        for (q = n->a; q != p; q = q->next->next)
+          if (q->kind == N_STR && q->len == p->len && memcmp(q->str, p->str, p->len) == 0) {
+            err(C, "duplicate-key", p, "the key '%s' is given twice in this map", p->str);
+            break;
+          }
+        expr(C, p->next);
+      }
+      return TY_ANY;
     case N_NAME:
       s = lookup_var(C, n->str);
       if (s) return s->ty;
@@ -655,12 +697,14 @@ static Ty expr(Checker *C, Node *n) {
     case N_FIELD:
       t = expr(C, n->a);
       return field_type(C, n, t);
-    case N_INDEX:
-      t = expr(C, n->a);
-      if (t != TY_ANY && t != TY_LIST && t != TY_STR) err(C, "type-mismatch", n, "cannot index %s", ty_name(t));
+    case N_INDEX: {
+      Ty obj = expr(C, n->a);
+      if (obj != TY_ANY && obj != TY_LIST && obj != TY_STR) err(C, "type-mismatch", n, "cannot index %s", ty_name(obj));
       t = expr(C, n->b);
-      if (t != TY_ANY && t != TY_NUM) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
+      /* a string indexes a map, which is "a value" here */
+      if (t != TY_ANY && t != TY_NUM && !(t == TY_STR && obj == TY_ANY)) err(C, "type-mismatch", n->b, "an index must be a number, not %s", ty_name(t));
       return TY_ANY;
+    }
     case N_CALL: return call(C, n);
     case N_UNARY:
       t = expr(C, n->a);
@@ -960,6 +1004,7 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
     case N_NOTIFY:
       need_role(C, n->a);
       need_string(C, n->b, "'notify'");
+      if (n->c) need_notifier(C, n->c);
       break;
     case N_LOG: expr(C, n->a); break;
     case N_FAIL: need_string(C, n->a, "'fail'"); break;
@@ -1182,6 +1227,12 @@ static void contacts(Checker *C, Node *role) {
   Node *p, *q;
   int i;
   for (p = role->c; p; p = p->next) {
+    if (p->op == 1) {   /* notify NAME ["where"] */
+      need_notifier(C, p->a);
+      for (q = role->c; q != p; q = q->next)
+        if (q->op == 1) err(C, "duplicate-contact", p, "role %s names its notifier twice", role->a->str);
+      continue;
+    }
     if (strcmp(p->a->str, "key") == 0) {
       /* a role may name several keys (one per person or device) */
       char why[256];
@@ -1244,9 +1295,37 @@ const char *const check_notifier_names[] = {"to", "person", "email", "phone", "m
 
 /* check_notifier checks `notifier "command"`: a command like run's,
 ** run outside any step (so it sees no step variable), whose
-** interpolations may use notifier_names, which shadow params. */
+** interpolations may use notifier_names, which shadow params. A named
+** one, `notifier NAME KIND "target" [from "address"]`, is a shell
+** command, or a webhook's or a mail server's URL (a string). */
 static void check_notifier(Checker *C, Node *n) {
   int i;
+  const char *kind = n->c ? n->c->str : "shell";
+  if (n->b) {
+    const Node *o;
+    Node *q;
+    if (strcmp(kind, "shell") != 0 && strcmp(kind, "webhook") != 0 && strcmp(kind, "email") != 0)
+      diag_hint(err(C, "unknown-notifier", n->c, "unknown kind of notifier '%s'", kind),
+                "a notifier is shell \"command\", webhook \"https://...\" or email \"smtp://host:port\" from \"address\"");
+    for (o = C->decls; o && o != n; o = o->next)
+      if (o->kind == N_NOTIFIER && o->b && strcmp(o->b->str, n->b->str) == 0)
+        diag_hint(err(C, "duplicate-decl", n->b, "duplicate notifier '%s'", n->b->str), "the first is at line %d",
+                  line_of(C, o));
+    for (q = n->d; q; q = q->next) {
+      if (q->op == 0 && strcmp(kind, "email") == 0 && strcmp(q->a->str, "from") == 0) {
+        if (!is_constant_string(q->b)) err(C, "not-constant", q->b, "a notifier's sender must be a constant string");
+        continue;
+      }
+      diag_hint(err(C, "bad-notifier", q, "a %s notifier takes no '%s'", kind, q->a->str),
+                strcmp(kind, "email") == 0 ? "an email notifier takes: from \"address\"" : "it takes only its target");
+    }
+    if (strcmp(kind, "email") == 0) {
+      for (q = n->d; q && strcmp(q->a->str, "from") != 0; q = q->next) {}
+      if (!q)
+        diag_hint(err(C, "bad-notifier", n, "the email notifier '%s' needs a sender", n->b->str),
+                  "add: from \"rbk@example.org\"");
+    }
+  }
   C->in_fn = 1;
   C->in_notifier = 1;
   open_scope(C);
@@ -1256,7 +1335,8 @@ static void check_notifier(Checker *C, Node *n) {
     nm->len = (uint32_t)strlen(check_notifier_names[i]);
     push_local(C, nm, S_FNPARAM, TY_STR);
   }
-  command(C, n->a);
+  if (strcmp(kind, "shell") == 0) command(C, n->a);
+  else need_string(C, n->a, strcmp(kind, "email") == 0 ? "a mail server's URL" : "a webhook's URL");
   close_scope(C);
   C->in_fn = 0;
   C->in_notifier = 0;
@@ -1269,6 +1349,7 @@ static void check_runbook(Checker *C, Node *rb) {
   int order = 0;
   static const char *const severities[] = {"critical", "major", "minor", NULL};
   memset(once, 0, sizeof once);
+  C->decls = rb->b;
   if (!is_constant_string(rb->a)) err(C, "not-constant", rb->a, "a runbook title must be a constant string");
   /* Pass 1: everything that can be referred to before its declaration. */
   for (n = rb->b; n; n = n->next) {
@@ -1310,6 +1391,7 @@ static void check_runbook(Checker *C, Node *rb) {
                     "a change board's signature over the runbook: require approval by cab");
         break;
       case N_VERSION: case N_OWNER: case N_WINDOW: case N_NOTIFIER: case N_BACKOUT:
+        if (n->kind == N_NOTIFIER && n->b) break;   /* named: checked in check_notifier */
         if (once[n->kind]) {
           Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", n->kind == N_BACKOUT ? "on critical" : KW(n));
           diag_hint(dg, "the first is at line %d", line_of(C, once[n->kind]));
@@ -1589,6 +1671,7 @@ int check_chunk(Ast *chunk, Node *expr_or_null, const Program *ctx, Diags *d) {
       s->min_args = s->max_args = ctx->protos[i]->nparams;
     }
   }
+  C.ctx = ctx;
   for (i = 0; i < ctx->nroles; i++) put_name(&C, &C.roles, ctx->roles[i].name, S_ROLE);
   for (i = 0; i < ctx->nsteps; i++) put_name(&C, &C.steps, ctx->steps[i].name, S_STEP)->order = (int)i;
   for (i = 0; i < ctx->nprobes; i++) put_name(&C, &C.probes, ctx->probes[i].name, S_PROBE);

@@ -564,6 +564,14 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       emit_abc(g, OP_NEWLIST, reg, base, count);
       break;
     }
+    case N_MAP: {   /* keys and values, alternating, in consecutive registers */
+      Node *p;
+      int count = 0;
+      for (p = n->a; p; p = p->next, count++) exp2reg(g, p, alloc_reg(g, p));
+      if (count / 2 > 255) limit(g, n, "keys in one map");
+      emit_abc(g, OP_NEWMAP, reg, base, count / 2);
+      break;
+    }
     case N_NAME:
       if ((r = find_local(fs, n->str)) >= 0) {
         if (r != reg) emit_abc(g, OP_MOVE, reg, r, 0);
@@ -846,6 +854,12 @@ static void stmt(Gen *g, Node *n) {
         }
         k = k_str(g, buf_cstr(&roles), roles.n);
         buf_free(&roles);
+      } else if (n->kind == N_NOTIFY && n->c) {
+        /* notify ROLE ... via NAME: the role as "ROLE/NAME" (a role name has no '/') */
+        Buf rv = BUF_INIT;
+        buf_printf(&rv, "%s/%s", n->a->str, n->c->str);
+        k = k_str(g, buf_cstr(&rv), rv.n);
+        buf_free(&rv);
       } else {
         k = k_str(g, n->a->str, strlen(n->a->str));
       }
@@ -854,8 +868,10 @@ static void stmt(Gen *g, Node *n) {
       else emit_abc(g, OP_LOADNIL, r, 0, 0);
       if (k > 255) limit(g, n, "constants");
       fs->pos = n->span.pos;
-      emit_abc(g, n->kind == N_NOTIFY ? OP_NOTIFY : OP_APPROVE, r, k & 0xFF,
-               n->d ? ((int)n->d->num << 1) & 0xFE : n->c ? 1 : 0);
+      if (n->kind == N_NOTIFY)   /* C: 1 = required */
+        emit_abc(g, OP_NOTIFY, r, k & 0xFF, n->op ? 1 : 0);
+      else
+        emit_abc(g, OP_APPROVE, r, k & 0xFF, n->d ? ((int)n->d->num << 1) & 0xFE : n->c ? 1 : 0);
       break;
     }
     case N_RETURN:
@@ -1053,10 +1069,14 @@ static void add_extern(Gen *g, Node *n, const char *module) {
 }
 
 /* gen_notifier compiles `notifier "command"` as a function of the
-** notifier's parameters (check_notifier_names) that runs the command. */
+** notifier's parameters (check_notifier_names) that runs the command.
+** A named one is the function "notifier NAME": a shell one runs its
+** command the same way; a webhook or email one returns what run/notify.c
+** sends with: [KIND, URL, "from", ADDRESS, ...]. */
 static void gen_notifier(Gen *g, Node *n) {
   FnState fs;
-  int idx = new_proto(g, "notifier", NULL), k, r;
+  int idx = new_proto(g, "notifier", n->b ? n->b->str : NULL), k, r;
+  const char *kind = n->c ? n->c->str : "shell";
   open_fn(g, &fs, idx);
   fs.pos = n->span.pos;
   for (k = 0; check_notifier_names[k]; k++) {
@@ -1069,12 +1089,30 @@ static void gen_notifier(Gen *g, Node *n) {
     add_local(g, &nm, r);
   }
   fs.p->nparams = (uint8_t)fs.freereg;
+  if (strcmp(kind, "shell") != 0) {
+    int base = fs.freereg, count = 0;
+    const Node *o;
+    r = alloc_reg(g, n);
+    emit_abx(g, OP_LOADK, r, k_str(g, kind, strlen(kind)));
+    exp2reg(g, n->a, alloc_reg(g, n->a));
+    count = 2;
+    for (o = n->d; o; o = o->next, count += 2) {
+      emit_abx(g, OP_LOADK, alloc_reg(g, o), k_str(g, o->a->str, strlen(o->a->str)));
+      exp2reg(g, o->b, alloc_reg(g, o->b));
+    }
+    r = alloc_reg(g, n);
+    fs.pos = n->span.pos;
+    emit_abc(g, OP_NEWLIST, r, base, count);
+    emit_abc(g, OP_RET, r, 0, 0);
+    close_fn(g);
+    return;
+  }
   r = alloc_reg(g, n);
   command(g, n->a, r);
   fs.pos = n->span.pos;
   emit_abc(g, OP_RUN, r, 0, 0);
   close_fn(g);
-  g->prog->notifier = idx;
+  if (!n->b) g->prog->notifier = idx;
 }
 
 /* gen_module compiles stdlib module `module` (embedded: compiler/modules.h)
@@ -1186,6 +1224,17 @@ static void gen_runbook(Gen *g, Node *rb) {
       for (c = n->c; c; c = c->next) {
         GROW(ri->keys, ri->ncontacts);
         GROW(ri->vals, ri->ncontacts);
+        if (c->op == 1) {   /* notify NAME ["where"]: contacts "notify" and "notify_to" */
+          ri->keys[ri->ncontacts] = mem_strdup("notify");
+          ri->vals[ri->ncontacts++] = mem_strdup(c->a->str);
+          if (c->b && c->b->kind == N_STR) {
+            GROW(ri->keys, ri->ncontacts);
+            GROW(ri->vals, ri->ncontacts);
+            ri->keys[ri->ncontacts] = mem_strdup("notify_to");
+            ri->vals[ri->ncontacts++] = mem_strdup(c->b->str);
+          }
+          continue;
+        }
         ri->keys[ri->ncontacts] = mem_strdup(c->a->str);
         ri->vals[ri->ncontacts] = mem_strdup(c->b->kind == N_STR ? c->b->str : "");
         ri->ncontacts++;

@@ -353,6 +353,14 @@ static int ends_value(const Item *x) {
 
 /* space says how many spaces go between a and b on one line; before_a is
 ** the code item before a (NULL if none), to tell unary minus from binary. */
+/* map_open says whether a '{' after item before opens a map literal
+** (it follows '(', '[', ',', '=' or ':'), not a block. */
+static int map_open(const Fmt *f, const Item *before) {
+  (void)f;
+  return before && (is_tok(before, '(') || is_tok(before, '[') || is_tok(before, ',') || is_tok(before, '=') ||
+                    is_tok(before, ':'));
+}
+
 static int space(const Fmt *f, const Item *before_a, const Item *a, const Item *b) {
   if (is_comment(a) || is_comment(b)) return 1;
   if (is_tok(b, ')') || is_tok(b, ']') || is_tok(b, ',')) return 0;
@@ -371,6 +379,9 @@ static int space(const Fmt *f, const Item *before_a, const Item *a, const Item *
   }
   if (is_tok(b, '[')) return !ends_value(a);
   if (is_tok(a, '{') && is_tok(b, '}')) return 0;
+  if (is_tok(b, ':')) return 0;   /* a map's key: {a: 1} */
+  if (is_tok(a, '{') && map_open(f, before_a)) return 0;
+  if (is_tok(b, '}') && b->match > 0 && (size_t)b->match < f->it.n && map_open(f, &f->it.v[b->match - 1])) return 0;
   return 1;
 }
 

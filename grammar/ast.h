@@ -26,6 +26,7 @@
   X(BOOL, "bool", "op = 0 or 1")                                           \
   X(NIL, "nil", "")                                                        \
   X(LIST, "list", "a = items")                                             \
+  X(MAP, "map", "a = keys (STR) and values, alternating")                  \
   X(NAME, "name", "str = identifier (interned)")                           \
   X(FIELD, "field", "a = object, b = NAME")                                \
   X(INDEX, "index", "a = object, b = index")                               \
@@ -45,7 +46,7 @@
   X(MANUAL, "manual", "a = instruction")                                   \
   X(ASK, "ask", "a = question")                                            \
   X(APPROVE, "approve", "a = role NAMEs, b = note, c = 'operator' or 'of', d = N of") \
-  X(NOTIFY, "notify", "a = role NAME, b = message")                        \
+  X(NOTIFY, "notify", "a = role NAME, b = message, c = notifier NAME or NULL; op = 1: required") \
   X(LOG, "log", "a = message")                                             \
   X(FAIL, "fail", "a = message")                                           \
   X(RETURN, "return", "a = value")                                         \
@@ -68,13 +69,13 @@
   X(VERSION, "version", "a = value")                                       \
   X(WINDOW, "window", "a = duration")                                      \
   X(ROLE, "role", "a = NAME, b = person, c = CONTACTs")                    \
-  X(CONTACT, "contact", "a = NAME, b = value")                             \
+  X(CONTACT, "contact", "a = NAME, b = value; op = 1: notify a [b]")        \
   X(PARAM, "param", "a = NAME, b = default or NULL")                       \
   X(SECRET, "secret", "a = NAME, b = source or NULL")                      \
   X(HOSTS, "hosts", "a = NAME, b = the hosts: a list of names or host maps") \
   X(PROBE, "probe", "a = NAME, b = expression")                            \
   X(TRIGGER, "trigger", "a = name, b = severity NAME, c = condition, d = for or NULL") \
-  X(NOTIFIER, "notifier", "a = command")                                   \
+  X(NOTIFIER, "notifier", "a = command or URL, b = NAME, c = kind NAME, d = CONTACTs (b-d NULL: the default)") \
   X(BACKOUT, "backout", "a = severity NAME, b = runbook to run, or NULL: undo") \
   X(REQUIRE, "require", "a = name, b = body")                              \
   X(PLANAPPROVAL, "require approval", "a = 'approval', b = role NAME")      \

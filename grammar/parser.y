@@ -104,6 +104,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token ASK "'ask'" APPROVE "'approve'" BY "'by'" NOTIFY "'notify'" NOTIFIER "'notifier'" LOG "'log'"
 %token FAIL "'fail'" RETURN "'return'" FN "'fn'" EXTERN "'extern'" NIL "'nil'"
 %token AND "'and'" OR "'or'" NOT "'not'"
+%token VIA "'via'" REQUIRED "'required'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" MATCH "'=~'" DEFAULT "'??'" ARROW "'->'"
 
 %precedence IFX
@@ -119,6 +120,8 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %type <node> decl stmt expr postfix primary string name opt_title opt_msg block
 %type <node> chain fn_decl extern_decl import_decl else_part opt_type
 %type <list> topts decls stmts contacts names args arglist parts params paramlist repl_items
+%type <list> map_items map_pairs
+%type <node> map_key
 
 %start top
 
@@ -151,6 +154,7 @@ decl
   | TRIGGER string name WHEN expr       { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, NULL); }
   | TRIGGER string name WHEN expr FOR expr { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, $7); }
   | NOTIFIER expr                       { $$ = mk(p, N_NOTIFIER, @$, $2, NULL, NULL, NULL); }
+  | NOTIFIER name name expr contacts    { $$ = mk(p, N_NOTIFIER, @$, $4, $2, $3, $5.head); }
   | ON name UNDO                        { $$ = mk(p, N_BACKOUT, @$, $2, NULL, NULL, NULL); }
   | ON name RUN expr                    { $$ = mk(p, N_BACKOUT, @$, $2, $4, NULL, NULL); }
   | RUNBOOK error '{' decls '}'         { $$ = NULL; }
@@ -198,6 +202,11 @@ contacts
   : %empty                              { $$ = none(); }
   | contacts name string                { $$ = add($1, mk(p, N_CONTACT, @2, $2, $3, NULL, NULL));
                                           $$.tail->span.end = @3.end; }
+  /* a role's notifier: notify NAME ["where"] (op = 1) */
+  | contacts NOTIFY name                { $$ = add($1, mk(p, N_CONTACT, @2, $3, NULL, NULL, NULL));
+                                          $$.tail->op = 1; $$.tail->span.end = @3.end; }
+  | contacts NOTIFY name string         { $$ = add($1, mk(p, N_CONTACT, @2, $3, $4, NULL, NULL));
+                                          $$.tail->op = 1; $$.tail->span.end = @4.end; }
   ;
 
 /* the targeting options after `on GROUP`: NAME N or NAME N% (checked by the checker) */
@@ -262,6 +271,9 @@ stmt
   | APPROVE BY name OR name opt_msg     { $$ = mk(p, N_APPROVE, @$, $3, $6, $5, NULL); }
   | APPROVE BY NUMBER name names opt_msg { $$ = mk(p, N_APPROVE, @$, $5.head, $6, $4, $3); }
   | NOTIFY name expr                    { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); }
+  | NOTIFY name expr VIA name           { $$ = mk(p, N_NOTIFY, @$, $2, $3, $5, NULL); }
+  | NOTIFY name expr REQUIRED           { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); $$->op = 1; }
+  | NOTIFY name expr VIA name REQUIRED  { $$ = mk(p, N_NOTIFY, @$, $2, $3, $5, NULL); $$->op = 1; }
   | LOG expr                            { $$ = mk(p, N_LOG, @$, $2, NULL, NULL, NULL); }
   | FAIL expr                           { $$ = mk(p, N_FAIL, @$, $2, NULL, NULL, NULL); }
   | RETURN expr                         { $$ = mk(p, N_RETURN, @$, $2, NULL, NULL, NULL); }
@@ -369,9 +381,28 @@ primary
   | '(' error ')'                       { $$ = mk(p, N_NIL, @$, NULL, NULL, NULL, NULL); }
   | '[' args ']'                        { $$ = mk(p, N_LIST, @$, $2.head, NULL, NULL, NULL); }
   | '[' error ']'                       { $$ = mk(p, N_LIST, @$, NULL, NULL, NULL, NULL); }
+  | '{' map_items '}'                   { $$ = mk(p, N_MAP, @$, $2.head, NULL, NULL, NULL); }
   | RUN '(' args ')'                    { $$ = mk(p, N_CALL, @$, builtin(p, @1, "run"), $3.head, NULL, NULL); }
   | ASK '(' args ')'                    { $$ = mk(p, N_CALL, @$, builtin(p, @1, "ask"), $3.head, NULL, NULL); }
   | PROBE '(' args ')'                  { $$ = mk(p, N_CALL, @$, builtin(p, @1, "probe"), $3.head, NULL, NULL); }
+  ;
+
+/* map_items -> [key ':' expr {',' key ':' expr} [',']]: keys and values, alternating */
+map_items
+  : %empty                              { $$ = none(); }
+  | map_pairs
+  | map_pairs ','
+  ;
+map_pairs
+  : map_key ':' expr                    { $$ = add(one($1), $3); }
+  | map_pairs ',' map_key ':' expr      { $$ = add(add($1, $3), $5); }
+  ;
+map_key
+  : name                                { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = $1->str;
+                                          $$->len = (uint32_t)strlen($1->str); }
+  | TIMEOUT                             { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = "timeout";
+                                          $$->len = 7; }   /* http's option; any other keyword: quote it */
+  | string
   ;
 
 args
@@ -414,7 +445,7 @@ static const char *const keywords[] = {
   "every", "after", "idempotent", "irreversible", "undo", "on", "run", "let",
   "verify", "if", "then", "else", "for", "in", "wait", "until", "manual", "ask",
   "approve", "by", "notify", "notifier", "log", "fail", "return", "fn", "extern", "true",
-  "false", "nil", "and", "or", "not", NULL,
+  "false", "nil", "and", "or", "not", "via", "required", NULL,
 };
 
 Diag *parser_error(struct Parser *p, uint32_t pos, uint32_t end, const char *fmt, ...) {

@@ -504,6 +504,15 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
         r->person = text_of(&b, d->b);
         for (c = d->c; c; c = c->next) {
           PlanContact *pc = PUSH(r->contacts, r->ncontacts, cap);
+          if (c->op == 1) {   /* notify NAME ["where"]: the role's notifier */
+            Buf nt = BUF_INIT;
+            buf_puts(&nt, c->a->str);
+            if (c->b && c->b->kind == N_STR) buf_printf(&nt, " %s", c->b->str);
+            pc->field = keep_str(&b, "notify");
+            pc->value = keep_str(&b, buf_cstr(&nt));
+            buf_free(&nt);
+            continue;
+          }
           pc->field = keep_str(&b, c->a ? c->a->str : "?");
           pc->value = text_of(&b, c->b);
         }

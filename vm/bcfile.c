@@ -983,6 +983,8 @@ static int check_instr(VCtx *v) {
       return jump(v, GET_sJ(i));
     case OP_JNIL: case OP_JNNIL:
       return reg(v, a, "A") || jump(v, GET_sBx(i));
+    case OP_NEWMAP:
+      return reg(v, a, "A") || span(v, b, 2 * c, "keys and values");
     case OP_CONCAT: case OP_NEWLIST:
       return reg(v, a, "A") || span(v, b, c, "operands");
     case OP_SHQUOTE:

@@ -450,6 +450,16 @@ static int do_index(VM *vm, const Value *o, const Value *i, Value *out) {
   double d;
   long n, len;
   Value r;
+  if (o->t == V_MAP) {   /* m["key"]: the value, or nil when the map has no such key */
+    const Value *x;
+    if (i->t != V_STR) return vm_fail(vm, "a map's index must be a string, not %s", val_type_name(i));
+    x = val_map_get(o, AS_STR(*i)->s);
+    r = x ? *x : val_nil();
+    val_retain(r);
+    val_release(*out);
+    *out = r;
+    return 0;
+  }
   if (i->t != V_NUM) return vm_fail(vm, "an index must be a number, not %s", val_type_name(i));
   d = i->u.n;
   if (d != floor(d)) return vm_fail(vm, "an index must be a whole number");
@@ -1150,6 +1160,17 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     mem_free(v);
     NEXT;
   }
+  CASE(NEWMAP) {
+    Value *v;
+    int k;
+    for (k = 0; k < 2 * (int)C; k += 2)
+      if (R[B + k].t != V_STR) { SAVE(); vm_fail(vm, "a map's keys must be strings"); goto failed; }
+    v = mem_alloc(((size_t)C * 2 + 1) * sizeof *v);
+    for (k = 0; k < 2 * (int)C; k++) { v[k] = R[B + k]; val_retain(v[k]); }
+    set(RA, val_map_new(v, C));
+    mem_free(v);
+    NEXT;
+  }
   CASE(GETFIELD) { TRY(get_field(vm, RB, KC, RA)); NEXT; }
   CASE(INDEX) { TRY(do_index(vm, RB, RC, RA)); NEXT; }
   CASE(CALL) {
@@ -1289,7 +1310,17 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     goto failed;
   }
   CASE(LOG) { TRY(vm_message(vm, "log", RA)); NEXT; }
-  CASE(NOTIFY) { SAVE(); if (vm_notify(vm, AS_STR(*KB)->s, RA, NULL) != 0) goto failed; NEXT; }
+  CASE(NOTIFY) {   /* K[B] is "ROLE" or "ROLE/NOTIFIER"; C = 1: required (run/notify.c reads a "!") */
+    Buf spec = BUF_INIT;
+    int nrc;
+    SAVE();
+    buf_puts(&spec, AS_STR(*KB)->s);
+    if (C & 1) buf_putc(&spec, '!');
+    nrc = vm_notify(vm, buf_cstr(&spec), RA, NULL);
+    buf_free(&spec);
+    if (nrc != 0) goto failed;
+    NEXT;
+  }
   CASE(MANUAL) { SAVE(); if (vm_gate(vm, GATE_MANUAL, RA, NULL, 1, NULL) != VM_OK) goto failed; NEXT; }
   CASE(ASK) { SAVE(); if (vm_gate(vm, GATE_ASK, RA, NULL, C, RA) != VM_OK) goto failed; NEXT; }
   CASE(APPROVE) {

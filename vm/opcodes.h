@@ -77,7 +77,8 @@
   X(WAITNEXT, ABC,  "if now >= R[A] (the deadline) then fail (timed out waiting) else sleep R[B], at most until the deadline") \
   X(TIMEOUT,  ABC,  "step timeout := R[A] (a duration)") \
   X(RETRY,    ABC,  "step retries := R[A], pause between attempts := R[B]") \
-  X(NOP,      ABC,  "nothing")
+  X(NOP,      ABC,  "nothing") \
+  X(NEWMAP,   ABC,  "R[A] := {R[B]: R[B+1], ..., R[B+2C-2]: R[B+2C-1]} (keys strings)")
 
 typedef enum OpCode {
 #define X(name, fmt, doc) OP_##name,

@@ -257,11 +257,13 @@ VmResult vm_gate(VM *vm, GateKind kind, const Value *text, const char *role, int
 /* vm_message logs or notifies through the journal (not repeated on replay). */
 int vm_message(VM *vm, const char *kind, const Value *v);
 /* vm_notify sends text to role through the runtime (run/notify.c): shown
-** (host on_message "notify"), run through the program's notifier if it
-** declares one, and journaled as one effect (not repeated on replay). A
-** notifier that fails does not fail the caller: the failure is journaled,
-** shown, and written to err (if not NULL; empty when it worked). Returns
-** -1 only when the journal fails, or there is no runtime. */
+** (host on_message "notify"), sent through a notifier if one is chosen,
+** and journaled as one effect (not repeated on replay). role may be
+** "ROLE/NOTIFIER" (notify ... via NOTIFIER), and end in "!" (required). A
+** notifier that fails does not fail the caller unless required: the
+** failure is journaled, shown, and written to err (if not NULL; empty
+** when it worked). Returns -1 when the journal fails, a required
+** notification fails, or there is no runtime. */
 int vm_notify(VM *vm, const char *role, const Value *text, Buf *err);
 
 /* vm_now returns monotonic seconds. */
