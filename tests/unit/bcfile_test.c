@@ -528,7 +528,7 @@ static void test_corruption(const unsigned char *d, size_t n) {
   c[6] = 1;
   reseal(c, n);
   CHECK(rejects(c, n, NBUILTINS, "", err, sizeof err) &&
-        strcmp(err, "made by a different rbk: format 1, this rbk reads 2; "
+        strcmp(err, "made by a different rbk: format 1, this rbk reads 3; "
                "recompile with rbk compile") == 0,
         "wrong format version: %s", err);
 
@@ -705,6 +705,16 @@ static void test_verifier(void) {
   p->protos[0]->code[9] = MK_ABC(OP_RETRY, 0, 3, 0);
   expect_invalid(p, "step deploy pc 9: RETRY B register 3 is out of range", "RETRY registers");
   p = make_prog();
+  p->protos[0]->code[9] = MK_ABC(OP_MODI, 0, 1, 0);
+  expect_invalid(p, "step deploy pc 9: MODI divisor is 0", "MODI by zero");
+  p = make_prog();
+  p->protos[0]->code[9] = MK_ABC(OP_ADDI, 0, 3, MK_sB(1));
+  expect_invalid(p, "step deploy pc 9: ADDI B register 3 is out of range", "ADDI registers");
+  p = make_prog();
+  p->protos[0]->code[3] = MK_ABC(OP_LTI, 1, MK_sB(-5), 1);
+  p->protos[0]->code[4] = MK_ABC(OP_LOG, 0, 0, 0);
+  expect_invalid(p, "step deploy pc 3: LTI is not followed by a JMP", "immediate comparison without JMP");
+  p = make_prog();
   p->protos[0]->code[9] = MK_ABC(OP_SHQUOTE, 0, 1, 3);
   expect_invalid(p, "step deploy pc 9: SHQUOTE quoting context 3", "SHQUOTE context");
   p = make_prog();
@@ -755,7 +765,7 @@ int main(void) {
   d = slurp(tpath("good.rbc"), &n);
   CHECK(d != NULL && n > BC_HEADER_LEN + BC_TRAILER_LEN, "the written file has %zu bytes", n);
   if (d) {
-    CHECK(memcmp(d, "RBKC\x1A\n\x02\x00\x00\x00", 10) == 0, "magic, version 2, flags 0");
+    CHECK(memcmp(d, "RBKC\x1A\n\x03\x00\x00\x00", 10) == 0, "magic, version 3, flags 0");
     test_truncation(d, n);
     test_corruption(d, n);
     free(d);
