@@ -85,8 +85,8 @@ bench_pair() {
     /usr/bin/time -o "$f" -f '%e %U %S' "${b[@]}" >/dev/null 2>&1; tb=$(tail -1 "$f")
     echo "$ta $tb"
   done > "$f.all"
-  BT_RATIO=$(awk '{ print $4 > 0 ? $1 / $4 : 0 }' "$f.all" | bench_median)
-  BT_CPU_RATIO=$(awk '{ print ($5 + $6) > 0 ? ($2 + $3) / ($5 + $6) : 0 }' "$f.all" | bench_median)
+  BT_RATIO=$(awk '{ print ($4 > 0 ? $1 / $4 : 0) }' "$f.all" | bench_median)
+  BT_CPU_RATIO=$(awk '{ print (($5 + $6) > 0 ? ($2 + $3) / ($5 + $6) : 0) }' "$f.all" | bench_median)
   rm -f "$f" "$f.all"
 }
 

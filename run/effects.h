@@ -51,6 +51,7 @@ typedef struct Effects {
   const char *operator_name;
   int pending_start;       /* the current live effect already has its effect_start */
   int cur_sync;            /* the current effect's records are synced at once (see effects.c) */
+  int cur_end_sync;        /* and its effect_end too (not a command's: it shares the next sync) */
   int read_only;           /* replay only: an effect the journal has no result for stops the
                            ** program (undo's first phase; requirements replayed for the REPL) */
 } Effects;
