@@ -49,6 +49,7 @@ typedef struct Gen {
   PtrMap fns;            /* name -> 1 + proto index */
   PtrMap builtins;       /* name -> 1 + native index: a builtin, or nbuiltins + an extern */
   PtrMap roles;          /* name -> 1 + role index */
+  PtrMap steps;          /* name -> 1 + step index (the first of that name), for `after` */
   uint32_t protos_cap, globals_cap, verifies_cap;
   int failed;
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
@@ -973,7 +974,8 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
       case N_AFTER: {
         Node *q;
         for (q = p->a; q; q = q->next) {
-          int si = prog_find_step(g->prog, q->str);
+          uintptr_t known = (uintptr_t)ptrmap_get(&g->steps, q->str);
+          int si = known ? (int)known - 1 : prog_find_step(g->prog, q->str);
           if (si >= 0 && si < index) {
             st->after = mem_realloc(st->after, (st->nafter + 1) * sizeof *st->after);
             st->after[st->nafter++] = (uint32_t)si;
@@ -1106,6 +1108,7 @@ static void gen_module(Gen *g, const char *module) {
     memset(&m.fns, 0, sizeof m.fns);
     memset(&m.builtins, 0, sizeof m.builtins);
     memset(&m.roles, 0, sizeof m.roles);
+    memset(&m.steps, 0, sizeof m.steps);
     m.ast = &ast;
     m.d = &d;
     m.module = 1;
@@ -1229,6 +1232,7 @@ static void gen_runbook(Gen *g, Node *rb) {
     } else if (n->kind == N_STEP) {
       GROW(pr->steps, pr->nsteps);
       memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
+      if (!ptrmap_get(&g->steps, n->a->str)) ptrmap_put(&g->steps, n->a->str, (void *)(uintptr_t)(pr->nsteps + 1));
       pr->steps[pr->nsteps++].name = mem_strdup(n->a->str);
     }
   }
@@ -1345,6 +1349,7 @@ Program *codegen_program(Ast *ast, Diags *d) {
   ptrmap_free(&g.fns);
   ptrmap_free(&g.builtins);
   ptrmap_free(&g.roles);
+  ptrmap_free(&g.steps);
   if (g.failed) {
     pr->src = NULL;   /* the caller still owns it */
     prog_free(pr);
@@ -1392,6 +1397,7 @@ static void gen_free(Gen *g) {
   ptrmap_free(&g->fns);
   ptrmap_free(&g->builtins);
   ptrmap_free(&g->roles);
+  ptrmap_free(&g->steps);
 }
 
 int codegen_chunk(Ast *chunk, Node *expr_or_null, Program *pr, Diags *d) {
