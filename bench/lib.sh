@@ -4,6 +4,10 @@
 #                            `date +%s.%N`), set BT_MEAN BT_SD BT_MIN BT_MAX
 #                            (seconds), BT_RUNS and BT_TOOL; NAME labels
 #                            the JSON file out/NAME.json
+#   bench_pair N A... -- B...  run A and B in turn (A B A B ...) N times and
+#                            set BT_RATIO to the median of the pair ratios
+#                            A/B of wall time, BT_CPU_RATIO of user+system
+#                            time: on a busy machine the steadier figures
 #   bench_rss CMD...         peak resident set of CMD, in KiB, into BT_RSS_KB
 #   bench_ms SECONDS         "123.4 ms"
 #   bench_div A B [DIGITS]   A / B, printed with DIGITS decimals (default 2)
@@ -56,6 +60,34 @@ print(r["mean"], r["stddev"] or 0, r["min"], r["max"], len(r["times"]))' "$json"
       "$*" "$BT_MEAN" "$BT_SD" "$BT_MIN" "$BT_MAX" "$BT_RUNS" > "$json"
     BT_TOOL="date loop"
   fi
+}
+
+# bench_median: the median of the numbers on stdin, one a line
+bench_median() {
+  sort -g | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); if (NR % 2) printf "%.3f\n", v[m]; else printf "%.3f\n", (v[m] + v[m + 1]) / 2 }'
+}
+
+bench_pair() {
+  local n=$1 k f ta tb; shift
+  local a=() b=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do a+=("$1"); shift; done
+  shift
+  b=("$@")
+  if [ ! -x /usr/bin/time ]; then
+    echo "bench: /usr/bin/time is missing (Debian package time; ./deps.sh bench installs it)" >&2
+    return 1
+  fi
+  f="$BENCH_OUT/.pair"
+  "${a[@]}" >/dev/null 2>&1 || { echo "bench: the command fails, not timing it: ${a[*]}" >&2; return 1; }
+  "${b[@]}" >/dev/null 2>&1 || { echo "bench: the command fails, not timing it: ${b[*]}" >&2; return 1; }
+  for ((k = 0; k < n; k++)); do
+    /usr/bin/time -o "$f" -f '%e %U %S' "${a[@]}" >/dev/null 2>&1; ta=$(tail -1 "$f")
+    /usr/bin/time -o "$f" -f '%e %U %S' "${b[@]}" >/dev/null 2>&1; tb=$(tail -1 "$f")
+    echo "$ta $tb"
+  done > "$f.all"
+  BT_RATIO=$(awk '{ print ($4 > 0 ? $1 / $4 : 0) }' "$f.all" | bench_median)
+  BT_CPU_RATIO=$(awk '{ print (($5 + $6) > 0 ? ($2 + $3) / ($5 + $6) : 0) }' "$f.all" | bench_median)
+  rm -f "$f" "$f.all"
 }
 
 bench_rss() {

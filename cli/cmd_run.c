@@ -188,28 +188,53 @@ static void on_signal(int sig) {
   caught_signal = sig;
 }
 
+/* step_time takes one step_end record's duration (and time waited at
+** gates) for its step, if that step ran or was replayed. */
+static void step_time(const Session *S, StepOutcome *o, const Json *r) {
+  const char *name = rr_str(r, "step");
+  double d;
+  int k;
+  if (!name || json_get(r, "undo")) return;
+  if ((k = prog_find_step(S->p, name)) < 0) return;
+  if (o[k].state == STEP_PENDING || o[k].state == STEP_SKIPPED) return;
+  if (rr_secs(json_get(r, "duration"), &d)) o[k].duration = d;
+  o[k].waited = rr_secs(json_get(r, "waited"), &d) ? d : 0;
+}
+
 /* journal_times sets the duration (and time waited at gates) of each
 ** step that ran from its last step_end in the journal, whoever ran it
-** (a replay takes no time): the summary after a resume is the run's. */
+** (a replay takes no time): the summary after a resume is the run's.
+** The records the session opened with are already parsed (and their
+** chain verified) in S->jr; only the lines this process appended since
+** are read back, so a resume reads a long journal once, not twice. */
 static void journal_times(const Session *S, StepOutcome *o) {
-  RrJournal L;
+  const Journal *j = &S->jr;
+  uint64_t from = j->nrecs ? j->recs[j->nrecs - 1].offset + j->recs[j->nrecs - 1].len + 1 : 0;
   size_t i;
-  if (rr_load(&L, S->dir) < 0) {
-    rr_unload(&L);
-    return;
+  for (i = 0; i < j->nrecs; i++)
+    if (strcmp(j->recs[i].type, "step_end") == 0) step_time(S, o, j->recs[i].json);
+  if (j->fd >= 0 && j->size > from && j->size - from < ((uint64_t)1 << 30)) {
+    size_t n = (size_t)(j->size - from), got = 0, at = 0;
+    char *p = mem_alloc(n + 1);
+    while (got < n) {
+      ssize_t k = pread(j->fd, p + got, n - got, (off_t)(from + got));
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) break;
+      got += (size_t)k;
+    }
+    while (at < got) {
+      char *nl = memchr(p + at, '\n', got - at);
+      size_t len = nl ? (size_t)(nl - (p + at)) : got - at;
+      if (memmem(p + at, len, "\"type\":\"step_end\"", 18)) {
+        char perr[8];
+        Json *r = json_parse(p + at, len, perr, sizeof perr);
+        if (r) step_time(S, o, r);
+        json_free(r);
+      }
+      at += len + 1;
+    }
+    mem_free(p);
   }
-  for (i = 0; i < L.n; i++) {
-    const Json *r = L.rec[i];
-    const char *t = rr_str(r, "type"), *name = rr_str(r, "step");
-    double d;
-    int k;
-    if (!t || strcmp(t, "step_end") != 0 || !name || json_get(r, "undo")) continue;
-    if ((k = prog_find_step(S->p, name)) < 0) continue;
-    if (o[k].state == STEP_PENDING || o[k].state == STEP_SKIPPED) continue;
-    if (rr_secs(json_get(r, "duration"), &d)) o[k].duration = d;
-    o[k].waited = rr_secs(json_get(r, "waited"), &d) ? d : 0;
-  }
-  rr_unload(&L);
 }
 
 /* select_steps marks the steps --only and --from select; their number. */

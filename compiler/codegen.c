@@ -50,6 +50,7 @@ typedef struct Gen {
   PtrMap fns;            /* name -> 1 + proto index */
   PtrMap builtins;       /* name -> 1 + native index: a builtin, or nbuiltins + an extern */
   PtrMap roles;          /* name -> 1 + role index */
+  PtrMap steps;          /* name -> 1 + step index (the first of that name), for `after` */
   uint32_t protos_cap, globals_cap, verifies_cap;
   int failed;
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
@@ -429,13 +430,40 @@ static void call(Gen *g, Node *n, int reg) {
   g->fs->freereg = base;
 }
 
+/* small_int: n is a number literal that is a whole number from lo to hi
+** (an immediate operand: MIN_IMM..MAX_IMM, opcodes.h, or MODI's 1..255);
+** *v is it. */
+static int small_int(const Node *n, int lo, int hi, int *v) {
+  if (n->kind != N_NUM || !(n->num >= lo && n->num <= hi) || n->num != (double)(int)n->num) return 0;
+  *v = (int)n->num;
+  return 1;
+}
+
+/* arith_imm emits ADDI, SUBI or MODI when the right operand is a small
+** whole number, as Lua's ADDI: no constant to load or check at run time. */
+static int arith_imm(Gen *g, Node *n, int reg) {
+  int v, base = g->fs->freereg, l;
+  OpCode op;
+  if (n->op == AOP_MOD && small_int(n->b, 1, 255, &v)) op = OP_MODI;
+  else if (n->op == AOP_ADD && small_int(n->b, MIN_IMM, MAX_IMM, &v)) op = OP_ADDI;
+  else if (n->op == AOP_SUB && small_int(n->b, MIN_IMM, MAX_IMM, &v)) op = OP_SUBI;
+  else return 0;
+  l = exp2anyreg(g, n->a);
+  g->fs->pos = n->span.pos;
+  emit_abc(g, op, reg, l, op == OP_MODI ? v : MK_sB(v));
+  g->fs->freereg = base;
+  return 1;
+}
+
 static void arith(Gen *g, Node *n, int reg) {
   static const OpCode rr[] = {[AOP_ADD] = OP_ADD, [AOP_SUB] = OP_SUB, [AOP_MUL] = OP_MUL,
                               [AOP_DIV] = OP_DIV, [AOP_MOD] = OP_MOD};
   static const OpCode rk[] = {[AOP_ADD] = OP_ADDK, [AOP_SUB] = OP_SUBK, [AOP_MUL] = OP_MULK,
                               [AOP_DIV] = OP_DIVK, [AOP_MOD] = OP_MODK};
   int base = g->fs->freereg;
-  int l = exp2anyreg(g, n->a);
+  int l;
+  if (arith_imm(g, n, reg)) return;
+  l = exp2anyreg(g, n->a);
   if (is_const_num(n->b)) {
     uint32_t k = add_k(g, const_value(n->b));
     if (k <= 255) {
@@ -477,10 +505,28 @@ static void compare_regs(Gen *g, Node *n, int l, int r, int sense, Jumps *out) {
   jl_add(g, out, emit_jump(g), n);
 }
 
+/* compare_imm emits EQI, LTI, LEI, GTI or GEI when the right operand is
+** a small whole number (Lua's EQI and friends). */
+static int compare_imm(Gen *g, Node *n, int sense, Jumps *out) {
+  int v, base = g->fs->freereg, l;
+  OpCode op;
+  if (!small_int(n->b, MIN_IMM, MAX_IMM, &v)) return 0;
+  op = n->op == AOP_EQ || n->op == AOP_NE ? OP_EQI
+       : n->op == AOP_LT ? OP_LTI : n->op == AOP_LE ? OP_LEI : n->op == AOP_GT ? OP_GTI : OP_GEI;
+  l = exp2anyreg(g, n->a);
+  g->fs->pos = n->span.pos;
+  emit_abc(g, op, l, MK_sB(v), n->op == AOP_NE ? !sense : sense);
+  jl_add(g, out, emit_jump(g), n);
+  g->fs->freereg = base;
+  return 1;
+}
+
 static void compare(Gen *g, Node *n, int sense, Jumps *out) {
   int base = g->fs->freereg;
-  int l = exp2anyreg(g, n->a);
+  int l;
   Node *rhs = n->b;
+  if (compare_imm(g, n, sense, out)) return;
+  l = exp2anyreg(g, n->a);
   if (is_const_num(rhs) || rhs->kind == N_STR || rhs->kind == N_BOOL || rhs->kind == N_NIL) {
     Value v = rhs->kind == N_STR ? val_str_new(rhs->str, rhs->len)
               : rhs->kind == N_BOOL ? val_bool(rhs->op)
@@ -991,7 +1037,8 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
       case N_AFTER: {
         Node *q;
         for (q = p->a; q; q = q->next) {
-          int si = prog_find_step(g->prog, q->str);
+          uintptr_t known = (uintptr_t)ptrmap_get(&g->steps, q->str);
+          int si = known ? (int)known - 1 : prog_find_step(g->prog, q->str);
           if (si >= 0 && si < index) {
             st->after = mem_realloc(st->after, (st->nafter + 1) * sizeof *st->after);
             st->after[st->nafter++] = (uint32_t)si;
@@ -1147,6 +1194,7 @@ static void gen_module(Gen *g, const char *module) {
     memset(&m.fns, 0, sizeof m.fns);
     memset(&m.builtins, 0, sizeof m.builtins);
     memset(&m.roles, 0, sizeof m.roles);
+    memset(&m.steps, 0, sizeof m.steps);
     m.ast = &ast;
     m.d = &d;
     m.module = 1;
@@ -1276,6 +1324,7 @@ static void gen_runbook(Gen *g, Node *rb) {
       if (n->d) global_index(g, ast_intern(g->ast, "host", 4));   /* the host a step on hosts is running on (run/fleet.c sets it) */
       GROW(pr->steps, pr->nsteps);
       memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
+      if (!ptrmap_get(&g->steps, n->a->str)) ptrmap_put(&g->steps, n->a->str, (void *)(uintptr_t)(pr->nsteps + 1));
       pr->steps[pr->nsteps++].name = mem_strdup(n->a->str);
     }
   }
@@ -1397,6 +1446,7 @@ Program *codegen_program(Ast *ast, Diags *d) {
   ptrmap_free(&g.fns);
   ptrmap_free(&g.builtins);
   ptrmap_free(&g.roles);
+  ptrmap_free(&g.steps);
   if (g.failed) {
     pr->src = NULL;   /* the caller still owns it */
     prog_free(pr);
@@ -1444,6 +1494,7 @@ static void gen_free(Gen *g) {
   ptrmap_free(&g->fns);
   ptrmap_free(&g->builtins);
   ptrmap_free(&g->roles);
+  ptrmap_free(&g->steps);
 }
 
 int codegen_chunk(Ast *chunk, Node *expr_or_null, Program *pr, Diags *d) {

@@ -261,6 +261,18 @@ static int must_sync(const char *kind) {
   return strcmp(kind, "cmd") == 0 || strcmp(kind, "gate") == 0 || strcmp(kind, "notify") == 0;
 }
 
+/* A command's effect_end is written at once but not synced by itself: it
+** becomes durable with the next synced record, which is at the latest the
+** effect_start of the next command (synced before that command's process
+** is spawned), a gate, a notification, the run's end, or the sync
+** jrn_close makes of whatever is left. So a step costs one fdatasync, not
+** two. A crash before that sync can lose the end (never the start, which
+** was synced before the spawn), and a resume then finds the command in
+** doubt and asks (docs/journal.md, "One sync per command"). A gate's answer
+** and a notification's end stay synced at once: a person's answer is
+** never lost. */
+static int must_sync_end(const char *kind) { return must_sync(kind) && strcmp(kind, "cmd") != 0; }
+
 /* append masks fields and writes one record. */
 static int append_opt(VM *vm, const char *type, const char *fields, int sync) {
   Buf masked = BUF_INIT;
@@ -373,6 +385,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   n = ln->n;
   fx->pending_start = 0;
   fx->cur_sync = must_sync(kind);
+  fx->cur_end_sync = must_sync_end(kind);
   if (n < ln->neff) {
     const Json *start = fx->recs[ln->start_of[n]].json;
     const char *rk = json_str(json_get(start, "key"), NULL);
@@ -530,7 +543,7 @@ int fx_end(VM *vm, const Value *result, const char *extra) {
     json_put_value_masked(&b, result, &mask);
   }
   if (extra) buf_puts(&b, extra);
-  rc = append_opt(vm, "effect_end", buf_cstr(&b), fx->cur_sync);
+  rc = append_opt(vm, "effect_end", buf_cstr(&b), fx->cur_end_sync);
   buf_free(&b);
   fx->lanes[fx->lane].n++;
   fx->pending_start = 0;

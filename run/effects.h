@@ -63,6 +63,7 @@ typedef struct Effects {
                            ** (run/fleet.c); its records go to the parent, the journal's one writer,
                            ** through this socket: fx_relay_send */
   int relay_broken;        /* the parent could not journal a record: as fx_broken */
+  int cur_end_sync;        /* and its effect_end too (not a command's: it shares the next sync) */
   int read_only;           /* replay only: an effect the journal has no result for stops the
                            ** program (undo's first phase; requirements replayed for the REPL) */
 } Effects;

@@ -242,6 +242,10 @@ static void free_recs(Journal *j) {
 }
 
 void jrn_close(Journal *j) {
+  /* Records appended without a sync of their own become durable before
+  ** the journal is let go, whichever way the run stops. */
+  if (j->fd >= 0 && j->unsynced && !j->broken) fdatasync(j->fd);
+  j->unsynced = 0;
   if (j->fd >= 0) close(j->fd);
   j->fd = -1;
   free_recs(j);
@@ -482,6 +486,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
     return poison(j, err, errlen, "%s: cannot sync record %" PRIu64 " (it may or may not be on disk): %s",
                   j->path, j->seq, strerror(e));
   }
+  j->unsynced = !sync;
   j->size += line.n;
   j->seq++;
   memcpy(j->prev, next, 65);

@@ -124,6 +124,7 @@ typedef struct Journal {
   uint64_t seq;        /* the seq of the next record */
   char prev[65];       /* hex SHA-256 of the last record's line, or 64 zeros */
   uint64_t size;       /* bytes in the file */
+  int unsynced;        /* records were written since the last fdatasync (jrn_close syncs them) */
   int broken;          /* an append failed: the file's state is unknown, and
                        ** every later append fails at once, writing nothing,
                        ** until the journal is opened again */

@@ -948,7 +948,12 @@ static int check_instr(VCtx *v) {
   OpCode op = GET_OP(i);
   switch (op) {
     case OP_MOVE: case OP_NEG: case OP_NOT: case OP_WAITINIT: case OP_WAITNEXT: case OP_RETRY:
+    case OP_ADDI: case OP_SUBI:
       return reg(v, a, "A") || reg(v, b, "B");
+    case OP_MODI:
+      if (reg(v, a, "A") || reg(v, b, "B")) return -1;
+      if (c == 0) return pcfail(v, "MODI divisor is 0");
+      return 0;
     case OP_LOADK:
       return reg(v, a, "A") || kidx(v, bx, 0);
     case OP_LOADNIL: case OP_LOADBOOL: case OP_RET: case OP_RUN: case OP_FAIL: case OP_LOG:
@@ -977,7 +982,7 @@ static int check_instr(VCtx *v) {
       return reg(v, a, "A") || reg(v, b, "B") || fused(v);
     case OP_EQK: case OP_LTK: case OP_LEK: case OP_GTK: case OP_GEK:
       return reg(v, a, "A") || kidx(v, b, 0) || fused(v);
-    case OP_TEST:
+    case OP_TEST: case OP_EQI: case OP_LTI: case OP_LEI: case OP_GTI: case OP_GEI:
       return reg(v, a, "A") || fused(v);
     case OP_JMP:
       return jump(v, GET_sJ(i));

@@ -98,6 +98,8 @@ static void comment(const Program *p, const Proto *f, uint32_t pc, int source, B
     case OP_EQK: case OP_LTK: case OP_LEK: case OP_GTK: case OP_GEK:
       put_k(p, f, bb, b);
       break;
+    case OP_ADDI: case OP_SUBI: buf_printf(b, "%d", GET_sC(i)); break;
+    case OP_EQI: case OP_LTI: case OP_LEI: case OP_GTI: case OP_GEI: buf_printf(b, "%d", GET_sB(i)); break;
     case OP_NOTIFY: case OP_APPROVE:
       buf_puts(b, "role ");
       put_k(p, f, bb, b);

@@ -938,6 +938,14 @@ static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int arg
 
 /* ---- the loop -------------------------------------------------------- */
 
+#if defined(__GNUC__)
+#define RBK_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RBK_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define RBK_LIKELY(x) (x)
+#define RBK_UNLIKELY(x) (x)
+#endif
+
 static inline void set(Value *r, Value v) {
   Value old = *r;
   *r = v;
@@ -952,10 +960,13 @@ static void clear_frame(Value *base, int n) {
   }
 }
 
+/* How many backward jumps run between two ticks. The count is a local of
+** the loop (a register), not a field of the VM written on every jump. */
+#define VM_TICK 4096
+
 /* tick runs every few thousand backward jumps: Ctrl-C and the step's
 ** deadline must stop even a loop that never runs a command. */
 static int tick(VM *vm) {
-  vm->budget = 4096;
   if (vm_interrupted(vm)) return vm_fail(vm, "interrupted");
   if (vm->step_deadline > 0 && vm_now() > vm->step_deadline) return vm_fail(vm, "step timed out");
   return 0;
@@ -998,6 +1009,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   const Instr *pc = f->pc;
   Value *R = f->base;
   Value *K = f->p->k;
+  uint32_t budget = vm->budget ? vm->budget : VM_TICK;
   Instr i;
   LOOP
   CASE(MOVE) { Value v = *RB; val_retain(v); set(RA, v); NEXT; }
@@ -1017,22 +1029,25 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     NEXT;
   }
   CASE(SETG) { Value v = *RA; val_retain(v); set(&vm->G[GET_Bx(i)], v); NEXT; }
+/* The number fast paths store the result before releasing what the
+** register held (almost never an object), so no double has to live across
+** the call to the release, and gcc keeps everything in registers. */
+#define SETNUM(a, r) do { Value *a_ = (a); Value old_ = *a_; a_->t = V_NUM; a_->u.n = (r); \
+                          if (RBK_UNLIKELY(IS_OBJ(old_))) val_release(old_); } while (0)
 #define ARITH(op, expr, kop)                                                   \
   CASE(op) {                                                                   \
     Value *b = RB, *c = RC;                                                    \
-    if (b->t == V_NUM && c->t == V_NUM) {                                      \
-      double x = b->u.n, y = c->u.n; Value *a = RA;                            \
-      if (IS_OBJ(*a)) val_release(*a);                                         \
-      a->t = V_NUM; a->u.n = (expr); NEXT;                                     \
+    if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM)) {                          \
+      double x = b->u.n, y = c->u.n;                                           \
+      SETNUM(RA, expr); NEXT;                                                  \
     }                                                                          \
     TRY(arith(vm, OP_##op, RA, b, c)); NEXT;                                   \
   }                                                                            \
   CASE(kop) {                                                                  \
     Value *b = RB, *c = KC;                                                    \
-    if (b->t == V_NUM && c->t == V_NUM) {                                      \
-      double x = b->u.n, y = c->u.n; Value *a = RA;                            \
-      if (IS_OBJ(*a)) val_release(*a);                                         \
-      a->t = V_NUM; a->u.n = (expr); NEXT;                                     \
+    if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM)) {                          \
+      double x = b->u.n, y = c->u.n;                                           \
+      SETNUM(RA, expr); NEXT;                                                  \
     }                                                                          \
     TRY(arith(vm, OP_##kop, RA, b, c)); NEXT;                                  \
   }
@@ -1044,15 +1059,51 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(MOD) { TRY(arith(vm, OP_MOD, RA, RB, RC)); NEXT; }
   CASE(MODK) {
     Value *b = RB, *c = KC;
-    if (b->t == V_NUM && c->t == V_NUM && c->u.n != 0) {
+    if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM && c->u.n != 0)) {
       double x = b->u.n, y = c->u.n;
-      Value *a = RA;
-      if (IS_OBJ(*a)) val_release(*a);
-      a->t = V_NUM;
-      a->u.n = fmodfloor(x, y);
+      SETNUM(RA, fmodfloor(x, y));
       NEXT;
     }
     TRY(arith(vm, OP_MODK, RA, b, c));
+    NEXT;
+  }
+  /* The immediate forms: the operand is in the instruction, a whole
+  ** number the compiler chose, so there is no constant to load or check. */
+  CASE(ADDI) {
+    Value *b = RB;
+    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n + GET_sC(i)); NEXT; }
+    { Value k = val_num(GET_sC(i)); TRY(arith(vm, OP_ADD, RA, b, &k)); }
+    NEXT;
+  }
+  CASE(SUBI) {
+    Value *b = RB;
+    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n - GET_sC(i)); NEXT; }
+    { Value k = val_num(GET_sC(i)); TRY(arith(vm, OP_SUB, RA, b, &k)); }
+    NEXT;
+  }
+  CASE(MODI) {
+    Value *b = RB;
+    if (RBK_LIKELY(b->t == V_NUM)) {
+      /* A whole dividend from 0 to 2^32 - 1: one unsigned 32-bit
+      ** division; one from -2^31 to -1: a signed one, and since the
+      ** divisor (1 to 255) is positive the floored result is r or r + C. */
+      double x = b->u.n;
+      if (RBK_LIKELY(x >= 0 && x < 4294967296.0)) {
+        uint32_t xu = (uint32_t)x;
+        if (RBK_LIKELY((double)xu == x)) { SETNUM(RA, (double)(xu % C)); NEXT; }
+      } else if (x < 0 && x >= -2147483648.0) {
+        int32_t xi = (int32_t)x, r;
+        if ((double)xi == x) {
+          r = xi % (int32_t)C;
+          r += (r >> 31) & (int32_t)C;
+          SETNUM(RA, (double)r);
+          NEXT;
+        }
+      }
+      SETNUM(RA, fmodfloor(x, (double)C));
+      NEXT;
+    }
+    { Value k = val_num(C); TRY(arith(vm, OP_MOD, RA, b, &k)); }
     NEXT;
   }
   CASE(NEG) {
@@ -1121,12 +1172,34 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     CONDJUMP(r);
     NEXT;
   }
+  CASE(EQI) {
+    Value *a = RA;
+    CONDJUMP(a->t == V_NUM && a->u.n == (double)GET_sB(i));
+    NEXT;
+  }
+#define CMPI(op, cmpop, swap, eq)                                              \
+  CASE(op) {                                                                   \
+    Value *a = RA;                                                             \
+    int r;                                                                     \
+    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n cmpop (double)GET_sB(i);         \
+    else {                                                                     \
+      Value k = val_num(GET_sB(i));                                            \
+      SAVE();                                                                  \
+      if ((r = swap ? less(vm, &k, a, eq) : less(vm, a, &k, eq)) < 0) goto failed; \
+    }                                                                          \
+    CONDJUMP(r);                                                               \
+    NEXT;                                                                      \
+  }
+  CMPI(LTI, <, 0, 0)
+  CMPI(LEI, <=, 0, 1)
+  CMPI(GTI, >, 1, 0)
+  CMPI(GEI, >=, 1, 1)
   CASE(TEST) { CONDJUMP(val_truthy(RA)); NEXT; }
   CASE(MATCH) { TRY(do_match(vm, RB, RC, RA)); NEXT; }
   CASE(JMP) {
     int off = GET_sJ(i);
     pc += off;
-    if (off < 0 && --vm->budget == 0) TRY(tick(vm));
+    if (off < 0 && RBK_UNLIKELY(--budget == 0)) { budget = VM_TICK; TRY(tick(vm)); }
     NEXT;
   }
   CASE(JNIL) { if (RA->t == V_NIL) pc += GET_sBx(i); NEXT; }
@@ -1241,22 +1314,33 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       vm_fail(vm, "range() bounds must be below 2^53, where every whole number is exact");
       goto failed;
     }
-    if (a[0].u.n < a[1].u.n) set(&a[2], a[0]);
-    else pc += GET_sBx(i);
+    /* The count is computed once, as Lua's for loop does, and the loop
+    ** counts in integers: R[A] the next value, R[A+1] the iterations
+    ** left, both int64 (exact: both ends are whole and below 2^53) and
+    ** tagged nil, since no program text can name them. */
+    {
+      int64_t from = (int64_t)a[0].u.n, count = (int64_t)ceil(a[1].u.n) - from;
+      if (count > 0) {
+        set(&a[2], a[0]);
+        a[0].t = V_NIL;
+        a[0].u.i = from;
+        a[1].t = V_NIL;
+        a[1].u.i = count - 1;
+      } else {
+        pc += GET_sBx(i);
+      }
+    }
     NEXT;
   }
   CASE(FORLOOP) {
     Value *a = RA;
-    double n;
-    if (a[0].t != V_NUM || a[1].t != V_NUM) { SAVE(); vm_fail(vm, "invalid loop state"); goto failed; }
-    n = a[0].u.n + 1;
-    a[0].u.n = n;
-    if (n < a[1].u.n) {
-      if (IS_OBJ(a[2])) val_release(a[2]);
-      a[2].t = V_NUM;
-      a[2].u.n = n;
+    if (a[1].u.i > 0) {
+      int64_t n = a[0].u.i + 1;
+      a[1].u.i--;
+      a[0].u.i = n;
+      SETNUM(&a[2], (double)n);
       pc += GET_sBx(i);
-      if (--vm->budget == 0) TRY(tick(vm));
+      if (RBK_UNLIKELY(--budget == 0)) { budget = VM_TICK; TRY(tick(vm)); }
     }
     NEXT;
   }
@@ -1280,7 +1364,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       val_retain(v);
       set(&a[2], v);
       pc += GET_sBx(i);
-      if (--vm->budget == 0) TRY(tick(vm));
+      if (RBK_UNLIKELY(--budget == 0)) { budget = VM_TICK; TRY(tick(vm)); }
     }
     NEXT;
   }

@@ -38,6 +38,9 @@
   X(MULK,     ABC,  "R[A] := R[B] * K[C]") \
   X(DIVK,     ABC,  "R[A] := R[B] / K[C]") \
   X(MODK,     ABC,  "R[A] := R[B] % K[C]") \
+  X(ADDI,     ABC,  "R[A] := R[B] + sC (sC = C - 127, a whole number from -127 to 128)") \
+  X(SUBI,     ABC,  "R[A] := R[B] - sC") \
+  X(MODI,     ABC,  "R[A] := R[B] % C (C from 1 to 255)") \
   X(NEG,      ABC,  "R[A] := -R[B]") \
   X(NOT,      ABC,  "R[A] := not R[B]") \
   X(EQ,       ABC,  "if (R[A] == R[B]) != C then pc++") \
@@ -48,6 +51,11 @@
   X(LEK,      ABC,  "if (R[A] <= K[B]) != C then pc++") \
   X(GTK,      ABC,  "if (R[A] > K[B]) != C then pc++") \
   X(GEK,      ABC,  "if (R[A] >= K[B]) != C then pc++") \
+  X(EQI,      ABC,  "if (R[A] == sB) != C then pc++ (sB = B - 127)") \
+  X(LTI,      ABC,  "if (R[A] < sB) != C then pc++") \
+  X(LEI,      ABC,  "if (R[A] <= sB) != C then pc++") \
+  X(GTI,      ABC,  "if (R[A] > sB) != C then pc++") \
+  X(GEI,      ABC,  "if (R[A] >= sB) != C then pc++") \
   X(TEST,     ABC,  "if truthy(R[A]) != C then pc++") \
   X(MATCH,    ABC,  "R[A] := R[B] =~ R[C] (POSIX extended regex)") \
   X(JMP,      sJ,   "pc += sJ") \
@@ -61,8 +69,8 @@
   X(CALL,     ABC,  "R[A] := R[A](R[A+1], ..., R[A+B])") \
   X(CALLB,    ABC,  "R[A] := native C (R[A], ..., R[A+B-1]): builtin C, or extern C - nbuiltins") \
   X(RET,      ABC,  "return R[A]") \
-  X(FORPREP,  AsBx, "R[A] counter, R[A+1] limit: if not R[A] < R[A+1] then pc += sBx else R[A+2] := R[A]") \
-  X(FORLOOP,  AsBx, "R[A] += 1; if R[A] < R[A+1] then R[A+2] := R[A]; pc += sBx") \
+  X(FORPREP,  AsBx, "R[A] start, R[A+1] limit: R[A] := ceil(R[A]); R[A+1] := the count of whole numbers from R[A] below the limit; if it is 0 then pc += sBx else R[A+1] -= 1; R[A+2] := R[A]") \
+  X(FORLOOP,  AsBx, "if R[A+1] > 0 then R[A+1] -= 1; R[A] += 1; R[A+2] := R[A]; pc += sBx") \
   X(LISTPREP, AsBx, "R[A] list, R[A+1] index 0: if the list is empty then pc += sBx else R[A+2] := R[A][0]") \
   X(LISTLOOP, AsBx, "R[A+1] += 1; if R[A+1] < len(R[A]) then R[A+2] := R[A][R[A+1]]; pc += sBx") \
   X(RUN,      ABC,  "run command R[A]; a non-zero exit fails the step") \
@@ -98,11 +106,17 @@ typedef uint32_t Instr;
 #define GET_Bx(i)   (((i) >> 16) & 0xFFFF)
 #define GET_sBx(i)  ((int)GET_Bx(i) - 0x7FFF)
 #define GET_sJ(i)   ((int)((i) >> 8) - 0x7FFFFF)
+#define GET_sB(i)   ((int)GET_B(i) - 127)     /* the immediate of EQI LTI LEI GTI GEI */
+#define GET_sC(i)   ((int)GET_C(i) - 127)     /* the immediate of ADDI SUBI */
 
 #define MK_ABC(o, a, b, c) ((Instr)(o) | (Instr)(a) << 8 | (Instr)(b) << 16 | (Instr)(c) << 24)
 #define MK_ABx(o, a, bx)   ((Instr)(o) | (Instr)(a) << 8 | (Instr)(bx) << 16)
 #define MK_AsBx(o, a, sbx) MK_ABx(o, a, (unsigned)((sbx) + 0x7FFF))
 #define MK_sJ(o, sj)       ((Instr)(o) | (Instr)((sj) + 0x7FFFFF) << 8)
+
+#define MK_sB(imm) ((imm) + 127)     /* an immediate as the B or C field */
+#define MIN_IMM (-127)               /* the range of sB and sC */
+#define MAX_IMM 128
 
 #define MAX_REGS 250       /* registers per frame: A, B and C are one byte */
 #define MAX_Bx 0xFFFF      /* constants and globals per index field */

@@ -40,6 +40,7 @@ typedef struct Value {
   uint8_t t;         /* ValType */
   union {
     double n;        /* V_NUM, V_DUR (seconds) */
+    int64_t i;       /* a counted for loop's own registers (FORPREP; tagged nil) */
     int b;           /* V_BOOL */
     uint32_t fn;     /* V_FN: function index in the program */
     void *p;         /* V_PTR: see val_ptr */

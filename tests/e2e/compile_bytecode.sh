@@ -147,7 +147,7 @@ rbk disasm det.rbk; dis_src=$out
 expect_eq "$rc" 0 "disasm det.rbk: exit 0"
 expect_match "$dis_src" '^function step greet ' "disasm: lists the step functions"
 expect_match "$dis_src" '^function fn fact \(params 1' "disasm: lists the runbook functions with their parameter count"
-for op in LOADK GETG SETG CALL CALLB FORPREP FORLOOP RUN LOG NOTIFY VERIFY SHQUOTE CONCAT RET SUBK LEK; do
+for op in LOADK GETG SETG CALL CALLB FORPREP FORLOOP RUN LOG NOTIFY VERIFY SHQUOTE CONCAT RET SUBI LEI; do
   expect_match "$dis_src" "^ +[0-9]+  [0-9]+:[0-9]+ +$op " "disasm: shows opcode $op with its pc and line:col"
 done
 expect_match "$dis_src" '^steps \(3\):$' "disasm: the step table"

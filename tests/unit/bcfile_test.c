@@ -706,6 +706,16 @@ static void test_verifier(void) {
   p->protos[0]->code[9] = MK_ABC(OP_RETRY, 0, 3, 0);
   expect_invalid(p, "step deploy pc 9: RETRY B register 3 is out of range", "RETRY registers");
   p = make_prog();
+  p->protos[0]->code[9] = MK_ABC(OP_MODI, 0, 1, 0);
+  expect_invalid(p, "step deploy pc 9: MODI divisor is 0", "MODI by zero");
+  p = make_prog();
+  p->protos[0]->code[9] = MK_ABC(OP_ADDI, 0, 3, MK_sB(1));
+  expect_invalid(p, "step deploy pc 9: ADDI B register 3 is out of range", "ADDI registers");
+  p = make_prog();
+  p->protos[0]->code[3] = MK_ABC(OP_LTI, 1, MK_sB(-5), 1);
+  p->protos[0]->code[4] = MK_ABC(OP_LOG, 0, 0, 0);
+  expect_invalid(p, "step deploy pc 3: LTI is not followed by a JMP", "immediate comparison without JMP");
+  p = make_prog();
   p->protos[0]->code[9] = MK_ABC(OP_SHQUOTE, 0, 1, 3);
   expect_invalid(p, "step deploy pc 9: SHQUOTE quoting context 3", "SHQUOTE context");
   p = make_prog();
