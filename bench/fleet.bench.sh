@@ -111,7 +111,7 @@ areas_ok() {
 }
 clean_areas() { local i; for i in $(seq 1 "$n"); do rm -rf "$FLEET/f/h$i/area/app"; done; }
 
-row() { printf '  %-34s %10s %10s %12s %12s\n' "$@"; }
+row() { printf '  %-40s %10s %10s %12s %14s\n' "$@"; }
 per() { bench_ms "$(bench_div "$1" "$2" 6)"; }
 steps=$((n * 3))
 
@@ -172,16 +172,16 @@ fi
 row "floor: xargs -P $n ssh, per step" "$(bench_ms "$f_mean")" "$(bench_ms "$f_sd")" "$(per "$f_mean" "$n")" "$(per "$f_mean" "$steps")"
 row "floor, one connection a host" "$(bench_ms "$s_mean")" "$(bench_ms "$s_sd")" "$(per "$s_mean" "$n")" "$(per "$s_mean" "$steps")"
 if [ -n "$r_mean" ]; then
-  printf '  %-34s %s\n' "rbk overhead per host" "$(bench_ms "$(awk -v r="$r_mean" -v f="$f_mean" -v n="$n" 'BEGIN { printf "%.6f", (r - f) / n }')") (rbk minus the floor, over $n hosts)"
+  printf '  %-40s %s\n' "rbk overhead per host" "$(bench_ms "$(awk -v r="$r_mean" -v f="$f_mean" -v n="$n" 'BEGIN { printf "%.6f", (r - f) / n }')") (rbk minus the floor, over $n hosts)"
   if [ -n "$a_mean" ]; then
     ra=$(bench_div "$a_mean" "$r_mean")
-    printf '  %-34s %s   (target >= 10: %s)\n' "time ratio ansible/rbk" "$ra" "$(awk -v x="$ra" 'BEGIN { print (x >= 10) ? "met" : "NOT met" }')"
+    printf '  %-40s %s   (target >= 10: %s)\n' "time ratio ansible/rbk" "$ra" "$(awk -v x="$ra" 'BEGIN { print (x >= 10) ? "met" : "NOT met" }')"
   fi
   rf=$(bench_div "$r_mean" "$f_mean")
-  printf '  %-34s %s   (target <= 1.5: %s)\n' "time ratio rbk/floor" "$rf" "$(awk -v x="$rf" 'BEGIN { print (x <= 1.5) ? "met" : "NOT met" }')"
-  printf '  %-34s %s\n' "time ratio rbk/shared floor" "$(bench_div "$r_mean" "$s_mean")"
+  printf '  %-40s %s   (target <= 1.5: %s)\n' "time ratio rbk/floor" "$rf" "$(awk -v x="$rf" 'BEGIN { print (x <= 1.5) ? "met" : "NOT met" }')"
+  printf '  %-40s %s\n' "time ratio rbk/shared floor" "$(bench_div "$r_mean" "$s_mean")"
 else
-  [ -n "$a_mean" ] && printf '  %-34s %s, to the shared floor %s   (rbk/floor and ansible/rbk wait for fleet support)\n' \
+  [ -n "$a_mean" ] && printf '  %-40s %s, to the shared floor %s   (rbk/floor and ansible/rbk wait for fleet support)\n' \
     "time ratio ansible/floor" "$(bench_div "$a_mean" "$f_mean")" "$(bench_div "$a_mean" "$s_mean")"
 fi
 exit 0
