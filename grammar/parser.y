@@ -441,7 +441,7 @@ parts
 
 static const char *const keywords[] = {
   "runbook", "version", "owner", "window", "role", "param", "secret", "probe",
-  "trigger", "when", "require", "hosts", "import", "step", "timeout", "expect", "retry",
+  "trigger", "when", "require", "import", "step", "timeout", "expect", "retry",
   "every", "after", "idempotent", "irreversible", "undo", "on", "run", "let",
   "verify", "if", "then", "else", "for", "in", "wait", "until", "manual", "ask",
   "approve", "by", "notify", "notifier", "log", "fail", "return", "fn", "extern", "true",

@@ -59,8 +59,10 @@ static void step_json(Buf *b, const PlanStep *s) {
   str_list(b, s->after, s->nafter);
   key(b, &f, "idempotent");
   buf_puts(b, s->idempotent ? "true" : "false");
-  key(b, &f, "targeting");
-  dw_json_str(b, s->targeting);
+  if (s->targeting) {   /* a step on hosts only */
+    key(b, &f, "targeting");
+    dw_json_str(b, s->targeting);
+  }
   key(b, &f, "undo");
   dw_json_str(b, s->has_undo ? s->undo : NULL);
   key(b, &f, "irreversible");
