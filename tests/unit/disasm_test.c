@@ -92,6 +92,7 @@ static Program *make_prog(void) {
   p->steps[0].body = 0;
   p->steps[0].undo = 1;
   p->steps[0].onfail = -1;
+  p->steps[0].title_fn = p->steps[0].expect_fn = p->steps[0].timeout_fn = -1;
   p->steps[0].expect = 300;
   p->steps[0].timeout = -1;
   p->steps[0].idempotent = 1;
@@ -101,6 +102,7 @@ static Program *make_prog(void) {
   p->steps[1].body = 0;
   p->steps[1].undo = -1;
   p->steps[1].onfail = 1;
+  p->steps[1].title_fn = p->steps[1].expect_fn = p->steps[1].timeout_fn = -1;
   p->steps[1].expect = -1;
   p->steps[1].timeout = 60;
   p->steps[1].irreversible = mem_strdup("drops the old table");
