@@ -113,6 +113,11 @@ const char usage_answer[] =
   "(owner ROLE) that names keys, yes or no is signed and verified as 'rbk\n"
   "approve' does (--key FILE, else $RBK_SIGNING_KEY, else ssh-agent).\n"
   "\n"
+  "Options:\n"
+  "  --key FILE   the key that signs yes or no (when the step's owner names keys)\n"
+  "  --note TEXT  a note journaled with yes or no\n"
+  "  -h, --help   show this text\n"
+  "\n"
   "Exit status: as 'rbk approve'.\n";
 
 /* answer_run records one answer. what: "approve", "confirm", "yes", "no", "rerun", "skip", "done". */
