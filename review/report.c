@@ -210,6 +210,18 @@ static void on_effect_start(Rb *b, size_t i, const Json *rec) {
   buf_free(&t);
 }
 
+/* put_by_as appends " by WHO as ROLE" (each part only when known). */
+static void put_by_as(Buf *t, const char *by, const char *role) {
+  if (by) {
+    buf_puts(t, " by ");
+    dw_plain(t, by);
+  }
+  if (role) {
+    buf_puts(t, " as ");
+    dw_plain(t, role);
+  }
+}
+
 static void on_effect_end(Rb *b, const Json *rec) {
   Report *r = b->r;
   long long n;
@@ -311,14 +323,7 @@ static void on_effect_end(Rb *b, const Json *rec) {
     dw_plain(&t, d->kind);
     buf_puts(&t, ": ");
     dw_plain(&t, d->answer);
-    if (d->by) {
-      buf_puts(&t, " by ");
-      dw_plain(&t, d->by);
-    }
-    if (d->role) {
-      buf_puts(&t, " as ");
-      dw_plain(&t, d->role);
-    }
+    put_by_as(&t, d->by, d->role);
     buf_puts(&t, ": \u201c");
     dw_plain(&t, d->text);
     buf_puts(&t, "\u201d");
@@ -380,14 +385,7 @@ static void on_approval(Rb *b, const Json *rec) {
   d->improv = b->cur_improv;
   add_operator(b, d->by);
   buf_puts(&t, "signed approval");
-  if (d->by) {
-    buf_puts(&t, " by ");
-    dw_plain(&t, d->by);
-  }
-  if (d->role) {
-    buf_puts(&t, " as ");
-    dw_plain(&t, d->role);
-  }
+  put_by_as(&t, d->by, d->role);
   if (d->fingerprint) {
     buf_puts(&t, " with key ");
     dw_plain(&t, d->fingerprint);

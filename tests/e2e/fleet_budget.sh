@@ -18,8 +18,6 @@ export RBK_STATE_DIR="$T/state"
 fleet_start 5; rc=$?
 ok $rc "five real sshd's are up"
 if [ $rc -ne 0 ]; then done_testing; exit 0; fi
-area() { echo "$FLEET_DIR/h$1/area"; }
-counts() { local i s=""; for i in 1 2 3 4 5; do s="$s$(cat "$(area $i)/$1" 2>/dev/null | wc -l) "; done; echo "$s"; }
 
 cat > budget.rbk <<'EOF'
 runbook "Budget" {
@@ -31,7 +29,7 @@ runbook "Budget" {
 }
 EOF
 sed -i "s#HOSTS#$FLEET_DIR/hosts.txt#" budget.rbk
-for i in 1 2 3 4; do touch "$(area $i)/healthy"; done
+for i in 1 2 3 4; do touch "$(fleet_area $i)/healthy"; done
 fleet_down 2
 fleet_rekey 4
 kh=$(sha256sum < "$FLEET_DIR/known_hosts")
@@ -41,7 +39,7 @@ expect_match "$out" '3 of 5 hosts failed, over the failure budget of 2' "(a) and
 expect_match "$out" 'h2: cannot run on host h2 over ssh: .*Connection refused' "(a) the host that is down: connection refused"
 expect_match "$out" 'h4: cannot run on host h4 over ssh: Host key verification failed' "(a) the re-keyed host: its key refused"
 expect_match "$out" 'h5: command failed with exit status 1' "(a) the host whose command failed"
-expect_eq "$(counts runs)" "1 0 1 0 1 " "(a) the batch finished: h3 and h5 ran after h2 failed"
+expect_eq "$(fleet_counts runs)" "1 0 1 0 1 " "(a) the batch finished: h3 and h5 ran after h2 failed"
 expect_eq "$(sha256sum < "$FLEET_DIR/known_hosts")" "$kh" "(a) the changed key was never accepted into known_hosts"
 ! grep -q 'the rest of the run' <<<"$out"; ok $? "(a) the run stopped at the failed step"
 run=$(ls state/runs | head -1)
@@ -61,10 +59,10 @@ expect_match "$rp" '\| `deploy` \| h2 \| 1 \| failed \| [0-9.]+m?s \| 1 \| canno
 # ---- (b) --retry-failed -----------------------------------------------------------
 fleet_up 2
 fleet_trust 4
-touch "$(area 5)/healthy"
+touch "$(fleet_area 5)/healthy"
 out=$("$RBK" resume "$run" --retry-failed --ssh-config "$FLEET_SSH_CONFIG" 2>&1); rc=$?
 expect_eq "$rc" 0 "(b) resume --retry-failed succeeds"
-expect_eq "$(counts runs)" "1 1 1 1 2 " "(b) only the failed hosts ran again (h5 twice in all); h1 and h3 not redone"
+expect_eq "$(fleet_counts runs)" "1 1 1 1 2 " "(b) only the failed hosts ran again (h5 twice in all); h1 and h3 not redone"
 expect_match "$out" 'the rest of the run' "(b) and the run went on"
 expect_eq "$(jq -r 'select(.type=="host_end" and .attempt==2) | .host + ":" + .state' "$J" | tr '\n' ' ')" "h2:ok h4:ok h5:ok " "(b) the failed hosts' second attempt, each ok"
 out=$("$RBK" log --verify "$run" 2>&1); ok $? "(b) the journal verifies ($out)"
@@ -84,9 +82,9 @@ sed 's/BUDGET/0/' batches.rbk > b0.rbk
 sed 's/BUDGET/20%/' batches.rbk > b1.rbk
 out=$(RBK_SSH_CONFIG="$FLEET_SSH_CONFIG" "$RBK" run b0.rbk 2>&1); rc=$?
 expect_eq "$rc" 1 "(c) budget 0, h1 fails: the step fails"
-expect_eq "$(counts rolls)" "1 1 0 0 0 " "(c) its batch finished; no further batch started"
+expect_eq "$(fleet_counts rolls)" "1 1 0 0 0 " "(c) its batch finished; no further batch started"
 out=$(RBK_SSH_CONFIG="$FLEET_SSH_CONFIG" "$RBK" run b1.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "(c) budget 20% of 5 hosts (1): the step succeeds"
 expect_match "$out" '1 host failed, within the failure budget of 1' "(c) and says a host failed within the budget"
-expect_eq "$(counts rolls)" "2 2 1 1 1 " "(c) every batch ran"
+expect_eq "$(fleet_counts rolls)" "2 2 1 1 1 " "(c) every batch ran"
 done_testing

@@ -17,8 +17,6 @@ fleet_start 5; rc=$?
 ok $rc "five real sshd's are up"
 if [ $rc -ne 0 ]; then done_testing; exit 0; fi
 export RBK_SSH_CONFIG="$FLEET_SSH_CONFIG"
-area() { echo "$FLEET_DIR/h$1/area"; }
-counts() { local i s=""; for i in 1 2 3 4 5; do s="$s$(cat "$(area $i)/$1" 2>/dev/null | wc -l) "; done; echo "$s"; }
 
 cat > canary.rbk <<'EOF'
 runbook "Canary" {
@@ -42,22 +40,22 @@ expect_match "$out" 'On hosts group web \(resolved when the run starts\), canary
 
 out=$("$RBK" run canary.rbk </dev/null 2>&1); rc=$?
 expect_eq "$rc" 3 "(a) after the canary the run waits for the lead (exit 3)"
-expect_eq "$(counts deploys)" "1 0 0 0 0 " "(a) only the canary host ran"
+expect_eq "$(fleet_counts deploys)" "1 0 0 0 0 " "(a) only the canary host ran"
 expect_match "$out" 'batch 1/3, 1/5 hosts done, 0 failed' "(a) the canary batch is done"
 run=$(ls state/runs | head -1)
 out=$(timeout 60 "$RBK" approve "$run" --as lead </dev/null 2>&1); ok $? "(a) rbk approve RUN --as lead ($out)"
 out=$("$RBK" resume "$run" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 3 "(a) the next gate, before the third batch, waits too"
-expect_eq "$(counts deploys)" "1 1 1 0 0 " "(a) the second batch ran after the approval; the canary was not redone"
+expect_eq "$(fleet_counts deploys)" "1 1 1 0 0 " "(a) the second batch ran after the approval; the canary was not redone"
 # ---- (b) backing out mid roll-out: exactly the hosts that got v2.0 ------------------
 cp -r state state.mid
 out=$(RBK_STATE_DIR="$T/state.mid" "$RBK" undo "$run" --yes 2>&1); rc=$?
 expect_eq "$rc" 0 "(b) rbk undo of the run waiting mid roll-out succeeds"
-expect_eq "$(for i in 1 2 3 4 5; do cat "$(area $i)/version" 2>/dev/null || echo none; done | tr '\n' ' ')" "v1 v1 v1 none none " "(b) it undid exactly the hosts that got v2.0"
-for i in 1 2 3; do echo v2 > "$(area $i)/version"; done   # as they were, for (a) to go on
+expect_eq "$(for i in 1 2 3 4 5; do cat "$(fleet_area $i)/version" 2>/dev/null || echo none; done | tr '\n' ' ')" "v1 v1 v1 none none " "(b) it undid exactly the hosts that got v2.0"
+for i in 1 2 3; do echo v2 > "$(fleet_area $i)/version"; done   # as they were, for (a) to go on
 out=$(timeout 60 "$RBK" approve "$run" --as lead </dev/null 2>&1); ok $? "(a) approved again"
 out=$("$RBK" resume "$run" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 0 "(a) the roll-out finishes"
-expect_eq "$(counts deploys)" "1 1 1 1 1 " "(a) every host ran once"
+expect_eq "$(fleet_counts deploys)" "1 1 1 1 1 " "(a) every host ran once"
 expect_eq "$(jq -r 'select(.type=="host_end") | "\(.batch)"' "state/runs/$run/journal.jsonl" | tr '\n' ' ')" "1 2 2 3 3 " "(a) host_end records carry their batch"
 done_testing

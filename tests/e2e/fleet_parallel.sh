@@ -20,9 +20,6 @@ fleet_start 5; rc=$?
 ok $rc "five real sshd's are up"
 if [ $rc -ne 0 ]; then done_testing; exit 0; fi
 export RBK_SSH_CONFIG="$FLEET_SSH_CONFIG"
-area() { echo "$FLEET_DIR/h$1/area"; }
-counts() { local i s=""; for i in 1 2 3 4 5; do s="$s$(cat "$(area $i)/$1" 2>/dev/null | wc -l) "; done; echo "$s"; }
-wait_file() { local i; for ((i = 0; i < 300; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
 # ---- (a) a batch's hosts overlap -------------------------------------------------
 cat > par.rbk <<'EOF'
@@ -37,7 +34,7 @@ sed -i "s#CONTROL#$T/bar#g" par.rbk
 mkdir bar
 out=$(timeout 120 "$RBK" run par.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "(a) each host of a batch met the others while running: the batch ran in parallel"
-expect_eq "$(counts rolls)" "1 1 1 1 1 " "(a) each host ran once"
+expect_eq "$(fleet_counts rolls)" "1 1 1 1 1 " "(a) each host ran once"
 expect_match "$out" 'roll@h2 \| met the others on h2' "(a) output lines keep their STEP@HOST prefix"
 expect_match "$out" 'batch 2/2, 5/5 hosts done, 0 failed' "(a) the progress line"
 run=$(ls state/runs | head -1)
@@ -66,10 +63,10 @@ krun=$(ls -t state/runs | grep '^pk' | head -1)
 out=$("$RBK" resume "$krun" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 3 "(b) the resume waits: h2's command is in doubt"
 expect_match "$out" "roll@h2" "(b) and names the host"
-expect_eq "$(counts runs)" "1 1 1 0 0 " "(b) nothing ran again"
+expect_eq "$(fleet_counts runs)" "1 1 1 0 0 " "(b) nothing ran again"
 out=$("$RBK" answer "$krun" done 2>&1); ok $? "(b) rbk answer RUN done ($out)"
 out=$("$RBK" resume "$krun" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 0 "(b) the resume finishes the run"
-expect_eq "$(counts runs)" "1 1 1 1 1 " "(b) every host's command exactly once"
+expect_eq "$(fleet_counts runs)" "1 1 1 1 1 " "(b) every host's command exactly once"
 out=$("$RBK" log --verify "$krun" 2>&1); ok $? "(b) the journal verifies ($out)"
 done_testing

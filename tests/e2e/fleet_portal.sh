@@ -21,9 +21,8 @@ out=$("$RBK" fmt --check "$EX" 2>&1); ok $? "and is formatted ($out)"
 fleet_start 4; rc=$?
 ok $rc "four real sshd's are up"
 if [ $rc -ne 0 ]; then done_testing; exit 0; fi
-area() { echo "$FLEET_DIR/h$1/area"; }
-versions() { local i s=""; for i in 1 2 3 4; do s="$s$(cat "$(area $i)/VERSION") "; done; echo "$s"; }
-for i in 1 2 3 4; do echo 1.9 > "$(area $i)/VERSION"; done
+versions() { local i s=""; for i in 1 2 3 4; do s="$s$(cat "$(fleet_area $i)/VERSION") "; done; echo "$s"; }
+for i in 1 2 3 4; do echo 1.9 > "$(fleet_area $i)/VERSION"; done
 mkdir lb && echo 0 > lb/login_fail_pct
 export PORTAL_FLEET_HOSTS=$FLEET_DIR/hosts.txt PORTAL_FLEET_LB=$T/lb RBK_SSH_CONFIG=$FLEET_SSH_CONFIG
 
@@ -43,5 +42,5 @@ expect_eq "$rc" 1 "rbk watch fires the critical trigger and runs the backout"
 expect_match "$out" 'Login failures above 10%' "it names the trigger"
 expect_eq "$(versions)" "1.9 1.9 1.9 1.9 " "the backout undid exactly the hosts that got v2.0"
 expect_eq "$(tr '\n' ' ' < lb/lb.log)" "drain h3 enable h3 drain h2 enable h2 drain h1 enable h1 " "last host first, each drained and enabled again"
-[ ! -e "$(area 4)/VERSION.before" ]; ok $? "the fourth host was never touched"
+[ ! -e "$(fleet_area 4)/VERSION.before" ]; ok $? "the fourth host was never touched"
 done_testing

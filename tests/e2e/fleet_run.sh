@@ -21,9 +21,6 @@ fleet_start 5; rc=$?
 ok $rc "five real sshd's are up"
 if [ $rc -ne 0 ]; then done_testing; exit 0; fi
 export RBK_SSH_CONFIG="$FLEET_SSH_CONFIG"
-area() { echo "$FLEET_DIR/h$1/area"; }
-counts() { local i s=""; for i in 1 2 3 4 5; do s="$s$(cat "$(area $i)/$1" 2>/dev/null | wc -l) "; done; echo "$s"; }
-wait_file() { local i; for ((i = 0; i < 300; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
 # ---- (a) a rolling deploy, serial 2 ------------------------------------------
 cat > deploy.rbk <<'EOF'
@@ -48,12 +45,12 @@ expect_match "$out" 'batch 1/3: h1 h2' "(dry) lists the first batch"
 expect_match "$out" 'batch 3/3: h5' "(dry) and the last"
 expect_match "$out" 'deploy@h4:' "(dry) the commands host by host"
 expect_match "$out" "echo deployed 'h4' on" "(dry) with host.name resolved and quoted for the remote shell"
-expect_eq "$(counts deploys)" "0 0 0 0 0 " "(dry) nothing ran on any host"
+expect_eq "$(fleet_counts deploys)" "0 0 0 0 0 " "(dry) nothing ran on any host"
 
 out=$("$RBK" run deploy.rbk 2>&1); rc=$?
 expect_eq "$rc" 0 "(a) the rolling deploy succeeds"
-expect_eq "$(counts deploys)" "1 1 1 1 1 " "(a) each host ran its command once"
-expect_eq "$(for i in 1 2 3 4 5; do cat "$(area $i)/version"; done | tr '\n' ' ')" "v2 v2 v2 v2 v2 " "(a) every host is on v2"
+expect_eq "$(fleet_counts deploys)" "1 1 1 1 1 " "(a) each host ran its command once"
+expect_eq "$(for i in 1 2 3 4 5; do cat "$(fleet_area $i)/version"; done | tr '\n' ' ')" "v2 v2 v2 v2 v2 " "(a) every host is on v2"
 expect_match "$out" 'deploy@h3 \| deployed h3 on h3' "(a) output lines are prefixed STEP@HOST, and the command ran on that host"
 expect_match "$out" 'batch 1/3, 2/5 hosts done, 0 failed' "(a) a progress line after the first batch"
 expect_match "$out" 'batch 3/3, 5/5 hosts done, 0 failed' "(a) and after the last"
@@ -70,14 +67,14 @@ ok $((!$?)) "(a) control directories are private (0700)"
 # ---- (a2) its undo, host by host ---------------------------------------------------
 out=$("$RBK" undo "$run" --yes 2>&1); rc=$?
 expect_eq "$rc" 0 "(a2) rbk undo RUN succeeds"
-expect_eq "$(for i in 1 2 3 4 5; do cat "$(area $i)/version"; done | tr '\n' ' ')" "v1 v1 v1 v1 v1 " "(a2) every host is back on v1"
-expect_eq "$(counts undos)" "1 1 1 1 1 " "(a2) each host's undo ran once"
+expect_eq "$(for i in 1 2 3 4 5; do cat "$(fleet_area $i)/version"; done | tr '\n' ' ')" "v1 v1 v1 v1 v1 " "(a2) every host is back on v1"
+expect_eq "$(fleet_counts undos)" "1 1 1 1 1 " "(a2) each host's undo ran once"
 expect_eq "$(tr '\n' ' ' < "$T/undo.log")" "h5 h4 h3 h2 h1 " "(a2) in reverse batch order, last host first"
 expect_match "$out" 'undone on 5 of 5 hosts, 0 failed' "(a2) and says on how many hosts"
 U=state/runs/$run-undo/journal.jsonl
 expect_eq "$(jq -r 'select(.type=="host_end" and .undo==true) | .host + ":" + .state' "$U" | tr '\n' ' ')" "h5:ok h4:ok h3:ok h2:ok h1:ok " "(a2) the undo journal has a host_end per host"
 out=$("$RBK" undo "$run" --yes 2>&1); rc=$?
-expect_eq "$(counts undos)" "1 1 1 1 1 " "(a2) undo again: nothing is undone twice (exit $rc)"
+expect_eq "$(fleet_counts undos)" "1 1 1 1 1 " "(a2) undo again: nothing is undone twice (exit $rc)"
 
 # ---- (b) SIGKILL mid-batch, then resume ------------------------------------------
 cat > kill.rbk <<'EOF'
@@ -94,16 +91,16 @@ bg=$!
 wait_file "$T/h3.started"; ok $? "(b) the run reached h3, in the second batch"
 kill -KILL "$bg"; wait "$bg" 2>/dev/null; bg=""
 touch "$T/go"
-expect_eq "$(counts runs)" "1 1 1 0 0 " "(b) killed mid-batch: h1, h2 done, h3 started, h4, h5 not yet"
+expect_eq "$(fleet_counts runs)" "1 1 1 0 0 " "(b) killed mid-batch: h1, h2 done, h3 started, h4, h5 not yet"
 krun=$(ls -t state/runs | grep '^kill' | head -1)
 out=$("$RBK" resume "$krun" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 3 "(b) the resume waits: the command on h3 is in doubt"
 expect_match "$out" "deploy@h3" "(b) and names the host in doubt"
-expect_eq "$(counts runs)" "1 1 1 0 0 " "(b) nothing ran again meanwhile"
+expect_eq "$(fleet_counts runs)" "1 1 1 0 0 " "(b) nothing ran again meanwhile"
 out=$("$RBK" answer "$krun" rerun 2>&1); ok $? "(b) rbk answer RUN rerun ($out)"
 out=$("$RBK" resume "$krun" </dev/null 2>&1); rc=$?
 expect_eq "$rc" 0 "(b) the resume finishes the run"
-expect_eq "$(counts runs)" "1 1 2 1 1 " "(b) h1, h2 not redone; h3 re-run as answered; h4, h5 once"
+expect_eq "$(fleet_counts runs)" "1 1 2 1 1 " "(b) h1, h2 not redone; h3 re-run as answered; h4, h5 once"
 expect_match "$out" 'effects replayed' "(b) the finished hosts were replayed from the journal"
 
 # ---- (c) a hostile host name ----------------------------------------------------
@@ -117,7 +114,7 @@ sed -i "s#CONTROL#$T#g" hostile.rbk
 out=$("$RBK" run hostile.rbk 2>&1); rc=$?
 expect_eq "$rc" 2 "(c) a hostile host name stops the run before any step (exit 2)"
 expect_match "$out" 'hosts group web: host 2 is refused' "(c) and says which host is refused"
-[ ! -e "$T/pwned" ] && [ "$(counts hostile)" = "0 0 0 0 0 " ]; ok $? "(c) nothing ran on any host, nothing was injected"
+[ ! -e "$T/pwned" ] && [ "$(fleet_counts hostile)" = "0 0 0 0 0 " ]; ok $? "(c) nothing ran on any host, nothing was injected"
 
 # ---- (d) a secret never in a process list nor the journal ------------------------
 export FLEET_TOKEN="tok-$$-Zq9xV"

@@ -56,3 +56,6 @@ rbk_at_T() {
     printf '%s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
   fi
 }
+
+# wait_file PATH: wait up to 30 s for PATH to exist; 1 if it never does.
+wait_file() { local i; for ((i = 0; i < 300; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }

@@ -359,3 +359,14 @@ fleet_pid() {
   _fleet_host_ok "${1:-}" || return
   echo "${_fleet_pid[$1]:-}"
 }
+
+# fleet_area I: the directory host hI's commands change.
+fleet_area() { echo "$FLEET_DIR/h$1/area"; }
+
+# fleet_counts FILE: how many lines FILE has in each host's area, in host
+# order ("1 1 0 0 0 "): how often each host ran the command that appends it.
+fleet_counts() {
+  local i s=""
+  for ((i = 1; i <= FLEET_N; i++)); do s="$s$(cat "$(fleet_area $i)/$1" 2>/dev/null | wc -l) "; done
+  echo "$s"
+}
