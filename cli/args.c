@@ -220,25 +220,6 @@ int cli_format_value(const char *cmd, const char *value, const char *const *name
   return -1;
 }
 
-int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *const *names, int *fmt) {
-  const char *a = argv[*i], *v;
-  Buf list = BUF_INIT;
-  int k;
-  if (strcmp(a, "--format") == 0) {
-    v = *i + 1 < argc ? argv[++*i] : NULL;
-  } else if (strncmp(a, "--format=", 9) == 0) {
-    v = a + 9;
-  } else {
-    return 0;
-  }
-  if (v) return cli_format_value(cmd, v, names, fmt) == 0 ? 1 : -1;
-  for (k = 0; names[k]; k++)
-    buf_printf(&list, "%s%s", k == 0 ? "" : names[k + 1] ? ", " : " or ", names[k]);
-  cli_usage_error(cmd, "--format needs a value (%s)", buf_cstr(&list));
-  buf_free(&list);
-  return -1;
-}
-
 int cli_input_unreadable(const char *path) {
   struct stat st;
   int fd;

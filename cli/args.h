@@ -60,14 +60,6 @@ void cli_parse_free(CliParser *p);
 ** choices and returns -1. */
 int cli_format_value(const char *cmd, const char *value, const char *const *names, int *fmt);
 
-/* cli_format_opt reads a --format option at argv[*i]: "--format VALUE" or
-** "--format=VALUE", VALUE one of names (a NULL-terminated list), whose
-** index goes to *fmt. It returns 1 when it took the option (with *i moved
-** past a separate value), 0 when argv[*i] is not --format, or -1 after
-** printing a usage error for a missing or unknown value (the command then
-** exits with EXIT_USAGE). */
-int cli_format_opt(const char *cmd, int argc, char **argv, int *i, const char *const *names, int *fmt);
-
 /* cli_usage_error prints "rbk CMD: message" and a pointer to --help
 ** (cmd NULL: rbk's own, "rbk: message"); returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
