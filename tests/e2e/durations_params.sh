@@ -7,10 +7,7 @@
 set -u
 top=${RBK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/e2e/lib.bash"
-T=$(tmpdir)
-trap 'rm -rf "$T"' EXIT
-export RBK_STATE_DIR="$T/state" NO_COLOR=1
-rbk() { rbk_at_T "$@"; }
+rbk_test_begin
 
 cat > "$T/d.rbk" <<'RBK'
 runbook "Durations from params" {

@@ -11,15 +11,7 @@ set -u
 top=${RBK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/e2e/lib.bash"
 . "$top/tests/e2e/sshd.bash"
-T=$(tmpdir)
-bg=""
-trap '[ -n "$bg" ] && kill -KILL "$bg" 2>/dev/null; fleet_stop; rm -rf "$T"' EXIT
-cd "$T" || exit 1
-export RBK_STATE_DIR="$T/state"
-
-fleet_start 5; rc=$?
-ok $rc "five real sshd's are up"
-if [ $rc -ne 0 ]; then done_testing; exit 0; fi
+fleet_test_begin 5
 export RBK_SSH_CONFIG="$FLEET_SSH_CONFIG"
 
 # ---- (a) a rolling deploy, serial 2 ------------------------------------------

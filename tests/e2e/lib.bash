@@ -56,6 +56,15 @@ rbk_at_T() {
     printf '%s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
   fi
 }
+# rbk_test_begin: the opening of a test that drives rbk in a temporary
+# directory T (removed at exit): RBK_STATE_DIR under it, NO_COLOR, and a
+# function rbk that runs rbk_at_T.
+rbk_test_begin() {
+  T=$(tmpdir)
+  trap 'rm -rf "$T"' EXIT
+  export RBK_STATE_DIR="$T/state" NO_COLOR=1
+  rbk() { rbk_at_T "$@"; }
+}
 
 # wait_file PATH: wait up to 30 s for PATH to exist; 1 if it never does.
 wait_file() { local i; for ((i = 0; i < 300; i++)); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }

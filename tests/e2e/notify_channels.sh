@@ -8,27 +8,12 @@
 set -u
 top=${RBK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/e2e/lib.bash"
-d=$(tmpdir)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$d"; }
-trap cleanup EXIT
-cd "$d" || exit 1
-export RBK_STATE_DIR="$d/state"
-serve="$top/tests/e2e/netserve.py"
-
-# start NAME PYTHON ARGS...: run netserve.py ARGS in the background (its
-# PID kept for cleanup: not in a subshell), wait for its port, set $got
-start() {
-  local name=$1 py=$2; shift 2
-  "$py" -u "$serve" "$@" > "$name.port" 2> "$name.err" &
-  pids+=($!)
-  for _ in $(seq 1 300); do [ -s "$name.port" ] && break; sleep 0.1; done
-  got=$(head -1 "$name.port")
-}
-start hook python3 echo "$d/hook.log"; hook=$got
+. "$top/tests/e2e/netserve.bash"
+netserve_begin
+netserve_start hook python3 echo "$d/hook.log"; hook=$got
 ok $([ -n "$hook" ]; echo $?) "the HTTP receiver is up (port $hook)"
 # aiosmtpd is Debian's python3-aiosmtpd: the system's python3 (deps.sh test)
-start smtp /usr/bin/python3 smtp "$d/mail.log"; smtp=$got
+netserve_start smtp /usr/bin/python3 smtp "$d/mail.log"; smtp=$got
 ok $([ -n "$smtp" ]; echo $?) "the SMTP server is up (port $smtp)"
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 

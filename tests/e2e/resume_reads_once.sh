@@ -8,10 +8,7 @@
 set -u
 source tests/e2e/lib.bash
 : "${RBK:?set RBK to the rbk binary}"
-T=$(tmpdir)
-trap 'rm -rf "$T"' EXIT
-export RBK_STATE_DIR="$T/state" NO_COLOR=1
-rbk() { rbk_at_T "$@"; }
+rbk_test_begin
 
 cat >"$T/rb.rbk" <<'EOF'
 runbook "Resume once" {

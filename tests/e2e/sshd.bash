@@ -322,6 +322,23 @@ fleet_stop() {
   return 0
 }
 
+# fleet_test_begin N: the opening every fleet test shares. It makes the
+# temporary directory T and works in it, with RBK_STATE_DIR under it; at
+# exit it kills a background rbk whose PID the test put in bg, stops the
+# sshd's and removes T. Then it starts N sshd's; when they cannot start,
+# the test ends there with that one check failed.
+fleet_test_begin() {
+  local rc
+  T=$(tmpdir)
+  bg=""
+  trap '[ -n "$bg" ] && kill -KILL "$bg" 2>/dev/null; fleet_stop; rm -rf "$T"' EXIT
+  cd "$T" || exit 1
+  export RBK_STATE_DIR="$T/state"
+  fleet_start "$1"; rc=$?
+  ok $rc "$1 real sshd's are up"
+  if [ $rc -ne 0 ]; then done_testing; exit 0; fi
+}
+
 _fleet_host_ok() {
   case ${1:-} in ''|*[!0-9]*) _fleet_err "host number expected, got '${1:-}'"; return 2 ;; esac
   [ "$1" -ge 1 ] && [ "$1" -le "$FLEET_N" ] || { _fleet_err "no host $1 (fleet of $FLEET_N)"; return 2; }

@@ -7,31 +7,16 @@
 set -u
 top=${RBK_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/e2e/lib.bash"
-d=$(tmpdir)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$d"; }
-trap cleanup EXIT
-cd "$d" || exit 1
-export RBK_STATE_DIR="$d/state"
-serve="$top/tests/e2e/netserve.py"
-
-# start NAME ARGS...: run netserve.py ARGS in the background (its PID kept
-# for cleanup: not in a subshell), wait for its port, set $got to it
-start() {
-  local name=$1; shift
-  python3 -u "$serve" "$@" > "$name.port" 2> "$name.err" &
-  pids+=($!)
-  for _ in $(seq 1 300); do [ -s "$name.port" ] && break; sleep 0.1; done
-  got=$(head -1 "$name.port")
-}
-start echo echo "$d/echo.log"; port=$got
+. "$top/tests/e2e/netserve.bash"
+netserve_begin
+netserve_start echo python3 echo "$d/echo.log"; port=$got
 ok $([ -n "$port" ]; echo $?) "the echo server is up (port $port)"
-start silent silent; silent=$got
+netserve_start silent python3 silent; silent=$got
 ok $([ -n "$silent" ]; echo $?) "the silent server is up (port $silent)"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
   -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
 ok $([ -s cert.pem ]; echo $?) "openssl made a self-signed certificate"
-start tls echo "$d/tls.log" "$d/cert.pem" "$d/key.pem"; tls=$got
+netserve_start tls python3 echo "$d/tls.log" "$d/cert.pem" "$d/key.pem"; tls=$got
 ok $([ -n "$tls" ]; echo $?) "the TLS server is up (port $tls)"
 
 cat > req.rbk <<EOF
