@@ -9,24 +9,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../base/buf.h"
+#include "../base/utctime.h"
 
 
 static pid_t stamp_pid;
 
-static void stamp_now(char out[64]) {
-  struct timeval tv;
-  struct tm tm;
-  gettimeofday(&tv, NULL);
-  gmtime_r(&tv.tv_sec, &tm);
-  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-           tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
-}
 
 static void write_all(int fd, const char *p, size_t n) {
   while (n > 0) {
@@ -64,10 +56,10 @@ static void stamp_loop(const int in[2], const int out[2]) {
       {
         Buf o = BUF_INIT;
         ssize_t k;
-        char ts[64];
-        stamp_now(ts);
+        char ts[UTC_STAMP_MAX];
+        utc_now(ts);
         for (k = 0; k < n; k++) {
-          if (at_start[i]) buf_puts(&o, ts);
+          if (at_start[i]) buf_printf(&o, "%s ", ts);
           buf_putc(&o, buf[k]);
           at_start[i] = buf[k] == '\n';
         }

@@ -7,11 +7,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../base/mem.h"
+#include "../base/utctime.h"
 #include "effects.h"
 #include "exits.h"
 
@@ -52,20 +52,12 @@ void events_close(Events *E) {
 
 /* ---- writing ---------------------------------------------------------- */
 
-static void now_rfc3339(char out[64]) {
-  struct timeval tv;
-  struct tm tm;
-  gettimeofday(&tv, NULL);
-  gmtime_r(&tv.tv_sec, &tm);
-  snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-           tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
-}
 
 /* begin starts an event's line: {"event":..,"time":..,"run":.. */
 static void begin(const Events *E, Buf *b, const char *event, const char *time) {
-  char now[64];
+  char now[UTC_STAMP_MAX];
   if (!time) {
-    now_rfc3339(now);
+    utc_now(now);
     time = now;
   }
   buf_printf(b, "{\"event\":\"%s\",\"time\":", event);

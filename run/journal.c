@@ -20,6 +20,7 @@
 #include "../base/durable.h"
 #include "../base/mem.h"
 #include "../base/sha256.h"
+#include "../base/utctime.h"
 
 #define JOURNAL_NAME "journal.jsonl"
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -72,7 +73,7 @@ static int type_ok(const char *t, size_t n) {
   return 1;
 }
 
-/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as now_rfc3339 writes it. */
+/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as utc_now writes it. */
 static int time_ok(const char *t, size_t n) {
   static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
   size_t i;
@@ -387,27 +388,6 @@ fail:
   return -1;
 }
 
-/* now_rfc3339 writes the current UTC time with milliseconds. */
-static void now_rfc3339(char out[96]) {
-  struct timespec ts;
-  struct tm tm;
-  long ms;
-  if (clock_gettime(CLOCK_REALTIME, &ts) < 0) {
-    ts.tv_sec = time(NULL);
-    ts.tv_nsec = 0;
-  }
-  ms = ts.tv_nsec / 1000000;
-  /* the format has four digits of year; a clock outside them says 1970 */
-  if (!gmtime_r(&ts.tv_sec, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = 70;
-    tm.tm_mday = 1;
-    ms = 0;
-  }
-  snprintf(out, 96, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
-
 int jrn_append(Journal *j, const char *type, const char *fields_json, char *err, size_t errlen) {
   return jrn_append_opt(j, type, fields_json, 1, err, errlen);
 }
@@ -434,7 +414,7 @@ static int poison(Journal *j, char *err, size_t errlen, const char *fmt, ...) {
 
 int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen) {
   Buf line = BUF_INIT;
-  char when[96], why[256], next[65];
+  char when[UTC_STAMP_MAX], why[256], next[65];
   uint8_t h[SHA256_BYTES];
   Json *o;
   int unparsed;
@@ -453,7 +433,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   if (!fields_json) fields_json = "";
   if (strpbrk(fields_json, "\n\r"))
     return poison(j, err, errlen, "%s: the fields of a %s record contain a line break", j->path, type);
-  now_rfc3339(when);
+  utc_now(when);
   buf_printf(&line, "{\"seq\":%" PRIu64 ",\"prev\":\"%s\",\"time\":\"%s\",\"type\":\"%s\"", j->seq,
              j->prev, when, type);
   if (fields_json[0]) {
