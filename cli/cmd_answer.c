@@ -47,8 +47,9 @@ const char usage_approve[] =
   "\n"
   "Approve the gate a paused run waits at ('approve by ROLE'), as ROLE. The\n"
   "approval is journaled with the role, the login name, the time and the\n"
-  "note; 'rbk resume RUN' then continues. --refuse records a refusal, which\n"
-  "fails the step when the run resumes.\n"
+  "note; 'rbk resume RUN' then continues (an undo run, RUN-undo, goes on with\n"
+  "'rbk undo RUN'). --refuse records a refusal, which fails the step when the\n"
+  "run resumes.\n"
   "\n"
   "RUN left out is the one run waiting for a person (in RBK_STATE_DIR, else\n"
   "./.rbk; said on standard error); when several wait, they are listed and\n"
@@ -152,7 +153,14 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
     goto done;
   }
   rc = answer_pending(&j, cmd, run, what, as, login_name(), note, p, keyfile);
-  if (rc == EXIT_OK) printf("recorded; 'rbk resume %s' continues the run\n", run);
+  if (rc == EXIT_OK) {
+    /* an undo run (its first record names the run it undoes) is
+    ** continued by 'rbk undo ORIGINAL', not by a resume */
+    const Json *of = j.nrecs && j.recs[0].json ? json_get(j.recs[0].json, "undo_of") : NULL;
+    const char *orig = of ? json_str(of, NULL) : NULL;
+    if (orig) printf("recorded; 'rbk undo %s' continues the undo\n", orig);
+    else printf("recorded; 'rbk resume %s' continues the run\n", run);
+  }
 done:
   if (p) prog_free(p);
   jrn_close(&j);

@@ -372,8 +372,10 @@ static void continue_cmds(Buf *b, const RrInfo *I, const char *ref) {
     buf_puts(b, " rerun|skip|done\n");
   }
   if (I->state == RR_S_WAITING || I->state == RR_S_INTERRUPTED) {
-    buf_puts(b, "rbk resume ");
-    put_ref(b, ref);
+    /* an undo run is continued by undoing its original again */
+    const char *of = I->start ? rr_str(I->start, "undo_of") : NULL;
+    buf_puts(b, of ? "rbk undo " : "rbk resume ");
+    put_ref(b, of ? of : ref);
     buf_putc(b, '\n');
   }
 }

@@ -147,7 +147,11 @@ expect_eq "$(grep -c 'error' ue)" 0 "the wait is not shown as an error"
 expect_match "$(cat ue)" 'waiting for approval by lead \(Jane Doe\)' "it says what it waits for"
 expect_match "$(cat ue)" "to go on: rbk approve $urun-undo --as lead" "and the one command that unblocks it"
 expect_match "$(cat ue)" "then: rbk undo $urun"$ "and how the undo goes on"
-"$RBK" approve "$urun-undo" --as lead >/dev/null 2>&1
+st=$("$RBK" status "$urun-undo" 2>&1)
+expect_match "$st" "rbk undo $urun" "rbk status of the waiting undo run names 'rbk undo $urun' to go on"
+ok $(! grep -q "rbk resume" <<<"$st"; echo $?) "and not 'rbk resume', which does not continue an undo run"
+out=$("$RBK" approve "$urun-undo" --as lead 2>&1)
+expect_match "$out" "'rbk undo $urun' continues the undo" "rbk approve of an undo run says 'rbk undo $urun' goes on"
 out=$(timeout 60 "$RBK" undo "$urun" -q 2>&1 </dev/null); rc=$?
 expect_eq "$rc" 0 "the undo completes"
 expect_eq "$(grep -Ec '<== undo|\$ echo' <<<"$out")" 0 "rbk undo -q: no headers or command lines"
