@@ -289,14 +289,8 @@ static int execute(RunArgs *a) {
   p = S.p;
   vm = &S.vm;
   vm->interrupt = &interrupted;
-  if (param_file.n) {   /* a key of the --param-file the runbook does not declare: at its place in the file */
-    const char **names = mem_calloc((p->nparams + 1) * sizeof *names);
-    uint32_t q;
-    for (q = 0; q < p->nparams; q++) names[q] = p->params[q].name;
-    i = cli_params_check(&param_file, names, p->nparams);
-    mem_free(names);
-    if (i) goto done;
-  }
+  /* a key of the --param-file the runbook does not declare: at its place in the file */
+  if (cli_params_check_program(&param_file, p) != 0) goto done;
   for (i = 0; i < a->nonly; i++)
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;

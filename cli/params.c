@@ -105,3 +105,15 @@ int cli_params_check(const ParamFile *pf, const char *const *names, size_t n) {
   src_free(&src);
   return bad ? EXIT_USAGE : 0;
 }
+
+int cli_params_check_program(const ParamFile *pf, const Program *p) {
+  const char **names;
+  uint32_t q;
+  int rc;
+  if (!pf->n) return 0;
+  names = mem_calloc((p->nparams + 1) * sizeof *names);
+  for (q = 0; q < p->nparams; q++) names[q] = p->params[q].name;
+  rc = cli_params_check(pf, names, p->nparams);
+  mem_free(names);
+  return rc;
+}

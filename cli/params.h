@@ -8,6 +8,7 @@
 #define RBK_PARAMS_H
 
 #include "../base/paramfile.h"
+#include "../vm/program.h"
 
 /* cli_param_file loads FILE for command cmd; on error it prints it and
 ** returns EXIT_USAGE, else 0. Several files may be given: a later one's
@@ -22,5 +23,7 @@ void cli_params_join(const ParamFile *pf, const char *const *keys, const char *c
 ** the n names (with the nearest one as a hint); returns EXIT_USAGE if
 ** there was one, else 0. */
 int cli_params_check(const ParamFile *pf, const char *const *names, size_t n);
+/* cli_params_check_program is cli_params_check against p's params. */
+int cli_params_check_program(const ParamFile *pf, const Program *p);
 
 #endif

@@ -129,6 +129,30 @@ rbk confirm
 rbk resume --param-file vars2.yml
 expect_match "$out" 'c resumed' "resume --param-file with the same value goes on"
 
+# watch: a trigger's threshold from the file
+cat > "$T/w.rbk" <<'RBK'
+runbook "watched" {
+  param limit = 100
+  probe p = 5
+  trigger "high" critical when probe("p") > limit
+}
+RBK
+printf 'limit: 1\n' >"$T/low.yml"
+rbk watch w.rbk --param-file low.yml --for 2s --every 1s
+expect_match "$out" 'ok -> firing \[p=5\]' "watch --param-file: the file's threshold fires the trigger"
+rbk watch w.rbk --for 2s --every 1s
+expect_match "$out" 'no trigger called for a backout' "and without it the default holds"
+rbk watch w.rbk --param-file typo.yml --for 1s --every 1s
+expect_eq "$rc" 2 "watch refuses an unknown key"
+expect_match "$err" 'typo.yml:1:1: error: .*'"'who'" "at its place"
+
+# repl: the file's value, and an unknown key refused before a run starts
+out=$(cd "$T" && printf 'who\n' | timeout 60 "$RBK" repl p.rbk --new --param-file vars.yml 2>&1)
+expect_match "$out" '"yaml"' "repl --param-file sets the param"
+rbk repl p.rbk --new --param-file typo.yml
+expect_eq "$rc" 2 "repl refuses an unknown key"
+expect_match "$err" 'typo.yml:2:1: error' "at its place"
+
 [ -s "$T/.crashes" ] && { echo "# crashes:"; sed 's/^/# /' "$T/.crashes"; }
 ok "$([ ! -s "$T/.crashes" ]; echo $?)" "no crash, hang or sanitizer report"
 done_testing
