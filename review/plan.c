@@ -338,6 +338,7 @@ static void gates_in(StepB *sb, const Node *n, const char *cond);
 static void gates_if(StepB *sb, const Node *n, const char *cond) {
   Buf t = BUF_INIT;
   const char *c;
+  gates_in(sb, n->a, cond);   /* a question asked in the condition itself: reached as the if is */
   if (cond) {
     gates_in(sb, n->b, cond);   /* already conditional: keep the outer condition */
     gates_in(sb, n->c, cond);
@@ -662,6 +663,7 @@ static void read_signoffs(B *b) {
         if (j && sha) {
           PlanSignoff *so = PUSH(p->signoffs, p->nsignoffs, cap);
           so->role = keep_str(b, json_str(json_get(j, "role"), NULL) ? json_str(json_get(j, "role"), NULL) : "?");
+          so->by = keep_str(b, json_str(json_get(j, "by"), NULL));
           so->fingerprint = keep_str(b, json_str(json_get(j, "fingerprint"), NULL) ? json_str(json_get(j, "fingerprint"), NULL) : "?");
           so->signed_at = keep_str(b, json_str(json_get(j, "signed_at"), NULL) ? json_str(json_get(j, "signed_at"), NULL) : "?");
           so->sha256 = keep_str(b, sha);

@@ -62,7 +62,7 @@ typedef struct PlanValue {
 /* Who signed the plan (FILE.approvals, written by rbk approve), or, with
 ** no signature yet, the role whose approval is required (signed_at NULL). */
 typedef struct PlanSignoff {
-  const char *role, *fingerprint, *signed_at, *sha256;
+  const char *role, *by, *fingerprint, *signed_at, *sha256;   /* by: who signed, as rbk approve recorded it */
   int this_version;      /* sha256 is this source's */
 } PlanSignoff;
 

@@ -484,13 +484,18 @@ static void signoff(DocW *w, const Plan *p, DwRow *r) {
   static const char *const h[] = {"Role", "Approved by", "Key fingerprint", "Date", "Source SHA-256"};
   size_t i;
   dw_heading(w, 2, "signoff", "Sign-off");
+  dw_para(w, p->plan_approver ? "From the signatures rbk approve recorded beside the runbook (FILE.approvals); rbk run "
+                                "verifies each one and refuses a plan that is not signed in this version."
+                              : "The runbook requires no signed approval (require approval by ROLE); a board that signs "
+                                "on paper signs here.");
   dw_table(w, "signoff-table", 5, h);
   for (i = 0; i < p->nsignoffs; i++) {
     const PlanSignoff *so = &p->signoffs[i];
     if (so->role) who(&r->c[0], p, so->role);
     else buf_puts(&r->c[0], "-");
     if (so->signed_at) {
-      who(&r->c[1], p, so->role);
+      if (so->by && *so->by) buf_puts(&r->c[1], so->by);
+      else who(&r->c[1], p, so->role);
       dw_code(&r->c[2], so->fingerprint);
       buf_puts(&r->c[3], so->signed_at);
       dw_code(&r->c[4], so->sha256);

@@ -250,6 +250,8 @@ void plan_render_json(const Plan *p, Buf *out) {
     const PlanSignoff *so = &p->signoffs[i];
     buf_puts(out, i ? ",{\"role\":" : "{\"role\":");
     dw_json_str(out, so->role);
+    buf_puts(out, ",\"by\":");
+    dw_json_str(out, so->by);
     buf_puts(out, ",\"approved\":");
     buf_puts(out, so->signed_at ? "true" : "false");
     buf_puts(out, ",\"fingerprint\":");
