@@ -11,6 +11,7 @@
 #include "../base/json.h"
 #include "../base/ptrmap.h"
 #include "../base/sha256.h"
+#include "../base/shquote.h"
 #include "../compiler/astq.h"
 #include "../vm/value.h"
 #include "plan_words.h"
@@ -202,14 +203,26 @@ static void note_value(B *b, const char *expr, size_t n, const char *value) {
 /* with_values returns text with each ${NAME} of a param replaced by its
 ** value, when params are given and one was replaced; else NULL. Every
 ** ${...} is noted in the plan's values. */
-static const char *with_values(B *b, const char *text) {
+static const char *with_values(B *b, const char *text, int is_cmd) {
   Buf t = BUF_INIT, v = BUF_INIT;
   const char *s = text, *r = NULL;
-  int changed = 0;
+  int changed = 0, in_code = 0;
+  ShScan st;
   if (!b->given || !text) return NULL;
+  sh_scan_init(&st);
   while (*s) {
     const char *e;
     if (s[0] != '$' || s[1] != '{' || (e = strchr(s + 2, '}')) == NULL) {
+      /* a command's code: followed as the shell reads it, so that a value
+      ** is shown quoted as the run quotes it (base/shquote.h) */
+      if (*s == PLAN_CODE_ON[0]) {
+        in_code = 1;
+        sh_scan_init(&st);
+      } else if (*s == PLAN_CODE_OFF[0]) {
+        in_code = 0;
+      } else if (in_code) {
+        sh_scan(&st, s, 1);
+      }
       buf_putc(&t, *s++);
       continue;
     }
@@ -227,7 +240,8 @@ static const char *with_values(B *b, const char *text) {
         name[n] = '\0';
         if (value_text(b, name, &v)) {
           note_value(b, s, (size_t)(e + 1 - s), buf_cstr(&v));
-          buf_add(&t, v.p, v.n);
+          if (is_cmd && in_code && st.ctx != SHQ_UNSAFE && strcmp(buf_cstr(&v), "***") != 0) shquote(v.p, v.n, st.ctx, &t);
+          else buf_add(&t, v.p, v.n);
           changed = 1;
           s = e + 1;
           continue;
@@ -321,7 +335,7 @@ static void add_action(StepB *sb, PlanKind k, int depth, Buf *t, const char *rol
   a->depth = depth;
   a->text = keep(sb->b, t);
   a->role = keep_str(sb->b, role);
-  a->resolved = with_values(sb->b, a->text);
+  a->resolved = with_values(sb->b, a->text, k == PK_RUN);
 }
 
 static void add_gate(StepB *sb, PlanKind k, const char *role, const Node *text, const char *cond) {
