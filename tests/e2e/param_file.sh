@@ -153,6 +153,32 @@ rbk repl p.rbk --new --param-file typo.yml
 expect_eq "$rc" 2 "repl refuses an unknown key"
 expect_match "$err" 'typo.yml:2:1: error' "at its place"
 
+# undo: a secret given again from a file
+cat > "$T/u.rbk" <<'RBK'
+runbook "undoable" {
+  param who = "nobody"
+  secret token
+  step a {
+    run "echo do ${who} ${len(token)}"
+    undo { run "echo undo ${who} ${len(token)}" }
+  }
+}
+RBK
+printf 'token: abcdef\n' >"$T/sec.yml"
+printf 'tokn: abcdef\n' >"$T/sec-typo.yml"
+rbk run --new u.rbk --param-file sec.yml --param who=me
+expect_match "$out" 'do me 6' "a secret from the file is set (its length shows, never the value)"
+uid=$(ls "$T/state/runs" | grep '^u-' | grep -v undo | head -1)
+rbk undo "$uid" --yes
+expect_eq "$rc" 2 "undo without the secret cannot replay the run"
+rbk undo "$uid" --yes --param-file sec-typo.yml
+expect_eq "$rc" 2 "undo refuses an unknown key"
+expect_match "$err" "sec-typo.yml:1:1: error: .*'tokn'" "at its place"
+rbk undo "$uid" --yes --param-file sec.yml
+expect_eq "$rc" 0 "undo --param-file gives the secret again"
+expect_match "$out" 'undo me 6' "and the undo block runs with the run's params"
+ok "$(grep -rq abcdef "$T/state"; echo $((1 - $?)))" "the secret is in no journal"
+
 [ -s "$T/.crashes" ] && { echo "# crashes:"; sed 's/^/# /' "$T/.crashes"; }
 ok "$([ ! -s "$T/.crashes" ]; echo $?)" "no crash, hang or sanitizer report"
 done_testing
