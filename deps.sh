@@ -29,6 +29,7 @@ need_header readline/readline.h libreadline-dev
 need_header openssl/sha.h libssl-dev
 need_header sqlite3.h libsqlite3-dev
 need_header curl/curl.h libcurl4-openssl-dev   # http() and the webhook and e-mail notifiers (run/netclient.c)
+need_header yaml.h libyaml-dev   # --param-file (base/paramfile.c)
 need_cmd ssh-keygen openssh-client   # signed approvals: rbk approve calls ssh-keygen -Y sign/verify (run/signing.c)
 
 case "$want" in

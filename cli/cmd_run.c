@@ -29,6 +29,7 @@
 #include "runpick.h"
 #include "runui.h"
 #include "../run/fleet.h"
+#include "params.h"
 
 const char usage_run[] =
   "Usage: rbk run [OPTIONS] FILE\n"
@@ -55,6 +56,9 @@ const char usage_run[] =
   "Options:\n"
   "  --param NAME=VALUE  set a param (repeatable); the value takes the type\n"
   "                      of the param's default (number, duration, true/false)\n"
+  "  --param-file FILE   set params from a YAML or JSON mapping (name: value;\n"
+  "                      a list as a YAML sequence), typed as --param; a\n"
+  "                      --param of the same name wins (repeatable)\n"
   "  --only STEP         run only this step (repeatable)\n"
   "  --from STEP         start at this step, skipping those before it\n"
   "  --dry-run           print every command with its interpolations resolved,\n"
@@ -133,6 +137,7 @@ const char usage_resume[] =
   "  --accept-changes    resume although the runbook changed since the run\n"
   "                      began (the step-level difference is shown first)\n"
   "  --param NAME=VALUE  set a param (repeatable), as for rbk run\n"
+  "  --param-file FILE   set params from a YAML or JSON file, as for rbk run\n"
   "  --as NAME           who is resuming it (default: the login name)\n"
   "  --retry-failed      run a failed step on hosts again on its failed hosts\n"
   "  --ssh-config FILE   as for rbk run\n"
@@ -147,9 +152,10 @@ const char usage_resume[] =
 
 /* The options of run and resume (their usage above says them in full). */
 enum { O_PARAM = 1, O_ONLY, O_FROM, O_DRY_RUN, O_NEW, O_RUN_ID, O_ACCEPT, O_AS, O_SSH_CONFIG, O_ACCEPT_NEW, O_RETRY_FAILED,
-       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE };
+       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE };
 static const CliOpt run_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"only", 0, O_ONLY, "STEP", "run only this step (repeatable)"},
   {"from", 0, O_FROM, "STEP", "start at this step"},
   {"dry-run", 0, O_DRY_RUN, NULL, "print every command; execute nothing"},
@@ -167,6 +173,7 @@ static const CliOpt run_opts[] = {
 };
 static const CliOpt resume_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"accept-changes", 0, O_ACCEPT, NULL, "resume although the runbook changed"},
   {"as", 0, O_AS, "NAME", "who is running it"},
   {"retry-failed", 0, O_RETRY_FAILED, NULL, "run a failed step on hosts again on its failed hosts"},
@@ -261,6 +268,9 @@ static int step_exists(const Program *p, const char *name) {
   return 0;
 }
 
+/* --param-file: its entries, which a->keys and a->vals point into */
+static ParamFile param_file;
+
 static int execute(RunArgs *a) {
   Session S;
   Term T;
@@ -279,6 +289,8 @@ static int execute(RunArgs *a) {
   p = S.p;
   vm = &S.vm;
   vm->interrupt = &interrupted;
+  /* a key of the --param-file the runbook does not declare: at its place in the file */
+  if (cli_params_check_program(&param_file, p) != 0) goto done;
   for (i = 0; i < a->nonly; i++)
     if (!step_exists(p, a->only[i])) goto done;
   if (a->from && !step_exists(p, a->from)) goto done;
@@ -405,6 +417,7 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
       a->keys[a->nkv] = v;
       a->vals[a->nkv++] = eq + 1;
       break;
+    case O_PARAM_FILE: rc = cli_param_file(cmd, &param_file, v); break;
     case O_ONLY: a->only[a->nonly++] = v; break;
     case O_FROM: a->from = v; break;
     case O_AS: a->as = v; break;
@@ -435,6 +448,15 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
     }
   }
   cli_parse_free(&P);
+  if (rc == 0 && param_file.path) {
+    /* the file's params first, so that a --param of the same name wins */
+    const char **k, **vv;
+    cli_params_join(&param_file, a->keys, a->vals, &a->nkv, argc + 64, &k, &vv);
+    mem_free(a->keys);
+    mem_free(a->vals);
+    a->keys = k;
+    a->vals = vv;
+  }
   return rc;
 }
 
@@ -447,6 +469,7 @@ static void init_args(RunArgs *a, int argc) {
 }
 
 static void free_args(RunArgs *a) {
+  paramfile_free(&param_file);
   mem_free(a->keys);
   mem_free(a->vals);
   mem_free(a->only);

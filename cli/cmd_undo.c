@@ -26,6 +26,7 @@
 #include "../run/runtime.h"
 #include "../base/sha256.h"
 #include "cli.h"
+#include "params.h"
 #include "../run/load.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
@@ -48,6 +49,8 @@ const char usage_undo[] =
   "  --yes               accept the steps that cannot be reversed; do not ask\n"
   "  --as NAME           who is undoing it (default: the login name)\n"
   "  --param NAME=VALUE  give a param again (repeatable)\n"
+  "  --param-file FILE   give params from a YAML or JSON file, as for rbk run;\n"
+  "                      a --param of the same name wins\n"
   "  --events FILE|-     write the undo run as JSON Lines events, as 'rbk run\n"
   "                      --events' does (docs/events.md)\n"
   "  --timestamps        begin every line of output with the UTC time\n"
@@ -127,17 +130,21 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
 }
 
 /* The options of undo (its usage above says them in full). */
-enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE };
+enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE };
 static const CliOpt undo_opts[] = {
   {"yes", 0, O_YES, NULL, "do not ask for confirmation"},
   {"as", 0, O_AS, "NAME", "who is undoing it"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"events", 0, O_EVENTS, "FILE|-", "write the undo run as JSON Lines events"},
   {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
   {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors and gates"},
   {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
   {NULL, 0, 0, NULL, NULL},
 };
+
+/* --param-file: its entries, which keys and vals point into */
+static ParamFile param_file;
 
 int cmd_undo(int argc, char **argv) {
   const char *run = NULL, *as = NULL, *keys[64], *vals[64];
@@ -194,6 +201,11 @@ int cmd_undo(int argc, char **argv) {
       *eq = '\0';
       keys[nkv] = v;
       vals[nkv++] = eq + 1;
+    } else if (c == O_PARAM_FILE) {
+      if (cli_param_file("undo", &param_file, v) != 0) {
+        c = CLI_ERROR;
+        break;
+      }
     } else if (c == CLI_ARG && run) {
       cli_usage_error("undo", "one RUN at a time ('%s' and '%s')", run, v);
       c = CLI_ERROR;
@@ -205,6 +217,14 @@ int cmd_undo(int argc, char **argv) {
   cli_parse_free(&P);
   if (c != CLI_END) return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
   if (!run) return cli_usage_error("undo", "no RUN given");
+  for (i = 0; i < (int)param_file.n && nkv < 64; i++) {   /* the file's, unless a --param gives the same */
+    int j, have = 0;
+    for (j = 0; j < nkv; j++) have |= strcmp(keys[j], param_file.v[i].key) == 0;
+    if (!have) {
+      keys[nkv] = param_file.v[i].key;
+      vals[nkv++] = param_file.v[i].val;
+    }
+  }
   if (events && (events_fd = events_open_path(events, why, sizeof why)) < 0) {
     fprintf(stderr, "rbk undo: --events: %s\n", why);
     return EXIT_USAGE;
@@ -240,6 +260,7 @@ int cmd_undo(int argc, char **argv) {
   snprintf(src, sizeof src, "%s/source.rbk", odir);
   p = load_program(src);
   if (!p || load_bind(p) != 0) goto done;
+  if (cli_params_check_program(&param_file, p) != 0) goto done;
   done = mem_calloc((p->nsteps + 1) * sizeof *done);
   undone = mem_calloc((p->nsteps + 1) * sizeof *undone);
   ev.p = p;
@@ -457,5 +478,6 @@ done:
   if (p) prog_free(p);
   mem_free(done);
   mem_free(out);
+  paramfile_free(&param_file);
   return rc;
 }

@@ -32,6 +32,7 @@
 #include "../run/runtime.h"
 #include "../base/sha256.h"
 #include "cli.h"
+#include "params.h"
 #include "../run/load.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
@@ -78,6 +79,7 @@ const char usage_watch[] =
   "                      own, D or 5s if more: one that takes longer is\n"
   "                      stopped, an error\n"
   "  --param NAME=VALUE  set a param (repeatable), as for rbk run\n"
+  "  --param-file FILE   set params from a YAML or JSON file, as for rbk run\n"
   "  --as NAME           who is watching (default: the login name)\n"
   "  --timestamps        begin every line of output with the UTC time\n"
   "  -q, --quiet         show only actions (notified, backout, questions),\n"
@@ -739,11 +741,12 @@ static int start(Watch *w) {
 }
 
 /* The options of watch (its usage above says them in full). */
-enum { O_FOR = 1, O_EVERY, O_PARAM, O_AS, O_QUIET, O_VERBOSE, O_TIMESTAMPS };
+enum { O_FOR = 1, O_EVERY, O_PARAM, O_AS, O_QUIET, O_VERBOSE, O_TIMESTAMPS, O_PARAM_FILE };
 static const CliOpt watch_opts[] = {
   {"for", 0, O_FOR, "DURATION", "how long to watch"},
   {"every", 0, O_EVERY, "DURATION", "how often to evaluate"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"as", 0, O_AS, "NAME", "who is watching"},
   {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
   {"quiet", 'q', O_QUIET, NULL, "show only actions"},
@@ -765,11 +768,13 @@ int cmd_watch(int argc, char **argv) {
   uint32_t nnatives, i;
   const char **keys = mem_calloc(((size_t)argc + 1) * sizeof *keys);
   const char **vals = mem_calloc(((size_t)argc + 1) * sizeof *vals);
+  ParamFile pf;
   double opt_for = 0, opt_every = 30;
   int k, c, nkv = 0, rc = EXIT_USAGE, vm_ready = 0, verbose = 0, stamps = 0;
   CliParser P;
   struct sigaction sa;
   memset(&w, 0, sizeof w);
+  memset(&pf, 0, sizeof pf);
   w.jr.fd = -1;
   w.lockfd = -1;
   cli_parse_init(&P, "watch", usage_watch, watch_opts, argc, argv);
@@ -791,6 +796,8 @@ int cmd_watch(int argc, char **argv) {
       *eq = '\0';
       keys[nkv] = v;
       vals[nkv++] = eq + 1;
+    } else if (c == O_PARAM_FILE) {
+      if (cli_param_file("watch", &pf, v) != 0) break;
     } else if (c == O_QUIET) {
       verbose = -1;
     } else if (c == O_VERBOSE) {
@@ -814,6 +821,15 @@ int cmd_watch(int argc, char **argv) {
   if (stamps && term_timestamps(&w.t) != 0) fprintf(stderr, "rbk watch: --timestamps: cannot start\n");
   w.p = load_program(w.file);
   if (!w.p || load_bind(w.p) != 0) goto done;
+  if (cli_params_check_program(&pf, w.p) != 0) goto done;
+  if (pf.path) {   /* the file's params first, so that a --param of the same name wins */
+    const char **jk, **jv;
+    cli_params_join(&pf, keys, vals, &nkv, 0, &jk, &jv);
+    mem_free(keys);
+    mem_free(vals);
+    keys = jk;
+    vals = jv;
+  }
   if (w.p->ntriggers == 0) {
     fprintf(stderr, "rbk watch: %s declares no trigger: nothing to watch\n", w.file);
     goto done;
@@ -913,6 +929,7 @@ done:
   jrn_close(&w.jr);
   jrn_unlock(w.lockfd);
   if (w.p) prog_free(w.p);
+  paramfile_free(&pf);
   mem_free(keys);
   mem_free(vals);
   return rc;

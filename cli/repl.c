@@ -31,6 +31,7 @@
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "cli.h"
+#include "params.h"
 #include "inspect.h"
 #include "runui.h"
 
@@ -84,6 +85,7 @@ const char usage_repl[] =
   "  --as NAME           who is working (default: the login name); it is\n"
   "                      journaled with every action\n"
   "  --param NAME=VALUE  set a param of a new run (repeatable)\n"
+  "  --param-file FILE   set params from a YAML or JSON file, as for rbk run\n"
   "  --key FILE          sign :approve, :confirm and :answer with this key\n"
   "                      when the role names keys (default: $RBK_SIGNING_KEY,\n"
   "                      else ssh-agent)\n"
@@ -839,12 +841,13 @@ static void improvised_in_doubt(Repl *R) {
 /* ---- the command ------------------------------------------------------ */
 
 /* The options of repl (its usage says them in full). */
-enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY };
+enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY, O_PARAM_FILE };
 static const CliOpt repl_opts[] = {
   {"run", 0, O_RUN, "RUN", "work on an existing run"},
   {"new", 0, O_NEW, NULL, "start a fresh run"},
   {"as", 0, O_AS, "NAME", "who is working"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
+  {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"key", 0, O_KEY, "FILE", "the key that signs :approve, :confirm and :answer"},
   {NULL, 0, 0, NULL, NULL},
 };
@@ -856,9 +859,11 @@ int cmd_repl(int argc, char **argv) {
   char *owned = NULL;
   struct sigaction sa;
   CliParser P;
+  ParamFile pf;
   int c, rc;
   memset(&a, 0, sizeof a);
   memset(&R, 0, sizeof R);
+  memset(&pf, 0, sizeof pf);
   a.keys = mem_calloc(((size_t)argc + 64) * sizeof(char *));
   a.vals = mem_calloc(((size_t)argc + 64) * sizeof(char *));
   rc = EXIT_USAGE;
@@ -883,6 +888,8 @@ int cmd_repl(int argc, char **argv) {
       *eq = '\0';
       a.keys[a.nkv] = v;
       a.vals[a.nkv++] = eq + 1;
+    } else if (c == O_PARAM_FILE) {
+      if (cli_param_file("repl", &pf, v) != 0) break;
     } else if (c == CLI_ARG && a.file) {
       cli_usage_error("repl", "one FILE at a time (got '%s' and '%s')", a.file, v);
       break;
@@ -899,10 +906,19 @@ int cmd_repl(int argc, char **argv) {
     rc = cli_usage_error("repl", "give FILE or --run RUN, not both");
     goto out;
   }
+  if (pf.path) {   /* the file's params first, so that a --param of the same name wins */
+    const char **jk, **jv;
+    cli_params_join(&pf, a.keys, a.vals, &a.nkv, argc + 64, &jk, &jv);
+  mem_free(a.keys);
+    mem_free(a.vals);
+    a.keys = jk;
+    a.vals = jv;
+  }
   if (run && (rc = session_locate("repl", run, &a, &owned)) != 0) goto out;
   the_repl = &R;
   R.tty = isatty(0) && isatty(1);
   if ((rc = runui_load(&R.S, &R.T, "repl", &a)) != 0) goto done;
+  if ((rc = cli_params_check_program(&pf, R.S.p)) != 0) goto done;
   R.S.vm.interrupt = &interrupted;
   if ((rc = session_open(&R.S, &a)) != 0) goto done;
   if (R.S.finished) {
@@ -1000,6 +1016,7 @@ out:
   drop_cands(&R);
   the_repl = NULL;
   mem_free(owned);
+  paramfile_free(&pf);
   mem_free(a.keys);
   mem_free(a.vals);
   return rc;

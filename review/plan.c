@@ -4,11 +4,14 @@
 */
 #include "plan.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../base/buf.h"
+#include "../base/json.h"
 #include "../base/ptrmap.h"
 #include "../base/sha256.h"
+#include "../base/shquote.h"
 #include "../compiler/astq.h"
 #include "../vm/value.h"
 #include "plan_words.h"
@@ -58,6 +61,8 @@ typedef struct B {
   const Lint *lint;
   PtrMap fns;     /* interned name -> N_FN */
   const Node *rb; /* the N_RUNBOOK */
+  const PlanGiven *given;   /* rbk plan --param, or NULL */
+  size_t capvalues;
 } B;
 
 static const char *keep(B *b, Buf *t) {
@@ -88,6 +93,19 @@ static const Node *param_default(B *b, const char *name) {
   return NULL;
 }
 
+/* given_of is the value given for param name ("***" for a secret), or NULL. */
+static const char *given_of(B *b, const char *name) {
+  const char *v = NULL;
+  const Node *d;
+  int k;
+  for (k = 0; b->given && k < b->given->n; k++)
+    if (strcmp(b->given->keys[k], name) == 0) v = b->given->vals[k];
+  if (!v) return NULL;
+  for (d = b->rb ? b->rb->b : NULL; d; d = d->next)
+    if (d->kind == N_SECRET && strcmp(d->a->str, name) == 0) return "***";
+  return v;
+}
+
 /* resolved_text appends a step title or requirement name as a run starts
 ** with the params' defaults: each ${param} whose default is known without
 ** running anything (a literal, or a string built of such) becomes its
@@ -101,8 +119,11 @@ static void resolved_text(B *b, const Node *s, Buf *t, int depth) {
   }
   for (part = s->a; part; part = part->next) {
     const Node *d = part->kind == N_NAME ? param_default(b, part->str) : NULL;
+    const char *g = part->kind == N_NAME ? given_of(b, part->str) : NULL;
     if (part->kind == N_STR) {
       buf_add(t, part->str, part->len);
+    } else if (g) {
+      buf_puts(t, g);
     } else if (d && (d->kind == N_STR || d->kind == N_TMPL)) {
       resolved_text(b, d, t, depth + 1);
     } else if (d && d->kind == N_NUM) {
@@ -127,6 +148,114 @@ static int param_secs(B *b, const Node *n, double *out) {
   if (astq_const_secs(n, out)) return 1;
   def = n && n->kind == N_NAME ? param_default(b, n->str) : NULL;
   return def ? astq_const_secs(def, out) : 0;
+}
+
+/* value_text appends the value of param name as the plan knows it (given,
+** else a literal default; a secret's as ***); returns 0 when unknown. */
+static int value_text(B *b, const char *name, Buf *t) {
+  const char *g = given_of(b, name);
+  const Node *d, *def;
+  int is_param = 0;
+  for (d = b->rb ? b->rb->b : NULL; d; d = d->next)
+    if ((d->kind == N_PARAM || d->kind == N_SECRET) && strcmp(d->a->str, name) == 0) {
+      is_param = 1;
+      if (d->kind == N_SECRET) {
+        buf_puts(t, "***");
+        return 1;
+      }
+    }
+  if (!is_param) return 0;
+  if (g) {
+    buf_puts(t, g);
+    return 1;
+  }
+  def = param_default(b, name);
+  if (!def) return 0;
+  switch (def->kind) {
+    case N_STR: case N_TMPL: {
+      size_t before = t->n;
+      resolved_text(b, def, t, 1);
+      if (def->kind == N_TMPL && memchr(t->p + before, '$', t->n - before)) {
+        t->n = before;
+        return 0;
+      }
+      return 1;
+    }
+    case N_NUM: { Value v = val_num(def->num); val_to_buf(&v, t); return 1; }
+    case N_DUR: val_fmt_duration(def->num, t); return 1;
+    case N_BOOL: buf_puts(t, def->op ? "true" : "false"); return 1;
+    default: return 0;
+  }
+}
+
+/* note_value adds expr to the plan's values (once), with its value. */
+static void note_value(B *b, const char *expr, size_t n, const char *value) {
+  Plan *p = b->p;
+  PlanValue *v;
+  size_t i;
+  for (i = 0; i < p->nvalues; i++)
+    if (strlen(p->values[i].expr) == n && memcmp(p->values[i].expr, expr, n) == 0) return;
+  v = PUSH(p->values, p->nvalues, b->capvalues);
+  v->expr = arena_strndup(&p->arena, expr, n);
+  v->value = value ? keep_str(b, value) : NULL;
+}
+
+/* with_values returns text with each ${NAME} of a param replaced by its
+** value, when params are given and one was replaced; else NULL. Every
+** ${...} is noted in the plan's values. */
+static const char *with_values(B *b, const char *text, int is_cmd) {
+  Buf t = BUF_INIT, v = BUF_INIT;
+  const char *s = text, *r = NULL;
+  int changed = 0, in_code = 0;
+  ShScan st;
+  if (!b->given || !text) return NULL;
+  sh_scan_init(&st);
+  while (*s) {
+    const char *e;
+    if (s[0] != '$' || s[1] != '{' || (e = strchr(s + 2, '}')) == NULL) {
+      /* a command's code: followed as the shell reads it, so that a value
+      ** is shown quoted as the run quotes it (base/shquote.h) */
+      if (*s == PLAN_CODE_ON[0]) {
+        in_code = 1;
+        sh_scan_init(&st);
+      } else if (*s == PLAN_CODE_OFF[0]) {
+        in_code = 0;
+      } else if (in_code) {
+        sh_scan(&st, s, 1);
+      }
+      buf_putc(&t, *s++);
+      continue;
+    }
+    {
+      size_t n = (size_t)(e - (s + 2)), i;
+      int simple = n > 0;
+      char name[128];
+      for (i = 0; i < n; i++)
+        if (!((s[2 + i] >= 'a' && s[2 + i] <= 'z') || (s[2 + i] >= 'A' && s[2 + i] <= 'Z') ||
+              (s[2 + i] >= '0' && s[2 + i] <= '9') || s[2 + i] == '_'))
+          simple = 0;
+      buf_reset(&v);
+      if (simple && n < sizeof name) {
+        memcpy(name, s + 2, n);
+        name[n] = '\0';
+        if (value_text(b, name, &v)) {
+          note_value(b, s, (size_t)(e + 1 - s), buf_cstr(&v));
+          if (is_cmd && in_code && st.ctx != SHQ_UNSAFE && strcmp(buf_cstr(&v), "***") != 0) shquote(v.p, v.n, st.ctx, &t);
+          else buf_add(&t, v.p, v.n);
+          changed = 1;
+          s = e + 1;
+          continue;
+        }
+      }
+      note_value(b, s, (size_t)(e + 1 - s), NULL);
+      buf_add(&t, s, (size_t)(e + 1 - s));
+      s = e + 1;
+    }
+  }
+  if (changed) r = keep(b, &t);
+  buf_free(&t);
+  buf_free(&v);
+  return r;
 }
 
 static const char *resolved_of(B *b, const Node *s) {
@@ -206,28 +335,81 @@ static void add_action(StepB *sb, PlanKind k, int depth, Buf *t, const char *rol
   a->depth = depth;
   a->text = keep(sb->b, t);
   a->role = keep_str(sb->b, role);
+  a->resolved = with_values(sb->b, a->text, k == PK_RUN);
 }
 
-static void add_gate(StepB *sb, PlanKind k, const char *role, const Node *text) {
+static void add_gate(StepB *sb, PlanKind k, const char *role, const Node *text, const char *cond) {
   PlanGate *g = PUSH(sb->s->gates, sb->s->ngates, sb->capg);
   g->kind = k;
   g->role = keep_str(sb->b, role);
   g->text = text ? text_of(sb->b, text) : "";
+  g->condition = cond;
+}
+
+static void gates_in(StepB *sb, const Node *n, const char *cond);
+
+/* gates_if finds the gates of an if: each branch under its condition. */
+static void gates_if(StepB *sb, const Node *n, const char *cond) {
+  Buf t = BUF_INIT;
+  const char *c;
+  gates_in(sb, n->a, cond);   /* a question asked in the condition itself: reached as the if is */
+  if (cond) {
+    gates_in(sb, n->b, cond);   /* already conditional: keep the outer condition */
+    gates_in(sb, n->c, cond);
+    return;
+  }
+  planw_cond(sb->b->src, n->a, &t);
+  c = keep(sb->b, &t);
+  gates_in(sb, n->b, c);
+  if (n->c) {
+    buf_puts(&t, "not ");
+    buf_puts(&t, c);
+    gates_in(sb, n->c, keep(sb->b, &t));
+  }
+  buf_free(&t);
 }
 
 /* gates_in finds the human gates under n: manual, ask (statement or
-** function) and approve, in source order. */
-static void gates_in(StepB *sb, const Node *n) {
+** function) and approve, in source order; those in an 'on failure'
+** handler or a branch of an if are marked with when they are reached. */
+static void gates_in(StepB *sb, const Node *n, const char *cond) {
   for (; n; n = n->next) {
     if (n->kind == N_UNDO || n->kind == N_FN) continue;
-    if (n->kind == N_MANUAL) add_gate(sb, PK_MANUAL, NULL, n->a);
-    else if (n->kind == N_ASK) add_gate(sb, PK_ASK, NULL, n->a);
-    else if (n->kind == N_APPROVE) add_gate(sb, PK_APPROVE, n->a ? n->a->str : NULL, n->b);
-    else if (n->kind == N_CALL && astq_callee(n) && strcmp(astq_callee(n), "ask") == 0) add_gate(sb, PK_ASK, NULL, n->b);
-    gates_in(sb, n->a);
-    gates_in(sb, n->b);
-    gates_in(sb, n->c);
-    gates_in(sb, n->d);
+    if (n->kind == N_ONFAIL) {
+      gates_in(sb, n->a, "the step fails");
+      gates_in(sb, n->b, "the step fails");
+      continue;
+    }
+    if (n->kind == N_IF) {
+      gates_if(sb, n, cond);
+      continue;
+    }
+    if (n->kind == N_MANUAL) add_gate(sb, PK_MANUAL, NULL, n->a, cond);
+    else if (n->kind == N_ASK) add_gate(sb, PK_ASK, NULL, n->a, cond);
+    else if (n->kind == N_APPROVE) add_gate(sb, PK_APPROVE, n->a ? n->a->str : NULL, n->b, cond);
+    else if (n->kind == N_CALL && astq_callee(n) && strcmp(astq_callee(n), "ask") == 0) add_gate(sb, PK_ASK, NULL, n->b, cond);
+    gates_in(sb, n->a, cond);
+    gates_in(sb, n->b, cond);
+    gates_in(sb, n->c, cond);
+    gates_in(sb, n->d, cond);
+  }
+}
+
+/* notified_in adds the role of each notify statement under n to *v,
+** each role once (handlers included; functions are not walked). */
+static void notified_in(B *b, const Node *n, const char ***v, size_t *nv, size_t *cap) {
+  for (; n; n = n->next) {
+    if (n->kind == N_FN) continue;
+    if (n->kind == N_NOTIFY && n->a && n->a->str) {
+      size_t i;
+      for (i = 0; i < *nv; i++)
+        if (strcmp((*v)[i], n->a->str) == 0) break;
+      if (i == *nv) *PUSH(*v, *nv, *cap) = keep_str(b, n->a->str);
+    }
+    notified_in(b, n->a, v, nv, cap);
+    notified_in(b, n->b, v, nv, cap);
+    notified_in(b, n->c, v, nv, cap);
+    notified_in(b, n->d, v, nv, cap);
   }
 }
 
@@ -412,7 +594,11 @@ static void build_step(B *b, Node *decl, PlanStep *s) {
   }
   collect_verifies(b, body, &s->verifies, &s->nverifies);
   actions_in(&sb, body, 0);
-  gates_in(&sb, body);
+  gates_in(&sb, body, NULL);
+  {
+    size_t capn = 0;
+    notified_in(b, body, &s->notified, &s->nnotified, &capn);
+  }
   branches_stmts(&sb, body);
   for (i = 0; b->lint && i < b->lint->n; i++) {
     const LintFinding *f = &b->lint->v[i];
@@ -466,7 +652,54 @@ static void build_checklist(B *b) {
   }
 }
 
-int plan_build(Plan *p, Ast *ast, const Lint *lint) {
+/* read_signoffs fills the sign-off block from FILE.approvals (one JSON
+** line per signature, written by rbk approve); with none, one line per
+** role whose approval the runbook requires. */
+static void read_signoffs(B *b) {
+  Plan *p = b->p;
+  size_t cap = 0;
+  char path[4200];
+  FILE *af;
+  snprintf(path, sizeof path, "%s.approvals", p->file);
+  if ((af = fopen(path, "r")) != NULL) {
+    Buf line = BUF_INIT;
+    int ch;
+    do {
+      ch = fgetc(af);
+      if (ch != EOF && ch != '\n') {
+        buf_putc(&line, (char)ch);
+        continue;
+      }
+      if (line.n) {
+        char err[100];
+        Json *j = json_parse(line.p, line.n, err, sizeof err);
+        const char *sha = json_str(json_get(j, "sha256"), NULL);
+        if (j && sha) {
+          PlanSignoff *so = PUSH(p->signoffs, p->nsignoffs, cap);
+          so->role = keep_str(b, json_str(json_get(j, "role"), NULL) ? json_str(json_get(j, "role"), NULL) : "?");
+          so->by = keep_str(b, json_str(json_get(j, "by"), NULL));
+          so->fingerprint = keep_str(b, json_str(json_get(j, "fingerprint"), NULL) ? json_str(json_get(j, "fingerprint"), NULL) : "?");
+          so->signed_at = keep_str(b, json_str(json_get(j, "signed_at"), NULL) ? json_str(json_get(j, "signed_at"), NULL) : "?");
+          so->sha256 = keep_str(b, sha);
+          so->this_version = strcmp(sha, p->sha256) == 0;
+        }
+        json_free(j);
+      }
+      buf_reset(&line);
+    } while (ch != EOF);
+    buf_free(&line);
+    fclose(af);
+  }
+  if (!p->nsignoffs) {
+    PlanSignoff *so = PUSH(p->signoffs, p->nsignoffs, cap);
+    memset(so, 0, sizeof *so);
+    so->role = p->plan_approver ? p->plan_approver : p->owner;
+  }
+}
+
+int plan_build(Plan *p, Ast *ast, const Lint *lint) { return plan_build_given(p, ast, lint, NULL); }
+
+int plan_build_given(Plan *p, Ast *ast, const Lint *lint, const PlanGiven *given) {
   Node *rb = astq_runbook(ast), *d;
   size_t caproles = 0, capparams = 0, captrig = 0, capreq = 0, capsteps = 0;
   uint8_t digest[SHA256_BYTES];
@@ -481,6 +714,8 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
   b.src = ast->src;
   b.lint = lint;
   b.rb = rb;
+  b.given = given && given->n ? given : NULL;
+  p->has_given = b.given != NULL;
   for (d = ast->root->a; d; d = d->next)
     if (d->kind == N_FN && d->a) ptrmap_put(&b.fns, d->a->str, d);
   for (d = rb->b; d; d = d->next)
@@ -529,6 +764,7 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
           astq_source(b.src, d->b, &t);
           pp->value = keep(&b, &t);
         }
+        pp->given = given_of(&b, pp->name);
         break;
       }
       case N_TRIGGER: {
@@ -567,6 +803,11 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
     }
   }
   if (lint) build_checklist(&b);
+  {
+    size_t capn = 0;
+    notified_in(&b, rb->b, &p->notified, &p->nnotified, &capn);
+  }
+  read_signoffs(&b);
   ptrmap_free(&b.fns);
   buf_free(&t);
   return 0;
@@ -583,7 +824,11 @@ void plan_free(Plan *p) {
     mem_free(s->actions);
     mem_free(s->branches);
     mem_free(s->gates);
+    mem_free(s->notified);
   }
+  mem_free(p->values);
+  mem_free(p->notified);
+  mem_free(p->signoffs);
   mem_free(p->roles);
   mem_free(p->params);
   mem_free(p->triggers);

@@ -42,7 +42,29 @@ typedef struct PlanParam {
   const char *name;
   int secret;
   const char *value;     /* the default as written, NULL if none */
+  const char *given;     /* the value given (rbk plan --param/--param-file; "***" for a secret), or NULL */
 } PlanParam;
+
+/* The params a plan is made with (rbk plan --param, --param-file), as
+** --param texts; a later key wins. */
+typedef struct PlanGiven {
+  const char *const *keys, *const *vals;
+  int n;
+} PlanGiven;
+
+/* An expression the plan shows as ${...}, and its value with the params
+** given, or NULL when only the run can tell. */
+typedef struct PlanValue {
+  const char *expr;
+  const char *value;
+} PlanValue;
+
+/* Who signed the plan (FILE.approvals, written by rbk approve), or, with
+** no signature yet, the role whose approval is required (signed_at NULL). */
+typedef struct PlanSignoff {
+  const char *role, *by, *fingerprint, *signed_at, *sha256;   /* by: who signed, as rbk approve recorded it */
+  int this_version;      /* sha256 is this source's */
+} PlanSignoff;
 
 typedef struct PlanTrigger {
   const char *name;
@@ -71,6 +93,8 @@ typedef struct PlanAction {
   int depth;
   const char *text;      /* in words */
   const char *role;      /* approve, notify: the role */
+  const char *resolved;  /* text with each ${param} replaced by its value, when params are
+                         ** given and it has one; else NULL */
 } PlanAction;
 
 /* An `if`: the whole sentence, and its parts for the graph. */
@@ -85,6 +109,8 @@ typedef struct PlanGate {
   PlanKind kind;         /* PK_MANUAL, PK_ASK or PK_APPROVE */
   const char *role;      /* approve: the role; else NULL */
   const char *text;
+  const char *condition; /* when it is reached only sometimes: "the step fails" (in an
+                         ** 'on failure' handler) or the if's condition in words; else NULL */
 } PlanGate;
 
 typedef struct PlanStep {
@@ -112,6 +138,8 @@ typedef struct PlanStep {
   size_t nbranches;
   PlanGate *gates;
   size_t ngates;
+  const char **notified; /* the roles its notify statements tell (handlers included), each once */
+  size_t nnotified;
   const char *on_failure;   /* the handler in words, or NULL */
   const char *undo;         /* the undo block in words, or NULL */
 } PlanStep;
@@ -150,12 +178,22 @@ typedef struct Plan {
   PlanCheckItem *checklist;
   size_t nchecklist;
   int lint_errors, lint_warnings;
+  int has_given;         /* made with params given */
+  PlanValue *values;     /* with params given: each distinct ${...} the plan shows, in order */
+  size_t nvalues;
+  const char **notified; /* the roles any notify statement of the runbook tells, each once */
+  size_t nnotified;
+  PlanSignoff *signoffs; /* the sign-off block: signatures, or the roles still to sign */
+  size_t nsignoffs;
 } Plan;
 
 /* plan_build fills p from a parsed and checked tree (ast->root set, no
 ** check errors). lint holds the findings of lint_file for the same file
 ** (NULL: no checklist). Returns 0, or -1 if the file has no runbook. */
 int plan_build(Plan *p, Ast *ast, const Lint *lint);
+/* plan_build_given is plan_build with params given (NULL: none): titles
+** and texts show their values, and p->values lists each expression. */
+int plan_build_given(Plan *p, Ast *ast, const Lint *lint, const PlanGiven *given);
 /* plan_free releases the plan. */
 void plan_free(Plan *p);
 /* plan_role returns the role of that name, or NULL. */

@@ -153,16 +153,22 @@ static void authority(DocW *w, const Plan *p, DwRow *r) {
       const PlanGate *g = &s->gates[k];
       size_t a, m = 0;
       if (g->kind != PK_APPROVE) continue;
+      const char *const *told = s->nnotified ? s->notified : p->notified;
+      size_t ntold = s->nnotified ? s->nnotified : p->nnotified;
       buf_printf(&r->c[0], "%d. %s", s->number, s->title);
       buf_puts(&r->c[1], *g->text ? g->text : "approve the step");
+      if (g->condition) buf_printf(&r->c[1], " (conditional: only if %s)", g->condition);
       who(&r->c[2], p, g->role);
-      for (a = 0; a < s->nactions; a++) {
-        if (s->actions[a].kind != PK_NOTIFY || !s->actions[a].role) continue;
+      /* the step's notify statements; a step with none: the runbook's */
+      for (a = 0; a < ntold; a++) {
+        const char *via = plan_contact(plan_role(p, told[a]), "notify");
         if (m++) buf_puts(&r->c[3], ", ");
-        who(&r->c[3], p, s->actions[a].role);
+        who(&r->c[3], p, told[a]);
+        if (via) buf_printf(&r->c[3], " via %s", via);
       }
-      if (!m) buf_puts(&r->c[3], "-");
-      dw_row_put(w, r, NULL, 4);
+      if (!m) buf_puts(&r->c[3], "nobody (no notify statement)");
+      else if (!s->nnotified) buf_puts(&r->c[3], " (the runbook's notifications)");
+      dw_row_put(w, r, g->condition ? "conditional" : NULL, 4);
     }
   }
   dw_table_end(w);
@@ -317,7 +323,18 @@ static void details(DocW *w, const Plan *p) {
     if (s->targeting) buf_printf(&t, " %s.", s->targeting);
     dw_para(w, buf_cstr(&t));
     buf_reset(&t);
-    for (k = 0; k < s->nactions; k++) dw_item(w, s->actions[k].depth, s->actions[k].text);
+    for (k = 0; k < s->nactions; k++) {
+      if (!s->actions[k].resolved) {
+        dw_item(w, s->actions[k].depth, s->actions[k].text);
+        continue;
+      }
+      /* the expression as written, and its value with the params given */
+      buf_puts(&t, s->actions[k].text);
+      buf_puts(&t, " \u2192 with the params given: ");
+      buf_puts(&t, s->actions[k].resolved);
+      dw_item(w, s->actions[k].depth, buf_cstr(&t));
+      buf_reset(&t);
+    }
     dw_list_end(w);
     if (s->on_failure) {
       buf_puts(&t, "If the step fails: ");
@@ -422,26 +439,79 @@ static void gates(DocW *w, const Plan *p, DwRow *r) {
       if (g->role) who(&r->c[2], p, g->role);
       else buf_puts(&r->c[2], "the operator");
       buf_puts(&r->c[3], g->text);
-      dw_row_put(w, r, NULL, 4);
+      if (g->condition) buf_printf(&r->c[3], " (conditional: only if %s)", g->condition);
+      dw_row_put(w, r, g->condition ? "conditional" : NULL, 4);
     }
   }
   dw_table_end(w);
 }
 
 static void params(DocW *w, const Plan *p, DwRow *r) {
-  static const char *const h[] = {"Name", "Kind", "Default"};
+  static const char *const h[] = {"Name", "Kind", "Default", "Given"};
+  static const char *const hv[] = {"Expression", "Value with the params given"};
   size_t i;
   if (!p->nparams) return;
   dw_heading(w, 2, "params", "Parameters");
   dw_para(w, "Each can be set for a run with rbk run --param NAME=VALUE. Secrets are never printed or journaled.");
-  dw_table(w, "params-table", 3, h);
+  dw_table(w, "params-table", p->has_given ? 4 : 3, h);
   for (i = 0; i < p->nparams; i++) {
     const PlanParam *q = &p->params[i];
     dw_code(&r->c[0], q->name);
     buf_puts(&r->c[1], q->secret ? "secret" : "param");
     if (q->value) dw_code(&r->c[2], q->value);
     else buf_puts(&r->c[2], "-");
-    dw_row_put(w, r, NULL, 3);
+    if (q->given) dw_code(&r->c[3], q->given);
+    else buf_puts(&r->c[3], "-");
+    dw_row_put(w, r, NULL, p->has_given ? 4 : 3);
+  }
+  dw_table_end(w);
+  if (!p->has_given || !p->nvalues) return;
+  /* rbk plan --param: each expression the plan shows, and its value */
+  dw_heading(w, 3, "values", "Values with the params given");
+  dw_table(w, "values-table", 2, hv);
+  for (i = 0; i < p->nvalues; i++) {
+    dw_code(&r->c[0], p->values[i].expr);
+    if (p->values[i].value) dw_code(&r->c[1], p->values[i].value);
+    else buf_puts(&r->c[1], "known only when the run reaches it");
+    dw_row_put(w, r, NULL, 2);
+  }
+  dw_table_end(w);
+}
+
+/* signoff is the block a change board signs: each signature of the plan
+** (rbk approve), or a line per role still to sign. */
+static void signoff(DocW *w, const Plan *p, DwRow *r) {
+  static const char *const h[] = {"Role", "Approved by", "Key fingerprint", "Date", "Source SHA-256"};
+  size_t i;
+  dw_heading(w, 2, "signoff", "Sign-off");
+  dw_para(w, p->plan_approver ? "From the signatures rbk approve recorded beside the runbook (FILE.approvals); rbk run "
+                                "verifies each one and refuses a plan that is not signed in this version."
+                              : "The runbook requires no signed approval (require approval by ROLE); a board that signs "
+                                "on paper signs here.");
+  dw_table(w, "signoff-table", 5, h);
+  for (i = 0; i < p->nsignoffs; i++) {
+    const PlanSignoff *so = &p->signoffs[i];
+    if (so->role) who(&r->c[0], p, so->role);
+    else buf_puts(&r->c[0], "-");
+    if (so->signed_at) {
+      if (so->by && *so->by) buf_puts(&r->c[1], so->by);
+      else who(&r->c[1], p, so->role);
+      dw_code(&r->c[2], so->fingerprint);
+      buf_puts(&r->c[3], so->signed_at);
+      dw_code(&r->c[4], so->sha256);
+      buf_puts(&r->c[4], so->this_version ? " (this version)" : " (another version)");
+    } else {
+      buf_puts(&r->c[1], "not yet approved");
+      buf_puts(&r->c[2], "-");
+      buf_puts(&r->c[3], "-");
+      dw_code(&r->c[4], p->sha256);
+      if (p->plan_approver) {   /* require approval by ROLE: rbk run refuses the plan until it is signed */
+        buf_puts(&r->c[4], " (to be signed: ");
+        dw_code(&r->c[4], "rbk approve FILE --as ROLE");
+        buf_putc(&r->c[4], ')');
+      }
+    }
+    dw_row_put(w, r, so->signed_at ? NULL : "unsigned", 5);
   }
   dw_table_end(w);
 }
@@ -489,6 +559,7 @@ void plan_render_doc(const Plan *p, DwFormat fmt, Buf *out) {
   gates(&w, p, &r);
   params(&w, p, &r);
   if (p->checklist) checklist(&w, p, &r);
+  signoff(&w, p, &r);
   buf_reset(&t);
   buf_puts(&t, "Made by rbk " RBK_VERSION " (rbk plan) from ");
   dw_code(&t, p->file);

@@ -79,6 +79,10 @@ static void step_json(Buf *b, const PlanStep *s) {
     dw_json_str(b, a->text);
     buf_puts(b, ",\"role\":");
     dw_json_str(b, a->role);
+    if (a->resolved) {   /* rbk plan --param: the text with the params' values */
+      buf_puts(b, ",\"resolved\":");
+      dw_json_str(b, a->resolved);
+    }
     buf_putc(b, '}');
   }
   buf_putc(b, ']');
@@ -90,6 +94,8 @@ static void step_json(Buf *b, const PlanStep *s) {
     dw_json_str(b, g->role);
     buf_puts(b, ",\"text\":");
     dw_json_str(b, g->text);
+    buf_puts(b, ",\"conditional\":");
+    dw_json_str(b, g->condition);
     buf_putc(b, '}');
   }
   buf_putc(b, ']');
@@ -108,6 +114,8 @@ static void step_json(Buf *b, const PlanStep *s) {
     buf_putc(b, '}');
   }
   buf_putc(b, ']');
+  key(b, &f, "notified");
+  str_list(b, s->notified, s->nnotified);
   key(b, &f, "lint_findings");
   buf_printf(b, "%zu", s->findings);
   buf_putc(b, '}');
@@ -161,6 +169,10 @@ void plan_render_json(const Plan *p, Buf *out) {
     dw_json_str(out, p->params[i].name);
     buf_printf(out, ",\"secret\":%s,\"default\":", p->params[i].secret ? "true" : "false");
     dw_json_str(out, p->params[i].value);
+    if (p->has_given) {
+      buf_puts(out, ",\"given\":");
+      dw_json_str(out, p->params[i].given);
+    }
     buf_putc(out, '}');
   }
   buf_putc(out, ']');
@@ -218,6 +230,41 @@ void plan_render_json(const Plan *p, Buf *out) {
     buf_puts(out, "]}");
   }
   buf_puts(out, "]");
+  if (p->has_given) {   /* rbk plan --param: each ${...} shown, and its value (null: only the run knows) */
+    key(out, &f, "values");
+    buf_putc(out, '[');
+    for (i = 0; i < p->nvalues; i++) {
+      buf_puts(out, i ? ",{\"expression\":" : "{\"expression\":");
+      dw_json_str(out, p->values[i].expr);
+      buf_puts(out, ",\"value\":");
+      dw_json_str(out, p->values[i].value);
+      buf_putc(out, '}');
+    }
+    buf_putc(out, ']');
+  }
+  key(out, &f, "notified");
+  str_list(out, p->notified, p->nnotified);
+  key(out, &f, "signoff");
+  buf_putc(out, '[');
+  for (i = 0; i < p->nsignoffs; i++) {
+    const PlanSignoff *so = &p->signoffs[i];
+    buf_puts(out, i ? ",{\"role\":" : "{\"role\":");
+    dw_json_str(out, so->role);
+    buf_puts(out, ",\"by\":");
+    dw_json_str(out, so->by);
+    buf_puts(out, ",\"approved\":");
+    buf_puts(out, so->signed_at ? "true" : "false");
+    buf_puts(out, ",\"fingerprint\":");
+    dw_json_str(out, so->fingerprint);
+    buf_puts(out, ",\"signed_at\":");
+    dw_json_str(out, so->signed_at);
+    buf_puts(out, ",\"source_sha256\":");
+    dw_json_str(out, so->sha256 ? so->sha256 : p->sha256);
+    buf_puts(out, ",\"this_version\":");
+    buf_puts(out, so->signed_at ? (so->this_version ? "true" : "false") : "null");
+    buf_putc(out, '}');
+  }
+  buf_putc(out, ']');
   key(out, &f, "lint");
   buf_printf(out, "{\"errors\":%d,\"warnings\":%d}", p->lint_errors, p->lint_warnings);
   key(out, &f, "rbk");
