@@ -529,7 +529,7 @@ static void test_corruption(const unsigned char *d, size_t n) {
   c[6] = 1;
   reseal(c, n);
   CHECK(rejects(c, n, NBUILTINS, "", err, sizeof err) &&
-        strcmp(err, "made by a different rbk: format 1, this rbk reads 3; "
+        strcmp(err, "made by a different rbk: format 1, this rbk reads 4; "
                "recompile with rbk compile") == 0,
         "wrong format version: %s", err);
 
@@ -766,7 +766,7 @@ int main(void) {
   d = slurp(tpath("good.rbc"), &n);
   CHECK(d != NULL && n > BC_HEADER_LEN + BC_TRAILER_LEN, "the written file has %zu bytes", n);
   if (d) {
-    CHECK(memcmp(d, "RBKC\x1A\n\x03\x00\x00\x00", 10) == 0, "magic, version 3, flags 0");
+    CHECK(memcmp(d, "RBKC\x1A\n\x04\x00\x00\x00", 10) == 0, "magic, version 4, flags 0");
     test_truncation(d, n);
     test_corruption(d, n);
     free(d);
