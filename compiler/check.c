@@ -980,7 +980,7 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       break;
     case N_HOLD:
       expr(C, n->a);
-      need(C, n->c, TY_DUR, "'hold ... for'");
+      need(C, n->c, TY_DUR, "a hold's 'for'");
       if (n->b) need(C, n->b, TY_DUR, "'every'");
       if (n->d) need_string(C, n->d, "a hold message");
       break;
