@@ -26,7 +26,7 @@ static long numbers(VM *vm, const char *fn, const Value *l, double **xs, int *du
     const Value *v = &L->v[i];
     if ((v->t != V_NUM && v->t != V_DUR) || (v->t == V_DUR) != *dur) {
       if (v->t == V_NUM || v->t == V_DUR)
-        vm_fail(vm, "%s(): item %u is a %s, item 1 a %s: mix numbers and durations no more than + does", fn,
+        vm_fail(vm, "%s(): item %u is %s, item 1 %s: numbers and durations do not mix", fn,
                 (unsigned)i + 1, val_type_name(v), val_type_name(&L->v[0]));
       else
         vm_fail(vm, "%s(): item %u is %s, not a number%s", fn, (unsigned)i + 1, val_type_name(v),
