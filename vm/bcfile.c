@@ -953,6 +953,7 @@ static int check_instr(VCtx *v) {
     case OP_WAITINIT: case OP_WAITNEXT:   /* C > 0: a hold's window, C = 2 (C = 1 for WAITINIT) in 3 registers */
       if (reg(v, a, "A") || reg(v, b, "B")) return -1;
       if (c > (op == OP_WAITINIT ? 1u : 2u)) return pcfail(v, "%s mode %u is out of range", op_name(op), c);
+      if (op == OP_WAITNEXT && c > 0 && fused(v)) return -1;   /* it skips the JMP back at the deadline */
       return (op == OP_WAITINIT ? c == 1 : c == 2) ? span(v, a, 3, "window registers") : 0;
     case OP_MODI:
       if (reg(v, a, "A") || reg(v, b, "B")) return -1;

@@ -1462,7 +1462,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       if (!(e->u.n > 0)) { vm_fail(vm, "'every' needs a duration above 0s, not %g s", e->u.n); goto failed; }
       /* A window begun in a replayed run (cut by a crash) is watched again
       ** in full from the moment the clock is live: resumed, it starts over. */
-      if (!replayed && val_truthy(RA + 2)) set(RA, val_num(now + RA[1].u.n));
+      if (!replayed && val_truthy(RA + 2) && RA[1].t == V_DUR) set(RA, val_num(now + RA[1].u.n));
       set(RA + 2, val_bool(replayed));
     }
     if (now >= RA->u.n) {
