@@ -548,7 +548,7 @@ static void input(Repl *R, const char *line) {
 static const char *const metas[] = {":help", ":steps", ":next", ":run", ":skip", ":retry", ":undo", ":approve",
                                     ":confirm", ":answer", ":status", ":log", ":vars", ":plan", ":quit", NULL};
 static const char *const keywords[] = {"let", "if", "else", "for", "in", "run", "verify", "log", "notify", "fail",
-                                       "wait", "until", "manual", "ask", "approve", "by", "fn", "return", "true",
+                                       "wait", "until", "hold", "manual", "ask", "approve", "by", "fn", "return", "true",
                                        "false", "nil", "and", "or", "not", NULL};
 
 static void cand(Repl *R, const char *s) {

@@ -370,6 +370,7 @@ static void need_notifier(Checker *C, Node *name) {
 /* ---- expressions ----------------------------------------------------- */
 
 static Ty expr(Checker *C, Node *n);
+static void need(Checker *C, Node *n, Ty want, const char *what);
 
 static int is_constant_string(const Node *n) { return n && n->kind == N_STR; }
 
@@ -712,6 +713,11 @@ static Ty expr(Checker *C, Node *n) {
       if (t != TY_ANY && t != TY_NUM && t != TY_DUR) err(C, "type-mismatch", n, "cannot negate %s", ty_name(t));
       return t == TY_DUR ? TY_DUR : t == TY_NUM ? TY_NUM : TY_ANY;
     case N_BINARY: return binary(C, n);
+    case N_SAMPLE:   /* sample(EXPR, for D, every D) */
+      expr(C, n->a);
+      need(C, n->c, TY_DUR, "sample()'s 'for'");
+      need(C, n->b, TY_DUR, "sample()'s 'every'");
+      return TY_LIST;
     case N_COND: {
       Ty a, b;
       expr(C, n->a);
@@ -802,6 +808,10 @@ static int known_at_start(Checker *C, Node *n, const char *what) {
       return known_at_start(C, n->a, what) && known_at_start(C, n->b, what);
     case N_COND:
       return known_at_start(C, n->a, what) && known_at_start(C, n->b, what) && known_at_start(C, n->c, what);
+    case N_SAMPLE:
+      dg = err(C, "not-constant", n, "%s is computed when the run starts, from params: it cannot sample", what);
+      diag_hint(dg, "sample() watches the world for a while; use it in a step");
+      return 0;
     default: return 1;
   }
 }
@@ -967,6 +977,12 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       expr(C, n->a);
       if (n->b) need(C, n->b, TY_DUR, "'every'");
       need(C, n->c, TY_DUR, "'timeout'");
+      break;
+    case N_HOLD:
+      expr(C, n->a);
+      need(C, n->c, TY_DUR, "a hold's 'for'");
+      if (n->b) need(C, n->b, TY_DUR, "'every'");
+      if (n->d) need_string(C, n->d, "a hold message");
       break;
     case N_MANUAL: need_string(C, n->a, "'manual'"); break;
     case N_ASK: need_string(C, n->a, "'ask'"); break;

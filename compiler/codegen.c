@@ -326,6 +326,7 @@ static uint32_t global_index(Gen *g, const char *name) {
 
 static void exp2reg(Gen *g, Node *n, int reg);
 static void cond_jump(Gen *g, Node *n, int sense, Jumps *out);
+static void sample(Gen *g, Node *n, int reg);
 
 /* exp2anyreg returns a register holding n's value: a local's own
 ** register when n names one, else a new temporary. */
@@ -645,6 +646,7 @@ static void exp2reg(Gen *g, Node *n, int reg) {
       break;
     }
     case N_CALL: call(g, n, reg); break;
+    case N_SAMPLE: sample(g, n, reg); break;
     case N_COND: {
       Jumps f = {{0}, 0};
       uint32_t j;
@@ -709,44 +711,47 @@ static void block(Gen *g, Node *list) {
   fs->step_top = top;
 }
 
-static void verify(Gen *g, Node *n) {
+/* check_record compiles a checked condition (verify's, hold's, wait
+** until's): both sides of a comparison stay in registers so that a failure
+** can show their values, the result lands in *res, the message (if any) is
+** computed too. It adds the verify record and returns its index, or -1
+** (in a stdlib module, where a record's span cannot point). */
+static int check_record(Gen *g, Node *n, Node *cond, Node *msg, const char *what, int *res) {
   FnState *fs = g->fs;
   Program *pr = g->prog;
   VerifyInfo vi;
-  int base = fs->freereg, res;
   if (g->module) {   /* a verify record's span is in the runbook's source */
     diag_add(g->d, SEV_ERROR, "internal", g->ast->src, n->span.pos, n->span.end,
-             "a stdlib module cannot use 'verify'; use if ... fail");
+             "a stdlib module cannot use '%s'; use if ... fail", what);
     g->failed = 1;
-    return;
+    return -1;
   }
-  vi.pos = n->a->span.pos;
-  vi.end = n->a->span.end;
+  vi.pos = cond->span.pos;
+  vi.end = cond->span.end;
   vi.lhs = vi.rhs = vi.msg = -1;
-  if (is_comparison(n->a)) {
-    /* Keep both sides in registers so a failure can show their values. */
+  if (is_comparison(cond)) {
     Jumps t = {{0}, 0};
     uint32_t j;
-    int l = alloc_reg(g, n->a->a), r;
-    exp2reg(g, n->a->a, l);
-    r = alloc_reg(g, n->a->b);
-    exp2reg(g, n->a->b, r);
-    res = alloc_reg(g, n);
-    compare_regs(g, n->a, l, r, 1, &t);
-    emit_abc(g, OP_LOADBOOL, res, 0, 0);
+    int l = alloc_reg(g, cond->a), r;
+    exp2reg(g, cond->a, l);
+    r = alloc_reg(g, cond->b);
+    exp2reg(g, cond->b, r);
+    *res = alloc_reg(g, n);
+    compare_regs(g, cond, l, r, 1, &t);
+    emit_abc(g, OP_LOADBOOL, *res, 0, 0);
     j = emit_jump(g);
     jl_patch(g, &t, here(g));
-    emit_abc(g, OP_LOADBOOL, res, 1, 0);
+    emit_abc(g, OP_LOADBOOL, *res, 1, 0);
     patch(g, j, here(g));
     vi.lhs = (int16_t)l;
     vi.rhs = (int16_t)r;
   } else {
-    res = alloc_reg(g, n);
-    exp2reg(g, n->a, res);
+    *res = alloc_reg(g, n);
+    exp2reg(g, cond, *res);
   }
-  if (n->b) {
-    int m = alloc_reg(g, n->b);
-    exp2reg(g, n->b, m);
+  if (msg) {
+    int m = alloc_reg(g, msg);
+    exp2reg(g, msg, m);
     vi.msg = (int16_t)m;
   }
   if (pr->nverifies == g->verifies_cap) {
@@ -757,9 +762,69 @@ static void verify(Gen *g, Node *n) {
   if (pr->nverifies > MAX_Bx) limit(g, n, "verify statements");
   pr->verifies[pr->nverifies] = vi;
   fs->pos = n->span.pos;
-  emit_abx(g, OP_VERIFY, res, pr->nverifies);
-  pr->nverifies++;
-  fs->freereg = base;
+  return (int)pr->nverifies++;
+}
+
+static void verify(Gen *g, Node *n) {
+  int res, vi = check_record(g, n, n->a, n->b, "verify", &res);
+  if (vi >= 0) emit_abx(g, OP_VERIFY, res, (size_t)vi);
+}
+
+/* window_regs allocates what a hold's or sample's window needs, in a row:
+** the deadline, the duration, and whether the clock was replayed (see
+** WAITNEXT with C = 2); it loads the duration and the interval (*ev). */
+static int window_regs(Gen *g, Node *n, Node *dur, Node *every, int *ev) {
+  FnState *fs = g->fs;
+  int dl = alloc_reg(g, n), to = alloc_reg(g, n);
+  alloc_reg(g, n);
+  *ev = alloc_reg(g, n);
+  exp2reg(g, dur, to);
+  if (every) exp2reg(g, every, *ev);
+  else emit_abx(g, OP_LOADK, *ev, add_k(g, val_dur(5)));
+  fs->pos = n->span.pos;
+  emit_abc(g, OP_WAITINIT, dl, to, 1);
+  return dl;
+}
+
+/* hold: the condition is checked at once and every interval until the
+** window has passed; the first false fails the step (HOLD); at the end
+** its last outcome is journaled as a verify's. */
+static void hold(Gen *g, Node *n) {
+  FnState *fs = g->fs;
+  int ev, dl, res, vi;
+  uint32_t loop;
+  if (g->module) {
+    check_record(g, n, n->a, n->d, "hold", &res);
+    return;
+  }
+  dl = window_regs(g, n, n->c, n->b, &ev);
+  loop = here(g);
+  vi = check_record(g, n, n->a, n->d, "hold", &res);
+  if (vi < 0) return;
+  emit_abx(g, OP_HOLD, res, (size_t)vi);
+  fs->pos = n->span.pos;
+  emit_abc(g, OP_WAITNEXT, dl, ev, 2);
+  patch(g, emit_jump(g), loop);
+  emit_abx(g, OP_VERIFY, res, (size_t)vi);
+}
+
+/* sample: EXPR's values, every interval over the window, as a list. */
+static void sample(Gen *g, Node *n, int reg) {
+  FnState *fs = g->fs;
+  int list = alloc_reg(g, n), ev, dl, v, t;
+  uint32_t loop;
+  emit_abc(g, OP_NEWLIST, list, 0, 0);
+  dl = window_regs(g, n, n->c, n->b, &ev);
+  v = alloc_reg(g, n);
+  t = alloc_reg(g, n);
+  loop = here(g);
+  exp2reg(g, n->a, v);
+  emit_abc(g, OP_NEWLIST, t, v, 1);
+  fs->pos = n->span.pos;
+  emit_abc(g, OP_ADD, list, list, t);
+  emit_abc(g, OP_WAITNEXT, dl, ev, 2);
+  patch(g, emit_jump(g), loop);
+  emit_abc(g, OP_MOVE, reg, list, 0);
 }
 
 static void for_loop(Gen *g, Node *n) {
@@ -864,7 +929,7 @@ static void stmt(Gen *g, Node *n) {
     }
     case N_FOR: for_loop(g, n); break;
     case N_WAIT: {
-      int dl = alloc_reg(g, n), ev = alloc_reg(g, n), to = alloc_reg(g, n);
+      int dl = alloc_reg(g, n), ev = alloc_reg(g, n), to = alloc_reg(g, n), res, vi = -1;
       uint32_t loop;
       Jumps done = {{0}, 0};
       exp2reg(g, n->c, to);
@@ -873,13 +938,21 @@ static void stmt(Gen *g, Node *n) {
       fs->pos = n->span.pos;
       emit_abc(g, OP_WAITINIT, dl, to, 0);
       loop = here(g);
-      cond_jump(g, n->a, 1, &done);
+      if (g->module) {
+        cond_jump(g, n->a, 1, &done);
+      } else {   /* keep the condition's values, to show them at the timeout */
+        vi = check_record(g, n, n->a, NULL, "wait until", &res);
+        emit_abc(g, OP_TEST, res, 0, 1);
+        jl_add(g, &done, emit_jump(g), n);
+      }
       fs->pos = n->span.pos;
-      emit_abc(g, OP_WAITNEXT, dl, ev, 0);
+      emit_abc(g, OP_WAITNEXT, dl, ev, vi >= 0);
       patch(g, emit_jump(g), loop);
+      if (vi >= 0) emit_abx(g, OP_WAITFAIL, res, (size_t)vi);
       jl_patch(g, &done, here(g));
       break;
     }
+    case N_HOLD: hold(g, n); break;
     case N_MANUAL: case N_LOG: case N_FAIL: case N_ASK: {
       OpCode op = n->kind == N_MANUAL ? OP_MANUAL : n->kind == N_LOG ? OP_LOG : n->kind == N_FAIL ? OP_FAIL : OP_ASK;
       r = alloc_reg(g, n);

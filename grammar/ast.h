@@ -34,6 +34,8 @@
   X(UNARY, "unary", "op, a")                                               \
   X(BINARY, "binary", "op, a, b")                                          \
   X(COND, "cond", "a = condition, b = then value, c = else value")         \
+  X(SAMPLE, "sample", "a = expression, b = every, c = for (the window)")   \
+  X(OPTARG, "option argument", "a = value; op = 'f' (for D) or 'e' (every D); only inside the parser") \
   /* statements */                                                         \
   X(RUN, "run", "a = command; op = 1 for `local run`")                                             \
   X(LET, "let", "a = NAME, b = value")                                     \
@@ -43,6 +45,7 @@
   X(IF, "if", "a = condition, b = then, c = else or NULL; op = 1 for then-form") \
   X(FOR, "for", "a = NAME, b = iterable, c = body")                        \
   X(WAIT, "wait", "a = condition, b = every or NULL, c = timeout")         \
+  X(HOLD, "hold", "a = condition, b = every or NULL, c = for (the window), d = message or NULL") \
   X(MANUAL, "manual", "a = instruction")                                   \
   X(ASK, "ask", "a = question")                                            \
   X(APPROVE, "approve", "a = role NAMEs, b = note, c = 'operator' or 'of', d = N of") \

@@ -72,6 +72,32 @@ static NodeList add(NodeList l, Node *n) {
   return l;
 }
 static NodeList none(void) { NodeList l = {NULL, NULL}; return l; }
+/* call_or_sample builds a call, or sample(EXPR, for D, every D) from the
+** options `for D` and `every D`, which no other call takes: they never
+** leave the parser (N_OPTARG). */
+static Node *call_or_sample(struct Parser *p, YYLTYPE loc, Node *callee, Node *args) {
+  Node *q, *opt = NULL, *e = args, *f, *ev;
+  Diag *dg;
+  for (q = args; q; q = q->next)
+    if (q->kind == N_OPTARG && !opt) opt = q;
+  if (!opt) return mk(p, N_CALL, loc, callee, args, NULL, NULL);
+  if (!callee || callee->kind != N_NAME || strcmp(callee->str, "sample") != 0) {
+    dg = parser_error(p, opt->span.pos, opt->span.end, "'%s' is an argument of sample() only",
+                      opt->op == 'f' ? "for D" : "every D");
+    if (dg) diag_hint(dg, "sample(EXPR, for D, every D) is the list of the values EXPR takes, every D for D");
+    return mk(p, N_NIL, loc, NULL, NULL, NULL, NULL);
+  }
+  f = e ? e->next : NULL;
+  ev = f ? f->next : NULL;
+  if (!e || e->kind == N_OPTARG || !f || f->kind != N_OPTARG || f->op != 'f' || !ev || ev->kind != N_OPTARG ||
+      ev->op != 'e' || ev->next) {
+    dg = parser_error(p, loc.pos, loc.end, "sample() is written sample(EXPR, for D, every D)");
+    if (dg) diag_hint(dg, "for example: sample(probe(\"p95\"), for 5m, every 10s)");
+    return mk(p, N_NIL, loc, NULL, NULL, NULL, NULL);
+  }
+  e->next = NULL;
+  return mk(p, N_SAMPLE, loc, e, ev->a, f->a, NULL);
+}
 /* builtin names a call to a keyword-spelled builtin such as run(...). */
 static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
   Node *n = mk(p, N_NAME, loc, NULL, NULL, NULL, NULL);
@@ -100,7 +126,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token EVERY "'every'" AFTER "'after'" IDEMPOTENT "'idempotent'"
 %token IRREVERSIBLE "'irreversible'" UNDO "'undo'" ON "'on'" RUN "'run'"
 %token LET "'let'" VERIFY "'verify'" IF "'if'" THEN "'then'" ELSE "'else'"
-%token FOR "'for'" IN "'in'" WAIT "'wait'" UNTIL "'until'" MANUAL "'manual'"
+%token FOR "'for'" IN "'in'" WAIT "'wait'" UNTIL "'until'" MANUAL "'manual'" HOLD "'hold'"
 %token ASK "'ask'" APPROVE "'approve'" BY "'by'" NOTIFY "'notify'" NOTIFIER "'notifier'" LOG "'log'"
 %token FAIL "'fail'" RETURN "'return'" FN "'fn'" EXTERN "'extern'" NIL "'nil'"
 %token AND "'and'" OR "'or'" NOT "'not'"
@@ -265,6 +291,8 @@ stmt
   | FOR error block                     { $$ = NULL; }
   | WAIT UNTIL expr TIMEOUT expr        { $$ = mk(p, N_WAIT, @$, $3, NULL, $5, NULL); }
   | WAIT UNTIL expr EVERY expr TIMEOUT expr { $$ = mk(p, N_WAIT, @$, $3, $5, $7, NULL); }
+  | HOLD expr FOR expr opt_msg          { $$ = mk(p, N_HOLD, @$, $2, NULL, $4, $5); }
+  | HOLD expr FOR expr EVERY expr opt_msg { $$ = mk(p, N_HOLD, @$, $2, $6, $4, $7); }
   | MANUAL expr                         { $$ = mk(p, N_MANUAL, @$, $2, NULL, NULL, NULL); }
   | ASK expr                            { $$ = mk(p, N_ASK, @$, $2, NULL, NULL, NULL); }
   | APPROVE BY name opt_msg             { $$ = mk(p, N_APPROVE, @$, $3, $4, NULL, NULL); }
@@ -316,10 +344,10 @@ else_part
 /* chain -> name {'.' name | '(' args ')' | '[' expr ']'}+ : a call used as a statement */
 chain
   : name '.' name                       { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
-  | name '(' args ')'                   { $$ = mk(p, N_CALL, @$, $1, $3.head, NULL, NULL); }
+  | name '(' args ')'                   { $$ = call_or_sample(p, @$, $1, $3.head); }
   | name '[' expr ']'                   { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
   | chain '.' name                      { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
-  | chain '(' args ')'                  { $$ = mk(p, N_CALL, @$, $1, $3.head, NULL, NULL); }
+  | chain '(' args ')'                  { $$ = call_or_sample(p, @$, $1, $3.head); }
   | chain '[' expr ']'                  { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
   ;
 
@@ -365,7 +393,7 @@ expr
 postfix
   : primary
   | postfix '.' name                    { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
-  | postfix '(' args ')'                { $$ = mk(p, N_CALL, @$, $1, $3.head, NULL, NULL); }
+  | postfix '(' args ')'                { $$ = call_or_sample(p, @$, $1, $3.head); }
   | postfix '[' expr ']'                { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
   | postfix '(' error ')'               { $$ = $1; }
   ;
@@ -382,9 +410,9 @@ primary
   | '[' args ']'                        { $$ = mk(p, N_LIST, @$, $2.head, NULL, NULL, NULL); }
   | '[' error ']'                       { $$ = mk(p, N_LIST, @$, NULL, NULL, NULL, NULL); }
   | '{' map_items '}'                   { $$ = mk(p, N_MAP, @$, $2.head, NULL, NULL, NULL); }
-  | RUN '(' args ')'                    { $$ = mk(p, N_CALL, @$, builtin(p, @1, "run"), $3.head, NULL, NULL); }
-  | ASK '(' args ')'                    { $$ = mk(p, N_CALL, @$, builtin(p, @1, "ask"), $3.head, NULL, NULL); }
-  | PROBE '(' args ')'                  { $$ = mk(p, N_CALL, @$, builtin(p, @1, "probe"), $3.head, NULL, NULL); }
+  | RUN '(' args ')'                    { $$ = call_or_sample(p, @$, builtin(p, @1, "run"), $3.head); }
+  | ASK '(' args ')'                    { $$ = call_or_sample(p, @$, builtin(p, @1, "ask"), $3.head); }
+  | PROBE '(' args ')'                  { $$ = call_or_sample(p, @$, builtin(p, @1, "probe"), $3.head); }
   ;
 
 /* map_items -> [key ':' expr {',' key ':' expr} [',']]: keys and values, alternating */
@@ -413,6 +441,10 @@ args
 arglist
   : expr                                { $$ = one($1); }
   | arglist ',' expr                    { $$ = add($1, $3); }
+  | arglist ',' FOR expr                { $$ = add($1, mk(p, N_OPTARG, @$, $4, NULL, NULL, NULL)); $$.tail->op = 'f';
+                                          $$.tail->span.pos = @3.pos; }
+  | arglist ',' EVERY expr              { $$ = add($1, mk(p, N_OPTARG, @$, $4, NULL, NULL, NULL)); $$.tail->op = 'e';
+                                          $$.tail->span.pos = @3.pos; }
   ;
 
 /* string -> '"' {text | '${' expr '}'} '"' : a STR when constant, else a TMPL */
@@ -443,7 +475,7 @@ static const char *const keywords[] = {
   "runbook", "version", "owner", "window", "role", "param", "secret", "probe",
   "trigger", "when", "require", "import", "step", "timeout", "expect", "retry",
   "every", "after", "idempotent", "irreversible", "undo", "on", "run", "let",
-  "verify", "if", "then", "else", "for", "in", "wait", "until", "manual", "ask",
+  "verify", "if", "then", "else", "for", "in", "wait", "until", "hold", "manual", "ask",
   "approve", "by", "notify", "notifier", "log", "fail", "return", "fn", "extern", "true",
   "false", "nil", "and", "or", "not", "via", "required", NULL,
 };

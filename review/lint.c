@@ -455,6 +455,7 @@ static int node_props(Ctx *c, const Node *n, Found *found) {
     }
     case N_VERIFY: p |= P_VERIFIES; break;
     case N_WAIT: p |= P_VERIFIES; break;   /* `wait until C` fails the step unless C comes true: a check */
+    case N_HOLD: p |= P_VERIFIES; break;   /* `hold C for D` fails the step when C breaks: a check */
     case N_CALL: p |= call_props(c, n, found); break;
     default: break;
   }

@@ -505,6 +505,7 @@ static void action_of(StepB *sb, const Node *n, int depth) {
     case N_NOTIFY: planw_stmt(src, n, &t); add_action(sb, PK_NOTIFY, depth, &t, n->a ? n->a->str : NULL); break;
     case N_VERIFY: planw_stmt(src, n, &t); add_action(sb, PK_VERIFY, depth, &t, NULL); break;
     case N_WAIT: planw_stmt(src, n, &t); add_action(sb, PK_WAIT, depth, &t, NULL); break;
+    case N_HOLD: planw_stmt(src, n, &t); add_action(sb, PK_VERIFY, depth, &t, NULL); break;
     case N_LOG: planw_stmt(src, n, &t); add_action(sb, PK_LOG, depth, &t, NULL); break;
     case N_FAIL: planw_stmt(src, n, &t); add_action(sb, PK_FAIL, depth, &t, NULL); break;
     case N_EXPR: planw_stmt(src, n, &t); add_action(sb, PK_CALL, depth, &t, NULL); break;

@@ -175,6 +175,16 @@ void planw_stmt(const Source *src, const Node *s, Buf *b) {
         buf_putc(b, ')');
       }
       break;
+    case N_HOLD:
+      buf_puts(b, "watch that ");
+      if (s->d) planw_quoted(src, s->d, b);
+      else planw_cond(src, s->a, b);
+      if (astq_const_secs(s->c, &d)) {
+        buf_puts(b, " for ");
+        val_fmt_duration(d, b);
+      }
+      buf_puts(b, "; stop the step if it breaks");
+      break;
     case N_BLOCK: planw_block(src, s->a, b); break;
     case N_IF:
       buf_puts(b, "if ");

@@ -281,6 +281,11 @@ static void stmt(Dry *d, const Node *n) {
       indent(d);
       fprintf(d->out, "wait until %s\n", buf_cstr(&b));
       break;
+    case N_HOLD:
+      text_of(d, n->a, &b);
+      indent(d);
+      fprintf(d->out, "hold %s\n", buf_cstr(&b));
+      break;
     case N_MANUAL: case N_ASK: case N_LOG: case N_FAIL:
       show(d, n->a, &b);
       indent(d);

@@ -947,9 +947,14 @@ static int check_instr(VCtx *v) {
   unsigned a = GET_A(i), b = GET_B(i), c = GET_C(i), bx = GET_Bx(i);
   OpCode op = GET_OP(i);
   switch (op) {
-    case OP_MOVE: case OP_NEG: case OP_NOT: case OP_WAITINIT: case OP_WAITNEXT: case OP_RETRY:
+    case OP_MOVE: case OP_NEG: case OP_NOT: case OP_RETRY:
     case OP_ADDI: case OP_SUBI:
       return reg(v, a, "A") || reg(v, b, "B");
+    case OP_WAITINIT: case OP_WAITNEXT:   /* C > 0: a hold's window, C = 2 (C = 1 for WAITINIT) in 3 registers */
+      if (reg(v, a, "A") || reg(v, b, "B")) return -1;
+      if (c > (op == OP_WAITINIT ? 1u : 2u)) return pcfail(v, "%s mode %u is out of range", op_name(op), c);
+      if (op == OP_WAITNEXT && c > 0 && fused(v)) return -1;   /* it skips the JMP back at the deadline */
+      return (op == OP_WAITINIT ? c == 1 : c == 2) ? span(v, a, 3, "window registers") : 0;
     case OP_MODI:
       if (reg(v, a, "A") || reg(v, b, "B")) return -1;
       if (c == 0) return pcfail(v, "MODI divisor is 0");
@@ -1006,11 +1011,11 @@ static int check_instr(VCtx *v) {
       return 0;
     case OP_FORPREP: case OP_FORLOOP: case OP_LISTPREP: case OP_LISTLOOP:
       return span(v, a, 3, "loop registers") || jump(v, GET_sBx(i));
-    case OP_VERIFY: {
+    case OP_VERIFY: case OP_HOLD: case OP_WAITFAIL: {
       const VerifyInfo *vi;
       if (reg(v, a, "A")) return -1;
       if (bx >= p->nverifies)
-        return pcfail(v, "VERIFY record %u does not exist (%" PRIu32 " record%s)", bx,
+        return pcfail(v, "%s record %u does not exist (%" PRIu32 " record%s)", op_name(op), bx,
                       p->nverifies, pl(p->nverifies));
       vi = &p->verifies[bx];
       return verify_register(v, vi->lhs, "lhs") || verify_register(v, vi->rhs, "rhs") ||

@@ -41,7 +41,7 @@
 #define BC_MAGIC_LEN 6
 /* Bump whenever the layout or the meaning of any instruction changes;
 ** a reader refuses every other version and asks for a recompile. */
-#define BC_FORMAT_VERSION 3
+#define BC_FORMAT_VERSION 4
 /* Bytes before the payload and after it. */
 #define BC_HEADER_LEN (BC_MAGIC_LEN + 2 + 2 + 32 + 4 + 8)
 #define BC_TRAILER_LEN 32

@@ -120,7 +120,7 @@ static void comment(const Program *p, const Proto *f, uint32_t pc, int source, B
     case OP_LISTLOOP:
       buf_printf(b, "to %" PRId64, (int64_t)pc + 1 + GET_sBx(i));
       break;
-    case OP_VERIFY:
+    case OP_VERIFY: case OP_HOLD: case OP_WAITFAIL:
       buf_printf(b, "verify %u", bx);
       if (source && bx < p->nverifies && p->verifies) {
         buf_puts(b, ": ");

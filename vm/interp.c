@@ -514,7 +514,12 @@ static Source *frame_src(const VM *vm) {
   return p && p->src ? p->src : vm->prog->src;
 }
 
-static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
+/* verify_failed explains a failed check by verify record vi: `what`
+** ("verify failed", "hold failed", "timed out waiting for the condition"),
+** the message or the condition, and the values it saw: both sides of a
+** comparison, or (res >= 0: a hold's or a wait's) the condition's value.
+** at_cond: the error points at the condition, not at the statement. */
+static int verify_failed(VM *vm, const Value *R, uint32_t vi, const char *what, int res, int at_cond) {
   VerifyInfo *v = &vm->prog->verifies[vi];
   const char *src = frame_src(vm)->text;
   Buf b = BUF_INIT;
@@ -523,11 +528,11 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
     vm_show(vm, &R[v->msg], &t);
     buf_add_text(&b, buf_cstr(&t), t.n);   /* masked, then a NUL cannot cut it */
     buf_free(&t);
-    vm_fail(vm, "verify failed: %s", buf_cstr(&b));
+    vm_fail(vm, "%s: %s", what, buf_cstr(&b));
     buf_reset(&b);
     vm_fail_detail(vm, "condition: %.*s\n", (int)(v->end - v->pos), src + v->pos);
   } else {
-    vm_fail(vm, "verify failed: %.*s", (int)(v->end - v->pos), src + v->pos);
+    vm_fail(vm, "%s: %.*s", what, (int)(v->end - v->pos), src + v->pos);
   }
   if (v->lhs >= 0) {
     vm_show_repr(vm, &R[v->lhs], &b);
@@ -535,9 +540,14 @@ static int verify_failed(VM *vm, const Value *R, uint32_t vi) {
     buf_reset(&b);
     vm_show_repr(vm, &R[v->rhs], &b);
     vm_fail_detail(vm, "right: %s\n", buf_cstr(&b));
+  } else if (res >= 0) {
+    vm_show_repr(vm, &R[res], &b);
+    vm_fail_detail(vm, "value: %s\n", buf_cstr(&b));
   }
-  vm->fail_pos = v->pos;
-  vm->fail_end = v->end;
+  if (at_cond) {
+    vm->fail_pos = v->pos;
+    vm->fail_end = v->end;
+  }
   buf_free(&b);
   return -1;
 }
@@ -1380,8 +1390,20 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(VERIFY) {
     SAVE();
     if (verify_outcome(vm, R, GET_Bx(i), val_truthy(RA)) != 0) goto failed;
-    if (!val_truthy(RA)) { verify_failed(vm, R, GET_Bx(i)); goto failed; }
+    if (!val_truthy(RA)) { verify_failed(vm, R, GET_Bx(i), "verify failed", -1, 1); goto failed; }
     NEXT;
+  }
+  CASE(HOLD) {   /* the outcome is journaled once: here when it breaks, by a VERIFY when the window ends */
+    if (val_truthy(RA)) NEXT;
+    SAVE();
+    if (verify_outcome(vm, R, GET_Bx(i), 0) != 0) goto failed;
+    verify_failed(vm, R, GET_Bx(i), "hold failed", GET_A(i), 1);
+    goto failed;
+  }
+  CASE(WAITFAIL) {
+    SAVE();
+    verify_failed(vm, R, GET_Bx(i), "timed out waiting for the condition", GET_A(i), 0);
+    goto failed;
   }
   CASE(FAIL) {
     Buf b = BUF_INIT, t = BUF_INIT;
@@ -1418,24 +1440,36 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     vm->gate_operator_may = vm->gate_need = 0;
     NEXT;
   }
-  CASE(WAITINIT) {
+  CASE(WAITINIT) {   /* C = 1: a hold's or sample's window (R[A+2]: whether its clock was replayed) */
     Value *d = RB;
     double now;
     int replayed;
     SAVE();
-    if (dur_arg(vm, d, "timeout") != 0) goto failed;
+    if (dur_arg(vm, d, C ? "for" : "timeout") != 0) goto failed;
     if (wait_clock(vm, &now, &replayed) != 0) goto failed;
     set(RA, val_num(now + d->u.n));
+    if (C) set(RA + 2, val_bool(replayed));
     NEXT;
   }
-  CASE(WAITNEXT) {
+  CASE(WAITNEXT) {   /* C = 0: wait until's timeout fails; C > 0: the next instruction is skipped */
     Value *e = RB;
     double now;
     int replayed;
     SAVE();
     if (wait_clock(vm, &now, &replayed) != 0) goto failed;
     if (dur_arg(vm, e, "every") != 0) goto failed;
-    if (now >= RA->u.n) { vm_fail(vm, "timed out waiting for the condition"); goto failed; }
+    if (C == 2) {
+      if (!(e->u.n > 0)) { vm_fail(vm, "'every' needs a duration above 0s, not %g s", e->u.n); goto failed; }
+      /* A window begun in a replayed run (cut by a crash) is watched again
+      ** in full from the moment the clock is live: resumed, it starts over. */
+      if (!replayed && val_truthy(RA + 2) && RA[1].t == V_DUR) set(RA, val_num(now + RA[1].u.n));
+      set(RA + 2, val_bool(replayed));
+    }
+    if (now >= RA->u.n) {
+      if (C) { pc++; NEXT; }
+      vm_fail(vm, "timed out waiting for the condition");
+      goto failed;
+    }
     if (!replayed && vm->step_deadline > 0 && vm_now() >= vm->step_deadline) { vm_fail(vm, "step timed out"); goto failed; }
     if (!replayed) {
       double s = e->u.n, left = RA->u.n - now;

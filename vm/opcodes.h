@@ -81,12 +81,14 @@
   X(MANUAL,   ABC,  "a person does R[A] and confirms") \
   X(ASK,      ABC,  "R[A] := a person's yes/no answer to R[A]; C=1: a 'no' fails the step") \
   X(APPROVE,  ABC,  "role K[B] must approve; note R[A] (nil for none)") \
-  X(WAITINIT, ABC,  "R[A] := deadline now + R[B] (a duration)") \
-  X(WAITNEXT, ABC,  "if now >= R[A] (the deadline) then fail (timed out waiting) else sleep R[B], at most until the deadline") \
+  X(WAITINIT, ABC,  "R[A] := deadline now + R[B] (a duration); C=1 (hold, sample: B = A+1): R[A+2] := whether the clock was replayed") \
+  X(WAITNEXT, ABC,  "if now >= R[A] (the deadline) then (C=0) fail, timed out waiting, or (C>0) pc++, else sleep R[B], at most until the deadline; C=2: a window begun in replay starts again from now when the clock goes live (R[A+1] the duration, R[A+2] the flag)") \
   X(TIMEOUT,  ABC,  "step timeout := R[A] (a duration)") \
   X(RETRY,    ABC,  "step retries := R[A], pause between attempts := R[B]") \
   X(NOP,      ABC,  "nothing") \
-  X(NEWMAP,   ABC,  "R[A] := {R[B]: R[B+1], ..., R[B+2C-2]: R[B+2C-1]} (keys strings)")
+  X(NEWMAP,   ABC,  "R[A] := {R[B]: R[B+1], ..., R[B+2C-2]: R[B+2C-1]} (keys strings)") \
+  X(HOLD,     ABx,  "if not truthy(R[A]) then fail (the hold broke), explained by verify record Bx") \
+  X(WAITFAIL, ABx,  "fail (timed out waiting), showing the last values by verify record Bx; R[A] the condition")
 
 typedef enum OpCode {
 #define X(name, fmt, doc) OP_##name,

@@ -67,7 +67,7 @@ R=$APP_ROOT/repo
 expect_eq "$(git -C "$R" tag | tr '\n' ' ')" "v1.9 v2.0 " "(b) the repository has tags v1.9 and v2.0"
 expect_eq "$(curl -fsS "$APP_URL/version")" "2.0" "(b) v2.0 is live"
 conf20=$(cat "$APP_ROOT/etc/app.conf")
-"$RBK" run "$RBK_TOP/examples/tag-rollback.rbk" >"$T/tr.log" 2>&1; rc=$?
+"$RBK" run --param monitor_for=2s "$RBK_TOP/examples/tag-rollback.rbk" >"$T/tr.log" 2>&1; rc=$?
 expect_eq "$rc" 3 "(b) without a terminal the run waits for the first person"
 run=$(cat "$RBK_STATE_DIR/latest/tag-rollback")
 "$RBK_TOP/examples/portal/drive" "$RBK" "$run" "$T/tr.log" >"$T/drive.out" 2>&1; rc=$?

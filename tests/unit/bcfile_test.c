@@ -529,7 +529,7 @@ static void test_corruption(const unsigned char *d, size_t n) {
   c[6] = 1;
   reseal(c, n);
   CHECK(rejects(c, n, NBUILTINS, "", err, sizeof err) &&
-        strcmp(err, "made by a different rbk: format 1, this rbk reads 3; "
+        strcmp(err, "made by a different rbk: format 1, this rbk reads 4; "
                "recompile with rbk compile") == 0,
         "wrong format version: %s", err);
 
@@ -709,6 +709,24 @@ static void test_verifier(void) {
   p->protos[0]->code[9] = MK_ABC(OP_MODI, 0, 1, 0);
   expect_invalid(p, "step deploy pc 9: MODI divisor is 0", "MODI by zero");
   p = make_prog();
+  p->protos[0]->code[9] = MK_ABC(OP_WAITNEXT, 0, 1, 3);
+  expect_invalid(p, "step deploy pc 9: WAITNEXT mode 3 is out of range", "WAITNEXT mode");
+  p = make_prog();
+  p->protos[0]->code[9] = MK_ABC(OP_WAITNEXT, 0, 1, 2);
+  expect_invalid(p, "step deploy pc 9: WAITNEXT is not followed by a JMP", "WAITNEXT that skips must skip a JMP");
+  p = make_prog();
+  p->protos[0]->code[3] = MK_ABC(OP_WAITNEXT, 1, 0, 2);
+  expect_invalid(p, "step deploy pc 3: WAITNEXT window registers R[1..3] runs past", "a hold's window registers");
+  p = make_prog();
+  p->protos[0]->code[0] = MK_ABC(OP_WAITINIT, 1, 0, 1);
+  expect_invalid(p, "step deploy pc 0: WAITINIT window registers R[1..3] runs past", "WAITINIT's window registers");
+  p = make_prog();
+  p->protos[0]->code[7] = MK_ABx(OP_HOLD, 1, 1);
+  expect_invalid(p, "step deploy pc 7: HOLD record 1 does not exist", "HOLD's verify record");
+  p = make_prog();
+  p->protos[0]->code[7] = MK_ABx(OP_WAITFAIL, 3, 0);
+  expect_invalid(p, "step deploy pc 7: WAITFAIL A register 3 is out of range", "WAITFAIL's register");
+  p = make_prog();
   p->protos[0]->code[9] = MK_ABC(OP_ADDI, 0, 3, MK_sB(1));
   expect_invalid(p, "step deploy pc 9: ADDI B register 3 is out of range", "ADDI registers");
   p = make_prog();
@@ -766,7 +784,7 @@ int main(void) {
   d = slurp(tpath("good.rbc"), &n);
   CHECK(d != NULL && n > BC_HEADER_LEN + BC_TRAILER_LEN, "the written file has %zu bytes", n);
   if (d) {
-    CHECK(memcmp(d, "RBKC\x1A\n\x03\x00\x00\x00", 10) == 0, "magic, version 3, flags 0");
+    CHECK(memcmp(d, "RBKC\x1A\n\x04\x00\x00\x00", 10) == 0, "magic, version 4, flags 0");
     test_truncation(d, n);
     test_corruption(d, n);
     free(d);

@@ -12,7 +12,7 @@ set cpo&vim
 " The reserved words (docs/language.md, 2.3), by what they do.
 syn keyword rbkDeclaration runbook version owner window role param secret probe trigger require step fn extern import
 syn keyword rbkClause      timeout expect retry every after idempotent irreversible undo on
-syn keyword rbkStatement   run let verify log fail return notify manual ask approve by wait until
+syn keyword rbkStatement   run let verify log fail return notify manual ask approve by wait until hold
 syn keyword rbkConditional if then else when
 syn keyword rbkRepeat      for in
 syn keyword rbkLogical     and or not
