@@ -180,7 +180,7 @@ static void follow_one(Imp *I, uint32_t k, const Node *n) {
       buf_puts(&chain, I->parts[i].name);
       for (j = i + 1; j < I->nparts; j++)
         if (I->parts[j].open) {
-          if (!first) first = I->parts[j].via;
+          if (!first) first = I->parts[j].via->a ? I->parts[j].via->a : I->parts[j].via;
           buf_printf(&chain, " -> %s", I->parts[j].name);
         }
       buf_printf(&chain, " -> %s", I->parts[i].name);
