@@ -1033,7 +1033,10 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       if (w != W_REPL || !top) err(C, "misplaced", n, "'%s' must be declared at the top of a file or runbook", KW(n));
       else if (declare_fn(C, n)) check_fn(C, n);
       break;
-    case N_EXTERN: case N_IMPORT: {
+    case N_IMPORT:
+      if (w == W_REPL && top) break;   /* read by grammar/imports.c */
+      /* fall through */
+    case N_EXTERN: {
       Diag *dg = err(C, w == W_REPL ? "unsupported" : "misplaced", n, "'%s' %s", KW(n),
                      w == W_REPL ? "is not available at the REPL" : "must be declared at the top of a file or runbook");
       if (w == W_REPL) diag_hint(dg, "declare it in the runbook file and load that");

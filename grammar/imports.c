@@ -40,6 +40,7 @@ typedef struct Imp {
   size_t cap;
   Later *later;
   size_t nlater, lcap;
+  int repl;           /* REPL input: a library's functions only */
 } Imp;
 
 static void later(Imp *I, const char *code, const Node *at, char *msg, char *hint, const Node *note_at,
@@ -340,9 +341,14 @@ static void splice(Imp *I) {
       n->next = NULL;
       switch (n->kind) {
         case N_FN: case N_EXTERN: *tt = n; tt = &n->next; break;
-        case N_ROLE: case N_PROBE: *it = n; it = &n->next; break;
-        case N_NOTIFIER:
-          if (n->b) {
+        case N_ROLE: case N_PROBE: case N_NOTIFIER:
+          if (I->repl && (n->kind != N_NOTIFIER || n->b)) {
+            dg = diag_add(I->d, SEV_ERROR, "unsupported", I->ast->src, n->span.pos, n->span.end,
+                          "a library's %s cannot be added at the REPL", what(n));
+            diag_hint(dg, "import the library in the runbook, and load that");
+            break;
+          }
+          if (n->kind != N_NOTIFIER || n->b) {
             *it = n;
             it = &n->next;
             break;
@@ -383,7 +389,7 @@ static void splice(Imp *I) {
   }
 }
 
-int imports_parse(Ast *ast, Diags *d) {
+static int parse_as(Ast *ast, Diags *d, ParseMode mode, ParseResult *res) {
   Imp I;
   int errors = d->errors, rc = 0;
   uint32_t k;
@@ -391,11 +397,12 @@ int imports_parse(Ast *ast, Diags *d) {
   memset(&I, 0, sizeof I);
   I.ast = ast;
   I.d = d;
-  if (src_parts(ast->src)) {
+  I.repl = mode == PARSE_STMTS;
+  if (mode == PARSE_FILE && src_parts(ast->src)) {
     rc = from_bundle(&I);
   } else {
     Part *m;
-    if (parse_source(ast, d, PARSE_FILE, NULL) != 0) return -1;
+    if (parse_source(ast, d, mode, res) != 0) return -1;
     k = new_part(&I);
     m = &I.parts[k];
     m->name = mem_strdup(ast->src->name);
@@ -432,3 +439,7 @@ int imports_parse(Ast *ast, Diags *d) {
   if (rc != 0 || d->errors > errors) return -1;
   return 0;
 }
+
+int imports_parse(Ast *ast, Diags *d) { return parse_as(ast, d, PARSE_FILE, NULL); }
+
+int imports_parse_stmts(Ast *ast, Diags *d, ParseResult *res) { return parse_as(ast, d, PARSE_STMTS, res); }

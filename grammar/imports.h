@@ -7,6 +7,7 @@
 
 #include "../base/diag.h"
 #include "ast.h"
+#include "parse.h"
 
 /* The most files one runbook may import, directly or not. */
 #define IMPORTS_MAX 256
@@ -22,5 +23,12 @@
 ** a cycle and an imported file holding what a library may not are located
 ** errors. Returns 0, or -1 if any error was reported. */
 int imports_parse(Ast *ast, Diags *d);
+
+/* imports_parse_stmts parses REPL input (parse_source's PARSE_STMTS) and
+** what its imports bring: their functions, found as from a file in the
+** current directory, join the input's statements, so a REPL input's
+** source may become a bundle too. A library's roles, probes and notifiers
+** are refused at the REPL. Returns 0 or -1. */
+int imports_parse_stmts(Ast *ast, Diags *d, ParseResult *res);
 
 #endif
