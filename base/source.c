@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "mem.h"
 
 int utf8_decode(const unsigned char *p, size_t n, uint32_t *cp) {
@@ -200,11 +199,6 @@ static uint32_t line_index(Source *s, uint32_t off) {
     else hi = mid;
   }
   return lo;
-}
-
-void src_bundle_add(Buf *b, const char *name, const char *text, uint32_t len) {
-  buf_printf(b, "\n" SRC_PART_MARK " %lu %s\n", (unsigned long)len, name);
-  buf_add(b, text, len);
 }
 
 uint32_t src_parts(Source *s) {

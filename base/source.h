@@ -47,10 +47,6 @@ int src_load(Source *s, const char *path, char *err, size_t errlen);
 void src_from_string(Source *s, const char *name, const char *text, size_t len);
 /* src_free releases the source's memory. */
 void src_free(Source *s);
-/* src_bundle_add appends one imported file to the bundle text in b (a
-** Buf holding the runbook's text and any files added before). */
-struct Buf;
-void src_bundle_add(struct Buf *b, const char *name, const char *text, uint32_t len);
 /* src_parts returns how many files s holds: 0 for a plain text, else the
 ** parts of a bundle (s->parts[0] is the runbook). A text that is no well
 ** formed bundle is a plain one. */

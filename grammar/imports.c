@@ -257,6 +257,12 @@ static void adopt(Imp *I, size_t from, size_t to, const Source *from_src, uint32
   }
 }
 
+/* bundle_add appends one imported file to a bundle's text (base/source.h). */
+static void bundle_add(Buf *b, const char *name, const char *text, uint32_t len) {
+  buf_printf(b, "\n" SRC_PART_MARK " %lu %s\n", (unsigned long)len, name);
+  buf_add(b, text, len);
+}
+
 /* bundle makes the runbook's source the bundle of every part read from
 ** disk, and moves the imported parts' trees and messages into it. */
 static void bundle(Imp *I) {
@@ -264,7 +270,7 @@ static void bundle(Imp *I) {
   Buf b = BUF_INIT;
   uint32_t k, len;
   buf_add(&b, s->text, s->len);
-  for (k = 1; k < I->nparts; k++) src_bundle_add(&b, I->parts[k].name, I->parts[k].tmp->text, I->parts[k].tmp->len);
+  for (k = 1; k < I->nparts; k++) bundle_add(&b, I->parts[k].name, I->parts[k].tmp->text, I->parts[k].tmp->len);
   len = (uint32_t)b.n;
   buf_putc(&b, '\0');
   buf_putc(&b, '\0');
