@@ -221,6 +221,14 @@ rbk run --new w/run.rbk
 expect_eq "$rc" 1 "a failure inside a library's function fails the run"
 expect_match "$err" 'w/lib/net.rbk:8:3: .*broken in the library' "its message names the library's file and line"
 
+# ---- the REPL --------------------------------------------------------------
+printf 'fn twice(x) {\n  return x * 2\n}\n' > "$T/w/lib/fns.rbk"
+out=$(cd "$T/w" && printf 'import "lib/fns.rbk"\ntwice(21)\nimport "lib/net.rbk"\n' |
+      timeout 60 "$RBK" repl 2>&1); rc=$?
+expect_match "$out" '(^|[^0-9])42($|[^0-9])' "import at the REPL prompt: the library's function is there"
+expect_match "$out" "lib/net.rbk:1:1: error: a library's role cannot be added at the REPL" \
+  "a library's role is refused at the REPL, located in the library"
+
 [ -f "$T/.crashes" ] && sed 's/^/# /' "$T/.crashes"
 ok $([ ! -f "$T/.crashes" ]; echo $?) "no crash, hang or sanitizer report"
 done_testing
