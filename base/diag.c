@@ -64,7 +64,7 @@ Diag *diag_add(Diags *d, Severity sev, const char *code, Source *src, uint32_t p
   buf_vprintf(&b, fmt, ap);
   va_end(ap);
   dg->src = src;
-  dg->file = src ? src->name : NULL;
+  dg->file = src ? src_name_at(src, pos) : NULL;
   dg->pos = pos;
   dg->end = end < pos ? pos : end;
   dg->msg = buf_take(&b);
@@ -95,13 +95,26 @@ void diag_hint(Diag *dg, const char *fmt, ...) {
 }
 
 void diag_sort(Diags *d, size_t from) {
-  size_t i, j;
+  size_t i, j, n;
+  uint32_t *key;
+  /* A note belongs to the diagnostic before it and moves with it. */
+  if (d->n <= from + 1) return;
+  n = d->n - from;
+  key = mem_alloc(n * sizeof *key);
+  for (i = 0; i < n; i++)
+    key[i] = d->v[from + i].sev == SEV_NOTE && i > 0 ? key[i - 1] : d->v[from + i].pos;
   /* A stable insertion sort: the lists are short and mostly in order. */
-  for (i = from + 1; i < d->n; i++) {
-    Diag t = d->v[i];
-    for (j = i; j > from && d->v[j - 1].pos > t.pos; j--) d->v[j] = d->v[j - 1];
-    d->v[j] = t;
+  for (i = 1; i < n; i++) {
+    Diag t = d->v[from + i];
+    uint32_t tk = key[i];
+    for (j = i; j > 0 && key[j - 1] > tk; j--) {
+      d->v[from + j] = d->v[from + j - 1];
+      key[j] = key[j - 1];
+    }
+    d->v[from + j] = t;
+    key[j] = tk;
   }
+  mem_free(key);
 }
 
 int diag_use_color(FILE *f) {
@@ -159,9 +172,9 @@ void diag_render_one(const Diag *dg, FILE *f, int color) {
     char gutter[16];
     src_linecol(s, dg->pos, &line, &col);
     src_linecol(s, dg->end, &eline, &ecol);
-    fprintf(f, "%s%s:%d:%d:%s %s%s:%s %s%s%s\n", on, s->name, line, col, off, sc,
+    fprintf(f, "%s%s:%d:%d:%s %s%s:%s %s%s%s\n", on, src_name_at(s, dg->pos), line, col, off, sc,
             sev_name(dg->sev), off, on, dg->msg, off);
-    src_line(s, line, &ls, &ll);
+    src_line_at(s, dg->pos, &ls, &ll);
     /* Window the line around the caret when it is too wide to read. */
     show_b = ls;
     show_e = ls + ll;
@@ -220,13 +233,14 @@ void diag_print_json(const Diags *d, FILE *f) {
   for (i = 0; i < d->n; i++) {
     const Diag *dg = &d->v[i];
     int line = 0, col = 0, eline = 0, ecol = 0;
+    const char *file = dg->src ? src_name_at(dg->src, dg->pos) : dg->file;
     if (dg->src) {
       src_linecol(dg->src, dg->pos, &line, &col);
       src_linecol(dg->src, dg->end, &eline, &ecol);
     }
     buf_puts(&b, i ? ",\n {" : "\n {");
     buf_puts(&b, "\"file\": ");
-    buf_json_str(&b, dg->file ? dg->file : "", dg->file ? strlen(dg->file) : 0);
+    buf_json_str(&b, file ? file : "", file ? strlen(file) : 0);
     buf_printf(&b, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d",
                line, col, eline, ecol);
     buf_printf(&b, ", \"severity\": \"%s\", \"code\": ", sev_name(dg->sev));

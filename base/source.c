@@ -145,6 +145,9 @@ void src_from_string(Source *s, const char *name, const char *text, size_t len) 
 }
 
 void src_free(Source *s) {
+  uint32_t i;
+  for (i = 1; i < s->nparts; i++) mem_free(s->parts[i].name);
+  mem_free(s->parts);
   mem_free(s->name);
   mem_free(s->text);
   mem_free(s->lines);
@@ -184,9 +187,9 @@ static void build_lines(Source *s) {
   COL_LINE(s) = UINT32_MAX;
 }
 
-void src_linecol(Source *s, uint32_t off, int *line, int *col) {
-  uint32_t lo = 0, hi, i;
-  int c = 1;
+/* line_index returns the index in the line map of the line holding off. */
+static uint32_t line_index(Source *s, uint32_t off) {
+  uint32_t lo = 0, hi;
   if (!s->lines) build_lines(s);
   if (off > s->len) off = s->len;
   hi = s->nlines;
@@ -195,6 +198,96 @@ void src_linecol(Source *s, uint32_t off, int *line, int *col) {
     if (s->lines[mid] <= off) lo = mid;
     else hi = mid;
   }
+  return lo;
+}
+
+uint32_t src_parts(Source *s) {
+  static const char mark[] = "\n" SRC_PART_MARK " ";
+  const size_t mlen = sizeof mark - 1;
+  const char *t = s->text, *q = NULL, *p = t;
+  size_t cap = 0;
+  uint32_t n = 0, at;
+  SrcPart *v = NULL;
+  if (s->parts_known) return s->nparts;
+  s->parts_known = 1;
+  if (!t) return 0;
+  /* The runbook ends where the first mark starts. */
+  while ((p = memchr(p, '\x1e', s->len - (size_t)(p - t))) != NULL) {
+    if (p > t && (size_t)(p - t) + mlen - 1 <= s->len && memcmp(p - 1, mark, mlen) == 0) {
+      q = p - 1;
+      break;
+    }
+    p++;
+  }
+  if (!q) return 0;
+  v = mem_grow(v, &cap, 1, sizeof *v);
+  v[0].name = s->name;
+  v[0].start = 0;
+  v[0].len = (uint32_t)(q - t);
+  n = 1;
+  at = v[0].len;
+  while (at < s->len) {
+    unsigned long len = 0;
+    const char *e, *nl;
+    if (s->len - at < mlen || memcmp(t + at, mark, mlen) != 0) goto bad;
+    e = t + at + mlen;
+    if (*e < '0' || *e > '9') goto bad;
+    while (*e >= '0' && *e <= '9' && len <= SOURCE_MAX_BYTES) len = len * 10 + (unsigned long)(*e++ - '0');
+    if (*e != ' ' || !(nl = memchr(e, '\n', s->len - (size_t)(e - t))) || nl == e + 1) goto bad;
+    if (len > s->len - (uint32_t)(nl + 1 - t)) goto bad;
+    if (n == cap) v = mem_grow(v, &cap, n + 1, sizeof *v);
+    v[n].name = mem_strndup(e + 1, (size_t)(nl - e - 1));
+    v[n].start = (uint32_t)(nl + 1 - t);
+    v[n].len = (uint32_t)len;
+    at = v[n].start + v[n].len;
+    n++;
+  }
+  for (at = 0; at < n; at++) v[at].line0 = line_index(s, v[at].start);
+  s->parts = v;
+  s->nparts = n;
+  return n;
+bad:
+  while (n > 1) mem_free(v[--n].name);
+  mem_free(v);
+  return 0;
+}
+
+void src_set_text(Source *s, char *text, uint32_t len) {
+  uint32_t i;
+  for (i = 1; i < s->nparts; i++) mem_free(s->parts[i].name);
+  mem_free(s->parts);
+  mem_free(s->lines);
+  mem_free(s->text);
+  s->parts = NULL;
+  s->nparts = 0;
+  s->parts_known = 0;
+  s->lines = NULL;
+  s->nlines = 0;
+  s->text = text;
+  s->len = len;
+}
+
+uint32_t src_part_at(Source *s, uint32_t off) {
+  uint32_t i = src_parts(s);
+  while (i > 1 && s->parts[i - 1].start > off) i--;
+  return i ? i - 1 : 0;
+}
+
+const char *src_name_at(Source *s, uint32_t off) {
+  return src_parts(s) ? s->parts[src_part_at(s, off)].name : s->name;
+}
+
+int src_line_number(Source *s, uint32_t off) { return (int)line_index(s, off) + 1; }
+
+void src_line_at(Source *s, uint32_t off, uint32_t *start, uint32_t *len) {
+  src_line(s, (int)line_index(s, off) + 1, start, len);
+}
+
+void src_linecol(Source *s, uint32_t off, int *line, int *col) {
+  uint32_t lo, i;
+  int c = 1;
+  if (off > s->len) off = s->len;
+  lo = line_index(s, off);
   i = s->lines[lo];
   if (lo == 0 && off >= bom_len(s)) i = bom_len(s);
   if (COL_LINE(s) == lo && COL_OFF(s) <= off && COL_OFF(s) >= i) {
@@ -215,6 +308,7 @@ void src_linecol(Source *s, uint32_t off, int *line, int *col) {
     COL_COL(s) = (uint32_t)c;
   }
   *line = (int)lo + 1;
+  if (src_parts(s)) *line -= (int)s->parts[src_part_at(s, off)].line0;
   *col = c;
 }
 

@@ -12,13 +12,30 @@
 /* Sources are limited to 256 MiB so that offsets fit in 32 bits with room. */
 #define SOURCE_MAX_BYTES (256u * 1024u * 1024u)
 
+/* One file of a bundle: a runbook and the files it imports, held as one
+** text so that every position in rbk stays one offset (see src_parts). */
+typedef struct SrcPart {
+  char *name;        /* the file as it was found (part 0: Source.name) */
+  uint32_t start, len;  /* its bytes in Source.text */
+  uint32_t line0;    /* index in the line map of its first line */
+} SrcPart;
+
 typedef struct Source {
   char *name;        /* as given by the user; "<stdin>" for "-" */
   char *text;        /* the bytes, followed by two NULs (flex needs them) */
   uint32_t len;      /* length without the NULs */
   uint32_t *lines;   /* offset of the start of each line, built on demand */
   uint32_t nlines;
+  SrcPart *parts;    /* a bundle's files, the runbook first; built on demand */
+  uint32_t nparts;   /* 0: the text is one file */
+  int parts_known;   /* 1 once the text was looked at for parts */
 } Source;
+
+/* A bundle is the runbook's text followed, for each imported file, by
+** "\n" SRC_PART_MARK " LEN NAME\n" and that file's LEN bytes. It is what a
+** runbook with imports compiles from, what a .rbc embeds and what a run
+** keeps as its copy, so each of them compiles with no other file. */
+#define SRC_PART_MARK "\x1erbk-import"
 
 /* src_load reads path ("-" is stdin) into s. On failure it returns -1 and
 ** writes a one-line reason (without the file name) into err. It refuses
@@ -30,11 +47,27 @@ int src_load(Source *s, const char *path, char *err, size_t errlen);
 void src_from_string(Source *s, const char *name, const char *text, size_t len);
 /* src_free releases the source's memory. */
 void src_free(Source *s);
+/* src_parts returns how many files s holds: 0 for a plain text, else the
+** parts of a bundle (s->parts[0] is the runbook). A text that is no well
+** formed bundle is a plain one. */
+uint32_t src_parts(Source *s);
+/* src_set_text makes text (len bytes and two NULs, from mem_alloc) the
+** text of s in place of the old one, which it frees. */
+void src_set_text(Source *s, char *text, uint32_t len);
+/* src_part_at returns the index of the part holding off (0 for a plain text). */
+uint32_t src_part_at(Source *s, uint32_t off);
+/* src_name_at names the file that holds off: the part's, else s->name. */
+const char *src_name_at(Source *s, uint32_t off);
 /* src_linecol maps offset to a 1-based line and a 1-based column counted
-** in UTF-8 characters. */
+** in UTF-8 characters; in a bundle, the line within the file holding it. */
 void src_linecol(Source *s, uint32_t off, int *line, int *col);
 /* src_line returns the start and length (without newline) of line (1-based). */
 void src_line(Source *s, int line, uint32_t *start, uint32_t *len);
+/* src_line_number returns the 1-based line of off in the whole text (a
+** bundle's lines counted on from the runbook's first). */
+int src_line_number(Source *s, uint32_t off);
+/* src_line_at returns the start and length of the line holding off. */
+void src_line_at(Source *s, uint32_t off, uint32_t *start, uint32_t *len);
 
 /* utf8_decode reads one UTF-8 sequence of at most n bytes at p; it returns
 ** its length (1-4) and stores the code point, or returns 0 if the bytes are

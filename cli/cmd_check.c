@@ -8,6 +8,7 @@
 #include "../grammar/ast.h"
 #include "../compiler/check.h"
 #include "../compiler/codegen.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 #include "../base/diag.h"
 #include "args.h"
@@ -100,7 +101,7 @@ int cmd_check(int argc, char **argv) {
       continue;
     }
     ast_init(&ast, src);
-    if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0) {
+    if (imports_parse(&ast, &d) == 0) {
       if (dump) ast_dump(&ast, ast.root, 0, stdout);
       if (check_program(&ast, &d) > 0) failed = 1;
       else if (compile_limits_ok(&ast, &d) != 0) failed = 1;

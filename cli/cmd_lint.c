@@ -9,6 +9,7 @@
 #include "../compiler/check.h"
 #include "../review/lint.h"
 #include "../review/lint_sarif.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 #include "../base/buf.h"
 #include "../base/diag.h"
@@ -234,7 +235,7 @@ int cmd_lint(int argc, char **argv) {
       continue;
     }
     ast_init(&ast, src);
-    if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0) {
+    if (imports_parse(&ast, &d) == 0) {
       check_program(&ast, &d);
       lint_file(&l, src, &ast, &d, 0);
     } else {

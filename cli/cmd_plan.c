@@ -11,6 +11,7 @@
 #include "../grammar/ast.h"
 #include "../compiler/check.h"
 #include "../review/lint.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 #include "../review/plan.h"
 #include "../base/diag.h"
@@ -156,7 +157,7 @@ int cmd_plan(int argc, char **argv) {
   diag_init(&d);
   ast_init(&ast, &src);
   lint_init(&l, 0);
-  if (parse_source(&ast, &d, PARSE_FILE, NULL) != 0 || check_program(&ast, &d) > 0) {
+  if (imports_parse(&ast, &d) != 0 || check_program(&ast, &d) > 0) {
     diag_print_text(&d, stderr, diag_use_color(stderr));
     rc = EXIT_USAGE;
   } else {

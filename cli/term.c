@@ -357,7 +357,7 @@ void term_waiting_then(Term *t, const VM *vm, const char *run, int repl, const c
   if (vm->failed_has_pos && src) {
     int line, col;
     src_linecol(src, vm->fail_pos, &line, &col);
-    fprintf(stderr, "%s:%d:%d: ", src->name, line, col);
+    fprintf(stderr, "%s:%d:%d: ", src_name_at(src, vm->fail_pos), line, col);
   }
   fprintf(stderr, "%s%s%s", YELLOW(t), m, OFF(t));
   if (vm->step >= 0) fprintf(stderr, " (step %s)", vm->prog->steps[vm->step].name);

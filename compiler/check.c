@@ -163,13 +163,27 @@ static Sym *new_sym(Checker *C, SymKind k, Node *decl, Ty ty) {
   return s;
 }
 
+/* first_here tells where the first of two declarations of a name is:
+** a hint with its line in the same file, else (an import's) a note there. */
+static void first_here(Checker *C, Diag *dg, const Node *name, const Node *first) {
+  if (!dg) return;
+  if (src_part_at(C->src, first->span.pos) == src_part_at(C->src, name->span.pos)) {
+    diag_hint(dg, "'%s' is already declared at line %d", name->str, line_of(C, first));
+    return;
+  }
+  diag_hint(dg, "the names of functions, roles, probes and notifiers are shared by a runbook and what it imports; "
+                "rename one of them");
+  diag_add(C->d, SEV_NOTE, dg->code, C->src, first->span.pos, first->span.end, "'%s' is first declared here",
+           name->str);
+}
+
 /* declare puts name into map, reporting a duplicate against the first. */
 static Sym *declare(Checker *C, PtrMap *m, Node *name, SymKind k, Ty ty, const char *code,
                     const char *what) {
   Sym *old = ptrmap_get(m, name->str), *s;
   if (old && old->kind != S_BUILTIN) {
     Diag *dg = err(C, code, name, "duplicate %s '%s'", what, name->str);
-    if (old->decl) diag_hint(dg, "'%s' is already declared at line %d", name->str, line_of(C, old->decl));
+    if (old->decl) first_here(C, dg, name, old->decl);
     return NULL;
   }
   s = new_sym(C, k, name, ty);
@@ -1035,7 +1049,10 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       if (w != W_REPL || !top) err(C, "misplaced", n, "'%s' must be declared at the top of a file or runbook", KW(n));
       else if (declare_fn(C, n)) check_fn(C, n);
       break;
-    case N_EXTERN: case N_IMPORT: {
+    case N_IMPORT:
+      if (w == W_REPL && top) break;   /* read by grammar/imports.c */
+      /* fall through */
+    case N_EXTERN: {
       Diag *dg = err(C, w == W_REPL ? "unsupported" : "misplaced", n, "'%s' %s", KW(n),
                      w == W_REPL ? "is not available at the REPL" : "must be declared at the top of a file or runbook");
       if (w == W_REPL) diag_hint(dg, "declare it in the runbook file and load that");
@@ -1324,9 +1341,14 @@ static void check_notifier(Checker *C, Node *n) {
       diag_hint(err(C, "unknown-notifier", n->c, "unknown kind of notifier '%s'", kind),
                 "a notifier is shell \"command\", webhook \"https://...\" or email \"smtp://host:port\" from \"address\"");
     for (o = C->decls; o && o != n; o = o->next)
-      if (o->kind == N_NOTIFIER && o->b && strcmp(o->b->str, n->b->str) == 0)
-        diag_hint(err(C, "duplicate-decl", n->b, "duplicate notifier '%s'", n->b->str), "the first is at line %d",
-                  line_of(C, o));
+      if (o->kind == N_NOTIFIER && o->b && strcmp(o->b->str, n->b->str) == 0) {
+        if (src_part_at(C->src, o->span.pos) == src_part_at(C->src, n->span.pos))
+          diag_hint(err(C, "duplicate-decl", n->b, "duplicate notifier '%s'", n->b->str), "the first is at line %d",
+                    line_of(C, o));
+        else
+          first_here(C, err(C, "duplicate-decl", n->b, "duplicate notifier '%s'", n->b->str), n->b, o->b);
+        break;
+      }
     for (q = n->d; q; q = q->next) {
       if (q->op == 0 && strcmp(kind, "email") == 0 && strcmp(q->a->str, "from") == 0) {
         if (!is_constant_string(q->b)) err(C, "not-constant", q->b, "a notifier's sender must be a constant string");
@@ -1492,11 +1514,7 @@ static void check_runbook(Checker *C, Node *rb) {
         break;
       case N_FN: check_fn(C, n); break;
       case N_EXTERN: check_extern(C, n); break;
-      case N_IMPORT: {
-        Diag *dg = err(C, "unsupported", n, "'import' is not implemented yet");
-        diag_hint(dg, "define the functions in this file for now");
-        break;
-      }
+      case N_IMPORT: break;   /* read by grammar/imports.c */
       case N_NOTIFIER: check_notifier(C, n); break;
       case N_BACKOUT:
         for (i = 0; severities[i]; i++)
@@ -1613,9 +1631,30 @@ static void checker_free(Checker *C) {
 
 int check_program(Ast *ast, Diags *d) { return check_module(ast, d, NULL); }
 
+/* check_library checks the roles, probes and named notifiers at the top
+** of a file with no runbook (a library) as a runbook's, through a
+** runbook block made for the purpose (the tree is not changed). */
+static void check_library(Checker *C, Ast *ast, int n) {
+  Node *rb, *title, *head = NULL, **tail = &head, *k;
+  (void)n;
+  for (k = ast->root->a; k; k = k->next)
+    if (k->kind == N_ROLE || k->kind == N_PROBE || (k->kind == N_NOTIFIER && k->b)) {
+      Node *c = ast_node(ast, (NodeKind)k->kind, k->span, k->a, k->b, k->c, k->d);
+      c->op = k->op;
+      *tail = c;
+      tail = &c->next;
+    }
+  title = ast_node(ast, N_STR, ast->root->span, NULL, NULL, NULL, NULL);
+  title->str = "library";
+  title->len = 7;
+  rb = ast_node(ast, N_RUNBOOK, ast->root->span, title, head, NULL, NULL);
+  check_runbook(C, rb);
+}
+
 int check_module(Ast *ast, Diags *d, const char *module) {
   Checker C;
   Node *n, *runbook = NULL;
+  int lib = 0;
   int errors_before = d->errors;
   size_t first = d->n;
   checker_init(&C, ast, d, module);
@@ -1635,24 +1674,29 @@ int check_module(Ast *ast, Diags *d, const char *module) {
       }
     } else if (n->kind == N_FN || n->kind == N_EXTERN) {
       declare_fn(&C, n);
+    } else if (n->kind == N_ROLE || n->kind == N_PROBE || (n->kind == N_NOTIFIER && n->b)) {
+      lib++;   /* a library's: checked below, and refused beside a runbook */
     } else if (n->kind != N_IMPORT) {
       Diag *dg = err(&C, "misplaced", n, "'%s' must be inside a runbook block",
                      n->kind == N_BACKOUT ? "on critical" : KW(n));
       diag_hint(dg, "wrap the declarations in: runbook \"Title\" { ... }");
     }
   }
+  if (runbook && lib)
+    for (n = ast->root->a; n; n = n->next)
+      if (n->kind == N_ROLE || n->kind == N_PROBE || (n->kind == N_NOTIFIER && n->b)) {
+        Diag *dg = err(&C, "misplaced", n, "'%s' must be inside the runbook block", KW(n));
+        diag_hint(dg, "only a file with no runbook (a library, for import) declares it at its top");
+      }
   /* Functions are checked before the steps, so learn the names of the
   ** steps' variables first: using one in a function gets its own message. */
   if (runbook) collect_step_vars(&C, runbook);
   for (n = ast->root->a; n; n = n->next) {
     if (n->kind == N_FN) check_fn(&C, n);
     else if (n->kind == N_EXTERN) check_extern(&C, n);
-    else if (n->kind == N_IMPORT) {
-      Diag *dg = err(&C, "unsupported", n, "'import' is not implemented yet");
-      diag_hint(dg, "define the functions in this file for now");
-    }
   }
   if (runbook) check_runbook(&C, runbook);
+  else if (lib) check_library(&C, ast, lib);
   checker_free(&C);
   diag_sort(d, first);
   return d->errors - errors_before;

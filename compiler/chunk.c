@@ -10,6 +10,7 @@
 #include "../base/mem.h"
 #include "check.h"
 #include "codegen.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 
 /* compile_as parses src in mode and, if that works, checks and compiles
@@ -20,7 +21,7 @@ static int compile_as(Program *p, Source *src, ParseMode mode, Diags *d, int *in
   int idx = -1;
   memset(&pr, 0, sizeof pr);
   ast_init(&ast, src);
-  if (parse_source(&ast, d, mode, &pr) == 0) {
+  if ((mode == PARSE_STMTS ? imports_parse_stmts(&ast, d, &pr) : parse_source(&ast, d, mode, &pr)) == 0) {
     Node *e = mode == PARSE_EXPR ? pr.expr : NULL;
     if (check_chunk(&ast, e, p, d) == 0) idx = codegen_chunk(&ast, e, p, d);
   } else if (incomplete) {

@@ -171,7 +171,7 @@ static LintFinding *vfinding(Lint *l, const char *rule, Severity sev, Source *sr
   f->rule = rule;
   f->sev = sev;
   f->src = src;
-  f->file = src ? src->name : NULL;
+  f->file = src ? src_name_at(src, pos) : NULL;
   f->pos = pos;
   f->end = end < pos ? pos : end;
   f->msg = buf_take(&b);
@@ -987,10 +987,8 @@ static int ignore_line(Ctx *c, int line, Ignore *ig) {
 }
 
 static int finding_line(const LintFinding *f) {
-  int line, col;
   if (!f->src) return 0;
-  src_linecol(f->src, f->pos, &line, &col);
-  return line;
+  return src_line_number(f->src, f->pos);   /* in the whole text, as the ignore lines are counted */
 }
 
 static void apply_ignores(Ctx *c, size_t first) {

@@ -126,7 +126,7 @@ static void fingerprint(const LintFinding *f, const char *rel, int line, char he
   if (f->src && line > 0) {
     uint32_t start, len, i;
     int blank = 1;
-    src_line(f->src, line, &start, &len);
+    src_line_at(f->src, f->pos, &start, &len);
     for (i = 0; i < len; i++) {
       char c = f->src->text[start + i];
       if (c == ' ' || c == '\t' || c == '\r') {

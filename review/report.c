@@ -12,6 +12,7 @@
 #include "../grammar/ast.h"
 #include "../compiler/astq.h"
 #include "../compiler/check.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 #include "../base/mem.h"
 #include "../vm/value.h"
@@ -758,7 +759,7 @@ static void load_plan(Rb *b, const char *dir) {
   }
   diag_init(&d);
   ast_init(&ast, &src);
-  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_program(&ast, &d) == 0) {
+  if (imports_parse(&ast, &d) == 0 && check_program(&ast, &d) == 0) {
     if (plan_build(&r->plan, &ast, NULL) == 0) r->has_plan = 1;
     else plan_free(&r->plan);
     collect_verifies(b, &src, ast.root);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fleet.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 #include "../base/mem.h"
 #include "../base/ptrmap.h"
@@ -390,7 +391,7 @@ int dryrun(VM *vm, FILE *out, const int *selected) {
   d.vm = vm;
   diag_init(&diags);
   ast_init(&d.ast, p->src);
-  if (parse_source(&d.ast, &diags, PARSE_FILE, NULL) != 0) {
+  if (imports_parse(&d.ast, &diags) != 0) {
     diag_free(&diags);
     ast_free(&d.ast);
     return -1;

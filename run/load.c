@@ -11,6 +11,7 @@
 #include "../grammar/ast.h"
 #include "../compiler/check.h"
 #include "../compiler/codegen.h"
+#include "../grammar/imports.h"
 #include "../grammar/parse.h"
 #include "../vm/bcfile.h"
 #include "../vm/ffi.h"
@@ -52,7 +53,7 @@ static Program *compile_source(Source *src, int quiet) {
   Program *p = NULL;
   diag_init(&d);
   ast_init(&ast, src);
-  if (parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && check_program(&ast, &d) == 0) {
+  if (imports_parse(&ast, &d) == 0 && check_program(&ast, &d) == 0) {
     p = codegen_program(&ast, &d);
     if (p) sha256(src->text, src->len, p->src_sha256);
   }

@@ -157,6 +157,55 @@ static int changed_steps(const Json *steps, const Program *p, Buf *names) {
   return changed;
 }
 
+/* put_imports writes the files the runbook imports, each with the SHA-256
+** of its text, as a JSON array (run_start's "imports"). */
+static void put_imports(Buf *f, Source *src) {
+  uint32_t k, n = src_parts(src);
+  buf_putc(f, '[');
+  for (k = 1; k < n; k++) {
+    uint8_t d[32];
+    char hex[65];
+    sha256(src->text + src->parts[k].start, src->parts[k].len, d);
+    sha256_hex(d, hex);
+    buf_puts(f, k > 1 ? ",{\"path\":" : "{\"path\":");
+    json_put_str(f, src->parts[k].name, strlen(src->parts[k].name));
+    buf_printf(f, ",\"sha256\":\"%s\"}", hex);
+  }
+  buf_putc(f, ']');
+}
+
+/* changed_imports names the imported files that differ from those the
+** run began with (its run_start's "imports"). */
+static const char *jstr(const Json *j, const char *key) {
+  const char *v = json_str(json_get(j, key), NULL);
+  return v ? v : "";
+}
+
+static void changed_imports(const Json *was, Source *src) {
+  Buf now = BUF_INIT;
+  Json *cur;
+  char why[256];
+  size_t i, j;
+  put_imports(&now, src);
+  cur = json_parse(now.p, now.n, why, sizeof why);
+  for (i = 0; cur && i < json_len(cur); i++) {
+    const char *path = jstr(json_at(cur, i), "path");
+    const char *sha = jstr(json_at(cur, i), "sha256"), *old = NULL;
+    for (j = 0; j < json_len(was); j++)
+      if (strcmp(jstr(json_at(was, j), "path"), path) == 0)
+        old = jstr(json_at(was, j), "sha256");
+    if (!old || strcmp(old, sha) != 0) fprintf(stderr, "  %s import %s\n", old ? "changed" : "added  ", path);
+  }
+  for (j = 0; j < json_len(was); j++) {
+    const char *path = jstr(json_at(was, j), "path");
+    for (i = 0; cur && i < json_len(cur); i++)
+      if (strcmp(jstr(json_at(cur, i), "path"), path) == 0) break;
+    if (!cur || i == json_len(cur)) fprintf(stderr, "  removed import %s\n", path);
+  }
+  json_free(cur);
+  buf_free(&now);
+}
+
 /* done_before fills S->before with how each step last ended in the
 ** journal as opened: those steps a resume replays, not runs. */
 static void done_before(Session *S) {
@@ -200,7 +249,13 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
   json_put_str(&f, file, strlen(file));
   buf_puts(&f, ",\"title\":");
   json_put_str(&f, p->title, strlen(p->title));
-  buf_printf(&f, ",\"source_sha256\":\"%s\",\"steps\":[", hex);
+  buf_printf(&f, ",\"source_sha256\":\"%s\",", hex);
+  if (src_parts(p->src)) {
+    buf_puts(&f, "\"imports\":");
+    put_imports(&f, p->src);
+    buf_putc(&f, ',');
+  }
+  buf_puts(&f, "\"steps\":[");
   for (k = 0; k < p->nsteps; k++) {
     char sh[65];
     prog_step_hash(p, k, sh);
@@ -270,6 +325,7 @@ static int resume_record(Session *S, RunArgs *a) {
     Buf names = BUF_INIT;
     fprintf(stderr, "rbk %s: the runbook changed since run %s began:\n", S->cmd, S->id);
     changed_steps(json_get(start, "steps"), S->p, &names);
+    changed_imports(json_get(start, "imports"), S->p->src);
     if (!a->accept) {
       fprintf(stderr, "Refusing to resume it silently. Check the steps above, then rerun with "
                       "--accept-changes (or start a fresh run with --new).\n");

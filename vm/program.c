@@ -121,6 +121,8 @@ int prog_find_role(const Program *p, const char *name) {
 void prog_step_hash(const Program *p, uint32_t i, char hex[65]) {
   uint32_t b = p->steps[i].pos, e = i + 1 < p->nsteps ? p->steps[i + 1].pos : p->src->len;
   uint8_t d[32];
+  /* The last step ends with the runbook's text, not with what it imports. */
+  if (src_parts(p->src) && e > p->src->parts[0].len && b <= p->src->parts[0].len) e = p->src->parts[0].len;
   if (e < b) e = b;
   sha256(p->src->text + b, e - b, d);
   sha256_hex(d, hex);

@@ -26,7 +26,14 @@ for f in "${inputs[@]}"; do
   n=$((n + 1))
   "$RBK" fmt "$t/once.rbk" > "$t/twice.rbk" 2>&1
   cmp -s "$t/once.rbk" "$t/twice.rbk" || idem_bad+=("$f")
-  a=$(meaning_of "$f"); b=$(meaning_of "$t/once.rbk")
+  if grep -q '^ *import ' "$f"; then
+    # a runbook that imports: compare beside copies of what it imports, from its own directory
+    rm -rf "$t/m" && mkdir "$t/m" && cp "$t/once.rbk" "$t/m/${f##*/}"
+    [ -d "$(dirname "$f")/import_lib" ] && cp -r "$(dirname "$f")/import_lib" "$t/m/"
+    a=$(cd "$(dirname "$f")" && meaning_of "${f##*/}"); b=$(cd "$t/m" && meaning_of "${f##*/}")
+  else
+    a=$(meaning_of "$f"); b=$(meaning_of "$t/once.rbk")
+  fi
   "$RBK" disasm --no-positions "$f" >/dev/null 2>&1 && compiled=$((compiled + 1))
   [ -n "$a" ] && [ "$a" = "$b" ] || meaning_bad+=("$f")
 done
