@@ -10,6 +10,7 @@
 #include "../base/ptrmap.h"
 #include "../base/sha256.h"
 #include "../compiler/astq.h"
+#include "../compiler/kind.h"
 #include "../vm/value.h"
 #include "plan_words.h"
 
@@ -487,6 +488,7 @@ int plan_build(Plan *p, Ast *ast, const Lint *lint) {
     if (d->kind == N_FN && d->a) ptrmap_put(&b.fns, d->a->str, d);
   p->file = keep_str(&b, ast->src->name);
   p->title = text_of(&b, rb->a);
+  p->kind = kind_of_runbook(rb, p->title);
   sha256(ast->src->text, ast->src->len, digest);
   sha256_hex(digest, p->sha256);
   p->all_expect = 1;

@@ -12,6 +12,7 @@
 #include "../grammar/ast.h"
 #include "../compiler/astq.h"
 #include "../compiler/check.h"
+#include "../compiler/kind.h"
 #include "../grammar/parse.h"
 #include "../base/mem.h"
 #include "../vm/value.h"
@@ -843,12 +844,21 @@ static void review(Rb *b) {
   size_t i, failed = 0, recovered = 0, skipped = 0, notrun = 0, over = 0, indoubt = 0;
   const char *trig = NULL;
   static const char *const q[REPORT_NQA] = {
-    "What triggered the backout?", "Was the trigger appropriate?", "Did backout execute as planned?",
+    "What triggered the %s?", "Was the trigger appropriate?", "Did %s execute as planned?",
     "What was the actual duration?", "What could be improved?", "Root cause of original issue?",
     "Plan for next attempt?",
   };
   for (i = 0; i < REPORT_NQA; i++) {
-    r->review[i].question = q[i];
+    /* worded from the runbook's kind: "What triggered the roll-out?" */
+    const char *pct = strstr(q[i], "%s");
+    if (pct) {
+      buf_add(&t, q[i], (size_t)(pct - q[i]));
+      buf_puts(&t, kind_noun(r->kind, 0));
+      buf_puts(&t, pct + 2);
+      r->review[i].question = keep(b, &t);
+    } else {
+      r->review[i].question = q[i];
+    }
     r->review[i].answer = NULL;
   }
   /* 1. what triggered it: written by whoever started the run, if anyone did */
@@ -1045,6 +1055,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     r->journal_problem = keep(&b, &t);
   }
   load_plan(&b, dir);
+  r->kind = r->has_plan ? r->plan.kind : kind_from_title(r->title);
   for (i = 0; i < r->info.nsteps; i++) step_of(&b, r->info.steps[i].name);
   for (i = 0; i < L->n; i++) on_record(&b, i);
   /* commands whose end was never journaled */

@@ -123,6 +123,7 @@ typedef struct Report {
   Arena arena;
   RrInfo info;
   const char *id, *title, *runbook, *host, *started, *ended;
+  const char *kind;     /* what the runbook is (compiler/kind.h): its plan's, else read from the title */
   const char *outcome;  /* the state in one word */
   const char *summary;  /* the state line, as rbk status prints it */
   int has_secs;

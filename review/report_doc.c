@@ -9,6 +9,7 @@
 #include "../vm/value.h"
 #include "../base/version.h"
 #include "report_render.h"
+#include "../compiler/kind.h"
 
 /* utc appends a journal time as "YYYY-MM-DD HH:MM:SS UTC". */
 static void utc(Buf *b, const char *time) {
@@ -98,7 +99,11 @@ static void summary(DocW *w, const Report *r, DwRow *row) {
 static void review(DocW *w, const Report *r, DwRow *row) {
   static const char *const h[] = {"Question", "Response"};
   size_t i;
-  dw_heading(w, 2, "review", "Post-backout review");
+  {
+    char h2[64];
+    snprintf(h2, sizeof h2, "Post-%s review", kind_noun(r->kind, 0));
+    dw_heading(w, 2, "review", h2);
+  }
   dw_para(w, "Answered from the journal where it can; the rest is for the review meeting.");
   dw_table(w, "review-table", 2, h);
   for (i = 0; i < REPORT_NQA; i++) {
@@ -347,7 +352,7 @@ void report_render_doc(const Report *r, DwFormat fmt, Buf *out) {
   DwRow row;
   Buf t = BUF_INIT;
   memset(&row, 0, sizeof row);
-  buf_puts(&t, "Post-backout review: ");
+  buf_printf(&t, "Post-%s review: ", kind_noun(r->kind, 0));
   dw_plain(&t, r->title ? r->title : r->id);
   dw_begin(&w, fmt, out, buf_cstr(&t));
   summary(&w, r, &row);
