@@ -304,8 +304,11 @@ int cmd_undo(int argc, char **argv) {
     sha256_hex(p->src_sha256, hex);
     buf_puts(&f, "\"run\":");
     json_put_str(&f, uid, strlen(uid));
-    buf_puts(&f, ",\"undo_of\":");
-    json_put_str(&f, run, strlen(run));
+    buf_puts(&f, ",\"undo_of\":");   /* the run's ID, however RUN named it */
+    {
+      const char *oid = strrchr(odir, '/') ? strrchr(odir, '/') + 1 : odir;
+      json_put_str(&f, oid, strlen(oid));
+    }
     buf_puts(&f, ",\"runbook\":");
     json_put_str(&f, src, strlen(src));
     buf_puts(&f, ",\"title\":");

@@ -1112,6 +1112,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
   }
   load_plan(&b, dir);
   r->kind = r->has_plan ? r->plan.kind : kind_from_title(r->title);
+  if (r->info.start && rr_str(r->info.start, "undo_of")) r->kind = "backout";   /* an undo run backs its run out */
   for (i = 0; i < r->info.nsteps; i++) step_of(&b, r->info.steps[i].name);
   for (i = 0; i < L->n; i++) on_record(&b, i);
   /* commands whose end was never journaled */
