@@ -139,7 +139,8 @@ cd "$d" || exit 1
 
 # ---- (d) a backout started by a person with --after ---------------------------
 R=$(cat .rbk/latest/rollout)
-"$RBK" run --new --after "$R" backout.rbk >/dev/null 2>&1; ok $? "(d) rbk run --after RUN"
+"$RBK" run --new --after "$R" --events ev.jsonl backout.rbk >/dev/null 2>&1; ok $? "(d) rbk run --after RUN"
+expect_match "$(head -1 ev.jsonl)" "\"event\":\"run_start\".*\"after\":\"$R\"" "(d) the event stream's run_start names it too"
 B=$(cat .rbk/latest/backout)
 expect_match "$(head -1 ".rbk/runs/$B/journal.jsonl")" "\"after\":\"$R\"" "(d) the run_start names the run it backs out"
 expect_match "$(tail -1 ".rbk/runs/$R/journal.jsonl")" "\"type\":\"link\",\"run\":\"$B\",\"relation\":\"backout\"" "(d) and that run gets a link record"
