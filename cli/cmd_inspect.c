@@ -63,7 +63,9 @@ const char usage_runs[] =
   "  --format text|json  text (default): a table; json: an array of objects\n"
   "                      with id, dir, runbook, title, state (one word),\n"
   "                      summary (the STATE column), started (RFC 3339 UTC,\n"
-  "                      or null) and duration (seconds, or null)\n"
+  "                      or null), duration (seconds, or null) and trail\n"
+  "                      (the runs linked to it: started_by, undo_of,\n"
+  "                      undone_by, backout_of, backed_out_by; docs/journal.md)\n"
   "  --ids               print only the IDs, one per line, newest first by\n"
   "                      the time in the ID; no journal is read (for shell\n"
   "                      completion)\n"
@@ -113,8 +115,10 @@ const char usage_status[] =
   "Options:\n"
   "  --format text|json  text (default), or one JSON object with id, dir,\n"
   "                      runbook, title, operator, host, started, duration,\n"
-  "                      state, summary, journal, steps, waiting, in_doubt\n"
-  "                      and continue (the commands, an array)\n"
+  "                      state, summary, trail (the runs linked to it and\n"
+  "                      the watch that started it; docs/journal.md), journal,\n"
+  "                      steps, waiting, in_doubt and continue (the commands,\n"
+  "                      an array)\n"
   "  --state DIR         look RUN up in DIR/runs/ (default: $RBK_STATE_DIR,\n"
   "                      else ./.rbk)\n"
   "  -h, --help          show this text\n"
@@ -403,6 +407,7 @@ static void jput_num(Buf *b, int have, double d) {
 
 typedef struct Row {
   char *id, *dir, *runbook, *title, *state, *summary, *started, *sortkey;
+  char *trail;   /* the links to other runs, as JSON (rr_put_trail_json), or NULL */
   double secs;
   int has_secs, color_len;
 } Row;
@@ -456,6 +461,12 @@ static void row_fill(Row *r, const char *dir, const char *name) {
   rr_put_summary(&s, &I);
   if (I.state != RR_S_UNREADABLE) rr_put_undo_links(&s, &L, &I, dir);
   r->summary = buf_take(&s);
+  if (I.state != RR_S_UNREADABLE) {
+    RrTrail T;
+    rr_trail(&L, &I, dir, &T);
+    rr_put_trail_json(&s, &T);
+    r->trail = buf_take(&s);
+  }
   r->has_secs = I.state != RR_S_UNREADABLE && rr_run_secs(&I, &r->secs);
   r->sortkey = I.started ? mem_strdup(I.started) : id_sortkey(name, dir);
   rr_info_free(&I);
@@ -469,6 +480,7 @@ static void row_free(Row *r) {
   mem_free(r->title);
   mem_free(r->state);
   mem_free(r->summary);
+  mem_free(r->trail);
   mem_free(r->started);
   mem_free(r->sortkey);
 }
@@ -550,6 +562,8 @@ static void print_runs_json(Row *rows, size_t n) {
     jput_str(&out, r->started);
     buf_puts(&out, ",\"duration\":");
     jput_num(&out, r->has_secs, r->secs);
+    buf_puts(&out, ",\"trail\":");
+    buf_puts(&out, r->trail ? r->trail : "null");
     buf_putc(&out, '}');
     flush(&out, stdout);
   }
@@ -657,6 +671,15 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *dir, co
   rr_put_undo_links(&t, L, I, dir);
   put_painted(&out, color, state_color(rr_state_word(I)), t.p, 0);
   buf_putc(&out, '\n');
+  {
+    /* the trail: what started the run (a watch's trigger and its values) */
+    const Json *sb = I->start ? json_get(I->start, "started_by") : NULL;
+    if (json_kind(sb) == JSON_OBJ) {
+      buf_puts(&out, "Cause     started by ");
+      rr_put_started_by(&out, sb);
+      buf_putc(&out, '\n');
+    }
+  }
   if (L->problem != RR_J_INTACT) {
     buf_puts(&out, "Journal   ");
     buf_reset(&t);
@@ -842,6 +865,12 @@ static void status_json(const RrInfo *I, const RrJournal *L, const char *dir, co
   buf_puts(&out, ",\"summary\":");
   rr_put_summary(&t, I);
   jput_str(&out, t.p);
+  {
+    RrTrail T;   /* the links to other runs (docs/journal.md, "The trail") */
+    rr_trail(L, I, dir, &T);
+    buf_puts(&out, ",\"trail\":");
+    rr_put_trail_json(&out, &T);
+  }
   buf_printf(&out, ",\"journal\":{\"records\":%zu,\"intact\":%s,\"torn\":%s,\"damaged\":%s,\"problem\":",
              L->n, L->problem == RR_J_INTACT ? "true" : "false", L->problem == RR_J_TORN ? "true" : "false",
              L->problem == RR_J_DAMAGED ? "true" : "false");

@@ -71,6 +71,12 @@ const char usage_run[] =
   "  --accept-changes    resume although the runbook changed since the run\n"
   "                      began (the step-level difference is shown first)\n"
   "  --as NAME           who is running it (default: the login name)\n"
+  "  --after RUN         this run backs out run RUN (a roll-out): each names\n"
+  "                      the other (rbk status, runs and report show\n"
+  "                      'backout of' and 'backed out by')\n"
+  "  --started-by WATCH  the watch WATCH started this run (rbk watch passes\n"
+  "                      it): the run records the watch, the trigger and the\n"
+  "                      probe values that started it, from the watch's journal\n"
   "  --ssh-config FILE   the ssh client configuration for steps on hosts\n"
   "                      (ssh -F FILE; default: RBK_SSH_CONFIG, else ssh's own)\n"
   "  --accept-new-host-keys  let ssh add the key of a host it has never seen\n"
@@ -152,7 +158,7 @@ const char usage_resume[] =
 
 /* The options of run and resume (their usage above says them in full). */
 enum { O_PARAM = 1, O_ONLY, O_FROM, O_DRY_RUN, O_NEW, O_RUN_ID, O_ACCEPT, O_AS, O_SSH_CONFIG, O_ACCEPT_NEW, O_RETRY_FAILED,
-       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE };
+       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE, O_STARTED_BY, O_AFTER };
 static const CliOpt run_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
@@ -163,6 +169,8 @@ static const CliOpt run_opts[] = {
   {"run-id", 0, O_RUN_ID, "ID", "use (or continue) the run called ID"},
   {"accept-changes", 0, O_ACCEPT, NULL, "resume although the runbook changed"},
   {"as", 0, O_AS, "NAME", "who is running it"},
+  {"after", 0, O_AFTER, "RUN", "the run this one backs out (a roll-out)"},
+  {"started-by", 0, O_STARTED_BY, "WATCH", "the watch that started this run"},
   {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
   {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
   {"events", 0, O_EVENTS, "FILE|-", "also write the run as JSON Lines events"},
@@ -434,6 +442,8 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
     case O_VERBOSE: a->verbose = 1; break;
     case O_SSH_CONFIG: setenv("RBK_SSH_CONFIG", v, 1); break;   /* steps on hosts: run/ssh.c reads it */
     case O_ACCEPT_NEW: setenv("RBK_SSH_ACCEPT_NEW_HOST_KEYS", "1", 1); break;
+    case O_STARTED_BY: a->started_by = v; break;
+    case O_AFTER: a->after = v; break;
     case O_RETRY_FAILED:
       a->retry_failed = 1;
       fleet_retry_failed(1);
@@ -470,6 +480,7 @@ static void init_args(RunArgs *a, int argc) {
 
 static void free_args(RunArgs *a) {
   paramfile_free(&param_file);
+  mem_free(a->cause);
   mem_free(a->keys);
   mem_free(a->vals);
   mem_free(a->only);

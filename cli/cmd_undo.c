@@ -30,6 +30,7 @@
 #include "../run/load.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
+#include "../run/trail.h"
 #include "term.h"
 
 const char usage_undo[] =
@@ -48,6 +49,9 @@ const char usage_undo[] =
   "Options:\n"
   "  --yes               accept the steps that cannot be reversed; do not ask\n"
   "  --as NAME           who is undoing it (default: the login name)\n"
+  "  --started-by WATCH  the watch WATCH started this undo (rbk watch passes\n"
+  "                      it): the undo run records the watch, the trigger and\n"
+  "                      the probe values that started it\n"
   "  --param NAME=VALUE  give a param again (repeatable)\n"
   "  --param-file FILE   give params from a YAML or JSON file, as for rbk run;\n"
   "                      a --param of the same name wins\n"
@@ -130,10 +134,11 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
 }
 
 /* The options of undo (its usage above says them in full). */
-enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE };
+enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE, O_STARTED_BY };
 static const CliOpt undo_opts[] = {
   {"yes", 0, O_YES, NULL, "do not ask for confirmation"},
   {"as", 0, O_AS, "NAME", "who is undoing it"},
+  {"started-by", 0, O_STARTED_BY, "WATCH", "the watch that started this undo"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"events", 0, O_EVENTS, "FILE|-", "write the undo run as JSON Lines events"},
@@ -147,7 +152,8 @@ static const CliOpt undo_opts[] = {
 static ParamFile param_file;
 
 int cmd_undo(int argc, char **argv) {
-  const char *run = NULL, *as = NULL, *keys[64], *vals[64];
+  const char *run = NULL, *as = NULL, *keys[64], *vals[64], *started_by = NULL;
+  Buf cause = BUF_INIT;   /* --started-by: the run_start's started_by (run/trail.h) */
   char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800], undo_again[4900];
   int yes = 0, nkv = 0, i, c, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
   const char *events = NULL;
@@ -191,6 +197,8 @@ int cmd_undo(int argc, char **argv) {
       verbose = 1;
     } else if (c == O_AS) {
       as = v;
+    } else if (c == O_STARTED_BY) {
+      started_by = v;
     } else if (c == O_PARAM) {
       eq = strchr(v, '=');
       if (!eq || eq == v || nkv == 64) {
@@ -236,8 +244,20 @@ int cmd_undo(int argc, char **argv) {
     fprintf(stderr, "rbk undo: %s\n", why);
     return EXIT_USAGE;
   }
+  if (started_by) {
+    /* the watch is in the state directory of the run it undoes */
+    char st[JRN_PATH_MAX];
+    const char *runs = strstr(odir, "/runs/");
+    snprintf(st, sizeof st, "%.*s", runs ? (int)(runs - odir) : 1, runs ? odir : ".");
+    if (trail_watch_cause(st, started_by, &cause, why, sizeof why) != 0) {
+      fprintf(stderr, "rbk undo: --started-by %s: %s\n", started_by, why);
+      buf_free(&cause);
+      return EXIT_USAGE;
+    }
+  }
   if (jrn_lock(odir, &olock, &holder, why, sizeof why) != 0) {
     fprintf(stderr, "rbk undo: run %s is being executed by process %ld\n", run, (long)holder);
+    buf_free(&cause);
     return 4;
   }
   if (jrn_open(&oj, odir, 0, &rep, why, sizeof why) != 0 || oj.nrecs == 0) {
@@ -305,8 +325,11 @@ int cmd_undo(int argc, char **argv) {
     sha256_hex(p->src_sha256, hex);
     buf_puts(&f, "\"run\":");
     json_put_str(&f, uid, strlen(uid));
-    buf_puts(&f, ",\"undo_of\":");
-    json_put_str(&f, run, strlen(run));
+    buf_puts(&f, ",\"undo_of\":");   /* the run's ID, however RUN named it */
+    {
+      const char *oid = strrchr(odir, '/') ? strrchr(odir, '/') + 1 : odir;
+      json_put_str(&f, oid, strlen(oid));
+    }
     buf_puts(&f, ",\"runbook\":");
     json_put_str(&f, src, strlen(src));
     buf_puts(&f, ",\"title\":");
@@ -327,7 +350,9 @@ int cmd_undo(int argc, char **argv) {
       json_put_str(&f, p->steps[k].name, strlen(p->steps[k].name));
       first = 0;
     }
-    buf_puts(&f, "],\"operator\":");
+    buf_putc(&f, ']');
+    if (cause.n) buf_printf(&f, ",\"started_by\":%s", buf_cstr(&cause));
+    buf_puts(&f, ",\"operator\":");
     json_put_str(&f, as ? as : login_name(), strlen(as ? as : login_name()));
     buf_printf(&f, ",\"pid\":%ld,\"rbk\":\"%s\"", (long)getpid(), RBK_VERSION);
     if (jrn_append(&uj, "run_start", buf_cstr(&f), why, sizeof why) != 0) {
@@ -465,6 +490,7 @@ int cmd_undo(int argc, char **argv) {
     }
   }
 done:
+  buf_free(&cause);
   events_run_end(&ev, rc);
   events_close(&ev);
   mem_free(undone);

@@ -351,8 +351,8 @@ static void child_line(void *ud, int stream, const char *line, size_t n) {
 /* backout starts the backout the runbook declares, as a run of its own,
 ** and waits for it. */
 static void backout(Watch *w, uint32_t k) {
-  char self[4096], target[10000], why[4700];
-  char *argv[6];
+  char self[4096], target[10000], why[4700], rid[600] = "", bid[700] = "";
+  char *argv[12];
   ExecOpts o;
   ExecResult r;
   Buf f = BUF_INIT;
@@ -380,8 +380,9 @@ static void backout(Watch *w, uint32_t k) {
   }
   self[n] = '\0';
   argv[a++] = self;
+  /* the trail (docs/journal.md): the backout is started under an ID known
+  ** here, named in the backout record, and told which watch started it */
   if (w->p->backout == BACKOUT_UNDO) {
-    char rid[600];
     if (state_latest(w->state, w->name, rid, sizeof rid) != 0) {
       put_str(&f, "how", "undo");
       put_str(&f, "error", "no run of this runbook to undo");
@@ -391,6 +392,7 @@ static void backout(Watch *w, uint32_t k) {
       return;
     }
     state_run_dir(w->state, rid, target, sizeof target);
+    snprintf(bid, sizeof bid, "%s-undo", rid);
     argv[a++] = (char *)(uintptr_t)"undo";
     argv[a++] = target;
     argv[a++] = (char *)(uintptr_t)"--yes";
@@ -398,19 +400,43 @@ static void backout(Watch *w, uint32_t k) {
     const char *slash = strrchr(w->file, '/');
     if (w->p->backout_file[0] == '/' || !slash) snprintf(target, sizeof target, "%s", w->p->backout_file);
     else snprintf(target, sizeof target, "%.*s/%s", (int)(slash - w->file), w->file, w->p->backout_file);
+    {
+      /* a fresh ID, as rbk run would make it (NAME-YYYYMMDD-HHMMSS), made here */
+      char bname[512];
+      state_runbook_name(target, bname, sizeof bname);
+      if (state_new_id(w->state, bname, bid, sizeof bid, why, sizeof why) != 0) {
+        put_str(&f, "how", "run");
+        put_str(&f, "error", why);
+        record(w, "backout", buf_cstr(&f));
+        event(w, "the backout cannot start: %s", why);
+        buf_free(&f);
+        return;
+      }
+    }
     argv[a++] = (char *)(uintptr_t)"run";
     argv[a++] = (char *)(uintptr_t)"--new";
+    argv[a++] = (char *)(uintptr_t)"--run-id";
+    argv[a++] = bid;
+    /* the roll-out it backs out: the watched runbook's latest run */
+    if (state_latest(w->state, w->name, rid, sizeof rid) == 0) {
+      argv[a++] = (char *)(uintptr_t)"--after";
+      argv[a++] = rid;
+    }
     argv[a++] = target;
   }
+  argv[a++] = (char *)(uintptr_t)"--started-by";
+  argv[a++] = w->id;
   argv[a] = NULL;
   put_str(&f, "how", w->p->backout == BACKOUT_UNDO ? "undo" : "run");
   put_str(&f, "target", target);
+  put_str(&f, "run", bid);
+  if (*rid) put_str(&f, w->p->backout == BACKOUT_UNDO ? "undo_of" : "after", rid);
   record(w, "backout", buf_cstr(&f));
   if (w->journal_broken) {
     buf_free(&f);
     return;
   }
-  event(w, "backout: rbk %s %s", argv[1], target);
+  event(w, "backout: rbk %s %s (run %s)", argv[1], target, bid);
   draw(w);
   /* The backout's runs and baselines live in the same state directory. */
   setenv("RBK_STATE_DIR", w->state, 1);

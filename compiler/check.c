@@ -22,6 +22,7 @@
 #include "../base/shquote.h"
 #include "../base/sshkey.h"
 #include "../base/suggest.h"
+#include "kind.h"
 
 static const char *const ty_names[] = {
 #define X(t, s) s,
@@ -1428,7 +1429,7 @@ static void check_runbook(Checker *C, Node *rb) {
           diag_hint(err(C, "bad-approve", n->a, "'require %s by': write 'require approval by ROLE'", n->a->str),
                     "a change board's signature over the runbook: require approval by cab");
         break;
-      case N_VERSION: case N_OWNER: case N_WINDOW: case N_NOTIFIER: case N_BACKOUT:
+      case N_VERSION: case N_OWNER: case N_WINDOW: case N_NOTIFIER: case N_BACKOUT: case N_KIND:
         if (n->kind == N_NOTIFIER && n->b) break;   /* named: checked in check_notifier */
         if (once[n->kind]) {
           Diag *dg = err(C, "duplicate-decl", n, "duplicate '%s'", n->kind == N_BACKOUT ? "on critical" : KW(n));
@@ -1467,6 +1468,17 @@ static void check_runbook(Checker *C, Node *rb) {
         break;
       case N_OWNER: need_role(C, n->a); break;
       case N_WINDOW: need(C, n->a, TY_DUR, "'window'"); break;
+      case N_KIND:
+        if (!kind_known(n->a->str)) {
+          Suggest sg;
+          const char *const names[] = {"rollout", "backout", "upgrade", "migration", "maintenance", "change", NULL};
+          Diag *dg = err(C, "unknown-kind", n->a, "unknown kind '%s'", n->a->str);
+          suggest_init(&sg, n->a->str);
+          for (i = 0; names[i]; i++) suggest_add(&sg, names[i]);
+          if (suggest_best(&sg)) diag_hint(dg, "did you mean '%s'? a runbook is one of: %s", suggest_best(&sg), kind_list());
+          else diag_hint(dg, "a runbook is one of: %s", kind_list());
+        }
+        break;
       case N_ROLE:
         if (!is_constant_string(n->b)) err(C, "not-constant", n->b, "a role's person must be a constant string");
         contacts(C, n);

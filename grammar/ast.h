@@ -71,6 +71,7 @@
   X(RUNBOOK, "runbook", "a = title, b = declarations")                     \
   X(VERSION, "version", "a = value")                                       \
   X(WINDOW, "window", "a = duration")                                      \
+  X(KIND, "kind", "a = NAME: rollout, backout, upgrade, maintenance, migration") \
   X(ROLE, "role", "a = NAME, b = person, c = CONTACTs")                    \
   X(CONTACT, "contact", "a = NAME, b = value; op = 1: notify a [b]")        \
   X(PARAM, "param", "a = NAME, b = default or NULL")                       \

@@ -119,7 +119,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token STR_BEGIN "string" STR_END "end of string"
 %token INTERP_BEGIN "'${'" INTERP_END "'}' of '${'"
 %token RUNBOOK "'runbook'" VERSION "'version'" OWNER "'owner'" WINDOW "'window'"
-%token HOSTS "'hosts'"
+%token HOSTS "'hosts'" KIND "'kind'"
 %token ROLE "'role'" PARAM "'param'" SECRET "'secret'" PROBE "'probe'"
 %token TRIGGER "'trigger'" WHEN "'when'" REQUIRE "'require'" IMPORT "'import'"
 %token STEP "'step'" TIMEOUT "'timeout'" EXPECT "'expect'" RETRY "'retry'"
@@ -171,6 +171,7 @@ decl
   | VERSION expr                        { $$ = mk(p, N_VERSION, @$, $2, NULL, NULL, NULL); }
   | OWNER name                          { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
   | WINDOW expr                         { $$ = mk(p, N_WINDOW, @$, $2, NULL, NULL, NULL); }
+  | KIND name                           { $$ = mk(p, N_KIND, @$, $2, NULL, NULL, NULL); }
   | ROLE name string contacts           { $$ = mk(p, N_ROLE, @$, $2, $3, $4.head, NULL); }
   | PARAM name                          { $$ = mk(p, N_PARAM, @$, $2, NULL, NULL, NULL); }
   | PARAM name '=' expr                 { $$ = mk(p, N_PARAM, @$, $2, $4, NULL, NULL); }

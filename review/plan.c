@@ -13,6 +13,7 @@
 #include "../base/sha256.h"
 #include "../base/shquote.h"
 #include "../compiler/astq.h"
+#include "../compiler/kind.h"
 #include "../vm/value.h"
 #include "plan_words.h"
 
@@ -723,6 +724,7 @@ int plan_build_given(Plan *p, Ast *ast, const Lint *lint, const PlanGiven *given
     if (d->kind == N_FN && d->a) ptrmap_put(&b.fns, d->a->str, d);
   p->file = keep_str(&b, ast->src->name);
   p->title = text_of(&b, rb->a);
+  p->kind = kind_of_runbook(rb, p->title);
   sha256(ast->src->text, ast->src->len, digest);
   sha256_hex(digest, p->sha256);
   p->all_expect = 1;

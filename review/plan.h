@@ -159,6 +159,7 @@ typedef struct PlanCheckItem {
 typedef struct Plan {
   Arena arena;           /* every string */
   const char *file, *title, *version, *owner;   /* owner: role name */
+  const char *kind;      /* what it is: rollout, backout ... (compiler/kind.h); words the headings */
   const char *plan_approver;  /* the role of 'require approval by ROLE', or NULL */
   char sha256[65];       /* of the source */
   int has_window;

@@ -10,6 +10,16 @@
 #include "../vm/value.h"
 #include "../base/version.h"
 #include "plan_render.h"
+#include "../compiler/kind.h"
+
+/* heading sets a level-2 heading worded from the runbook's kind: before,
+** the kind's noun, after ("", " triggers": "Roll-out triggers"); the noun
+** is capitalised when it starts the heading. */
+static void heading(DocW *w, const Plan *p, const char *id, const char *before, const char *after) {
+  char t[160];
+  snprintf(t, sizeof t, "%s%s%s", before, kind_noun(p->kind, !*before), after);
+  dw_heading(w, 2, id, t);
+}
 
 /* who appends "role (Person)" for a role name. */
 static void who(Buf *b, const Plan *p, const char *role) {
@@ -106,7 +116,9 @@ static void header(DocW *w, const Plan *p, DwRow *r) {
 static void triggers(DocW *w, const Plan *p, DwRow *r) {
   static const char *const h[] = {"Severity", "Trigger", "Criteria", "Action"};
   size_t i;
-  dw_heading(w, 2, "triggers", "Backout triggers");
+  /* a roll-out's triggers call for backing it out */
+  if (strcmp(p->kind, "backout") == 0) dw_heading(w, 2, "triggers", "Backout triggers");
+  else heading(w, p, "triggers", "Triggers to back out the ", "");
   if (!p->ntriggers) {
     dw_para(w, "No triggers are defined: the decision to back out has no objective criteria.");
     return;
@@ -132,7 +144,7 @@ static void authority(DocW *w, const Plan *p, DwRow *r) {
   static const char *const h[] = {"Step", "Decision", "Decided by", "Notified"};
   size_t i, k, n = 0;
   Buf t = BUF_INIT;
-  dw_heading(w, 2, "authority", "Backout decision authority");
+  heading(w, p, "authority", "", " decision authority");
   buf_puts(&t, "The plan owner, ");
   who(&t, p, p->owner);
   buf_puts(&t, ", answers for the plan. These decisions are taken during the run, at the step named, by the role "
@@ -207,7 +219,7 @@ static void contacts(DocW *w, const Plan *p, DwRow *r) {
 static void requirements(DocW *w, const Plan *p, DwRow *r) {
   static const char *const h[] = {"#", "Requirement", "Owner", "Checked by", "Status"};
   size_t i, k;
-  dw_heading(w, 2, "requirements", "Pre-backout requirements");
+  heading(w, p, "requirements", "Pre-", " requirements");
   if (!p->nrequires) {
     dw_para(w, "None: nothing is checked before the first step.");
     return;
@@ -234,7 +246,7 @@ static void procedure(DocW *w, const Plan *p, DwRow *r) {
   static const char *const h[] = {"Step", "Action", "Owner", "Duration", "Verify"};
   size_t i, k;
   Buf t = BUF_INIT;
-  dw_heading(w, 2, "procedure", "Backout procedure");
+  heading(w, p, "procedure", "", " procedure");
   dw_table(w, "procedure", 5, h);
   for (i = 0; i < p->nsteps; i++) {
     const PlanStep *s = &p->steps[i];
@@ -519,7 +531,7 @@ static void signoff(DocW *w, const Plan *p, DwRow *r) {
 static void checklist(DocW *w, const Plan *p, DwRow *r) {
   static const char *const h[] = {"Phase", "Check", "Result", "Lint rules"};
   size_t i;
-  dw_heading(w, 2, "checklist", "Backout plan checklist");
+  heading(w, p, "checklist", "", " plan checklist");
   dw_para(w, "Drawn from rbk lint: \u2713 when none of the rules named has a finding.");
   dw_table(w, "checklist-table", 4, h);
   for (i = 0; i < p->nchecklist; i++) {
@@ -544,7 +556,7 @@ void plan_render_doc(const Plan *p, DwFormat fmt, Buf *out) {
   DwRow r;
   Buf t = BUF_INIT;
   memset(&r, 0, sizeof r);
-  buf_puts(&t, "Backout plan: ");
+  buf_printf(&t, "%s plan: ", kind_noun(p->kind, 1));
   buf_puts(&t, p->title);
   dw_begin(&w, fmt, out, buf_cstr(&t));
   header(&w, p, &r);

@@ -131,6 +131,8 @@ void plan_render_json(const Plan *p, Buf *out) {
   dw_json_str(out, p->sha256);
   key(out, &f, "title");
   dw_json_str(out, p->title);
+  key(out, &f, "kind");
+  dw_json_str(out, p->kind);
   key(out, &f, "version");
   dw_json_str(out, p->version);
   key(out, &f, "owner");

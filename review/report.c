@@ -13,6 +13,7 @@
 #include "../compiler/astq.h"
 #include "../compiler/check.h"
 #include "../grammar/imports.h"
+#include "../compiler/kind.h"
 #include "../grammar/parse.h"
 #include "../base/mem.h"
 #include "../vm/value.h"
@@ -844,18 +845,70 @@ static void review(Rb *b) {
   size_t i, failed = 0, recovered = 0, skipped = 0, notrun = 0, over = 0, indoubt = 0;
   const char *trig = NULL;
   static const char *const q[REPORT_NQA] = {
-    "What triggered the backout?", "Was the trigger appropriate?", "Did backout execute as planned?",
+    "What triggered the %s?", "Was the trigger appropriate?", "Did %s execute as planned?",
     "What was the actual duration?", "What could be improved?", "Root cause of original issue?",
     "Plan for next attempt?",
   };
   for (i = 0; i < REPORT_NQA; i++) {
-    r->review[i].question = q[i];
+    /* worded from the runbook's kind: "What triggered the roll-out?" */
+    const char *pct = strstr(q[i], "%s");
+    if (pct) {
+      buf_add(&t, q[i], (size_t)(pct - q[i]));
+      buf_puts(&t, kind_noun(r->kind, 0));
+      buf_puts(&t, pct + 2);
+      r->review[i].question = keep(b, &t);
+    } else {
+      r->review[i].question = q[i];
+    }
     r->review[i].answer = NULL;
   }
-  /* 1. what triggered it: written by whoever started the run, if anyone did */
+  /* 1. what triggered it: the watch that started the run (the trail), or
+  ** what whoever started it wrote, if anyone did */
+  if (r->trail.started_by && rr_str(r->trail.started_by, "trigger")) {
+    const Json *sb = r->trail.started_by, *probes = json_get(sb, "probes");
+    buf_puts(&t, "Trigger \"");
+    dw_plain(&t, rr_str(sb, "trigger"));
+    buf_puts(&t, "\"");
+    if (rr_str(sb, "severity")) {
+      buf_puts(&t, " (");
+      dw_plain(&t, rr_str(sb, "severity"));
+      buf_putc(&t, ')');
+    }
+    buf_puts(&t, " fired in watch ");
+    dw_code(&t, str_or(sb, "watch", "?"));
+    if (rr_str(sb, "fired_at")) {
+      buf_puts(&t, " at ");
+      dw_plain(&t, rr_str(sb, "fired_at"));
+    }
+    if (rr_str(sb, "condition")) {
+      buf_puts(&t, ", when ");
+      dw_code(&t, rr_str(sb, "condition"));
+    }
+    if (json_kind(probes) == JSON_OBJ && json_len(probes)) {
+      buf_puts(&t, "; the probes read ");
+      for (i = 0; i < json_len(probes); i++) {
+        size_t kl;
+        const char *k = json_key(probes, i, &kl);
+        Buf kb = BUF_INIT;
+        if (i) buf_puts(&t, ", ");
+        buf_add(&kb, k, kl);
+        dw_plain(&t, buf_cstr(&kb));
+        buf_free(&kb);
+        buf_puts(&t, " = ");
+        value(&t, json_at(probes, i), 100);
+      }
+    }
+    if (rr_str(sb, "decided_by")) {
+      buf_puts(&t, "; ");
+      dw_plain(&t, rr_str(sb, "decided_by"));
+      buf_puts(&t, " answered that it could not be fixed within the window");
+    }
+    buf_puts(&t, ". The watch started this run.");
+  }
   {
     const Json *tr = json_get(r->info.start, "trigger"), *params = json_get(r->info.start, "params");
-    if (json_str(tr, NULL)) trig = json_str(tr, NULL);
+    if (t.n) tr = NULL;   /* answered from the trail */
+    else if (json_str(tr, NULL)) trig = json_str(tr, NULL);
     else if (json_kind(tr) == JSON_OBJ) trig = rr_str(tr, "name");
     if (trig) {
       buf_puts(&t, "Trigger recorded when the run started: ");
@@ -876,6 +929,13 @@ static void review(Rb *b) {
         buf_putc(&t, '.');
       }
     }
+    if (!t.n && (r->trail.backout_of || r->trail.undo_of)) {
+      /* started by a person as the backout (or undo) of another run */
+      buf_puts(&t, "No watch started it: a person did, as the ");
+      buf_puts(&t, r->trail.backout_of ? "backout of run " : "undo of run ");
+      dw_code(&t, r->trail.backout_of ? r->trail.backout_of : r->trail.undo_of);
+      buf_puts(&t, "; no trigger is recorded.");
+    }
     if (!t.n) {
       buf_puts(&t, "Not recorded in the journal.");
       if (r->has_plan && r->plan.ntriggers) {
@@ -887,6 +947,11 @@ static void review(Rb *b) {
         }
         buf_putc(&t, '.');
       }
+    }
+    if (r->trail.backed_out_by || r->trail.undone_by) {
+      buf_puts(&t, r->trail.backed_out_by ? " It was backed out by run " : " It was undone by run ");
+      dw_code(&t, r->trail.backed_out_by ? r->trail.backed_out_by : r->trail.undone_by);
+      buf_putc(&t, '.');
     }
     r->review[0].answer = keep(b, &t);
   }
@@ -1039,6 +1104,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
   rr_put_summary(&t, &r->info);
   if (r->info.state != RR_S_UNREADABLE) rr_put_undo_links(&t, L, &r->info, dir);
   r->summary = keep(&b, &t);
+  if (r->info.state != RR_S_UNREADABLE) rr_trail(L, &r->info, dir, &r->trail);
   r->has_secs = rr_run_secs(&r->info, &r->secs);
   r->nrecords = L->n;
   if (L->problem != RR_J_INTACT) {
@@ -1046,6 +1112,8 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     r->journal_problem = keep(&b, &t);
   }
   load_plan(&b, dir);
+  r->kind = r->has_plan ? r->plan.kind : kind_from_title(r->title);
+  if (r->info.start && rr_str(r->info.start, "undo_of")) r->kind = "backout";   /* an undo run backs its run out */
   for (i = 0; i < r->info.nsteps; i++) step_of(&b, r->info.steps[i].name);
   for (i = 0; i < L->n; i++) on_record(&b, i);
   /* commands whose end was never journaled */

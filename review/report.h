@@ -123,8 +123,10 @@ typedef struct Report {
   Arena arena;
   RrInfo info;
   const char *id, *title, *runbook, *host, *started, *ended;
+  const char *kind;     /* what the runbook is (compiler/kind.h): its plan's, else read from the title */
   const char *outcome;  /* the state in one word */
   const char *summary;  /* the state line, as rbk status prints it */
+  RrTrail trail;        /* what started the run, and the runs linked to it (run/runread.h) */
   int has_secs;
   double secs;          /* start to end (or to the last record) */
   const char **operators;

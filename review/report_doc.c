@@ -9,6 +9,7 @@
 #include "../vm/value.h"
 #include "../base/version.h"
 #include "report_render.h"
+#include "../compiler/kind.h"
 
 /* utc appends a journal time as "YYYY-MM-DD HH:MM:SS UTC". */
 static void utc(Buf *b, const char *time) {
@@ -36,6 +37,36 @@ static void improv_tag(Buf *b, long long id) {
   if (id) buf_printf(b, " (REPL #%lld)", id);
 }
 
+/* link_row puts one row of the trail: LABEL | `RUN` (STATE). */
+static void link_row(DocW *w, DwRow *row, const char *label, const char *run, const char *state) {
+  if (!run) return;
+  buf_puts(&row->c[0], label);
+  dw_code(&row->c[1], run);
+  if (state && *state) {
+    buf_puts(&row->c[1], " (");
+    dw_plain(&row->c[1], state);
+    buf_putc(&row->c[1], ')');
+  }
+  dw_row_put(w, row, NULL, 2);
+}
+
+/* trail puts the rows of the runs linked to this one (docs/journal.md). */
+static void trail(DocW *w, const Report *r, DwRow *row) {
+  const RrTrail *T = &r->trail;
+  if (T->started_by) {
+    Buf t = BUF_INIT;
+    rr_put_started_by(&t, T->started_by);
+    buf_puts(&row->c[0], "Started by");
+    dw_plain(&row->c[1], buf_cstr(&t));
+    dw_row_put(w, row, NULL, 2);
+    buf_free(&t);
+  }
+  link_row(w, row, "Undo of", T->undo_of, NULL);
+  link_row(w, row, "Undone by", T->undone_by, T->undone_state);
+  link_row(w, row, "Backout of", T->backout_of, NULL);
+  link_row(w, row, "Backed out by", T->backed_out_by, T->backed_out_state);
+}
+
 static void summary(DocW *w, const Report *r, DwRow *row) {
   static const char *const h[] = {"Field", "Content"};
   size_t i;
@@ -52,6 +83,7 @@ static void summary(DocW *w, const Report *r, DwRow *row) {
   buf_puts(&row->c[0], "Run");
   dw_code(&row->c[1], r->id);
   dw_row_put(w, row, NULL, 2);
+  trail(w, r, row);
   buf_puts(&row->c[0], "Operators");
   for (i = 0; i < r->noperators; i++) {
     if (i) buf_puts(&row->c[1], ", ");
@@ -98,7 +130,11 @@ static void summary(DocW *w, const Report *r, DwRow *row) {
 static void review(DocW *w, const Report *r, DwRow *row) {
   static const char *const h[] = {"Question", "Response"};
   size_t i;
-  dw_heading(w, 2, "review", "Post-backout review");
+  {
+    char h2[64];
+    snprintf(h2, sizeof h2, "Post-%s review", kind_noun(r->kind, 0));
+    dw_heading(w, 2, "review", h2);
+  }
   dw_para(w, "Answered from the journal where it can; the rest is for the review meeting.");
   dw_table(w, "review-table", 2, h);
   for (i = 0; i < REPORT_NQA; i++) {
@@ -347,7 +383,7 @@ void report_render_doc(const Report *r, DwFormat fmt, Buf *out) {
   DwRow row;
   Buf t = BUF_INIT;
   memset(&row, 0, sizeof row);
-  buf_puts(&t, "Post-backout review: ");
+  buf_printf(&t, "Post-%s review: ", kind_noun(r->kind, 0));
   dw_plain(&t, r->title ? r->title : r->id);
   dw_begin(&w, fmt, out, buf_cstr(&t));
   summary(&w, r, &row);

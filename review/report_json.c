@@ -32,6 +32,10 @@ void report_render_json(const Report *r, Buf *out) {
   dw_json_str(out, r->id);
   key(out, "title");
   dw_json_str(out, r->title);
+  key(out, "kind");
+  dw_json_str(out, r->kind);
+  key(out, "trail");
+  rr_put_trail_json(out, &r->trail);
   key(out, "runbook");
   dw_json_str(out, r->runbook);
   key(out, "host");

@@ -205,6 +205,12 @@ static void put_run_fields(const Events *E, Buf *b, const Json *start, const cha
   put_key_str(b, "title", json_str(json_get(start, "title"), NULL));
   put_key_str(b, "operator", operator_name);
   put_key_str(b, "undo_of", json_str(json_get(start, "undo_of"), NULL));
+  /* the trail (docs/journal.md): the run it backs out, the watch that started it */
+  put_key_str(b, "after", json_str(json_get(start, "after"), NULL));
+  if (json_kind(json_get(start, "started_by")) == JSON_OBJ) {
+    buf_puts(b, ",\"started_by\":");
+    json_print(b, json_get(start, "started_by"));
+  }
   /* the params given, without the secrets (not even their names' values) */
   buf_puts(b, ",\"params\":{");
   for (k = 0; k < json_len(params); k++) {

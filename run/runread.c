@@ -587,44 +587,139 @@ int rr_run_secs(const RrInfo *I, double *out) {
   return 1;
 }
 
-/* rr_put_undo_links appends how run (its journal L, in dir) and its undo are
-** linked: ", undone by RUN-undo" (or ", undo RUN-undo failed", ...) from
-** the original's link record and the undo run's own state, and ", undoes
-** RUN" for an undo run. Nothing for a run with neither. */
-void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir) {
-  const char *u = NULL, *of = I->start ? rr_str(I->start, "undo_of") : NULL;
+/* linked_state reads the state word of run id, beside dir (a run
+** directory), into out ("" when it cannot be read). */
+static void linked_state(const char *dir, const char *id, char *out, size_t n) {
+  char odir[JRN_PATH_MAX];
+  const char *slash = strrchr(dir, '/');
+  RrJournal OL;
+  RrInfo OI;
+  *out = '\0';
+  if (!id || strchr(id, '/')) return;
+  snprintf(odir, sizeof odir, "%.*s/%s", slash ? (int)(slash - dir) : 1, slash ? dir : ".", id);
+  if (!rr_is_dir(odir)) return;
+  if (rr_load(&OL, odir) == 0) {
+    rr_derive(&OL, odir, &OI);
+    snprintf(out, n, "%s", rr_state_word(&OI));
+    rr_info_free(&OI);
+  }
+  rr_unload(&OL);
+}
+
+void rr_trail(const RrJournal *L, const RrInfo *I, const char *dir, RrTrail *T) {
   size_t i;
+  memset(T, 0, sizeof *T);
+  if (I->start) {
+    const Json *sb = json_get(I->start, "started_by");
+    T->started_by = json_kind(sb) == JSON_OBJ ? sb : NULL;
+    T->undo_of = rr_str(I->start, "undo_of");
+    T->backout_of = rr_str(I->start, "after");
+  }
   for (i = 0; i < L->n; i++) {
     const Json *r = L->rec[i];
-    if (strcmp(rr_str(r, "type") ? rr_str(r, "type") : "", "link") == 0 && rr_str(r, "relation") &&
-        strcmp(rr_str(r, "relation"), "undo") == 0 && rr_str(r, "run"))
-      u = rr_str(r, "run");
+    const char *t = rr_str(r, "type"), *rel = rr_str(r, "relation");
+    if (!t || strcmp(t, "link") != 0 || !rel || !rr_str(r, "run")) continue;
+    if (strcmp(rel, "undo") == 0) T->undone_by = rr_str(r, "run");
+    else if (strcmp(rel, "backout") == 0) T->backed_out_by = rr_str(r, "run");
   }
-  if (u && !strchr(u, '/')) {
-    char udir[JRN_PATH_MAX];
-    const char *slash = strrchr(dir, '/');
-    RrJournal UL;
-    RrInfo UI;
-    int n = slash ? (int)(slash - dir) : 1;
-    snprintf(udir, sizeof udir, "%.*s/%s", n, slash ? dir : ".", u);
-    if (rr_is_dir(udir) && rr_load(&UL, udir) == 0) {
-      const char *w;
-      rr_derive(&UL, udir, &UI);
-      w = rr_state_word(&UI);
-      if (strcmp(w, "succeeded") == 0) buf_puts(b, ", undone by ");
-      else buf_puts(b, ", undo ");
-      rr_put_cstr(b, u, 200);
-      if (strcmp(w, "succeeded") != 0) {
-        buf_putc(b, ' ');
-        rr_put_cstr(b, w, 30);
-      }
-      rr_info_free(&UI);
-      rr_unload(&UL);
+  if (T->undone_by) linked_state(dir, T->undone_by, T->undone_state, sizeof T->undone_state);
+  if (T->backed_out_by) linked_state(dir, T->backed_out_by, T->backed_out_state, sizeof T->backed_out_state);
+}
+
+void rr_put_started_by(Buf *b, const Json *sb) {
+  const Json *probes = json_get(sb, "probes");
+  size_t i;
+  if (rr_str(sb, "watch")) {
+    buf_puts(b, "watch ");
+    rr_put_field(b, sb, "watch", 200);
+  } else {
+    buf_puts(b, "-");
+  }
+  if (rr_str(sb, "trigger")) {
+    buf_puts(b, ": trigger \"");
+    rr_put_field(b, sb, "trigger", 200);
+    buf_putc(b, '"');
+    if (rr_str(sb, "severity")) {
+      buf_puts(b, " (");
+      rr_put_field(b, sb, "severity", 20);
+      buf_putc(b, ')');
+    }
+    buf_puts(b, " fired");
+    if (rr_str(sb, "fired_at")) {
+      buf_puts(b, " at ");
+      rr_put_field(b, sb, "fired_at", 40);
     }
   }
-  if (of) {
-    buf_puts(b, ", undoes ");
-    rr_put_cstr(b, of, 200);
+  if (rr_str(sb, "decided_by")) {
+    buf_puts(b, "; ");
+    rr_put_field(b, sb, "decided_by", 100);
+    buf_puts(b, " answered that it could not be fixed within the window");
+  }
+  if (json_kind(probes) == JSON_OBJ && json_len(probes)) {
+    buf_puts(b, "; probes ");
+    for (i = 0; i < json_len(probes); i++) {
+      size_t kl;
+      const char *k = json_key(probes, i, &kl);
+      if (i) buf_puts(b, ", ");
+      rr_put_clean(b, k, kl, 60);
+      buf_putc(b, '=');
+      rr_put_value(b, json_at(probes, i), 60);
+    }
+  }
+}
+
+static void put_jstr(Buf *b, const char *key, const char *s) {
+  buf_printf(b, ",\"%s\":", key);
+  if (s) json_put_str(b, s, strlen(s));
+  else buf_puts(b, "null");
+}
+
+void rr_put_trail_json(Buf *b, const RrTrail *T) {
+  buf_puts(b, "{\"started_by\":");
+  if (T->started_by) json_print(b, T->started_by);
+  else buf_puts(b, "null");
+  put_jstr(b, "undo_of", T->undo_of);
+  put_jstr(b, "undone_by", T->undone_by);
+  put_jstr(b, "undone_by_state", T->undone_by && *T->undone_state ? T->undone_state : NULL);
+  put_jstr(b, "backout_of", T->backout_of);
+  put_jstr(b, "backed_out_by", T->backed_out_by);
+  put_jstr(b, "backed_out_by_state", T->backed_out_by && *T->backed_out_state ? T->backed_out_state : NULL);
+  buf_putc(b, '}');
+}
+
+/* put_link appends ", DONE RUN" once the linked run succeeded, else
+** ", NOUN RUN STATE" (", undo X-undo failed"); nothing when its journal
+** cannot be read. */
+static void put_link(Buf *b, const char *done, const char *noun, const char *run, const char *state) {
+  if (!run || !*state) return;
+  buf_printf(b, ", %s ", strcmp(state, "succeeded") == 0 ? done : noun);
+  rr_put_cstr(b, run, 200);
+  if (strcmp(state, "succeeded") != 0) {
+    buf_putc(b, ' ');
+    rr_put_cstr(b, state, 30);
+  }
+}
+
+/* rr_put_undo_links appends how run (its journal L, in dir) is linked to
+** others: its undo run and the run that backs it out (with their states,
+** from their own journals), and what it undoes, backs out or was started
+** by. Nothing for a run with no link. */
+void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir) {
+  RrTrail T;
+  rr_trail(L, I, dir, &T);
+  put_link(b, "undone by", "undo", T.undone_by, T.undone_state);
+  put_link(b, "backed out by", "backout", T.backed_out_by, T.backed_out_state);
+  if (T.undo_of) {
+    buf_puts(b, ", undo of ");
+    rr_put_cstr(b, T.undo_of, 200);
+  }
+  if (T.backout_of) {
+    buf_puts(b, ", backout of ");
+    rr_put_cstr(b, T.backout_of, 200);
+  }
+  if (T.started_by && rr_str(T.started_by, "watch")) {
+    buf_puts(b, ", started by watch ");
+    rr_put_field(b, T.started_by, "watch", 200);
   }
 }
 

@@ -159,9 +159,12 @@ void rr_put_summary(Buf *b, const RrInfo *I);
 /* rr_run_secs gives the run's duration from its start to its end (or its
 ** last record); returns 0 if the times cannot be read. */
 int rr_run_secs(const RrInfo *I, double *out);
-/* rr_put_undo_links appends the link between a run (L, I, in dir) and its
-** undo run: ", undone by RUN-undo" once that succeeded (else ", undo
-** RUN-undo STATE"), and ", undoes RUN" for an undo run. */
+/* rr_put_undo_links appends the links between a run (L, I, in dir) and
+** others (the trail, docs/journal.md): ", undone by RUN-undo" once that
+** succeeded (else ", undo RUN-undo STATE"), ", undo of RUN" for an undo
+** run, ", started by watch W" for a run a watch started, ", backout of
+** RUN" for a run started with --after RUN, and ", backed out by RUN"
+** (else ", backout RUN STATE") for the run it backs out. */
 /* rr_put_hosts appends the per-host table of the run's steps on hosts
 ** (host, outcome, duration, attempts, reason: each host's last host_end
 ** per step; undo records apart), as text or (json != 0) as a JSON array
@@ -169,5 +172,25 @@ int rr_run_secs(const RrInfo *I, double *out);
 ** nothing (text) or [] (JSON) when the run has no step on hosts. */
 void rr_put_hosts(Buf *b, const RrJournal *L, int json);
 void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *dir);
+
+/* The trail of a run: what started it and the runs linked to it. Strings
+** point into L; the linked runs' states are read from their journals. */
+typedef struct RrTrail {
+  const Json *started_by;      /* run_start's started_by: {watch, trigger, severity, condition, probes, fired_at, ...} */
+  const char *undo_of;         /* run_start's undo_of */
+  const char *backout_of;      /* run_start's after: the run this one backs out */
+  const char *undone_by;       /* the last link record with relation undo */
+  const char *backed_out_by;   /* the last link record with relation backout */
+  char undone_state[32], backed_out_state[32];   /* their state words ("" when unreadable) */
+} RrTrail;
+/* rr_trail reads the trail of a run (L, I, in dir). */
+void rr_trail(const RrJournal *L, const RrInfo *I, const char *dir, RrTrail *T);
+/* rr_put_started_by appends, as a person reads it, what started a run:
+** 'watch W: trigger "NAME" (critical) fired at TIME; probes err_pct=99'. */
+void rr_put_started_by(Buf *b, const Json *started_by);
+/* rr_put_trail_json appends the trail as one JSON object: {"started_by":
+** object|null, "undo_of", "undone_by", "undone_by_state", "backout_of",
+** "backed_out_by", "backed_out_by_state": string|null}. */
+void rr_put_trail_json(Buf *b, const RrTrail *T);
 
 #endif

@@ -23,6 +23,8 @@
 #include "load.h"
 #include "runctl.h"
 #include "state.h"
+#include "runread.h"
+#include "trail.h"
 
 /* ---- loading and opening ------------------------------------------- */
 
@@ -289,6 +291,11 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
     buf_puts(&f, ",\"from\":");
     json_put_str(&f, a->from, strlen(a->from));
   }
+  if (a->cause) buf_printf(&f, ",\"started_by\":%s", a->cause);
+  if (a->after) {
+    buf_puts(&f, ",\"after\":");
+    json_put_str(&f, a->after, strlen(a->after));
+  }
   buf_puts(&f, ",\"operator\":");
   json_put_str(&f, S->vm.operator_name, strlen(S->vm.operator_name));
   {
@@ -310,6 +317,29 @@ static int start_record(Session *S, RunArgs *a, char *why, size_t whylen) {
        state_set_latest(S->state, S->name, S->id, why, whylen) != 0 ? -1 : 0;
   buf_free(&f);
   return rc;
+}
+
+/* trail_check reads what --started-by and --after name before the run is
+** made, so that a link to nothing is refused with nothing written. */
+static int trail_check(Session *S, RunArgs *a) {
+  char why[1024], dir[JRN_PATH_MAX];
+  if (a->started_by && !a->cause) {
+    Buf c = BUF_INIT;
+    if (trail_watch_cause(S->state, a->started_by, &c, why, sizeof why) != 0) {
+      fprintf(stderr, "rbk %s: --started-by %s: %s\n", S->cmd, a->started_by, why);
+      buf_free(&c);
+      return -1;
+    }
+    a->cause = buf_take(&c);
+  }
+  if (a->after) {
+    state_run_dir(S->state, a->after, dir, sizeof dir);
+    if (state_id_check(a->after, STATE_ID_FOUND_MAX, why, sizeof why) != 0 || !rr_is_dir(dir)) {
+      fprintf(stderr, "rbk %s: --after %s: no such run in %s/runs\n", S->cmd, a->after, S->state);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* resume_record checks a continued run against the runbook and its
@@ -438,6 +468,7 @@ int session_open(Session *S, RunArgs *a) {
   size_t k;
   int rc;
   state_runbook_name(file, S->name, sizeof S->name);
+  if (trail_check(S, a) != 0) return EXIT_USAGE;
   if (a->run_id) {
     if (state_id_check(a->run_id, STATE_ID_FOUND_MAX, why, sizeof why) != 0) {   /* never a path out of STATE */
       fprintf(stderr, "rbk %s: %s\n", S->cmd, why);
@@ -477,6 +508,10 @@ again:
       fprintf(stderr, "rbk %s: nothing was run; free space, then run it again\n", S->cmd);
       return EXIT_STATE;
     }
+    /* the run it backs out names it back; a run being executed cannot be
+    ** written to, and the link from this side is enough to follow */
+    if (a->after && trail_link(S->state, a->after, S->id, "backout", why, sizeof why) != 0)
+      fprintf(stderr, "rbk %s: warning: run %s was not given a link to this run: %s\n", S->cmd, a->after, why);
   } else {
     for (k = 0; k < S->jr.nrecs; k++) {
       if (strcmp(S->jr.recs[k].type, "run_end") == 0) {

@@ -32,6 +32,10 @@ typedef struct RunArgs {
   const char *events;          /* --events FILE|- (NULL: no event stream) */
   int verbose;                 /* -q: -1, -v: 1, else 0 (how much the terminal shows) */
   int timestamps;              /* --timestamps: each line of output begins with the UTC time */
+  /* the trail (run/trail.h): a new run records them in its run_start */
+  const char *started_by;      /* --started-by WATCH: the watch that started it (rbk watch passes it) */
+  const char *after;           /* --after RUN: the run it backs out; that run gets a link record */
+  char *cause;                 /* session_open: started_by as JSON, read from the watch's journal (owned) */
 } RunArgs;
 
 /* What the command line gives a session: how the run looks (cli/term.c's

@@ -70,7 +70,7 @@ rbk run --dry c.rbk
 expect_eq "$rc" 0 "run: a long option may be shortened while unambiguous (--dry)"
 rbk run --a c.rbk
 expect_eq "$rc" 2 "run: an ambiguous abbreviation is a usage error"
-expect_match "$err" "^rbk run: option '--a' is ambiguous: --accept-changes, --as, --accept-new-host-keys$" "... naming the options it could mean"
+expect_match "$err" "^rbk run: option '--a' is ambiguous: --accept-changes, --as, --after, --accept-new-host-keys$" "... naming the options it could mean"
 rbk run --dry-run=yes c.rbk
 expect_eq "$rc:$err" "2:rbk run: --dry-run takes no value"$'\n'"Try 'rbk run --help'." "run: a value given to a flag is a usage error"
 rbk run c.rbk --only

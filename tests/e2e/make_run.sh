@@ -43,7 +43,7 @@ for f in backout-plan.md backout-plan.html backout-report.md backout-report.html
 done
 expect_match "$(head -1 "$dir/backout-plan.html"):$(head -1 "$dir/backout-report.html")" '^<!DOCTYPE html>:<!DOCTYPE html>$' "the HTML files are whole pages"
 expect_match "$(cat "$dir/backout-plan.md")" '\| Total \|  \|  \| 102 min \| window 240 min \|' "the plan has seed 001's procedure table (102 min)"
-expect_match "$(cat "$dir/backout-report.md")" '\| Outcome \| succeeded \|' "the report says the backout succeeded"
+expect_match "$(cat "$dir/backout-report.md")" '\| Outcome \| succeeded(, [^|]*)? \|' "the report says the backout succeeded"
 expect_match "$(cat "$dir/backout-report.md")" 'approved|Approved' "and lists the approvals"
 expect_eq "$(git -C "$C" status --porcelain)" "" "everything make run wrote is ignored by git"
 ok $(pgrep -f "$C/examples/portal/sandbox/bin/portal-server" >/dev/null; [ $? -ne 0 ]; echo $?) "no portal server is left running"

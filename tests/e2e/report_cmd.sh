@@ -23,7 +23,8 @@ S=$T/state
 
 # ---- (a) golden reports --------------------------------------------------
 python3 "$FIX/make.py" "$S"; ok $? "(a) the fixture journals are built"
-for run in backout-20260607-020000 db-deploy-20261122-070000 orphan-20261122-080000; do
+for run in backout-20260607-020000 db-deploy-20261122-070000 orphan-20261122-080000 rollout-20261201-090000 \
+  backout-20261201-091500; do
   "$RBK" log --verify --state "$S" "$run" >/dev/null; ok $? "(a) $run: its hash chain verifies"
 done
 golden() {   # golden RUN FORMAT NAME
@@ -36,6 +37,9 @@ golden() {   # golden RUN FORMAT NAME
 for f in md html json; do golden backout-20260607-020000 $f portal.$f; done
 for f in md json; do golden db-deploy-20261122-070000 $f deploy.$f; done
 golden orphan-20261122-080000 md orphan.md
+# the trail: a roll-out (its headings say so) backed out by a run a watch started
+for f in md html; do golden rollout-20261201-090000 $f rollout.$f; done
+for f in md json; do golden backout-20261201-091500 $f backout_watch.$f; done
 
 js=$("$RBK" report --state "$S" --format json backout-20260607-020000)
 expect_eq "$(jq -r '.outcome' <<<"$js")" succeeded "(a) json: the outcome"

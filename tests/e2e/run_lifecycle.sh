@@ -121,12 +121,12 @@ run=$(ls state/runs | grep '^u-' | grep -v undo | head -1)
 "$RBK" undo "$run" --yes >/dev/null 2>&1; rc=$?
 expect_eq "$rc" 0 "(c) rbk undo of a finished run"
 expect_match "$("$RBK" status "$run")" "^State +succeeded, undone by $run-undo$" "(c) status of the original: undone by its undo run"
-expect_match "$("$RBK" status "$run-undo")" "^State +succeeded, undoes $run$" "(c) status of the undo run: the reverse link"
+expect_match "$("$RBK" status "$run-undo")" "^State +succeeded, undo of $run$" "(c) status of the undo run: the reverse link"
 out=$("$RBK" runs)
 expect_match "$out" "^$run +succeeded, undone by $run-undo " "(c) rbk runs shows the link"
-expect_match "$out" "^$run-undo +succeeded, undoes $run " "(c) and the reverse link"
+expect_match "$out" "^$run-undo +succeeded, undo of $run " "(c) and the reverse link"
 expect_match "$("$RBK" report "$run")" "\| Outcome \| succeeded, undone by $run-undo \|" "(c) rbk report's outcome links the undo run"
-expect_match "$("$RBK" report "$run-undo")" "\| Outcome \| succeeded, undoes $run \|" "(c) and the undo run's links back"
+expect_match "$("$RBK" report "$run-undo")" "\| Outcome \| succeeded, undo of $run \|" "(c) and the undo run's links back"
 # ---- (d) the summary after rbk resume comes from the journal -----------------
 cat > s.rbk <<'EOF'
 runbook "Summary" {
