@@ -33,7 +33,7 @@ done
 "$RBK" lint "$T/nonexistent.rbk" >/dev/null 2>&1; expect_eq $? 2 "rbk lint on a missing file exits 2, as every command"
 
 # ---- the rules and their documentation ------------------------------------
-ids=$("$RBK" lint --rules --format json | jq -r '.[].id')
+ids=$("$RBK" lint --rules --format json | jq -r '.rules[].rule')
 n=$(wc -l <<<"$ids")
 expect_match "$n" '^[0-9]+$' "rbk lint --rules --format json lists the rules"
 [ "$n" -ge 20 ]; ok $? "at least 20 rules ($n)"
@@ -43,7 +43,7 @@ expect_eq "$missing" "" "every rule has a section in docs/lint.md"
 extra=""
 for id in $(sed -n 's/^### `\([a-z-]*\)`.*/\1/p' "$TOP/docs/lint.md"); do grep -qx "$id" <<<"$ids" || extra="$extra $id"; done
 expect_eq "$extra" "" "docs/lint.md documents no rule that does not exist"
-bad=$("$RBK" lint --rules --format json | jq -r '.[] | select((.title|length)==0 or (.rationale|length)==0 or (.fix|length)==0 or (.severity != "error" and .severity != "warning")) | .id')
+bad=$("$RBK" lint --rules --format json | jq -r '.rules[] | select((.title|length)==0 or (.rationale|length)==0 or (.fix|length)==0 or (.severity != "error" and .severity != "warning")) | .rule')
 expect_eq "$bad" "" "every rule has a severity, a title, a rationale and a fix"
 for want in step-no-owner no-verify no-timeout no-undo role-no-contact no-triggers no-backup-check \
             destructive-no-approval over-window no-expect secret-literal unused-param after-order unreachable; do
@@ -161,13 +161,13 @@ ok $rc "rbk plan --format json on the portal example"
 expect_eq "$(jq '.steps | length' <<<"$pj")" 11 "the procedure has 11 steps"
 expect_eq "$(jq -r '[.steps[].owner] | join(" ")' <<<"$pj")" "pm ops support ops dba ops ops ops qa ops pm" \
   "the owners are seed 001's: PM Ops Support Ops DBA Ops Ops Ops QA Ops PM"
-expect_eq "$(jq -r '[.steps[].expect / 60] | join(" ")' <<<"$pj")" "2 5 5 5 30 15 10 5 15 5 5" \
+expect_eq "$(jq -r '[.steps[].planned / 60] | join(" ")' <<<"$pj")" "2 5 5 5 30 15 10 5 15 5 5" \
   "the durations are seed 001's, in minutes"
 expect_eq "$(jq -r '[.steps[].title] | join("|")' <<<"$pj")" \
   "Announce backout to team|Stop incoming traffic|Notify users (if applicable)|Stop application servers|Restore database|Restore application|Restore configuration|Start application servers|Verify system health|Resume traffic|Notify stakeholders" \
   "the actions are seed 001's"
 # Seed 001 prints the total as "~100 min"; its eleven durations add up to 102.
-expect_eq "$(jq '.total_expect / 60' <<<"$pj")" 102 "the total is the sum of the seed's durations (102 min, the seed's ~100)"
+expect_eq "$(jq '.planned / 60' <<<"$pj")" 102 "the total is the sum of the seed's durations (102 min, the seed's ~100)"
 expect_eq "$(jq '.window / 60' <<<"$pj"):$(jq .fits_window <<<"$pj")" "240:true" "it fits the 4 h window"
 expect_eq "$(jq -r '[.roles[] | select(.name=="lead" or .name=="pm" or .name=="sponsor" or .name=="ops" or .name=="dba") | .person] | join(", ")' <<<"$pj")" \
   "Jane Doe, John Smith, Sarah Williams, Dave Jones, Mike Brown" "the contact list is seed 001's"
