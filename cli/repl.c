@@ -28,6 +28,7 @@
 
 #include "../compiler/check.h"
 #include "../base/buf.h"
+#include "../base/duration.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "cli.h"
@@ -302,11 +303,13 @@ static void show_steps(Repl *R) {
   }
 }
 
+/* fmt_dur: a duration in the one form (base/duration.h), "-" for none */
 static void fmt_dur(double s, char *out, size_t n) {
-  if (s < 0) snprintf(out, n, "-");
-  else if (s >= 3600) snprintf(out, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-  else if (s >= 60) snprintf(out, n, "%dm", (int)(s / 60 + 0.5));
-  else snprintf(out, n, "%gs", s);
+  Buf b = BUF_INIT;
+  if (s < 0) buf_putc(&b, '-');
+  else dur_format(&b, s);
+  snprintf(out, n, "%s", buf_cstr(&b));
+  buf_free(&b);
 }
 
 static void show_plan(Repl *R) {
