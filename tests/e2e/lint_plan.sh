@@ -175,8 +175,8 @@ expect_eq "$(jq '[.checklist[] | select(.ok | not)] | length' <<<"$pj")" 0 "ever
 expect_eq "$(jq '[.steps[] | select(.undo == null and .irreversible == null)] | map(.name) | join(",")' -r <<<"$pj")" \
   "verify_health" "every step but the read-only health check can be undone or says why not"
 md=$("$RBK" plan "$EX")
-expect_match "$md" '\| 5 \| Restore database \| dba \(Mike Brown\) \| 30 min \|' "the Markdown procedure table has the restore row"
-expect_match "$md" '\| Total \|  \|  \| 102 min \| window 240 min \|' "the Markdown table ends with the total and the window"
+expect_match "$md" '\| 5 \| Restore database \| dba \(Mike Brown\) \| 30m \|' "the Markdown procedure table has the restore row"
+expect_match "$md" '\| Total \|  \|  \| 1h42m \| window 4h \|' "the Markdown table ends with the total and the window"
 
 # ---- every DOT output renders with Graphviz -------------------------------
 for f in "$TOP"/tests/golden/plan/*.rbk "$TOP"/examples/*.rbk "$TOP"/examples/portal/*.rbk; do
@@ -235,7 +235,7 @@ for row in re.findall(r'<tr class="(?:step|total)">(.*?)</tr>', table, re.S):
 PY
 )
 expect_eq "$(tr '\n' ' ' <<<"$got")" \
-  "1|pm|2 min 2|ops|5 min 3|support|5 min 4|ops|5 min 5|dba|30 min 6|ops|15 min 7|ops|10 min 8|ops|5 min 9|qa|15 min 10|ops|5 min 11|pm|5 min Total||102 min " \
+  "1|pm|2m 2|ops|5m 3|support|5m 4|ops|5m 5|dba|30m 6|ops|15m 7|ops|10m 8|ops|5m 9|qa|15m 10|ops|5m 11|pm|5m Total||1h42m " \
   "the DOM's procedure rows have seed 001's step numbers, owners and durations"
 expect_match "$dom" '<h2 id="checklist">' "the DOM has the checklist"
 expect_match "$dom" 'Restore database' "the DOM has the step titles"

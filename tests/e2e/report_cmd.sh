@@ -84,7 +84,7 @@ for row in re.findall(r'<tr class="step">(.*?)</tr>', t, re.S):
 PY
 )
 expect_eq "$(sed -n '1p;3p;5p;11p' <<<"$got" | tr '\n' '|')" \
-  "1 pm 2 min 2m10s ok|3 support 5 min - skipped|5 dba 30 min 35m30s ok|11 pm 5 min 6m ok|" \
+  "1 pm 2m 2m10s ok|3 support 5m - skipped|5 dba 30m 35m30s ok|11 pm 5m 6m ok|" \
   "(b) the DOM's rows: step, owner, planned, actual, state"
 for id in summary review timeline commands decisions improvised failed-verifies; do
   grep -q "<h2 id=\"$id\">" <<<"$dom"; ok $? "(b) the DOM has the $id section"
@@ -138,8 +138,8 @@ print("ok" if ends and abs(max(ends) - right) < 2 else "last bar ends at %s, pan
 PY
 )
 expect_eq "$edge" ok "(c) planned in minutes, done in ms: the timeline is on the run's own time (the last bar reaches the edge)"
-expect_match "$dom" '<text class="words"[^>]*>[0-9.]+m?s of 1 min \(0%\)</text>' "(c) the per-step panel says actual against planned in words"
-expect_match "$(cat "$W/report.md")" '[0-9.]+m?s of 2 min \(0%\) ok :done, a2' "(c) the Mermaid bars carry the plan in words"
+expect_match "$dom" '<text class="words"[^>]*>[0-9.]+m?s of 1m \(0%\)</text>' "(c) the per-step panel says actual against planned in words"
+expect_match "$(cat "$W/report.md")" '[0-9.]+m?s of 2m \(0%\) ok :done, a2' "(c) the Mermaid bars carry the plan in words"
 
 # ---- (d) the command line -------------------------------------------------
 out=$("$RBK" report --help); rc=$?
