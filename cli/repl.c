@@ -74,8 +74,8 @@ const char usage_repl[] =
   "  :status             the run: id, journal, operator, progress\n"
   "  :log [N]            the last N journal records (default 10)\n"
   "  :vars               the variables and their values (secrets masked)\n"
-  "  :plan               the steps with owners and expected durations, and\n"
-  "                      the expected time left against the window\n"
+  "  :plan               the steps with owners and planned durations, and\n"
+  "                      the planned time left against the window\n"
   "  :quit               leave (also Ctrl-D); the run stays resumable with\n"
   "                      'rbk resume RUN' unless every step is done\n"
   "\n"
@@ -318,7 +318,7 @@ static void show_plan(Repl *R) {
   char a[32], b[32];
   uint32_t i;
   say(R, "%s%s%s\n", p->title, p->version[0] ? " v" : "", p->version);
-  say(R, "  %-3s %-24s %-12s %-8s %s\n", "#", "step", "owner", "expect", "state");
+  say(R, "  %-3s %-24s %-12s %-8s %s\n", "#", "step", "owner", "planned", "state");
   for (i = 0; i < p->nsteps; i++) {
     const StepInfo *st = &p->steps[i];
     int done = R->S.steps[i] == STEP_OK || R->S.steps[i] == STEP_RECOVERED || R->S.steps[i] == STEP_SKIPPED;
@@ -332,7 +332,7 @@ static void show_plan(Repl *R) {
   }
   fmt_dur(left, a, sizeof a);
   fmt_dur(all, b, sizeof b);
-  say(R, "expected time left: %s of %s", a, b);
+  say(R, "planned time left: %s of %s", a, b);
   if (p->window > 0) {
     fmt_dur(p->window, a, sizeof a);
     say(R, " (window %s)", a);
