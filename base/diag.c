@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "buf.h"
 #include "mem.h"
 
@@ -226,10 +227,11 @@ void diag_print_text(const Diags *d, FILE *f, int color) {
             DIAG_MAX_ERRORS);
 }
 
-void diag_print_json(const Diags *d, FILE *f) {
+void diag_print_json(const Diags *d, int nfiles, FILE *f) {
   size_t i;
   Buf b = BUF_INIT;
-  buf_putc(&b, '[');
+  buf_printf(&b, "{\"format_version\": %d, \"files\": %d, \"errors\": %d, \"warnings\": %d, \"truncated\": %s, \"findings\": [",
+             JSON_FORMAT_VERSION, nfiles, d->errors, d->warnings, d->truncated ? "true" : "false");
   for (i = 0; i < d->n; i++) {
     const Diag *dg = &d->v[i];
     int line = 0, col = 0, eline = 0, ecol = 0;
@@ -238,12 +240,12 @@ void diag_print_json(const Diags *d, FILE *f) {
       src_linecol(dg->src, dg->pos, &line, &col);
       src_linecol(dg->src, dg->end, &eline, &ecol);
     }
-    buf_puts(&b, i ? ",\n {" : "\n {");
+    buf_puts(&b, i ? ",\n  {" : "\n  {");
     buf_puts(&b, "\"file\": ");
     buf_json_str(&b, file ? file : "", file ? strlen(file) : 0);
     buf_printf(&b, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d",
                line, col, eline, ecol);
-    buf_printf(&b, ", \"severity\": \"%s\", \"code\": ", sev_name(dg->sev));
+    buf_printf(&b, ", \"severity\": \"%s\", \"rule\": ", sev_name(dg->sev));
     buf_json_str(&b, dg->code, strlen(dg->code));
     buf_puts(&b, ", \"message\": ");
     buf_json_str(&b, dg->msg, strlen(dg->msg));
@@ -252,7 +254,7 @@ void diag_print_json(const Diags *d, FILE *f) {
     else buf_puts(&b, "null");
     buf_putc(&b, '}');
   }
-  buf_puts(&b, d->n ? "\n]\n" : "]\n");
+  buf_puts(&b, d->n ? "\n]}\n" : "]}\n");
   fputs(buf_cstr(&b), f);
   buf_free(&b);
 }

@@ -64,9 +64,11 @@ void diag_sort(Diags *d, size_t from);
 void diag_print_text(const Diags *d, FILE *f, int color);
 /* diag_render_one renders one diagnostic to f. */
 void diag_render_one(const Diag *dg, FILE *f, int color);
-/* diag_print_json renders the list as a JSON array of objects with file,
-** line, column, end_line, end_column, severity, code, message and hint. */
-void diag_print_json(const Diags *d, FILE *f);
+/* diag_print_json renders the list as one JSON object (docs/json.md,
+** "check"): format_version, files (nfiles), errors, warnings, truncated,
+** and findings, each with file, line, column, end_line, end_column,
+** severity, rule, message and hint. */
+void diag_print_json(const Diags *d, int nfiles, FILE *f);
 /* diag_use_color says whether output to f should be coloured: f is a
 ** terminal, NO_COLOR is unset or empty, and TERM is not "dumb". */
 int diag_use_color(FILE *f);

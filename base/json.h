@@ -31,6 +31,13 @@
 ** that a hostile file cannot exhaust the C stack of the recursive reader. */
 #define JSON_MAX_DEPTH 64
 
+/* Every document rbk prints with --format json (check, lint, plan, status,
+** runs, log, report) and the event stream's run_start say this number as
+** "format_version" (docs/json.md, with a JSON Schema for each in docs/schema/). It
+** goes up when a key is renamed or removed or changes meaning; new keys
+** may appear without it. */
+#define JSON_FORMAT_VERSION 1
+
 typedef enum JsonKind {
   JSON_ABSENT,      /* what json_kind says of NULL: a missing key or index */
   JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ

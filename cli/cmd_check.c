@@ -26,9 +26,11 @@ const char usage_check[] =
   "source line, a caret under the spot, and a hint where one helps.\n"
   "\n"
   "Options:\n"
-  "  --format text|json  text (default) or a JSON array of diagnostics with\n"
-  "                      file, line, column, end_line, end_column,\n"
-  "                      severity, code, message and hint\n"
+  "  --format text|json  text (default) or one JSON object (docs/json.md):\n"
+  "                      format_version, files, errors, warnings,\n"
+  "                      truncated and findings, each with file, line,\n"
+  "                      column, end_line, end_column, severity, rule,\n"
+  "                      message and hint\n"
   "  -q, --quiet         print nothing; only the exit status tells\n"
   "  --dump-ast          print the syntax tree of each file (for debugging)\n"
   "  -h, --help          show this text\n"
@@ -45,7 +47,7 @@ const char usage_check[] =
 /* The options of check (its usage above says them in full). */
 enum { O_FORMAT = 1, O_QUIET, O_DUMP };
 static const CliOpt check_opts[] = {
-  {"format", 0, O_FORMAT, "text|json", "text (default) or a JSON array of diagnostics"},
+  {"format", 0, O_FORMAT, "text|json", "text (default) or a JSON object of findings"},
   {"quiet", 'q', O_QUIET, NULL, "print nothing; only the exit status tells"},
   {"dump-ast", 0, O_DUMP, NULL, "print the syntax tree of each file"},
   {NULL, 0, 0, NULL, NULL},
@@ -111,7 +113,7 @@ int cmd_check(int argc, char **argv) {
     ast_free(&ast);
   }
   if (!quiet) {
-    if (json) diag_print_json(&d, stdout);
+    if (json) diag_print_json(&d, nfiles, stdout);
     else diag_print_text(&d, stderr, diag_use_color(stderr));
   }
   diag_free(&d);

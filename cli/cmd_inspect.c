@@ -28,6 +28,7 @@
 #include "../base/buf.h"
 #include "../base/diag.h"
 #include "../run/journal.h"
+#include "../base/duration.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "../base/shquote.h"
@@ -60,12 +61,14 @@ const char usage_runs[] =
   "                           listed, never skipped\n"
   "\n"
   "Options:\n"
-  "  --format text|json  text (default): a table; json: an array of objects\n"
-  "                      with id, dir, runbook, title, state (one word),\n"
-  "                      summary (the STATE column), started (RFC 3339 UTC,\n"
-  "                      or null), duration (seconds, or null) and trail\n"
-  "                      (the runs linked to it: started_by, undo_of,\n"
-  "                      undone_by, backout_of, backed_out_by; docs/journal.md)\n"
+  "  --format text|json  text (default): a table; json: one object\n"
+  "                      (docs/json.md) with format_version and runs, each\n"
+  "                      with run (the ID), dir, runbook, title, outcome\n"
+  "                      (one word), summary (the STATE column), started\n"
+  "                      (RFC 3339 UTC, or null), duration (seconds, or\n"
+  "                      null) and trail (the runs linked to it: started_by,\n"
+  "                      undo_of, undone_by, backout_of, backed_out_by;\n"
+  "                      docs/journal.md)\n"
   "  --ids               print only the IDs, one per line, newest first by\n"
   "                      the time in the ID; no journal is read (for shell\n"
   "                      completion)\n"
@@ -113,12 +116,13 @@ const char usage_status[] =
   "which one is said on standard error.\n"
   "\n"
   "Options:\n"
-  "  --format text|json  text (default), or one JSON object with id, dir,\n"
-  "                      runbook, title, operator, host, started, duration,\n"
-  "                      state, summary, trail (the runs linked to it and\n"
-  "                      the watch that started it; docs/journal.md), journal,\n"
-  "                      steps, waiting, in_doubt and continue (the commands,\n"
-  "                      an array)\n"
+  "  --format text|json  text (default), or one JSON object (docs/json.md)\n"
+  "                      with format_version, run (the ID), dir, runbook,\n"
+  "                      title, operator, host, started, duration, outcome,\n"
+  "                      summary, trail (the runs linked to it and the watch\n"
+  "                      that started it; docs/journal.md), journal, steps,\n"
+  "                      waiting, in_doubt and continue (the commands, an\n"
+  "                      array)\n"
   "  --state DIR         look RUN up in DIR/runs/ (default: $RBK_STATE_DIR,\n"
   "                      else ./.rbk)\n"
   "  -h, --help          show this text\n"
@@ -149,14 +153,15 @@ const char usage_log[] =
   "which one is said on standard error.\n"
   "\n"
   "Options:\n"
-  "  --format text|json  text (default), or the records as a JSON array,\n"
-  "                      exactly as journaled\n"
+  "  --format text|json  text (default), or one JSON object (docs/json.md)\n"
+  "                      with format_version, run and records (the records\n"
+  "                      exactly as journaled)\n"
   "  --verify            check the journal instead of printing it: the hash\n"
   "                      chain, the numbering and the form of every record;\n"
   "                      prints \"journal intact: N records, chain verified\",\n"
   "                      or names the first bad record (with --format json:\n"
-  "                      an object with intact, records, torn, record, line\n"
-  "                      and reason)\n"
+  "                      an object with format_version, run, intact,\n"
+  "                      records, torn, record, line and reason)\n"
   "  --state DIR         look RUN up in DIR/runs/ (default: $RBK_STATE_DIR,\n"
   "                      else ./.rbk)\n"
   "  -h, --help          show this text\n"
@@ -386,6 +391,12 @@ static void continue_cmds(Buf *b, const RrInfo *I, const char *ref) {
 
 /* ---- JSON output helpers --------------------------------------------- */
 
+/* base_name is the last part of a run directory's path: the run's ID */
+static const char *base_name(const char *dir) {
+  const char *p = strrchr(dir, '/');
+  return p && p[1] ? p + 1 : dir;
+}
+
 static void jput_str(Buf *b, const char *s) {
   if (s) buf_json_str(b, s, strlen(s));
   else buf_puts(b, "null");
@@ -398,8 +409,9 @@ static void jput_field(Buf *b, const Json *o, const char *key) {
   else buf_puts(b, "null");
 }
 
+/* jput_num puts a duration in seconds, rounded to the millisecond */
 static void jput_num(Buf *b, int have, double d) {
-  if (have) json_put_num(b, d);
+  if (have) dur_json(b, d);
   else buf_puts(b, "null");
 }
 
@@ -542,11 +554,11 @@ static void print_runs_text(Row *rows, size_t n) {
 static void print_runs_json(Row *rows, size_t n) {
   Buf out = BUF_INIT;
   size_t i;
-  buf_puts(&out, "[");
+  buf_printf(&out, "{\"format_version\":%d,\"runs\":[", JSON_FORMAT_VERSION);
   for (i = 0; i < n; i++) {
     const Row *r = &rows[i];
     buf_puts(&out, i ? ",\n  {" : "\n  {");
-    buf_puts(&out, "\"id\":");
+    buf_puts(&out, "\"run\":");
     jput_str(&out, r->id);
     buf_puts(&out, ",\"dir\":");
     jput_str(&out, r->dir);
@@ -554,7 +566,7 @@ static void print_runs_json(Row *rows, size_t n) {
     jput_str(&out, r->runbook);
     buf_puts(&out, ",\"title\":");
     jput_str(&out, r->title);
-    buf_puts(&out, ",\"state\":");
+    buf_puts(&out, ",\"outcome\":");
     jput_str(&out, r->state);
     buf_puts(&out, ",\"summary\":");
     jput_str(&out, r->summary);
@@ -567,7 +579,7 @@ static void print_runs_json(Row *rows, size_t n) {
     buf_putc(&out, '}');
     flush(&out, stdout);
   }
-  buf_puts(&out, n ? "\n]\n" : "]\n");
+  buf_puts(&out, n ? "\n]}\n" : "]}\n");
   flush(&out, stdout);
   buf_free(&out);
 }
@@ -843,7 +855,7 @@ static void status_json(const RrInfo *I, const RrJournal *L, const char *dir, co
   double secs = 0;
   size_t i;
   int have;
-  buf_puts(&out, "{\"id\":");
+  buf_printf(&out, "{\"format_version\":%d,\"run\":", JSON_FORMAT_VERSION);
   jput_str(&out, I->id);
   buf_puts(&out, ",\"dir\":");
   jput_str(&out, dir);
@@ -860,7 +872,7 @@ static void status_json(const RrInfo *I, const RrJournal *L, const char *dir, co
   buf_puts(&out, ",\"duration\":");
   have = rr_run_secs(I, &secs);
   jput_num(&out, have, secs);
-  buf_puts(&out, ",\"state\":");
+  buf_puts(&out, ",\"outcome\":");
   jput_str(&out, rr_state_word(I));
   buf_puts(&out, ",\"summary\":");
   rr_put_summary(&t, I);
@@ -882,7 +894,7 @@ static void status_json(const RrInfo *I, const RrJournal *L, const char *dir, co
     const RrStep *s = &I->steps[i];
     buf_puts(&out, i ? ",{\"name\":" : "{\"name\":");
     jput_str(&out, s->name);
-    buf_puts(&out, ",\"state\":");
+    buf_puts(&out, ",\"outcome\":");
     jput_str(&out, s->state);
     buf_printf(&out, ",\"attempts\":%lld,\"duration\":", s->attempts);
     jput_num(&out, s->has_secs, s->secs);
@@ -1274,7 +1286,9 @@ static int log_verify(const Opts *o, const char *dir, const char *path) {
   if (rc == 0 && (nsig = sign_check_run(dir, swhy, sizeof swhy)) < 0) {
     if (o->json) {
       Buf out = BUF_INIT;
-      buf_printf(&out, "{\"intact\":false,\"records\":%zu,\"torn\":false,\"record\":null,\"line\":null,\"reason\":",
+      buf_printf(&out, "{\"format_version\":%d,\"run\":", JSON_FORMAT_VERSION);
+      jput_str(&out, base_name(dir));
+      buf_printf(&out, ",\"intact\":false,\"records\":%zu,\"torn\":false,\"record\":null,\"line\":null,\"reason\":",
                  vr.nrecs);
       jput_str(&out, swhy);
       buf_puts(&out, "}\n");
@@ -1287,7 +1301,9 @@ static int log_verify(const Opts *o, const char *dir, const char *path) {
   }
   if (o->json) {
     Buf out = BUF_INIT;
-    buf_printf(&out, "{\"intact\":%s,\"records\":%zu,\"torn\":%s", rc == 0 ? "true" : "false", vr.nrecs,
+    buf_printf(&out, "{\"format_version\":%d,\"run\":", JSON_FORMAT_VERSION);
+    jput_str(&out, base_name(dir));
+    buf_printf(&out, ",\"intact\":%s,\"records\":%zu,\"torn\":%s", rc == 0 ? "true" : "false", vr.nrecs,
                rc > 0 && vr.torn ? "true" : "false");
     if (rc != 0) {
       if (rc > 0) buf_printf(&out, ",\"record\":%" PRIu64 ",\"line\":%" PRIu64, vr.bad, vr.bad + 1);
@@ -1366,13 +1382,15 @@ int cmd_log(int argc, char **argv) {
   rc = open_run("log", &o, dir, sizeof dir, ref, sizeof ref, &L);
   if (rc != EXIT_OK) return rc;
   if (o.json) {
-    buf_putc(&out, '[');
+    buf_printf(&out, "{\"format_version\":%d,\"run\":", JSON_FORMAT_VERSION);
+    jput_str(&out, base_name(dir));
+    buf_puts(&out, ",\"records\":[");
     for (i = 0; i < L.n; i++) {
       buf_puts(&out, i ? ",\n" : "\n");
       buf_add(&out, L.line[i], L.len[i]);
       flush(&out, stdout);
     }
-    buf_puts(&out, L.n ? "\n]\n" : "]\n");
+    buf_puts(&out, L.n ? "\n]}\n" : "]}\n");
   } else {
     inspect_log_text(&L, 0, stdout);
   }

@@ -13,6 +13,7 @@
 #include "../grammar/parse.h"
 #include "../base/buf.h"
 #include "../base/diag.h"
+#include "../base/json.h"
 #include "../base/mem.h"
 #include "args.h"
 #include "cli.h"
@@ -41,9 +42,10 @@ const char usage_lint[] =
   "  --format text|json|sarif\n"
   "                 text (default): FILE:LINE:COL: SEVERITY: MESSAGE [RULE-ID],\n"
   "                 the source line, a caret, a hint, then a summary line;\n"
-  "                 json: an object with files, errors, warnings, suppressed\n"
-  "                 and findings (file, line, column, end_line, end_column,\n"
-  "                 severity, rule, message, hint, suppressed);\n"
+  "                 json: an object (docs/json.md) with format_version,\n"
+  "                 files, errors, warnings, suppressed and findings (file,\n"
+  "                 line, column, end_line, end_column, severity, rule,\n"
+  "                 message, hint, suppressed);\n"
   "                 sarif: SARIF 2.1.0 for code-scanning tools, suppressed\n"
   "                 findings included with their reason\n"
   "  --strict       treat warnings as errors\n"
@@ -118,7 +120,7 @@ static void print_text(const Lint *l, int nfiles) {
 static void print_json(const Lint *l, int nfiles) {
   Buf b = BUF_INIT;
   size_t i;
-  buf_printf(&b, "{\"files\": %d, \"errors\": %d, \"warnings\": %d, \"suppressed\": %zu, \"findings\": [", nfiles,
+  buf_printf(&b, "{\"format_version\": %d, \"files\": %d, \"errors\": %d, \"warnings\": %d, \"suppressed\": %zu, \"findings\": [", JSON_FORMAT_VERSION, nfiles,
              l->errors, l->warnings, suppressed_count(l));
   for (i = 0; i < l->n; i++) {
     const LintFinding *f = &l->v[i];
@@ -155,9 +157,9 @@ static int list_rules(int fmt) {
   const LintRule *r;
   Buf b = BUF_INIT;
   if (fmt == F_JSON) {
-    buf_putc(&b, '[');
+    buf_printf(&b, "{\"format_version\": %d, \"rules\": [", JSON_FORMAT_VERSION);
     for (r = lint_rules(); r->id; r++) {
-      buf_puts(&b, r == lint_rules() ? "\n {\"id\": " : ",\n {\"id\": ");
+      buf_puts(&b, r == lint_rules() ? "\n  {\"rule\": " : ",\n  {\"rule\": ");
       put_str(&b, r->id);
       buf_printf(&b, ", \"severity\": \"%s\", \"from_check\": %s, \"title\": ", sev_word(r->sev),
                  r->from_check ? "true" : "false");
@@ -168,7 +170,7 @@ static int list_rules(int fmt) {
       put_str(&b, r->fix);
       buf_putc(&b, '}');
     }
-    buf_puts(&b, "\n]\n");
+    buf_puts(&b, "\n]}\n");
   } else if (fmt == F_TEXT) {
     for (r = lint_rules(); r->id; r++)
       buf_printf(&b, "%-24s %-8s %s%s\n", r->id, sev_word(r->sev), r->title, r->from_check ? " (rbk check)" : "");

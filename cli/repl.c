@@ -28,6 +28,7 @@
 
 #include "../compiler/check.h"
 #include "../base/buf.h"
+#include "../base/duration.h"
 #include "../base/json.h"
 #include "../base/mem.h"
 #include "cli.h"
@@ -74,8 +75,8 @@ const char usage_repl[] =
   "  :status             the run: id, journal, operator, progress\n"
   "  :log [N]            the last N journal records (default 10)\n"
   "  :vars               the variables and their values (secrets masked)\n"
-  "  :plan               the steps with owners and expected durations, and\n"
-  "                      the expected time left against the window\n"
+  "  :plan               the steps with owners and planned durations, and\n"
+  "                      the planned time left against the window\n"
   "  :quit               leave (also Ctrl-D); the run stays resumable with\n"
   "                      'rbk resume RUN' unless every step is done\n"
   "\n"
@@ -304,11 +305,13 @@ static void show_steps(Repl *R) {
   }
 }
 
+/* fmt_dur: a duration in the one form (base/duration.h), "-" for none */
 static void fmt_dur(double s, char *out, size_t n) {
-  if (s < 0) snprintf(out, n, "-");
-  else if (s >= 3600) snprintf(out, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
-  else if (s >= 60) snprintf(out, n, "%dm", (int)(s / 60 + 0.5));
-  else snprintf(out, n, "%gs", s);
+  Buf b = BUF_INIT;
+  if (s < 0) buf_putc(&b, '-');
+  else dur_format(&b, s);
+  snprintf(out, n, "%s", buf_cstr(&b));
+  buf_free(&b);
 }
 
 static void show_plan(Repl *R) {
@@ -317,7 +320,7 @@ static void show_plan(Repl *R) {
   char a[32], b[32];
   uint32_t i;
   say(R, "%s%s%s\n", p->title, p->version[0] ? " v" : "", p->version);
-  say(R, "  %-3s %-24s %-12s %-8s %s\n", "#", "step", "owner", "expect", "state");
+  say(R, "  %-3s %-24s %-12s %-8s %s\n", "#", "step", "owner", "planned", "state");
   for (i = 0; i < p->nsteps; i++) {
     const StepInfo *st = &p->steps[i];
     int done = R->S.steps[i] == STEP_OK || R->S.steps[i] == STEP_RECOVERED || R->S.steps[i] == STEP_SKIPPED;
@@ -331,7 +334,7 @@ static void show_plan(Repl *R) {
   }
   fmt_dur(left, a, sizeof a);
   fmt_dur(all, b, sizeof b);
-  say(R, "expected time left: %s of %s", a, b);
+  say(R, "planned time left: %s of %s", a, b);
   if (p->window > 0) {
     fmt_dur(p->window, a, sizeof a);
     say(R, " (window %s)", a);

@@ -5,12 +5,14 @@
 #include "term.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../base/diag.h"
+#include "../base/duration.h"
 #include "../base/mem.h"
 #include "../run/effects.h"
 #include "stamp.h"
@@ -48,10 +50,11 @@ void term_init(Term *t) {
   t->beat_every = heartbeat_every();
 }
 
+/* dur: a progress line's elapsed time, to a tenth of a second below 10s,
+** in the one form (base/duration.h) */
 static void dur(double s, Buf *b) {
   if (s < 0) { buf_puts(b, "-"); return; }
-  if (s < 10) { buf_printf(b, "%.1fs", s); return; }
-  val_fmt_duration((double)(long)(s + 0.5), b);
+  dur_format(b, s < 10 ? round(s * 10) / 10 : (double)(long)(s + 0.5));
 }
 
 static void clear_progress(Term *t) {

@@ -89,7 +89,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 static void render(const Diags *d) {
   diag_print_text(d, devnull, 0);
   diag_print_text(d, devnull, 1);
-  diag_print_json(d, devnull);
+  diag_print_json(d, 1, devnull);
 }
 
 /* one parses src in mode; a file that parses is also checked and dumped. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "../base/duration.h"
 #include "../vm/value.h"
 
 /* The page's style: readable on screen, tidy on paper. */
@@ -288,8 +289,4 @@ void dw_code(Buf *b, const char *s) {
   buf_puts(b, PLAN_CODE_OFF);
 }
 
-void dw_minutes(Buf *b, double secs) {
-  double m = secs / 60;
-  if (secs >= 60 && m == floor(m) && m < 1e9) buf_printf(b, "%.0f min", m);
-  else val_fmt_duration(secs, b);
-}
+void dw_minutes(Buf *b, double secs) { dur_format(b, secs); }

@@ -75,8 +75,10 @@ void dw_plain(Buf *b, const char *text);
 void dw_json_str(Buf *b, const char *text);
 /* dw_html appends text escaped for HTML (code marks as <code>). */
 void dw_html(Buf *b, const char *text);
-/* dw_minutes appends a duration as seed 001's plan writes it: "5 min"
-** for whole minutes, else as rbk writes durations ("90s" is "1m30s"). */
+/* dw_minutes appends a duration in the one form every command and
+** document uses: dur_format of base/duration.h ("5m", "1h42m", "7.311s"),
+** so a plan never says "102 min" beside "1h42m". (The name is kept for
+** its callers.) */
 void dw_minutes(Buf *b, double secs);
 
 #endif

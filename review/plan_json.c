@@ -1,11 +1,12 @@
 /*
 ** plan_json.c -- the whole plan as one JSON object (`rbk plan --format
-** json`). Durations are seconds (numbers); texts are plain UTF-8 without
-** code marks; absent values are null. The keys are documented in
-** README.md ("rbk plan").
+** json`). Durations are seconds (numbers, rounded to the millisecond);
+** texts are plain UTF-8 without code marks; absent values are null. The
+** keys are documented in docs/json.md ("plan", docs/schema/plan.json).
 */
 #include <string.h>
 
+#include "../base/duration.h"
 #include "../base/json.h"
 #include "../base/version.h"
 #include "plan_render.h"
@@ -18,7 +19,7 @@ static void key(Buf *b, int *first, const char *k) {
 }
 
 static void num_or_null(Buf *b, int have, double d) {
-  if (have) json_put_num(b, d);
+  if (have) dur_json(b, d);
   else buf_puts(b, "null");
 }
 
@@ -46,7 +47,7 @@ static void step_json(Buf *b, const PlanStep *s) {
   buf_printf(b, "%d", s->line);
   key(b, &f, "owner");
   dw_json_str(b, s->owner);
-  key(b, &f, "expect");
+  key(b, &f, "planned");
   num_or_null(b, s->has_expect, s->expect);
   key(b, &f, "timeout");
   num_or_null(b, s->has_timeout, s->timeout);
@@ -125,7 +126,9 @@ void plan_render_json(const Plan *p, Buf *out) {
   int f = 1;
   size_t i, k;
   buf_putc(out, '{');
-  key(out, &f, "file");
+  key(out, &f, "format_version");
+  buf_printf(out, "%d", JSON_FORMAT_VERSION);
+  key(out, &f, "runbook");
   dw_json_str(out, p->file);
   key(out, &f, "source_sha256");
   dw_json_str(out, p->sha256);
@@ -139,9 +142,9 @@ void plan_render_json(const Plan *p, Buf *out) {
   dw_json_str(out, p->owner);
   key(out, &f, "window");
   num_or_null(out, p->has_window, p->window);
-  key(out, &f, "total_expect");
-  json_put_num(out, p->total);
-  key(out, &f, "all_steps_expect");
+  key(out, &f, "planned");
+  dur_json(out, p->total);
+  key(out, &f, "all_steps_planned");
   buf_puts(out, p->all_expect ? "true" : "false");
   key(out, &f, "fits_window");
   if (p->has_window) buf_puts(out, p->total <= p->window ? "true" : "false");

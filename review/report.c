@@ -579,9 +579,14 @@ static void on_step(Rb *b, const Json *rec, int end) {
     dw_code(&t, s->name);
     buf_puts(&t, " ");
     dw_plain(&t, s->state);
-    if (rr_secs(json_get(rec, "duration"), &d)) {
-      buf_puts(&t, " in ");
+    /* one rule for a step's duration, as in the steps table: from its
+    ** first start to its end; the time spent waiting for people said apart */
+    buf_puts(&t, " in ");
+    val_fmt_duration(s->end_at - s->start_at, &t);
+    if (rr_secs(json_get(rec, "waited"), &d) && d >= 0.001) {
+      buf_puts(&t, " (");
       val_fmt_duration(d, &t);
+      buf_puts(&t, " of it waiting for people)");
     }
     if (s->error) {
       buf_puts(&t, ": ");
@@ -596,7 +601,6 @@ static void on_record(Rb *b, size_t i) {
   const Json *rec = b->L->rec[i];
   const char *type = rr_str(rec, "type");
   Buf t = BUF_INIT, w = BUF_INIT;
-  double d;
   /* An improvisation ends with its improvised_end; one whose process died
   ** ends at the next record of another process or of a step. */
   if (strcmp(type, "resume") == 0 || strcmp(type, "repl_start") == 0 || strcmp(type, "repl_end") == 0 ||
@@ -695,10 +699,9 @@ static void on_record(Rb *b, size_t i) {
   } else if (strcmp(type, "run_end") == 0) {
     buf_puts(&t, "run ");
     dw_plain(&t, str_or(rec, "state", "ended"));
-    if (rr_secs(json_get(rec, "duration"), &d)) {
-      buf_puts(&t, " after ");
-      val_fmt_duration(d, &t);
-    }
+    /* since the run's start, as the header's Duration (not this process's part) */
+    buf_puts(&t, " after ");
+    val_fmt_duration(at(b, rr_str(rec, "time")), &t);
     event(b, rec, "end", &t);
   } else if (strcmp(type, "link") == 0) {
     dw_plain(&t, str_or(rec, "relation", "linked"));

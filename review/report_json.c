@@ -1,11 +1,13 @@
 /*
 ** report_json.c -- the whole post-run review as one JSON object (`rbk
 ** report RUN --format json`). Times are as journaled (UTC, RFC 3339);
-** "at" fields are seconds since the run started; durations are seconds;
+** "at" fields are seconds since the run started; durations are seconds
+** (both rounded to the millisecond); docs/json.md ("report") has the keys;
 ** texts are plain UTF-8 (no code marks); absent values are null.
 */
 #include <string.h>
 
+#include "../base/duration.h"
 #include "../base/json.h"
 #include "../base/version.h"
 #include "report_render.h"
@@ -16,8 +18,10 @@ static void key(Buf *b, const char *k) {
   buf_putc(b, ':');
 }
 
+/* num puts seconds (a duration or a time since the start), rounded to the
+** millisecond */
 static void num(Buf *b, int have, double d) {
-  if (have) json_put_num(b, d);
+  if (have) dur_json(b, d);
   else buf_puts(b, "null");
 }
 
@@ -28,7 +32,7 @@ static void improv(Buf *b, long long id) {
 
 void report_render_json(const Report *r, Buf *out) {
   size_t i, k;
-  buf_puts(out, "{\"run\":");
+  buf_printf(out, "{\"format_version\":%d,\"run\":", JSON_FORMAT_VERSION);
   dw_json_str(out, r->id);
   key(out, "title");
   dw_json_str(out, r->title);
@@ -88,7 +92,9 @@ void report_render_json(const Report *r, Buf *out) {
     dw_json_str(out, x->host);
     buf_printf(out, ",\"undo\":%s,\"batch\":%lld,\"outcome\":", x->undo ? "true" : "false", x->batch);
     dw_json_str(out, x->state);
-    buf_printf(out, ",\"duration\":%.3f,\"attempts\":%lld,\"reason\":", x->secs, x->attempts);
+    buf_puts(out, ",\"duration\":");
+    dur_json(out, x->secs);
+    buf_printf(out, ",\"attempts\":%lld,\"reason\":", x->attempts);
     dw_json_str(out, x->error);
     buf_putc(out, '}');
   }
@@ -110,11 +116,11 @@ void report_render_json(const Report *r, Buf *out) {
     num(out, s->started, s->start_at);
     key(out, "ended_at");
     num(out, s->started, s->end_at);
-    key(out, "actual");
+    key(out, "duration");
     num(out, s->started, s->end_at - s->start_at);
     key(out, "last_attempt");
     num(out, s->has_secs, s->secs);
-    key(out, "state");
+    key(out, "outcome");
     dw_json_str(out, s->state);
     buf_printf(out, ",\"attempts\":%lld", s->attempts);
     key(out, "error");
@@ -139,7 +145,7 @@ void report_render_json(const Report *r, Buf *out) {
     buf_puts(out, i ? ",\n{\"time\":" : "\n{\"time\":");
     dw_json_str(out, e->time);
     key(out, "at");
-    json_put_num(out, e->at);
+    dur_json(out, e->at);
     key(out, "kind");
     dw_json_str(out, e->kind);
     key(out, "text");

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/duration.h"
 #include "../base/mem.h"
 #include "../base/utctime.h"
 #include "effects.h"
@@ -155,8 +156,11 @@ static void on_step(void *ud, RunEvent ev, int index, const StepOutcome *o, VM *
       begin(E, &b, "step_end", NULL);
       put_step(E, &b, index);
       put_key_str(&b, "outcome", state);
-      buf_printf(&b, ",\"duration\":%.3f,\"waited\":%.3f,\"attempts\":%d", was->duration, was->waited,
-                 was->attempts > 0 ? was->attempts : 1);
+      buf_puts(&b, ",\"duration\":");
+      dur_json(&b, was->duration);
+      buf_puts(&b, ",\"waited\":");
+      dur_json(&b, was->waited);
+      buf_printf(&b, ",\"attempts\":%d", was->attempts > 0 ? was->attempts : 1);
       if (vm->undoing) buf_puts(&b, ",\"undo\":true");
       if (E->replaying) buf_puts(&b, ",\"replayed\":true");
       if (!E->replaying && (o->state == STEP_FAILED || o->state == STEP_PAUSED))
@@ -312,6 +316,7 @@ static void on_record(void *ud, const Journal *j, const char *line, size_t len) 
     const char *rid = json_str(json_get(start, "run"), NULL);
     if (rid) snprintf(E->run, sizeof E->run, "%s", rid);
     begin(E, &b, "run_start", time);
+    buf_printf(&b, ",\"format_version\":%d", JSON_FORMAT_VERSION);
     if (resumed) buf_puts(&b, ",\"resumed\":true");
     put_key_str(&b, "source_sha256", json_str(json_get(r, "source_sha256"), NULL));
     put_run_fields(E, &b, start, json_str(json_get(r, "operator"), NULL));
@@ -367,7 +372,10 @@ static void on_record(void *ud, const Journal *j, const char *line, size_t len) 
       buf_printf(&b, ",\"effect\":%ld", n);
       if (repl) buf_puts(&b, ",\"lane\":\"repl\"");
       put_key_json(&b, "exit_status", json_get(r, "status"));
-      put_key_json(&b, "duration", json_get(r, "duration"));
+      if (json_kind(json_get(r, "duration")) == JSON_NUM) {
+        buf_puts(&b, ",\"duration\":");
+        dur_json(&b, json_num(json_get(r, "duration"), NULL));
+      }
       if (json_bool(json_get(rec, "timed_out"), &ok2) && ok2) buf_puts(&b, ",\"timed_out\":true");
       put_key_str(&b, "error", json_str(json_get(r, "error"), NULL));
       finish(E, &b);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../base/duration.h"
 #include "../base/mem.h"
 #include "../vm/value.h"
 #include "state.h"
@@ -767,8 +768,9 @@ void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
       json_put_str(b, h[k].host, strlen(h[k].host));
       buf_puts(b, ",\"outcome\":");
       json_put_str(b, h[k].state, strlen(h[k].state));
-      buf_printf(b, ",\"duration\":%.3f,\"attempts\":%lld,\"undo\":%s,\"reason\":", h[k].secs, h[k].attempts,
-                 h[k].undo ? "true" : "false");
+      buf_puts(b, ",\"duration\":");
+      dur_json(b, h[k].secs);
+      buf_printf(b, ",\"attempts\":%lld,\"undo\":%s,\"reason\":", h[k].attempts, h[k].undo ? "true" : "false");
       if (h[k].error) json_put_str(b, h[k].error, strlen(h[k].error));
       else buf_puts(b, "null");
       buf_putc(b, '}');

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/duration.h"
 #include "../base/mem.h"
 
 void val_free_obj(Obj *o) {
@@ -225,32 +226,7 @@ int val_parse_duration(const char *text, double *s) {
   return 0;
 }
 
-void val_fmt_duration(double s, Buf *b) {
-  double whole;
-  /* Loaders and parsers refuse NaN; should one arrive all the same, it must
-  ** not reach the (long) conversion below, which is undefined for it. */
-  if (isnan(s)) {
-    buf_puts(b, "nan");
-    return;
-  }
-  if (s < 0) {
-    buf_putc(b, '-');
-    s = -s;
-  }
-  if (s == 0) { buf_puts(b, "0s"); return; }
-  if (s < 1) { fmt_num(round(s * 1e4) / 10, b); buf_puts(b, "ms"); return; }   /* 2.1ms */
-  whole = floor(s);
-  if (s >= 1e15) { fmt_num(s, b); buf_putc(b, 's'); return; }
-  if (whole != s && s < 60) { fmt_num(round(s * 1000) / 1000, b); buf_putc(b, 's'); return; }   /* 1.234s */
-  if (whole != s) s = whole = floor(s + 0.5);   /* a minute or more: whole seconds */
-  {
-    long t = (long)whole, d = t / 86400, h = t % 86400 / 3600, m = t % 3600 / 60, sec = t % 60;
-    if (d) buf_printf(b, "%ldd", d);
-    if (h) buf_printf(b, "%ldh", h);
-    if (m) buf_printf(b, "%ldm", m);
-    if (sec) buf_printf(b, "%lds", sec);
-  }
-}
+void val_fmt_duration(double s, Buf *b) { dur_format(b, s); }
 
 /* masked is the text of s[0..n) after m: s itself when there is no
 ** mask, else m's output in tmp. */

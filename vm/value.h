@@ -149,7 +149,8 @@ void val_show_repr(const Value *v, const ValMask *m, Buf *b);
 ** 1.5h or 1h30m. Returns 0 with the seconds in *s, or -1 (also for a
 ** total no double can hold, such as 1e999s: durations are finite). */
 int val_parse_duration(const char *text, double *s);
-/* val_fmt_duration appends seconds as "1h30m", "45s", "1.5s" or "250ms". */
+/* val_fmt_duration appends seconds as "1h30m", "45s", "1.5s" or "250ms":
+** dur_format of base/duration.h, the one formatter every command uses. */
 void val_fmt_duration(double s, Buf *b);
 
 #endif

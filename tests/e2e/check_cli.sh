@@ -163,7 +163,7 @@ expect_match "$err" 'missing\.rbk: error: cannot open: No such file or directory
 run "$RBK" check "$T/good.rbk" --format json
 if printf '%s' "$err" | grep -q -- '--format: error: cannot open'; then r=1; else r=0; fi
 ok $r "an option after FILE is not taken for a file name (got: $(head -1 <<<"$err"))"
-if [ "$rc" = 0 ] && printf '%s' "$out" | jq -e 'type == "array"' >/dev/null 2>&1; then r=0
+if [ "$rc" = 0 ] && printf '%s' "$out" | jq -e 'type == "object"' >/dev/null 2>&1; then r=0
 elif [ "$rc" = 2 ]; then r=0
 else r=1; fi
 ok $r "an option after FILE is honoured (JSON, exit 0) or refused (exit 2); got exit $rc"
@@ -173,28 +173,28 @@ run "$RBK" check --format json "$T/bad_role.rbk" "$T/bad_timeout.rbk" "$T/warn.r
 expect_eq "$rc" 1 "--format json exits 1 on errors"
 printf '%s' "$out" | jq -e . >/dev/null 2>&1
 ok $? "--format json prints valid JSON"
-printf '%s' "$out" | jq -e 'type == "array" and length == 3' >/dev/null 2>&1
-ok $? "--format json gives an array of the 3 diagnostics"
-printf '%s' "$out" | jq -e 'all(.[]; has("file") and has("line") and has("column") and has("severity") and has("code") and has("message"))' >/dev/null 2>&1
-ok $? "every JSON diagnostic has file, line, column, severity, code and message"
-printf '%s' "$out" | jq -e 'all(.[]; (.line|type) == "number" and (.column|type) == "number" and (.message|type) == "string")' >/dev/null 2>&1
+printf '%s' "$out" | jq -e '.format_version == 1 and .files == 3 and .errors == 2 and .warnings == 1 and (.findings | length) == 3' >/dev/null 2>&1
+ok $? "--format json gives an object: format_version, 3 files, 2 errors, 1 warning, the 3 findings"
+printf '%s' "$out" | jq -e 'all(.findings[]; has("file") and has("line") and has("column") and has("severity") and has("rule") and has("message"))' >/dev/null 2>&1
+ok $? "every JSON finding has file, line, column, severity, rule and message"
+printf '%s' "$out" | jq -e 'all(.findings[]; (.line|type) == "number" and (.column|type) == "number" and (.message|type) == "string")' >/dev/null 2>&1
 ok $? "JSON line and column are numbers, message a string"
-got=$(printf '%s' "$out" | jq -r '.[] | "\(.file|sub(".*/";""))|\(.line)|\(.column)|\(.severity)|\(.code)"' 2>/dev/null | sort | tr '\n' ' ')
+got=$(printf '%s' "$out" | jq -r '.findings[] | "\(.file|sub(".*/";""))|\(.line)|\(.column)|\(.severity)|\(.rule)"' 2>/dev/null | sort | tr '\n' ' ')
 expect_eq "$got" "bad_role.rbk|4|11|error|unknown-role bad_timeout.rbk|3|13|error|type-mismatch warn.rbk|2|25|warning|unknown-contact " "JSON holds the right positions, severities and codes"
 expect_eq "$err" "" "--format json writes nothing to stderr"
 
 run "$RBK" check --format=json "$T/good.rbk"
-expect_eq "$rc:$out" "0:[]" "--format=json of a clean runbook prints []"
+expect_eq "$rc:$(jq -c '[.files, .errors, .warnings, .findings]' <<<"$out")" "0:[1,0,0,[]]" "--format=json of a clean runbook: no findings"
 
 run "$RBK" check --format json "$T/missing.rbk"
 expect_eq "$rc" 2 "--format json of a missing file exits 2"
-printf '%s' "$out" | jq -e '.[0].severity == "error" and (.[0].message | test("cannot open"))' >/dev/null 2>&1
+printf '%s' "$out" | jq -e '.findings[0].severity == "error" and (.findings[0].message | test("cannot open"))' >/dev/null 2>&1
 ok $? "--format json reports a missing file as a JSON error"
 
 # a message with quotes and backslashes stays valid JSON
 printf 'runbook "q" {\n  step go "Go" {\n    log "a\\qb"\n  }\n}\n' >"$T/escape.rbk"
 run "$RBK" check --format json "$T/escape.rbk"
-printf '%s' "$out" | jq -e '.[0].message | contains("\\q")' >/dev/null 2>&1
+printf '%s' "$out" | jq -e '.findings[0].message | contains("\\q")' >/dev/null 2>&1
 ok $? "--format json escapes backslashes in messages"
 
 # ---- quiet --------------------------------------------------------------

@@ -17,9 +17,9 @@ rbk() {
     printf 'rbk %s: exit %s\n%s\n' "$*" "$rc" "$(head -c 1500 <<<"$err")" >>"$T/.crashes"
   fi
 }
-# norm: durations as printed by `rbk run` ("0.0s", "1.2s") become "T"
+# norm: durations as printed by `rbk run` ("0s", "100ms", "1.2s") become "T"
 # Timings and the run's id and journal path differ from run to run.
-norm() { sed -E 's/[0-9]+\.[0-9]s/T/g; /^(run|resuming run) [^ ]+ \(journal /d'; }
+norm() { sed -E 's/\b[0-9]+(\.[0-9]+)?m?s\b/T/g; /^(run|resuming run) [^ ]+ \(journal /d'; }
 # flip FILE OFFSET: invert one byte of FILE in place
 flip() {
   local b

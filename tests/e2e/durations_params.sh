@@ -37,7 +37,7 @@ rbk run --new --param limit=500ms --param planned=3m d.rbk
 expect_eq "$rc" 1 "a timeout from --param stops the slow command"
 expect_match "$all" "command timed out \(the step's timeout was reached\)" "the step's timeout came from --param"
 expect_match "$out" 'slow +failed .* 3m' "and expect from --param"
-expect_match "$out" 'retrying \(attempt 2 of 2\) in 0.1s' "retry every from a param"
+expect_match "$out" 'retrying \(attempt 2 of 2\) in 100ms' "retry every from a param"
 
 cat > "$T/bad.rbk" <<'RBK'
 runbook "Bad duration" {
@@ -54,7 +54,7 @@ expect_match "$err" "^bad\\.rbk:4:5: error: 'timeout' needs a finite duration, n
 ok $(grep -q 'log: never' <<<"$out"; [ $? -ne 0 ]; echo $?) "the step's work did not run"
 
 rbk plan d.rbk
-expect_match "$out" 'Step `slow`. Owner: -. Expected: 7 min. Timeout: 30s' "the plan shows the params' defaults"
+expect_match "$out" 'Step `slow`. Owner: -. Expected: 7m. Timeout: 30s' "the plan shows the params' defaults"
 
 [ ! -s "$T/.crashes" ]; ok $? "no crash"
 done_testing

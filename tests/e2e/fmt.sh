@@ -14,7 +14,7 @@ meaning_of() {
   if "$RBK" disasm --no-positions "$1" 2>/dev/null; then return; fi
   echo "does not compile:"
   "$RBK" disasm "$1" 2>&1 | sed -n '1s/^.*:[0-9]*:[0-9]*: //p'
-  "$RBK" check --format json "$1" 2>/dev/null | jq -c '.[] | [.severity, .code, .message, .hint]'
+  "$RBK" check --format json "$1" 2>/dev/null | jq -c '.findings[] | [.severity, .rule, .message, .hint]'
 }
 
 # ---- every runbook in the repository ------------------------------------

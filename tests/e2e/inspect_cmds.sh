@@ -77,22 +77,22 @@ expect_eq "$(tr '\n' ' ' <<<"$out")" \
 
 r runs --format json
 expect_eq "$rc" 0 "runs --format json: exit 0"
-jq -e 'length == 13 and all(.[]; has("id") and has("dir") and has("runbook") and has("title")
-       and has("state") and has("summary") and has("started") and has("duration"))' <<<"$out" >/dev/null
+jq -e '.format_version == 1 and (.runs | length) == 13 and all(.runs[]; has("run") and has("dir") and has("runbook") and has("title")
+       and has("outcome") and has("summary") and has("started") and has("duration"))' <<<"$out" >/dev/null
 ok $? "runs json: 13 runs, each with every field"
-jq -e --arg ok "$OK" --arg gate "$GATE" --arg flip "$FLIP" '
-  (map(select(.id == $ok))[0] | .state == "succeeded" and .title == "Deploy web v2"
+jq -e --arg ok "$OK" --arg gate "$GATE" --arg flip "$FLIP" '.runs |
+  (map(select(.run == $ok))[0] | .outcome == "succeeded" and .title == "Deploy web v2"
      and .runbook == "runbooks/web-deploy.rbk" and .started == "2026-11-22T06:00:00.000Z" and .duration == 134.27)
-  and (map(select(.id == $gate))[0] | .state == "waiting" and .summary == "waiting: approval by lead (Jane Doe)")
-  and (map(select(.id == $flip))[0] | .state == "damaged")
-  and (map(select(.id == "broken-20261122-150000"))[0] | .state == "unreadable" and .started == null and .duration == null)' \
+  and (map(select(.run == $gate))[0] | .outcome == "waiting" and .summary == "waiting: approval by lead (Jane Doe)")
+  and (map(select(.run == $flip))[0] | .outcome == "damaged")
+  and (map(select(.run == "broken-20261122-150000"))[0] | .outcome == "unreadable" and .started == null and .duration == null)' \
   <<<"$out" >/dev/null
 ok $? "runs json: states, times and durations"
 
 RBK_STATE_DIR=$T/nowhere r runs --state "$S" --format=json
-expect_eq "$(jq length <<<"$out")" 13 "runs --state DIR overrides RBK_STATE_DIR"
+expect_eq "$(jq '.runs | length' <<<"$out")" 13 "runs --state DIR overrides RBK_STATE_DIR"
 RBK_STATE_DIR=$T/nowhere r runs --format json
-expect_eq "$rc:$out" "0:[]" "runs json with no state directory: []"
+expect_eq "$rc:$(jq -c .runs <<<"$out")" "0:[]" "runs json with no state directory: no runs"
 RBK_STATE_DIR=$T/nowhere r runs
 expect_eq "$rc:$out" "0:" "runs text with no state directory: nothing on stdout"
 expect_match "$err" "no runs in $T/nowhere" "runs: says there are no runs"
@@ -185,10 +185,10 @@ expect_match "$err" "cannot open: No such file or directory" "status without a j
 
 r status "$GATE" --format json
 expect_eq "$rc" 0 "status json: exit 0"
-jq -e --arg id "$GATE" '.id == $id and .runbook == "runbooks/web-deploy.rbk" and .title == "Deploy web v2"
+jq -e --arg id "$GATE" '.format_version == 1 and .run == $id and .runbook == "runbooks/web-deploy.rbk" and .title == "Deploy web v2"
   and .operator == "alice" and .host == "ops-01" and .started == "2026-11-22T08:00:00.000Z"
-  and .state == "waiting" and .journal.intact == true and .journal.records == 8
-  and (.steps | map(.name + ":" + .state) == ["drain:ok", "deploy:running", "enable:pending"])
+  and .outcome == "waiting" and .journal.intact == true and .journal.records == 8
+  and (.steps | map(.name + ":" + .outcome) == ["drain:ok", "deploy:running", "enable:pending"])
   and .steps[0].attempts == 1 and .steps[0].duration == 2.02
   and .waiting.for == "gate" and .waiting.gate == "approve" and .waiting.role == "lead"
   and .waiting.person == "Jane Doe" and .waiting.text == "Deploy v2 to production"
@@ -200,12 +200,12 @@ jq -e '.waiting.for == "in_doubt" and .waiting.what == "sqlite3 data/portal.db <
   and .waiting.n == 1 and .in_doubt.step == "migrate" and (.continue | length) == 2' <<<"$out" >/dev/null
 ok $? "status json: in-doubt effect"
 r status "$OK" --format=json
-jq -e '.state == "succeeded" and .duration == 134.27 and .waiting == null and .continue == []
-  and ([.steps[].state] == ["ok", "ok", "ok"])' <<<"$out" >/dev/null
+jq -e '.outcome == "succeeded" and .duration == 134.27 and .waiting == null and .continue == []
+  and ([.steps[].outcome] == ["ok", "ok", "ok"])' <<<"$out" >/dev/null
 ok $? "status json: finished run"
 r status "$FLIP" --format json
 expect_eq "$rc" 1 "status json damaged: exit 1"
-jq -e '.state == "damaged" and .journal.damaged == true and .journal.records == 4' <<<"$out" >/dev/null
+jq -e '.outcome == "damaged" and .journal.damaged == true and .journal.records == 4' <<<"$out" >/dev/null
 ok $? "status json damaged: journal problem reported"
 
 r status "$S/runs/$GATE"
@@ -248,10 +248,11 @@ expect_match "$out" "interrupted +by SIGTERM" "log: interrupted"
 
 r log "$OK" --format json
 expect_eq "$rc" 0 "log json: exit 0"
-jq -e 'length == 18 and .[0].type == "run_start" and .[17].type == "run_end"
-  and ([.[].seq] == [range(0; 18)]) and all(.[]; has("prev") and has("time"))' <<<"$out" >/dev/null
-ok $? "log json: the records as an array"
-expect_eq "$(jq -c '.[]' <<<"$out")" "$(jq -c . "$S/runs/$OK/journal.jsonl")" "log json: exactly the journal's records"
+jq -e --arg id "$OK" '.format_version == 1 and .run == $id and (.records | length) == 18
+  and .records[0].type == "run_start" and .records[17].type == "run_end"
+  and ([.records[].seq] == [range(0; 18)]) and all(.records[]; has("prev") and has("time"))' <<<"$out" >/dev/null
+ok $? "log json: an object with the records as an array"
+expect_eq "$(jq -c '.records[]' <<<"$out")" "$(jq -c . "$S/runs/$OK/journal.jsonl")" "log json: exactly the journal's records"
 
 r log "$TORN"
 expect_eq "$rc:$(wc -l <<<"$out" | tr -d ' ')" "0:3" "log torn: exit 0, the 3 records before the torn one"
@@ -269,7 +270,7 @@ r log "$TORN" --verify
 expect_eq "$rc" 1 "log --verify: torn: exit 1"
 expect_match "$out" "^torn last record at line 4: the last line has no final newline" "log --verify: torn last record reported"
 r log "$OK" --verify --format json
-jq -e '.intact == true and .records == 18' <<<"$out" >/dev/null
+jq -e --arg id "$OK" '.format_version == 1 and .run == $id and .intact == true and .records == 18' <<<"$out" >/dev/null
 ok $? "log --verify json: intact"
 r log "$FLIP" --verify --format json
 jq -e '.intact == false and .torn == false and .record == 4 and .line == 5 and (.reason | test("prev"))' <<<"$out" >/dev/null
@@ -295,7 +296,7 @@ expect_eq "$(grep -c 'rbk resume' <<<"$out")" 0 "status of a running run: does n
 kill "$live"
 wait "$live" 2>/dev/null
 RBK_STATE_DIR=$T/live r status "$LIVE" --format json
-jq -e '.state == "interrupted" and .in_doubt.what == "bin/lb drain portal"' <<<"$out" >/dev/null
+jq -e '.outcome == "interrupted" and .in_doubt.what == "bin/lb drain portal"' <<<"$out" >/dev/null
 ok $? "status: once that process is gone, the run is interrupted with its command in doubt"
 
 # ---- help ----------------------------------------------------------------

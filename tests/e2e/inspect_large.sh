@@ -29,7 +29,7 @@ js=$(timeout 300 "$RBK" status --format json "$run" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 s = d["steps"]
-print(len(s), sum(x["state"] == "ok" for x in s), sum(x["state"] == "recovered" for x in s), d["journal"]["records"])')
+print(len(s), sum(x["outcome"] == "ok" for x in s), sum(x["outcome"] == "recovered" for x in s), d["journal"]["records"])')
 expect_eq "$js" "$n $((n - n / 10)) $((n / 10)) $((4 * n + n / 10 * 3 + 2))" "rbk status --format json: the same counts, and every record read"
 
 # rbk log: one line per record, every effect_end with its command's kind
@@ -43,7 +43,7 @@ rp=$(timeout 300 "$RBK" report --format json "$run" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 s = d["steps"]
-print(len(s), sum(x["state"] == "recovered" for x in s), len(d["commands"]),
+print(len(s), sum(x["outcome"] == "recovered" for x in s), len(d["commands"]),
       sum(1 for c in d["commands"] if c["status"] == 1),
       all(x["number"] == i + 1 and x["name"] == "s%d" % i for i, x in enumerate(s)))')
 expect_eq "$rp" "$n $((n / 10)) $((n + n / 10)) $((n / 10)) True" \

@@ -33,7 +33,7 @@ done
 "$RBK" lint "$T/nonexistent.rbk" >/dev/null 2>&1; expect_eq $? 2 "rbk lint on a missing file exits 2, as every command"
 
 # ---- the rules and their documentation ------------------------------------
-ids=$("$RBK" lint --rules --format json | jq -r '.[].id')
+ids=$("$RBK" lint --rules --format json | jq -r '.rules[].rule')
 n=$(wc -l <<<"$ids")
 expect_match "$n" '^[0-9]+$' "rbk lint --rules --format json lists the rules"
 [ "$n" -ge 20 ]; ok $? "at least 20 rules ($n)"
@@ -43,7 +43,7 @@ expect_eq "$missing" "" "every rule has a section in docs/lint.md"
 extra=""
 for id in $(sed -n 's/^### `\([a-z-]*\)`.*/\1/p' "$TOP/docs/lint.md"); do grep -qx "$id" <<<"$ids" || extra="$extra $id"; done
 expect_eq "$extra" "" "docs/lint.md documents no rule that does not exist"
-bad=$("$RBK" lint --rules --format json | jq -r '.[] | select((.title|length)==0 or (.rationale|length)==0 or (.fix|length)==0 or (.severity != "error" and .severity != "warning")) | .id')
+bad=$("$RBK" lint --rules --format json | jq -r '.rules[] | select((.title|length)==0 or (.rationale|length)==0 or (.fix|length)==0 or (.severity != "error" and .severity != "warning")) | .rule')
 expect_eq "$bad" "" "every rule has a severity, a title, a rationale and a fix"
 for want in step-no-owner no-verify no-timeout no-undo role-no-contact no-triggers no-backup-check \
             destructive-no-approval over-window no-expect secret-literal unused-param after-order unreachable; do
@@ -161,13 +161,13 @@ ok $rc "rbk plan --format json on the portal example"
 expect_eq "$(jq '.steps | length' <<<"$pj")" 11 "the procedure has 11 steps"
 expect_eq "$(jq -r '[.steps[].owner] | join(" ")' <<<"$pj")" "pm ops support ops dba ops ops ops qa ops pm" \
   "the owners are seed 001's: PM Ops Support Ops DBA Ops Ops Ops QA Ops PM"
-expect_eq "$(jq -r '[.steps[].expect / 60] | join(" ")' <<<"$pj")" "2 5 5 5 30 15 10 5 15 5 5" \
+expect_eq "$(jq -r '[.steps[].planned / 60] | join(" ")' <<<"$pj")" "2 5 5 5 30 15 10 5 15 5 5" \
   "the durations are seed 001's, in minutes"
 expect_eq "$(jq -r '[.steps[].title] | join("|")' <<<"$pj")" \
   "Announce backout to team|Stop incoming traffic|Notify users (if applicable)|Stop application servers|Restore database|Restore application|Restore configuration|Start application servers|Verify system health|Resume traffic|Notify stakeholders" \
   "the actions are seed 001's"
 # Seed 001 prints the total as "~100 min"; its eleven durations add up to 102.
-expect_eq "$(jq '.total_expect / 60' <<<"$pj")" 102 "the total is the sum of the seed's durations (102 min, the seed's ~100)"
+expect_eq "$(jq '.planned / 60' <<<"$pj")" 102 "the total is the sum of the seed's durations (102 min, the seed's ~100)"
 expect_eq "$(jq '.window / 60' <<<"$pj"):$(jq .fits_window <<<"$pj")" "240:true" "it fits the 4 h window"
 expect_eq "$(jq -r '[.roles[] | select(.name=="lead" or .name=="pm" or .name=="sponsor" or .name=="ops" or .name=="dba") | .person] | join(", ")' <<<"$pj")" \
   "Jane Doe, John Smith, Sarah Williams, Dave Jones, Mike Brown" "the contact list is seed 001's"
@@ -175,8 +175,8 @@ expect_eq "$(jq '[.checklist[] | select(.ok | not)] | length' <<<"$pj")" 0 "ever
 expect_eq "$(jq '[.steps[] | select(.undo == null and .irreversible == null)] | map(.name) | join(",")' -r <<<"$pj")" \
   "verify_health" "every step but the read-only health check can be undone or says why not"
 md=$("$RBK" plan "$EX")
-expect_match "$md" '\| 5 \| Restore database \| dba \(Mike Brown\) \| 30 min \|' "the Markdown procedure table has the restore row"
-expect_match "$md" '\| Total \|  \|  \| 102 min \| window 240 min \|' "the Markdown table ends with the total and the window"
+expect_match "$md" '\| 5 \| Restore database \| dba \(Mike Brown\) \| 30m \|' "the Markdown procedure table has the restore row"
+expect_match "$md" '\| Total \|  \|  \| 1h42m \| window 4h \|' "the Markdown table ends with the total and the window"
 
 # ---- every DOT output renders with Graphviz -------------------------------
 for f in "$TOP"/tests/golden/plan/*.rbk "$TOP"/examples/*.rbk "$TOP"/examples/portal/*.rbk; do
@@ -235,7 +235,7 @@ for row in re.findall(r'<tr class="(?:step|total)">(.*?)</tr>', table, re.S):
 PY
 )
 expect_eq "$(tr '\n' ' ' <<<"$got")" \
-  "1|pm|2 min 2|ops|5 min 3|support|5 min 4|ops|5 min 5|dba|30 min 6|ops|15 min 7|ops|10 min 8|ops|5 min 9|qa|15 min 10|ops|5 min 11|pm|5 min Total||102 min " \
+  "1|pm|2m 2|ops|5m 3|support|5m 4|ops|5m 5|dba|30m 6|ops|15m 7|ops|10m 8|ops|5m 9|qa|15m 10|ops|5m 11|pm|5m Total||1h42m " \
   "the DOM's procedure rows have seed 001's step numbers, owners and durations"
 expect_match "$dom" '<h2 id="checklist">' "the DOM has the checklist"
 expect_match "$dom" 'Restore database' "the DOM has the step titles"

@@ -42,7 +42,7 @@ for f in backout-plan.md backout-plan.html backout-report.md backout-report.html
   ok $([ -s "$dir/$f" ]; echo $?) "$f is written"
 done
 expect_match "$(head -1 "$dir/backout-plan.html"):$(head -1 "$dir/backout-report.html")" '^<!DOCTYPE html>:<!DOCTYPE html>$' "the HTML files are whole pages"
-expect_match "$(cat "$dir/backout-plan.md")" '\| Total \|  \|  \| 102 min \| window 240 min \|' "the plan has seed 001's procedure table (102 min)"
+expect_match "$(cat "$dir/backout-plan.md")" '\| Total \|  \|  \| 1h42m \| window 4h \|' "the plan has seed 001's procedure table (1h42m)"
 expect_match "$(cat "$dir/backout-report.md")" '\| Outcome \| succeeded(, [^|]*)? \|' "the report says the backout succeeded"
 expect_match "$(cat "$dir/backout-report.md")" 'approved|Approved' "and lists the approvals"
 expect_eq "$(git -C "$C" status --porcelain)" "" "everything make run wrote is ignored by git"

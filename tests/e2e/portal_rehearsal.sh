@@ -147,7 +147,7 @@ rel=$(latest release-2.0)
 PATH=$T/killbin:$PATH KILL_AT=migrate.sql drive "$rel"; rc=$?
 expect_eq "$rc" 137 "(b) rbk was SIGKILLed while the migration ran (drive saw 137)"
 ok $([ -s "$T/killed" ]; echo $?) "(b) by the sqlite3 stand-in, after the migration did its work"
-expect_eq "$("$RBK" status "$rel" --format json | jq -r .state)" interrupted "(b) the run is interrupted"
+expect_eq "$("$RBK" status "$rel" --format json | jq -r .outcome)" interrupted "(b) the run is interrupted"
 expect_eq "$(fp version)" "2.0" "(b) the database was migrated, though the journal never heard of it"
 drive "$rel"; expect_eq $? 0 "(b) resumed, the roll-out finishes"
 expect_match "$(journal "$rel" | jq -c 'select(.type=="decision")')" '"choice":"rerun".*idempotent' \
@@ -182,11 +182,11 @@ rollout c-again
 
 # ---- (d) the plan and lint -------------------------------------------------
 pj=$("$RBK" plan --format json "$EX/backout.rbk")
-expect_eq "$(jq -r '[.steps[] | "\(.title)/\(.owner)/\(.expect / 60)"] | join(", ")' <<<"$pj")" \
+expect_eq "$(jq -r '[.steps[] | "\(.title)/\(.owner)/\(.planned / 60)"] | join(", ")' <<<"$pj")" \
   "Announce backout to team/pm/2, Stop incoming traffic/ops/5, Notify users (if applicable)/support/5, Stop application servers/ops/5, Restore database/dba/30, Restore application/ops/15, Restore configuration/ops/10, Start application servers/ops/5, Verify system health/qa/15, Resume traffic/ops/5, Notify stakeholders/pm/5" \
   "(d) rbk plan: seed 001's 11 steps, owners and durations"
 # The seed prints the total as "~100 min"; its eleven durations add up to 102.
-expect_eq "$(jq .total_expect/60 <<<"$pj")" 102 "(d) the total is the sum of the seed's durations, 102 min (the seed rounds it to ~100)"
+expect_eq "$(jq .planned/60 <<<"$pj")" 102 "(d) the total is the sum of the seed's durations, 102 min (the seed rounds it to ~100)"
 expect_eq "$("$RBK" plan --format json "$EX/release-2.0.rbk" | jq -r '[.steps[] | select(.undo == null or (.verifies | length) == 0) | .name] | join(",")')" "" \
   "(d) every step of the roll-out has an undo and a verify"
 for f in backout release-2.0; do

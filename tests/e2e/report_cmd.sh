@@ -46,9 +46,9 @@ expect_eq "$(jq -r '.outcome' <<<"$js")" succeeded "(a) json: the outcome"
 expect_eq "$(jq -r '.operators | join(",")' <<<"$js")" "dave,jane,mike,john" "(a) json: every operator, in order of appearance"
 expect_eq "$(jq '.steps | length' <<<"$js")" 11 "(a) json: the 11 steps of the plan"
 expect_eq "$(jq -r '[.steps[] | .planned / 60] | join(" ")' <<<"$js")" "2 5 5 5 30 15 10 5 15 5 5" "(a) json: planned per step"
-expect_eq "$(jq -r '.steps[2].state + ": " + .steps[2].skipped.reason' <<<"$js")" \
+expect_eq "$(jq -r '.steps[2].outcome + ": " + .steps[2].skipped.reason' <<<"$js")" \
   "skipped: 02:00 on a Saturday: no user is on the portal" "(a) json: the step skipped at the REPL"
-expect_eq "$(jq -r '[.steps[4].attempts, .steps[4].actual] | join(" ")' <<<"$js")" "2 2129.8" "(a) json: the restore took 2 attempts, 35m30s from its first start to its end"
+expect_eq "$(jq -r '[.steps[4].attempts, .steps[4].duration] | join(" ")' <<<"$js")" "2 2129.8" "(a) json: the restore took 2 attempts, 35m30s from its first start to its end"
 expect_eq "$(jq -r '[.decisions[] | select(.kind=="approval") | .by + " as " + .role + " at " + .time] | join("; ")' <<<"$js")" \
   "jane as lead at 2026-06-07T02:14:00.000Z; jane as lead at 2026-06-07T03:36:00.000Z" "(a) json: the approvals, who and when"
 expect_eq "$(jq -r '[.improvised[] | "\(.id) \(.kind) \(.outcome)"] | join(", ")' <<<"$js")" \
@@ -64,7 +64,7 @@ expect_match "$(jq -r '.review[2].answer' <<<"$js")" '^Not entirely: the run suc
 dj=$("$RBK" report --state "$S" --format json db-deploy-20261122-070000)
 expect_eq "$(jq -r '[.decisions[] | .kind + " " + .answer + " by " + .by] | join(";")' <<<"$dj")" "decision rerun by bob" \
   "(a) the in-doubt command's decision, and who made it"
-expect_eq "$(jq -r '[.steps[] | .state] | join(" ")' <<<"$dj")" "ok failed pending" "(a) a failed run: the step that never ran is pending"
+expect_eq "$(jq -r '[.steps[] | .outcome] | join(" ")' <<<"$dj")" "ok failed pending" "(a) a failed run: the step that never ran is pending"
 expect_match "$(jq -r '.review[2].answer' <<<"$dj")" '^No: the run failed' "(a) a failed run did not go as planned"
 expect_eq "$(jq -r '.verifies.failed[0].message' <<<"$dj")" "the schema is at version 2" \
   "(a) a failed verify's message comes from the runbook the run began with"
@@ -88,7 +88,7 @@ for row in re.findall(r'<tr class="step">(.*?)</tr>', t, re.S):
 PY
 )
 expect_eq "$(sed -n '1p;3p;5p;11p' <<<"$got" | tr '\n' '|')" \
-  "1 pm 2 min 2m10s ok|3 support 5 min - skipped|5 dba 30 min 35m30s ok|11 pm 5 min 6m ok|" \
+  "1 pm 2m 2m10s ok|3 support 5m - skipped|5 dba 30m 35m30s ok|11 pm 5m 6m ok|" \
   "(b) the DOM's rows: step, owner, planned, actual, state"
 for id in summary review timeline commands decisions improvised failed-verifies; do
   grep -q "<h2 id=\"$id\">" <<<"$dom"; ok $? "(b) the DOM has the $id section"
@@ -114,9 +114,9 @@ lj=$(cat "$W/report.json")
 me=$(id -un)
 expect_eq "$(jq -r .outcome <<<"$lj")" succeeded "(c) the outcome"
 expect_eq "$(jq -r .run <<<"$lj")" "$id" "(c) the run id"
-expect_eq "$(jq -r '[.steps[] | "\(.name) \(.state) \(.planned)"] | join(", ")' <<<"$lj")" \
+expect_eq "$(jq -r '[.steps[] | "\(.name) \(.outcome) \(.planned)"] | join(", ")' <<<"$lj")" \
   "prepare recovered 60, switch ok 120" "(c) planned durations from the runbook, states from the journal"
-expect_eq "$(jq -r '[.steps[] | (.actual >= 0)] | all' <<<"$lj")" true "(c) an actual duration for each step"
+expect_eq "$(jq -r '[.steps[] | (.duration >= 0)] | all' <<<"$lj")" true "(c) an actual duration for each step"
 expect_eq "$(jq -r '.decisions[] | select(.kind=="approval") | "\(.answer) by \(.by) as \(.role): \(.note)"' <<<"$lj")" \
   "approved by $me as lead: looks good" "(c) the approval: who, as which role, with the note"
 expect_match "$(jq -r '.decisions[] | select(.kind=="approval") | .time' <<<"$lj")" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z$' \
@@ -142,8 +142,8 @@ print("ok" if ends and abs(max(ends) - right) < 2 else "last bar ends at %s, pan
 PY
 )
 expect_eq "$edge" ok "(c) planned in minutes, done in ms: the timeline is on the run's own time (the last bar reaches the edge)"
-expect_match "$dom" '<text class="words"[^>]*>[0-9.]+m?s of 1 min \(0%\)</text>' "(c) the per-step panel says actual against planned in words"
-expect_match "$(cat "$W/report.md")" '[0-9.]+m?s of 2 min \(0%\) ok :done, a2' "(c) the Mermaid bars carry the plan in words"
+expect_match "$dom" '<text class="words"[^>]*>[0-9.]+m?s of 1m \(0%\)</text>' "(c) the per-step panel says actual against planned in words"
+expect_match "$(cat "$W/report.md")" '[0-9.]+m?s of 2m \(0%\) ok :done, a2' "(c) the Mermaid bars carry the plan in words"
 
 # ---- (d) the command line -------------------------------------------------
 out=$("$RBK" report --help); rc=$?

@@ -41,7 +41,7 @@ expect_eq "$(q 'SELECT version FROM schema_version'):$(q 'SELECT count(*) FROM o
 cmp -s "$DBDEPLOY_ROOT/work/before.sql" <(sqlite3 "$DB" .dump); ok $? "(a) the dump is byte-identical to the one taken before the deploy"
 cp "$DBDEPLOY_ROOT/work/before.sql" "$T/original.sql"
 run=$(cat "$RBK_STATE_DIR/latest/db-deploy")
-steps=$("$RBK" status "$run" --format json | jq -r '[.steps[] | .name + ":" + .state] | join(" ")')
+steps=$("$RBK" status "$run" --format json | jq -r '[.steps[] | .name + ":" + .outcome] | join(" ")')
 expect_eq "$steps" "sandbox:ok snapshot:ok deploy:failed smoke:pending rehearse_rollback:pending" "(a) rbk status: the deploy failed, nothing after it ran"
 
 # ---- (a) then the deploy that works, its undo, and the rehearsal ------------
