@@ -218,16 +218,16 @@ static void new_block(Parser *p, size_t need) {
   if (size < need) size = need;
   if (size < 256) size = 256;
   size = (size + 7) & ~(size_t)7;
+  b = NULL;
   if (p->adding && size >= 2 * huge) {
-    /* a big block: its space starts on a 2 MiB boundary, so all of it can
-    ** be huge pages */
-    b = mem_alloc(sizeof *b + size + huge);
-    pl->lo = (char *)(((uintptr_t)(b + 1) + huge - 1) & ~(uintptr_t)(huge - 1));
-    advise_huge(pl->lo, size);
-  } else {
-    b = mem_alloc(sizeof *b + size);
-    pl->lo = (char *)(b + 1);
+    /* a big block: whole 2 MiB pages on 2 MiB boundaries, which can all
+    ** be huge pages (aligned_alloc's memory is mem_free'd like any) */
+    size = ((sizeof *b + size + huge - 1) & ~(huge - 1)) - sizeof *b;
+    b = aligned_alloc(huge, sizeof *b + size);
+    if (b) advise_huge(b, sizeof *b + size);
   }
+  if (!b) b = mem_alloc(sizeof *b + size);
+  pl->lo = (char *)(b + 1);
   b->next = pl->more;
   pl->more = b;
   pl->hi = pl->lo + size;

@@ -257,10 +257,14 @@ static void free_recs(Journal *j) {
   j->nrecs = j->caprecs = 0;
 }
 
-void jrn_close(Journal *j) {
+int jrn_close(Journal *j) {
   /* Records appended without a sync of their own become durable before
   ** the journal is let go, whichever way the run stops. */
-  if (j->fd >= 0 && j->unsynced && !j->broken) fdatasync(j->fd);
+  int rc = 0, e = 0;
+  if (j->fd >= 0 && j->unsynced && !j->broken && fdatasync(j->fd) < 0) {
+    rc = -1;
+    e = errno;
+  }
   j->unsynced = 0;
   if (j->fd >= 0) close(j->fd);
   j->fd = -1;
@@ -273,6 +277,8 @@ void jrn_close(Journal *j) {
   j->broken = 0;
   j->broken_why[0] = '\0';
   memcpy(j->prev, ZERO_HASH, 65);
+  if (rc < 0) errno = e;
+  return rc;
 }
 
 /* set_aside saves the torn bytes in a new side file in dir, durably, and
@@ -513,6 +519,22 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   memcpy(j->prev, next, 65);
   if (j->observe) j->observe(j->observe_ud, j, line.p, line.n - 1);
   buf_free(&line);
+  return 0;
+}
+
+int jrn_sync(Journal *j, char *err, size_t errlen) {
+  if (j->broken) {
+    snprintf(err, errlen, "%s", j->broken_why);
+    return -1;
+  }
+  if (j->fd < 0 || !j->unsynced) return 0;
+  if (fdatasync(j->fd) < 0) {
+    /* as after a failed append's sync: the kernel may have dropped them */
+    int e = errno;
+    return poison(j, err, errlen, "%s: cannot sync records up to %" PRIu64 " (they may or may not be on disk): %s",
+                  j->path, j->seq - 1, strerror(e));
+  }
+  j->unsynced = 0;
   return 0;
 }
 

@@ -342,6 +342,46 @@ static void test_short_write(void) {
   mem_free(path);
 }
 
+/* The sync of records appended unsynced, at the end of a run (jrn_sync)
+** or at jrn_close, can fail: a pipe in place of the journal's descriptor
+** makes fdatasync fail for real (EINVAL). The failure must be reported and
+** break the journal as a failed append's sync does. */
+static void test_last_sync(void) {
+  char *dir = fresh("lastsync"), *path = path_in(dir, "journal.jsonl");
+  char err[600];
+  Journal j;
+  int pfd[2], saved;
+  CHECK(make_journal(dir, 2) == 0 && jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0, "journal for the last sync");
+  CHECK(jrn_sync(&j, err, sizeof err) == 0 && !j.broken, "with nothing unsynced, jrn_sync does nothing");
+  CHECK(jrn_append_opt(&j, "log", "\"line\":1", 0, err, sizeof err) == 0 && j.unsynced,
+        "an unsynced record is written (%s)", err);
+  CHECK(pipe(pfd) == 0, "a pipe");
+  saved = dup(j.fd);
+  dup2(pfd[0], j.fd);
+  err[0] = '\0';
+  CHECK(jrn_sync(&j, err, sizeof err) < 0 && j.broken && strstr(err, "cannot sync records up to 2") &&
+          strstr(err, path) && strstr(err, strerror(EINVAL)) && strcmp(err, j.broken_why) == 0,
+        "a failed sync of it fails, naming the file, the records and the OS error, and breaks the journal: %s", err);
+  err[0] = '\0';
+  CHECK(jrn_append(&j, "log", "\"line\":2", err, sizeof err) < 0 && strstr(err, "cannot sync records up to 2"),
+        "a later append fails at once with that reason: %s", err);
+  CHECK(jrn_sync(&j, err, sizeof err) < 0, "and so does a later jrn_sync");
+  jrn_close(&j);
+  /* jrn_close's own sync: a second journal, closed with the record unsynced */
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.seq == 3, "reopened, with the record (%s)", err);
+  CHECK(jrn_append_opt(&j, "log", "\"line\":3", 0, err, sizeof err) == 0, "another unsynced record");
+  dup2(pfd[0], j.fd);
+  errno = 0;
+  CHECK(jrn_close(&j) < 0 && errno == EINVAL, "jrn_close reports that its last sync failed");
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.seq == 4, "the record was written all the same (%s)", err);
+  CHECK(jrn_close(&j) == 0, "and a close with nothing to sync succeeds");
+  close(pfd[0]);
+  close(pfd[1]);
+  close(saved);
+  mem_free(dir);
+  mem_free(path);
+}
+
 static void test_torn_tail(void) {
   char *master = fresh("torn-master"), *mpath = path_in(master, "journal.jsonl");
   char *dir = path_in(base, "torn"), *path = path_in(dir, "journal.jsonl");
@@ -732,6 +772,7 @@ int main(void) {
   test_append_reopen();
   test_append_refusals();
   test_short_write();
+  test_last_sync();
   test_torn_tail();
   test_torn_garbage();
   test_damage();
