@@ -8,8 +8,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -204,6 +207,79 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
   r->type = json_str(json_at(o, 3), NULL);
 }
 
+/* ---- hashing beside the scan ---------------------------------------------
+** Every line's SHA-256 is needed (the next record's prev must match it), and
+** for a long journal hashing costs a good part of what parsing does. It
+** does not depend on the parse, so a second thread hashes the lines, front
+** to back, while scan parses them: scan takes the digest of line k from it
+** when it is ready (`done` > k) and otherwise hashes the line itself, so it
+** never waits for the thread. The thread only reads data, and scan writes
+** nothing into data while it runs (the NULs in place of newlines are put
+** in after it has been joined). */
+
+/* Journals shorter than this are hashed by scan alone. */
+#define HASH_THREAD_MIN ((size_t)1 << 20)
+
+typedef struct Hasher {
+  const char *data;
+  size_t n;
+  uint8_t (*dig)[SHA256_BYTES];   /* dig[k]: line k's SHA-256, for k < done */
+  size_t cap;                     /* room in dig */
+  atomic_size_t done;
+  atomic_int stop;
+  pthread_t thread;
+  int running;
+} Hasher;
+
+static void *hasher_main(void *arg) {
+  Hasher *H = arg;
+  size_t off = 0, k = 0;
+  while (off < H->n && k < H->cap && !atomic_load_explicit(&H->stop, memory_order_relaxed)) {
+    const char *nl = memchr(H->data + off, '\n', H->n - off);
+    if (!nl) break;
+    sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
+    atomic_store_explicit(&H->done, ++k, memory_order_release);
+    off = (size_t)(nl - H->data) + 1;
+  }
+  return NULL;
+}
+
+/* hasher_start starts the thread for data[0..n); if it cannot, scan hashes
+** every line itself. */
+static void hasher_start(Hasher *H, const char *data, size_t n) {
+  memset(H, 0, sizeof *H);
+  atomic_init(&H->done, 0);
+  atomic_init(&H->stop, 0);
+  if (n < HASH_THREAD_MIN) return;
+  H->data = data;
+  H->n = n;
+  H->cap = n / 100 + 16;   /* a record takes 100 bytes at least */
+  H->dig = malloc(H->cap * sizeof *H->dig);
+  if (!H->dig) return;
+  if (pthread_create(&H->thread, NULL, hasher_main, H) != 0) {
+    free(H->dig);
+    H->dig = NULL;
+    return;
+  }
+  H->running = 1;
+}
+
+/* hasher_digest gives line k's digest: the thread's, or computed here. */
+static void hasher_digest(Hasher *H, size_t k, const char *line, size_t len, uint8_t out[SHA256_BYTES]) {
+  if (H->running && k < atomic_load_explicit(&H->done, memory_order_acquire)) memcpy(out, H->dig[k], SHA256_BYTES);
+  else sha256(line, len, out);
+}
+
+static void hasher_stop(Hasher *H) {
+  if (H->running) {
+    atomic_store_explicit(&H->stop, 1, memory_order_relaxed);
+    pthread_join(H->thread, NULL);
+    H->running = 0;
+  }
+  free(H->dig);
+  H->dig = NULL;
+}
+
 /* scan verifies data[0..n) (which has a NUL at n). Each verified line gets
 ** a NUL in place of its newline. With keep, verified records are added to
 ** keep->recs, every tree in the memory of the first one's, so that they
@@ -212,9 +288,11 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
 static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
   size_t off = 0;
   uint64_t seq = 0;
+  Hasher H;
   memset(sc, 0, sizeof *sc);
   memcpy(sc->prev, ZERO_HASH, 65);
   sc->state = SCAN_INTACT;
+  hasher_start(&H, data, n);
   while (off < n) {
     char *nl = memchr(data + off, '\n', n - off);
     size_t len = nl ? (size_t)(nl - (data + off)) : n - off;
@@ -226,18 +304,18 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
     if (!nl) {
       sc->state = SCAN_TORN;
       snprintf(sc->why, sizeof sc->why, "the last line has no final newline (a write was interrupted)");
-      return;
+      break;
     }
     if (check_line(data + off, len, seq, sc->prev, keep && keep->nrecs ? keep->recs[0].json : NULL,
                    &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
       ** well-formed record with a wrong chain: see journal.h. */
       sc->state = unparsed && off + len + 1 == n ? SCAN_TORN : SCAN_DAMAGED;
-      return;
+      break;
     }
-    sha256(data + off, len, h);
+    hasher_digest(&H, (size_t)seq, data + off, len, h);
     sha256_hex(h, sc->prev);
-    *nl = '\0';
+    if (!H.running) *nl = '\0';
     if (keep) keep_record(keep, data + off, len, off, seq, o);
     else json_free(o);
     seq++;
@@ -245,6 +323,18 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
     sc->nvalid++;
     sc->valid_end = off;
   }
+  if (H.running) {
+    /* the thread is done with data: the newlines of the verified lines
+    ** become NULs now */
+    size_t at = 0;
+    hasher_stop(&H);
+    while (at < sc->valid_end) {
+      char *nl = memchr(data + at, '\n', sc->valid_end - at);
+      *nl = '\0';
+      at = (size_t)(nl - data) + 1;
+    }
+  }
+  hasher_stop(&H);
 }
 
 /* ---- opening, setting aside, appending -------------------------------- */
