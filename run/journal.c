@@ -241,6 +241,7 @@ static void *hasher_main(void *arg) {
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
   }
+  sha256_thread_done();
   return NULL;
 }
 
