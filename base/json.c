@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mem.h"
 #include "source.h"
@@ -77,8 +78,10 @@ struct Pool {
   size_t block;                /* the size of the current block's space */
 };
 
-/* Blocks that json_parse_into adds (unless a tree needs more). */
+/* Blocks that json_parse_into adds (unless a tree needs more): the first
+** POOL_BLOCK, each next one four times the last, up to POOL_BLOCK_MAX. */
 #define POOL_BLOCK (64 * 1024 - 64)
+#define POOL_BLOCK_MAX (8 * 1024 * 1024)
 
 /* ---- numbers and the C locale ---------------------------------------- */
 
@@ -183,20 +186,50 @@ static void skip_ws(Parser *p) {
 
 /* ---- the tree's memory ---- */
 
+/* advise_huge asks the kernel to back the whole 2 MiB pages inside a
+** large block with huge pages: a pool of a long journal is tens of MiB,
+** filled front to back, and faulting it in 4 KiB at a time costs more
+** than parsing into it. Only a hint; where it is refused nothing changes. */
+static void advise_huge(void *p, size_t n) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
+  if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
 /* new_block adds a block to the pool with room for at least need bytes:
-** POOL_BLOCK when adding to a pool, else twice the last block, so that one
-** tree takes few blocks. The rest of the current block is left unused. */
+** when adding to a pool, POOL_BLOCK and then four times the last block
+** up to POOL_BLOCK_MAX (a journal's records go into one pool); else twice the
+** last block, so that one tree takes few blocks. The rest of the current
+** block is left unused. */
 static void new_block(Parser *p, size_t need) {
   Pool *pl = p->pool;
-  size_t size = p->adding ? POOL_BLOCK : pl->block * 2;
+  size_t size = pl->block * 2;
   Block *b;
+  const size_t huge = (size_t)2 << 20;
+  if (p->adding) {
+    size = pl->block < POOL_BLOCK_MAX / 4 ? pl->block * 4 : POOL_BLOCK_MAX;
+    if (size < POOL_BLOCK) size = POOL_BLOCK;
+  }
   if (size < need) size = need;
   if (size < 256) size = 256;
   size = (size + 7) & ~(size_t)7;
-  b = mem_alloc(sizeof *b + size);
+  b = NULL;
+  if (p->adding && size >= 2 * huge) {
+    /* a big block: whole 2 MiB pages on 2 MiB boundaries, which can all
+    ** be huge pages (aligned_alloc's memory is mem_free'd like any) */
+    size = ((sizeof *b + size + huge - 1) & ~(huge - 1)) - sizeof *b;
+    b = aligned_alloc(huge, sizeof *b + size);
+    if (b) advise_huge(b, sizeof *b + size);
+  }
+  if (!b) b = mem_alloc(sizeof *b + size);
+  pl->lo = (char *)(b + 1);
   b->next = pl->more;
   pl->more = b;
-  pl->lo = (char *)(b + 1);
   pl->hi = pl->lo + size;
   pl->block = size;
 }

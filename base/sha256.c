@@ -19,8 +19,8 @@
 ** So the method is fetched once and one context is kept and reused: the
 ** method is immutable, and the context holds nothing between calls
 ** (EVP_DigestInit_ex resets it). Both are per thread, so no two threads
-** ever share a context (rbk itself is single-threaded); they stay
-** reachable until exit. */
+** ever share a context; they stay reachable until exit, or until a thread
+** that hashed lets go of its own with sha256_thread_done. */
 static _Thread_local EVP_MD *sha256_method;
 static _Thread_local EVP_MD_CTX *sha256_ctx;
 
@@ -33,6 +33,13 @@ void sha256(const void *data, size_t n, uint8_t out[32]) {
       !EVP_DigestUpdate(sha256_ctx, data, n) || !EVP_DigestFinal_ex(sha256_ctx, out, &len) ||
       len != SHA256_BYTES)
     memset(out, 0, SHA256_BYTES);
+}
+
+void sha256_thread_done(void) {
+  EVP_MD_CTX_free(sha256_ctx);
+  EVP_MD_free(sha256_method);
+  sha256_ctx = NULL;
+  sha256_method = NULL;
 }
 
 /* HEX2 holds the two hex digits of every byte value, "00" to "ff". */

@@ -395,6 +395,10 @@ static int execute(RunArgs *a) {
   } else {
     rc = session_end(&S, r == VM_OK) != 0 ? session_lost(&S) : r == VM_OK ? EXIT_OK : EXIT_FAILED;
   }
+  {   /* the records not synced yet: a failure to sync them is a failure to write them */
+    char why[JRN_PATH_MAX + 256];
+    if (!S.jr.broken && jrn_sync(&S.jr, why, sizeof why) != 0) rc = session_lost(&S);
+  }
 done:
   session_events_end(&S, rc);
   session_close(&S);

@@ -1012,6 +1012,10 @@ int cmd_repl(int argc, char **argv) {
     say(&R, "run %s stays open: 'rbk resume %s' or 'rbk repl --run %s' continues it\n", R.S.id, R.S.id, R.S.id);
   }
   rc = !R.tty && R.failures ? EXIT_FAILED : EXIT_OK;
+  {   /* the records not synced yet: a failure to sync them is a failure to write them */
+    char why[JRN_PATH_MAX + 256];
+    if (jrn_sync(&R.S.jr, why, sizeof why) != 0) rc = session_lost(&R.S);
+  }
 done:
   buf_free(&R.pending);
   session_close(&R.S);

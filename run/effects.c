@@ -334,20 +334,39 @@ static void put_lane(Buf *b, const Effects *fx) {
 
 static const char *choice_names[] = {"rerun", "skip", "done"};
 
+/* The last short text effect_key hashed and its key: a loop makes the
+** same effect over and over (a clock read, the same command), and replay
+** computes a key for each, so the last one is remembered. */
+static struct {
+  size_t n;            /* bytes in text; 0: nothing remembered */
+  char text[512];
+  char hex[65];
+} last_key;
+
 /* effect_key writes the key of effect kind/what, the hex SHA-256 of kind,
 ** "\n" and what, into hex. Replay computes one per effect, so the usual
 ** short text is put together on the stack. */
 static void effect_key(const char *kind, const char *what, char hex[65]) {
-  char small[512];
+  char small[sizeof last_key.text];
   size_t kn = strlen(kind), wn = strlen(what), n = kn + 1 + wn;
   char *t = n <= sizeof small ? small : mem_alloc(n);
   uint8_t key[SHA256_BYTES];
   memcpy(t, kind, kn);
   t[kn] = '\n';
   memcpy(t + kn + 1, what, wn);
+  if (t == small && n == last_key.n && memcmp(t, last_key.text, n) == 0) {
+    memcpy(hex, last_key.hex, 65);
+    return;
+  }
   sha256(t, n, key);
   sha256_hex(key, hex);
-  if (t != small) mem_free(t);
+  if (t != small) {
+    mem_free(t);
+  } else {
+    memcpy(last_key.text, t, n);
+    memcpy(last_key.hex, hex, 65);
+    last_key.n = n;
+  }
 }
 
 /* masked_key is the key of the effect as journaled: of its masked what.

@@ -8,10 +8,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +37,20 @@ static int join(char *out, size_t outlen, const char *dir, const char *name) {
   return k < 0 || (size_t)k >= outlen ? -1 : 0;
 }
 
+/* advise_huge asks for huge pages behind the whole 2 MiB pages inside a
+** large buffer: a long journal is tens of MiB, and faulting its copy in
+** 4 KiB at a time costs more than reading it. Only a hint. */
+static void advise_huge(void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
+  if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
 /* read_all reads the whole of fd from offset 0 into a mem_alloc'd buffer
 ** with a NUL after it. The buffer is sized from fstat with a byte to spare
 ** beyond the NUL, so that the read which finds the end of the file needs
@@ -45,6 +63,7 @@ static int read_all(int fd, char **out, size_t *outn) {
   if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
     cap = (size_t)st.st_size + 2;
   p = mem_alloc(cap);
+  if (cap >= ((size_t)4 << 20)) advise_huge(p, cap);
   for (;;) {
     ssize_t k;
     if (n + 1 >= cap) p = mem_grow(p, &cap, n + 4096, 1);
@@ -189,6 +208,80 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
   r->type = json_str(json_at(o, 3), NULL);
 }
 
+/* ---- hashing beside the scan ---------------------------------------------
+** Every line's SHA-256 is needed (the next record's prev must match it), and
+** for a long journal hashing costs a good part of what parsing does. It
+** does not depend on the parse, so a second thread hashes the lines, front
+** to back, while scan parses them: scan takes the digest of line k from it
+** when it is ready (`done` > k) and otherwise hashes the line itself, so it
+** never waits for the thread. The thread only reads data, and scan writes
+** nothing into data while it runs (the NULs in place of newlines are put
+** in after it has been joined). */
+
+/* Journals shorter than this are hashed by scan alone. */
+#define HASH_THREAD_MIN ((size_t)1 << 20)
+
+typedef struct Hasher {
+  const char *data;
+  size_t n;
+  uint8_t (*dig)[SHA256_BYTES];   /* dig[k]: line k's SHA-256, for k < done */
+  size_t cap;                     /* room in dig */
+  atomic_size_t done;
+  atomic_int stop;
+  pthread_t thread;
+  int running;
+} Hasher;
+
+static void *hasher_main(void *arg) {
+  Hasher *H = arg;
+  size_t off = 0, k = 0;
+  while (off < H->n && k < H->cap && !atomic_load_explicit(&H->stop, memory_order_relaxed)) {
+    const char *nl = memchr(H->data + off, '\n', H->n - off);
+    if (!nl) break;
+    sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
+    atomic_store_explicit(&H->done, ++k, memory_order_release);
+    off = (size_t)(nl - H->data) + 1;
+  }
+  sha256_thread_done();
+  return NULL;
+}
+
+/* hasher_start starts the thread for data[0..n); if it cannot, scan hashes
+** every line itself. */
+static void hasher_start(Hasher *H, const char *data, size_t n) {
+  memset(H, 0, sizeof *H);
+  atomic_init(&H->done, 0);
+  atomic_init(&H->stop, 0);
+  if (n < HASH_THREAD_MIN) return;
+  H->data = data;
+  H->n = n;
+  H->cap = n / 100 + 16;   /* a record takes 100 bytes at least */
+  H->dig = malloc(H->cap * sizeof *H->dig);
+  if (!H->dig) return;
+  if (pthread_create(&H->thread, NULL, hasher_main, H) != 0) {
+    free(H->dig);
+    H->dig = NULL;
+    return;
+  }
+  H->running = 1;
+}
+
+/* hasher_digest gives line k's digest: the thread's, or computed here. */
+static void hasher_digest(Hasher *H, size_t k, const char *line, size_t len, uint8_t out[SHA256_BYTES]) {
+  if (H->running && k < atomic_load_explicit(&H->done, memory_order_acquire)) memcpy(out, H->dig[k], SHA256_BYTES);
+  else sha256(line, len, out);
+}
+
+static void hasher_stop(Hasher *H) {
+  if (H->running) {
+    atomic_store_explicit(&H->stop, 1, memory_order_relaxed);
+    pthread_join(H->thread, NULL);
+    H->running = 0;
+  }
+  free(H->dig);
+  H->dig = NULL;
+}
+
 /* scan verifies data[0..n) (which has a NUL at n). Each verified line gets
 ** a NUL in place of its newline. With keep, verified records are added to
 ** keep->recs, every tree in the memory of the first one's, so that they
@@ -197,9 +290,11 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
 static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
   size_t off = 0;
   uint64_t seq = 0;
+  Hasher H;
   memset(sc, 0, sizeof *sc);
   memcpy(sc->prev, ZERO_HASH, 65);
   sc->state = SCAN_INTACT;
+  hasher_start(&H, data, n);
   while (off < n) {
     char *nl = memchr(data + off, '\n', n - off);
     size_t len = nl ? (size_t)(nl - (data + off)) : n - off;
@@ -211,18 +306,18 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
     if (!nl) {
       sc->state = SCAN_TORN;
       snprintf(sc->why, sizeof sc->why, "the last line has no final newline (a write was interrupted)");
-      return;
+      break;
     }
     if (check_line(data + off, len, seq, sc->prev, keep && keep->nrecs ? keep->recs[0].json : NULL,
                    &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
       ** well-formed record with a wrong chain: see journal.h. */
       sc->state = unparsed && off + len + 1 == n ? SCAN_TORN : SCAN_DAMAGED;
-      return;
+      break;
     }
-    sha256(data + off, len, h);
+    hasher_digest(&H, (size_t)seq, data + off, len, h);
     sha256_hex(h, sc->prev);
-    *nl = '\0';
+    if (!H.running) *nl = '\0';
     if (keep) keep_record(keep, data + off, len, off, seq, o);
     else json_free(o);
     seq++;
@@ -230,6 +325,18 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
     sc->nvalid++;
     sc->valid_end = off;
   }
+  if (H.running) {
+    /* the thread is done with data: the newlines of the verified lines
+    ** become NULs now */
+    size_t at = 0;
+    hasher_stop(&H);
+    while (at < sc->valid_end) {
+      char *nl = memchr(data + at, '\n', sc->valid_end - at);
+      *nl = '\0';
+      at = (size_t)(nl - data) + 1;
+    }
+  }
+  hasher_stop(&H);
 }
 
 /* ---- opening, setting aside, appending -------------------------------- */
@@ -242,10 +349,14 @@ static void free_recs(Journal *j) {
   j->nrecs = j->caprecs = 0;
 }
 
-void jrn_close(Journal *j) {
+int jrn_close(Journal *j) {
   /* Records appended without a sync of their own become durable before
   ** the journal is let go, whichever way the run stops. */
-  if (j->fd >= 0 && j->unsynced && !j->broken) fdatasync(j->fd);
+  int rc = 0, e = 0;
+  if (j->fd >= 0 && j->unsynced && !j->broken && fdatasync(j->fd) < 0) {
+    rc = -1;
+    e = errno;
+  }
   j->unsynced = 0;
   if (j->fd >= 0) close(j->fd);
   j->fd = -1;
@@ -258,6 +369,8 @@ void jrn_close(Journal *j) {
   j->broken = 0;
   j->broken_why[0] = '\0';
   memcpy(j->prev, ZERO_HASH, 65);
+  if (rc < 0) errno = e;
+  return rc;
 }
 
 /* set_aside saves the torn bytes in a new side file in dir, durably, and
@@ -358,6 +471,11 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
     snprintf(err, errlen, "journal.jsonl: cannot read: %s", strerror(errno));
     goto fail;
   }
+  /* A record takes 100 bytes at least, so this is room for all of them:
+  ** the array is never moved, and what is not used is never touched. */
+  j->caprecs = n / 100 + 16;
+  j->recs = mem_alloc(j->caprecs * sizeof *j->recs);
+  if (j->caprecs * sizeof *j->recs >= ((size_t)4 << 20)) advise_huge(j->recs, j->caprecs * sizeof *j->recs);
   scan(j->data, n, j, &sc);
   if (sc.state == SCAN_DAMAGED) {
     snprintf(err, errlen,
@@ -472,6 +590,22 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   memcpy(j->prev, next, 65);
   if (j->observe) j->observe(j->observe_ud, j, line.p, line.n - 1);
   buf_free(&line);
+  return 0;
+}
+
+int jrn_sync(Journal *j, char *err, size_t errlen) {
+  if (j->broken) {
+    snprintf(err, errlen, "%s", j->broken_why);
+    return -1;
+  }
+  if (j->fd < 0 || !j->unsynced) return 0;
+  if (fdatasync(j->fd) < 0) {
+    /* as after a failed append's sync: the kernel may have dropped them */
+    int e = errno;
+    return poison(j, err, errlen, "%s: cannot sync records up to %" PRIu64 " (they may or may not be on disk): %s",
+                  j->path, j->seq - 1, strerror(e));
+  }
+  j->unsynced = 0;
   return 0;
 }
 

@@ -191,8 +191,19 @@ int jrn_append(Journal *j, const char *type, const char *fields_json, char *err,
 ** is recomputed, because nothing after it can be durable either. */
 int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sync, char *err, size_t errlen);
 
-/* jrn_close closes the file and frees everything; *j may be reopened. */
-void jrn_close(Journal *j);
+/* jrn_sync makes the records appended without a sync of their own
+** (jrn_append_opt with sync 0) durable with one fdatasync; with none, it
+** does nothing. A failed sync marks the journal broken as a failed
+** append does (the same reason in j->broken_why and err, and every later
+** append fails at once); on a journal already broken it fails with the
+** first reason. A run calls it before it reports how it ended. */
+int jrn_sync(Journal *j, char *err, size_t errlen);
+
+/* jrn_close syncs what is unsynced (see jrn_sync), closes the file and
+** frees everything; *j may be reopened. It returns -1 (errno set) if that
+** last sync failed, 0 otherwise; a caller that reports how a run ended
+** calls jrn_sync first, so that the failure is reported while it can be. */
+int jrn_close(Journal *j);
 
 /* jrn_verify_file checks the journal at path without changing it (`rbk
 ** log RUN --verify`). It returns 0 when every record verifies; the line

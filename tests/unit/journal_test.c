@@ -342,6 +342,127 @@ static void test_short_write(void) {
   mem_free(path);
 }
 
+/* The sync of records appended unsynced, at the end of a run (jrn_sync)
+** or at jrn_close, can fail: a pipe in place of the journal's descriptor
+** makes fdatasync fail for real (EINVAL). The failure must be reported and
+** break the journal as a failed append's sync does. */
+static void test_last_sync(void) {
+  char *dir = fresh("lastsync"), *path = path_in(dir, "journal.jsonl");
+  char err[600];
+  Journal j;
+  int pfd[2], saved;
+  CHECK(make_journal(dir, 2) == 0 && jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0, "journal for the last sync");
+  CHECK(jrn_sync(&j, err, sizeof err) == 0 && !j.broken, "with nothing unsynced, jrn_sync does nothing");
+  CHECK(jrn_append_opt(&j, "log", "\"line\":1", 0, err, sizeof err) == 0 && j.unsynced,
+        "an unsynced record is written (%s)", err);
+  CHECK(pipe(pfd) == 0, "a pipe");
+  saved = dup(j.fd);
+  dup2(pfd[0], j.fd);
+  err[0] = '\0';
+  CHECK(jrn_sync(&j, err, sizeof err) < 0 && j.broken && strstr(err, "cannot sync records up to 2") &&
+          strstr(err, path) && strstr(err, strerror(EINVAL)) && strcmp(err, j.broken_why) == 0,
+        "a failed sync of it fails, naming the file, the records and the OS error, and breaks the journal: %s", err);
+  err[0] = '\0';
+  CHECK(jrn_append(&j, "log", "\"line\":2", err, sizeof err) < 0 && strstr(err, "cannot sync records up to 2"),
+        "a later append fails at once with that reason: %s", err);
+  CHECK(jrn_sync(&j, err, sizeof err) < 0, "and so does a later jrn_sync");
+  jrn_close(&j);
+  /* jrn_close's own sync: a second journal, closed with the record unsynced */
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.seq == 3, "reopened, with the record (%s)", err);
+  CHECK(jrn_append_opt(&j, "log", "\"line\":3", 0, err, sizeof err) == 0, "another unsynced record");
+  dup2(pfd[0], j.fd);
+  errno = 0;
+  CHECK(jrn_close(&j) < 0 && errno == EINVAL, "jrn_close reports that its last sync failed");
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.seq == 4, "the record was written all the same (%s)", err);
+  CHECK(jrn_close(&j) == 0, "and a close with nothing to sync succeeds");
+  close(pfd[0]);
+  close(pfd[1]);
+  close(saved);
+  mem_free(dir);
+  mem_free(path);
+}
+
+/* write_long writes n records with a valid chain into path (without
+** jrn_append's sync per record, so that a journal of over 1 MiB, which
+** jrn_open hashes on a second thread, is quick to make). */
+static void write_long(const char *path, int n) {
+  Buf all = BUF_INIT, line = BUF_INIT;
+  char prev[65];
+  uint8_t h[SHA256_BYTES];
+  int k;
+  memset(prev, '0', 64);
+  prev[64] = '\0';
+  for (k = 0; k < n; k++) {
+    buf_reset(&line);
+    buf_printf(&line, "{\"seq\":%d,\"prev\":\"%s\",\"time\":\"2026-11-22T07:00:00.000Z\",\"type\":\"log\",\"i\":%d,"
+                      "\"pad\":\"%s\"}", k, prev, k, "................................................................");
+    sha256(line.p, line.n, h);
+    sha256_hex(h, prev);
+    buf_add(&all, line.p, line.n);
+    buf_putc(&all, '\n');
+  }
+  spit(path, all.p, all.n);
+  buf_free(&all);
+  buf_free(&line);
+}
+
+/* A journal of over 1 MiB is hashed beside the parse (a second thread):
+** the records, the damage and the torn tail read exactly as in a short one. */
+static void test_long(void) {
+  char *dir = fresh("long"), *path = path_in(dir, "journal.jsonl");
+  char err[600], *before, *after;
+  size_t n0, n1, k;
+  int ok = 1;
+  Journal j;
+  JrnOpenReport rep;
+  JrnVerifyReport vr;
+  const int N = 6000;
+  write_long(path, N);
+  before = slurp(path, &n0);
+  CHECK(n0 > ((size_t)1 << 20), "a long journal: %zu bytes", n0);
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == (size_t)N && j.seq == (uint64_t)N,
+        "jrn_open reads all %d records (%s)", N, err);
+  for (k = 0; k < j.nrecs && ok; k++)
+    ok = j.recs[k].seq == k && strlen(j.recs[k].line) == j.recs[k].len && strcmp(j.recs[k].type, "log") == 0 &&
+         json_num(json_get(j.recs[k].json, "i"), NULL) == (double)k;
+  CHECK(ok, "each record is parsed, and its line ends in a NUL where its newline was");
+  CHECK(jrn_append(&j, "log", "\"i\":-1", err, sizeof err) == 0, "and appends after it (%s)", err);
+  jrn_close(&j);
+  CHECK(jrn_verify_file(path, &vr) == 0 && vr.nrecs == (size_t)N + 1, "the chain verifies (%zu)", vr.nrecs);
+  mem_free(before);
+
+  /* damage in the middle: record 4000 changed, so 4001's prev is wrong */
+  write_long(path, N);
+  before = slurp(path, &n0);
+  {
+    char *at = strstr(before, ",\"i\":4000,");
+    if (at) at[6] = '9';
+    spit(path, before, n0);
+  }
+  err[0] = '\0';
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) < 0 &&
+          strcmp(err, "journal.jsonl: record 4001 (line 4002) is damaged: prev is not the SHA-256 of record 4000 "
+                      "(that record or this one was changed); refusing to resume") == 0,
+        "damage in the middle is refused as in a short journal: %s", err);
+  after = slurp(path, &n1);
+  CHECK(n1 == n0 && memcmp(before, after, n0) == 0, "and the file is left byte for byte");
+  CHECK(jrn_verify_file(path, &vr) == 4002 && vr.bad == 4001 && !vr.torn, "verify names the same record");
+  mem_free(before);
+  mem_free(after);
+
+  /* a torn last record */
+  write_long(path, N);
+  before = slurp(path, &n0);
+  spit(path, before, n0 - 20);
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == (size_t)N - 1 && rep.torn_bytes > 0 &&
+          strstr(rep.torn_reason, "the last line has no final newline"),
+        "a torn last record is set aside (%s)", err);
+  jrn_close(&j);
+  mem_free(before);
+  mem_free(dir);
+  mem_free(path);
+}
+
 static void test_torn_tail(void) {
   char *master = fresh("torn-master"), *mpath = path_in(master, "journal.jsonl");
   char *dir = path_in(base, "torn"), *path = path_in(dir, "journal.jsonl");
@@ -732,6 +853,8 @@ int main(void) {
   test_append_reopen();
   test_append_refusals();
   test_short_write();
+  test_last_sync();
+  test_long();
   test_torn_tail();
   test_torn_garbage();
   test_damage();
