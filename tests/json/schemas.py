@@ -118,6 +118,19 @@ SCHEMAS["lint-rules"] = obj("`rbk lint --rules --format json`", {
     }), "every rule, in the order of docs/lint.md"),
 })
 
+TRAIL = obj("the runs linked to this one (docs/journal.md, 'The trail'); null when the journal cannot say", {
+    "started_by": obj("the watch that started this run, its trigger and the probe values that fired it; null when "
+                      "no watch started it", {
+        "watch": s("the watch run's ID"),
+    }, extra=True, null=True),
+    "undo_of": s_("the run this undo run reverses"),
+    "undone_by": s_("the undo run that reverses this run"),
+    "undone_by_state": s_("that undo run's outcome while it has not succeeded"),
+    "backout_of": s_("the roll-out this backout backs out (`rbk run --after`)"),
+    "backed_out_by": s_("the backout run started after this run"),
+    "backed_out_by_state": s_("that backout's outcome while it has not succeeded"),
+}, null=True)
+
 ROLE = obj("a role", {
     "name": s("the role's name"),
     "person": s_("the person who fills it"),
@@ -147,11 +160,15 @@ PLAN_STEP = obj("a step", {
         "depth": i("how deep it is nested in if/for blocks"),
         "text": s("the action in words"),
         "role": s_("the role it involves"),
-    }), "what it does, in order"),
+        "resolved": s("the action with the params given (`rbk plan --param`/`--param-file`) put in, quoted as "
+                      "the run would quote them; only with params"),
+    }, optional=("resolved",)), "what it does, in order"),
     "gates": arr(obj("a gate", {
         "kind": s("approve, ask or manual"),
         "role": s_("who answers it"),
         "text": s("the question"),
+        "conditional": s_("when the gate is asked only in some runs, the condition (\"the step fails\" for one "
+                          "in `on failure`); null when it is always asked"),
     }), "where it waits for people"),
     "branches": arr(obj("a branch", {
         "sentence": s("the branch in one sentence"),
@@ -159,6 +176,7 @@ PLAN_STEP = obj("a step", {
         "then": s("what is done when it holds"),
         "else": s_("what is done otherwise"),
     }), "its if/else decisions"),
+    "notified": arr(s("a role"), "the roles its notify statements tell, each once"),
     "lint_findings": i("how many lint findings point into it"),
 }, optional=("targeting",))
 
@@ -167,6 +185,8 @@ SCHEMAS["plan"] = obj("`rbk plan --format json FILE`", {
     "runbook": s("the runbook file"),
     "source_sha256": s("SHA-256 of the runbook's bytes (hex)", pattern="^[0-9a-f]{64}$"),
     "title": s("the runbook's title"),
+    "kind": s("what the runbook is (`kind`, else read from the title): rollout, backout, upgrade, migration, "
+              "maintenance or change"),
     "version": s_("its version"),
     "owner": s_("the role that owns the plan"),
     "window": secs_("the change window"),
@@ -178,7 +198,9 @@ SCHEMAS["plan"] = obj("`rbk plan --format json FILE`", {
         "name": s("its name"),
         "secret": b("whether it is secret"),
         "default": s_("its default as written (*** for a secret)"),
-    }), "the params"),
+        "given": {"type": ["string", "null"], "description": "the value given with --param/--param-file (*** for "
+                  "a secret); only when params are given"},
+    }, optional=("given",)), "the params"),
     "triggers": arr(obj("a trigger", {
         "name": s("its name"),
         "severity": s("critical, major or minor"),
@@ -200,9 +222,24 @@ SCHEMAS["plan"] = obj("`rbk plan --format json FILE`", {
         "suppressed": i("how many such findings were suppressed"),
         "rules": arr(s("a rule"), "the lint rules that answer it"),
     }), "the CAB checklist, answered by the lint rules"),
+    "notified": arr(s("a role"), "the roles the runbook's notify statements tell, each once"),
+    "values": arr(obj("an expression of the runbook", {
+        "expression": s("as written, e.g. ${backup_db}"),
+        "value": s_("its value with the params given (*** for a secret), or null when only the run can know it"),
+    }), "every interpolated expression and its value; only when params are given"),
+    "signoff": arr(obj("a sign-off line, from FILE.approvals (`rbk approve FILE.rbk`), or one per approving role "
+                       "not yet approved", {
+        "role": s("the approving role"),
+        "by": s_("who signed"),
+        "approved": b("whether it is an approval"),
+        "fingerprint": s_("the signing key's fingerprint"),
+        "signed_at": s_("when (UTC)"),
+        "source_sha256": s("the SHA-256 of the runbook it approves"),
+        "this_version": b_("whether that is this runbook's SHA-256 (null when not yet approved)"),
+    }), "the sign-off block"),
     "lint": obj("the lint result", {"errors": i("lint errors"), "warnings": i("lint warnings")}),
     "rbk": RBK,
-})
+}, optional=("values",))
 
 JOURNAL_STATUS = obj("the journal", {
     "records": i("how many records could be read"),
@@ -224,6 +261,7 @@ SCHEMAS["status"] = obj("`rbk status RUN --format json`", {
     "duration": secs_("how long it ran, from its start to its last record"),
     "outcome": s(OUTCOME_RUN),
     "summary": s("the outcome in words, as rbk runs shows it"),
+    "trail": TRAIL,
     "journal": JOURNAL_STATUS,
     "steps": arr(obj("a step", {
         "name": s("its name"),
@@ -272,6 +310,7 @@ SCHEMAS["runs"] = obj("`rbk runs --format json`", {
         "summary": s("the STATE column: the outcome in words"),
         "started": s_("when it started (UTC, RFC 3339)"),
         "duration": secs_("how long it ran"),
+        "trail": TRAIL,
     }), "the runs, newest first"),
 })
 
@@ -302,6 +341,7 @@ SCHEMAS["report"] = obj("`rbk report RUN --format json`", {
     "format_version": FV,
     "run": s(RUN_ID),
     "title": s_("the runbook's title"),
+    "kind": s("what the runbook is (rollout, backout, ...; an undo run is a backout)"),
     "runbook": s_("the runbook file"),
     "host": s_("the machine it ran on"),
     "operators": arr(s("an operator"), "everyone who ran, resumed or answered, in order of appearance"),
@@ -309,6 +349,7 @@ SCHEMAS["report"] = obj("`rbk report RUN --format json`", {
     "ended": s_("when it ended (UTC)"),
     "outcome": s(OUTCOME_RUN),
     "summary": s("the outcome in words"),
+    "trail": TRAIL,
     "duration": secs_("from the run's start to its end"),
     "planned": secs_("the sum of the steps' planned durations"),
     "window": secs_("the change window"),
