@@ -350,6 +350,15 @@ static int resume_record(Session *S, RunArgs *a) {
   char hex[65], why[1024];
   Buf f = BUF_INIT;
   const char *op = S->vm.operator_name;
+  size_t k;
+  /* a runbook once accepted with --accept-changes is the one the run
+  ** goes on with: compare with the last accepted version */
+  for (k = S->jr.nrecs; k-- > 1;)
+    if (S->jr.recs[k].type && strcmp(S->jr.recs[k].type, "accept_changes") == 0) {
+      const char *acc = json_str(json_get(S->jr.recs[k].json, "new_sha256"), NULL);
+      if (acc) was_sha = acc;
+      break;
+    }
   sha256_hex(S->p->src_sha256, hex);
   if (!was_sha || strcmp(was_sha, hex) != 0) {
     Buf names = BUF_INIT;

@@ -178,6 +178,34 @@ cp "$T/change.orig" "$T/change.rbk"
 rbk resume chg2 --accept-changes
 expect_eq "$rc" 0 "(d)   with the edit undone, the run resumes and succeeds"
 
+# An accepted change is the runbook the run goes on with: a later resume
+# of the same (accepted) file is not refused again.
+cat > "$T/twice.rbk" <<'RBK'
+runbook "Two gates" {
+  role lead "Jane"
+  step a { approve by lead "first" run "echo a >> twice.out" }
+  step b { approve by lead "second" run "echo b >> twice.out" }
+}
+RBK
+rbk run --run-id tw twice.rbk
+rbk approve tw --as lead
+sed -i 's/echo b >>/echo B >>/' "$T/twice.rbk"
+rbk resume tw --accept-changes
+expect_eq "$rc" 3 "(d) accepted a change, the run goes on to the next gate (exit 3)"
+rbk approve tw --as lead
+rbk resume tw
+expect_eq "$rc" 0 "(d) the next resume of the accepted runbook is not refused again ($err)"
+expect_eq "$(cat "$T/twice.out")" $'a\nB' "(d)   and runs the accepted step b"
+sed -i 's/echo B >>/echo b2 >>/' "$T/twice.rbk"
+rbk run --run-id tw2 twice.rbk
+rbk approve tw2 --as lead
+sed -i 's/echo b2 >>/echo b3 >>/' "$T/twice.rbk"
+rbk resume tw2 --accept-changes
+rbk approve tw2 --as lead
+sed -i 's/echo b3 >>/echo b4 >>/' "$T/twice.rbk"
+rbk resume tw2
+expect_eq "$rc" 2 "(d) a change after the accepted one is refused again"
+
 # ---- (e) Ctrl-C, then a resume asks about the command in doubt ---------
 rm -f "$T/slow.out"
 (cd "$T" && exec timeout 60 "$RBK" run --run-id int slow.rbk </dev/null >"$bgout" 2>&1) &
