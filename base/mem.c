@@ -85,7 +85,9 @@ void *arena_alloc(Arena *a, size_t n) {
   char *p;
   n = (n + 7) & ~(size_t)7;
   if ((size_t)(a->lim - a->cur) < n) {
-    size_t sz = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+    size_t sz = a->head ? a->head->size * 2 : ARENA_CHUNK;
+    if (sz > ARENA_MAX_CHUNK) sz = ARENA_MAX_CHUNK;
+    if (sz < n) sz = n;
     ArenaChunk *c = mem_alloc(sizeof *c + sz);
     c->next = a->head;
     c->size = sz;

@@ -30,8 +30,12 @@ void *mem_grow(void *p, size_t *cap, size_t need, size_t sz);
 
 /* An Arena hands out memory that is freed all at once. The AST lives in
 ** one, so a parse that fails part way leaks nothing: the arena is dropped
-** whole. Chunks are at least ARENA_CHUNK bytes. */
-#define ARENA_CHUNK (64 * 1024)
+** whole. The first chunk is ARENA_CHUNK bytes and each next one twice the
+** last, up to ARENA_MAX_CHUNK: a REPL line costs one small chunk, a
+** 100,000-line runbook a dozen large ones (few mallocs, and the untouched
+** tail of the last chunk, mapped fresh, costs no memory). */
+#define ARENA_CHUNK (16 * 1024)
+#define ARENA_MAX_CHUNK (4 * 1024 * 1024)
 typedef struct ArenaChunk ArenaChunk;
 typedef struct Arena {
   ArenaChunk *head;

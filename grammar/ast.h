@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "../base/intern.h"
 #include "../base/mem.h"
 #include "../base/source.h"
 
@@ -131,9 +132,7 @@ typedef struct Ast {
   Arena arena;
   Source *src;
   Node *root;               /* N_PROGRAM, or NULL if parsing failed */
-  /* interned identifiers: an open-addressing set of arena strings */
-  const char **names;
-  uint32_t names_cap, names_n;
+  Interner names;           /* interned identifiers, copied into arena */
 } Ast;
 
 /* ast_init prepares an empty tree for src (which must outlive it). */
