@@ -32,12 +32,20 @@ void buf_putc(Buf *b, char c) {
 void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
   va_list aq;
   int k;
+  /* Format into the room there is (at least 64 bytes); only a text that
+  ** does not fit is formatted a second time, into a buffer of its size. */
+  reserve(b, 64);
   va_copy(aq, ap);
-  k = vsnprintf(NULL, 0, fmt, aq);
+  k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, aq);
   va_end(aq);
-  if (k < 0) return;
-  reserve(b, (size_t)k);
-  vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+  if (k < 0) {
+    b->p[b->n] = '\0';
+    return;
+  }
+  if ((size_t)k >= b->cap - b->n) {
+    reserve(b, (size_t)k);
+    vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+  }
   b->n += (size_t)k;
 }
 
