@@ -45,8 +45,18 @@ typedef struct Arena {
 
 /* arena_init prepares an empty arena. */
 void arena_init(Arena *a);
-/* arena_alloc returns n bytes aligned to 8, uninitialised. */
-void *arena_alloc(Arena *a, size_t n);
+/* arena_alloc returns n bytes aligned to 8, uninitialised. The common
+** case, room in the current chunk, is inline: the parser makes a node
+** for every few bytes of source. */
+void *arena_alloc_slow(Arena *a, size_t n);
+static inline void *arena_alloc(Arena *a, size_t n) {
+  char *p;
+  n = (n + 7) & ~(size_t)7;
+  if ((size_t)(a->lim - a->cur) < n) return arena_alloc_slow(a, n);
+  p = a->cur;
+  a->cur += n;
+  return p;
+}
 /* arena_strndup copies n bytes of s into the arena with a trailing NUL. */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 /* arena_free releases every chunk. The arena may be reused after arena_init. */
