@@ -66,6 +66,19 @@ Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, No
   return n;
 }
 
+Node *ast_leaf(Ast *ast, NodeKind kind, Span span) {
+  Node *n = arena_alloc(&ast->arena, sizeof *n);
+  n->kind = (uint8_t)kind;
+  n->op = 0;
+  n->depth = 1;
+  n->len = 0;
+  n->span = span;
+  n->next = n->a = n->b = n->c = n->d = NULL;
+  n->num = 0;
+  n->str = NULL;
+  return n;
+}
+
 const char *ast_intern(Ast *ast, const char *s, size_t n) { return intern(&ast->names, s, n); }
 
 const char *ast_kind_name(int kind) {

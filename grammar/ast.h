@@ -142,6 +142,9 @@ void ast_free(Ast *ast);
 /* ast_node makes a node of kind with the given span and children; its
 ** depth is one more than its deepest child (lists counted through next). */
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d);
+/* ast_leaf makes a node of kind with no children (depth 1): ast_node
+** without the children to look at, for the lexer's many leaves. */
+Node *ast_leaf(Ast *ast, NodeKind kind, Span span);
 /* ast_intern returns the unique copy of the identifier s[0..n). */
 const char *ast_intern(Ast *ast, const char *s, size_t n);
 /* ast_kind_name returns the printable name of a kind ("step"). */
