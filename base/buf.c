@@ -31,11 +31,18 @@ void buf_putc(Buf *b, char c) {
 
 void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
   va_list aq;
+  char tmp[256];
   int k;
+  /* Format once, on the stack; only a text too long for that is formatted
+  ** a second time, into the buffer grown to its size. */
   va_copy(aq, ap);
-  k = vsnprintf(NULL, 0, fmt, aq);
+  k = vsnprintf(tmp, sizeof tmp, fmt, aq);
   va_end(aq);
   if (k < 0) return;
+  if ((size_t)k < sizeof tmp) {
+    buf_add(b, tmp, (size_t)k);
+    return;
+  }
   reserve(b, (size_t)k);
   vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
   b->n += (size_t)k;

@@ -81,11 +81,15 @@ struct ArenaChunk {
 
 void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
 
-void *arena_alloc(Arena *a, size_t n) {
+/* arena_alloc_slow starts a new chunk for n bytes (a multiple of 8) and
+** takes them from it; arena_alloc (mem.h) calls it when the chunk is full. */
+void *arena_alloc_slow(Arena *a, size_t n) {
   char *p;
   n = (n + 7) & ~(size_t)7;
-  if ((size_t)(a->lim - a->cur) < n) {
-    size_t sz = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+  {
+    size_t sz = a->head ? a->head->size * 2 : ARENA_CHUNK;
+    if (sz > ARENA_MAX_CHUNK) sz = ARENA_MAX_CHUNK;
+    if (sz < n) sz = n;
     ArenaChunk *c = mem_alloc(sizeof *c + sz);
     c->next = a->head;
     c->size = sz;

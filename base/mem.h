@@ -30,8 +30,12 @@ void *mem_grow(void *p, size_t *cap, size_t need, size_t sz);
 
 /* An Arena hands out memory that is freed all at once. The AST lives in
 ** one, so a parse that fails part way leaks nothing: the arena is dropped
-** whole. Chunks are at least ARENA_CHUNK bytes. */
-#define ARENA_CHUNK (64 * 1024)
+** whole. The first chunk is ARENA_CHUNK bytes and each next one twice the
+** last, up to ARENA_MAX_CHUNK: a REPL line costs one small chunk, a
+** 100,000-line runbook a dozen large ones (few mallocs, and the untouched
+** tail of the last chunk, mapped fresh, costs no memory). */
+#define ARENA_CHUNK (16 * 1024)
+#define ARENA_MAX_CHUNK (4 * 1024 * 1024)
 typedef struct ArenaChunk ArenaChunk;
 typedef struct Arena {
   ArenaChunk *head;
@@ -41,8 +45,18 @@ typedef struct Arena {
 
 /* arena_init prepares an empty arena. */
 void arena_init(Arena *a);
-/* arena_alloc returns n bytes aligned to 8, uninitialised. */
-void *arena_alloc(Arena *a, size_t n);
+/* arena_alloc returns n bytes aligned to 8, uninitialised. The common
+** case, room in the current chunk, is inline: the parser makes a node
+** for every few bytes of source. */
+void *arena_alloc_slow(Arena *a, size_t n);
+static inline void *arena_alloc(Arena *a, size_t n) {
+  char *p;
+  n = (n + 7) & ~(size_t)7;
+  if ((size_t)(a->lim - a->cur) < n) return arena_alloc_slow(a, n);
+  p = a->cur;
+  a->cur += n;
+  return p;
+}
 /* arena_strndup copies n bytes of s into the arena with a trailing NUL. */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 /* arena_free releases every chunk. The arena may be reused after arena_init. */

@@ -22,12 +22,13 @@ static const char *const op_names[] = {
 void ast_init(Ast *ast, Source *src) {
   memset(ast, 0, sizeof *ast);
   arena_init(&ast->arena);
+  intern_init(&ast->names, &ast->arena);
   ast->src = src;
 }
 
 void ast_free(Ast *ast) {
   arena_free(&ast->arena);
-  mem_free(ast->names);
+  intern_free(&ast->names);
   memset(ast, 0, sizeof *ast);
 }
 
@@ -41,57 +42,44 @@ static int list_depth(const Node *n) {
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
   Node *n = arena_alloc(&ast->arena, sizeof *n);
   int dep = 0, x;
-  memset(n, 0, sizeof *n);
+  /* Children that are lists (statements, items) count their deepest member;
+  ** a leaf has none to look at. */
+  if (a || b || c || d) {
+    if ((x = list_depth(a)) > dep) dep = x;
+    if ((x = list_depth(b)) > dep) dep = x;
+    if ((x = list_depth(c)) > dep) dep = x;
+    if ((x = list_depth(d)) > dep) dep = x;
+  }
+  /* Every field is set here, so the node needs no memset first. */
   n->kind = (uint8_t)kind;
+  n->op = 0;
+  n->depth = (uint16_t)(dep + 1 > AST_MAX_DEPTH + 1 ? AST_MAX_DEPTH + 1 : dep + 1);
+  n->len = 0;
   n->span = span;
+  n->next = NULL;
   n->a = a;
   n->b = b;
   n->c = c;
   n->d = d;
-  /* Children that are lists (statements, items) count their deepest member. */
-  if ((x = list_depth(a)) > dep) dep = x;
-  if ((x = list_depth(b)) > dep) dep = x;
-  if ((x = list_depth(c)) > dep) dep = x;
-  if ((x = list_depth(d)) > dep) dep = x;
-  n->depth = (uint16_t)(dep + 1 > AST_MAX_DEPTH + 1 ? AST_MAX_DEPTH + 1 : dep + 1);
+  n->num = 0;
+  n->str = NULL;
   return n;
 }
 
-static uint32_t hash_str(const char *s, size_t n) {
-  uint32_t h = 2166136261u;   /* FNV-1a */
-  size_t i;
-  for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
+Node *ast_leaf(Ast *ast, NodeKind kind, Span span) {
+  Node *n = arena_alloc(&ast->arena, sizeof *n);
+  n->kind = (uint8_t)kind;
+  n->op = 0;
+  n->depth = 1;
+  n->len = 0;
+  n->span = span;
+  n->next = n->a = n->b = n->c = n->d = NULL;
+  n->num = 0;
+  n->str = NULL;
+  return n;
 }
 
-const char *ast_intern(Ast *ast, const char *s, size_t n) {
-  uint32_t mask, i;
-  char *copy;
-  if (ast->names_n * 2 >= ast->names_cap) {   /* keep the load under 1/2 */
-    uint32_t cap = ast->names_cap ? ast->names_cap * 2 : 256, j;
-    const char **nv = mem_calloc(cap * sizeof *nv);
-    for (j = 0; j < ast->names_cap; j++) {
-      const char *k = ast->names[j];
-      if (k) {
-        uint32_t h = hash_str(k, strlen(k)) & (cap - 1);
-        while (nv[h]) h = (h + 1) & (cap - 1);
-        nv[h] = k;
-      }
-    }
-    mem_free(ast->names);
-    ast->names = nv;
-    ast->names_cap = cap;
-  }
-  mask = ast->names_cap - 1;
-  for (i = hash_str(s, n) & mask; ast->names[i]; i = (i + 1) & mask) {
-    const char *k = ast->names[i];
-    if (strncmp(k, s, n) == 0 && k[n] == '\0') return k;
-  }
-  copy = arena_strndup(&ast->arena, s, n);
-  ast->names[i] = copy;
-  ast->names_n++;
-  return copy;
-}
+const char *ast_intern(Ast *ast, const char *s, size_t n) { return intern(&ast->names, s, n); }
 
 const char *ast_kind_name(int kind) {
   return kind >= 0 && kind < N__COUNT ? kind_names[kind] : "?";

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "../base/intern.h"
 #include "../base/mem.h"
 #include "../base/source.h"
 
@@ -135,9 +136,7 @@ typedef struct Ast {
   Arena arena;
   Source *src;
   Node *root;               /* N_PROGRAM, or NULL if parsing failed */
-  /* interned identifiers: an open-addressing set of arena strings */
-  const char **names;
-  uint32_t names_cap, names_n;
+  Interner names;           /* interned identifiers, copied into arena */
 } Ast;
 
 /* ast_init prepares an empty tree for src (which must outlive it). */
@@ -147,6 +146,9 @@ void ast_free(Ast *ast);
 /* ast_node makes a node of kind with the given span and children; its
 ** depth is one more than its deepest child (lists counted through next). */
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d);
+/* ast_leaf makes a node of kind with no children (depth 1): ast_node
+** without the children to look at, for the lexer's many leaves. */
+Node *ast_leaf(Ast *ast, NodeKind kind, Span span);
 /* ast_intern returns the unique copy of the identifier s[0..n). */
 const char *ast_intern(Ast *ast, const char *s, size_t n);
 /* ast_kind_name returns the printable name of a kind ("step"). */

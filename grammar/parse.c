@@ -21,12 +21,11 @@ static int scanner_open(Parser *p, yyscan_t *scanner, Ast *ast, Diags *d, ParseM
   /* The source keeps two NULs after its text, so flex scans it in place
   ** and yytext points into Source.text. */
   yy_scan_buffer(ast->src->text, ast->src->len + 2, *scanner);
-  /* Map the lines now: while the scanner runs, flex keeps a NUL in the
-  ** text after the current token, which could hide a newline from the map. */
-  {
-    int line, col;
-    src_linecol(ast->src, 0, &line, &col);
-  }
+  /* The line map is built when a message first needs it, mostly after the
+  ** parse. While the scanner runs, flex keeps a NUL in the text after the
+  ** current token, which could hide a newline from the map: the one place
+  ** that maps a position during the parse (an unclosed bracket at the end,
+  ** parser.y) puts that byte back first (lexer_restore_source). */
   return 0;
 }
 

@@ -542,7 +542,6 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
   int wants_else = 0;
   Buf b = BUF_INIT;
   Diag *d;
-  (void)scanner;
   if (p->fatal) return 0;
   if (tok == YYSYMBOL_YYEOF && p->eof_reported) return 0;   /* the lexer said why */
   if (tok == YYSYMBOL_YYEOF) p->at_eof = 1;
@@ -575,6 +574,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
   if (tok == YYSYMBOL_YYEOF && p->depth > 0) {
     int line, col;
     char k = p->open_kind[p->depth - 1];
+    lexer_restore_source(scanner);   /* the text whole again, for the line map */
     src_linecol(p->src, p->open_pos[p->depth - 1], &line, &col);
     diag_hint(d, "the '%s' at line %d, column %d is never closed",
               k == 'i' || k == 'I' ? "${" : k == '(' ? "(" : k == '[' ? "[" : "{", line, col);

@@ -37,6 +37,8 @@ typedef struct Parser {
   char open_kind[LEX_MAX_NESTING];      /* '(' '[' '{' or 'i'/'I' for ${ in "..." / """...""" */
   uint32_t open_pos[LEX_MAX_NESTING];
   Buf sbuf;              /* text of the string part being read */
+  const char *pend;      /* or, while it is one piece, that piece (uncopied) */
+  size_t pend_n;         /* its length; 0: none (sbuf, if anything, holds the text) */
   uint32_t str_pos;      /* where the current string (its opening quote) starts */
   uint32_t text_pos;     /* where the pending text part starts */
   int str_triple;        /* inside """...""" */
