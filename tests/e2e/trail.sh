@@ -68,8 +68,8 @@ runs=$(NO_COLOR=1 "$RBK" runs)
 expect_match "$runs" "^$B +succeeded, backout of $R, started by watch $W " "(a) rbk runs: the backout's links"
 expect_match "$runs" "^$R +succeeded, backed out by $B " "(a) rbk runs: the roll-out's link"
 "$RBK" runs --format json > runs.json
-expect_eq "$(jget runs.json "[r['trail']['started_by']['watch'] for r in j if r['id']=='$B'][0]")" "$W" "(a) runs --format json: trail.started_by.watch"
-expect_eq "$(jget runs.json "[r['trail']['backed_out_by'] + ' ' + r['trail']['backed_out_by_state'] for r in j if r['id']=='$R'][0]")" "$B succeeded" \
+expect_eq "$(jget runs.json "[r['trail']['started_by']['watch'] for r in j['runs'] if r['run']=='$B'][0]")" "$W" "(a) runs --format json: trail.started_by.watch"
+expect_eq "$(jget runs.json "[r['trail']['backed_out_by'] + ' ' + r['trail']['backed_out_by_state'] for r in j['runs'] if r['run']=='$R'][0]")" "$B succeeded" \
   "(a) runs --format json: trail.backed_out_by and its state"
 "$RBK" status --format json "$B" > st.json
 expect_eq "$(jget st.json "j['trail']['started_by']['probes']['err_pct'], j['trail']['backout_of']")" "(99, '$R')" \
@@ -127,9 +127,9 @@ EOF2
 R=$(cat .rbk/latest/up)
 "$RBK" undo --yes "$R" >/dev/null 2>&1; ok $? "(c) rbk undo of the run"
 "$RBK" runs --format json > runs.json
-expect_eq "$(jget runs.json "[(r['trail']['undone_by'], r['trail']['undone_by_state']) for r in j if r['id']=='$R'][0]")" "('$R-undo', 'succeeded')" \
+expect_eq "$(jget runs.json "[(r['trail']['undone_by'], r['trail']['undone_by_state']) for r in j['runs'] if r['run']=='$R'][0]")" "('$R-undo', 'succeeded')" \
   "(c) runs --format json: undone_by and its state"
-expect_eq "$(jget runs.json "[(r['trail']['undo_of'], r['trail']['started_by']) for r in j if r['id']=='$R-undo'][0]")" "('$R', None)" \
+expect_eq "$(jget runs.json "[(r['trail']['undo_of'], r['trail']['started_by']) for r in j['runs'] if r['run']=='$R-undo'][0]")" "('$R', None)" \
   "(c) runs --format json: undo_of, and no watch"
 rep=$("$RBK" report "$R")
 expect_match "$rep" "^\\| Undone by \\| \`$R-undo\` \\(succeeded\\) \\|$" "(c) report of the run: Undone by"
