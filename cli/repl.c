@@ -87,6 +87,9 @@ const char usage_repl[] =
   "  --key FILE          sign :approve, :confirm and :answer with this key\n"
   "                      when the role names keys (default: $RBK_SIGNING_KEY,\n"
   "                      else ssh-agent)\n"
+  "  --status-page FILE  also keep the run's live status page at FILE, as\n"
+  "                      'rbk run --status-page' does (status.html in the\n"
+  "                      run directory is always kept)\n"
   "  -h, --help          show this text\n"
   "\n"
   "Keys: Tab completes meta-commands, step and role names, variables and\n"
@@ -839,13 +842,14 @@ static void improvised_in_doubt(Repl *R) {
 /* ---- the command ------------------------------------------------------ */
 
 /* The options of repl (its usage says them in full). */
-enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY };
+enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY, O_STATUS_PAGE };
 static const CliOpt repl_opts[] = {
   {"run", 0, O_RUN, "RUN", "work on an existing run"},
   {"new", 0, O_NEW, NULL, "start a fresh run"},
   {"as", 0, O_AS, "NAME", "who is working"},
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"key", 0, O_KEY, "FILE", "the key that signs :approve, :confirm and :answer"},
+  {"status-page", 0, O_STATUS_PAGE, "FILE", "also keep the live status page at FILE"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -872,6 +876,8 @@ int cmd_repl(int argc, char **argv) {
       a.as = v;
     } else if (c == O_KEY) {
       R.key = v;
+    } else if (c == O_STATUS_PAGE) {
+      a.status_page = v;
     } else if (c == O_NEW) {
       a.new_run = 1;
     } else if (c == O_PARAM) {
