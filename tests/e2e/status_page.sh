@@ -170,6 +170,7 @@ CDP_PIDFILE=$T/chrome.pid timeout 300 python3 cdp.py "$T/profile" "file://$T/pub
   'wait:succeeded' meta >"$T/cdp.out" 2>"$T/cdp.err"
 ok $? "(a) the DevTools client ran to its end"
 wait "$RUN_PID"; expect_eq "$?" 3 "(a) the run itself stopped at the gate (exit 3)"
+RUN_PID=
 wait_file "$T/run2.rc"; expect_eq "$(cat "$T/run2.rc" 2>/dev/null)" 0 "(a) the resumed run succeeded"
 mapfile -t L < "$T/cdp.out"
 expect_match "${L[0]:-}" '^seen [0-9]+$' "(a) the page shows step 1 of 3 running (wait_file)"
