@@ -39,8 +39,8 @@ int runui_load(Session *S, Term *t, const char *cmd, RunArgs *a) {
     ui.event_ud = t;
   }
   ui.natives = stdlib_natives(&ui.nnatives);
-  {
-    /* the live status page: one run per process */
+  if (!a->dry) {
+    /* the live status page (cli/livepage.h): one run per process */
     static LivePage page;
     livepage_init(&page, cmd, a->status_page);
     ui.on_change = livepage_changed;
