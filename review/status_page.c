@@ -99,13 +99,13 @@ static const char *rec_type(const Json *r) {
 /* ---- the parts -------------------------------------------------------- */
 
 /* current_step is the index in r.steps of the step running now (or where
-** the run waits), or -1. */
+** the run waits, or was interrupted), or -1. */
 static int current_step(const Page *P) {
   size_t i;
   int at = -1;
   if (!P->have_report) return -1;
-  for (i = 0; i < P->r.nsteps; i++)
-    if (strcmp(P->r.steps[i].state, "running") == 0) at = (int)i;
+  for (i = 0; i < P->r.nsteps; i++)   /* running, or cut short where the run stopped */
+    if (strcmp(P->r.steps[i].state, "running") == 0 || strcmp(P->r.steps[i].state, "interrupted") == 0) at = (int)i;
   return at;
 }
 

@@ -16,6 +16,9 @@
 #  (d) the command line: --help of run, resume, repl, undo, status; an
 #      empty --status-page; a page that cannot be written does not stop
 #      the run
+#  (e) a step on hosts (a journal written here to the record contract,
+#      stopped while the step was on its second host): the hosts it is on
+#      now, and each host's outcome
 set -u
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/browser.bash"
@@ -124,8 +127,10 @@ try:
             text = ''
             found = False
             while time.time() < deadline:
-                o = evaluate('document.readyState == "complete" ? performance.timeOrigin : 0')
-                text = evaluate('document.readyState == "complete" ? document.body.innerText : ""') or ''
+                # one evaluation: the load and its text together
+                got = evaluate('document.readyState == "complete" ? '
+                               'JSON.stringify([performance.timeOrigin, document.body.innerText]) : ""')
+                o, text = json.loads(got) if got else (0, '')
                 if o:
                     origins.add(o)
                 if re.search(arg, text):
@@ -167,7 +172,7 @@ CDP_PIDFILE=$T/chrome.pid timeout 300 python3 cdp.py "$T/profile" "file://$T/pub
   'wait:3 of 3: last_one' \
   "shot:$T/live.png" \
   'run:touch gate2' \
-  'wait:succeeded' meta >"$T/cdp.out" 2>"$T/cdp.err"
+  'wait:The run has ended' meta >"$T/cdp.out" 2>"$T/cdp.err"
 ok $? "(a) the DevTools client ran to its end"
 wait "$RUN_PID"; expect_eq "$?" 3 "(a) the run itself stopped at the gate (exit 3)"
 RUN_PID=
@@ -182,7 +187,7 @@ expect_match "${L[5]:-}" '^seen [0-9]+$' "(a) the page shows who approved, witho
 expect_eq "${L[6]:-}" "ran 0" "(a) the run is resumed"
 expect_match "${L[7]:-}" '^seen [0-9]+$' "(a) after the approval and the resume, the page shows the new step: 3 of 3, last_one"
 expect_eq "${L[8]:-}" "shot" "(a) a screenshot of the tab is taken"
-expect_match "${L[10]:-}" '^seen [0-9]+$' "(a) then the run's end: succeeded"
+expect_match "${L[10]:-}" '^seen [0-9]+$' "(a) then the run's end"
 expect_eq "${L[11]:-}" "refresh no" "(a) an ended run's page no longer reloads"
 loads=$(grep -o '^seen [0-9]*' "$T/cdp.out" | awk '{print $2}' | tr '\n' ' ')
 inc=$(awk -v s="$loads" 'BEGIN { n = split(s, a, " "); for (i = 2; i <= n; i++) if (a[i] + 0 <= a[i-1] + 0) { print "no"; exit } print "yes" }')
@@ -268,4 +273,43 @@ RBK
 timeout 60 "$RBK" run --new --status-page "$T/no/such/dir/page.html" quick.rbk >/dev/null 2>"$T/e3" </dev/null; rc=$?
 expect_eq "$rc" 0 "(d) a page that cannot be written does not stop the run"
 expect_eq "$(grep -c 'status page cannot be written' "$T/e3")" 1 "(d) it is said once, on standard error"
+
+# ---- (e) a step on hosts ----------------------------------------------------
+mkdir -p fleet/runs/f1
+cat > fleet/runs/f1/source.rbk <<'RBK'
+runbook "Fleet" {
+  hosts web = ["web1", "web2", "web3"]
+  step deploy "Roll out" on web serial 1 {
+    expect 10m
+    run "true"
+  }
+}
+RBK
+python3 - fleet/runs/f1/journal.jsonl <<'PY'
+import hashlib, json, sys
+recs = [
+    ("run_start", {"run": "f1", "runbook": "fleet.rbk", "title": "Fleet", "source_sha256": "0" * 64,
+                   "steps": [{"name": "deploy", "sha256": "0" * 64}], "params": {}, "operator": "ann",
+                   "host": "ctl", "pid": 1, "rbk": "0.1.0"}),
+    ("step_start", {"step": "deploy", "index": 0, "attempt": 1}),
+    ("host_start", {"step": "deploy", "host": "web1", "attempt": 1, "batch": 1}),
+    ("host_end", {"step": "deploy", "host": "web1", "attempt": 1, "batch": 1, "state": "ok", "duration": 2.5,
+                  "attempts": 1}),
+    ("host_start", {"step": "deploy", "host": "web2", "attempt": 1, "batch": 2}),
+]
+prev, out = "0" * 64, []
+for i, (t, f) in enumerate(recs):
+    r = {"seq": i, "prev": prev, "time": "2026-12-01T10:00:%02d.000Z" % i, "type": t}
+    r.update(f)
+    line = json.dumps(r, separators=(",", ":"))
+    out.append(line)
+    prev = hashlib.sha256(line.encode()).hexdigest()
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+"$RBK" status "$T/fleet/runs/f1" --format html >"$T/fleet.html" 2>"$T/fleet.err"; rc=$?
+expect_eq "$rc" 0 "(e) rbk status --format html reads the fleet run"
+f=$(tr -d '\n' < "$T/fleet.html")
+expect_match "$f" 'Current step</td><td>1 of 1: <code>deploy</code> \(Roll out\)' "(e) the current step"
+expect_match "$f" 'Hosts now</td><td>web2 \(' "(e) the host it is on now (web1 has ended)"
+expect_match "$f" '<td><code>deploy</code></td><td>web1</td><td>ok</td><td>2.5s</td>' "(e) each host's outcome"
 done_testing
