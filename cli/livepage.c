@@ -51,7 +51,9 @@ static int put_page(const RrJournal *L, const char *dir, const char *path, const
   o.in_run_dir = in_run_dir;
   o.refresh = RELOAD_SECS;
   status_page_render(L, dir, &o, &out);
-  rc = durable_replace(path, out.p ? out.p : "", out.n, 0644, err, errlen);
+  /* the run directory's copy stays private like the rest of it (0600 in a
+  ** 0700 directory); the --status-page copy is meant to be served */
+  rc = durable_replace(path, out.p ? out.p : "", out.n, in_run_dir ? 0600 : 0644, err, errlen);
   buf_free(&out);
   return rc;
 }
@@ -296,6 +298,11 @@ static void writer_stop(LivePage *lp, const char *final_dir) {
 void livepage_changed(void *ud, const char *dir, const char *type, int final) {
   LivePage *lp = ud;
   if (!dir || !dir[0]) return;
+  if (final && !lp->changed) {   /* this process wrote nothing (a finished run): nor does the page */
+    if (lp->fd >= 0) writer_stop(lp, NULL);
+    return;
+  }
+  lp->changed = 1;
   if (lp->fd >= 0) {
     if (final) {
       writer_stop(lp, dir);   /* the page is written when the command returns */

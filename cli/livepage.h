@@ -5,8 +5,10 @@
 ** copy at the path given with --status-page FILE (remembered in
 ** RUNDIR/status-page, so that the commands that answer a gate, and a
 ** resume or REPL without the option, keep it up to date too). Each page is written atomically (base/durable.h: a temporary file
-** beside it, fsync, rename) with mode 0644, since it is meant to be
-** served; it holds no secret (the journal it is made from has none).
+** beside it, fsync, rename); the --status-page copy with mode 0644, since
+** it is meant to be served, the run directory's 0600 like everything in
+** it. No page holds a secret (the journal it is made from has none). A
+** process that appends nothing (a resume of a finished run) writes no page.
 ** A page that cannot be written is said once on standard error; the run
 ** goes on.
 */
@@ -20,6 +22,7 @@ typedef struct LivePage {
   int fd;              /* to the writer process, -1: none (the pages are written here) */
   int pid;             /* the writer's */
   int warned;          /* a failure was said */
+  int changed;         /* a record was appended: the run changed */
   int remembered;      /* the extra path was saved in (or read from) the run directory */
   char saved[4098];    /* the path read from RUNDIR/status-page when none was given */
 } LivePage;

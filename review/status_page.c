@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../base/mem.h"
+#include "../base/shquote.h"
 #include "../base/version.h"
 #include "../vm/value.h"
 #include "docw.h"
@@ -73,22 +74,16 @@ static void put_ms_utc(Buf *b, long long ms) {
 ** spaces, at most max bytes (rr_put_cstr). */
 static void put_clean(Buf *b, const char *s, size_t max) { rr_put_cstr(b, s ? s : "", max); }
 
-/* put_sh appends s as one shell word for a command a person copies. */
+/* put_word appends s as one shell word for a command a person copies
+** (base/shquote.h when it needs quoting). */
 static void put_word(Buf *b, const char *s) {
   const char *p;
-  int plain = *s != '\0';
   for (p = s; *p; p++)
-    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@+=,", *p)) plain = 0;
-  if (plain) {
-    buf_puts(b, s);
-    return;
-  }
-  buf_putc(b, '\'');
-  for (p = s; *p; p++) {
-    if (*p == '\'') buf_puts(b, "'\\''");
-    else buf_putc(b, (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p);
-  }
-  buf_putc(b, '\'');
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-", *p)) {
+      shquote(s, strlen(s), SHQ_BARE, b);
+      return;
+    }
+  buf_puts(b, s);
 }
 
 static const char *rec_type(const Json *r) {

@@ -214,8 +214,8 @@ expect_match "$png" '^png big (1[6-9]|[2-9][0-9])' "(a) the screenshot is a real
 # ---- (b) the pages ----------------------------------------------------------
 P=$T/state/runs/live1/status.html
 [ -f "$P" ]; ok $? "(b) the run directory holds status.html"
-expect_eq "$(stat -c %a "$P" pub/status.html 2>/dev/null | tr '\n' ' ')" "644 644 " \
-  "(b) both pages are mode 0644 (meant to be served)"
+expect_eq "$(stat -c %a "$P" pub/status.html 2>/dev/null | tr '\n' ' ')" "600 644 " \
+  "(b) the run directory's page is private (0600), the --status-page copy is meant to be served (0644)"
 ! grep -q hunter2xyz "$P" pub/status.html; ok $? "(b) the secret's value is in neither page"
 grep -q '\*\*\*' "$T/state/runs/live1/journal.jsonl"; ok $? "(b) (the journal holds the masked command)"
 ls pub state/runs/live1 | grep -q '\.tmp\.'; expect_eq "$?" 1 "(b) no temporary file is left beside a page"
