@@ -17,6 +17,7 @@
 #include "../run/signing.h"
 #include "../base/sha256.h"
 #include "cli.h"
+#include "livepage.h"
 #include "runpick.h"
 #include "../run/runctl.h"
 #include "../run/state.h"
@@ -164,6 +165,7 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
 done:
   if (p) prog_free(p);
   jrn_close(&j);
+  if (rc == EXIT_OK) livepage_refresh(cmd, dir);   /* the live status page shows the answer */
   jrn_unlock(lockfd);
   return rc;
 }

@@ -36,6 +36,7 @@
 #include "args.h"
 #include "cli.h"
 #include "runpick.h"
+#include "../review/status_page.h"
 #include "../run/runread.h"
 #include "../run/signing.h"
 #include "../run/state.h"
@@ -116,13 +117,19 @@ const char usage_status[] =
   "which one is said on standard error.\n"
   "\n"
   "Options:\n"
-  "  --format text|json  text (default), or one JSON object (docs/json.md)\n"
-  "                      with format_version, run (the ID), dir, runbook,\n"
-  "                      title, operator, host, started, duration, outcome,\n"
-  "                      summary, trail (the runs linked to it and the watch\n"
-  "                      that started it; docs/journal.md), journal, steps,\n"
-  "                      waiting, in_doubt and continue (the commands, an\n"
-  "                      array)\n"
+  "  --format text|json|html  text (default); json: one JSON object\n"
+  "                      (docs/json.md) with format_version, run (the ID),\n"
+  "                      dir, runbook, title, operator, host, started,\n"
+  "                      duration, outcome, summary, trail (the runs linked\n"
+  "                      to it and the watch that started it;\n"
+  "                      docs/journal.md), journal, steps, waiting, in_doubt\n"
+  "                      and continue (the commands, an array); or html: the\n"
+  "                      run's status page, as rbk run keeps it in\n"
+  "                      RUNDIR/status.html (current step and hosts, elapsed\n"
+  "                      against planned and the window, what it waits for\n"
+  "                      and the command that unblocks it, the last verifies,\n"
+  "                      the links to other runs; one self-contained page\n"
+  "                      that reloads itself every 2 s until the run ends)\n"
   "  --state DIR         look RUN up in DIR/runs/ (default: $RBK_STATE_DIR,\n"
   "                      else ./.rbk)\n"
   "  -h, --help          show this text\n"
@@ -201,7 +208,7 @@ static const CliOpt runs_opts[] = {
   {NULL, 0, 0, NULL, NULL},
 };
 static const CliOpt status_opts[] = {
-  {"format", 0, O_FORMAT, "text|json", "text (default) or JSON"},
+  {"format", 0, O_FORMAT, "text|json|html", "text (default), JSON or an HTML page"},
   {"state", 0, O_STATE, "DIR", "look RUN up in DIR/runs/"},
   {NULL, 0, 0, NULL, NULL},
 };
@@ -218,6 +225,7 @@ static const CliOpt log_opts[] = {
 static int parse_opts(const char *cmd, const char *usage, int argc, char **argv, int flags,
                       Opts *o) {
   static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */
+  static const char *const status_formats[] = {"text", "json", "html", NULL};   /* html: index 2 */
   const CliOpt *opts = (flags & ALLOW_IDS) ? runs_opts : (flags & ALLOW_VERIFY) ? log_opts : status_opts;
   CliParser P;
   int c, rc = EXIT_OK;
@@ -229,7 +237,8 @@ static int parse_opts(const char *cmd, const char *usage, int argc, char **argv,
     else if (c == CLI_ARG && !(flags & WANT_RUN)) rc = cli_usage_error(cmd, "unexpected argument '%s'", P.value);
     else if (c == CLI_ARG && o->run) rc = cli_usage_error(cmd, "one RUN at a time ('%s' and '%s')", o->run, P.value);
     else if (c == CLI_ARG) o->run = P.value;
-    else if (c == O_FORMAT && cli_format_value(cmd, P.value, formats, &o->json) != 0) rc = EXIT_USAGE;
+    else if (c == O_FORMAT && cli_format_value(cmd, P.value, opts == status_opts ? status_formats : formats, &o->json) != 0)
+      rc = EXIT_USAGE;
     else if (c == O_STATE) o->state = P.value;
     else if (c == O_IDS) o->ids = 1;
     else if (c == O_VERIFY) o->verify = 1;
@@ -1003,12 +1012,24 @@ int cmd_status(int argc, char **argv) {
     rr_unload(&L);
     return EXIT_FAILED;
   }
-  if (o.json) status_json(&I, &L, dir, ref);
-  else status_text(&I, &L, dir, ref);
+  if (o.json == 2) {   /* --format html: the live status page (review/status_page.c) */
+    StatusPageOpts so;
+    Buf page = BUF_INIT;
+    memset(&so, 0, sizeof so);
+    so.ref = ref;
+    so.refresh = 2;
+    status_page_render(&L, dir, &so, &page);
+    fwrite(buf_cstr(&page), 1, page.n, stdout);
+    buf_free(&page);
+  } else if (o.json) {
+    status_json(&I, &L, dir, ref);
+  } else {
+    status_text(&I, &L, dir, ref);
+  }
   if (L.problem == RR_J_DAMAGED) {   /* the text says so on stdout already */
     Buf t = BUF_INIT;
     rr_problem_text(&L, &t);
-    if (o.json) fprintf(stderr, "rbk status: %s\n", t.p);
+    if (o.json) fprintf(stderr, "rbk status: %s\n", t.p);   /* json and html */
     buf_free(&t);
     rc = EXIT_FAILED;
   }

@@ -87,6 +87,11 @@ const char usage_run[] =
   "                      per line as it happens; FILE is appended to (mode\n"
   "                      0600); '-' is standard output, and everything else\n"
   "                      then goes to standard error\n"
+  "  --status-page FILE  also keep the run's live status page at FILE (it is\n"
+  "                      always kept as status.html in the run directory):\n"
+  "                      one self-contained HTML page, written atomically\n"
+  "                      (mode 0644) after every change, that reloads itself\n"
+  "                      until the run ends; serve it with any web server\n"
   "  --timestamps        begin every line of output with the UTC time\n"
   "  -q, --quiet         show only warnings, errors, gates and the summary\n"
   "  -v, --verbose       also show each verify's values and each command's\n"
@@ -149,6 +154,7 @@ const char usage_resume[] =
   "  --ssh-config FILE   as for rbk run\n"
   "  --accept-new-host-keys  as for rbk run\n"
   "  --events FILE|-     write the run as JSON Lines events (docs/events.md)\n"
+  "  --status-page FILE  also keep the live status page at FILE, as for rbk run\n"
   "  --timestamps        begin every line of output with the UTC time\n"
   "  -q, --quiet         show only warnings, errors, gates and the summary\n"
   "  -v, --verbose       also show verify values and commands' exit statuses\n"
@@ -158,7 +164,7 @@ const char usage_resume[] =
 
 /* The options of run and resume (their usage above says them in full). */
 enum { O_PARAM = 1, O_ONLY, O_FROM, O_DRY_RUN, O_NEW, O_RUN_ID, O_ACCEPT, O_AS, O_SSH_CONFIG, O_ACCEPT_NEW, O_RETRY_FAILED,
-       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE, O_STARTED_BY, O_AFTER };
+       O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE, O_STARTED_BY, O_AFTER, O_STATUS_PAGE };
 static const CliOpt run_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
@@ -174,6 +180,7 @@ static const CliOpt run_opts[] = {
   {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
   {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
   {"events", 0, O_EVENTS, "FILE|-", "also write the run as JSON Lines events"},
+  {"status-page", 0, O_STATUS_PAGE, "FILE", "also keep the live status page at FILE"},
   {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
   {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors, gates and the summary"},
   {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
@@ -188,6 +195,7 @@ static const CliOpt resume_opts[] = {
   {"ssh-config", 0, O_SSH_CONFIG, "FILE", "the ssh client configuration for steps on hosts"},
   {"accept-new-host-keys", 0, O_ACCEPT_NEW, NULL, "let ssh add the key of a host it has never seen"},
   {"events", 0, O_EVENTS, "FILE|-", "also write the run as JSON Lines events"},
+  {"status-page", 0, O_STATUS_PAGE, "FILE", "also keep the live status page at FILE"},
   {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
   {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors, gates and the summary"},
   {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
@@ -441,6 +449,10 @@ static int parse_common(const char *cmd, int argc, char **argv, RunArgs *a, cons
     case O_NEW: a->new_run = 1; break;
     case O_ACCEPT: a->accept = 1; break;
     case O_EVENTS: a->events = v; break;
+    case O_STATUS_PAGE:
+      a->status_page = v;
+      if (!v[0]) rc = cli_usage_error(cmd, "--status-page needs a file");
+      break;
     case O_TIMESTAMPS: a->timestamps = 1; break;
     case O_QUIET: a->verbose = -1; break;
     case O_VERBOSE: a->verbose = 1; break;

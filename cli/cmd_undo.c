@@ -22,6 +22,7 @@
 #include "../base/mem.h"
 #include "../run/effects.h"
 #include "../run/events.h"
+#include "livepage.h"
 #include "../run/runbook.h"
 #include "../run/runtime.h"
 #include "../base/sha256.h"
@@ -57,6 +58,9 @@ const char usage_undo[] =
   "                      a --param of the same name wins\n"
   "  --events FILE|-     write the undo run as JSON Lines events, as 'rbk run\n"
   "                      --events' does (docs/events.md)\n"
+  "  --status-page FILE  also keep the undo run's live status page at FILE, as\n"
+  "                      'rbk run --status-page' does (status.html in the\n"
+  "                      undo run's directory is always kept)\n"
   "  --timestamps        begin every line of output with the UTC time\n"
   "  -q, --quiet         show only warnings, errors and gates\n"
   "  -v, --verbose       also show verify values and commands' exit statuses\n"
@@ -134,7 +138,7 @@ static int confirm_irreversible(const Program *p, const int *done, int yes) {
 }
 
 /* The options of undo (its usage above says them in full). */
-enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE, O_STARTED_BY };
+enum { O_YES = 1, O_AS, O_PARAM, O_EVENTS, O_TIMESTAMPS, O_QUIET, O_VERBOSE, O_PARAM_FILE, O_STARTED_BY, O_STATUS_PAGE };
 static const CliOpt undo_opts[] = {
   {"yes", 0, O_YES, NULL, "do not ask for confirmation"},
   {"as", 0, O_AS, "NAME", "who is undoing it"},
@@ -142,6 +146,7 @@ static const CliOpt undo_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"events", 0, O_EVENTS, "FILE|-", "write the undo run as JSON Lines events"},
+  {"status-page", 0, O_STATUS_PAGE, "FILE", "also keep the undo run's live status page at FILE"},
   {"timestamps", 0, O_TIMESTAMPS, NULL, "begin every line of output with the UTC time"},
   {"quiet", 'q', O_QUIET, NULL, "show only warnings, errors and gates"},
   {"verbose", 'v', O_VERBOSE, NULL, "also show verify values and commands' exit statuses"},
@@ -156,7 +161,8 @@ int cmd_undo(int argc, char **argv) {
   Buf cause = BUF_INIT;   /* --started-by: the run_start's started_by (run/trail.h) */
   char odir[4800], udir[10000], why[1024], src[5100], uid[4900], state[4800], undo_again[4900];
   int yes = 0, nkv = 0, i, c, rc = EXIT_USAGE, olock = -1, ulock = -1, *done = NULL, last = -1;
-  const char *events = NULL;
+  const char *events = NULL, *status_page = NULL;
+  LivePage page;
   int events_fd = -1, stamps = 0, verbose = 0, *undone = NULL;
   Events ev;
   RunHooks thooks;
@@ -189,6 +195,8 @@ int cmd_undo(int argc, char **argv) {
       yes = 1;
     } else if (c == O_EVENTS) {
       events = v;
+    } else if (c == O_STATUS_PAGE) {
+      status_page = v;
     } else if (c == O_TIMESTAMPS) {
       stamps = 1;
     } else if (c == O_QUIET) {
@@ -239,6 +247,9 @@ int cmd_undo(int argc, char **argv) {
   }
   if (stamps && term_timestamps(&t) != 0) fprintf(stderr, "rbk undo: --timestamps: cannot start\n");
   events_init(&ev, events_fd, NULL);
+  livepage_init(&page, "undo", status_page);
+  ev.changed = livepage_changed;   /* the undo run's live status page */
+  ev.changed_ud = &page;
   snprintf(undo_again, sizeof undo_again, "'rbk undo %s' continues the undo", run);
   if (state_find_run(run, odir, sizeof odir, why, sizeof why) != 0) {
     fprintf(stderr, "rbk undo: %s\n", why);
@@ -499,6 +510,7 @@ done:
   if (vm_ready) vm_free(&vm);
   jrn_close(&oj);
   jrn_close(&uj);
+  if (olock >= 0) livepage_refresh("undo", odir);   /* the original's page links its undo run */
   jrn_unlock(olock);
   jrn_unlock(ulock);
   if (p) prog_free(p);

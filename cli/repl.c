@@ -90,6 +90,9 @@ const char usage_repl[] =
   "  --key FILE          sign :approve, :confirm and :answer with this key\n"
   "                      when the role names keys (default: $RBK_SIGNING_KEY,\n"
   "                      else ssh-agent)\n"
+  "  --status-page FILE  also keep the run's live status page at FILE, as\n"
+  "                      'rbk run --status-page' does (status.html in the\n"
+  "                      run directory is always kept)\n"
   "  -h, --help          show this text\n"
   "\n"
   "Keys: Tab completes meta-commands, step and role names, variables and\n"
@@ -844,7 +847,7 @@ static void improvised_in_doubt(Repl *R) {
 /* ---- the command ------------------------------------------------------ */
 
 /* The options of repl (its usage says them in full). */
-enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY, O_PARAM_FILE };
+enum { O_RUN = 1, O_AS, O_NEW, O_PARAM, O_KEY, O_PARAM_FILE, O_STATUS_PAGE };
 static const CliOpt repl_opts[] = {
   {"run", 0, O_RUN, "RUN", "work on an existing run"},
   {"new", 0, O_NEW, NULL, "start a fresh run"},
@@ -852,6 +855,7 @@ static const CliOpt repl_opts[] = {
   {"param", 0, O_PARAM, "NAME=VALUE", "set a param (repeatable)"},
   {"param-file", 0, O_PARAM_FILE, "FILE", "set params from a YAML or JSON file"},
   {"key", 0, O_KEY, "FILE", "the key that signs :approve, :confirm and :answer"},
+  {"status-page", 0, O_STATUS_PAGE, "FILE", "also keep the live status page at FILE"},
   {NULL, 0, 0, NULL, NULL},
 };
 
@@ -880,6 +884,8 @@ int cmd_repl(int argc, char **argv) {
       a.as = v;
     } else if (c == O_KEY) {
       R.key = v;
+    } else if (c == O_STATUS_PAGE) {
+      a.status_page = v;
     } else if (c == O_NEW) {
       a.new_run = 1;
     } else if (c == O_PARAM) {

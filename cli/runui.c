@@ -10,6 +10,7 @@
 
 #include "../run/exits.h"
 #include "../stdlib/natives.h"
+#include "livepage.h"
 
 int runui_load(Session *S, Term *t, const char *cmd, RunArgs *a) {
   SessionUi ui;
@@ -38,6 +39,13 @@ int runui_load(Session *S, Term *t, const char *cmd, RunArgs *a) {
     ui.event_ud = t;
   }
   ui.natives = stdlib_natives(&ui.nnatives);
+  if (!a->dry) {
+    /* the live status page (cli/livepage.h): one run per process */
+    static LivePage page;
+    livepage_init(&page, cmd, a->status_page);
+    ui.on_change = livepage_changed;
+    ui.change_ud = &page;
+  }
   rc = session_load(S, cmd, a, &ui);
   if (S->vm_ready) {
     t->vm = &S->vm;

@@ -39,10 +39,12 @@ void events_init(Events *E, int fd, const Program *p) {
   E->p = p;
 }
 
-int events_on(const Events *E) { return E->fd >= 0 || E->tap != NULL; }
+int events_on(const Events *E) { return E->fd >= 0 || E->tap != NULL || E->changed != NULL; }
 
 void events_close(Events *E) {
   size_t i;
+  if (E->changed && E->dir[0]) E->changed(E->changed_ud, E->dir, NULL, 1);
+  E->dir[0] = '\0';
   for (i = 0; i < E->nfx; i++) mem_free(E->fx[i].what);
   mem_free(E->fx);
   if (E->fd >= 0) close(E->fd);
@@ -402,11 +404,13 @@ static void on_record(void *ud, const Journal *j, const char *line, size_t len) 
   }
 out:
   buf_free(&b);
+  if (E->changed && type) E->changed(E->changed_ud, E->dir, type, 0);
   json_free(r);
 }
 
 void events_watch(Events *E, Journal *j) {
   if (!events_on(E)) return;
+  snprintf(E->dir, sizeof E->dir, "%s", j->dir ? j->dir : "");
   j->observe = on_record;
   j->observe_ud = E;
 }

@@ -46,6 +46,13 @@ typedef struct Events {
   /* also handed each event as parsed (the terminal's -v); may be NULL */
   void (*tap)(void *ud, const Json *ev);
   void *tap_ud;
+  /* also told after each record appended to the watched journal (type:
+  ** the record's type) and once more when the process lets the run go
+  ** (events_close: type NULL, final 1), with the run's directory: the live
+  ** status page (cli/livepage.c); may be NULL */
+  void (*changed)(void *ud, const char *dir, const char *type, int final);
+  void *changed_ud;
+  char dir[JRN_PATH_MAX];      /* the watched journal's directory, "" before events_watch */
 } Events;
 
 /* events_open_path opens where `--events PATH` sends the stream and
@@ -57,7 +64,7 @@ typedef struct Events {
 int events_open_path(const char *path, char *why, size_t whylen);
 /* events_init makes E an emitter writing to fd (-1: none) for program p. */
 void events_init(Events *E, int fd, const Program *p);
-/* events_on says whether anyone listens (a stream or a tap). */
+/* events_on says whether anyone listens (a stream, a tap or changed). */
 int events_on(const Events *E);
 /* events_watch has E read every record appended to j from now on (set it
 ** again after each jrn_open of j). Does nothing when events_on is 0. */
@@ -68,7 +75,8 @@ void events_hooks(Events *E, const RunHooks *inner, RunHooks *out);
 /* events_run_end sends run_end with the exit status (and the outcome it
 ** stands for), if run_start was sent. */
 void events_run_end(Events *E, int exit_status);
-/* events_close frees E and closes its descriptor. */
+/* events_close tells changed (if any) that the process lets the run go,
+** then frees E and closes its descriptor. */
 void events_close(Events *E);
 
 #endif

@@ -88,6 +88,8 @@ int session_load(Session *S, const char *cmd, RunArgs *a, const SessionUi *ui) {
   S->ev.p = S->p;
   S->ev.tap = ui->on_event;
   S->ev.tap_ud = ui->event_ud;
+  S->ev.changed = ui->on_change;
+  S->ev.changed_ud = ui->change_ud;
   events_hooks(&S->ev, &ui->hooks, &S->hooks);
   vm_init(&S->vm, S->p, ui->natives, ui->nnatives, &S->host, &run_runtime);
   S->vm_ready = 1;

@@ -30,6 +30,7 @@ typedef struct RunArgs {
   const char *from, *as;
   const char **keys, **vals, **only;
   const char *events;          /* --events FILE|- (NULL: no event stream) */
+  const char *status_page;     /* --status-page FILE: a copy of the live status page (NULL: none) */
   int verbose;                 /* -q: -1, -v: 1, else 0 (how much the terminal shows) */
   int timestamps;              /* --timestamps: each line of output begins with the UTC time */
   /* the trail (run/trail.h): a new run records them in its run_start */
@@ -49,6 +50,10 @@ typedef struct SessionUi {
   /* each event, parsed, also goes here (NULL: nowhere): the terminal's -v */
   void (*on_event)(void *ud, const Json *ev);
   void *event_ud;
+  /* after each record the run's journal appends, and when the session
+  ** lets the run go (Events.changed): the live status page; NULL: none */
+  void (*on_change)(void *ud, const char *dir, const char *type, int final);
+  void *change_ud;
 } SessionUi;
 
 typedef struct Session {

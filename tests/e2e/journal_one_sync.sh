@@ -73,11 +73,14 @@ bad_once=() bad_power=() asked_total=0
 for ((n = 1; n <= total; n++)); do
   for mode in crash power; do
     export RBK_STATE_DIR="$T/state-$n-$mode"
-    rm -f "$COUNT"
-    { (cd "$T" && strace -f -y -o "$T/trace" -e trace=write,fdatasync -e inject=fdatasync:signal=KILL:when=$n \
+    rm -f "$COUNT" "$T"/trace.*
+    # -ff: a file per process, so that a syscall of the run is never split
+    # by another process's (the status page's writer runs beside it)
+    { (cd "$T" && strace -ff -y -o "$T/trace" -e trace=write,fdatasync -e inject=fdatasync:signal=KILL:when=$n \
       "$RBK" run --run-id crash rb.rbk >/dev/null 2>&1); } 2>/dev/null
     j="$RBK_STATE_DIR/runs/crash/journal.jsonl"
     if [ "$mode" = power ] && [ -f "$j" ]; then
+      sed 's/^/0 /' "$T"/trace.* >"$T/trace"   # each line as -f writes it, "PID syscall(...)"
       truncate -s "$(durable_size "$T/trace")" "$j"
     fi
     if [ ! -s "$j" ]; then

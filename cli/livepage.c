@@ -1,0 +1,322 @@
+/*
+** livepage.c -- the live status page kept up to date (livepage.h).
+*/
+#include "livepage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../base/buf.h"
+#include "../base/durable.h"
+#include "../review/status_page.h"
+#include "../run/runread.h"
+#include "../run/state.h"
+#include "../vm/vm.h"
+
+enum { RELOAD_SECS = 2 };
+
+/* ref_of names the run in dir as commands should: its ID when that finds
+** it in the default state directory, else the directory itself. */
+static void ref_of(const char *dir, char *ref, size_t n) {
+  const char *id = strrchr(dir, '/');
+  char found[JRN_PATH_MAX], why[JRN_PATH_MAX + 200], a[PATH_MAX], b[PATH_MAX];
+  id = id ? id + 1 : dir;
+  if (state_find_run(id, found, sizeof found, why, sizeof why) == 0 && realpath(found, a) && realpath(dir, b) &&
+      strcmp(a, b) == 0)
+    snprintf(ref, n, "%s", id);
+  else
+    snprintf(ref, n, "%s", dir);
+}
+
+/* put_page renders the run in dir and writes it to path; returns 0 or -1 with err. */
+static int put_page(const RrJournal *L, const char *dir, const char *path, const char *ref, int leaving, int in_run_dir,
+                    char *err, size_t errlen) {
+  Buf out = BUF_INIT;
+  StatusPageOpts o;
+  int rc;
+  memset(&o, 0, sizeof o);
+  o.ref = ref;
+  o.leaving = leaving;
+  o.in_run_dir = in_run_dir;
+  o.refresh = RELOAD_SECS;
+  status_page_render(L, dir, &o, &out);
+  /* the run directory's copy stays private like the rest of it (0600 in a
+  ** 0700 directory); the --status-page copy is meant to be served */
+  rc = durable_replace(path, out.p ? out.p : "", out.n, in_run_dir ? 0600 : 0644, err, errlen);
+  buf_free(&out);
+  return rc;
+}
+
+/* write_pages writes the run dir's page and the extra one (may be NULL);
+** returns 0, or -1 with why in err. */
+static int write_pages(const char *dir, const char *extra, int leaving, char *err, size_t errlen) {
+  RrJournal L;
+  char path[JRN_PATH_MAX + 32], ref[JRN_PATH_MAX];
+  int rc = 0;
+  if (rr_load(&L, dir) < 0) {
+    snprintf(err, errlen, "%s", L.why);
+    rr_unload(&L);
+    return -1;
+  }
+  ref_of(dir, ref, sizeof ref);
+  snprintf(path, sizeof path, "%s/status.html", dir);
+  if (put_page(&L, dir, path, ref, leaving, 1, err, errlen) != 0) rc = -1;
+  if (extra && rc == 0 && put_page(&L, dir, extra, ref, leaving, 0, err, errlen) != 0) rc = -1;
+  rr_unload(&L);
+  return rc;
+}
+
+/* saved_path reads the path remembered in DIR/status-page into out
+** (size n); returns out, or NULL when there is none. */
+static const char *saved_path(const char *dir, char *out, size_t n) {
+  char path[JRN_PATH_MAX + 32];
+  FILE *f;
+  const char *x = NULL;
+  snprintf(path, sizeof path, "%s/status-page", dir);
+  if ((f = fopen(path, "re")) != NULL) {
+    if (fgets(out, (int)n, f)) {
+      out[strcspn(out, "\n")] = '\0';
+      if (out[0]) x = out;
+    }
+    fclose(f);
+  }
+  return x;
+}
+
+/* remember saves the --status-page path in DIR/status-page (mode 0600)
+** for the commands that answer gates and for a later resume; without
+** one, it takes the path saved there by an earlier process. */
+static void remember(LivePage *lp, const char *dir) {
+  char path[JRN_PATH_MAX + 32], abs[PATH_MAX], err[JRN_PATH_MAX + 200];
+  const char *extra = lp->extra;
+  Buf b = BUF_INIT;
+  lp->remembered = 1;
+  if (!extra) {
+    lp->extra = saved_path(dir, lp->saved, sizeof lp->saved);
+    return;
+  }
+  if (extra[0] != '/' && getcwd(abs, sizeof abs)) {
+    buf_printf(&b, "%s/%s\n", abs, extra);
+  } else {
+    buf_printf(&b, "%s\n", extra);
+  }
+  snprintf(path, sizeof path, "%s/status-page", dir);
+  if (durable_replace(path, b.p, b.n, 0600, err, sizeof err) != 0 && !lp->warned) {
+    fprintf(stderr, "rbk %s: --status-page: %s\n", lp->cmd, err);
+    lp->warned = 1;
+  }
+  buf_free(&b);
+}
+
+/* at_once says whether a record of this type changes what the page's
+** reader waits to see: a step, a host, a gate, the run's start or end. */
+static int at_once(const char *type) {
+  static const char *const types[] = {"run_start", "resume", "step_start", "step_end", "host_start", "host_end",
+                                      "gate_wait", "paused", "run_end", "interrupted", "skip", "link", "decision",
+                                      "repl_start", "repl_end", "accept_changes", NULL};
+  size_t i;
+  for (i = 0; types[i]; i++)
+    if (strcmp(type, types[i]) == 0) return 1;
+  return 0;
+}
+
+/* write_now writes the pages, saying a failure once. */
+static void write_now(LivePage *lp, const char *dir, int final) {
+  char err[JRN_PATH_MAX + 300];
+  if (!lp->remembered) remember(lp, dir);
+  lp->last = vm_now();
+  if (write_pages(dir, lp->extra, final, err, sizeof err) != 0 && !lp->warned) {
+    fprintf(stderr, "rbk %s: the status page cannot be written: %s\n", lp->cmd, err);
+    lp->warned = 1;
+  }
+}
+
+/* ---- the writer process ------------------------------------------------ */
+
+/* The run's process only tells the writer (a child it forks before the
+** run is opened) that the run in DIR changed: "D" DIR "\n", or "d" DIR
+** "\n" for a change to show at once, and "F" DIR "\n" when it lets the
+** run go. The writer reads the journal from disk, so rendering, the
+** fsyncs and the rename cost the run nothing, and a burst of changes is
+** written once. */
+enum { MIN_GAP_MS = 250, URGENT_GAP_MS = 100 };
+
+/* writer_loop is the child's life: it ends at "F" or when the run's
+** process has gone (end of file), writing the page a last time. */
+static void writer_loop(LivePage *lp, int fd) {
+  char dir[JRN_PATH_MAX] = "", line[JRN_PATH_MAX + 4];
+  size_t have = 0;
+  int dirty = 0, urgent = 0, final = 0, eof = 0;
+  while (!final && !eof) {
+    struct pollfd pf;
+    int wait_ms = -1;
+    if (dirty) {
+      double since = (vm_now() - lp->last) * 1000;
+      int gap = urgent ? URGENT_GAP_MS : MIN_GAP_MS;
+      wait_ms = lp->last == 0 || since >= gap ? 0 : gap - (int)since;
+    }
+    pf.fd = fd;
+    pf.events = POLLIN;
+    if (poll(&pf, 1, wait_ms) < 0 && errno != EINTR) break;
+    if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t k = read(fd, line + have, sizeof line - 1 - have);
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) eof = 1;
+      else have += (size_t)k;
+      for (;;) {   /* every whole message read */
+        char *nl = memchr(line, '\n', have);
+        size_t n;
+        if (!nl) {
+          if (have == sizeof line - 1) have = 0;   /* no message is that long */
+          break;
+        }
+        n = (size_t)(nl - line);
+        if (n > 1) {
+          snprintf(dir, sizeof dir, "%.*s", (int)(n - 1), line + 1);
+          dirty = 1;
+          if (line[0] == 'd') urgent = 1;
+          if (line[0] == 'F') final = 1;
+        }
+        memmove(line, nl + 1, have - n - 1);
+        have -= n + 1;
+      }
+    }
+    if (dirty && dir[0] && !final && !eof) {
+      double since = (vm_now() - lp->last) * 1000;
+      if (lp->last == 0 || since >= (urgent ? URGENT_GAP_MS : MIN_GAP_MS)) {
+        dirty = urgent = 0;
+        write_now(lp, dir, 0);
+      }
+    }
+  }
+  if (dir[0]) write_now(lp, dir, 1);
+}
+
+/* writer_start forks the writer; on failure the pages are written by the
+** run's own process. */
+static void writer_start(LivePage *lp) {
+  int sv[2];
+  pid_t pid;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return;
+  fflush(stdout);
+  fflush(stderr);
+  pid = fork();
+  if (pid < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return;
+  }
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    signal(SIGINT, SIG_IGN);    /* Ctrl-C is the run's to handle; it then says F */
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+    }
+    for (fd = 3; fd < 1024; fd++)   /* nothing of the run's: no lock, no journal */
+      if (fd != sv[1]) close(fd);
+    writer_loop(lp, sv[1]);
+    _exit(0);
+  }
+  close(sv[1]);
+  lp->fd = sv[0];
+  lp->pid = pid;
+}
+
+void livepage_init(LivePage *lp, const char *cmd, const char *extra) {
+  memset(lp, 0, sizeof *lp);
+  lp->cmd = cmd;
+  lp->extra = extra && *extra ? extra : NULL;
+  lp->fd = -1;
+  writer_start(lp);
+}
+
+/* tell sends one message to the writer; 0, or -1 if it is gone. */
+static int tell(LivePage *lp, char kind, const char *dir, int block) {
+  Buf m = BUF_INIT;
+  size_t off = 0;
+  int rc = 0;
+  buf_putc(&m, kind);
+  buf_puts(&m, dir);
+  buf_putc(&m, '\n');
+  while (off < m.n) {
+    ssize_t k = send(lp->fd, m.p + off, m.n - off, MSG_NOSIGNAL | (block ? 0 : MSG_DONTWAIT));
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !block) {
+      if (off == 0) break;   /* the writer has plenty to read already */
+      block = 1;             /* finish the message */
+      continue;
+    }
+    if (k <= 0) {
+      rc = -1;
+      break;
+    }
+    off += (size_t)k;
+  }
+  buf_free(&m);
+  return rc;
+}
+
+/* writer_stop waits for the writer to end. Its SIGCHLD is taken off the
+** queue unseen, so that ending a run looks as it did before the writer
+** (nothing is delivered after the run's last journal write). */
+static void writer_stop(LivePage *lp, const char *final_dir) {
+  sigset_t chld, old;
+  struct timespec zero = {0, 0};
+  int st;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
+  if (final_dir) tell(lp, 'F', final_dir, 1);
+  close(lp->fd);
+  lp->fd = -1;
+  while (waitpid(lp->pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!sigismember(&old, SIGCHLD)) {
+    while (sigtimedwait(&chld, NULL, &zero) > 0) {
+    }
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  lp->pid = 0;
+}
+
+void livepage_changed(void *ud, const char *dir, const char *type, int final) {
+  LivePage *lp = ud;
+  if (!dir || !dir[0]) return;
+  if (final && !lp->changed) {   /* this process wrote nothing (a finished run): nor does the page */
+    if (lp->fd >= 0) writer_stop(lp, NULL);
+    return;
+  }
+  lp->changed = 1;
+  if (lp->fd >= 0) {
+    if (final) {
+      writer_stop(lp, dir);   /* the page is written when the command returns */
+      return;
+    }
+    if (tell(lp, type && at_once(type) ? 'd' : 'D', dir, 0) == 0) return;
+    writer_stop(lp, NULL);   /* the writer is gone: write here from now on */
+  }
+  if (!final && !(type && at_once(type)) && lp->last > 0 && vm_now() - lp->last < MIN_GAP_MS / 1000.0) return;
+  write_now(lp, dir, final);
+}
+
+void livepage_refresh(const char *cmd, const char *dir) {
+  char err[JRN_PATH_MAX + 300], extra[4098];
+  if (write_pages(dir, saved_path(dir, extra, sizeof extra), 1, err, sizeof err) != 0)
+    fprintf(stderr, "rbk %s: the status page cannot be written: %s\n", cmd, err);
+}
