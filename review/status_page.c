@@ -350,11 +350,13 @@ static void section_waiting(DocW *w, Page *P) {
     dw_para(w, buf_cstr(&t));
   }
   if (!I->damaged) {
-    buf_puts(&cmds, "rbk resume ");
-    put_word(&cmds, ref);
+    /* an undo run goes on with 'rbk undo ORIGINAL', not a resume */
+    const char *of = I->start ? rr_str(I->start, "undo_of") : NULL;
+    size_t before = cmds.n;
+    buf_puts(&cmds, of ? "rbk undo " : "rbk resume ");
+    put_word(&cmds, of ? of : ref);
     buf_putc(&cmds, '\n');
-    dw_para(w, cmds.n > strlen("rbk resume ") + strlen(ref) + 2 ? "Unblocked by, then continued with:"
-                                                                : "Continued with:");
+    dw_para(w, before > 0 ? "Unblocked by, then continued with:" : "Continued with:");
     if (w->fmt == DW_HTML) {
       const char *p = buf_cstr(&cmds);
       buf_puts(w->out, "<pre class=\"unblock\" id=\"unblock\">");
@@ -504,24 +506,30 @@ static void put_link(Buf *b, const Page *P, const char *href, const char *text) 
 
 static void section_trail(DocW *w, Page *P) {
   const RrInfo *I = P->I;
-  const char *of = I->start ? rr_str(I->start, "undo_of") : NULL;
-  const char *by = I->start ? rr_str(I->start, "started_by") : NULL;
+  RrTrail T;
+  const char *of, *after;
   Buf b = BUF_INIT, t = BUF_INIT, href = BUF_INIT;
-  size_t i;
+  size_t i, k;
+  rr_trail(P->L, I, P->dir, &T);
+  of = T.undo_of;
+  after = T.backout_of;
   buf_puts(&b, "<h2 id=\"trail\">Trail</h2>\n<ul id=\"trail-list\">\n");
-  if (by) {
+  if (T.started_by) {
     buf_puts(&b, "<li>Started by ");
     buf_reset(&t);
-    put_clean(&t, by, 200);
+    rr_put_started_by(&t, T.started_by);
     dw_html(&b, buf_cstr(&t));
     buf_puts(&b, "</li>\n");
   }
-  if (of) {
+  for (k = 0; k < 2; k++) {   /* the run this one reverses, or backs out */
+    const char *r = k == 0 ? of : after;
+    if (!r) continue;
     buf_reset(&t);
-    put_clean(&t, of, 200);
+    buf_reset(&href);
+    put_clean(&t, r, 200);
     buf_printf(&href, "../%s/status.html", buf_cstr(&t));
-    buf_puts(&b, "<li>Undo of run ");
-    put_link(&b, P, strchr(of, '/') ? NULL : buf_cstr(&href), buf_cstr(&t));
+    buf_puts(&b, k == 0 ? "<li>Undo of run " : "<li>Backout of run ");
+    put_link(&b, P, strchr(r, '/') ? NULL : buf_cstr(&href), buf_cstr(&t));
     buf_puts(&b, "</li>\n");
   }
   for (i = 0; i < P->L->n; i++) {
@@ -533,7 +541,9 @@ static void section_trail(DocW *w, Page *P) {
     put_clean(&t, u, 200);
     buf_printf(&href, "../%s/status.html", buf_cstr(&t));
     buf_puts(&b, "<li>");
-    dw_html(&b, rel && strcmp(rel, "undo") == 0 ? "Undone by run " : "Linked run ");
+    dw_html(&b, rel && strcmp(rel, "undo") == 0      ? "Undone by run "
+                : rel && strcmp(rel, "backout") == 0 ? "Backed out by run "
+                                                     : "Linked run ");
     put_link(&b, P, strchr(u, '/') ? NULL : buf_cstr(&href), buf_cstr(&t));
     buf_puts(&b, "</li>\n");
   }

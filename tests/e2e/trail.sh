@@ -64,6 +64,14 @@ expect_match "$st" "^State +succeeded, backout of $R, started by watch $W$" "(a)
 expect_match "$st" "^Cause +started by watch $W: trigger \"Error rate over 50%\" \\(critical\\) fired at [0-9T:.Z-]+; probes err_pct=99$" \
   "(a) and the trigger and probe values that started it"
 expect_match "$(NO_COLOR=1 "$RBK" status "$R")" "^State +succeeded, backed out by $B$" "(a) status of the roll-out: backed out by"
+pg=$(NO_COLOR=1 "$RBK" status "$B" --format html)
+expect_match "$pg" "<li>Started by watch $W: trigger &quot;Error rate over 50%&quot; \\(critical\\) fired at" \
+  "(a) the backout's status page: started by the watch and its trigger"
+expect_match "$pg" "<li>Backout of run $R</li>" "(a) and names the roll-out it backs out"
+expect_match "$(cat ".rbk/runs/$B/status.html")" "<li>Backout of run <a href=\"../$R/status.html\">$R</a>" \
+  "(a) the page kept in the backout's run directory links the roll-out's page"
+expect_match "$(NO_COLOR=1 "$RBK" status "$R" --format html)" "<li>Backed out by run $B</li>" \
+  "(a) the roll-out's status page names its backout"
 runs=$(NO_COLOR=1 "$RBK" runs)
 expect_match "$runs" "^$B +succeeded, backout of $R, started by watch $W " "(a) rbk runs: the backout's links"
 expect_match "$runs" "^$R +succeeded, backed out by $B " "(a) rbk runs: the roll-out's link"
