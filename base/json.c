@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "mem.h"
 #include "source.h"
@@ -186,20 +185,6 @@ static void skip_ws(Parser *p) {
 
 /* ---- the tree's memory ---- */
 
-/* advise_huge asks the kernel to back the whole 2 MiB pages inside a
-** large block with huge pages: a pool of a long journal is tens of MiB,
-** filled front to back, and faulting it in 4 KiB at a time costs more
-** than parsing into it. Only a hint; where it is refused nothing changes. */
-static void advise_huge(void *p, size_t n) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  const uintptr_t huge = (uintptr_t)2 << 20;
-  uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
-  if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)n;
-#endif
-}
 
 /* new_block adds a block to the pool with room for at least need bytes:
 ** when adding to a pool, POOL_BLOCK and then four times the last block
@@ -224,7 +209,7 @@ static void new_block(Parser *p, size_t need) {
     ** be huge pages (aligned_alloc's memory is mem_free'd like any) */
     size = ((sizeof *b + size + huge - 1) & ~(huge - 1)) - sizeof *b;
     b = aligned_alloc(huge, sizeof *b + size);
-    if (b) advise_huge(b, sizeof *b + size);
+    if (b) mem_advise_huge(b, sizeof *b + size);
   }
   if (!b) b = mem_alloc(sizeof *b + size);
   pl->lo = (char *)(b + 1);

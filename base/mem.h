@@ -62,4 +62,11 @@ char *arena_strndup(Arena *a, const char *s, size_t n);
 /* arena_free releases every chunk. The arena may be reused after arena_init. */
 void arena_free(Arena *a);
 
+/* mem_advise_huge asks the kernel to back the whole 2 MiB pages inside
+** [p, p+n) with huge pages: a long journal's copy and its parse pool are
+** tens of MiB, filled front to back, and faulting them in 4 KiB at a time
+** costs more than reading them. Only a hint; where it is refused nothing
+** changes. */
+void mem_advise_huge(void *p, size_t n);
+
 #endif

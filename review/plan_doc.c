@@ -66,41 +66,22 @@ static void header(DocW *w, const Plan *p, DwRow *r) {
   buf_puts(&r->c[1], ")");
   dw_row_put(w, r, NULL, 2);
   if (p->plan_approver) {
-    /* who signed which version (FILE.approvals; rbk run verifies the signatures) */
-    char path[4200];
-    FILE *af;
+    /* who signed which version (FILE.approvals, read once into the
+    ** plan's sign-off block; rbk run verifies the signatures) */
+    size_t k;
     int n = 0;
-    snprintf(path, sizeof path, "%s.approvals", p->file);
-    if ((af = fopen(path, "r")) != NULL) {
-      Buf line = BUF_INIT;
-      int ch;
-      do {
-        ch = fgetc(af);
-        if (ch != EOF && ch != '\n') {
-          buf_putc(&line, (char)ch);
-          continue;
-        }
-        if (line.n) {
-          char err[100];
-          Json *j = json_parse(line.p, line.n, err, sizeof err);
-          const char *sha = json_str(json_get(j, "sha256"), NULL);
-          if (j && sha) {
-            buf_puts(&r->c[0], n ? "" : "Approved by");
-            buf_puts(&r->c[1], json_str(json_get(j, "role"), NULL) ? json_str(json_get(j, "role"), NULL) : "?");
-            buf_puts(&r->c[1], " with key ");
-            dw_code(&r->c[1], json_str(json_get(j, "fingerprint"), NULL) ? json_str(json_get(j, "fingerprint"), NULL) : "?");
-            buf_printf(&r->c[1], " at %s, SHA-256 ", json_str(json_get(j, "signed_at"), NULL) ? json_str(json_get(j, "signed_at"), NULL) : "?");
-            dw_code(&r->c[1], sha);
-            buf_puts(&r->c[1], strcmp(sha, p->sha256) == 0 ? " (this version)" : " (another version)");
-            dw_row_put(w, r, NULL, 2);
-            n++;
-          }
-          json_free(j);
-        }
-        buf_reset(&line);
-      } while (ch != EOF);
-      buf_free(&line);
-      fclose(af);
+    for (k = 0; k < p->nsignoffs; k++) {
+      const PlanSignoff *so = &p->signoffs[k];
+      if (!so->sha256) continue;   /* a role still to sign */
+      buf_puts(&r->c[0], n ? "" : "Approved by");
+      buf_puts(&r->c[1], so->role);
+      buf_puts(&r->c[1], " with key ");
+      dw_code(&r->c[1], so->fingerprint);
+      buf_printf(&r->c[1], " at %s, SHA-256 ", so->signed_at);
+      dw_code(&r->c[1], so->sha256);
+      buf_puts(&r->c[1], so->this_version ? " (this version)" : " (another version)");
+      dw_row_put(w, r, NULL, 2);
+      n++;
     }
     if (!n) {
       buf_puts(&r->c[0], "Approved by");

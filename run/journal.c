@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,19 +36,6 @@ static int join(char *out, size_t outlen, const char *dir, const char *name) {
   return k < 0 || (size_t)k >= outlen ? -1 : 0;
 }
 
-/* advise_huge asks for huge pages behind the whole 2 MiB pages inside a
-** large buffer: a long journal is tens of MiB, and faulting its copy in
-** 4 KiB at a time costs more than reading it. Only a hint. */
-static void advise_huge(void *p, size_t n) {
-#ifdef MADV_HUGEPAGE
-  const uintptr_t huge = (uintptr_t)2 << 20;
-  uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
-  if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)n;
-#endif
-}
 
 /* read_all reads the whole of fd from offset 0 into a mem_alloc'd buffer
 ** with a NUL after it. The buffer is sized from fstat with a byte to spare
@@ -63,7 +49,7 @@ static int read_all(int fd, char **out, size_t *outn) {
   if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 2)
     cap = (size_t)st.st_size + 2;
   p = mem_alloc(cap);
-  if (cap >= ((size_t)4 << 20)) advise_huge(p, cap);
+  if (cap >= ((size_t)4 << 20)) mem_advise_huge(p, cap);
   for (;;) {
     ssize_t k;
     if (n + 1 >= cap) p = mem_grow(p, &cap, n + 4096, 1);
@@ -475,7 +461,7 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
   ** the array is never moved, and what is not used is never touched. */
   j->caprecs = n / 100 + 16;
   j->recs = mem_alloc(j->caprecs * sizeof *j->recs);
-  if (j->caprecs * sizeof *j->recs >= ((size_t)4 << 20)) advise_huge(j->recs, j->caprecs * sizeof *j->recs);
+  if (j->caprecs * sizeof *j->recs >= ((size_t)4 << 20)) mem_advise_huge(j->recs, j->caprecs * sizeof *j->recs);
   scan(j->data, n, j, &sc);
   if (sc.state == SCAN_DAMAGED) {
     snprintf(err, errlen,
