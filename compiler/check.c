@@ -992,11 +992,17 @@ static void stmt(Checker *C, Node *n, Where w, int top) {
       expr(C, n->a);
       if (n->b) need(C, n->b, TY_DUR, "'every'");
       need(C, n->c, TY_DUR, "'timeout'");
+      /* in a step the plan shows them, and the run knows them when it
+      ** starts; a function's wait may use its arguments */
+      if (!C->in_fn && n->b && n->b->kind != N_DUR) known_at_start(C, n->b, "a wait's 'every'");
+      if (!C->in_fn && n->c && n->c->kind != N_DUR) known_at_start(C, n->c, "a wait's 'timeout'");
       break;
     case N_HOLD:
       expr(C, n->a);
       need(C, n->c, TY_DUR, "a hold's 'for'");
       if (n->b) need(C, n->b, TY_DUR, "'every'");
+      if (!C->in_fn && n->c && n->c->kind != N_DUR) known_at_start(C, n->c, "a hold's 'for'");
+      if (!C->in_fn && n->b && n->b->kind != N_DUR) known_at_start(C, n->b, "a hold's 'every'");
       if (n->d) need_string(C, n->d, "a hold message");
       break;
     case N_MANUAL: need_string(C, n->a, "'manual'"); break;
