@@ -826,7 +826,7 @@ static void finish_steps(Rb *b) {
   size_t i;
   int first = 1;
   double last = at(b, r->info.last_time);
-  qsort(r->steps, r->nsteps, sizeof *r->steps, step_cmp);
+  if (r->nsteps) qsort(r->steps, r->nsteps, sizeof *r->steps, step_cmp);
   for (i = 0; i < r->nsteps; i++) {
     RepStep *s = &r->steps[i];
     size_t k;
@@ -1137,7 +1137,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     e->improv = c->improv;
   }
   hosts_of(&b);
-  qsort(r->events, r->nevents, sizeof *r->events, event_cmp);
+  if (r->nevents) qsort(r->events, r->nevents, sizeof *r->events, event_cmp);
   steps_from_plan(&b);
   finish_steps(&b);
   review(&b);

@@ -159,7 +159,7 @@ static int by_first_byte_longest(const void *a, const void *b) {
 static void index_secrets(VM *vm) {
   uint32_t k = 0;
   int c;
-  qsort(vm->secrets, vm->nsecrets, sizeof *vm->secrets, by_first_byte_longest);
+  if (vm->nsecrets) qsort(vm->secrets, vm->nsecrets, sizeof *vm->secrets, by_first_byte_longest);
   for (c = 0; c <= 256; c++) {
     while (k < vm->nsecrets && (unsigned char)AS_STR(vm->secrets[k])->s[0] < c) k++;
     vm->secret_at[c] = k;
