@@ -131,6 +131,8 @@ static int at_once(const char *type) {
   return 0;
 }
 
+enum { MIN_GAP_MS = 250, URGENT_GAP_MS = 100 };
+
 /* write_now writes the pages, saying a failure once. */
 static void write_now(LivePage *lp, const char *dir, int final) {
   char err[JRN_PATH_MAX + 300];
@@ -140,6 +142,15 @@ static void write_now(LivePage *lp, const char *dir, int final) {
     fprintf(stderr, "rbk %s: the status page cannot be written: %s\n", lp->cmd, err);
     lp->warned = 1;
   }
+  lp->cost = vm_now() - lp->last;
+}
+
+/* gap_ms is the least time between two writes: the fixed gap, or four
+** times what the last write cost (a long run's journal takes longer to
+** render), so the writer takes at most a fifth of a CPU from the run. */
+static int gap_ms(const LivePage *lp, int urgent) {
+  double g = urgent ? URGENT_GAP_MS : MIN_GAP_MS, c = lp->cost * 4000;
+  return (int)(c > g ? c : g);
 }
 
 /* ---- the writer process ------------------------------------------------ */
@@ -150,7 +161,6 @@ static void write_now(LivePage *lp, const char *dir, int final) {
 ** run go. The writer reads the journal from disk, so rendering, the
 ** fsyncs and the rename cost the run nothing, and a burst of changes is
 ** written once. */
-enum { MIN_GAP_MS = 250, URGENT_GAP_MS = 100 };
 
 /* writer_loop is the child's life: it ends at "F" or when the run's
 ** process has gone (end of file), writing the page a last time. */
@@ -163,7 +173,7 @@ static void writer_loop(LivePage *lp, int fd) {
     int wait_ms = -1;
     if (dirty) {
       double since = (vm_now() - lp->last) * 1000;
-      int gap = urgent ? URGENT_GAP_MS : MIN_GAP_MS;
+      int gap = gap_ms(lp, urgent);
       wait_ms = lp->last == 0 || since >= gap ? 0 : gap - (int)since;
     }
     pf.fd = fd;
@@ -194,7 +204,7 @@ static void writer_loop(LivePage *lp, int fd) {
     }
     if (dirty && dir[0] && !final && !eof) {
       double since = (vm_now() - lp->last) * 1000;
-      if (lp->last == 0 || since >= (urgent ? URGENT_GAP_MS : MIN_GAP_MS)) {
+      if (lp->last == 0 || since >= gap_ms(lp, urgent)) {
         dirty = urgent = 0;
         write_now(lp, dir, 0);
       }

@@ -19,6 +19,7 @@ typedef struct LivePage {
   const char *extra;   /* --status-page FILE, or NULL */
   const char *cmd;     /* for messages: "run", "resume", ... */
   double last;         /* when the page was last written (vm_now), 0: never */
+  double cost;         /* how long that write took, in seconds */
   int fd;              /* to the writer process, -1: none (the pages are written here) */
   int pid;             /* the writer's */
   int warned;          /* a failure was said */
