@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,7 +132,10 @@ static int at_once(const char *type) {
   return 0;
 }
 
-enum { MIN_GAP_MS = 250, URGENT_GAP_MS = 100 };
+/* The page reloads itself every RELOAD_SECS: a write more often than
+** once a second is seen by nobody, and a step's start or end, a gate or
+** the run's end shows within a quarter of a second. */
+enum { MIN_GAP_MS = 1000, URGENT_GAP_MS = 250, COST_FACTOR = 19 };
 
 /* write_now writes the pages, saying a failure once. */
 static void write_now(LivePage *lp, const char *dir, int final) {
@@ -145,11 +149,13 @@ static void write_now(LivePage *lp, const char *dir, int final) {
   lp->cost = vm_now() - lp->last;
 }
 
-/* gap_ms is the least time between two writes: the fixed gap, or four
-** times what the last write cost (a long run's journal takes longer to
-** render), so the writer takes at most a fifth of a CPU from the run. */
+/* gap_ms is the least time between two writes: the fixed gap, or
+** COST_FACTOR times what the last write cost (a long run's journal takes
+** longer to render), so the writer takes at most a twentieth of a CPU;
+** it also runs at the lowest priority (writer_start), so even that is
+** only time the run leaves idle. */
 static int gap_ms(const LivePage *lp, int urgent) {
-  double g = urgent ? URGENT_GAP_MS : MIN_GAP_MS, c = lp->cost * 4000;
+  double g = urgent ? URGENT_GAP_MS : MIN_GAP_MS, c = lp->cost * COST_FACTOR * 1000;
   return (int)(c > g ? c : g);
 }
 
@@ -230,6 +236,7 @@ static void writer_start(LivePage *lp) {
   if (pid == 0) {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
     prctl(PR_SET_PDEATHSIG, SIGTERM);
+    setpriority(PRIO_PROCESS, 0, 19);   /* the page never takes a CPU from the run */
     signal(SIGINT, SIG_IGN);    /* Ctrl-C is the run's to handle; it then says F */
     signal(SIGQUIT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);

@@ -41,12 +41,18 @@ void events_init(Events *E, int fd, const Program *p) {
 
 int events_on(const Events *E) { return E->fd >= 0 || E->tap != NULL || E->changed != NULL; }
 
+/* emitting says whether anyone reads the event lines (a stream or a tap):
+** when only the status page listens, no line is made. */
+static int emitting(const Events *E) { return E->fd >= 0 || E->tap != NULL; }
+
 void events_close(Events *E) {
   size_t i;
   if (E->changed && E->dir[0]) E->changed(E->changed_ud, E->dir, NULL, 1);
   E->dir[0] = '\0';
   for (i = 0; i < E->nfx; i++) mem_free(E->fx[i].what);
   mem_free(E->fx);
+  mem_free(E->pos);
+  E->pos = NULL;
   if (E->fd >= 0) close(E->fd);
   E->fd = -1;
   E->fx = NULL;
@@ -106,19 +112,26 @@ static void finish(Events *E, Buf *b) {
 
 /* ---- steps (the hooks) ------------------------------------------------ */
 
-/* position is the step's place among the steps the run does, and *of their number. */
-static int position(const Events *E, int index, int *of) {
-  int k, n = (int)E->p->nsteps, pos = 0, total = 0;
-  for (k = 0; k < n; k++) {
-    int in = !E->selected || E->selected[k];
-    total += in;
-    if (in && (E->reverse ? k >= index : k <= index)) pos++;
+/* position is the step's place among the steps the run does, and *of their
+** number. The places are counted once, at the first event: which steps the
+** run does and in which order is fixed before it starts. */
+static int position(Events *E, int index, int *of) {
+  int k, n = (int)E->p->nsteps, pos = 0;
+  if (!E->pos) {
+    E->pos = mem_alloc((size_t)(n + 1) * sizeof *E->pos);
+    E->npos = 0;
+    for (k = 0; k < n; k++) E->npos += !E->selected || E->selected[k];
+    for (k = 0; k < n; k++) {
+      int j = E->reverse ? n - 1 - k : k;   /* in the order the run does them */
+      if (!E->selected || E->selected[j]) pos++;
+      E->pos[j] = pos;
+    }
   }
-  *of = total;
-  return pos;
+  *of = E->npos;
+  return index >= 0 && index < n ? E->pos[index] : 0;
 }
 
-static void put_step(const Events *E, Buf *b, int index) {
+static void put_step(Events *E, Buf *b, int index) {
   int of, pos = position(E, index, &of);
   put_key_str(b, "step", E->p->steps[index].name);
   buf_printf(b, ",\"position\":%d,\"of\":%d", pos, of);
@@ -135,7 +148,7 @@ static void put_masked(Buf *b, const char *key, const VM *vm, const char *s, siz
 static void on_step(void *ud, RunEvent ev, int index, const StepOutcome *o, VM *vm) {
   Events *E = ud;
   Buf b = BUF_INIT;
-  if (!E->started) goto pass;
+  if (!E->started || !emitting(E)) goto pass;
   switch (ev) {
     case EV_STEP_BEGIN:
       E->replaying = !vm->undoing && E->before && E->before[index].state != STEP_PENDING && fx_replaying(vm->fx);
@@ -301,13 +314,40 @@ static void answered_since(Events *E, const Journal *j) {
   }
 }
 
+/* record_type copies a journal record's type into t: every record opens
+** with "seq", "prev" and "time", whose values hold no quote, then "type"
+** (run/journal.c), so it is the first "type" key in the line. 0 or -1. */
+static int record_type(const char *line, size_t len, char *t, size_t tn) {
+  static const char key[] = "\"type\":\"";
+  const size_t kn = sizeof key - 1;
+  const char *end = line + len, *q = line, *at, *close;
+  size_t n;
+  while ((q = memchr(q, '"', (size_t)(end - q))) != NULL && (size_t)(end - q) > kn && memcmp(q, key, kn) != 0) q++;
+  if (!q || (size_t)(end - q) <= kn) return -1;
+  at = q + kn;
+  if (!(close = memchr(at, '"', (size_t)(end - at)))) return -1;
+  n = (size_t)(close - at);
+  if (n == 0 || n >= tn) return -1;
+  memcpy(t, at, n);
+  t[n] = '\0';
+  return 0;
+}
+
 static void on_record(void *ud, const Journal *j, const char *line, size_t len) {
   Events *E = ud;
   char why[128];
-  Json *r = json_parse(line, len, why, sizeof why);
-  const char *type = json_str(json_get(r, "type"), NULL), *time = json_str(json_get(r, "time"), NULL);
+  Json *r;
+  if (!emitting(E)) {   /* only the status page listens: it needs the type */
+    char t[64];
+    if (E->changed && record_type(line, len, t, sizeof t) == 0) E->changed(E->changed_ud, E->dir, t, 0);
+    return;
+  }
+  r = json_parse(line, len, why, sizeof why);
+  const char *type, *time;
   Buf b = BUF_INIT;
   int repl, ok;
+  type = json_str(json_get(r, "type"), NULL);
+  time = json_str(json_get(r, "time"), NULL);
   long n;
   if (!r || !type) goto out;
   repl = json_get(r, "lane") != NULL;

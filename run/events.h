@@ -37,6 +37,8 @@ typedef struct Events {
   const StepOutcome *before;   /* per step, how it ended before this process (NULL: none) */
   const int *selected;         /* per step, 1 if the run does it (NULL: all) */
   int reverse;                 /* steps run last first (an undo run) */
+  int *pos;                    /* per step, its position (position(); made at first use) */
+  int npos;                    /* how many steps the run does (with pos) */
   char run[600];
   int started;                 /* run_start was sent */
   int replaying;               /* the current step was done before: replayed */

@@ -107,6 +107,22 @@ expect_eq "$(jq -r 'select(.event=="run_start") | .undo_of' ev3.jsonl)" "$only" 
 expect_eq "$(jq -r 'select(.event=="step_end") | "\(.step) \(.outcome) \(.undo)"' ev3.jsonl)" "prepare undone true" \
   "its step_end: the step undone"
 
+# ---- an undo run counts its steps last first ----------------------------------
+cat > three.rbk <<'RBK'
+runbook "Three" {
+  step a { run "true" undo { run "true" } }
+  step b { run "true" }
+  step c { run "true" undo { run "true" } }
+}
+RBK
+timeout 60 "$RBK" run --new --events "$T/ev6.jsonl" three.rbk >/dev/null 2>&1 </dev/null
+expect_eq "$(jq -r 'select(.event=="step_end") | "\(.step) \(.position)/\(.of)"' "$T/ev6.jsonl" | tr '\n' ' ')" \
+  "a 1/3 b 2/3 c 3/3 " "each step's position among the run's steps"
+trun=$(jq -r 'select(.event=="run_start") | .run' "$T/ev6.jsonl")
+timeout 60 "$RBK" undo "$trun" --yes --events - >"$T/ev7.jsonl" 2>/dev/null </dev/null
+expect_eq "$(jq -r 'select(.event=="step_start") | "\(.step) \(.position)/\(.of)"' "$T/ev7.jsonl" | tr '\n' ' ')" \
+  "c 1/2 a 2/2 " "an undo run's positions count the steps it undoes, last first"
+
 # ---- a signed approval names its signer -------------------------------------------
 if command -v ssh-keygen >/dev/null; then
   ssh-keygen -q -t ed25519 -N '' -C lead@test -f "$T/lead" </dev/null
