@@ -139,7 +139,9 @@ fuzz:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(DOCDIR)
-	install -m 0644 LICENSE docs/lint.md docs/language.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 LICENSE docs/lint.md docs/language.md docs/json.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/schema
+	install -m 0644 docs/schema/*.json $(DESTDIR)$(DOCDIR)/schema/
 	install -m 0755 $(BUILD)/rbk $(DESTDIR)$(BINDIR)/rbk
 	install -m 0644 $(MAN_DIR)/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN_DIR)/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
@@ -155,7 +157,9 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/rbk.1 $(DESTDIR)$(MANDIR)/man1/rbk-*.1 $(DESTDIR)$(MANDIR)/man7/rbk-language.7 \
 	  $(DESTDIR)$(MANDIR)/man7/rbk-stdlib.7
 	rm -f $(DESTDIR)$(RBKDIR)/stdlib/*.rbk $(addprefix $(DESTDIR)$(RBKDIR)/,$(EDITOR_FILES))
-	rm -f $(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/lint.md $(DESTDIR)$(DOCDIR)/language.md
+	rm -f $(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/lint.md $(DESTDIR)$(DOCDIR)/language.md $(DESTDIR)$(DOCDIR)/json.md
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/schema/,$(notdir $(wildcard docs/schema/*.json)))
+	if [ -d $(DESTDIR)$(DOCDIR)/schema ]; then rmdir $(DESTDIR)$(DOCDIR)/schema 2>/dev/null || true; fi
 	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true; fi
 	if [ -d $(DESTDIR)$(RBKDIR) ]; then find $(DESTDIR)$(RBKDIR) -depth -type d -empty -delete; fi
 

@@ -34,6 +34,9 @@ got_stdlib=$(cd "$root/share/rbk/stdlib" 2>/dev/null && ls *.rbk 2>/dev/null | s
 expect_eq "$got_stdlib" "$want_stdlib" "every stdlib/*.rbk module in share/rbk/stdlib (${want_stdlib:-none yet})"
 cmp -s LICENSE "$root/share/doc/rbk/LICENSE"; ok $? "the licence (GPL-3.0-or-later) in share/doc/rbk/LICENSE"
 cmp -s docs/lint.md "$root/share/doc/rbk/lint.md"; ok $? "docs/lint.md in share/doc/rbk (SARIF's helpUri leads there)"
+cmp -s docs/json.md "$root/share/doc/rbk/json.md"; ok $? "docs/json.md (every JSON output's fields) in share/doc/rbk"
+expect_eq "$(cd "$root/share/doc/rbk/schema" 2>/dev/null && ls *.json | tr '\n' ' ')" "$(cd docs/schema && ls *.json | tr '\n' ' ')" \
+  "and its JSON Schemas beside it, where its links lead (share/doc/rbk/schema/)"
 help=$(cd tests/golden/lint && "$root/bin/rbk" lint --format sarif findings.rbk | jq -r '.runs[0].tool.driver.rules[0].helpUri')
 expect_eq "$help" "file://$(cd "$root" && pwd -P)/share/doc/rbk/lint.md#step-no-owner" "the installed rbk's SARIF helpUri is the installed lint.md"
 expect_eq "$(find "$dest" -type f -perm /022 | wc -l)" 0 "nothing installed is writable by group or others"
