@@ -48,8 +48,10 @@ void ast_free(Ast *ast) {
 }
 
 static int list_depth(const Node *n) {
-  int d = 0;
-  for (; n; n = n->next)
+  int d;
+  if (!n) return 0;
+  if (!n->next) return n->depth;   /* most children are one node, not a list */
+  for (d = 0; n; n = n->next)
     if (n->depth > d) d = n->depth;
   return d;
 }
