@@ -202,6 +202,7 @@ static void visit(Fmt *f, const Node *n, int mark) {
     if (n->b) visit(f, n->b, 0);
     return;
   }
+  if (ast_is_leaf(n->kind)) return;
   visit_list(f, n->a);
   visit_list(f, n->b);
   visit_list(f, n->c);

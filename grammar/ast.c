@@ -7,6 +7,21 @@
 #include <stdio.h>
 #include <string.h>
 
+/* RBK_ASAN: built with AddressSanitizer (gcc's or clang's flag). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RBK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RBK_ASAN 1
+#endif
+#endif
+#ifndef RBK_ASAN
+#define RBK_ASAN 0
+#endif
+#if RBK_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static const char *const kind_names[] = {
 #define X(k, n, c) n,
   AST_KINDS(X)
@@ -33,15 +48,31 @@ void ast_free(Ast *ast) {
 }
 
 static int list_depth(const Node *n) {
-  int d = 0;
-  for (; n; n = n->next)
+  int d;
+  if (!n) return 0;
+  if (!n->next) return n->depth;   /* most children are one node, not a list */
+  for (d = 0; n; n = n->next)
     if (n->depth > d) d = n->depth;
   return d;
 }
 
-Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
+/* new_leaf allocates a leaf: AST_LEAF_SIZE bytes, or in the ASan build a
+** whole node whose a..d are poisoned, so that reading them is reported. */
+static Node *new_leaf(Ast *ast) {
+#if RBK_ASAN
   Node *n = arena_alloc(&ast->arena, sizeof *n);
+  ASAN_POISON_MEMORY_REGION(&n->a, sizeof *n - AST_LEAF_SIZE);
+  return n;
+#else
+  return arena_alloc(&ast->arena, AST_LEAF_SIZE);
+#endif
+}
+
+Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
+  Node *n;
   int dep = 0, x;
+  if (ast_is_leaf(kind) && !a && !b && !c && !d) return ast_leaf(ast, kind, span);
+  n = arena_alloc(&ast->arena, sizeof *n);
   /* Children that are lists (statements, items) count their deepest member;
   ** a leaf has none to look at. */
   if (a || b || c || d) {
@@ -67,13 +98,13 @@ Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, No
 }
 
 Node *ast_leaf(Ast *ast, NodeKind kind, Span span) {
-  Node *n = arena_alloc(&ast->arena, sizeof *n);
+  Node *n = new_leaf(ast);
   n->kind = (uint8_t)kind;
   n->op = 0;
   n->depth = 1;
   n->len = 0;
   n->span = span;
-  n->next = n->a = n->b = n->c = n->d = NULL;
+  n->next = NULL;
   n->num = 0;
   n->str = NULL;
   return n;
@@ -130,7 +161,7 @@ void ast_dump(const Ast *ast, const Node *n, int indent, void *file) {
     default: break;
   }
   fprintf(f, " @%d:%d)\n", line, col);
-  if (n->a || n->b || n->c || n->d) {
+  if (ast_kids(n) && (n->a || n->b || n->c || n->d)) {
     dump_list(ast, n->a, indent + 2, f);
     if (n->b || n->c || n->d) {
       if (!n->b) fprintf(f, "%*s-\n", indent + 2, "");

@@ -7,6 +7,7 @@
 #ifndef RBK_AST_H
 #define RBK_AST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../base/intern.h"
@@ -116,8 +117,16 @@ typedef struct Span {
 } Span;
 
 typedef struct Node Node;
-/* 64 bytes, one cache line: the tree of a 100,000-line runbook is about
-** ten times its source. No kind uses both str and num. */
+/* The layout. An inner node is 64 bytes, one cache line: the tree of a
+** 100,000-line runbook is about ten times its source. No kind uses both
+** str and num. The payload comes before the children, so that a leaf --
+** NAME, STR, NUM, DUR, BOOL, NIL (ast_is_leaf), which never has children
+** -- is allocated with only AST_LEAF_SIZE (32) bytes: its a..d do not
+** exist. A walker that does not know the kind of a node must therefore
+** ask ast_is_leaf before it reads a, b, c or d (ast_kids does both).
+** The ASan build (SAN=1) allocates whole nodes and poisons a..d of a
+** leaf, so a reader that forgets is reported by the ASan suite.
+** A Node on the stack (memset, kind and span set) is always whole. */
 struct Node {
   uint8_t kind;        /* NodeKind */
   uint8_t op;          /* AstOp for UNARY/BINARY; a flag elsewhere (see AST_KINDS) */
@@ -125,12 +134,26 @@ struct Node {
   uint32_t len;        /* length of str */
   Span span;
   Node *next;          /* next item of the list this node is in */
-  Node *a, *b, *c, *d;
   union {
-    const char *str;   /* NAME: interned identifier; STR: decoded text */
+    /* NAME: interned identifier. STR: the text, not NUL-terminated in
+    ** general (len bytes): a string with no escape points into the
+    ** source text (Ast.src outlives the tree), one with an escape at a
+    ** decoded copy in the arena. */
+    const char *str;
     double num;        /* NUM and DUR (seconds) */
   };
+  Node *a, *b, *c, *d; /* children: absent from a leaf */
 };
+
+/* The bytes of a leaf: the fields before a. */
+#define AST_LEAF_SIZE offsetof(Node, a)
+/* The leaf kinds, as a bit mask over NodeKind (all below 32). */
+#define AST_LEAF_MASK ((1u << N_NUM) | (1u << N_DUR) | (1u << N_STR) | (1u << N_BOOL) | \
+                       (1u << N_NIL) | (1u << N_NAME))
+/* ast_is_leaf says whether nodes of kind have no a..d. */
+static inline int ast_is_leaf(int kind) { return kind < 32 && ((AST_LEAF_MASK >> kind) & 1u); }
+/* ast_kids says whether n is an inner node (its a..d may be read). */
+static inline int ast_kids(const Node *n) { return n && !ast_is_leaf(n->kind); }
 
 typedef struct Ast {
   Arena arena;
@@ -146,8 +169,9 @@ void ast_free(Ast *ast);
 /* ast_node makes a node of kind with the given span and children; its
 ** depth is one more than its deepest child (lists counted through next). */
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d);
-/* ast_leaf makes a node of kind with no children (depth 1): ast_node
-** without the children to look at, for the lexer's many leaves. */
+/* ast_leaf makes a node of a leaf kind (ast_is_leaf: AST_LEAF_SIZE bytes,
+** no a..d) with depth 1, for the lexer's many leaves. ast_node of a leaf
+** kind (all children NULL) makes the same. */
 Node *ast_leaf(Ast *ast, NodeKind kind, Span span);
 /* ast_intern returns the unique copy of the identifier s[0..n). */
 const char *ast_intern(Ast *ast, const char *s, size_t n);

@@ -237,6 +237,7 @@ static void shift(Node *n, uint32_t off) {
   for (; n; n = n->next) {
     n->span.pos += off;
     n->span.end += off;
+    if (ast_is_leaf(n->kind)) continue;
     shift(n->a, off);
     shift(n->b, off);
     shift(n->c, off);

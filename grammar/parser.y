@@ -143,7 +143,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %left '*' '/' '%'
 %precedence UNARY
 
-%type <node> decl stmt expr postfix primary string name opt_title opt_msg block
+%type <node> decl stmt expr postfix string opt_title opt_msg block
 %type <node> chain fn_decl extern_decl import_decl else_part opt_type
 %type <list> topts decls stmts contacts names args arglist parts params paramlist repl_items
 %type <list> map_items map_pairs
@@ -169,31 +169,31 @@ decls
 decl
   : RUNBOOK string '{' decls '}'        { $$ = mk(p, N_RUNBOOK, @$, $2, $4.head, NULL, NULL); }
   | VERSION expr                        { $$ = mk(p, N_VERSION, @$, $2, NULL, NULL, NULL); }
-  | OWNER name                          { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
+  | OWNER IDENT                         { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
   | WINDOW expr                         { $$ = mk(p, N_WINDOW, @$, $2, NULL, NULL, NULL); }
-  | KIND name                           { $$ = mk(p, N_KIND, @$, $2, NULL, NULL, NULL); }
-  | ROLE name string contacts           { $$ = mk(p, N_ROLE, @$, $2, $3, $4.head, NULL); }
-  | PARAM name                          { $$ = mk(p, N_PARAM, @$, $2, NULL, NULL, NULL); }
-  | PARAM name '=' expr                 { $$ = mk(p, N_PARAM, @$, $2, $4, NULL, NULL); }
-  | SECRET name                         { $$ = mk(p, N_SECRET, @$, $2, NULL, NULL, NULL); }
-  | SECRET name '=' expr                { $$ = mk(p, N_SECRET, @$, $2, $4, NULL, NULL); }
-  | PROBE name '=' expr                 { $$ = mk(p, N_PROBE, @$, $2, $4, NULL, NULL); }
-  | TRIGGER string name WHEN expr       { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, NULL); }
-  | TRIGGER string name WHEN expr FOR expr { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, $7); }
+  | KIND IDENT                          { $$ = mk(p, N_KIND, @$, $2, NULL, NULL, NULL); }
+  | ROLE IDENT string contacts          { $$ = mk(p, N_ROLE, @$, $2, $3, $4.head, NULL); }
+  | PARAM IDENT                         { $$ = mk(p, N_PARAM, @$, $2, NULL, NULL, NULL); }
+  | PARAM IDENT '=' expr                { $$ = mk(p, N_PARAM, @$, $2, $4, NULL, NULL); }
+  | SECRET IDENT                        { $$ = mk(p, N_SECRET, @$, $2, NULL, NULL, NULL); }
+  | SECRET IDENT '=' expr               { $$ = mk(p, N_SECRET, @$, $2, $4, NULL, NULL); }
+  | PROBE IDENT '=' expr                { $$ = mk(p, N_PROBE, @$, $2, $4, NULL, NULL); }
+  | TRIGGER string IDENT WHEN expr      { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, NULL); }
+  | TRIGGER string IDENT WHEN expr FOR expr { $$ = mk(p, N_TRIGGER, @$, $2, $3, $5, $7); }
   | NOTIFIER expr                       { $$ = mk(p, N_NOTIFIER, @$, $2, NULL, NULL, NULL); }
-  | NOTIFIER name name expr contacts    { $$ = mk(p, N_NOTIFIER, @$, $4, $2, $3, $5.head); }
-  | ON name UNDO                        { $$ = mk(p, N_BACKOUT, @$, $2, NULL, NULL, NULL); }
-  | ON name RUN expr                    { $$ = mk(p, N_BACKOUT, @$, $2, $4, NULL, NULL); }
+  | NOTIFIER IDENT IDENT expr contacts  { $$ = mk(p, N_NOTIFIER, @$, $4, $2, $3, $5.head); }
+  | ON IDENT UNDO                       { $$ = mk(p, N_BACKOUT, @$, $2, NULL, NULL, NULL); }
+  | ON IDENT RUN expr                   { $$ = mk(p, N_BACKOUT, @$, $2, $4, NULL, NULL); }
   | RUNBOOK error '{' decls '}'         { $$ = NULL; }
   | REQUIRE string block                { $$ = mk(p, N_REQUIRE, @$, $2, $3, NULL, NULL); }
-  | REQUIRE name BY name                { $$ = mk(p, N_PLANAPPROVAL, @$, $2, $4, NULL, NULL); }
+  | REQUIRE IDENT BY IDENT              { $$ = mk(p, N_PLANAPPROVAL, @$, $2, $4, NULL, NULL); }
   | REQUIRE error block                 { $$ = NULL; }
-  | STEP name opt_title block           { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
-  | STEP name opt_title ON name topts block
+  | STEP IDENT opt_title block          { $$ = mk(p, N_STEP, @$, $2, $3, $4, NULL); }
+  | STEP IDENT opt_title ON IDENT topts block
                                         { Node *t = mk(p, N_TARGET, @5, $5, $6.head, NULL, NULL);
                                           t->span.end = @6.end > @5.end ? @6.end : @5.end;
                                           $$ = mk(p, N_STEP, @$, $2, $3, $7, t); }
-  | HOSTS name '=' expr                 { $$ = mk(p, N_HOSTS, @$, $2, $4, NULL, NULL); }
+  | HOSTS IDENT '=' expr                { $$ = mk(p, N_HOSTS, @$, $2, $4, NULL, NULL); }
   | STEP error block                    { $$ = NULL; }
   | fn_decl
   | extern_decl
@@ -201,11 +201,11 @@ decl
   ;
 
 fn_decl
-  : FN name '(' params ')' block        { $$ = mk(p, N_FN, @$, $2, $4.head, $6, NULL); }
+  : FN IDENT '(' params ')' block       { $$ = mk(p, N_FN, @$, $2, $4.head, $6, NULL); }
   | FN error block                      { $$ = NULL; }
   ;
 extern_decl
-  : EXTERN string FN name '(' params ')' opt_type
+  : EXTERN string FN IDENT '(' params ')' opt_type
                                         { $$ = mk(p, N_EXTERN, @$, $2, $4, $6.head, $8); }
   ;
 import_decl
@@ -213,7 +213,7 @@ import_decl
   ;
 opt_type
   : %empty                              { $$ = NULL; }
-  | ARROW name                          { $$ = $2; }
+  | ARROW IDENT                         { $$ = $2; }
   ;
 params
   : %empty                              { $$ = none(); }
@@ -221,27 +221,27 @@ params
   | paramlist ','
   ;
 paramlist
-  : name                                { $$ = one($1); }
-  | paramlist ',' name                  { $$ = add($1, $3); }
+  : IDENT                               { $$ = one($1); }
+  | paramlist ',' IDENT                 { $$ = add($1, $3); }
   ;
 
 contacts
   : %empty                              { $$ = none(); }
-  | contacts name string                { $$ = add($1, mk(p, N_CONTACT, @2, $2, $3, NULL, NULL));
+  | contacts IDENT string               { $$ = add($1, mk(p, N_CONTACT, @2, $2, $3, NULL, NULL));
                                           $$.tail->span.end = @3.end; }
   /* a role's notifier: notify NAME ["where"] (op = 1) */
-  | contacts NOTIFY name                { $$ = add($1, mk(p, N_CONTACT, @2, $3, NULL, NULL, NULL));
+  | contacts NOTIFY IDENT               { $$ = add($1, mk(p, N_CONTACT, @2, $3, NULL, NULL, NULL));
                                           $$.tail->op = 1; $$.tail->span.end = @3.end; }
-  | contacts NOTIFY name string         { $$ = add($1, mk(p, N_CONTACT, @2, $3, $4, NULL, NULL));
+  | contacts NOTIFY IDENT string        { $$ = add($1, mk(p, N_CONTACT, @2, $3, $4, NULL, NULL));
                                           $$.tail->op = 1; $$.tail->span.end = @4.end; }
   ;
 
 /* the targeting options after `on GROUP`: NAME N or NAME N% (checked by the checker) */
 topts
   : %empty                              { $$ = none(); }
-  | topts name NUMBER                   { Node *o = mk(p, N_TOPT, @2, $2, $3, NULL, NULL);
+  | topts IDENT NUMBER                  { Node *o = mk(p, N_TOPT, @2, $2, $3, NULL, NULL);
                                           o->span.end = @3.end; $$ = add($1, o); }
-  | topts name NUMBER '%'               { Node *o = mk(p, N_TOPT, @2, $2, $3, NULL, NULL);
+  | topts IDENT NUMBER '%'              { Node *o = mk(p, N_TOPT, @2, $2, $3, NULL, NULL);
                                           o->span.end = @4.end; o->op = 1; $$ = add($1, o); }
   ;
 
@@ -270,7 +270,7 @@ repl_items
 
 stmt
   : RUN expr                            { $$ = mk(p, N_RUN, @$, $2, NULL, NULL, NULL); }
-  | name RUN expr                       {
+  | IDENT RUN expr                      {
       if (strcmp($1->str, "local") != 0) {
         Diag *d = parser_error(p, @1.pos, @1.end, "unexpected '%s' before 'run'", $1->str);
         diag_hint(d, "to run a command on the control machine inside a step on hosts, write: local run \"...\"");
@@ -280,15 +280,15 @@ stmt
         $$->op = 1;
       }
     }
-  | LET name '=' expr                   { $$ = mk(p, N_LET, @$, $2, $4, NULL, NULL); }
-  | name '=' expr                       { $$ = mk(p, N_ASSIGN, @$, $1, $3, NULL, NULL); }
+  | LET IDENT '=' expr                  { $$ = mk(p, N_LET, @$, $2, $4, NULL, NULL); }
+  | IDENT '=' expr                      { $$ = mk(p, N_ASSIGN, @$, $1, $3, NULL, NULL); }
   | chain                               { $$ = mk(p, N_EXPR, @$, $1, NULL, NULL, NULL); }
   | VERIFY expr opt_msg                 { $$ = mk(p, N_VERIFY, @$, $2, $3, NULL, NULL); }
   | IF expr THEN stmt                   { $$ = mk(p, N_IF, @$, $2, $4, NULL, NULL); $$->op = 1; }
   | IF expr block else_part             { $$ = mk(p, N_IF, @$, $2, $3, $4, NULL); }
   | IF error THEN stmt                  { $$ = NULL; }
   | IF error block else_part            { $$ = NULL; }
-  | FOR name IN expr block              { $$ = mk(p, N_FOR, @$, $2, $4, $5, NULL); }
+  | FOR IDENT IN expr block             { $$ = mk(p, N_FOR, @$, $2, $4, $5, NULL); }
   | FOR error block                     { $$ = NULL; }
   | WAIT UNTIL expr TIMEOUT expr        { $$ = mk(p, N_WAIT, @$, $3, NULL, $5, NULL); }
   | WAIT UNTIL expr EVERY expr TIMEOUT expr { $$ = mk(p, N_WAIT, @$, $3, $5, $7, NULL); }
@@ -296,17 +296,17 @@ stmt
   | HOLD expr FOR expr EVERY expr opt_msg { $$ = mk(p, N_HOLD, @$, $2, $6, $4, $7); }
   | MANUAL expr                         { $$ = mk(p, N_MANUAL, @$, $2, NULL, NULL, NULL); }
   | ASK expr                            { $$ = mk(p, N_ASK, @$, $2, NULL, NULL, NULL); }
-  | APPROVE BY name opt_msg             { $$ = mk(p, N_APPROVE, @$, $3, $4, NULL, NULL); }
-  | APPROVE BY name OR name opt_msg     { $$ = mk(p, N_APPROVE, @$, $3, $6, $5, NULL); }
-  | APPROVE BY NUMBER name names opt_msg { $$ = mk(p, N_APPROVE, @$, $5.head, $6, $4, $3); }
-  | NOTIFY name expr                    { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); }
-  | NOTIFY name expr VIA name           { $$ = mk(p, N_NOTIFY, @$, $2, $3, $5, NULL); }
-  | NOTIFY name expr REQUIRED           { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); $$->op = 1; }
-  | NOTIFY name expr VIA name REQUIRED  { $$ = mk(p, N_NOTIFY, @$, $2, $3, $5, NULL); $$->op = 1; }
+  | APPROVE BY IDENT opt_msg            { $$ = mk(p, N_APPROVE, @$, $3, $4, NULL, NULL); }
+  | APPROVE BY IDENT OR IDENT opt_msg   { $$ = mk(p, N_APPROVE, @$, $3, $6, $5, NULL); }
+  | APPROVE BY NUMBER IDENT names opt_msg { $$ = mk(p, N_APPROVE, @$, $5.head, $6, $4, $3); }
+  | NOTIFY IDENT expr                   { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); }
+  | NOTIFY IDENT expr VIA IDENT         { $$ = mk(p, N_NOTIFY, @$, $2, $3, $5, NULL); }
+  | NOTIFY IDENT expr REQUIRED          { $$ = mk(p, N_NOTIFY, @$, $2, $3, NULL, NULL); $$->op = 1; }
+  | NOTIFY IDENT expr VIA IDENT REQUIRED { $$ = mk(p, N_NOTIFY, @$, $2, $3, $5, NULL); $$->op = 1; }
   | LOG expr                            { $$ = mk(p, N_LOG, @$, $2, NULL, NULL, NULL); }
   | FAIL expr                           { $$ = mk(p, N_FAIL, @$, $2, NULL, NULL, NULL); }
   | RETURN expr                         { $$ = mk(p, N_RETURN, @$, $2, NULL, NULL, NULL); }
-  | OWNER name                          { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
+  | OWNER IDENT                         { $$ = mk(p, N_OWNER, @$, $2, NULL, NULL, NULL); }
   | TIMEOUT expr                        { $$ = mk(p, N_TIMEOUT, @$, $2, NULL, NULL, NULL); }
   | EXPECT expr                         { $$ = mk(p, N_EXPECT, @$, $2, NULL, NULL, NULL); }
   | RETRY expr                          { $$ = mk(p, N_RETRY, @$, $2, NULL, NULL, NULL); }
@@ -316,7 +316,7 @@ stmt
   | IRREVERSIBLE expr                   { $$ = mk(p, N_IRREVERSIBLE, @$, $2, NULL, NULL, NULL); }
   | UNDO block                          { $$ = mk(p, N_UNDO, @$, $2, NULL, NULL, NULL); }
   | UNDO error block                    { $$ = NULL; }
-  | ON name block                       {
+  | ON IDENT block                      {
       /* `on batch { ... }`: the gate before each batch of a step on hosts but the first */
       if (strcmp($2->str, "batch") == 0) $$ = mk(p, N_BETWEEN, @$, $3, NULL, NULL, NULL);
       else $$ = mk(p, N_ONFAIL, @$, $2, $3, NULL, NULL);
@@ -344,10 +344,10 @@ else_part
 
 /* chain -> name {'.' name | '(' args ')' | '[' expr ']'}+ : a call used as a statement */
 chain
-  : name '.' name                       { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
-  | name '(' args ')'                   { $$ = call_or_sample(p, @$, $1, $3.head); }
-  | name '[' expr ']'                   { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
-  | chain '.' name                      { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  : IDENT '.' IDENT                     { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  | IDENT '(' args ')'                  { $$ = call_or_sample(p, @$, $1, $3.head); }
+  | IDENT '[' expr ']'                  { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
+  | chain '.' IDENT                     { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
   | chain '(' args ')'                  { $$ = call_or_sample(p, @$, $1, $3.head); }
   | chain '[' expr ']'                  { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
   ;
@@ -358,12 +358,8 @@ opt_msg
   ;
 
 names
-  : name                                { $$ = one($1); }
-  | names ',' name                      { $$ = add($1, $3); }
-  ;
-
-name
-  : IDENT
+  : IDENT                               { $$ = one($1); }
+  | names ',' IDENT                     { $$ = add($1, $3); }
   ;
 
 /* Precedence, lowest first: if-then-else (its else takes all that
@@ -392,14 +388,6 @@ expr
   ;
 
 postfix
-  : primary
-  | postfix '.' name                    { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
-  | postfix '(' args ')'                { $$ = call_or_sample(p, @$, $1, $3.head); }
-  | postfix '[' expr ']'                { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
-  | postfix '(' error ')'               { $$ = $1; }
-  ;
-
-primary
   : IDENT
   | NUMBER
   | DURATION
@@ -414,7 +402,12 @@ primary
   | RUN '(' args ')'                    { $$ = call_or_sample(p, @$, builtin(p, @1, "run"), $3.head); }
   | ASK '(' args ')'                    { $$ = call_or_sample(p, @$, builtin(p, @1, "ask"), $3.head); }
   | PROBE '(' args ')'                  { $$ = call_or_sample(p, @$, builtin(p, @1, "probe"), $3.head); }
+  | postfix '.' IDENT                   { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  | postfix '(' args ')'                { $$ = call_or_sample(p, @$, $1, $3.head); }
+  | postfix '[' expr ']'                { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
+  | postfix '(' error ')'               { $$ = $1; }
   ;
+
 
 /* map_items -> [key ':' expr {',' key ':' expr} [',']]: keys and values, alternating */
 map_items
@@ -427,7 +420,7 @@ map_pairs
   | map_pairs ',' map_key ':' expr      { $$ = add(add($1, $3), $5); }
   ;
 map_key
-  : name                                { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = $1->str;
+  : IDENT                               { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = $1->str;
                                           $$->len = (uint32_t)strlen($1->str); }
   | TIMEOUT                             { $$ = mk(p, N_STR, @$, NULL, NULL, NULL, NULL); $$->str = "timeout";
                                           $$->len = 7; }   /* http's option; any other keyword: quote it */

@@ -459,6 +459,7 @@ static int node_props(Ctx *c, const Node *n, Found *found) {
     case N_CALL: p |= call_props(c, n, found); break;
     default: break;
   }
+  if (ast_is_leaf(n->kind)) return p;
   p |= list_props(c, n->a, found);
   p |= list_props(c, n->b, found);
   p |= list_props(c, n->c, found);
@@ -501,6 +502,7 @@ static void uses(Ctx *c, const Node *n) {
     case N_EXTERN: case N_ROLE: case N_OWNER: case N_AFTER: case N_IMPORT: return;
     default: break;
   }
+  if (ast_is_leaf(n->kind)) return;
   uses_list(c, n->a);
   uses_list(c, n->b);
   uses_list(c, n->c);
@@ -640,6 +642,7 @@ static void secrets_in_strings(Ctx *c, const Node *n) {
     buf_free(&b);
     if (n->kind == N_STR) return;
   }
+  if (ast_is_leaf(n->kind)) return;
   secrets_in_list(c, n->a);
   secrets_in_list(c, n->b);
   secrets_in_list(c, n->c);
@@ -661,6 +664,7 @@ static uint32_t earliest_approve(const Node *n) {
   for (; n; n = n->next) {
     if (n->kind == N_UNDO || n->kind == N_FN) continue;
     if (n->kind == N_APPROVE && n->span.pos < best) best = n->span.pos;
+    if (ast_is_leaf(n->kind)) continue;
     if ((x = earliest_approve(n->a)) < best) best = x;
     if ((x = earliest_approve(n->b)) < best) best = x;
     if ((x = earliest_approve(n->c)) < best) best = x;
@@ -690,6 +694,7 @@ static void destructive_unapproved(Ctx *c, const Node *n, uint32_t approved_at) 
       }
       if (n->kind == N_RUN) continue;
     }
+    if (ast_is_leaf(n->kind)) continue;
     destructive_unapproved(c, n->a, approved_at);
     destructive_unapproved(c, n->b, approved_at);
     destructive_unapproved(c, n->c, approved_at);
@@ -702,6 +707,7 @@ static const Node *first_approve(const Node *n) {
   for (; n; n = n->next) {
     const Node *a;
     if (n->kind == N_APPROVE) return n;
+    if (ast_is_leaf(n->kind)) continue;
     if ((a = first_approve(n->a)) || (a = first_approve(n->b)) || (a = first_approve(n->c)) ||
         (a = first_approve(n->d)))
       return a;
@@ -718,6 +724,7 @@ static void self_approvals(Ctx *c, const Node *n, const char *owner, const char 
       LintFinding *f = report(c, "self-approval", n, "step '%s' is approved by its own owner, '%s'", step, owner);
       hint(f, "name another role: a gate is a second pair of eyes");
     }
+    if (ast_is_leaf(n->kind)) continue;
     self_approvals(c, n->a, owner, step);
     self_approvals(c, n->b, owner, step);
     self_approvals(c, n->c, owner, step);
@@ -779,6 +786,7 @@ static void lint_step(Ctx *c, Node *step, double *total, int *all_expect) {
 static int contains_notify(const Node *n) {
   for (; n; n = n->next) {
     if (n->kind == N_NOTIFY) return 1;
+    if (ast_is_leaf(n->kind)) continue;
     if (contains_notify(n->a) || contains_notify(n->b) || contains_notify(n->c) || contains_notify(n->d)) return 1;
   }
   return 0;
@@ -948,6 +956,7 @@ static int in_string(const Node *n, uint32_t p) {
   for (; n; n = n->next) {
     if (p < n->span.pos || p >= n->span.end) continue;
     if (n->kind == N_STR || n->kind == N_TMPL) return 1;
+    if (ast_is_leaf(n->kind)) continue;
     if (in_string(n->a, p) || in_string(n->b, p) || in_string(n->c, p) || in_string(n->d, p)) return 1;
   }
   return 0;

@@ -307,6 +307,7 @@ static void verifies_in(B *b, const Node *n, Strs *out, PtrMap *seen) {
       verifies_list(b, astq_body(fn), out, seen);
     }
   }
+  if (ast_is_leaf(n->kind)) return;
   verifies_list(b, n->a, out, seen);
   verifies_list(b, n->b, out, seen);
   verifies_list(b, n->c, out, seen);
@@ -389,6 +390,7 @@ static void gates_in(StepB *sb, const Node *n, const char *cond) {
     else if (n->kind == N_ASK) add_gate(sb, PK_ASK, NULL, n->a, cond);
     else if (n->kind == N_APPROVE) add_gate(sb, PK_APPROVE, n->a ? n->a->str : NULL, n->b, cond);
     else if (n->kind == N_CALL && astq_callee(n) && strcmp(astq_callee(n), "ask") == 0) add_gate(sb, PK_ASK, NULL, n->b, cond);
+    if (ast_is_leaf(n->kind)) continue;
     gates_in(sb, n->a, cond);
     gates_in(sb, n->b, cond);
     gates_in(sb, n->c, cond);
@@ -407,6 +409,7 @@ static void notified_in(B *b, const Node *n, const char ***v, size_t *nv, size_t
         if (strcmp((*v)[i], n->a->str) == 0) break;
       if (i == *nv) *PUSH(*v, *nv, *cap) = keep_str(b, n->a->str);
     }
+    if (ast_is_leaf(n->kind)) continue;
     notified_in(b, n->a, v, nv, cap);
     notified_in(b, n->b, v, nv, cap);
     notified_in(b, n->c, v, nv, cap);

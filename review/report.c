@@ -738,6 +738,7 @@ static void collect_verifies(Rb *b, const Source *src, const Node *n) {
       m->msg = keep(b, &t);
       if (!rr_names_get(&b->vmsg_ix, m->cond, &k)) rr_names_put(&b->vmsg_ix, m->cond, b->nv - 1);
     }
+    if (ast_is_leaf(n->kind)) continue;
     collect_verifies(b, src, n->a);
     collect_verifies(b, src, n->b);
     collect_verifies(b, src, n->c);
