@@ -53,6 +53,15 @@ typedef struct Gen {
   PtrMap steps;          /* name -> 1 + step index (the first of that name), for `after` */
   uint32_t protos_cap, globals_cap, verifies_cap;
   int failed;
+  /* codegen_check: each function's code is thrown away when it closes.
+  ** Its code, positions and constants live in these buffers, reused by
+  ** the next function, and its string constants in karena. */
+  int discard;
+  Instr *scode;
+  uint32_t *spos;
+  Value *sk;
+  uint32_t scode_cap, sk_cap;
+  Arena karena;
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
   const char *modules[8];/* stdlib modules the program needs (compiler/modules.def) */
   int nmodules;
@@ -190,27 +199,34 @@ static int alloc_reg(Gen *g, const Node *n) {
   return fs->freereg - 1;
 }
 
+/* k_mix hashes n bytes a word at a time (the hash is only the table's:
+** it never reaches the bytecode, where constants keep their first-use
+** order). */
+static uint32_t k_mix(uint64_t h, const unsigned char *s, size_t n) {
+  uint64_t w;
+  for (; n >= 8; s += 8, n -= 8) {
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+  }
+  w = 0;
+  if (n) memcpy(&w, s, n);
+  h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
 /* k_hash hashes a constant so that val_equal values hash alike (0 and
 ** -0 are equal numbers, so they share a hash). */
 static uint32_t k_hash(const Value *v) {
-  uint32_t h = 2166136261u ^ (uint32_t)v->t;
-  const unsigned char *s = NULL;
-  size_t n = 0, i;
   double d;
-  if (v->t == V_STR) {
-    s = (const unsigned char *)AS_STR(*v)->s;
-    n = AS_STR(*v)->len;
-  } else if (v->t == V_NUM || v->t == V_DUR) {
+  if (v->t == V_STR) return k_mix(V_STR, (const unsigned char *)AS_STR(*v)->s, AS_STR(*v)->len);
+  if (v->t == V_NUM || v->t == V_DUR) {
     d = v->u.n == 0 ? 0 : v->u.n;
-    s = (const unsigned char *)&d;
-    n = sizeof d;
-  } else if (v->t == V_BOOL) {
-    h ^= (uint32_t)v->u.b * 0x9E3779B9u;
-  } else if (v->t == V_FN) {
-    h ^= v->u.fn * 0x9E3779B9u;
+    return k_mix(v->t, (const unsigned char *)&d, sizeof d);
   }
-  for (i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;   /* FNV-1a */
-  return h;
+  if (v->t == V_BOOL) return k_mix(v->t, (const unsigned char *)&v->u.b, sizeof v->u.b);
+  if (v->t == V_FN) return k_mix(v->t, (const unsigned char *)&v->u.fn, sizeof v->u.fn);
+  return k_mix(v->t, NULL, 0);
 }
 
 /* k_slot returns the slot of fs->kslot where v is, or where it would go. */
@@ -222,26 +238,22 @@ static uint32_t *k_slot(FnState *fs, const Value *v) {
   }
 }
 
-/* add_k returns the index of constant v in the function, adding it if it
-** is new (v is consumed). The hash keeps a function of many constants
-** linear to compile; add_k does not limit the count: the instruction
-** that uses the index checks that it fits. */
-static uint32_t add_k(Gen *g, Value v) {
-  FnState *fs = g->fs;
+/* k_reserve makes room in the hash for one more constant: at most half full. */
+static void k_reserve(FnState *fs) {
   Proto *p = fs->p;
-  uint32_t *slot, i;
-  if ((p->nk + 1) * 2 > fs->nkslot) {   /* grow and rehash: at most half full */
+  uint32_t i;
+  if ((p->nk + 1) * 2 > fs->nkslot) {
     uint32_t n = fs->nkslot ? fs->nkslot * 2 : 64;
     mem_free(fs->kslot);
     fs->kslot = mem_calloc(n * sizeof *fs->kslot);
     fs->nkslot = n;
     for (i = 0; i < p->nk; i++) *k_slot(fs, &p->k[i]) = i + 1;
   }
-  slot = k_slot(fs, &v);
-  if (*slot) {
-    val_release(v);
-    return *slot - 1;
-  }
+}
+
+/* k_append adds v as the function's next constant, in *slot. */
+static uint32_t k_append(FnState *fs, uint32_t *slot, Value v) {
+  Proto *p = fs->p;
   if (p->nk == fs->k_cap) {
     size_t cap = fs->k_cap;
     p->k = mem_grow(p->k, &cap, p->nk + 1, sizeof *p->k);
@@ -252,16 +264,76 @@ static uint32_t add_k(Gen *g, Value v) {
   return p->nk++;
 }
 
-static uint32_t k_str(Gen *g, const char *s, size_t n) { return add_k(g, val_str_new(s, n)); }
+/* add_kstr returns the index of the string constant s[0..n), adding it
+** if it is new. owned is nil, or a string of those bytes (consumed): it
+** becomes the constant, else a copy is made only when the string is new
+** (in g->karena when the code is to be thrown away). */
+static uint32_t add_kstr(Gen *g, const char *s, size_t n, Value owned) {
+  FnState *fs = g->fs;
+  uint32_t mask, i, *slot;
+  Value v;
+  k_reserve(fs);
+  mask = fs->nkslot - 1;
+  for (i = k_mix(V_STR, (const unsigned char *)s, n) & mask;; i = (i + 1) & mask) {
+    uint32_t k = fs->kslot[i];
+    const Value *c;
+    if (k == 0) break;
+    c = &fs->p->k[k - 1];
+    if (c->t == V_STR && AS_STR(*c)->len == n && memcmp(AS_STR(*c)->s, s, n) == 0) {
+      val_release(owned);
+      return k - 1;
+    }
+  }
+  slot = &fs->kslot[i];
+  if (g->discard) {
+    Str *a = arena_alloc(&g->karena, sizeof *a + n + 1);
+    a->h.rc = 1;   /* never released: the arena goes whole (codegen_check) */
+    a->h.type = V_STR;
+    a->len = (uint32_t)n;
+    if (n) memcpy(a->s, s, n);
+    a->s[n] = '\0';
+    val_release(owned);
+    v.t = V_STR;
+    v.u.o = &a->h;
+  } else {
+    v = owned.t == V_STR ? owned : val_str_new(s, n);
+  }
+  return k_append(fs, slot, v);
+}
+
+/* add_k returns the index of constant v in the function, adding it if it
+** is new (v is consumed). The hash keeps a function of many constants
+** linear to compile; add_k does not limit the count: the instruction
+** that uses the index checks that it fits. */
+static uint32_t add_k(Gen *g, Value v) {
+  FnState *fs = g->fs;
+  uint32_t *slot;
+  if (v.t == V_STR) return add_kstr(g, AS_STR(v)->s, AS_STR(v)->len, v);
+  k_reserve(fs);
+  slot = k_slot(fs, &v);
+  if (*slot) {
+    val_release(v);
+    return *slot - 1;
+  }
+  return k_append(fs, slot, v);
+}
+
+static uint32_t k_str(Gen *g, const char *s, size_t n) { return add_kstr(g, s, n, val_nil()); }
 
 /* ---- functions ------------------------------------------------------- */
 
 static int new_proto(Gen *g, const char *kind, const char *name) {
   Program *pr = g->prog;
   Proto *p = mem_calloc(sizeof *p);
-  Buf b = BUF_INIT;
-  buf_printf(&b, "%s%s%s", kind, name ? " " : "", name ? name : "");
-  p->name = buf_take(&b);
+  size_t nk = strlen(kind), nn = name ? strlen(name) : 0;
+  p->name = mem_alloc(nk + (name ? 1 + nn : 0) + 1);   /* "KIND NAME" or "KIND" */
+  memcpy(p->name, kind, nk);
+  if (name) {
+    p->name[nk] = ' ';
+    memcpy(p->name + nk + 1, name, nn);
+    nk += 1 + nn;
+  }
+  p->name[nk] = '\0';
   if (pr->nprotos == g->protos_cap) {
     size_t cap = g->protos_cap;
     pr->protos = mem_grow(pr->protos, &cap, pr->nprotos + 1, sizeof *pr->protos);
@@ -275,6 +347,13 @@ static void open_fn(Gen *g, FnState *fs, int proto) {
   memset(fs, 0, sizeof *fs);
   fs->p = g->prog->protos[proto];
   g->fs = fs;
+  if (g->discard) {   /* borrow the buffers the last function gave back */
+    fs->p->code = g->scode;
+    fs->p->pos = g->spos;
+    fs->p->k = g->sk;
+    fs->code_cap = g->scode_cap;
+    fs->k_cap = g->sk_cap;
+  }
 }
 
 static void close_fn(Gen *g) {
@@ -288,6 +367,17 @@ static void close_fn(Gen *g) {
   mem_free(fs->kslot);
   fs->kslot = NULL;
   g->fs = NULL;
+  if (g->discard) {   /* give the buffers back; the constants are numbers or in karena */
+    g->scode = fs->p->code;
+    g->spos = fs->p->pos;
+    g->sk = fs->p->k;
+    g->scode_cap = fs->code_cap;
+    g->sk_cap = fs->k_cap;
+    fs->p->code = NULL;
+    fs->p->pos = NULL;
+    fs->p->k = NULL;
+    fs->p->ncode = fs->p->nk = 0;
+  }
 }
 
 static int find_local(FnState *fs, const char *name) {
@@ -1481,13 +1571,17 @@ static void gen_runbook(Gen *g, Node *rb) {
   }
 }
 
-Program *codegen_program(Ast *ast, Diags *d) {
+/* gen_program compiles ast into a new Program (see codegen_program);
+** with discard, each function's code is thrown away as it closes. */
+static Program *gen_program(Ast *ast, Diags *d, int discard, int *failed) {
   Gen g;
   Program *pr = mem_calloc(sizeof *pr);
   const BuiltinSig *b = check_builtins();
   Node *n, *rb = NULL;
   int i;
   memset(&g, 0, sizeof g);
+  g.discard = discard;
+  arena_init(&g.karena);
   g.ast = ast;
   g.prog = pr;
   g.d = d;
@@ -1520,12 +1614,28 @@ Program *codegen_program(Ast *ast, Diags *d) {
   ptrmap_free(&g.builtins);
   ptrmap_free(&g.roles);
   ptrmap_free(&g.steps);
-  if (g.failed) {
+  mem_free(g.scode);
+  mem_free(g.spos);
+  mem_free(g.sk);
+  arena_free(&g.karena);
+  *failed = g.failed;
+  if (g.failed || discard) {
     pr->src = NULL;   /* the caller still owns it */
     prog_free(pr);
     return NULL;
   }
   return pr;
+}
+
+Program *codegen_program(Ast *ast, Diags *d) {
+  int failed;
+  return gen_program(ast, d, 0, &failed);
+}
+
+int codegen_check(Ast *ast, Diags *d) {
+  int failed;
+  gen_program(ast, d, 1, &failed);
+  return failed ? -1 : 0;
 }
 
 /* has_module says whether pr already holds stdlib module m's functions. */
