@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,8 @@ typedef struct Gen {
   uint32_t *spos;
   Value *sk;
   uint32_t scode_cap, sk_cap;
+  uint32_t *skslot;      /* a cleared constant hash, and its size */
+  uint32_t snkslot;
   Arena karena;
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
   const char *modules[8];/* stdlib modules the program needs (compiler/modules.def) */
@@ -68,6 +71,12 @@ typedef struct Gen {
 } Gen;
 
 #define GROW(arr, n) ((arr) = mem_realloc((arr), ((n) + 1) * sizeof *(arr)))
+
+/* gen_strdup copies s for the Program: its own block (program.h), or in
+** g->karena when the Program is thrown away (codegen_check). */
+static char *gen_strdup(Gen *g, const char *s) {
+  return g->discard ? arena_strndup(&g->karena, s, strlen(s)) : mem_strdup(s);
+}
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -324,9 +333,10 @@ static uint32_t k_str(Gen *g, const char *s, size_t n) { return add_kstr(g, s, n
 
 static int new_proto(Gen *g, const char *kind, const char *name) {
   Program *pr = g->prog;
-  Proto *p = mem_calloc(sizeof *p);
-  size_t nk = strlen(kind), nn = name ? strlen(name) : 0;
-  p->name = mem_alloc(nk + (name ? 1 + nn : 0) + 1);   /* "KIND NAME" or "KIND" */
+  size_t nk = strlen(kind), nn = name ? strlen(name) : 0, sz = nk + (name ? 1 + nn : 0) + 1;
+  Proto *p = g->discard ? arena_alloc(&g->karena, sizeof *p) : mem_alloc(sizeof *p);
+  memset(p, 0, sizeof *p);
+  p->name = g->discard ? arena_alloc(&g->karena, sz) : mem_alloc(sz);   /* "KIND NAME" or "KIND" */
   memcpy(p->name, kind, nk);
   if (name) {
     p->name[nk] = ' ';
@@ -344,10 +354,17 @@ static int new_proto(Gen *g, const char *kind, const char *name) {
 }
 
 static void open_fn(Gen *g, FnState *fs, int proto) {
-  memset(fs, 0, sizeof *fs);
+  memset(fs, 0, offsetof(FnState, locals));   /* locals[] is read only below nlocals */
+  fs->nlocals = 0;
+  fs->step_top = 0;
+  fs->pos = 0;
   fs->p = g->prog->protos[proto];
   g->fs = fs;
   if (g->discard) {   /* borrow the buffers the last function gave back */
+    fs->kslot = g->skslot;
+    fs->nkslot = g->snkslot;
+    g->skslot = NULL;
+    g->snkslot = 0;
     fs->p->code = g->scode;
     fs->p->pos = g->spos;
     fs->p->k = g->sk;
@@ -364,7 +381,13 @@ static void close_fn(Gen *g) {
   emit_abc(g, OP_LOADNIL, r, 0, 0);
   emit_abc(g, OP_RET, r, 0, 0);
   fs->p->nregs = (uint8_t)(fs->maxreg > MAX_REGS ? MAX_REGS : fs->maxreg);
-  mem_free(fs->kslot);
+  if (g->discard && fs->nkslot <= 1024) {   /* keep a small hash for the next function, cleared */
+    memset(fs->kslot, 0, fs->nkslot * sizeof *fs->kslot);
+    g->skslot = fs->kslot;
+    g->snkslot = fs->nkslot;
+  } else {
+    mem_free(fs->kslot);
+  }
   fs->kslot = NULL;
   g->fs = NULL;
   if (g->discard) {   /* give the buffers back; the constants are numbers or in karena */
@@ -407,7 +430,7 @@ static uint32_t global_index(Gen *g, const char *name) {
     pr->globals = mem_grow(pr->globals, &cap, pr->nglobals + 1, sizeof *pr->globals);
     g->globals_cap = (uint32_t)cap;
   }
-  pr->globals[pr->nglobals] = mem_strdup(name);
+  pr->globals[pr->nglobals] = gen_strdup(g, name);
   ptrmap_put(&g->globals, name, (void *)(uintptr_t)(pr->nglobals + 1));
   return pr->nglobals++;
 }
@@ -1148,11 +1171,15 @@ static double const_seconds(const Node *n) { return n && n->kind == N_DUR ? n->n
 static char *text_proto(Gen *g, const char *kind, const char *name, Node *s, int32_t *fn) {
   Buf b = BUF_INIT;
   *fn = -1;
-  if (!s) return mem_strdup("");
-  if (s->kind == N_STR) return mem_strdup(s->str);
+  char *t;
+  if (!s) return gen_strdup(g, "");
+  if (s->kind == N_STR) return gen_strdup(g, s->str);
   astq_text(g->ast->src, s, NULL, &b);
   *fn = expr_proto(g, kind, name ? name : buf_cstr(&b), s);
-  return buf_take(&b);
+  if (!g->discard) return buf_take(&b);
+  t = gen_strdup(g, buf_cstr(&b));
+  buf_free(&b);
+  return t;
 }
 
 static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
@@ -1160,7 +1187,7 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   FnState fs;
   int idx;
   memset(st, 0, sizeof *st);
-  st->name = mem_strdup(n->a->str);
+  st->name = gen_strdup(g, n->a->str);
   st->title = text_proto(g, "title", n->a->str, n->b, &st->title_fn);
   st->pos = n->span.pos;
   st->owner = -1;
@@ -1195,7 +1222,7 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
         break;
       case N_IDEMPOTENT: st->idempotent = 1; break;
       case N_IRREVERSIBLE:
-        st->irreversible = mem_strdup(p->a->kind == N_STR ? p->a->str : "(see the runbook)");
+        st->irreversible = gen_strdup(g, p->a->kind == N_STR ? p->a->str : "(see the runbook)");
         break;
       case N_AFTER: {
         Node *q;
@@ -1393,6 +1420,14 @@ static void gen_module(Gen *g, const char *module) {
     g->protos_cap = m.protos_cap;
     g->globals_cap = m.globals_cap;
     g->verifies_cap = m.verifies_cap;
+    g->scode = m.scode;   /* codegen_check's buffers and arena, as the module left them */
+    g->spos = m.spos;
+    g->sk = m.sk;
+    g->scode_cap = m.scode_cap;
+    g->sk_cap = m.sk_cap;
+    g->skslot = m.skslot;
+    g->snkslot = m.snkslot;
+    g->karena = m.karena;
     g->failed |= m.failed;
     ptrmap_free(&m.globals);
     ptrmap_free(&m.fns);
@@ -1485,10 +1520,14 @@ static void gen_runbook(Gen *g, Node *rb) {
       add_extern(g, n, NULL);
     } else if (n->kind == N_STEP) {
       if (n->d) global_index(g, ast_intern(g->ast, "host", 4));   /* the host a step on hosts is running on (run/fleet.c sets it) */
-      GROW(pr->steps, pr->nsteps);
-      memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
+      if (!pr->steps) {   /* all the steps at once: count them */
+        Node *q;
+        uint32_t k = 0;
+        for (q = n; q; q = q->next) k += q->kind == N_STEP;
+        pr->steps = mem_calloc(k * sizeof *pr->steps);
+      }
       if (!ptrmap_get(&g->steps, n->a->str)) ptrmap_put(&g->steps, n->a->str, (void *)(uintptr_t)(pr->nsteps + 1));
-      pr->steps[pr->nsteps++].name = mem_strdup(n->a->str);
+      pr->steps[pr->nsteps++].name = gen_strdup(g, n->a->str);
     }
   }
   for (n = rb->b; n; n = n->next) {
@@ -1560,7 +1599,7 @@ static void gen_runbook(Gen *g, Node *rb) {
       case N_STEP: {
         char *name = pr->steps[si].name;
         pr->steps[si].name = NULL;
-        mem_free(name);
+        if (!g->discard) mem_free(name);
         gen_step(g, n, &pr->steps[si], si);
         si++;
         break;
@@ -1617,6 +1656,13 @@ static Program *gen_program(Ast *ast, Diags *d, int discard, int *failed) {
   mem_free(g.scode);
   mem_free(g.spos);
   mem_free(g.sk);
+  mem_free(g.skslot);
+  if (discard) {   /* what lives in karena is not the Program's to free */
+    pr->nprotos = 0;
+    pr->nglobals = 0;
+    for (i = 0; i < (int)pr->nsteps; i++) pr->steps[i].name = pr->steps[i].title = pr->steps[i].irreversible = NULL;
+    for (i = 0; i < (int)pr->nreqs; i++) pr->reqs[i].name = NULL;
+  }
   arena_free(&g.karena);
   *failed = g.failed;
   if (g.failed || discard) {
