@@ -64,7 +64,8 @@ typedef struct Gen {
   uint32_t scode_cap, sk_cap;
   uint32_t *skslot;      /* a cleared constant hash, and its size */
   uint32_t snkslot;
-  Arena karena;
+  Arena karena;          /* protos and names, until the end */
+  Arena kstrs;           /* string constants, dropped when they pass 64 KB at a function's end */
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
   const char *modules[8];/* stdlib modules the program needs (compiler/modules.def) */
   int nmodules;
@@ -276,7 +277,7 @@ static uint32_t k_append(FnState *fs, uint32_t *slot, Value v) {
 /* add_kstr returns the index of the string constant s[0..n), adding it
 ** if it is new. owned is nil, or a string of those bytes (consumed): it
 ** becomes the constant, else a copy is made only when the string is new
-** (in g->karena when the code is to be thrown away). */
+** (in g->kstrs when the code is to be thrown away). */
 static uint32_t add_kstr(Gen *g, const char *s, size_t n, Value owned) {
   FnState *fs = g->fs;
   uint32_t mask, i, *slot;
@@ -295,8 +296,8 @@ static uint32_t add_kstr(Gen *g, const char *s, size_t n, Value owned) {
   }
   slot = &fs->kslot[i];
   if (g->discard) {
-    Str *a = arena_alloc(&g->karena, sizeof *a + n + 1);
-    a->h.rc = 1;   /* never released: the arena goes whole (codegen_check) */
+    Str *a = arena_alloc(&g->kstrs, sizeof *a + n + 1);
+    a->h.rc = 1;   /* never released: the arena goes whole (close_fn, codegen_check) */
     a->h.type = V_STR;
     a->len = (uint32_t)n;
     if (n) memcpy(a->s, s, n);
@@ -390,7 +391,11 @@ static void close_fn(Gen *g) {
   }
   fs->kslot = NULL;
   g->fs = NULL;
-  if (g->discard) {   /* give the buffers back; the constants are numbers or in karena */
+  if (g->discard && g->kstrs.total > 64 * 1024) {   /* the constants are numbers or in kstrs */
+    arena_free(&g->kstrs);
+    arena_init(&g->kstrs);
+  }
+  if (g->discard) {   /* give the buffers back */
     g->scode = fs->p->code;
     g->spos = fs->p->pos;
     g->sk = fs->p->k;
@@ -1428,6 +1433,7 @@ static void gen_module(Gen *g, const char *module) {
     g->skslot = m.skslot;
     g->snkslot = m.snkslot;
     g->karena = m.karena;
+    g->kstrs = m.kstrs;
     g->failed |= m.failed;
     ptrmap_free(&m.globals);
     ptrmap_free(&m.fns);
@@ -1621,6 +1627,7 @@ static Program *gen_program(Ast *ast, Diags *d, int discard, int *failed) {
   memset(&g, 0, sizeof g);
   g.discard = discard;
   arena_init(&g.karena);
+  arena_init(&g.kstrs);
   g.ast = ast;
   g.prog = pr;
   g.d = d;
@@ -1664,6 +1671,7 @@ static Program *gen_program(Ast *ast, Diags *d, int discard, int *failed) {
     for (i = 0; i < (int)pr->nreqs; i++) pr->reqs[i].name = NULL;
   }
   arena_free(&g.karena);
+  arena_free(&g.kstrs);
   *failed = g.failed;
   if (g.failed || discard) {
     pr->src = NULL;   /* the caller still owns it */
