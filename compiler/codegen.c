@@ -382,7 +382,7 @@ static void close_fn(Gen *g) {
   emit_abc(g, OP_LOADNIL, r, 0, 0);
   emit_abc(g, OP_RET, r, 0, 0);
   fs->p->nregs = (uint8_t)(fs->maxreg > MAX_REGS ? MAX_REGS : fs->maxreg);
-  if (g->discard && fs->nkslot <= 1024) {   /* keep a small hash for the next function, cleared */
+  if (g->discard && fs->kslot && fs->nkslot <= 1024) {   /* keep a small hash for the next function, cleared */
     memset(fs->kslot, 0, fs->nkslot * sizeof *fs->kslot);
     g->skslot = fs->kslot;
     g->snkslot = fs->nkslot;
