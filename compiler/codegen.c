@@ -100,7 +100,7 @@ static void limit_here(Gen *g, const char *msg) {
 
 /* ---- emitting -------------------------------------------------------- */
 
-static uint32_t emit(Gen *g, Instr i) {
+static inline uint32_t emit(Gen *g, Instr i) {
   FnState *fs = g->fs;
   Proto *p = fs->p;
   if (p->ncode == fs->code_cap) {
@@ -121,7 +121,7 @@ static uint32_t here(Gen *g) { return g->fs->p->ncode; }
 ** The refused instruction is still emitted, as a NOP, so that the pcs
 ** held for patching stay valid until the compilation is abandoned. */
 static uint32_t emit_abc(Gen *g, OpCode op, int a, int b, int c) {
-  if (a < 0 || a > 255 || b < 0 || b > 255 || c < 0 || c > 255) {
+  if ((unsigned)(a | b | c) > 255) {   /* one of them is negative or over 255 */
     char msg[128];
     snprintf(msg, sizeof msg, "an operand of %s (%d, %d, %d) does not fit its one-byte field", op_name(op), a, b,
              c);
@@ -213,15 +213,14 @@ static int alloc_reg(Gen *g, const Node *n) {
 ** it never reaches the bytecode, where constants keep their first-use
 ** order). */
 static uint32_t k_mix(uint64_t h, const unsigned char *s, size_t n) {
-  uint64_t w;
+  uint64_t w, len = n;
   for (; n >= 8; s += 8, n -= 8) {
     memcpy(&w, s, 8);
     h = (h ^ w) * 0x9E3779B97F4A7C15ull;
     h ^= h >> 29;
   }
-  w = 0;
-  if (n) memcpy(&w, s, n);
-  h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9E3779B97F4A7C15ull;
+  for (w = 0; n; n--) w = w << 8 | s[n - 1];   /* the last 0-7 bytes (n is 0 after) */
+  h = (h ^ w ^ ((uint64_t)len << 56)) * 0x9E3779B97F4A7C15ull;
   return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -249,7 +248,7 @@ static uint32_t *k_slot(FnState *fs, const Value *v) {
 }
 
 /* k_reserve makes room in the hash for one more constant: at most half full. */
-static void k_reserve(FnState *fs) {
+static inline void k_reserve(FnState *fs) {
   Proto *p = fs->p;
   uint32_t i;
   if ((p->nk + 1) * 2 > fs->nkslot) {
@@ -262,7 +261,7 @@ static void k_reserve(FnState *fs) {
 }
 
 /* k_append adds v as the function's next constant, in *slot. */
-static uint32_t k_append(FnState *fs, uint32_t *slot, Value v) {
+static inline uint32_t k_append(FnState *fs, uint32_t *slot, Value v) {
   Proto *p = fs->p;
   if (p->nk == fs->k_cap) {
     size_t cap = fs->k_cap;
