@@ -8,22 +8,7 @@
 
 #include "mem.h"
 
-static uint32_t hash_ptr(const void *p) {
-  uint64_t x = (uint64_t)(uintptr_t)p;
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  return (uint32_t)x;
-}
-
-void *ptrmap_get(const PtrMap *m, const void *key) {
-  uint32_t i, mask;
-  if (!m->cap) return NULL;
-  mask = m->cap - 1;
-  for (i = hash_ptr(key) & mask; m->keys[i]; i = (i + 1) & mask)
-    if (m->keys[i] == key) return m->vals[i];
-  return NULL;
-}
+#define hash_ptr ptrmap_hash   /* in ptrmap.h, shared with the inline ptrmap_get */
 
 static void rehash(PtrMap *m) {
   uint32_t cap = m->cap ? m->cap * 2 : 64, i;

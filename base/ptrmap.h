@@ -6,6 +6,7 @@
 #ifndef RBK_PTRMAP_H
 #define RBK_PTRMAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct PtrMap {
@@ -14,8 +15,25 @@ typedef struct PtrMap {
   uint32_t cap, n;
 } PtrMap;
 
-/* ptrmap_get returns the value stored under key, or NULL. */
-void *ptrmap_get(const PtrMap *m, const void *key);
+/* ptrmap_hash mixes a key's address into a table index. */
+static inline uint32_t ptrmap_hash(const void *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
+/* ptrmap_get returns the value stored under key, or NULL. Inline: the
+** checker and codegen look a name up for nearly every node. */
+static inline void *ptrmap_get(const PtrMap *m, const void *key) {
+  uint32_t i, mask;
+  if (!m->cap) return NULL;
+  mask = m->cap - 1;
+  for (i = ptrmap_hash(key) & mask; m->keys[i]; i = (i + 1) & mask)
+    if (m->keys[i] == key) return m->vals[i];
+  return NULL;
+}
 /* ptrmap_put stores val under key, replacing any earlier value. */
 void ptrmap_put(PtrMap *m, const void *key, void *val);
 /* ptrmap_free releases the table. */

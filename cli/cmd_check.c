@@ -57,13 +57,7 @@ static const CliOpt check_opts[] = {
 ** what only code generation can see (too many registers, constants or
 ** globals for an instruction's fields) is refused by check exactly as by
 ** run. Returns 0, or -1 with the located error in d. */
-static int compile_limits_ok(Ast *ast, Diags *d) {
-  Program *p = codegen_program(ast, d);
-  if (!p) return -1;
-  p->src = NULL;   /* the Source is srcs[i], freed by cmd_check */
-  prog_free(p);
-  return 0;
-}
+static int compile_limits_ok(Ast *ast, Diags *d) { return codegen_check(ast, d); }
 
 int cmd_check(int argc, char **argv) {
   static const char *const formats[] = {"text", "json", NULL};   /* json: index 1 */

@@ -51,7 +51,7 @@ static const char *const module_of[][2] = {
 const char *check_builtin_module(const char *name) {
   int i;
   for (i = 0; module_of[i][0]; i++)
-    if (strcmp(module_of[i][0], name) == 0) return module_of[i][1];
+    if (module_of[i][0][0] == name[0] && strcmp(module_of[i][0], name) == 0) return module_of[i][1];
   return NULL;
 }
 
@@ -1625,8 +1625,8 @@ static void checker_init(Checker *C, Ast *ast, Diags *d, const char *module) {
   arena_init(&C->arena);
   for (i = 0; builtins[i].name; i++) {
     Sym *s;
-    const char *m = check_builtin_module(builtins[i].name);
-    if (module && m && strcmp(m, module) == 0) continue;   /* the module's own function */
+    const char *m = module ? check_builtin_module(builtins[i].name) : NULL;
+    if (m && strcmp(m, module) == 0) continue;   /* the module's own function */
     s = new_sym(C, S_BUILTIN, NULL, builtins[i].result);
     s->min_args = builtins[i].min_args;
     s->max_args = builtins[i].max_args;

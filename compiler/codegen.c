@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,12 +54,30 @@ typedef struct Gen {
   PtrMap steps;          /* name -> 1 + step index (the first of that name), for `after` */
   uint32_t protos_cap, globals_cap, verifies_cap;
   int failed;
+  /* codegen_check: each function's code is thrown away when it closes.
+  ** Its code, positions and constants live in these buffers, reused by
+  ** the next function, and its string constants in karena. */
+  int discard;
+  Instr *scode;
+  uint32_t *spos;
+  Value *sk;
+  uint32_t scode_cap, sk_cap;
+  uint32_t *skslot;      /* a cleared constant hash, and its size */
+  uint32_t snkslot;
+  Arena karena;          /* protos and names, until the end */
+  Arena kstrs;           /* string constants, dropped when they pass 64 KB at a function's end */
   int module;            /* compiling a stdlib module: no source positions (errors show the call) */
   const char *modules[8];/* stdlib modules the program needs (compiler/modules.def) */
   int nmodules;
 } Gen;
 
 #define GROW(arr, n) ((arr) = mem_realloc((arr), ((n) + 1) * sizeof *(arr)))
+
+/* gen_strdup copies s for the Program: its own block (program.h), or in
+** g->karena when the Program is thrown away (codegen_check). */
+static char *gen_strdup(Gen *g, const char *s) {
+  return g->discard ? arena_strndup(&g->karena, s, strlen(s)) : mem_strdup(s);
+}
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -81,7 +100,7 @@ static void limit_here(Gen *g, const char *msg) {
 
 /* ---- emitting -------------------------------------------------------- */
 
-static uint32_t emit(Gen *g, Instr i) {
+static inline uint32_t emit(Gen *g, Instr i) {
   FnState *fs = g->fs;
   Proto *p = fs->p;
   if (p->ncode == fs->code_cap) {
@@ -102,7 +121,7 @@ static uint32_t here(Gen *g) { return g->fs->p->ncode; }
 ** The refused instruction is still emitted, as a NOP, so that the pcs
 ** held for patching stay valid until the compilation is abandoned. */
 static uint32_t emit_abc(Gen *g, OpCode op, int a, int b, int c) {
-  if (a < 0 || a > 255 || b < 0 || b > 255 || c < 0 || c > 255) {
+  if ((unsigned)(a | b | c) > 255) {   /* one of them is negative or over 255 */
     char msg[128];
     snprintf(msg, sizeof msg, "an operand of %s (%d, %d, %d) does not fit its one-byte field", op_name(op), a, b,
              c);
@@ -190,27 +209,33 @@ static int alloc_reg(Gen *g, const Node *n) {
   return fs->freereg - 1;
 }
 
+/* k_mix hashes n bytes a word at a time (the hash is only the table's:
+** it never reaches the bytecode, where constants keep their first-use
+** order). */
+static uint32_t k_mix(uint64_t h, const unsigned char *s, size_t n) {
+  uint64_t w, len = n;
+  for (; n >= 8; s += 8, n -= 8) {
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+  }
+  for (w = 0; n; n--) w = w << 8 | s[n - 1];   /* the last 0-7 bytes (n is 0 after) */
+  h = (h ^ w ^ ((uint64_t)len << 56)) * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
 /* k_hash hashes a constant so that val_equal values hash alike (0 and
 ** -0 are equal numbers, so they share a hash). */
 static uint32_t k_hash(const Value *v) {
-  uint32_t h = 2166136261u ^ (uint32_t)v->t;
-  const unsigned char *s = NULL;
-  size_t n = 0, i;
   double d;
-  if (v->t == V_STR) {
-    s = (const unsigned char *)AS_STR(*v)->s;
-    n = AS_STR(*v)->len;
-  } else if (v->t == V_NUM || v->t == V_DUR) {
+  if (v->t == V_STR) return k_mix(V_STR, (const unsigned char *)AS_STR(*v)->s, AS_STR(*v)->len);
+  if (v->t == V_NUM || v->t == V_DUR) {
     d = v->u.n == 0 ? 0 : v->u.n;
-    s = (const unsigned char *)&d;
-    n = sizeof d;
-  } else if (v->t == V_BOOL) {
-    h ^= (uint32_t)v->u.b * 0x9E3779B9u;
-  } else if (v->t == V_FN) {
-    h ^= v->u.fn * 0x9E3779B9u;
+    return k_mix(v->t, (const unsigned char *)&d, sizeof d);
   }
-  for (i = 0; i < n; i++) h = (h ^ s[i]) * 16777619u;   /* FNV-1a */
-  return h;
+  if (v->t == V_BOOL) return k_mix(v->t, (const unsigned char *)&v->u.b, sizeof v->u.b);
+  if (v->t == V_FN) return k_mix(v->t, (const unsigned char *)&v->u.fn, sizeof v->u.fn);
+  return k_mix(v->t, NULL, 0);
 }
 
 /* k_slot returns the slot of fs->kslot where v is, or where it would go. */
@@ -222,26 +247,22 @@ static uint32_t *k_slot(FnState *fs, const Value *v) {
   }
 }
 
-/* add_k returns the index of constant v in the function, adding it if it
-** is new (v is consumed). The hash keeps a function of many constants
-** linear to compile; add_k does not limit the count: the instruction
-** that uses the index checks that it fits. */
-static uint32_t add_k(Gen *g, Value v) {
-  FnState *fs = g->fs;
+/* k_reserve makes room in the hash for one more constant: at most half full. */
+static inline void k_reserve(FnState *fs) {
   Proto *p = fs->p;
-  uint32_t *slot, i;
-  if ((p->nk + 1) * 2 > fs->nkslot) {   /* grow and rehash: at most half full */
+  uint32_t i;
+  if ((p->nk + 1) * 2 > fs->nkslot) {
     uint32_t n = fs->nkslot ? fs->nkslot * 2 : 64;
     mem_free(fs->kslot);
     fs->kslot = mem_calloc(n * sizeof *fs->kslot);
     fs->nkslot = n;
     for (i = 0; i < p->nk; i++) *k_slot(fs, &p->k[i]) = i + 1;
   }
-  slot = k_slot(fs, &v);
-  if (*slot) {
-    val_release(v);
-    return *slot - 1;
-  }
+}
+
+/* k_append adds v as the function's next constant, in *slot. */
+static inline uint32_t k_append(FnState *fs, uint32_t *slot, Value v) {
+  Proto *p = fs->p;
   if (p->nk == fs->k_cap) {
     size_t cap = fs->k_cap;
     p->k = mem_grow(p->k, &cap, p->nk + 1, sizeof *p->k);
@@ -252,16 +273,77 @@ static uint32_t add_k(Gen *g, Value v) {
   return p->nk++;
 }
 
-static uint32_t k_str(Gen *g, const char *s, size_t n) { return add_k(g, val_str_new(s, n)); }
+/* add_kstr returns the index of the string constant s[0..n), adding it
+** if it is new. owned is nil, or a string of those bytes (consumed): it
+** becomes the constant, else a copy is made only when the string is new
+** (in g->kstrs when the code is to be thrown away). */
+static uint32_t add_kstr(Gen *g, const char *s, size_t n, Value owned) {
+  FnState *fs = g->fs;
+  uint32_t mask, i, *slot;
+  Value v;
+  k_reserve(fs);
+  mask = fs->nkslot - 1;
+  for (i = k_mix(V_STR, (const unsigned char *)s, n) & mask;; i = (i + 1) & mask) {
+    uint32_t k = fs->kslot[i];
+    const Value *c;
+    if (k == 0) break;
+    c = &fs->p->k[k - 1];
+    if (c->t == V_STR && AS_STR(*c)->len == n && memcmp(AS_STR(*c)->s, s, n) == 0) {
+      val_release(owned);
+      return k - 1;
+    }
+  }
+  slot = &fs->kslot[i];
+  if (g->discard) {
+    Str *a = arena_alloc(&g->kstrs, sizeof *a + n + 1);
+    a->h.rc = 1;   /* never released: the arena goes whole (close_fn, codegen_check) */
+    a->h.type = V_STR;
+    a->len = (uint32_t)n;
+    if (n) memcpy(a->s, s, n);
+    a->s[n] = '\0';
+    val_release(owned);
+    v.t = V_STR;
+    v.u.o = &a->h;
+  } else {
+    v = owned.t == V_STR ? owned : val_str_new(s, n);
+  }
+  return k_append(fs, slot, v);
+}
+
+/* add_k returns the index of constant v in the function, adding it if it
+** is new (v is consumed). The hash keeps a function of many constants
+** linear to compile; add_k does not limit the count: the instruction
+** that uses the index checks that it fits. */
+static uint32_t add_k(Gen *g, Value v) {
+  FnState *fs = g->fs;
+  uint32_t *slot;
+  if (v.t == V_STR) return add_kstr(g, AS_STR(v)->s, AS_STR(v)->len, v);
+  k_reserve(fs);
+  slot = k_slot(fs, &v);
+  if (*slot) {
+    val_release(v);
+    return *slot - 1;
+  }
+  return k_append(fs, slot, v);
+}
+
+static uint32_t k_str(Gen *g, const char *s, size_t n) { return add_kstr(g, s, n, val_nil()); }
 
 /* ---- functions ------------------------------------------------------- */
 
 static int new_proto(Gen *g, const char *kind, const char *name) {
   Program *pr = g->prog;
-  Proto *p = mem_calloc(sizeof *p);
-  Buf b = BUF_INIT;
-  buf_printf(&b, "%s%s%s", kind, name ? " " : "", name ? name : "");
-  p->name = buf_take(&b);
+  size_t nk = strlen(kind), nn = name ? strlen(name) : 0, sz = nk + (name ? 1 + nn : 0) + 1;
+  Proto *p = g->discard ? arena_alloc(&g->karena, sizeof *p) : mem_alloc(sizeof *p);
+  memset(p, 0, sizeof *p);
+  p->name = g->discard ? arena_alloc(&g->karena, sz) : mem_alloc(sz);   /* "KIND NAME" or "KIND" */
+  memcpy(p->name, kind, nk);
+  if (name) {
+    p->name[nk] = ' ';
+    memcpy(p->name + nk + 1, name, nn);
+    nk += 1 + nn;
+  }
+  p->name[nk] = '\0';
   if (pr->nprotos == g->protos_cap) {
     size_t cap = g->protos_cap;
     pr->protos = mem_grow(pr->protos, &cap, pr->nprotos + 1, sizeof *pr->protos);
@@ -272,9 +354,23 @@ static int new_proto(Gen *g, const char *kind, const char *name) {
 }
 
 static void open_fn(Gen *g, FnState *fs, int proto) {
-  memset(fs, 0, sizeof *fs);
+  memset(fs, 0, offsetof(FnState, locals));   /* locals[] is read only below nlocals */
+  fs->nlocals = 0;
+  fs->step_top = 0;
+  fs->pos = 0;
   fs->p = g->prog->protos[proto];
   g->fs = fs;
+  if (g->discard) {   /* borrow the buffers the last function gave back */
+    fs->kslot = g->skslot;
+    fs->nkslot = g->snkslot;
+    g->skslot = NULL;
+    g->snkslot = 0;
+    fs->p->code = g->scode;
+    fs->p->pos = g->spos;
+    fs->p->k = g->sk;
+    fs->code_cap = g->scode_cap;
+    fs->k_cap = g->sk_cap;
+  }
 }
 
 static void close_fn(Gen *g) {
@@ -285,9 +381,30 @@ static void close_fn(Gen *g) {
   emit_abc(g, OP_LOADNIL, r, 0, 0);
   emit_abc(g, OP_RET, r, 0, 0);
   fs->p->nregs = (uint8_t)(fs->maxreg > MAX_REGS ? MAX_REGS : fs->maxreg);
-  mem_free(fs->kslot);
+  if (g->discard && fs->kslot && fs->nkslot <= 1024) {   /* keep a small hash for the next function, cleared */
+    memset(fs->kslot, 0, fs->nkslot * sizeof *fs->kslot);
+    g->skslot = fs->kslot;
+    g->snkslot = fs->nkslot;
+  } else {
+    mem_free(fs->kslot);
+  }
   fs->kslot = NULL;
   g->fs = NULL;
+  if (g->discard && g->kstrs.total > 64 * 1024) {   /* the constants are numbers or in kstrs */
+    arena_free(&g->kstrs);
+    arena_init(&g->kstrs);
+  }
+  if (g->discard) {   /* give the buffers back */
+    g->scode = fs->p->code;
+    g->spos = fs->p->pos;
+    g->sk = fs->p->k;
+    g->scode_cap = fs->code_cap;
+    g->sk_cap = fs->k_cap;
+    fs->p->code = NULL;
+    fs->p->pos = NULL;
+    fs->p->k = NULL;
+    fs->p->ncode = fs->p->nk = 0;
+  }
 }
 
 static int find_local(FnState *fs, const char *name) {
@@ -317,7 +434,7 @@ static uint32_t global_index(Gen *g, const char *name) {
     pr->globals = mem_grow(pr->globals, &cap, pr->nglobals + 1, sizeof *pr->globals);
     g->globals_cap = (uint32_t)cap;
   }
-  pr->globals[pr->nglobals] = mem_strdup(name);
+  pr->globals[pr->nglobals] = gen_strdup(g, name);
   ptrmap_put(&g->globals, name, (void *)(uintptr_t)(pr->nglobals + 1));
   return pr->nglobals++;
 }
@@ -1058,11 +1175,15 @@ static double const_seconds(const Node *n) { return n && n->kind == N_DUR ? n->n
 static char *text_proto(Gen *g, const char *kind, const char *name, Node *s, int32_t *fn) {
   Buf b = BUF_INIT;
   *fn = -1;
-  if (!s) return mem_strdup("");
-  if (s->kind == N_STR) return mem_strdup(s->str);
+  char *t;
+  if (!s) return gen_strdup(g, "");
+  if (s->kind == N_STR) return gen_strdup(g, s->str);
   astq_text(g->ast->src, s, NULL, &b);
   *fn = expr_proto(g, kind, name ? name : buf_cstr(&b), s);
-  return buf_take(&b);
+  if (!g->discard) return buf_take(&b);
+  t = gen_strdup(g, buf_cstr(&b));
+  buf_free(&b);
+  return t;
 }
 
 static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
@@ -1070,7 +1191,7 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
   FnState fs;
   int idx;
   memset(st, 0, sizeof *st);
-  st->name = mem_strdup(n->a->str);
+  st->name = gen_strdup(g, n->a->str);
   st->title = text_proto(g, "title", n->a->str, n->b, &st->title_fn);
   st->pos = n->span.pos;
   st->owner = -1;
@@ -1105,7 +1226,7 @@ static void gen_step(Gen *g, Node *n, StepInfo *st, int index) {
         break;
       case N_IDEMPOTENT: st->idempotent = 1; break;
       case N_IRREVERSIBLE:
-        st->irreversible = mem_strdup(p->a->kind == N_STR ? p->a->str : "(see the runbook)");
+        st->irreversible = gen_strdup(g, p->a->kind == N_STR ? p->a->str : "(see the runbook)");
         break;
       case N_AFTER: {
         Node *q;
@@ -1303,6 +1424,15 @@ static void gen_module(Gen *g, const char *module) {
     g->protos_cap = m.protos_cap;
     g->globals_cap = m.globals_cap;
     g->verifies_cap = m.verifies_cap;
+    g->scode = m.scode;   /* codegen_check's buffers and arena, as the module left them */
+    g->spos = m.spos;
+    g->sk = m.sk;
+    g->scode_cap = m.scode_cap;
+    g->sk_cap = m.sk_cap;
+    g->skslot = m.skslot;
+    g->snkslot = m.snkslot;
+    g->karena = m.karena;
+    g->kstrs = m.kstrs;
     g->failed |= m.failed;
     ptrmap_free(&m.globals);
     ptrmap_free(&m.fns);
@@ -1395,10 +1525,14 @@ static void gen_runbook(Gen *g, Node *rb) {
       add_extern(g, n, NULL);
     } else if (n->kind == N_STEP) {
       if (n->d) global_index(g, ast_intern(g->ast, "host", 4));   /* the host a step on hosts is running on (run/fleet.c sets it) */
-      GROW(pr->steps, pr->nsteps);
-      memset(&pr->steps[pr->nsteps], 0, sizeof *pr->steps);
+      if (!pr->steps) {   /* all the steps at once: count them */
+        Node *q;
+        uint32_t k = 0;
+        for (q = n; q; q = q->next) k += q->kind == N_STEP;
+        pr->steps = mem_calloc(k * sizeof *pr->steps);
+      }
       if (!ptrmap_get(&g->steps, n->a->str)) ptrmap_put(&g->steps, n->a->str, (void *)(uintptr_t)(pr->nsteps + 1));
-      pr->steps[pr->nsteps++].name = mem_strdup(n->a->str);
+      pr->steps[pr->nsteps++].name = gen_strdup(g, n->a->str);
     }
   }
   for (n = rb->b; n; n = n->next) {
@@ -1470,7 +1604,7 @@ static void gen_runbook(Gen *g, Node *rb) {
       case N_STEP: {
         char *name = pr->steps[si].name;
         pr->steps[si].name = NULL;
-        mem_free(name);
+        if (!g->discard) mem_free(name);
         gen_step(g, n, &pr->steps[si], si);
         si++;
         break;
@@ -1481,13 +1615,18 @@ static void gen_runbook(Gen *g, Node *rb) {
   }
 }
 
-Program *codegen_program(Ast *ast, Diags *d) {
+/* gen_program compiles ast into a new Program (see codegen_program);
+** with discard, each function's code is thrown away as it closes. */
+static Program *gen_program(Ast *ast, Diags *d, int discard, int *failed) {
   Gen g;
   Program *pr = mem_calloc(sizeof *pr);
   const BuiltinSig *b = check_builtins();
   Node *n, *rb = NULL;
   int i;
   memset(&g, 0, sizeof g);
+  g.discard = discard;
+  arena_init(&g.karena);
+  arena_init(&g.kstrs);
   g.ast = ast;
   g.prog = pr;
   g.d = d;
@@ -1520,12 +1659,36 @@ Program *codegen_program(Ast *ast, Diags *d) {
   ptrmap_free(&g.builtins);
   ptrmap_free(&g.roles);
   ptrmap_free(&g.steps);
-  if (g.failed) {
+  mem_free(g.scode);
+  mem_free(g.spos);
+  mem_free(g.sk);
+  mem_free(g.skslot);
+  if (discard) {   /* what lives in karena is not the Program's to free */
+    pr->nprotos = 0;
+    pr->nglobals = 0;
+    for (i = 0; i < (int)pr->nsteps; i++) pr->steps[i].name = pr->steps[i].title = pr->steps[i].irreversible = NULL;
+    for (i = 0; i < (int)pr->nreqs; i++) pr->reqs[i].name = NULL;
+  }
+  arena_free(&g.karena);
+  arena_free(&g.kstrs);
+  *failed = g.failed;
+  if (g.failed || discard) {
     pr->src = NULL;   /* the caller still owns it */
     prog_free(pr);
     return NULL;
   }
   return pr;
+}
+
+Program *codegen_program(Ast *ast, Diags *d) {
+  int failed;
+  return gen_program(ast, d, 0, &failed);
+}
+
+int codegen_check(Ast *ast, Diags *d) {
+  int failed;
+  gen_program(ast, d, 1, &failed);
+  return failed ? -1 : 0;
 }
 
 /* has_module says whether pr already holds stdlib module m's functions. */

@@ -15,6 +15,11 @@
 ** failure (a limit such as registers per function was exceeded) it adds
 ** an error to d, returns NULL, and the caller still owns the Source. */
 Program *codegen_program(Ast *ast, Diags *d);
+/* codegen_check compiles ast as codegen_program does, reporting the same
+** errors, but keeps no code: each function's bytecode is dropped as soon
+** as it is complete (what `rbk check` needs). The caller keeps ast->src.
+** Returns 0, or -1 with the errors in d. */
+int codegen_check(Ast *ast, Diags *d);
 
 /* codegen_chunk compiles REPL input that passed check_chunk into pr,
 ** which gains a Proto taking no arguments: for an expression
