@@ -17,6 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "ffi.h"
 #include "valjson.h"
 #include "../base/mem.h"
@@ -326,6 +330,22 @@ static const char *op_verb(OpCode op) {
     case OP_DIV: case OP_DIVK: return "divide";
     default: return "take the modulo of";
   }
+}
+
+/* whole_i64 stores x in *out and returns 1 if x is a whole number int64
+** holds exactly; else 0 (NaN, infinities, fractions, beyond 2^63). On
+** x86-64, cvttsd2si gives INT64_MIN for what it cannot convert, which
+** never converts back to x unless x is -2^63 itself: no range test. */
+static inline int whole_i64(double x, int64_t *out) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  int64_t v = _mm_cvttsd_si64(_mm_set_sd(x));
+#else
+  int64_t v;
+  if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return 0;
+  v = (int64_t)x;
+#endif
+  *out = v;
+  return (double)v == x;
 }
 
 /* Floored modulo, as in Lua: the result has the sign of the divisor.
@@ -997,16 +1017,38 @@ static int tick(VM *vm) {
 #define A GET_A(i)
 #define B GET_B(i)
 #define C GET_C(i)
-#define RA (&R[GET_A(i)])
-#define RB (&R[GET_B(i)])
-#define RC (&R[GET_C(i)])
-#define KB (&K[GET_B(i)])
-#define KC (&K[GET_C(i)])
+/* A register or constant operand is its field times 16 (a Value's size)
+** bytes from the frame or the pool: one shift and one mask of the word
+** the field is in, no shift back down and multiply up again. */
+_Static_assert(sizeof(Value) == 16, "the operand macros scale a field by 16");
+#define SLOT(base, off) ((Value *)(void *)((char *)(base) + (off)))
+#define RA SLOT(R, (i >> 4) & 0xFF0)
+#define RB SLOT(R, (i >> 12) & 0xFF0)
+#define RC SLOT(R, (i >> 20) & 0xFF0)
+#define KB SLOT(K, (i >> 12) & 0xFF0)
+#define KC SLOT(K, (i >> 20) & 0xFF0)
 #define SAVE() (f->pc = pc)
 #define TRY(x) do { SAVE(); if ((x) != 0) goto failed; } while (0)
+/* The immediates as doubles, by field value: IMM(f) is f - 127, the sB or
+** sC an instruction holds, loaded from the table rather than converted. */
+#define IMM1_(n) ((double)(n) - 127)
+#define IMM4_(n) IMM1_(n), IMM1_((n) + 1), IMM1_((n) + 2), IMM1_((n) + 3)
+#define IMM16_(n) IMM4_(n), IMM4_((n) + 4), IMM4_((n) + 8), IMM4_((n) + 12)
+#define IMM64_(n) IMM16_(n), IMM16_((n) + 16), IMM16_((n) + 32), IMM16_((n) + 48)
+static const double imm_num[256] = {IMM64_(0), IMM64_(64), IMM64_(128), IMM64_(192)};
+#define IMMB imm_num[GET_B(i)]
+#define IMMC imm_num[GET_C(i)]
+
 /* After a comparison: take the following JMP when the result equals C. */
 #define CONDJUMP(res) do { if ((res) != (int)C) pc++; else pc += GET_sJ(*pc) + 1; } while (0)
 
+/* Each instruction ends in its own indirect jump to the next one, so the
+** branch predictor learns, per opcode, which opcode tends to follow (the
+** point of threaded code). GCC's cross-jumping would merge those jumps
+** into one shared by most opcodes; it is turned off for this function. */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(RBK_NO_COMPUTED_GOTO)
+__attribute__((optimize("no-crossjumping")))
+#endif
 static VmResult execute(VM *vm, int entry, Value *result) {
 #if defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO)
   static const void *const labels[] = {
@@ -1043,7 +1085,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
 ** register held (almost never an object), so no double has to live across
 ** the call to the release, and gcc keeps everything in registers. */
 #define SETNUM(a, r) do { Value *a_ = (a); Value old_ = *a_; a_->t = V_NUM; a_->u.n = (r); \
-                          if (RBK_UNLIKELY(IS_OBJ(old_))) val_release(old_); } while (0)
+                          if (RBK_UNLIKELY(old_.t >= V_STR)) val_release(old_); } while (0)
 #define ARITH(op, expr, kop)                                                   \
   CASE(op) {                                                                   \
     Value *b = RB, *c = RC;                                                    \
@@ -1081,13 +1123,13 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   ** number the compiler chose, so there is no constant to load or check. */
   CASE(ADDI) {
     Value *b = RB;
-    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n + GET_sC(i)); NEXT; }
+    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n + IMMC); NEXT; }
     { Value k = val_num(GET_sC(i)); TRY(arith(vm, OP_ADD, RA, b, &k)); }
     NEXT;
   }
   CASE(SUBI) {
     Value *b = RB;
-    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n - GET_sC(i)); NEXT; }
+    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n - IMMC); NEXT; }
     { Value k = val_num(GET_sC(i)); TRY(arith(vm, OP_SUB, RA, b, &k)); }
     NEXT;
   }
@@ -1098,13 +1140,11 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       ** division; one from -2^31 to -1: a signed one, and since the
       ** divisor (1 to 255) is positive the floored result is r or r + C. */
       double x = b->u.n;
-      if (RBK_LIKELY(x >= 0 && x < 4294967296.0)) {
-        uint32_t xu = (uint32_t)x;
-        if (RBK_LIKELY((double)xu == x)) { SETNUM(RA, (double)(xu % C)); NEXT; }
-      } else if (x < 0 && x >= -2147483648.0) {
-        int32_t xi = (int32_t)x, r;
-        if ((double)xi == x) {
-          r = xi % (int32_t)C;
+      int64_t xi;
+      if (RBK_LIKELY(whole_i64(x, &xi))) {
+        if (RBK_LIKELY((uint64_t)xi <= UINT32_MAX)) { SETNUM(RA, (double)((uint32_t)xi % C)); NEXT; }
+        if (xi < 0 && xi >= INT32_MIN) {
+          int32_t r = (int32_t)xi % (int32_t)C;
           r += (r >> 31) & (int32_t)C;
           SETNUM(RA, (double)r);
           NEXT;
@@ -1184,14 +1224,16 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(EQI) {
     Value *a = RA;
-    CONDJUMP(a->t == V_NUM && a->u.n == (double)GET_sB(i));
+    int r = 0;
+    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n == IMMB;
+    CONDJUMP(r);
     NEXT;
   }
 #define CMPI(op, cmpop, swap, eq)                                              \
   CASE(op) {                                                                   \
     Value *a = RA;                                                             \
     int r;                                                                     \
-    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n cmpop (double)GET_sB(i);         \
+    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n cmpop IMMB;                      \
     else {                                                                     \
       Value k = val_num(GET_sB(i));                                            \
       SAVE();                                                                  \
@@ -1324,18 +1366,18 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       vm_fail(vm, "range() bounds must be below 2^53, where every whole number is exact");
       goto failed;
     }
-    /* The count is computed once, as Lua's for loop does, and the loop
-    ** counts in integers: R[A] the next value, R[A+1] the iterations
-    ** left, both int64 (exact: both ends are whole and below 2^53) and
-    ** tagged nil, since no program text can name them. */
+    /* The bounds are checked once, as Lua's for loop does, and the loop
+    ** counts in integers: R[A] the current value, R[A+1] the last, both
+    ** int64 (exact: both ends are whole and below 2^53) and tagged nil,
+    ** since no program text can name them. */
     {
-      int64_t from = (int64_t)a[0].u.n, count = (int64_t)ceil(a[1].u.n) - from;
-      if (count > 0) {
+      int64_t from = (int64_t)a[0].u.n, last = (int64_t)ceil(a[1].u.n) - 1;
+      if (last >= from) {
         set(&a[2], a[0]);
         a[0].t = V_NIL;
         a[0].u.i = from;
         a[1].t = V_NIL;
-        a[1].u.i = count - 1;
+        a[1].u.i = last;
       } else {
         pc += GET_sBx(i);
       }
@@ -1344,10 +1386,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(FORLOOP) {
     Value *a = RA;
-    if (a[1].u.i > 0) {
-      int64_t n = a[0].u.i + 1;
-      a[1].u.i--;
-      a[0].u.i = n;
+    int64_t n = a[0].u.i;
+    if (n < a[1].u.i) {
+      a[0].u.i = ++n;
       SETNUM(&a[2], (double)n);
       pc += GET_sBx(i);
       if (RBK_UNLIKELY(--budget == 0)) { budget = VM_TICK; TRY(tick(vm)); }
