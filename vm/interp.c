@@ -982,6 +982,17 @@ static inline void set(Value *r, Value v) {
   val_release(old);
 }
 
+/* release_slot drops the reference r holds and leaves nil (the slow
+** path of SETNUM, kept out of the loop's code). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void release_slot(Value *r) {
+  Value old = *r;
+  *r = val_nil();
+  val_release(old);
+}
+
 static void clear_frame(Value *base, int n) {
   int i;
   for (i = 0; i < n; i++) {
@@ -1027,7 +1038,10 @@ _Static_assert(sizeof(Value) == 16, "the operand macros scale a field by 16");
 #define RC SLOT(R, (i >> 20) & 0xFF0)
 #define KB SLOT(K, (i >> 12) & 0xFF0)
 #define KC SLOT(K, (i >> 20) & 0xFF0)
-#define SAVE() (f->pc = pc)
+/* The current frame: not a local of the loop, which needs its registers
+** for pc, R, K and the dispatch table; only the slow paths use it. */
+#define FR (&vm->frames[vm->nframes - 1])
+#define SAVE() (FR->pc = pc)
 #define TRY(x) do { SAVE(); if ((x) != 0) goto failed; } while (0)
 /* The immediates as doubles, by field value: IMM(f) is f - 127, the sB or
 ** sC an instruction holds, loaded from the table rather than converted. */
@@ -1041,6 +1055,12 @@ static const double imm_num[256] = {IMM64_(0), IMM64_(64), IMM64_(128), IMM64_(1
 
 /* After a comparison: take the following JMP when the result equals C. */
 #define CONDJUMP(res) do { if ((res) != (int)C) pc++; else pc += GET_sJ(*pc) + 1; } while (0)
+/* The same for a result that is a test the compiler can branch on, not a
+** 0 or 1 to compare with C: one branch on C, one on the test itself. */
+#define CONDJUMP_IF(test) do {                                                \
+    if (C) { if (test) pc += GET_sJ(*pc); } else if (!(test)) pc += GET_sJ(*pc); \
+    pc++;                                                                      \
+  } while (0)
 
 /* Each instruction ends in its own indirect jump to the next one, so the
 ** branch predictor learns, per opcode, which opcode tends to follow (the
@@ -1057,10 +1077,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
 #undef X
   };
 #endif
-  Frame *f = &vm->frames[vm->nframes - 1];
-  const Instr *pc = f->pc;
-  Value *R = f->base;
-  Value *K = f->p->k;
+  const Instr *pc = FR->pc;
+  Value *R = FR->base;
+  Value *K = FR->p->k;
   uint32_t budget = vm->budget ? vm->budget : VM_TICK;
   Instr i;
   LOOP
@@ -1081,11 +1100,14 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     NEXT;
   }
   CASE(SETG) { Value v = *RA; val_retain(v); set(&vm->G[GET_Bx(i)], v); NEXT; }
-/* The number fast paths store the result before releasing what the
-** register held (almost never an object), so no double has to live across
-** the call to the release, and gcc keeps everything in registers. */
-#define SETNUM(a, r) do { Value *a_ = (a); Value old_ = *a_; a_->t = V_NUM; a_->u.n = (r); \
-                          if (RBK_UNLIKELY(old_.t >= V_STR)) val_release(old_); } while (0)
+/* The number fast paths test the tag the register holds in place (one
+** compare with memory: almost never an object, or the undefined marker),
+** release it out of line if it is one, then compute and store the
+** number. The result is computed after the release, so no double lives
+** across a call; the operands it reads are numbers, so not the object
+** the release may free. */
+#define SETNUM(a, r) do { Value *a_ = (a); if (RBK_UNLIKELY(a_->t >= V_STR)) release_slot(a_); \
+                          a_->u.n = (r); a_->t = V_NUM; } while (0)
 #define ARITH(op, expr, kop)                                                   \
   CASE(op) {                                                                   \
     Value *b = RB, *c = RC;                                                    \
@@ -1164,82 +1186,51 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     NEXT;
   }
   CASE(NOT) { set(RA, val_bool(!val_truthy(RB))); NEXT; }
-  CASE(EQ) {
-    Value *a = RA, *b = RB;
-    CONDJUMP(a->t == V_NUM && b->t == V_NUM ? a->u.n == b->u.n : val_equal(a, b));
-    NEXT;
+#define CMPEQ(op, breg)                                                        \
+  CASE(op) {                                                                   \
+    Value *a = RA, *b = breg;                                                  \
+    if (RBK_LIKELY(a->t == V_NUM && b->t == V_NUM)) CONDJUMP_IF(a->u.n == b->u.n); \
+    else CONDJUMP(val_equal(a, b));                                            \
+    NEXT;                                                                      \
   }
-  CASE(EQK) {
-    Value *a = RA, *b = KB;
-    CONDJUMP(a->t == V_NUM && b->t == V_NUM ? a->u.n == b->u.n : val_equal(a, b));
-    NEXT;
+  CMPEQ(EQ, RB)
+  CMPEQ(EQK, KB)
+/* a < b, a <= b, and (swap) b < a, b <= a for a > b, a >= b */
+#define CMP(op, breg, cmpop, swap, eq)                                         \
+  CASE(op) {                                                                   \
+    Value *a = RA, *b = breg;                                                  \
+    int r;                                                                     \
+    if (RBK_LIKELY(a->t == V_NUM && b->t == V_NUM)) CONDJUMP_IF(a->u.n cmpop b->u.n); \
+    else {                                                                     \
+      SAVE();                                                                  \
+      if ((r = swap ? less(vm, b, a, eq) : less(vm, a, b, eq)) < 0) goto failed; \
+      CONDJUMP(r);                                                             \
+    }                                                                          \
+    NEXT;                                                                      \
   }
-  CASE(LT) {
-    Value *a = RA, *b = RB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n < b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 0)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(LE) {
-    Value *a = RA, *b = RB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n <= b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 1)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(LTK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n < b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 0)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(LEK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n <= b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 1)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(GTK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n > b->u.n;
-    else { SAVE(); if ((r = less(vm, b, a, 0)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(GEK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n >= b->u.n;
-    else { SAVE(); if ((r = less(vm, b, a, 1)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
+  CMP(LT, RB, <, 0, 0)
+  CMP(LE, RB, <=, 0, 1)
+  CMP(LTK, KB, <, 0, 0)
+  CMP(LEK, KB, <=, 0, 1)
+  CMP(GTK, KB, >, 1, 0)
+  CMP(GEK, KB, >=, 1, 1)
   CASE(EQI) {
     Value *a = RA;
-    int r = 0;
-    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n == IMMB;
-    CONDJUMP(r);
+    if (RBK_LIKELY(a->t == V_NUM)) CONDJUMP_IF(a->u.n == IMMB);
+    else CONDJUMP(0);
     NEXT;
   }
 #define CMPI(op, cmpop, swap, eq)                                              \
   CASE(op) {                                                                   \
     Value *a = RA;                                                             \
     int r;                                                                     \
-    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n cmpop IMMB;                      \
+    if (RBK_LIKELY(a->t == V_NUM)) CONDJUMP_IF(a->u.n cmpop IMMB);             \
     else {                                                                     \
       Value k = val_num(GET_sB(i));                                            \
       SAVE();                                                                  \
       if ((r = swap ? less(vm, &k, a, eq) : less(vm, a, &k, eq)) < 0) goto failed; \
+      CONDJUMP(r);                                                             \
     }                                                                          \
-    CONDJUMP(r);                                                               \
     NEXT;                                                                      \
   }
   CMPI(LTI, <, 0, 0)
@@ -1318,10 +1309,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     nf->pc = p->code;
     nf->base = RA + 1;
     nf->ret = (int)A;
-    f = nf;
-    R = f->base;
+    R = nf->base;
     K = p->k;
-    pc = f->pc;
+    pc = nf->pc;
     NEXT;
   }
   CASE(CALLB) {
@@ -1337,7 +1327,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(RET) {
     Value v = *RA;
-    int nregs = f->p->nregs, ret = f->ret;
+    int nregs = FR->p->nregs, ret = FR->ret;
     *RA = val_nil();
     clear_frame(R, nregs);
     if (vm->nframes - 1 == entry) {
@@ -1346,10 +1336,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       return VM_OK;
     }
     vm->nframes--;
-    f = &vm->frames[vm->nframes - 1];
-    R = f->base;
-    K = f->p->k;
-    pc = f->pc;
+    R = FR->base;
+    K = FR->p->k;
+    pc = FR->pc;
     set(&R[ret], v);
     NEXT;
   }
