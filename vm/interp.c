@@ -1128,9 +1128,20 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   ARITH(ADD, x + y, ADDK)
   ARITH(SUB, x - y, SUBK)
   ARITH(MUL, x * y, MULK)
-  CASE(DIV) { TRY(arith(vm, OP_DIV, RA, RB, RC)); NEXT; }
-  CASE(DIVK) { TRY(arith(vm, OP_DIVK, RA, RB, KC)); NEXT; }
-  CASE(MOD) { TRY(arith(vm, OP_MOD, RA, RB, RC)); NEXT; }
+/* Division and modulo: numbers by a number other than 0 inline; a zero
+** divisor, and every other type, through arith (which fails for zero). */
+#define DIVMOD(op, creg, expr)                                                 \
+  CASE(op) {                                                                   \
+    Value *b = RB, *c = creg;                                                  \
+    if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM && c->u.n != 0)) {           \
+      double x = b->u.n, y = c->u.n;                                           \
+      SETNUM(RA, expr); NEXT;                                                  \
+    }                                                                          \
+    TRY(arith(vm, OP_##op, RA, b, c)); NEXT;                                   \
+  }
+  DIVMOD(DIV, RC, x / y)
+  DIVMOD(DIVK, KC, x / y)
+  DIVMOD(MOD, RC, fmodfloor(x, y))
   CASE(MODK) {
     Value *b = RB, *c = KC;
     if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM && c->u.n != 0)) {
