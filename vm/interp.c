@@ -976,11 +976,6 @@ static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int arg
 #define RBK_UNLIKELY(x) (x)
 #endif
 
-static inline void set(Value *r, Value v) {
-  Value old = *r;
-  *r = v;
-  val_release(old);
-}
 
 /* release_slot drops the reference r holds and leaves nil (the slow
 ** path of SETNUM, kept out of the loop's code). */
@@ -991,6 +986,14 @@ static void release_slot(Value *r) {
   Value old = *r;
   *r = val_nil();
   val_release(old);
+}
+
+/* set stores v (an owned reference) in r, releasing what r held: the
+** tag is tested in place, and an object released out of line. v owns its
+** own reference, so releasing the old value cannot free it. */
+static inline void set(Value *r, Value v) {
+  if (RBK_UNLIKELY(r->t >= V_STR)) release_slot(r);
+  *r = v;
 }
 
 static void clear_frame(Value *base, int n) {
@@ -1083,7 +1086,12 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   uint32_t budget = vm->budget ? vm->budget : VM_TICK;
   Instr i;
   LOOP
-  CASE(MOVE) { Value v = *RB; val_retain(v); set(RA, v); NEXT; }
+  CASE(MOVE) {
+    Value v = *RB;
+    if (RBK_UNLIKELY(v.t >= V_STR)) val_retain(v);   /* before set: R[A] may be R[B] */
+    set(RA, v);
+    NEXT;
+  }
   CASE(LOADK) { Value v = K[GET_Bx(i)]; val_retain(v); set(RA, v); NEXT; }
   CASE(LOADNIL) { set(RA, val_nil()); NEXT; }
   CASE(LOADBOOL) { set(RA, val_bool(B)); NEXT; }
