@@ -139,6 +139,41 @@ rbk run --new over.rbk
 got=$(logs)
 expect_eq "$got" "8 1 x01234" "a number result replaces a string, and the loop goes on after its variable held one"
 
+# ---- counted loops at the edges of exact whole numbers --------------------
+cat >"$T/edges.rbk" <<'EOF'
+fn count(a, b) {
+  let n = 0
+  let last = nil
+  for i in range(a, b) { n = n + 1
+    last = i }
+  return "${n}:${last}"
+}
+runbook "Edges" {
+  step s { log "${count(9007199254740989, 9007199254740991)} ${count(0 - 9007199254740991, 0 - 9007199254740989)} ${count(4294967294, 4294967297.5)} ${count(-1.5, 1)}" }
+}
+EOF
+rbk run --new edges.rbk
+expect_eq "$(logs)" "2:9.007199254741e+15 2:-9.007199254741e+15 4:4294967297 2:0" "range() counts exactly up to 2^53 and across 2^32"
+
+# ---- Ctrl-C and deadlines reach nested short loops -------------------------
+# no loop here reaches 4096 iterations, yet the whole runs for ever: the
+# step's timeout must still stop it
+cat >"$T/nested.rbk" <<'EOF'
+fn spin() {
+  let s = 0
+  for a in range(1000) { for b in range(1000) { for c in range(1000) { for d in range(50) { s = s + d % 7 } } } }
+  return s
+}
+runbook "Nested" {
+  step s {
+    timeout 1s
+    log "${spin()}"
+  }
+}
+EOF
+rbk run --new nested.rbk
+expect_match "$rc:$err" "^1:.*error: step timed out" "a step timeout stops nested loops of a few iterations each"
+
 [ -f "$T/.crashes" ] && cat "$T/.crashes"
 ok "$([ -s "$T/.crashes" ]; [ $? -ne 0 ]; echo $?)" "no run crashed or reported a sanitizer error"
 done_testing
