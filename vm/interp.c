@@ -17,6 +17,10 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include "ffi.h"
 #include "valjson.h"
 #include "../base/mem.h"
@@ -326,6 +330,22 @@ static const char *op_verb(OpCode op) {
     case OP_DIV: case OP_DIVK: return "divide";
     default: return "take the modulo of";
   }
+}
+
+/* whole_i64 stores x in *out and returns 1 if x is a whole number int64
+** holds exactly; else 0 (NaN, infinities, fractions, beyond 2^63). On
+** x86-64, cvttsd2si gives INT64_MIN for what it cannot convert, which
+** never converts back to x unless x is -2^63 itself: no range test. */
+static inline int whole_i64(double x, int64_t *out) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  int64_t v = _mm_cvttsd_si64(_mm_set_sd(x));
+#else
+  int64_t v;
+  if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return 0;
+  v = (int64_t)x;
+#endif
+  *out = v;
+  return (double)v == x;
 }
 
 /* Floored modulo, as in Lua: the result has the sign of the divisor.
@@ -956,10 +976,24 @@ static inline int call_native(VM *vm, const NativeInfo *ni, Value *args, int arg
 #define RBK_UNLIKELY(x) (x)
 #endif
 
-static inline void set(Value *r, Value v) {
+
+/* release_slot drops the reference r holds and leaves nil (the slow
+** path of SETNUM, kept out of the loop's code). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void release_slot(Value *r) {
   Value old = *r;
-  *r = v;
+  *r = val_nil();
   val_release(old);
+}
+
+/* set stores v (an owned reference) in r, releasing what r held: the
+** tag is tested in place, and an object released out of line. v owns its
+** own reference, so releasing the old value cannot free it. */
+static inline void set(Value *r, Value v) {
+  if (RBK_UNLIKELY(r->t >= V_STR)) release_slot(r);
+  *r = v;
 }
 
 static void clear_frame(Value *base, int n) {
@@ -997,16 +1031,47 @@ static int tick(VM *vm) {
 #define A GET_A(i)
 #define B GET_B(i)
 #define C GET_C(i)
-#define RA (&R[GET_A(i)])
-#define RB (&R[GET_B(i)])
-#define RC (&R[GET_C(i)])
-#define KB (&K[GET_B(i)])
-#define KC (&K[GET_C(i)])
-#define SAVE() (f->pc = pc)
+/* A register or constant operand is its field times 16 (a Value's size)
+** bytes from the frame or the pool: one shift and one mask of the word
+** the field is in, no shift back down and multiply up again. */
+_Static_assert(sizeof(Value) == 16, "the operand macros scale a field by 16");
+#define SLOT(base, off) ((Value *)(void *)((char *)(base) + (off)))
+#define RA SLOT(R, (i >> 4) & 0xFF0)
+#define RB SLOT(R, (i >> 12) & 0xFF0)
+#define RC SLOT(R, (i >> 20) & 0xFF0)
+#define KB SLOT(K, (i >> 12) & 0xFF0)
+#define KC SLOT(K, (i >> 20) & 0xFF0)
+/* The current frame: not a local of the loop, which needs its registers
+** for pc, R, K and the dispatch table; only the slow paths use it. */
+#define FR (&vm->frames[vm->nframes - 1])
+#define SAVE() (FR->pc = pc)
 #define TRY(x) do { SAVE(); if ((x) != 0) goto failed; } while (0)
+/* The immediates as doubles, by field value: IMM(f) is f - 127, the sB or
+** sC an instruction holds, loaded from the table rather than converted. */
+#define IMM1_(n) ((double)(n) - 127)
+#define IMM4_(n) IMM1_(n), IMM1_((n) + 1), IMM1_((n) + 2), IMM1_((n) + 3)
+#define IMM16_(n) IMM4_(n), IMM4_((n) + 4), IMM4_((n) + 8), IMM4_((n) + 12)
+#define IMM64_(n) IMM16_(n), IMM16_((n) + 16), IMM16_((n) + 32), IMM16_((n) + 48)
+static const double imm_num[256] = {IMM64_(0), IMM64_(64), IMM64_(128), IMM64_(192)};
+#define IMMB imm_num[GET_B(i)]
+#define IMMC imm_num[GET_C(i)]
+
 /* After a comparison: take the following JMP when the result equals C. */
 #define CONDJUMP(res) do { if ((res) != (int)C) pc++; else pc += GET_sJ(*pc) + 1; } while (0)
+/* The same for a result that is a test the compiler can branch on, not a
+** 0 or 1 to compare with C: one branch on C, one on the test itself. */
+#define CONDJUMP_IF(test) do {                                                \
+    if (C) { if (test) pc += GET_sJ(*pc); } else if (!(test)) pc += GET_sJ(*pc); \
+    pc++;                                                                      \
+  } while (0)
 
+/* Each instruction ends in its own indirect jump to the next one, so the
+** branch predictor learns, per opcode, which opcode tends to follow (the
+** point of threaded code). GCC's cross-jumping would merge those jumps
+** into one shared by most opcodes; it is turned off for this function. */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(RBK_NO_COMPUTED_GOTO)
+__attribute__((optimize("no-crossjumping")))
+#endif
 static VmResult execute(VM *vm, int entry, Value *result) {
 #if defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO)
   static const void *const labels[] = {
@@ -1015,14 +1080,18 @@ static VmResult execute(VM *vm, int entry, Value *result) {
 #undef X
   };
 #endif
-  Frame *f = &vm->frames[vm->nframes - 1];
-  const Instr *pc = f->pc;
-  Value *R = f->base;
-  Value *K = f->p->k;
+  const Instr *pc = FR->pc;
+  Value *R = FR->base;
+  Value *K = FR->p->k;
   uint32_t budget = vm->budget ? vm->budget : VM_TICK;
   Instr i;
   LOOP
-  CASE(MOVE) { Value v = *RB; val_retain(v); set(RA, v); NEXT; }
+  CASE(MOVE) {
+    Value v = *RB;
+    if (RBK_UNLIKELY(v.t >= V_STR)) val_retain(v);   /* before set: R[A] may be R[B] */
+    set(RA, v);
+    NEXT;
+  }
   CASE(LOADK) { Value v = K[GET_Bx(i)]; val_retain(v); set(RA, v); NEXT; }
   CASE(LOADNIL) { set(RA, val_nil()); NEXT; }
   CASE(LOADBOOL) { set(RA, val_bool(B)); NEXT; }
@@ -1039,11 +1108,14 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     NEXT;
   }
   CASE(SETG) { Value v = *RA; val_retain(v); set(&vm->G[GET_Bx(i)], v); NEXT; }
-/* The number fast paths store the result before releasing what the
-** register held (almost never an object), so no double has to live across
-** the call to the release, and gcc keeps everything in registers. */
-#define SETNUM(a, r) do { Value *a_ = (a); Value old_ = *a_; a_->t = V_NUM; a_->u.n = (r); \
-                          if (RBK_UNLIKELY(IS_OBJ(old_))) val_release(old_); } while (0)
+/* The number fast paths test the tag the register holds in place (one
+** compare with memory: almost never an object, or the undefined marker),
+** release it out of line if it is one, then compute and store the
+** number. The result is computed after the release, so no double lives
+** across a call; the operands it reads are numbers, so not the object
+** the release may free. */
+#define SETNUM(a, r) do { Value *a_ = (a); if (RBK_UNLIKELY(a_->t >= V_STR)) release_slot(a_); \
+                          a_->u.n = (r); a_->t = V_NUM; } while (0)
 #define ARITH(op, expr, kop)                                                   \
   CASE(op) {                                                                   \
     Value *b = RB, *c = RC;                                                    \
@@ -1064,9 +1136,20 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   ARITH(ADD, x + y, ADDK)
   ARITH(SUB, x - y, SUBK)
   ARITH(MUL, x * y, MULK)
-  CASE(DIV) { TRY(arith(vm, OP_DIV, RA, RB, RC)); NEXT; }
-  CASE(DIVK) { TRY(arith(vm, OP_DIVK, RA, RB, KC)); NEXT; }
-  CASE(MOD) { TRY(arith(vm, OP_MOD, RA, RB, RC)); NEXT; }
+/* Division and modulo: numbers by a number other than 0 inline; a zero
+** divisor, and every other type, through arith (which fails for zero). */
+#define DIVMOD(op, creg, expr)                                                 \
+  CASE(op) {                                                                   \
+    Value *b = RB, *c = creg;                                                  \
+    if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM && c->u.n != 0)) {           \
+      double x = b->u.n, y = c->u.n;                                           \
+      SETNUM(RA, expr); NEXT;                                                  \
+    }                                                                          \
+    TRY(arith(vm, OP_##op, RA, b, c)); NEXT;                                   \
+  }
+  DIVMOD(DIV, RC, x / y)
+  DIVMOD(DIVK, KC, x / y)
+  DIVMOD(MOD, RC, fmodfloor(x, y))
   CASE(MODK) {
     Value *b = RB, *c = KC;
     if (RBK_LIKELY(b->t == V_NUM && c->t == V_NUM && c->u.n != 0)) {
@@ -1081,13 +1164,13 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   ** number the compiler chose, so there is no constant to load or check. */
   CASE(ADDI) {
     Value *b = RB;
-    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n + GET_sC(i)); NEXT; }
+    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n + IMMC); NEXT; }
     { Value k = val_num(GET_sC(i)); TRY(arith(vm, OP_ADD, RA, b, &k)); }
     NEXT;
   }
   CASE(SUBI) {
     Value *b = RB;
-    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n - GET_sC(i)); NEXT; }
+    if (RBK_LIKELY(b->t == V_NUM)) { SETNUM(RA, b->u.n - IMMC); NEXT; }
     { Value k = val_num(GET_sC(i)); TRY(arith(vm, OP_SUB, RA, b, &k)); }
     NEXT;
   }
@@ -1098,13 +1181,11 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       ** division; one from -2^31 to -1: a signed one, and since the
       ** divisor (1 to 255) is positive the floored result is r or r + C. */
       double x = b->u.n;
-      if (RBK_LIKELY(x >= 0 && x < 4294967296.0)) {
-        uint32_t xu = (uint32_t)x;
-        if (RBK_LIKELY((double)xu == x)) { SETNUM(RA, (double)(xu % C)); NEXT; }
-      } else if (x < 0 && x >= -2147483648.0) {
-        int32_t xi = (int32_t)x, r;
-        if ((double)xi == x) {
-          r = xi % (int32_t)C;
+      int64_t xi;
+      if (RBK_LIKELY(whole_i64(x, &xi))) {
+        if (RBK_LIKELY((uint64_t)xi <= UINT32_MAX)) { SETNUM(RA, (double)((uint32_t)xi % C)); NEXT; }
+        if (xi < 0 && xi >= INT32_MIN) {
+          int32_t r = (int32_t)xi % (int32_t)C;
           r += (r >> 31) & (int32_t)C;
           SETNUM(RA, (double)r);
           NEXT;
@@ -1124,80 +1205,51 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     NEXT;
   }
   CASE(NOT) { set(RA, val_bool(!val_truthy(RB))); NEXT; }
-  CASE(EQ) {
-    Value *a = RA, *b = RB;
-    CONDJUMP(a->t == V_NUM && b->t == V_NUM ? a->u.n == b->u.n : val_equal(a, b));
-    NEXT;
+#define CMPEQ(op, breg)                                                        \
+  CASE(op) {                                                                   \
+    Value *a = RA, *b = breg;                                                  \
+    if (RBK_LIKELY(a->t == V_NUM && b->t == V_NUM)) CONDJUMP_IF(a->u.n == b->u.n); \
+    else CONDJUMP(val_equal(a, b));                                            \
+    NEXT;                                                                      \
   }
-  CASE(EQK) {
-    Value *a = RA, *b = KB;
-    CONDJUMP(a->t == V_NUM && b->t == V_NUM ? a->u.n == b->u.n : val_equal(a, b));
-    NEXT;
+  CMPEQ(EQ, RB)
+  CMPEQ(EQK, KB)
+/* a < b, a <= b, and (swap) b < a, b <= a for a > b, a >= b */
+#define CMP(op, breg, cmpop, swap, eq)                                         \
+  CASE(op) {                                                                   \
+    Value *a = RA, *b = breg;                                                  \
+    int r;                                                                     \
+    if (RBK_LIKELY(a->t == V_NUM && b->t == V_NUM)) CONDJUMP_IF(a->u.n cmpop b->u.n); \
+    else {                                                                     \
+      SAVE();                                                                  \
+      if ((r = swap ? less(vm, b, a, eq) : less(vm, a, b, eq)) < 0) goto failed; \
+      CONDJUMP(r);                                                             \
+    }                                                                          \
+    NEXT;                                                                      \
   }
-  CASE(LT) {
-    Value *a = RA, *b = RB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n < b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 0)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(LE) {
-    Value *a = RA, *b = RB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n <= b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 1)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(LTK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n < b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 0)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(LEK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n <= b->u.n;
-    else { SAVE(); if ((r = less(vm, a, b, 1)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(GTK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n > b->u.n;
-    else { SAVE(); if ((r = less(vm, b, a, 0)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
-  CASE(GEK) {
-    Value *a = RA, *b = KB;
-    int r;
-    if (a->t == V_NUM && b->t == V_NUM) r = a->u.n >= b->u.n;
-    else { SAVE(); if ((r = less(vm, b, a, 1)) < 0) goto failed; }
-    CONDJUMP(r);
-    NEXT;
-  }
+  CMP(LT, RB, <, 0, 0)
+  CMP(LE, RB, <=, 0, 1)
+  CMP(LTK, KB, <, 0, 0)
+  CMP(LEK, KB, <=, 0, 1)
+  CMP(GTK, KB, >, 1, 0)
+  CMP(GEK, KB, >=, 1, 1)
   CASE(EQI) {
     Value *a = RA;
-    CONDJUMP(a->t == V_NUM && a->u.n == (double)GET_sB(i));
+    if (RBK_LIKELY(a->t == V_NUM)) CONDJUMP_IF(a->u.n == IMMB);
+    else CONDJUMP(0);
     NEXT;
   }
 #define CMPI(op, cmpop, swap, eq)                                              \
   CASE(op) {                                                                   \
     Value *a = RA;                                                             \
     int r;                                                                     \
-    if (RBK_LIKELY(a->t == V_NUM)) r = a->u.n cmpop (double)GET_sB(i);         \
+    if (RBK_LIKELY(a->t == V_NUM)) CONDJUMP_IF(a->u.n cmpop IMMB);             \
     else {                                                                     \
       Value k = val_num(GET_sB(i));                                            \
       SAVE();                                                                  \
       if ((r = swap ? less(vm, &k, a, eq) : less(vm, a, &k, eq)) < 0) goto failed; \
+      CONDJUMP(r);                                                             \
     }                                                                          \
-    CONDJUMP(r);                                                               \
     NEXT;                                                                      \
   }
   CMPI(LTI, <, 0, 0)
@@ -1276,10 +1328,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
     nf->pc = p->code;
     nf->base = RA + 1;
     nf->ret = (int)A;
-    f = nf;
-    R = f->base;
+    R = nf->base;
     K = p->k;
-    pc = f->pc;
+    pc = nf->pc;
     NEXT;
   }
   CASE(CALLB) {
@@ -1295,7 +1346,7 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(RET) {
     Value v = *RA;
-    int nregs = f->p->nregs, ret = f->ret;
+    int nregs = FR->p->nregs, ret = FR->ret;
     *RA = val_nil();
     clear_frame(R, nregs);
     if (vm->nframes - 1 == entry) {
@@ -1304,10 +1355,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       return VM_OK;
     }
     vm->nframes--;
-    f = &vm->frames[vm->nframes - 1];
-    R = f->base;
-    K = f->p->k;
-    pc = f->pc;
+    R = FR->base;
+    K = FR->p->k;
+    pc = FR->pc;
     set(&R[ret], v);
     NEXT;
   }
@@ -1324,18 +1374,18 @@ static VmResult execute(VM *vm, int entry, Value *result) {
       vm_fail(vm, "range() bounds must be below 2^53, where every whole number is exact");
       goto failed;
     }
-    /* The count is computed once, as Lua's for loop does, and the loop
-    ** counts in integers: R[A] the next value, R[A+1] the iterations
-    ** left, both int64 (exact: both ends are whole and below 2^53) and
-    ** tagged nil, since no program text can name them. */
+    /* The bounds are checked once, as Lua's for loop does, and the loop
+    ** counts in integers: R[A] the current value, R[A+1] the last, both
+    ** int64 (exact: both ends are whole and below 2^53) and tagged nil,
+    ** since no program text can name them. */
     {
-      int64_t from = (int64_t)a[0].u.n, count = (int64_t)ceil(a[1].u.n) - from;
-      if (count > 0) {
+      int64_t from = (int64_t)a[0].u.n, last = (int64_t)ceil(a[1].u.n) - 1;
+      if (last >= from) {
         set(&a[2], a[0]);
         a[0].t = V_NIL;
         a[0].u.i = from;
         a[1].t = V_NIL;
-        a[1].u.i = count - 1;
+        a[1].u.i = last;
       } else {
         pc += GET_sBx(i);
       }
@@ -1344,10 +1394,9 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   }
   CASE(FORLOOP) {
     Value *a = RA;
-    if (a[1].u.i > 0) {
-      int64_t n = a[0].u.i + 1;
-      a[1].u.i--;
-      a[0].u.i = n;
+    int64_t n = a[0].u.i;
+    if (n < a[1].u.i) {
+      a[0].u.i = ++n;
       SETNUM(&a[2], (double)n);
       pc += GET_sBx(i);
       if (RBK_UNLIKELY(--budget == 0)) { budget = VM_TICK; TRY(tick(vm)); }

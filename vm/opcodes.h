@@ -69,8 +69,8 @@
   X(CALL,     ABC,  "R[A] := R[A](R[A+1], ..., R[A+B])") \
   X(CALLB,    ABC,  "R[A] := native C (R[A], ..., R[A+B-1]): builtin C, or extern C - nbuiltins") \
   X(RET,      ABC,  "return R[A]") \
-  X(FORPREP,  AsBx, "R[A] start, R[A+1] limit: R[A] := ceil(R[A]); R[A+1] := the count of whole numbers from R[A] below the limit; if it is 0 then pc += sBx else R[A+1] -= 1; R[A+2] := R[A]") \
-  X(FORLOOP,  AsBx, "if R[A+1] > 0 then R[A+1] -= 1; R[A] += 1; R[A+2] := R[A]; pc += sBx") \
+  X(FORPREP,  AsBx, "R[A] start, R[A+1] limit: R[A] := ceil(R[A]); R[A+1] := the last whole number below the limit; if R[A+1] < R[A] then pc += sBx else R[A+2] := R[A]") \
+  X(FORLOOP,  AsBx, "if R[A] < R[A+1] then R[A] += 1; R[A+2] := R[A]; pc += sBx") \
   X(LISTPREP, AsBx, "R[A] list, R[A+1] index 0: if the list is empty then pc += sBx else R[A+2] := R[A][0]") \
   X(LISTLOOP, AsBx, "R[A+1] += 1; if R[A+1] < len(R[A]) then R[A+2] := R[A][R[A+1]]; pc += sBx") \
   X(RUN,      ABC,  "run command R[A]; a non-zero exit fails the step") \
