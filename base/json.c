@@ -1194,6 +1194,51 @@ uint64_t json_key_bit(const char *key, size_t n) {
   return (uint64_t)1 << (h & 63);
 }
 
+/* scan_members reads members from sc->i (just after '{' or a ',') to the
+** closing '}', noting the first maxtop in top (*k so far) and their keys'
+** bits in *mask. */
+static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, uint64_t *mask) {
+  const char *s = (const char *)sc->s;
+  size_t n = sc->n;
+  for (;;) {
+    size_t at, v, j;
+    int esc;
+    scan_ws(sc);
+    if (sc->i >= n || sc->s[sc->i] != '"') return 0;
+    at = sc->i;
+    if (!scan_string(sc, &esc) || esc || sc->nkeys == SCAN_KEYS) return 0;
+    sc->key[sc->nkeys] = sc->s + at + 1;
+    sc->klen[sc->nkeys] = sc->i - at - 2;
+    for (j = 0; j < sc->nkeys; j++)
+      if (sc->klen[j] == sc->klen[sc->nkeys] && memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0) return 0;
+    *mask |= json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    sc->nkeys++;
+    scan_ws(sc);
+    if (sc->i >= n || sc->s[sc->i] != ':') return 0;
+    sc->i++;
+    scan_ws(sc);
+    v = sc->i;
+    if (!scan_value(sc, 1)) return 0;
+    if (*k < maxtop) {
+      top[*k].key = s + at + 1;
+      top[*k].klen = sc->klen[sc->nkeys - 1];
+      top[*k].val = s + v;
+      top[*k].vlen = sc->i - v;
+      (*k)++;
+    }
+    scan_ws(sc);
+    if (sc->i < n && sc->s[sc->i] == ',') {
+      sc->i++;
+      continue;
+    }
+    if (sc->i < n && sc->s[sc->i] == '}') {
+      sc->i++;
+      return 1;
+    }
+    return 0;
+  }
+}
+
 int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size_t *ntop, uint64_t *keys) {
   Scanner sc;
   size_t k = 0;
@@ -1205,53 +1250,40 @@ int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size
   sc.nkeys = 0;
   scan_ws(&sc);
   if (sc.i >= n || sc.s[sc.i] != '{') return 0;
-  /* the top level by hand, to note where its members are */
   sc.i++;
   scan_ws(&sc);
-  if (sc.i < n && sc.s[sc.i] == '}') {
-    sc.i++;
-  } else {
-    for (;;) {
-      size_t at, v, j;
-      int esc;
-      scan_ws(&sc);
-      if (sc.i >= n || sc.s[sc.i] != '"') return 0;
-      at = sc.i;
-      if (!scan_string(&sc, &esc) || esc || sc.nkeys == SCAN_KEYS) return 0;
-      sc.key[sc.nkeys] = sc.s + at + 1;
-      sc.klen[sc.nkeys] = sc.i - at - 2;
-      for (j = 0; j < sc.nkeys; j++)
-        if (sc.klen[j] == sc.klen[sc.nkeys] && memcmp(sc.key[j], sc.key[sc.nkeys], sc.klen[j]) == 0) return 0;
-      mask |= json_key_bit(s + at + 1, sc.klen[sc.nkeys]);
-      sc.nkeys++;
-      scan_ws(&sc);
-      if (sc.i >= n || sc.s[sc.i] != ':') return 0;
-      sc.i++;
-      scan_ws(&sc);
-      v = sc.i;
-      if (!scan_value(&sc, 1)) return 0;
-      if (k < maxtop) {
-        top[k].key = s + at + 1;
-        top[k].klen = sc.klen[sc.nkeys - 1];
-        top[k].val = s + v;
-        top[k].vlen = sc.i - v;
-        k++;
-      }
-      scan_ws(&sc);
-      if (sc.i < n && sc.s[sc.i] == ',') {
-        sc.i++;
-        continue;
-      }
-      if (sc.i < n && sc.s[sc.i] == '}') {
-        sc.i++;
-        break;
-      }
-      return 0;
-    }
-  }
+  if (sc.i < n && sc.s[sc.i] == '}') sc.i++;
+  else if (!scan_members(&sc, top, maxtop, &k, &mask)) return 0;
   scan_ws(&sc);
   if (sc.i != n) return 0;
   *ntop = k;
+  if (keys) *keys = mask;
+  return 1;
+}
+
+int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys) {
+  Scanner sc;
+  size_t k = 0, j;
+  uint64_t mask = 0;
+  if (npre > SCAN_KEYS || at >= n) return 0;
+  sc.s = (const unsigned char *)s;
+  sc.n = n;
+  sc.i = at;
+  sc.nkeys = 0;
+  for (j = 0; j < npre; j++) {
+    if (memchr(pre[j].key, '\\', pre[j].klen)) return 0;
+    sc.key[sc.nkeys] = (const unsigned char *)pre[j].key;
+    sc.klen[sc.nkeys++] = pre[j].klen;
+    mask |= json_key_bit(pre[j].key, pre[j].klen);
+  }
+  if (s[at] == '}') sc.i++;
+  else if (s[at] != ',') return 0;
+  else {
+    sc.i++;
+    if (!scan_members(&sc, NULL, 0, &k, &mask)) return 0;
+  }
+  scan_ws(&sc);
+  if (sc.i != n) return 0;
   if (keys) *keys = mask;
   return 1;
 }

@@ -122,6 +122,12 @@ typedef struct JsonSpan {
 ** keys (may be NULL) it also gives the top-level keys as a set of bits
 ** (json_key_bit of each), so that a key whose bit is clear is absent. */
 int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size_t *ntop, uint64_t *keys);
+/* json_scan_rest is json_scan_object for an object whose first members
+** the caller has checked itself (their text must be valid JSON; their keys
+** are in pre[0..npre), for the duplicate check): it checks s[at..n), at
+** being the ',' or '}' after them, and gives keys as json_scan_object
+** does, pre's included. 1: certainly valid; 0: ask json_parse. */
+int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys);
 /* json_key_bit is the bit of n bytes at key in json_scan_object's keys. */
 uint64_t json_key_bit(const char *key, size_t n);
 

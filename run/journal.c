@@ -175,8 +175,40 @@ bad:
 static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, const char **type,
                       size_t *tlen, uint64_t *keys) {
   JsonSpan m[4];
-  size_t nm, i;
+  size_t nm, i, d0, t0;
   uint64_t v = 0;
+  /* The usual record begins exactly as jrn_append writes it: check that
+  ** prefix byte by byte, and scan only the members after it. */
+  i = 7;
+  if (len < 7 || memcmp(line, "{\"seq\":", 7) != 0) goto general;
+  for (d0 = i; i < len && line[i] >= '0' && line[i] <= '9' && i - d0 < 19; i++) v = v * 10 + (uint64_t)(line[i] - '0');
+  if (i == d0 || (line[d0] == '0' && i - d0 > 1) || v != seq) goto general;
+  if (len - i < 9 + 65 + 9 + 25 + 9 || memcmp(line + i, ",\"prev\":\"", 9) != 0 ||
+      memcmp(line + i + 9, prev, 64) != 0 || line[i + 9 + 64] != '"')
+    goto general;
+  i += 9 + 65;
+  if (memcmp(line + i, ",\"time\":\"", 9) != 0 || !time_ok(line + i + 9, 24) || line[i + 9 + 24] != '"') goto general;
+  i += 9 + 25;
+  if (len - i < 9 || memcmp(line + i, ",\"type\":\"", 9) != 0) goto general;
+  i += 9;
+  for (t0 = i; i < len && line[i] != '"'; i++) {}
+  if (i >= len || !type_ok(line + t0, i - t0)) goto general;
+  i++;
+  m[0].key = "seq";
+  m[0].klen = 3;
+  m[1].key = "prev";
+  m[1].klen = 4;
+  m[2].key = "time";
+  m[2].klen = 4;
+  m[3].key = "type";
+  m[3].klen = 4;
+  if (json_scan_rest(line, len, i, m, 4, keys)) {
+    *type = line + t0;
+    *tlen = i - 1 - t0;
+    return 1;
+  }
+general:
+  v = 0;
   if (len == 0 || !json_scan_object(line, len, m, 4, &nm, keys) || nm < 4) return 0;
   if (m[0].klen != 3 || memcmp(m[0].key, "seq", 3) != 0 || m[0].vlen == 0 || m[0].vlen > 19) return 0;
   for (i = 0; i < m[0].vlen; i++) {

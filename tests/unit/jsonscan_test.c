@@ -114,6 +114,38 @@ static void test_mutations(void) {
     }
   }
   CHECK(wrong == 0, "200000 mutated records: the scanner accepted none that json_parse refuses (%d accepted)", fast);
+  {
+    /* json_scan_rest: the four fixed members as given, the rest mutated */
+    const char *tail = strstr(rec, "\"type\":\"effect_end\"") + 19;
+    size_t at = (size_t)(tail - rec);
+    JsonSpan pre[4] = {{"seq", 3, NULL, 0}, {"prev", 4, NULL, 0}, {"time", 4, NULL, 0}, {"type", 4, NULL, 0}};
+    CHECK(*tail == ',' && json_scan_rest(rec, n, at, pre, 4, NULL), "json_scan_rest accepts the record's members");
+    CHECK(!json_scan_rest("{\"seq\":1,\"seq\":2}", 17, 8, pre, 4, NULL), "json_scan_rest: a fixed key again is unsure");
+    wrong = fast = 0;
+    for (k = 0; k < 100000; k++) {
+      size_t len = n, edits = 1 + next_rand() % 3, e;
+      memcpy(buf, rec, n);
+      for (e = 0; e < edits; e++) {
+        size_t pos = at + next_rand() % (len - at);
+        int op = (int)(next_rand() % 3);
+        char c = alphabet[next_rand() % (sizeof alphabet - 1)];
+        if (op == 0) buf[pos] = c;
+        else if (op == 1 && len + 1 < sizeof buf) {
+          memmove(buf + pos + 1, buf + pos, len - pos);
+          buf[pos] = c;
+          len++;
+        } else if (len > at + 1) {
+          memmove(buf + pos, buf + pos + 1, len - pos - 1);
+          len--;
+        }
+      }
+      if (json_scan_rest(buf, len, at, pre, 4, NULL)) {
+        fast++;
+        if (!parses_obj(buf, len) && wrong++ < 5) printf("# json_scan_rest accepted: %.*s\n", (int)len, buf);
+      }
+    }
+    CHECK(wrong == 0, "100000 records mutated after the fixed members: json_scan_rest accepted none that json_parse refuses (%d accepted)", fast);
+  }
 }
 
 /* lookups: json_member_raw finds what json_get finds. */
