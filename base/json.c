@@ -1210,7 +1210,9 @@ static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, ui
     sc->key[sc->nkeys] = sc->s + at + 1;
     sc->klen[sc->nkeys] = sc->i - at - 2;
     for (j = 0; j < sc->nkeys; j++)
-      if (sc->klen[j] == sc->klen[sc->nkeys] && memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0) return 0;
+      if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
+          memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0)
+        return 0;
     *mask |= json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
     sc->nkeys++;
     scan_ws(sc);
