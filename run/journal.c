@@ -327,8 +327,8 @@ static int raw(const JrnRecord *r, const char *key, const char **v, size_t *vn) 
   if (r->json) return -1;
   if (!(r->keys & json_key_bit(key, strlen(key)))) return 0;   /* surely absent */
   /* after the four fixed members, when it is not one of them */
-  if (r->tail && strcmp(key, "seq") != 0 && strcmp(key, "prev") != 0 && strcmp(key, "time") != 0 &&
-      strcmp(key, "type") != 0) {
+  if (r->tail && !(key[0] == 's' && strcmp(key, "seq") == 0) && !(key[0] == 'p' && strcmp(key, "prev") == 0) &&
+      !(key[0] == 't' && (strcmp(key, "time") == 0 || strcmp(key, "type") == 0))) {
     return json_member_raw(r->line + r->tail, r->len - r->tail, key, v, vn);
   }
   return json_member_raw(r->line, r->len, key, v, vn);
