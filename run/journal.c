@@ -216,7 +216,8 @@ general:
     v = v * 10 + (uint64_t)(m[0].val[i] - '0');
   }
   if (v != seq) return 0;
-  if (m[1].klen != 4 || memcmp(m[1].key, "prev", 4) != 0 || m[1].vlen != 66 || memcmp(m[1].val + 1, prev, 64) != 0)
+  if (m[1].klen != 4 || memcmp(m[1].key, "prev", 4) != 0 || m[1].vlen != 66 || m[1].val[0] != '"' ||
+      memcmp(m[1].val + 1, prev, 64) != 0)
     return 0;
   if (m[2].klen != 4 || memcmp(m[2].key, "time", 4) != 0 || m[2].vlen < 2 || m[2].val[0] != '"' ||
       !time_ok(m[2].val + 1, m[2].vlen - 2))

@@ -241,6 +241,23 @@ static void test_lazy_records(void) {
     CHECK(jrn_rec_field(&j.recs[0], "result") == NULL, "jrn_rec_field of an absent key is NULL");
   }
   jrn_close(&j);
+  {
+    /* a prev that is a number whose digits look like the 64 zeros, and
+    ** spaces so that the byte-by-byte prefix check does not apply: the
+    ** journal is refused as the full parser's checks refuse it */
+    char d2[300], path[340];
+    FILE *f;
+    snprintf(d2, sizeof d2, "%s/odd", base);
+    snprintf(path, sizeof path, "%s/journal.jsonl", d2);
+    if (jrn_mkdirs(d2, err, sizeof err) == 0 && (f = fopen(path, "w")) != NULL) {
+      fprintf(f, "{\"seq\":0, \"prev\":1%064d,\"time\":\"2026-11-22T07:00:00.000Z\",\"type\":\"log\"}\n", 0);
+      fclose(f);
+    }
+    CHECK(jrn_open(&j, d2, 0, NULL, err, sizeof err) < 0 &&
+            strstr(err, "record 0 (line 1) is damaged: prev of the first record is not 64 zeros") != NULL,
+          "a prev that is a number is refused as before: %s", err);
+    jrn_close(&j);
+  }
 }
 
 int main(void) {
