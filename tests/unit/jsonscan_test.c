@@ -250,9 +250,10 @@ static void test_lazy_records(void) {
     snprintf(d2, sizeof d2, "%s/odd", base);
     snprintf(path, sizeof path, "%s/journal.jsonl", d2);
     if (jrn_mkdirs(d2, err, sizeof err) == 0 && (f = fopen(path, "w")) != NULL) {
-      fprintf(f, "{\"seq\":0, \"prev\":1%064d,\"time\":\"2026-11-22T07:00:00.000Z\",\"type\":\"log\"}\n", 0);
+      fprintf(f, "{\"seq\":0, \"prev\":1%065d,\"time\":\"2026-11-22T07:00:00.000Z\",\"type\":\"log\"}\n", 0);
       fclose(f);
     }
+    err[0] = '\0';
     CHECK(jrn_open(&j, d2, 0, NULL, err, sizeof err) < 0 &&
             strstr(err, "record 0 (line 1) is damaged: prev of the first record is not 64 zeros") != NULL,
           "a prev that is a number is refused as before: %s", err);
