@@ -239,7 +239,9 @@ int jrn_close(Journal *j);
 int jrn_verify_file(const char *path, JrnVerifyReport *rep);
 /* jrn_read_file is jrn_verify_file that also keeps the records that
 ** verified in *j (recs, nrecs and data; not open for appending), so that
-** a reader parses the file once; jrn_close(j) frees them. It returns as
+** a reader parses the file once; jrn_close(j) frees them. Unlike
+** jrn_open it builds every record's tree as it checks it (jrn_rec_json
+** then costs nothing), for readers that read them all (run/runread.c). It returns as
 ** jrn_verify_file does, and nothing in *j to free when it returns -1. */
 int jrn_read_file(const char *path, JrnVerifyReport *rep, Journal *j);
 
