@@ -1004,3 +1004,359 @@ int json_to_bytes(const Json *j, Buf *out, char *err, size_t errlen) {
   snprintf(err, errlen, "expected a string or {\"bytes\":\"<base64>\"}");
   return -1;
 }
+
+/* ---- checking without a tree ------------------------------------------
+** json_scan_object accepts only what it can tell for certain that
+** json_parse accepts, by the same rules; whatever it is unsure of (escaped
+** keys, \u surrogates, numbers past the exact range, deep nesting, many
+** keys, control bytes, invalid UTF-8...) answers 0, and the caller asks
+** json_parse, whose verdict and message are the ones that count. */
+
+/* Keys of the objects being scanned, outermost first, for duplicates. */
+#define SCAN_KEYS 64
+#define SCAN_DEPTH 32
+
+typedef struct Scanner {
+  const unsigned char *s;
+  size_t n, i;
+  const unsigned char *key[SCAN_KEYS];
+  size_t klen[SCAN_KEYS];
+  size_t nkeys;
+} Scanner;
+
+static void scan_ws(Scanner *sc) {
+  while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' || sc->s[sc->i] == '\r'))
+    sc->i++;
+}
+
+/* scan_string: sc->i at the opening quote; 1 and past the closing one,
+** or 0. *escaped says whether it held a backslash. */
+static int scan_string(Scanner *sc, int *escaped) {
+  size_t i = sc->i + 1;
+  *escaped = 0;
+  for (;;) {
+    unsigned char c;
+    i = plain_run(sc->s, sc->n, i);
+    if (i >= sc->n) return 0;
+    c = sc->s[i];
+    if (c == '"') {
+      sc->i = i + 1;
+      return 1;
+    }
+    if (c != '\\' || i + 1 >= sc->n) return 0;   /* control byte, bad UTF-8 */
+    *escaped = 1;
+    c = sc->s[i + 1];
+    if (c == 'u') {
+      long v = 0;
+      int k;
+      if (sc->n - i < 6) return 0;
+      for (k = 2; k < 6; k++) {
+        int h = hexval(sc->s[i + (size_t)k]);
+        if (h < 0) return 0;
+        v = v * 16 + h;
+      }
+      if (v >= 0xD800 && v <= 0xDFFF) return 0;   /* surrogates: json_parse judges */
+      i += 6;
+    } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+      i += 2;
+    } else {
+      return 0;
+    }
+  }
+}
+
+/* scan_number: the grammar of parse_number, and sure to be finite. */
+static int scan_number(Scanner *sc) {
+  const unsigned char *s = sc->s;
+  size_t i = sc->i, n = sc->n, lead;
+  long x = 0;
+  if (s[i] == '-') i++;
+  if (i >= n || s[i] < '0' || s[i] > '9') return 0;
+  lead = i;
+  if (s[i] == '0') {
+    i++;
+    if (i < n && s[i] >= '0' && s[i] <= '9') return 0;
+  } else {
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  }
+  lead = i - lead;   /* digits before the point */
+  if (i < n && s[i] == '.') {
+    i++;
+    if (i >= n || s[i] < '0' || s[i] > '9') return 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    int xneg = 0;
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) xneg = s[i++] == '-';
+    if (i >= n || s[i] < '0' || s[i] > '9') return 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+      if (x > 1000) return 0;
+      x = x * 10 + (s[i] - '0');
+      i++;
+    }
+    if (xneg) x = -x;
+  }
+  /* below 10^(lead + x) <= 10^300: no double overflow */
+  if ((long)lead + x > 300) return 0;
+  sc->i = i;
+  return 1;
+}
+
+static int scan_value(Scanner *sc, int depth);
+
+static int scan_object(Scanner *sc, int depth) {
+  size_t base = sc->nkeys, k;
+  sc->i++;
+  scan_ws(sc);
+  if (sc->i < sc->n && sc->s[sc->i] == '}') {
+    sc->i++;
+    return 1;
+  }
+  for (;;) {
+    size_t at;
+    int esc;
+    scan_ws(sc);
+    if (sc->i >= sc->n || sc->s[sc->i] != '"') return 0;
+    at = sc->i;
+    if (!scan_string(sc, &esc) || esc || sc->nkeys == SCAN_KEYS) return 0;
+    sc->key[sc->nkeys] = sc->s + at + 1;
+    sc->klen[sc->nkeys] = sc->i - at - 2;
+    for (k = base; k < sc->nkeys; k++)
+      if (sc->klen[k] == sc->klen[sc->nkeys] && memcmp(sc->key[k], sc->key[sc->nkeys], sc->klen[k]) == 0) return 0;
+    sc->nkeys++;
+    scan_ws(sc);
+    if (sc->i >= sc->n || sc->s[sc->i] != ':') return 0;
+    sc->i++;
+    if (!scan_value(sc, depth)) return 0;
+    scan_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == ',') {
+      sc->i++;
+      continue;
+    }
+    if (sc->i < sc->n && sc->s[sc->i] == '}') {
+      sc->i++;
+      sc->nkeys = base;
+      return 1;
+    }
+    return 0;
+  }
+}
+
+static int scan_array(Scanner *sc, int depth) {
+  sc->i++;
+  scan_ws(sc);
+  if (sc->i < sc->n && sc->s[sc->i] == ']') {
+    sc->i++;
+    return 1;
+  }
+  for (;;) {
+    if (!scan_value(sc, depth)) return 0;
+    scan_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == ',') {
+      sc->i++;
+      continue;
+    }
+    if (sc->i < sc->n && sc->s[sc->i] == ']') {
+      sc->i++;
+      return 1;
+    }
+    return 0;
+  }
+}
+
+static int scan_value(Scanner *sc, int depth) {
+  unsigned char c;
+  int esc;
+  scan_ws(sc);
+  if (sc->i >= sc->n) return 0;
+  c = sc->s[sc->i];
+  if (c == '"') return scan_string(sc, &esc);
+  if (c == '{' || c == '[') {
+    if (depth >= SCAN_DEPTH) return 0;
+    return c == '{' ? scan_object(sc, depth + 1) : scan_array(sc, depth + 1);
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) return scan_number(sc);
+  if (sc->n - sc->i >= 4 && (memcmp(sc->s + sc->i, "true", 4) == 0 || memcmp(sc->s + sc->i, "null", 4) == 0)) {
+    sc->i += 4;
+    return 1;
+  }
+  if (sc->n - sc->i >= 5 && memcmp(sc->s + sc->i, "false", 5) == 0) {
+    sc->i += 5;
+    return 1;
+  }
+  return 0;
+}
+
+uint64_t json_key_bit(const char *key, size_t n) {
+  unsigned h = (unsigned)n * 31u;
+  if (n) h += (unsigned char)key[0] * 7u + (unsigned char)key[n - 1] * 3u + (unsigned char)key[n / 2];
+  return (uint64_t)1 << (h & 63);
+}
+
+/* scan_members reads members from sc->i (just after '{' or a ',') to the
+** closing '}', noting the first maxtop in top (*k so far) and their keys'
+** bits in *mask. */
+static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, uint64_t *mask) {
+  const char *s = (const char *)sc->s;
+  size_t n = sc->n;
+  for (;;) {
+    size_t at, v, j;
+    int esc;
+    scan_ws(sc);
+    if (sc->i >= n || sc->s[sc->i] != '"') return 0;
+    at = sc->i;
+    if (!scan_string(sc, &esc) || esc || sc->nkeys == SCAN_KEYS) return 0;
+    sc->key[sc->nkeys] = sc->s + at + 1;
+    sc->klen[sc->nkeys] = sc->i - at - 2;
+    for (j = 0; j < sc->nkeys; j++)
+      if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
+          memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0)
+        return 0;
+    *mask |= json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    sc->nkeys++;
+    scan_ws(sc);
+    if (sc->i >= n || sc->s[sc->i] != ':') return 0;
+    sc->i++;
+    scan_ws(sc);
+    v = sc->i;
+    if (!scan_value(sc, 1)) return 0;
+    if (*k < maxtop) {
+      top[*k].key = s + at + 1;
+      top[*k].klen = sc->klen[sc->nkeys - 1];
+      top[*k].val = s + v;
+      top[*k].vlen = sc->i - v;
+      (*k)++;
+    }
+    scan_ws(sc);
+    if (sc->i < n && sc->s[sc->i] == ',') {
+      sc->i++;
+      continue;
+    }
+    if (sc->i < n && sc->s[sc->i] == '}') {
+      sc->i++;
+      return 1;
+    }
+    return 0;
+  }
+}
+
+int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size_t *ntop, uint64_t *keys) {
+  Scanner sc;
+  size_t k = 0;
+  uint64_t mask = 0;
+  *ntop = 0;
+  sc.s = (const unsigned char *)s;
+  sc.n = n;
+  sc.i = 0;
+  sc.nkeys = 0;
+  scan_ws(&sc);
+  if (sc.i >= n || sc.s[sc.i] != '{') return 0;
+  sc.i++;
+  scan_ws(&sc);
+  if (sc.i < n && sc.s[sc.i] == '}') sc.i++;
+  else if (!scan_members(&sc, top, maxtop, &k, &mask)) return 0;
+  scan_ws(&sc);
+  if (sc.i != n) return 0;
+  *ntop = k;
+  if (keys) *keys = mask;
+  return 1;
+}
+
+int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys) {
+  Scanner sc;
+  size_t k = 0, j;
+  uint64_t mask = 0;
+  if (npre > SCAN_KEYS || at >= n) return 0;
+  sc.s = (const unsigned char *)s;
+  sc.n = n;
+  sc.i = at;
+  sc.nkeys = 0;
+  for (j = 0; j < npre; j++) {
+    if (memchr(pre[j].key, '\\', pre[j].klen)) return 0;
+    sc.key[sc.nkeys] = (const unsigned char *)pre[j].key;
+    sc.klen[sc.nkeys++] = pre[j].klen;
+    mask |= json_key_bit(pre[j].key, pre[j].klen);
+  }
+  if (s[at] == '}') sc.i++;
+  else if (s[at] != ',') return 0;
+  else {
+    sc.i++;
+    if (!scan_members(&sc, NULL, 0, &k, &mask)) return 0;
+  }
+  scan_ws(&sc);
+  if (sc.i != n) return 0;
+  if (keys) *keys = mask;
+  return 1;
+}
+
+/* skip_valid: i at a value of text known to be valid JSON; the
+** index just past it. */
+static size_t skip_valid(const unsigned char *s, size_t n, size_t i) {
+  int depth = 0;
+  do {
+    unsigned char c;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    if (i >= n) return n;
+    c = s[i];
+    if (c == '"') {
+      i++;
+      for (;;) {
+        const unsigned char *q = memchr(s + i, '"', n - i);
+        size_t b;
+        if (!q) return n;
+        /* the quote ends the string unless an odd run of backslashes is before it */
+        for (b = (size_t)(q - s); b > i && s[b - 1] == '\\'; b--) {}
+        i = (size_t)(q - s) + 1;
+        if ((((size_t)(q - s)) - b) % 2 == 0) break;
+      }
+    } else if (c == '{' || c == '[') {
+      depth++;
+      i++;
+      continue;
+    } else if (c == '}' || c == ']') {
+      depth--;
+      i++;
+    } else if (c == ',' || c == ':') {
+      i++;
+      continue;
+    } else {
+      while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+             s[i] != '\r')
+        i++;
+    }
+  } while (depth > 0);
+  return i;
+}
+
+int json_member_raw(const char *text, size_t n, const char *key, const char **val, size_t *vlen) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i = 0, kn = strlen(key);
+  *val = NULL;
+  *vlen = 0;
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+  if (i >= n || (s[i] != '{' && s[i] != ',')) return 0;
+  i++;
+  for (;;) {
+    size_t ks, ke, v;
+    while (i < n && s[i] != '"' && s[i] != '}') i++;
+    if (i >= n || s[i] == '}') return 0;
+    ks = i + 1;
+    for (ke = ks; ke < n && s[ke] != '"'; ke++)
+      if (s[ke] == '\\') return -1;
+    i = ke + 1;
+    while (i < n && s[i] != ':') i++;
+    i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    v = i;
+    i = skip_valid(s, n, i);
+    if (ke - ks == kn && memcmp(s + ks, key, kn) == 0) {
+      *val = text + v;
+      *vlen = i - v;
+      return 1;
+    }
+    while (i < n && s[i] != ',' && s[i] != '}') i++;
+    if (i >= n || s[i] == '}') return 0;
+    i++;
+  }
+}

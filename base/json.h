@@ -24,6 +24,7 @@
 #define RBK_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -100,6 +101,43 @@ void json_put_str(Buf *b, const char *s, size_t n);
 /* json_to_bytes decodes what json_put_str wrote, appending the bytes to
 ** out. Returns 0, or -1 with a reason in err. */
 int json_to_bytes(const Json *j, Buf *out, char *err, size_t errlen);
+
+/* A member of an object as it stands in the text: the key's bytes
+** between its quotes, and the value's text. */
+typedef struct JsonSpan {
+  const char *key;
+  size_t klen;
+  const char *val;
+  size_t vlen;
+} JsonSpan;
+
+/* json_scan_object checks n bytes at s without building a tree. It
+** returns 1 only when they are certainly one JSON object that json_parse
+** accepts, and then puts where its first maxtop members are in top
+** (*ntop of them). It returns 0 when the text is not valid or when it
+** cannot tell cheaply (an escaped key, a \u surrogate, a number that
+** might overflow, nesting deeper than 32, more than 64 keys open at once,
+** bytes json_parse refuses...): json_parse then gives the verdict and
+** the message. A fast path for text that is almost always valid. With
+** keys (may be NULL) it also gives the top-level keys as a set of bits
+** (json_key_bit of each), so that a key whose bit is clear is absent. */
+int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size_t *ntop, uint64_t *keys);
+/* json_scan_rest is json_scan_object for an object whose first members
+** the caller has checked itself (their text must be valid JSON; their keys
+** are in pre[0..npre), for the duplicate check): it checks s[at..n), at
+** being the ',' or '}' after them, and gives keys as json_scan_object
+** does, pre's included. 1: certainly valid; 0: ask json_parse. */
+int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys);
+/* json_key_bit is the bit of n bytes at key in json_scan_object's keys. */
+uint64_t json_key_bit(const char *key, size_t n);
+
+/* json_member_raw finds the value of key among the members of the object
+** that n bytes at text hold, which must be valid JSON (json_parse or
+** json_scan_object said so); text may also begin at the ',' between two
+** members (the search covers those after it) or the closing '}'. It returns 1 with the value's text in *val
+** and *vlen, 0 if there is no such member, or -1 if a key before it is
+** escaped (compare decoded keys with json_parse and json_get then). */
+int json_member_raw(const char *text, size_t n, const char *key, const char **val, size_t *vlen);
 
 /* json_utf8_valid says whether n bytes at s are valid UTF-8. */
 int json_utf8_valid(const char *s, size_t n);

@@ -149,7 +149,7 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
   ** them again against the runbook itself) */
   snprintf(src, sizeof src, "%s/source.rbk", dir);
   if (strcmp(what, "rerun") != 0 && strcmp(what, "skip") != 0 && strcmp(what, "done") != 0 && access(src, R_OK) == 0 &&
-      !(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
+      !(p = sign_run_program(dir, j.nrecs ? jrn_rec_json(&j.recs[0]) : NULL))) {
     fprintf(stderr, "rbk %s: cannot read the run's runbook %s\n", cmd, src);
     goto done;
   }
@@ -157,7 +157,7 @@ static int answer_run(const char *cmd, const char *run, const char *what, const 
   if (rc == EXIT_OK) {
     /* an undo run (its first record names the run it undoes) is
     ** continued by 'rbk undo ORIGINAL', not by a resume */
-    const Json *of = j.nrecs && j.recs[0].json ? json_get(j.recs[0].json, "undo_of") : NULL;
+    const Json *of = j.nrecs && jrn_rec_json(&j.recs[0]) ? json_get(jrn_rec_json(&j.recs[0]), "undo_of") : NULL;
     const char *orig = of ? json_str(of, NULL) : NULL;
     if (orig) printf("recorded; 'rbk undo %s' continues the undo\n", orig);
     else printf("recorded; 'rbk resume %s' continues the run\n", run);

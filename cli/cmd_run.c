@@ -235,7 +235,7 @@ static void journal_times(const Session *S, StepOutcome *o) {
   uint64_t from = j->nrecs ? j->recs[j->nrecs - 1].offset + j->recs[j->nrecs - 1].len + 1 : 0;
   size_t i;
   for (i = 0; i < j->nrecs; i++)
-    if (strcmp(j->recs[i].type, "step_end") == 0) step_time(S, o, j->recs[i].json);
+    if (strcmp(j->recs[i].type, "step_end") == 0) step_time(S, o, jrn_rec_json(&j->recs[i]));
   if (j->fd >= 0 && j->size > from && j->size - from < ((uint64_t)1 << 30)) {
     size_t n = (size_t)(j->size - from), got = 0, at = 0;
     char *p = mem_alloc(n + 1);

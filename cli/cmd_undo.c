@@ -91,22 +91,22 @@ static void completed_steps(const Journal *j, const Program *p, int *done, int *
     if (strcmp(t, "host_end") == 0) {
       /* a step on hosts is undone on the hosts where it completed, even
       ** when it did not complete everywhere (run/fleet.c's fleet_undo) */
-      const Json *u = json_get(j->recs[i].json, "undo");
+      const Json *u = json_get(jrn_rec_json(&j->recs[i]), "undo");
       int isb = 0;
-      name = json_str(json_get(j->recs[i].json, "step"), NULL);
-      st = json_str(json_get(j->recs[i].json, "state"), NULL);
+      name = json_str(json_get(jrn_rec_json(&j->recs[i]), "step"), NULL);
+      st = json_str(json_get(jrn_rec_json(&j->recs[i]), "state"), NULL);
       k = name ? prog_find_step(p, name) : -1;
       if (k >= 0 && p->steps[k].on_group && st && strcmp(st, "ok") == 0 && !(u && json_bool(u, &isb) && isb))
         hosts_ok[k] = 1;
       continue;
     }
     if (strcmp(t, "step_end") != 0 && strcmp(t, "step_start") != 0) continue;
-    name = json_str(json_get(j->recs[i].json, "step"), NULL);
+    name = json_str(json_get(jrn_rec_json(&j->recs[i]), "step"), NULL);
     k = name ? prog_find_step(p, name) : -1;
     if (k < 0) continue;
     if (k > *last) *last = k;
     if (t[5] == 'e') {
-      st = json_str(json_get(j->recs[i].json, "state"), NULL);
+      st = json_str(json_get(jrn_rec_json(&j->recs[i]), "state"), NULL);
       done[k] = st && (strcmp(st, "ok") == 0 || strcmp(st, "recovered") == 0);
     }
   }
@@ -386,7 +386,7 @@ int cmd_undo(int argc, char **argv) {
     size_t k;
     for (k = 0; k < uj.nrecs; k++) {
       if (strcmp(uj.recs[k].type, "run_end") == 0) {
-        const char *st = json_str(json_get(uj.recs[k].json, "state"), NULL);
+        const char *st = json_str(json_get(jrn_rec_json(&uj.recs[k]), "state"), NULL);
         printf("run %s has already been undone (%s, run %s)\n", run, st ? st : "?", uid);
         rc = st && strcmp(st, "succeeded") == 0 ? EXIT_OK : EXIT_FAILED;
         goto done;
@@ -417,7 +417,7 @@ int cmd_undo(int argc, char **argv) {
   memset(&o, 0, sizeof o);
   {
     /* the params the original run was given, plus those given now */
-    const Json *given = json_get(oj.recs[0].json, "params");
+    const Json *given = json_get(jrn_rec_json(&oj.recs[0]), "params");
     size_t g;
     for (g = 0; g < json_len(given) && nkv < 64; g++) {
       size_t kl;

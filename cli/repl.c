@@ -801,7 +801,7 @@ static void improvised_in_doubt(Repl *R) {
   const Journal *J = &R->S.jr;
   size_t i, k;
   for (i = 0; i < J->nrecs; i++) {
-    const Json *r = J->recs[i].json;
+    const Json *r = jrn_rec_json(&J->recs[i]);
     double id;
     int ok = 0, ended = 0;
     if (strcmp(J->recs[i].type, "improvised_start") != 0) continue;
@@ -809,7 +809,7 @@ static void improvised_in_doubt(Repl *R) {
     if (!ok) continue;
     for (k = i + 1; k < J->nrecs && !ended; k++) {
       int ok2 = 0;
-      if (strcmp(J->recs[k].type, "improvised_end") == 0 && json_num(json_get(J->recs[k].json, "id"), &ok2) == id && ok2)
+      if (strcmp(J->recs[k].type, "improvised_end") == 0 && json_num(json_get(jrn_rec_json(&J->recs[k]), "id"), &ok2) == id && ok2)
         ended = 1;
     }
     if (ended) continue;
@@ -824,7 +824,7 @@ static void improvised_in_doubt(Repl *R) {
       say(R, "in doubt: improvised input #%d, typed by %s at %s, never ended (its REPL stopped):\n  %s\n", (int)id,
           op ? op : "?", when ? when : "?", m.n ? buf_cstr(&m) : "?");
       for (k = i + 1; k < J->nrecs; k++) {
-        const Json *e = J->recs[k].json;
+        const Json *e = jrn_rec_json(&J->recs[k]);
         const char *what = json_str(json_get(e, "what"), NULL);
         if (strcmp(J->recs[k].type, "improvised_start") == 0 || strcmp(J->recs[k].type, "repl_start") == 0 ||
             strcmp(J->recs[k].type, "resume") == 0)

@@ -32,7 +32,7 @@ static int find_pending(const Journal *j, Pending *pd) {
   memset(pd, 0, sizeof *pd);
   pd->n = -1;
   for (i = 0; i < j->nrecs; i++) {
-    const Json *r = j->recs[i].json;
+    const Json *r = jrn_rec_json(&j->recs[i]);
     int ok;
     double n = json_num(json_get(r, "n"), &ok);
     int done = 0;
@@ -43,8 +43,8 @@ static int find_pending(const Journal *j, Pending *pd) {
         !(strcmp(j->recs[i].type, "paused") == 0 && json_get(r, "n")))
       continue;
     for (k = i + 1; k < j->nrecs; k++) {
-      double m = json_num(json_get(j->recs[k].json, "n"), &ok);
-      const char *kl = json_str(json_get(j->recs[k].json, "lane"), NULL);
+      double m = json_num(json_get(jrn_rec_json(&j->recs[k]), "n"), &ok);
+      const char *kl = json_str(json_get(jrn_rec_json(&j->recs[k]), "lane"), NULL);
       if (ok && m == n && (kl == lane || (kl && lane && strcmp(kl, lane) == 0)) &&
           (strcmp(j->recs[k].type, "effect_end") == 0 || strcmp(j->recs[k].type, "decision") == 0))
         done = 1;
@@ -67,7 +67,7 @@ static int find_pending(const Journal *j, Pending *pd) {
 static int sign_answer(const Journal *j, const char *cmd, const char *run, const Pending *pd, const char *role,
                        const char *const *keys, int nkeys, const char *what, const char *note, const Program *p,
                        const char *keyfile, Buf *sig, char fp[SSHKEY_FP_MAX], char at[32]) {
-  const char *sha = json_str(json_get(j->nrecs ? j->recs[0].json : NULL, "source_sha256"), NULL);
+  const char *sha = json_str(json_get(j->nrecs ? jrn_rec_json(&j->recs[0]) : NULL, "source_sha256"), NULL);
   char why[1200], rv[4200];
   if (nkeys == 0) {
     fprintf(stderr, "rbk %s: refused, nothing recorded: role %s takes its keys from a file that cannot be read (rbk check "
@@ -169,7 +169,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
         if (p && sign_role_keyed(p, as)) {
           /* Signed, then verified against the role's keys, before anything is journaled. */
           if (sign_answer(j, cmd, run, &pd, as, keys, nkeys, what, note, p, keyfile, &sig, fp, at) != 0) goto done;
-          if (sign_operator_refusal(j->recs[0].json, pd.rec, fp, by, why, sizeof why)) {
+          if (sign_operator_refusal(jrn_rec_json(&j->recs[0]), pd.rec, fp, by, why, sizeof why)) {
             fprintf(stderr, "rbk %s: refused, nothing recorded: %s\n", cmd, why);
             goto done;
           }
@@ -185,7 +185,7 @@ int answer_pending(Journal *j, const char *cmd, const char *run, const char *wha
         size_t i;
         int have = 0;
         for (i = 0; i < j->nrecs; i++) {
-          const Json *r = j->recs[i].json;
+          const Json *r = jrn_rec_json(&j->recs[i]);
           int ok;
           double m = json_num(json_get(r, "n"), &ok);
           const char *kfp = json_str(json_get(r, "fingerprint"), NULL);

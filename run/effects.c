@@ -98,8 +98,10 @@ int fx_lane(Effects *fx, const char *name) {
 
 /* lane_of reads a record's lane: absent is the runbook's, "repl" the
 ** REPL's, any other name a host's (fx_lane). */
-static int lane_of(Effects *fx, const Json *rec) {
-  const char *l = json_str(json_get(rec, "lane"), NULL);
+static int lane_of(Effects *fx, const JrnRecord *rec) {
+  const char *l;
+  if (!jrn_rec_has(rec, "lane")) return FX_LANE_RUNBOOK;   /* the usual case, without a tree */
+  l = json_str(json_get(jrn_rec_json(rec), "lane"), NULL);
   if (!l) return FX_LANE_RUNBOOK;
   return strcmp(l, "repl") == 0 ? FX_LANE_REPL : fx_lane(fx, l);
 }
@@ -115,11 +117,13 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
   for (i = 0; i < nrecs; i++) {
     const char *t = recs[i].type;
     int ok;
-    double dn = json_num(json_get(recs[i].json, "n"), &ok);
-    uint64_t n = ok && dn >= 0 ? (uint64_t)dn : 0;
+    double dn;
+    uint64_t n;
     if (strcmp(t, "effect_start") == 0 || strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) {
-      int li = lane_of(fx, recs[i].json);   /* first: it may grow fx->lanes */
+      int li = lane_of(fx, &recs[i]);   /* first: it may grow fx->lanes */
       FxLane *ln = &fx->lanes[li];
+      dn = jrn_rec_num(&recs[i], "n", &ok);
+      n = ok && dn >= 0 ? (uint64_t)dn : 0;
       if (!ok || dn < 0 || dn > 1e12) {
         snprintf(err, errlen, "record %zu: %s has no effect number", i, t);
         goto bad;
@@ -144,13 +148,13 @@ int fx_attach(Effects *fx, Journal *out, const JrnRecord *recs, size_t nrecs, ch
       if (n + 1 > ln->neff) ln->neff = n + 1;
     } else if (strcmp(t, "step_start") == 0 || strcmp(t, "step_end") == 0) {
       char key[512];
-      step_key(key, sizeof key, t, recs[i].json);
+      step_key(key, sizeof key, t, jrn_rec_json(&recs[i]));
       add_seen(fx, key);
     } else if (strcmp(t, "host_start") == 0 || strcmp(t, "host_end") == 0) {
       /* run/fleet.c's host records: "[undo:]TYPE/STEP/HOST/ATTEMPT" */
       char key[1200];
       int ok2, isb = 0;
-      const Json *r = recs[i].json, *u = json_get(r, "undo");
+      const Json *r = jrn_rec_json(&recs[i]), *u = json_get(r, "undo");
       const char *step = json_str(json_get(r, "step"), NULL), *host = json_str(json_get(r, "host"), NULL);
       double a = json_num(json_get(r, "attempt"), &ok2);
       snprintf(key, sizeof key, "%s%s/%.400s/%.400s/%.0f", u && json_bool(u, &isb) && isb ? "undo:" : "", t,
@@ -204,7 +208,10 @@ void fx_abandon(Effects *fx) {
 const char *fx_replayed_error(const Effects *fx) {
   const FxLane *ln = fx ? &fx->lanes[fx->lane] : NULL;
   if (!ln || ln->n == 0 || ln->n > ln->neff || ln->end_of[ln->n - 1] < 0) return NULL;
-  return json_str(json_get(fx->recs[ln->end_of[ln->n - 1]].json, "error"), NULL);
+  {
+    const JrnRecord *r = &fx->recs[ln->end_of[ln->n - 1]];
+    return jrn_rec_has(r, "error") ? json_str(json_get(jrn_rec_json(r), "error"), NULL) : NULL;
+  }
 }
 
 int64_t fx_pending(const Effects *fx) {
@@ -406,10 +413,10 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   fx->cur_sync = must_sync(kind);
   fx->cur_end_sync = must_sync_end(kind);
   if (n < ln->neff) {
-    const Json *start = fx->recs[ln->start_of[n]].json;
-    const char *rk = json_str(json_get(start, "key"), NULL);
-    if (!same_key(rk, kind, what, hex)) {
-      const char *rw = json_str(json_get(start, "what"), NULL);
+    const JrnRecord *sr = &fx->recs[ln->start_of[n]];
+    if (!jrn_rec_str_is(sr, "key", hex) &&
+        !same_key(json_str(json_get(jrn_rec_json(sr), "key"), NULL), kind, what, hex)) {
+      const char *rw = json_str(json_get(jrn_rec_json(sr), "what"), NULL);
       vm_redact(vm, what, strlen(what), &b);   /* masked before it is cut */
       vm->diverged = 1;
       vm_fail(vm, "the runbook no longer matches the journal at effect %llu: the run did \"%.200s\", the runbook now does \"%.200s\"",
@@ -419,8 +426,9 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
     }
     if (ln->end_of[n] >= 0) {
       char err[256];
-      const Json *end = fx->recs[ln->end_of[n]].json;
-      if (json_to_value(json_get(end, "result"), out, err, sizeof err) != 0) {
+      /* only the result is parsed, not the record */
+      const Json *res = jrn_rec_field(&fx->recs[ln->end_of[n]], "result");
+      if (json_to_value(res, out, err, sizeof err) != 0) {
         buf_free(&b);
         vm_fail(vm, "journal record %lld: cannot read the result of effect %llu: %s", (long long)ln->end_of[n],
                 (unsigned long long)n, err);
@@ -457,7 +465,7 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
       int choice = -1;
       const char *by = vm->operator_name ? vm->operator_name : "operator", *reason = "operator";
       if (ln->decision_of[n] > ln->start_of[n]) {   /* decided since the last attempt began */
-        const char *c = json_str(json_get(fx->recs[ln->decision_of[n]].json, "choice"), NULL);
+        const char *c = json_str(json_get(jrn_rec_json(&fx->recs[ln->decision_of[n]]), "choice"), NULL);
         int k;
         for (k = 0; k < 3; k++)
           if (c && strcmp(c, choice_names[k]) == 0) choice = k;

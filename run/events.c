@@ -295,14 +295,14 @@ static void answered_since(Events *E, const Journal *j) {
   for (k = 0; k < j->nrecs; k++)
     if (strcmp(j->recs[k].type, "resume") == 0) last = k;
   for (k = last; k < j->nrecs; k++) {
-    const Json *r = j->recs[k].json;
+    const Json *r = jrn_rec_json(&j->recs[k]);
     double n;
     size_t w;
     int ok;
     if (strcmp(j->recs[k].type, "effect_end") != 0 || json_get(r, "lane")) continue;
     n = json_num(json_get(r, "n"), &ok);
     for (w = k; w-- > 0;) {
-      const Json *g = j->recs[w].json;
+      const Json *g = jrn_rec_json(&j->recs[w]);
       int ok2;
       if (strcmp(j->recs[w].type, "gate_wait") == 0 && json_num(json_get(g, "n"), &ok2) == n && ok2) {
         const char *sn = json_str(json_get(g, "step"), NULL);
@@ -354,7 +354,7 @@ static void on_record(void *ud, const Journal *j, const char *line, size_t len) 
   n = (long)json_num(json_get(r, "n"), &ok);
   if (strcmp(type, "run_start") == 0 || strcmp(type, "resume") == 0) {
     int resumed = type[0] == 'r' && type[1] == 'e';
-    const Json *start = resumed ? (j->nrecs ? j->recs[0].json : NULL) : r;
+    const Json *start = resumed ? (j->nrecs ? jrn_rec_json(&j->recs[0]) : NULL) : r;
     const char *rid = json_str(json_get(start, "run"), NULL);
     if (rid) snprintf(E->run, sizeof E->run, "%s", rid);
     begin(E, &b, "run_start", time);

@@ -170,7 +170,7 @@ int fleet_prior(VM *vm, int index, int prior) {
   int last_failed = 0, top = 0;
   if (!retry_failed || !fx) return prior;
   for (i = 0; i < fx->nrecs; i++) {
-    const Json *r = fx->recs[i].json;
+    const Json *r = jrn_rec_json(&fx->recs[i]);
     const char *s, *st;
     int isnum;
     double a;
@@ -250,7 +250,7 @@ static int last_outcome(const VM *vm, const char *step, const char *host, int *a
   int ok = 0;
   if (!fx) return 0;
   for (i = 0; i < fx->nrecs; i++) {
-    const Json *r = fx->recs[i].json;
+    const Json *r = jrn_rec_json(&fx->recs[i]);
     const char *s, *h, *st;
     int isnum;
     if (strcmp(fx->recs[i].type, "host_end") != 0) continue;

@@ -167,6 +167,69 @@ bad:
   return -1;
 }
 
+/* check_fast is check_line for the usual record, without a tree: 1 when
+** the line certainly passes check_line (json_scan_object finds it valid,
+** and seq, prev, time and type are as they must be, written plainly),
+** with the type's bytes in *type and *tlen; 0 when check_line must judge
+** it (and say what is wrong, if anything is). */
+static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, const char **type,
+                      size_t *tlen, uint64_t *keys) {
+  JsonSpan m[4];
+  size_t nm, i, d0, t0;
+  uint64_t v = 0;
+  /* The usual record begins exactly as jrn_append writes it: check that
+  ** prefix byte by byte, and scan only the members after it. */
+  i = 7;
+  if (len < 7 || memcmp(line, "{\"seq\":", 7) != 0) goto general;
+  for (d0 = i; i < len && line[i] >= '0' && line[i] <= '9' && i - d0 < 19; i++) v = v * 10 + (uint64_t)(line[i] - '0');
+  if (i == d0 || (line[d0] == '0' && i - d0 > 1) || v != seq) goto general;
+  if (len - i < 9 + 65 + 9 + 25 + 9 || memcmp(line + i, ",\"prev\":\"", 9) != 0 ||
+      memcmp(line + i + 9, prev, 64) != 0 || line[i + 9 + 64] != '"')
+    goto general;
+  i += 9 + 65;
+  if (memcmp(line + i, ",\"time\":\"", 9) != 0 || !time_ok(line + i + 9, 24) || line[i + 9 + 24] != '"') goto general;
+  i += 9 + 25;
+  if (len - i < 9 || memcmp(line + i, ",\"type\":\"", 9) != 0) goto general;
+  i += 9;
+  for (t0 = i; i < len && line[i] != '"'; i++) {}
+  if (i >= len || !type_ok(line + t0, i - t0)) goto general;
+  i++;
+  m[0].key = "seq";
+  m[0].klen = 3;
+  m[1].key = "prev";
+  m[1].klen = 4;
+  m[2].key = "time";
+  m[2].klen = 4;
+  m[3].key = "type";
+  m[3].klen = 4;
+  if (json_scan_rest(line, len, i, m, 4, keys)) {
+    *type = line + t0;
+    *tlen = i - 1 - t0;
+    return 1;
+  }
+general:
+  v = 0;
+  if (len == 0 || !json_scan_object(line, len, m, 4, &nm, keys) || nm < 4) return 0;
+  if (m[0].klen != 3 || memcmp(m[0].key, "seq", 3) != 0 || m[0].vlen == 0 || m[0].vlen > 19) return 0;
+  for (i = 0; i < m[0].vlen; i++) {
+    if (m[0].val[i] < '0' || m[0].val[i] > '9') return 0;
+    v = v * 10 + (uint64_t)(m[0].val[i] - '0');
+  }
+  if (v != seq) return 0;
+  if (m[1].klen != 4 || memcmp(m[1].key, "prev", 4) != 0 || m[1].vlen != 66 || m[1].val[0] != '"' ||
+      memcmp(m[1].val + 1, prev, 64) != 0)
+    return 0;
+  if (m[2].klen != 4 || memcmp(m[2].key, "time", 4) != 0 || m[2].vlen < 2 || m[2].val[0] != '"' ||
+      !time_ok(m[2].val + 1, m[2].vlen - 2))
+    return 0;
+  if (m[3].klen != 4 || memcmp(m[3].key, "type", 4) != 0 || m[3].vlen < 2 || m[3].val[0] != '"' ||
+      !type_ok(m[3].val + 1, m[3].vlen - 2))
+    return 0;
+  *type = m[3].val + 1;
+  *tlen = m[3].vlen - 2;
+  return 1;
+}
+
 /* ---- scanning a whole file ---------------------------------------------- */
 
 enum { SCAN_INTACT, SCAN_TORN, SCAN_DAMAGED };
@@ -181,9 +244,55 @@ typedef struct Scan {
   char why[256];
 } Scan;
 
-static void keep_record(Journal *j, const char *line, size_t len, size_t off, uint64_t seq,
-                        Json *o) {
+/* What a journal keeps beside its records: the parsed trees (in one
+** pool) and one copy of each record type. */
+struct JrnStore {
+  Json *pool;          /* the first tree parsed; every other is in its memory */
+  char **types;
+  size_t ntypes, captypes;
+  size_t last;         /* the type found last */
+};
+
+static struct JrnStore *store_of(Journal *j) {
+  if (!j->store) j->store = mem_calloc(sizeof *j->store);
+  return j->store;
+}
+
+/* intern returns the journal's NUL-terminated copy of type t. */
+static const char *intern(struct JrnStore *st, const char *t, size_t n) {
+  size_t i;
+  char *c;
+  if (st->ntypes && strncmp(st->types[st->last], t, n) == 0 && st->types[st->last][n] == '\0')
+    return st->types[st->last];
+  for (i = 0; i < st->ntypes; i++)
+    if (strncmp(st->types[i], t, n) == 0 && st->types[i][n] == '\0') {
+      st->last = i;
+      return st->types[i];
+    }
+  if (st->ntypes == st->captypes) st->types = mem_grow(st->types, &st->captypes, st->ntypes + 1, sizeof *st->types);
+  c = mem_alloc(n + 1);
+  memcpy(c, t, n);
+  c[n] = '\0';
+  st->last = st->ntypes;
+  st->types[st->ntypes++] = c;
+  return c;
+}
+
+static void free_store(struct JrnStore *st) {
+  size_t i;
+  if (!st) return;
+  json_free(st->pool);
+  for (i = 0; i < st->ntypes; i++) mem_free(st->types[i]);
+  mem_free(st->types);
+  mem_free(st);
+}
+
+/* keep_record adds a verified record; o is its tree if check_line made
+** one (in the store's pool), else NULL. */
+static void keep_record(Journal *j, const char *line, size_t len, size_t off, uint64_t seq, Json *o,
+                        const char *type, size_t tlen, uint64_t keys) {
   JrnRecord *r;
+  struct JrnStore *st = store_of(j);
   if (j->nrecs == j->caprecs) j->recs = mem_grow(j->recs, &j->caprecs, j->nrecs + 1, sizeof *j->recs);
   r = &j->recs[j->nrecs++];
   r->line = line;
@@ -191,7 +300,91 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
   r->offset = off;
   r->seq = seq;
   r->json = o;
-  r->type = json_str(json_at(o, 3), NULL);
+  r->store = st;
+  r->tail = o ? 0 : (size_t)(type + tlen + 1 - line);
+  r->keys = o ? ~(uint64_t)0 : keys;
+  if (o) {
+    if (!st->pool) st->pool = o;
+    type = json_str(json_at(o, 3), &tlen);
+  }
+  r->type = intern(st, type, tlen);
+}
+
+/* ---- reading a record lazily ---------------------------------------------- */
+
+Json *jrn_rec_json(const JrnRecord *r) {
+  JrnRecord *w = (JrnRecord *)r;   /* the cache; records are never const objects */
+  char perr[160];
+  if (!r) return NULL;
+  if (!r->json) {
+    w->json = json_parse_into(r->store->pool, r->line, r->len, perr, sizeof perr);
+    if (!r->store->pool) r->store->pool = w->json;
+  }
+  return r->json;
+}
+
+/* raw finds key's value in the line: 1 found, 0 absent, -1 ask the tree. */
+static int raw(const JrnRecord *r, const char *key, const char **v, size_t *vn) {
+  if (r->json) return -1;
+  if (!(r->keys & json_key_bit(key, strlen(key)))) return 0;   /* surely absent */
+  /* after the four fixed members, when it is not one of them */
+  if (r->tail && !(key[0] == 's' && strcmp(key, "seq") == 0) && !(key[0] == 'p' && strcmp(key, "prev") == 0) &&
+      !(key[0] == 't' && (strcmp(key, "time") == 0 || strcmp(key, "type") == 0))) {
+    return json_member_raw(r->line + r->tail, r->len - r->tail, key, v, vn);
+  }
+  return json_member_raw(r->line, r->len, key, v, vn);
+}
+
+const Json *jrn_rec_field(const JrnRecord *r, const char *key) {
+  const char *v;
+  size_t vn;
+  char perr[160];
+  Json *o;
+  int k = raw(r, key, &v, &vn);
+  if (k < 0) return json_get(jrn_rec_json(r), key);
+  if (k == 0) return NULL;
+  o = json_parse_into(r->store->pool, v, vn, perr, sizeof perr);
+  if (!r->store->pool) r->store->pool = o;
+  return o;
+}
+
+int jrn_rec_has(const JrnRecord *r, const char *key) {
+  const char *v;
+  size_t vn;
+  int k = raw(r, key, &v, &vn);
+  if (k < 0) return json_get(jrn_rec_json(r), key) != NULL;
+  return k;
+}
+
+double jrn_rec_num(const JrnRecord *r, const char *key, int *ok) {
+  const char *v;
+  size_t vn, i;
+  double d = 0;
+  int k = raw(r, key, &v, &vn);
+  if (k == 0) {
+    if (ok) *ok = 0;
+    return 0;
+  }
+  if (k > 0 && vn > 0 && vn <= 15 && (v[0] != '0' || vn == 1)) {
+    for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9'; i++) d = d * 10 + (v[i] - '0');
+    if (i == vn) {   /* a whole number below 10^15: exact, as json_parse reads it */
+      if (ok) *ok = 1;
+      return d;
+    }
+  }
+  return json_num(json_get(jrn_rec_json(r), key), ok);
+}
+
+int jrn_rec_str_is(const JrnRecord *r, const char *key, const char *s) {
+  const char *v;
+  size_t vn, n = strlen(s);
+  const char *t;
+  int k = raw(r, key, &v, &vn);
+  if (k == 0) return 0;
+  if (k > 0 && vn >= 2 && v[0] == '"' && !memchr(v, '\\', vn)) return vn - 2 == n && memcmp(v + 1, s, n) == 0;
+  if (k > 0 && vn >= 1 && v[0] != '"') return 0;
+  t = json_str(json_get(jrn_rec_json(r), key), &vn);
+  return t && vn == n && memcmp(t, s, n) == 0;
 }
 
 /* ---- hashing beside the scan ---------------------------------------------
@@ -269,11 +462,13 @@ static void hasher_stop(Hasher *H) {
 }
 
 /* scan verifies data[0..n) (which has a NUL at n). Each verified line gets
-** a NUL in place of its newline. With keep, verified records are added to
-** keep->recs, every tree in the memory of the first one's, so that they
-** take one allocation per many records and free_recs frees them at once;
-** otherwise each tree is freed when its line is checked. */
-static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
+** a NUL in place of its newline. A line is checked without a tree when
+** check_fast can (check_line judges the rest). With keep, verified records
+** are added to keep->recs; with eager too, every record's tree is built
+** as it is checked (for a reader that reads them all), in the store's
+** pool, so that they take one allocation per many records and free_recs
+** frees them at once. */
+static void scan(char *data, size_t n, Journal *keep, int eager, Scan *sc) {
   size_t off = 0;
   uint64_t seq = 0;
   Hasher H;
@@ -286,6 +481,9 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
     size_t len = nl ? (size_t)(nl - (data + off)) : n - off;
     int unparsed;
     Json *o;
+    const char *type = NULL;
+    size_t tlen = 0;
+    uint64_t keys = 0;
     uint8_t h[SHA256_BYTES];
     sc->bad = seq;
     sc->bad_off = off;
@@ -294,7 +492,9 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
       snprintf(sc->why, sizeof sc->why, "the last line has no final newline (a write was interrupted)");
       break;
     }
-    if (check_line(data + off, len, seq, sc->prev, keep && keep->nrecs ? keep->recs[0].json : NULL,
+    o = NULL;
+    if ((eager || !check_fast(data + off, len, seq, sc->prev, &type, &tlen, &keys)) &&
+        check_line(data + off, len, seq, sc->prev, keep && keep->store ? keep->store->pool : NULL,
                    &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
       ** well-formed record with a wrong chain: see journal.h. */
@@ -304,7 +504,7 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
     hasher_digest(&H, (size_t)seq, data + off, len, h);
     sha256_hex(h, sc->prev);
     if (!H.running) *nl = '\0';
-    if (keep) keep_record(keep, data + off, len, off, seq, o);
+    if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys);
     else json_free(o);
     seq++;
     off += len + 1;
@@ -328,8 +528,9 @@ static void scan(char *data, size_t n, Journal *keep, Scan *sc) {
 /* ---- opening, setting aside, appending -------------------------------- */
 
 static void free_recs(Journal *j) {
-  /* every record's tree is in the first one's memory (see scan) */
-  if (j->nrecs) json_free(j->recs[0].json);
+  /* every record's tree is in the store's pool */
+  free_store(j->store);
+  j->store = NULL;
   mem_free(j->recs);
   j->recs = NULL;
   j->nrecs = j->caprecs = 0;
@@ -462,7 +663,7 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
   j->caprecs = n / 100 + 16;
   j->recs = mem_alloc(j->caprecs * sizeof *j->recs);
   if (j->caprecs * sizeof *j->recs >= ((size_t)4 << 20)) mem_advise_huge(j->recs, j->caprecs * sizeof *j->recs);
-  scan(j->data, n, j, &sc);
+  scan(j->data, n, j, 0, &sc);
   if (sc.state == SCAN_DAMAGED) {
     snprintf(err, errlen,
              "journal.jsonl: record %" PRIu64 " (line %" PRIu64 ") is damaged: %s; refusing to resume",
@@ -522,6 +723,8 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   uint8_t h[SHA256_BYTES];
   Json *o;
   int unparsed;
+  const char *tp;
+  size_t tlen;
 
   if (j->fd < 0) {
     snprintf(err, errlen, "journal.jsonl: not open");
@@ -546,11 +749,13 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   }
   buf_putc(&line, '}');
   /* Write only what jrn_open will accept back. */
-  if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
-    buf_free(&line);
-    return poison(j, err, errlen, "%s: refusing to write a bad %s record: %s", j->path, type, why);
+  if (!check_fast(line.p, line.n, j->seq, j->prev, &tp, &tlen, NULL)) {
+    if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
+      buf_free(&line);
+      return poison(j, err, errlen, "%s: refusing to write a bad %s record: %s", j->path, type, why);
+    }
+    json_free(o);
   }
-  json_free(o);
   sha256(line.p, line.n, h);
   sha256_hex(h, next);
   buf_putc(&line, '\n');
@@ -623,7 +828,7 @@ static int verify_file(const char *path, JrnVerifyReport *rep, Journal *keep) {
     return -1;
   }
   close(fd);
-  scan(data, n, keep, &sc);
+  scan(data, n, keep, keep != NULL, &sc);
   if (keep) keep->data = data;
   else mem_free(data);
   rep->nrecs = sc.nvalid;

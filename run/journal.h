@@ -104,15 +104,39 @@
 /* Record types are at most this long. */
 #define JRN_TYPE_MAX 64
 
-/* A record read by jrn_open. */
+/* A record read by jrn_open. Reading it does not build its JSON tree:
+** jrn_open only checks it (json_scan_object, or json_parse when that is
+** unsure), so ask for what you need with the jrn_rec_* functions below;
+** jrn_rec_json builds the whole tree on first use and keeps it. */
+struct JrnStore;
 typedef struct JrnRecord {
   const char *line;    /* the line's bytes, NUL-terminated where its newline was */
   size_t len;          /* bytes in line */
   uint64_t offset;     /* where the line starts in the file */
   uint64_t seq;
-  const char *type;    /* the record's "type", inside json */
-  Json *json;          /* the whole record as parsed */
+  const char *type;    /* the record's "type", NUL-terminated (kept by the journal) */
+  Json *json;          /* the whole record once parsed, else NULL: use jrn_rec_json */
+  size_t tail;         /* where the members after "type" begin in line (its ','
+                       ** or '}'), 0 if not known */
+  uint64_t keys;       /* json_key_bit of each top-level key, or'd */
+  struct JrnStore *store;   /* the journal's memory for parsed records */
 } JrnRecord;
+
+/* jrn_rec_json returns the whole record as a JSON object, parsing it on
+** first use; the tree lives until jrn_close. */
+Json *jrn_rec_json(const JrnRecord *r);
+/* jrn_rec_field returns the value of the record's member key (NULL if it
+** has none), parsing only that value unless the whole tree is there
+** already; it lives until jrn_close. Each call parses again: keep it. */
+const Json *jrn_rec_field(const JrnRecord *r, const char *key);
+/* jrn_rec_has says whether the record has a member key. */
+int jrn_rec_has(const JrnRecord *r, const char *key);
+/* jrn_rec_num is json_num(json_get(jrn_rec_json(r), key), ok) without
+** the tree for the usual small whole numbers. */
+double jrn_rec_num(const JrnRecord *r, const char *key, int *ok);
+/* jrn_rec_str_is says whether the member key is a string equal to the
+** NUL-terminated s. */
+int jrn_rec_str_is(const JrnRecord *r, const char *key, const char *s);
 
 typedef struct Journal {
   int fd;              /* journal.jsonl, open for appending; -1 when closed */
@@ -120,6 +144,7 @@ typedef struct Journal {
   char *path;          /* DIR/journal.jsonl */
   char *data;          /* the file as jrn_open read it; records point into it */
   JrnRecord *recs;     /* the records jrn_open read (appended ones are not added) */
+  struct JrnStore *store;   /* record types and parsed trees (jrn_rec_json) */
   size_t nrecs, caprecs;
   uint64_t seq;        /* the seq of the next record */
   char prev[65];       /* hex SHA-256 of the last record's line, or 64 zeros */
@@ -214,7 +239,9 @@ int jrn_close(Journal *j);
 int jrn_verify_file(const char *path, JrnVerifyReport *rep);
 /* jrn_read_file is jrn_verify_file that also keeps the records that
 ** verified in *j (recs, nrecs and data; not open for appending), so that
-** a reader parses the file once; jrn_close(j) frees them. It returns as
+** a reader parses the file once; jrn_close(j) frees them. Unlike
+** jrn_open it builds every record's tree as it checks it (jrn_rec_json
+** then costs nothing), for readers that read them all (run/runread.c). It returns as
 ** jrn_verify_file does, and nothing in *j to free when it returns -1. */
 int jrn_read_file(const char *path, JrnVerifyReport *rep, Journal *j);
 

@@ -111,7 +111,7 @@ int rr_load(RrJournal *L, const char *dir) {
       snprintf(L->why, sizeof L->why, "record %zu has no type", i);
       break;
     }
-    L->rec[i] = r->json;
+    L->rec[i] = jrn_rec_json(r);
     L->line[i] = r->line;
     L->len[i] = r->len;
     L->n++;

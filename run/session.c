@@ -216,12 +216,16 @@ static void done_before(Session *S) {
   size_t k;
   memset(S->before, 0, S->p->nsteps * sizeof *S->before);
   for (k = 0; k < S->jr.nrecs; k++) {
-    const Json *r = S->jr.recs[k].json;
-    const char *sn = json_str(json_get(r, "step"), NULL), *st = json_str(json_get(r, "state"), NULL);
+    const Json *r;
+    const char *sn, *st;
     int i, ok;
     double d;
     StepOutcome *o;
-    if (strcmp(S->jr.recs[k].type, "step_end") != 0 || json_get(r, "undo") || !sn || !st) continue;
+    if (strcmp(S->jr.recs[k].type, "step_end") != 0) continue;
+    r = jrn_rec_json(&S->jr.recs[k]);
+    sn = json_str(json_get(r, "step"), NULL);
+    st = json_str(json_get(r, "state"), NULL);
+    if (json_get(r, "undo") || !sn || !st) continue;
     if ((i = prog_find_step(S->p, sn)) < 0) continue;
     o = &S->before[i];
     o->state = strcmp(st, "ok") == 0 ? STEP_OK : strcmp(st, "recovered") == 0 ? STEP_RECOVERED : STEP_FAILED;
@@ -347,7 +351,7 @@ static int trail_check(Session *S, RunArgs *a) {
 /* resume_record checks a continued run against the runbook and its
 ** params, then writes resume. Returns 0 or an exit code. */
 static int resume_record(Session *S, RunArgs *a) {
-  const Json *start = S->jr.recs[0].json;
+  const Json *start = jrn_rec_json(&S->jr.recs[0]);
   const char *was_sha = json_str(json_get(start, "source_sha256"), NULL);
   char hex[65], why[1024];
   Buf f = BUF_INIT;
@@ -357,7 +361,7 @@ static int resume_record(Session *S, RunArgs *a) {
   ** goes on with: compare with the last accepted version */
   for (k = S->jr.nrecs; k-- > 1;)
     if (S->jr.recs[k].type && strcmp(S->jr.recs[k].type, "accept_changes") == 0) {
-      const char *acc = json_str(json_get(S->jr.recs[k].json, "new_sha256"), NULL);
+      const char *acc = json_str(json_get(jrn_rec_json(&S->jr.recs[k]), "new_sha256"), NULL);
       if (acc) was_sha = acc;
       break;
     }
@@ -466,9 +470,10 @@ int session_lost(Session *S) {
 
 /* is_interactive_record says whether record type t (with json r) can only
 ** come from the REPL: then the journal is an action log to replay in order. */
-static int is_interactive_record(const char *t, const Json *r) {
+static int is_interactive_record(const JrnRecord *r) {
+  const char *t = r->type;
   if (strcmp(t, "repl_start") == 0 || strcmp(t, "improvised_start") == 0 || strcmp(t, "skip") == 0) return 1;
-  return strcmp(t, "step_start") == 0 && json_get(r, "undo") != NULL;
+  return strcmp(t, "step_start") == 0 && jrn_rec_has(r, "undo");
 }
 
 int session_open(Session *S, RunArgs *a) {
@@ -527,9 +532,9 @@ again:
     for (k = 0; k < S->jr.nrecs; k++) {
       if (strcmp(S->jr.recs[k].type, "run_end") == 0) {
         S->finished = 1;
-        S->end_state = json_str(json_get(S->jr.recs[k].json, "state"), NULL);
+        S->end_state = json_str(json_get(jrn_rec_json(&S->jr.recs[k]), "state"), NULL);
       }
-      if (is_interactive_record(S->jr.recs[k].type, S->jr.recs[k].json)) S->interactive_log = 1;
+      if (is_interactive_record(&S->jr.recs[k])) S->interactive_log = 1;
     }
     if (S->finished && strcmp(S->cmd, "repl") == 0 && !a->run_id) {
       /* The REPL on a runbook whose latest run ended: a fresh run. */
@@ -710,7 +715,7 @@ int session_answer(Session *S, const char *what, const char *role, const char *n
     /* the role the gate waits for, from its gate_wait record */
     size_t i;
     for (i = S->jr.nrecs; i-- > 0 && !role;)
-      if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(S->jr.recs[i].json, "role"), NULL);
+      if (strcmp(S->jr.recs[i].type, "gate_wait") == 0) role = json_str(json_get(jrn_rec_json(&S->jr.recs[i]), "role"), NULL);
   }
   return answer_pending(&S->jr, S->cmd, S->id, what, role, S->vm.operator_name, note, S->p, keyfile);
 }
@@ -781,10 +786,16 @@ static Action *actions(const Session *S, size_t *nout) {
   int *uopen = mem_calloc((p->nsteps + 1) * sizeof *uopen);
   for (i = 0; i < S->jr.nrecs; i++) {
     const char *t = S->jr.recs[i].type;
-    const Json *r = S->jr.recs[i].json;
-    const char *sn = json_str(json_get(r, "step"), NULL);
-    int k = sn ? prog_find_step(p, sn) : -1;
+    const Json *r;
+    const char *sn;
+    int k;
     Action a;
+    if (strcmp(t, "step_start") != 0 && strcmp(t, "step_end") != 0 && strcmp(t, "skip") != 0 &&
+        strcmp(t, "improvised_start") != 0)
+      continue;   /* the rest are not actions: no need to parse them */
+    r = jrn_rec_json(&S->jr.recs[i]);
+    sn = json_str(json_get(r, "step"), NULL);
+    k = sn ? prog_find_step(p, sn) : -1;
     memset(&a, 0, sizeof a);
     a.rec = i;
     a.step = k;
@@ -827,11 +838,13 @@ static int max_attempt(const Session *S, int k, size_t rec) {
   int top = 0;
   size_t i;
   for (i = 0; i < rec && i < S->jr.nrecs; i++) {
-    const Json *r = S->jr.recs[i].json;
+    const Json *r;
     const char *sn;
     int ok;
     double at;
-    if (strcmp(S->jr.recs[i].type, "step_start") != 0 || json_get(r, "undo")) continue;
+    if (strcmp(S->jr.recs[i].type, "step_start") != 0) continue;
+    r = jrn_rec_json(&S->jr.recs[i]);
+    if (json_get(r, "undo")) continue;
     sn = json_str(json_get(r, "step"), NULL);
     if (!sn || strcmp(sn, S->p->steps[k].name) != 0) continue;
     at = json_num(json_get(r, "attempt"), &ok);
@@ -845,11 +858,10 @@ static uint64_t effects_before(const Session *S, size_t rec) {
   uint64_t top = 0;
   size_t i;
   for (i = 0; i < rec; i++) {
-    const Json *r = S->jr.recs[i].json;
     int ok;
     double n;
-    if (strcmp(S->jr.recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
-    n = json_num(json_get(r, "n"), &ok);
+    if (strcmp(S->jr.recs[i].type, "effect_start") != 0 || jrn_rec_has(&S->jr.recs[i], "lane")) continue;
+    n = jrn_rec_num(&S->jr.recs[i], "n", &ok);
     if (ok && n + 1 > (double)top) top = (uint64_t)n + 1;
   }
   return top;

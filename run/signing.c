@@ -326,19 +326,23 @@ static int check_one(const Json *r, const Program *p, const char *run, const cha
 }
 
 int sign_check_journal(const Journal *j, const Program *p, char *why, size_t whylen) {
-  const Json *start = j->nrecs ? j->recs[0].json : NULL;
+  const Json *start = j->nrecs ? jrn_rec_json(&j->recs[0]) : NULL;
   const char *run = json_str(json_get(start, "run"), NULL), *sha = json_str(json_get(start, "source_sha256"), NULL);
   size_t i, k;
   int nver = 0;
   for (i = 0; i < j->nrecs; i++) {
-    const Json *r = j->recs[i].json, *e = NULL, *gw = NULL;
+    const Json *r, *e = NULL, *gw = NULL;
     const char *kind, *what, *step, *role_end;
     char roles[256], fp[SSHKEY_FP_MAX], w[700];
     char seen[16][SSHKEY_FP_MAX];
     size_t ei = 0;
     int ok, keyed = 0, need = 0, nseen = 0;
     double n;
-    if (strcmp(j->recs[i].type, "effect_start") != 0 || json_get(r, "lane")) continue;
+    /* the type, lane and kind first: only gates' records are parsed */
+    if (strcmp(j->recs[i].type, "effect_start") != 0 || jrn_rec_has(&j->recs[i], "lane") ||
+        !jrn_rec_str_is(&j->recs[i], "kind", "gate"))
+      continue;
+    r = jrn_rec_json(&j->recs[i]);
     kind = json_str(json_get(r, "kind"), NULL);
     what = json_str(json_get(r, "what"), NULL);
     if (!kind || strcmp(kind, "gate") != 0 || !what) continue;
@@ -352,10 +356,9 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
       n = json_num(json_get(r, "n"), &ok);
       if (!ok) continue;
       for (k = i + 1; k < j->nrecs && !e; k++) {
-        const Json *x = j->recs[k].json;
-        double m = json_num(json_get(x, "n"), &ok);
-        if (ok && m == n && !json_get(x, "lane") && strcmp(j->recs[k].type, "effect_end") == 0) {
-          e = x;
+        double m = jrn_rec_num(&j->recs[k], "n", &ok);
+        if (ok && m == n && !jrn_rec_has(&j->recs[k], "lane") && strcmp(j->recs[k].type, "effect_end") == 0) {
+          e = jrn_rec_json(&j->recs[k]);
           ei = k;
         }
       }
@@ -392,9 +395,10 @@ int sign_check_journal(const Journal *j, const Program *p, char *why, size_t why
     if (!ok) continue;
     step = json_str(json_get(r, "step"), NULL);
     for (k = i + 1; k < j->nrecs && !e; k++) {
-      const Json *x = j->recs[k].json;
-      double m = json_num(json_get(x, "n"), &ok);
-      if (!ok || m != n || json_get(x, "lane")) continue;
+      const Json *x;
+      double m = jrn_rec_num(&j->recs[k], "n", &ok);
+      if (!ok || m != n || jrn_rec_has(&j->recs[k], "lane")) continue;
+      x = jrn_rec_json(&j->recs[k]);
       if (strcmp(j->recs[k].type, "gate_wait") == 0) {
         gw = x;
         need = (int)json_num(json_get(gw, "need"), &ok);
@@ -470,8 +474,8 @@ int sign_check_run(const char *dir, char *why, size_t whylen) {
   if (jrn_open(&j, dir, 0, NULL, why, whylen) != 0) return -1;
   int approvals = 0;
   for (i = 0; i < j.nrecs; i++) {
-    const char *what = json_str(json_get(j.recs[i].json, "what"), NULL);
-    if (strcmp(j.recs[i].type, "effect_end") == 0 && json_get(j.recs[i].json, "signature")) gates++;
+    const char *what = json_str(json_get(jrn_rec_json(&j.recs[i]), "what"), NULL);
+    if (strcmp(j.recs[i].type, "effect_end") == 0 && json_get(jrn_rec_json(&j.recs[i]), "signature")) gates++;
     if (strcmp(j.recs[i].type, "effect_start") == 0 && what &&
         (strncmp(what, "approve ", 8) == 0 || strncmp(what, "manual ", 7) == 0 || strncmp(what, "ask ", 4) == 0))
       approvals++;
@@ -485,12 +489,12 @@ int sign_check_run(const char *dir, char *why, size_t whylen) {
     snprintf(why, whylen, "the run keeps no copy of its runbook (%s), so its approvals cannot be checked", src);
     goto done;
   }
-  if (!(p = sign_run_program(dir, j.nrecs ? j.recs[0].json : NULL))) {
+  if (!(p = sign_run_program(dir, j.nrecs ? jrn_rec_json(&j.recs[0]) : NULL))) {
     snprintf(why, whylen, "the run's copy of its runbook (%s) does not compile", src);
     goto unsure;
   }
   sha256_hex(p->src_sha256, hex);
-  was = json_str(json_get(j.nrecs ? j.recs[0].json : NULL, "source_sha256"), NULL);
+  was = json_str(json_get(j.nrecs ? jrn_rec_json(&j.recs[0]) : NULL, "source_sha256"), NULL);
   if (!was || strcmp(was, hex) != 0) {
     snprintf(why, whylen, "the run's copy of its runbook (%s) has SHA-256 %s, not the run's %s", src, hex,
              was ? was : "(none)");

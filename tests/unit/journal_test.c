@@ -207,12 +207,12 @@ static void test_append_reopen(void) {
     const JrnRecord *r = &j.recs[i];
     uint8_t h[32];
     size_t n;
-    const char *s = json_str(json_get(r->json, "s"), &n);
+    const char *s = json_str(json_get(jrn_rec_json(r), "s"), &n);
     snprintf(want, sizeof want, "{\"seq\":%d,\"prev\":\"%s", i, prev);
     ok = r->seq == (uint64_t)i && strncmp(r->line, want, strlen(want)) == 0 &&
          strlen(r->line) == r->len &&
          strcmp(r->type, i < 100 ? "log" : "run_end") == 0 &&
-         (i == 100 || (json_num(json_get(r->json, "n"), NULL) == i && s && strcmp(s, "caf\xc3\xa9") == 0));
+         (i == 100 || (json_num(json_get(jrn_rec_json(r), "n"), NULL) == i && s && strcmp(s, "caf\xc3\xa9") == 0));
     if (!ok) printf("# record %d: %s\n", i, r->line);
     sha256(r->line, r->len, h);
     sha256_hex(h, prev);
@@ -220,7 +220,7 @@ static void test_append_reopen(void) {
   CHECK(ok, "every record has its seq, the previous line's hash, its type and fields");
   CHECK(memcmp(j.prev, prev, 65) == 0, "the journal's prev is the hash of the last line");
   {
-    const char *t = json_str(json_get(j.recs[5].json, "time"), NULL);
+    const char *t = json_str(json_get(jrn_rec_json(&j.recs[5]), "time"), NULL);
     CHECK(t && strlen(t) == 24 && t[4] == '-' && t[10] == 'T' && t[19] == '.' && t[23] == 'Z',
           "time is RFC 3339 UTC with milliseconds: %s", t ? t : "(none)");
   }
@@ -424,7 +424,7 @@ static void test_long(void) {
         "jrn_open reads all %d records (%s)", N, err);
   for (k = 0; k < j.nrecs && ok; k++)
     ok = j.recs[k].seq == k && strlen(j.recs[k].line) == j.recs[k].len && strcmp(j.recs[k].type, "log") == 0 &&
-         json_num(json_get(j.recs[k].json, "i"), NULL) == (double)k;
+         json_num(json_get(jrn_rec_json(&j.recs[k]), "i"), NULL) == (double)k;
   CHECK(ok, "each record is parsed, and its line ends in a NUL where its newline was");
   CHECK(jrn_append(&j, "log", "\"i\":-1", err, sizeof err) == 0, "and appends after it (%s)", err);
   jrn_close(&j);
