@@ -550,6 +550,20 @@ again:
       }
       goto again;
     }
+    if (a->after) {
+      /* --after links a run as it starts: a run that goes on keeps its own */
+      const char *was = json_str(json_get(jrn_rec_json(&S->jr.recs[0]), "after"), NULL);
+      if (!was || strcmp(was, a->after) != 0) {
+        char was_txt[700];
+        if (was) snprintf(was_txt, sizeof was_txt, "as the backout of run %s", was);
+        else snprintf(was_txt, sizeof was_txt, "without --after");
+        fprintf(stderr, "rbk %s: --after %s: run %s was started %s, and --after only links a run as it starts\n",
+                S->cmd, a->after, S->id, was_txt);
+        fprintf(stderr, "hint: 'rbk %s --new --after %s %s' starts a new run; without --after this one goes on\n",
+                S->cmd, a->after, file);
+        return EXIT_USAGE;
+      }
+    }
     /* --retry-failed reopens a run that ended failed (run/fleet.c retries its failed hosts) */
     if (S->finished && a->retry_failed && S->end_state && strcmp(S->end_state, "failed") == 0) S->finished = 0;
     if (S->finished) return 0;

@@ -155,6 +155,37 @@ expect_match "$(tail -1 ".rbk/runs/$R/journal.jsonl")" "\"type\":\"link\",\"run\
 expect_match "$("$RBK" report "$B")" "What triggered the backout\\? \\| No watch started it: a person did, as the backout of run \`$R\`; no trigger is recorded\\." \
   "(d) the report says a person started it, after which run"
 
+# ---- (d2) --after links a run as it starts, never one that goes on ----------------
+cat > gated.rbk <<'EOF2'
+runbook "Portal v2.0 gated backout" {
+  owner pm
+  role pm "John Smith"
+  role lead "Jane Doe"
+  step confirm_it { approve by lead "back it out?" }
+  step restore "Restore v1.9" { run "echo v1.9 > version.txt" }
+}
+EOF2
+"$RBK" run gated.rbk </dev/null >/dev/null 2>&1; rc=$?
+expect_eq "$rc" 3 "(d2) a backout started without --after waits at its gate"
+G=$(cat .rbk/latest/gated)
+before=$(cat ".rbk/runs/$G/journal.jsonl")
+err=$("$RBK" run --after "$R" gated.rbk </dev/null 2>&1); rc=$?
+expect_eq "$rc" 2 "(d2) rbk run --after RUN that would continue it: usage error"
+expect_match "$err" "^rbk run: --after $R: run $G was started without --after, and --after only links a run as it starts$" \
+  "(d2) saying the run was started without it"
+expect_match "$err" "^hint: 'rbk run --new --after $R gated.rbk' starts a new run" "(d2) with the command that starts a new one"
+expect_eq "$(cat ".rbk/runs/$G/journal.jsonl")" "$before" "(d2) and the waiting run's journal is untouched"
+"$RBK" run --new --after "$R" gated.rbk </dev/null >/dev/null 2>&1; rc=$?
+expect_eq "$rc" 3 "(d2) --new --after starts the backout, which waits at its gate"
+G2=$(cat .rbk/latest/gated)
+"$RBK" run --after "$R" gated.rbk </dev/null >/dev/null 2>&1; rc=$?
+expect_eq "$rc" 3 "(d2) the same --after continues it (still waiting)"
+"$RBK" run --new rollout.rbk </dev/null >/dev/null 2>&1
+R2=$(cat .rbk/latest/rollout)
+err=$("$RBK" run --after "$R2" gated.rbk </dev/null 2>&1); rc=$?
+expect_eq "$rc" 2 "(d2) --after another roll-out: refused"
+expect_match "$err" "^rbk run: --after $R2: run $G2 was started as the backout of run $R, and" "(d2) naming the run it backs out"
+
 # ---- (e) a link to nothing is refused, with nothing written -----------------
 n=$(ls .rbk/runs | wc -l)
 err=$("$RBK" run --new --started-by no-such-watch backout.rbk 2>&1); rc=$?
