@@ -152,9 +152,15 @@ static void journal(const uint8_t *data, size_t size) {
     uint64_t off = 0;
     for (i = 0; i < j.nrecs; i++) {
       const JrnRecord *r = &j.recs[i];
+      const Json *t;
       if (r->seq != i || r->offset != off || strlen(r->line) != r->len || !r->type ||
-          json_kind(r->json) != JSON_OBJ || memcmp(r->line, data + off, r->len) != 0)
+          json_kind(jrn_rec_json(r)) != JSON_OBJ || memcmp(r->line, data + off, r->len) != 0)
         broken("records", "a loaded record does not match its line");
+      /* records are read lazily: one field read alone is the whole tree's */
+      t = jrn_rec_field(r, "type");
+      if (!t || strcmp(json_str(t, NULL) ? json_str(t, NULL) : "", r->type) != 0 ||
+          json_num(jrn_rec_field(r, "seq"), NULL) != (double)i)
+        broken("records", "a record's field read alone differs from its tree");
       off += r->len + 1;
     }
     if (jrn_append(&j, "log", "\"fuzz\":{\"bytes\":\"/w==\"}", err, sizeof err) != 0)
