@@ -314,41 +314,21 @@ static void answered_since(Events *E, const Journal *j) {
   }
 }
 
-/* record_type copies a journal record's type into t: every record opens
-** with "seq", "prev" and "time", whose values hold no quote, then "type"
-** (run/journal.c), so it is the first "type" key in the line. 0 or -1. */
-static int record_type(const char *line, size_t len, char *t, size_t tn) {
-  static const char key[] = "\"type\":\"";
-  const size_t kn = sizeof key - 1;
-  const char *end = line + len, *q = line, *at, *close;
-  size_t n;
-  while ((q = memchr(q, '"', (size_t)(end - q))) != NULL && (size_t)(end - q) > kn && memcmp(q, key, kn) != 0) q++;
-  if (!q || (size_t)(end - q) <= kn) return -1;
-  at = q + kn;
-  if (!(close = memchr(at, '"', (size_t)(end - at)))) return -1;
-  n = (size_t)(close - at);
-  if (n == 0 || n >= tn) return -1;
-  memcpy(t, at, n);
-  t[n] = '\0';
-  return 0;
-}
-
-static void on_record(void *ud, const Journal *j, const char *line, size_t len) {
+static void on_record(void *ud, const Journal *j, const char *rtype, const char *line, size_t len) {
   Events *E = ud;
   char why[128];
   Json *r;
-  if (!emitting(E)) {   /* only the status page listens: it needs the type */
-    char t[64];
-    if (E->changed && record_type(line, len, t, sizeof t) == 0) E->changed(E->changed_ud, E->dir, t, 0);
-    return;
-  }
-  r = json_parse(line, len, why, sizeof why);
   const char *type, *time;
   Buf b = BUF_INIT;
   int repl, ok;
+  long n;
+  if (!emitting(E)) {   /* only the status page listens: it needs the type */
+    if (E->changed) E->changed(E->changed_ud, E->dir, rtype, 0);
+    return;
+  }
+  r = json_parse(line, len, why, sizeof why);
   type = json_str(json_get(r, "type"), NULL);
   time = json_str(json_get(r, "time"), NULL);
-  long n;
   if (!r || !type) goto out;
   repl = json_get(r, "lane") != NULL;
   n = (long)json_num(json_get(r, "n"), &ok);

@@ -779,7 +779,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   j->size += line.n;
   j->seq++;
   memcpy(j->prev, next, 65);
-  if (j->observe) j->observe(j->observe_ud, j, line.p, line.n - 1);
+  if (j->observe) j->observe(j->observe_ud, j, type, line.p, line.n - 1);
   buf_free(&line);
   return 0;
 }

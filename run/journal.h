@@ -154,10 +154,10 @@ typedef struct Journal {
                        ** every later append fails at once, writing nothing,
                        ** until the journal is opened again */
   char broken_why[JRN_PATH_MAX + 256];   /* that failure: "PATH: cannot write record N: strerror" */
-  /* Called with each record's line (without its newline) once it has been
-  ** appended; NULL: no one listens (run/events.c listens). jrn_open
-  ** clears it: set it after each open. */
-  void (*observe)(void *ud, const struct Journal *j, const char *line, size_t len);
+  /* Called with each record's type and line (without its newline) once it
+  ** has been appended; NULL: no one listens (run/events.c listens).
+  ** jrn_open clears it: set it after each open. */
+  void (*observe)(void *ud, const struct Journal *j, const char *type, const char *line, size_t len);
   void *observe_ud;
 } Journal;
 
