@@ -11,9 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,12 +60,65 @@ static int put_page(const RrJournal *L, const char *dir, const char *path, const
   return rc;
 }
 
+/* journal_bytes is the size of the run's journal in dir, -1 if unknown. */
+static long long journal_bytes(const char *dir) {
+  char path[JRN_PATH_MAX + 32];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/journal.jsonl", dir);
+  return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* Two processes may write a run's pages at once: a writer that finishes
+** after its run has let the run go (writer_stop), and the next command
+** on the run (rbk approve, a resume). So a page made from a journal is
+** never put in place of one made from more of it: RUNDIR/status.lock
+** (mode 0600) holds how many of the journal's bytes the pages in place
+** were made from, and is locked (flock) while they are replaced.
+** page_lock locks it and reads that number into *had (-1: none); it
+** returns the descriptor, or -1 (then the pages are written unguarded,
+** as a run dir without the file can only be an old one). */
+static int page_lock(const char *dir, long long *had) {
+  char path[JRN_PATH_MAX + 32], num[32];
+  ssize_t k;
+  int fd;
+  *had = -1;
+  snprintf(path, sizeof path, "%s/status.lock", dir);
+  if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) return -1;
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      close(fd);
+      return -1;
+    }
+  }
+  if ((k = pread(fd, num, sizeof num - 1, 0)) > 0) {
+    num[k] = '\0';
+    *had = strtoll(num, NULL, 10);
+  }
+  return fd;
+}
+
+/* page_unlock records that the pages in place were made from made_from
+** bytes of the journal (when written) and lets the lock go. */
+static void page_unlock(int fd, long long made_from, int written) {
+  if (fd < 0) return;
+  if (written && made_from >= 0) {
+    char num[32];
+    int n = snprintf(num, sizeof num, "%lld\n", made_from);
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, num, (size_t)n, 0) != n) {
+      /* the next writer then finds no number and writes, as without the file */
+    }
+  }
+  close(fd);
+}
+
 /* write_pages writes the run dir's page and the extra one (may be NULL);
-** returns 0, or -1 with why in err. */
+** returns 0, or -1 with why in err. A page older than the one in place
+** (page_lock) is not written, which is no failure. */
 static int write_pages(const char *dir, const char *extra, int leaving, char *err, size_t errlen) {
   RrJournal L;
   char path[JRN_PATH_MAX + 32], ref[JRN_PATH_MAX];
-  int rc = 0;
+  long long made_from = journal_bytes(dir), had;   /* before the read: the pages show at least this much */
+  int rc = 0, lk;
   if (rr_load(&L, dir) < 0) {
     snprintf(err, errlen, "%s", L.why);
     rr_unload(&L);
@@ -72,8 +126,15 @@ static int write_pages(const char *dir, const char *extra, int leaving, char *er
   }
   ref_of(dir, ref, sizeof ref);
   snprintf(path, sizeof path, "%s/status.html", dir);
+  lk = page_lock(dir, &had);
+  if (lk >= 0 && had > made_from) {   /* a newer page is in place */
+    page_unlock(lk, made_from, 0);
+    rr_unload(&L);
+    return 0;
+  }
   if (put_page(&L, dir, path, ref, leaving, 1, err, errlen) != 0) rc = -1;
   if (extra && rc == 0 && put_page(&L, dir, extra, ref, leaving, 0, err, errlen) != 0) rc = -1;
+  page_unlock(lk, made_from, rc == 0);
   rr_unload(&L);
   return rc;
 }
@@ -235,7 +296,6 @@ static void writer_start(LivePage *lp) {
   }
   if (pid == 0) {
     int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
     setpriority(PRIO_PROCESS, 0, 19);   /* the page never takes a CPU from the run */
     signal(SIGINT, SIG_IGN);    /* Ctrl-C is the run's to handle; it then says F */
     signal(SIGQUIT, SIG_IGN);
@@ -289,13 +349,30 @@ static int tell(LivePage *lp, char kind, const char *dir, int block) {
   return rc;
 }
 
-/* writer_stop waits for the writer to end. Its SIGCHLD is taken off the
-** queue unseen, so that ending a run looks as it did before the writer
-** (nothing is delivered after the run's last journal write). */
+/* A run's end waits for the last page unless its journal is longer than
+** this: rendering a journal of 20,000 records or more takes a noticeable
+** while (a tenth of a second or more), and the person at the terminal
+** should have the prompt back at once. The writer then finishes alone:
+** it ends when that page is written, and page_lock keeps it from putting
+** its page in place of a newer one. */
+enum { DETACH_BYTES = 4 << 20 };
+
+/* writer_stop waits for the writer to end (final_dir: after telling it to
+** write the last page; a long run's writer is left to finish alone). Its
+** SIGCHLD is taken off the queue unseen, so that ending a run looks as it
+** did before the writer (nothing is delivered after the run's last
+** journal write). */
 static void writer_stop(LivePage *lp, const char *final_dir) {
   sigset_t chld, old;
   struct timespec zero = {0, 0};
   int st;
+  if (final_dir && journal_bytes(final_dir) > DETACH_BYTES) {
+    tell(lp, 'F', final_dir, 1);
+    close(lp->fd);
+    lp->fd = -1;
+    lp->pid = 0;   /* reaped by whoever reaps the run's orphans */
+    return;
+  }
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, &old);

@@ -38,7 +38,8 @@ void livepage_init(LivePage *lp, const char *cmd, const char *extra);
 ** LivePage: it writes the pages of the run in dir after a record of that
 ** type (a burst of command records at most 4 times a second; steps,
 ** gates and the run's start and end at once), and when final (the
-** process lets the run go: then it waits until the page is written). */
+** process lets the run go: then it waits until the page is written,
+** unless the journal is over 4 MiB: that writer finishes alone). */
 void livepage_changed(void *ud, const char *dir, const char *type, int final);
 /* livepage_refresh writes the pages of the run in dir once (the copy at
 ** the path the run was started with, if any), as seen by a process that
