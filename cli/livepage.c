@@ -241,7 +241,7 @@ static void writer_loop(LivePage *lp, int fd) {
     if (dirty) {
       double since = (vm_now() - lp->last) * 1000;
       int gap = gap_ms(lp, urgent);
-      wait_ms = lp->last == 0 || since >= gap ? 0 : gap - (int)since;
+      wait_ms = since >= gap ? 0 : gap - (int)since;
     }
     pf.fd = fd;
     pf.events = POLLIN;
@@ -260,6 +260,10 @@ static void writer_loop(LivePage *lp, int fd) {
         }
         n = (size_t)(nl - line);
         if (n > 1) {
+          /* the first page waits a gap too: a resume that replays a long
+          ** journal and stops, or a run that fails at once, is written
+          ** once, at the end, instead of twice */
+          if (lp->last == 0) lp->last = vm_now();
           snprintf(dir, sizeof dir, "%.*s", (int)(n - 1), line + 1);
           dirty = 1;
           if (line[0] == 'd') urgent = 1;
@@ -271,7 +275,7 @@ static void writer_loop(LivePage *lp, int fd) {
     }
     if (dirty && dir[0] && !final && !eof) {
       double since = (vm_now() - lp->last) * 1000;
-      if (lp->last == 0 || since >= gap_ms(lp, urgent)) {
+      if (since >= gap_ms(lp, urgent)) {
         dirty = urgent = 0;
         write_now(lp, dir, 0);
       }
