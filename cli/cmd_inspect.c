@@ -31,7 +31,6 @@
 #include "../base/duration.h"
 #include "../base/json.h"
 #include "../base/mem.h"
-#include "../base/shquote.h"
 #include "../vm/value.h"
 #include "args.h"
 #include "cli.h"
@@ -343,60 +342,11 @@ static void put_painted(Buf *b, int color, const char *code, const char *text, i
   for (; len < width; len++) buf_putc(b, ' ');
 }
 
-/* put_ref appends RUN as a shell word. */
-static void put_ref(Buf *b, const char *ref) {
-  const char *p;
-  for (p = ref; *p; p++)
-    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-", *p)) {
-      shquote(ref, strlen(ref), SHQ_BARE, b);
-      return;
-    }
-  buf_puts(b, ref);
-}
-
 static void flush(Buf *b, FILE *f) {
   if (b->n) fwrite(b->p, 1, b->n, f);
   buf_reset(b);
 }
 
-/* continue_cmds lists the commands that continue the run, one per line. */
-static void continue_cmds(Buf *b, const RrInfo *I, const char *ref) {
-  if (I->damaged) return;   /* resume refuses a damaged journal */
-  if (I->answer) {
-    /* answered: only the resume is left */
-  } else if (I->state == RR_S_WAITING && I->wait == RR_W_GATE) {
-    const char *kind = rr_str(I->gate, "gate"), *role = rr_str(I->gate, "role");
-    if (!kind) kind = "";
-    if (strcmp(kind, "approve") == 0) {
-      buf_puts(b, "rbk approve ");
-      put_ref(b, ref);
-      if (role && *role) {
-        buf_puts(b, " --as ");
-        put_ref(b, role);
-      }
-      buf_putc(b, '\n');
-    } else if (strcmp(kind, "manual") == 0) {
-      buf_puts(b, "rbk confirm ");
-      put_ref(b, ref);
-      buf_putc(b, '\n');
-    } else if (strcmp(kind, "ask") == 0) {
-      buf_puts(b, "rbk answer ");
-      put_ref(b, ref);
-      buf_puts(b, " yes|no\n");
-    }
-  } else if (I->state == RR_S_WAITING && I->wait == RR_W_DOUBT) {
-    buf_puts(b, "rbk answer ");
-    put_ref(b, ref);
-    buf_puts(b, " rerun|skip|done\n");
-  }
-  if (I->state == RR_S_WAITING || I->state == RR_S_INTERRUPTED) {
-    /* an undo run is continued by undoing its original again */
-    const char *of = I->start ? rr_str(I->start, "undo_of") : NULL;
-    buf_puts(b, of ? "rbk undo " : "rbk resume ");
-    put_ref(b, of ? of : ref);
-    buf_putc(b, '\n');
-  }
-}
 
 /* ---- JSON output helpers --------------------------------------------- */
 
@@ -754,7 +704,7 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *dir, co
   if (I->damaged) {
     buf_puts(&out, "\nThe journal is damaged, so the run cannot be resumed: what the records\n"
                    "after the damage said is unknown. This names the damage:\n  rbk log ");
-    put_ref(&out, ref);
+    rr_put_word(&out, ref);
     buf_puts(&out, " --verify\n");
   } else if (I->state == RR_S_WAITING && I->answer) {
     buf_puts(&out, "\n");
@@ -843,7 +793,7 @@ static void status_text(const RrInfo *I, const RrJournal *L, const char *dir, co
     }
   }
   buf_reset(&t);
-  continue_cmds(&t, I, ref);
+  rr_put_continue(&t, I, I->state, ref);
   if (t.n) {
     const char *p = t.p;
     buf_puts(&out, "\nTo continue:\n");
@@ -974,7 +924,7 @@ static void status_json(const RrInfo *I, const RrJournal *L, const char *dir, co
   }
   buf_puts(&out, ",\"continue\":[");
   buf_reset(&t);
-  continue_cmds(&t, I, ref);
+  rr_put_continue(&t, I, I->state, ref);
   if (t.n) {
     const char *p = t.p;
     int first = 1;

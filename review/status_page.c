@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "../base/mem.h"
-#include "../base/shquote.h"
 #include "../base/version.h"
 #include "../vm/value.h"
 #include "docw.h"
@@ -73,18 +72,6 @@ static void put_ms_utc(Buf *b, long long ms) {
 /* put_clean appends journal text for a cell: control characters as
 ** spaces, at most max bytes (rr_put_cstr). */
 static void put_clean(Buf *b, const char *s, size_t max) { rr_put_cstr(b, s ? s : "", max); }
-
-/* put_word appends s as one shell word for a command a person copies
-** (base/shquote.h when it needs quoting). */
-static void put_word(Buf *b, const char *s) {
-  const char *p;
-  for (p = s; *p; p++)
-    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-", *p)) {
-      shquote(s, strlen(s), SHQ_BARE, b);
-      return;
-    }
-  buf_puts(b, s);
-}
 
 static const char *rec_type(const Json *r) {
   const char *t = rr_str(r, "type");
@@ -314,14 +301,6 @@ static void section_waiting(DocW *w, Page *P) {
     buf_puts(&t, ": ");
     put_clean(&t, rr_str(I->gate, "text"), 500);
     dw_para(w, buf_cstr(&t));
-    buf_puts(&cmds, strcmp(kind, "approve") == 0 ? "rbk approve " : strcmp(kind, "manual") == 0 ? "rbk confirm " : "rbk answer ");
-    put_word(&cmds, ref);
-    if (strcmp(kind, "approve") == 0 && role && *role && !strchr(role, ',')) {
-      buf_puts(&cmds, " --as ");
-      put_word(&cmds, role);
-    }
-    if (strcmp(kind, "ask") == 0) buf_puts(&cmds, " yes|no");
-    buf_putc(&cmds, '\n');
   } else if (P->state == RR_S_WAITING && I->wait == RR_W_DOUBT) {
     long long n = -1;
     rr_int(I->doubt, "n", &n);
@@ -333,9 +312,6 @@ static void section_waiting(DocW *w, Page *P) {
     buf_puts(&t, ": it started, but its end was never recorded. Re-run it, skip it, or mark it done: ");
     put_clean(&t, rr_str(I->doubt, "what"), 500);
     dw_para(w, buf_cstr(&t));
-    buf_puts(&cmds, "rbk answer ");
-    put_word(&cmds, ref);
-    buf_puts(&cmds, " rerun|skip|done\n");
   } else if (P->state == RR_S_WAITING) {
     rr_put_waiting_for(&t, I);
     dw_para(w, buf_cstr(&t));
@@ -350,13 +326,8 @@ static void section_waiting(DocW *w, Page *P) {
     dw_para(w, buf_cstr(&t));
   }
   if (!I->damaged) {
-    /* an undo run goes on with 'rbk undo ORIGINAL', not a resume */
-    const char *of = I->start ? rr_str(I->start, "undo_of") : NULL;
-    size_t before = cmds.n;
-    buf_puts(&cmds, of ? "rbk undo " : "rbk resume ");
-    put_word(&cmds, of ? of : ref);
-    buf_putc(&cmds, '\n');
-    dw_para(w, before > 0 ? "Unblocked by, then continued with:" : "Continued with:");
+    int answers = rr_put_continue(&cmds, I, P->state, ref);
+    dw_para(w, answers ? "Unblocked by, then continued with:" : "Continued with:");
     if (w->fmt == DW_HTML) {
       const char *p = buf_cstr(&cmds);
       buf_puts(w->out, "<pre class=\"unblock\" id=\"unblock\">");
@@ -558,7 +529,7 @@ static void section_trail(DocW *w, Page *P) {
   }
   buf_puts(&b, ")</li>\n<li>Full review: <code>rbk report ");
   buf_reset(&t);
-  put_word(&t, P->o->ref);
+  rr_put_word(&t, P->o->ref);
   dw_html(&b, buf_cstr(&t));
   buf_puts(&b, " --format html</code></li>\n</ul>\n");
   dw_raw(w, DW_HTML, buf_cstr(&b));

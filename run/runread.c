@@ -19,6 +19,7 @@
 
 #include "../base/duration.h"
 #include "../base/mem.h"
+#include "../base/shquote.h"
 #include "../vm/value.h"
 #include "state.h"
 
@@ -807,4 +808,55 @@ void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
     buf_free(&e);
   }
   mem_free(h);
+}
+
+void rr_put_word(Buf *b, const char *s) {
+  const char *p;
+  for (p = s; *p; p++)
+    if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-", *p)) {
+      shquote(s, strlen(s), SHQ_BARE, b);
+      return;
+    }
+  buf_puts(b, s);
+}
+
+int rr_put_continue(Buf *b, const RrInfo *I, int state, const char *ref) {
+  int answers = 0;
+  if (I->damaged) return 0;   /* resume refuses a damaged journal */
+  if (state == RR_S_WAITING && !I->answer && I->wait == RR_W_GATE) {
+    const char *kind = rr_str(I->gate, "gate"), *role = rr_str(I->gate, "role");
+    if (!kind) kind = "";
+    if (strcmp(kind, "approve") == 0) {
+      buf_puts(b, "rbk approve ");
+      rr_put_word(b, ref);
+      if (role && *role && !strchr(role, ',')) {   /* a list of roles: whoever answers says which */
+        buf_puts(b, " --as ");
+        rr_put_word(b, role);
+      }
+      answers = 1;
+    } else if (strcmp(kind, "manual") == 0) {
+      buf_puts(b, "rbk confirm ");
+      rr_put_word(b, ref);
+      answers = 1;
+    } else if (strcmp(kind, "ask") == 0) {
+      buf_puts(b, "rbk answer ");
+      rr_put_word(b, ref);
+      buf_puts(b, " yes|no");
+      answers = 1;
+    }
+    if (answers) buf_putc(b, '\n');
+  } else if (state == RR_S_WAITING && !I->answer && I->wait == RR_W_DOUBT) {
+    buf_puts(b, "rbk answer ");
+    rr_put_word(b, ref);
+    buf_puts(b, " rerun|skip|done\n");
+    answers = 1;
+  }
+  if (state == RR_S_WAITING || state == RR_S_INTERRUPTED) {
+    /* an undo run is continued by undoing its original again */
+    const char *of = I->start ? rr_str(I->start, "undo_of") : NULL;
+    buf_puts(b, of ? "rbk undo " : "rbk resume ");
+    rr_put_word(b, of ? of : ref);
+    buf_putc(b, '\n');
+  }
+  return answers;
 }

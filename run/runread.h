@@ -154,6 +154,19 @@ void rr_put_who(Buf *b, const char *prefix, const Json *g);
 void rr_put_answer(Buf *b, const RrInfo *I);
 /* rr_put_waiting_for appends what a waiting run waits for, in short. */
 void rr_put_waiting_for(Buf *b, const RrInfo *I);
+/* rr_put_word appends s as one shell word for a command a person copies
+** (base/shquote.h when it needs quoting). */
+void rr_put_word(Buf *b, const char *s);
+/* rr_put_continue appends the commands a person types to go on with a run
+** in state (an RR_S_*; the status page shows a run its process has let go
+** as interrupted) whose run is ref, one per line: the one that answers
+** its gate or its effect in doubt, unless answered already (rbk approve
+** RUN --as ROLE, confirm, answer RUN yes|no, answer RUN rerun|skip|done),
+** then the one that continues it (rbk resume RUN, or rbk undo ORIGINAL
+** for an undo run); nothing for a damaged journal. Returns how many lines
+** answer something (0 or 1). rbk status and the status page both show
+** them. */
+int rr_put_continue(Buf *b, const RrInfo *I, int state, const char *ref);
 /* rr_put_summary appends the one-line state: "succeeded", "waiting: ...". */
 void rr_put_summary(Buf *b, const RrInfo *I);
 /* rr_run_secs gives the run's duration from its start to its end (or its

@@ -183,6 +183,9 @@ W=$(latest two)
 expect_match "$out" "1 of 2 signed approvals; the gate waits for another signer" "(c) REPL: the first signature is recorded"
 expect_match "$out" 'to go on: :approve ROLE "note" \(ROLE one of lead,ops' "(c) the waiting gate names the command"
 ! grep -q 'a ran' <<<"$out"; ok $? "(c) one signature does not open the gate"
+rbk status "$W"
+expect_match "$(flat "$out")" "To continue:   rbk approve $W   rbk resume $W" "(c) rbk status: approve, with no --as for a gate of two roles"
+! grep -q -- '--as lead,ops' <<<"$out"; ok $? "(c) ... (never --as lead,ops, which no role is)"
 expect_eq "$(journal "$W" | jq -r 'select(.type=="approval") | [.role,.fingerprint] | @tsv')" "$(printf 'lead\t%s' "$LEAD_FP")" "(c) an approval record signed by the lead key"
 out=$(cd "$T" && printf '%s\n' ':approve lead "again"' ':approve ops "second"' ':next' ':next' ':confirm "seated"' ':next' | timeout 60 "$RBK" repl --run "$W" --key "$T/lead2" 2>&1)
 expect_match "$(flat "$out")" "refused, nothing recorded: signed by key $(re "$(fp "$T/lead2.pub")"), which role lead does not accept" "(c) REPL: a key the role does not list is refused"
