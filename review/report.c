@@ -599,7 +599,7 @@ static void on_step(Rb *b, const Json *rec, int end) {
 
 static void on_record(Rb *b, size_t i) {
   const Json *rec = b->L->rec[i];
-  const char *type = rr_str(rec, "type");
+  const char *type = b->L->type[i];
   Buf t = BUF_INIT, w = BUF_INIT;
   /* An improvisation ends with its improvised_end; one whose process died
   ** ends at the next record of another process or of a step. */
@@ -1058,12 +1058,16 @@ static void hosts_of(Rb *b) {
   size_t i, k, cap = 0;
   for (i = 0; i < b->L->n; i++) {
     const Json *x = b->L->rec[i];
-    const char *t = rr_str(x, "type"), *step = rr_str(x, "step"), *host = rr_str(x, "host"), *st = rr_str(x, "state");
-    const Json *u = json_get(x, "undo");
-    int isb = 0, undo = u && json_bool(u, &isb) && isb;
+    const char *t = b->L->type[i], *step, *host, *st;
+    const Json *u;
+    int isb = 0, undo;
     long long a = 0;
     RepHost *h;
-    if (!t || strcmp(t, "host_end") != 0 || !step || !host || !st) continue;
+    if (strcmp(t, "host_end") != 0) continue;   /* the type first: most records are effects */
+    step = rr_str(x, "step"), host = rr_str(x, "host"), st = rr_str(x, "state");
+    if (!step || !host || !st) continue;
+    u = json_get(x, "undo");
+    undo = u && json_bool(u, &isb) && isb;
     for (k = 0; k < r->nhosts; k++)
       if (strcmp(r->hosts[k].step, step) == 0 && strcmp(r->hosts[k].host, host) == 0 && r->hosts[k].undo == undo) break;
     if (k == r->nhosts) h = PUSH(r->hosts, r->nhosts, cap);

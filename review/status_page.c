@@ -73,11 +73,6 @@ static void put_ms_utc(Buf *b, long long ms) {
 ** spaces, at most max bytes (rr_put_cstr). */
 static void put_clean(Buf *b, const char *s, size_t max) { rr_put_cstr(b, s ? s : "", max); }
 
-static const char *rec_type(const Json *r) {
-  const char *t = rr_str(r, "type");
-  return t ? t : "";
-}
-
 /* ---- the parts -------------------------------------------------------- */
 
 /* current_step is the index in r.steps of the step running now (or where
@@ -97,7 +92,7 @@ static long long last_step_start(const Page *P, const char *name) {
   long long ms = 0;
   while (i-- > 0) {
     const Json *r = P->L->rec[i];
-    if (strcmp(rec_type(r), "step_start") == 0 && rr_str(r, "step") && strcmp(rr_str(r, "step"), name) == 0) {
+    if (strcmp(P->L->type[i], "step_start") == 0 && rr_str(r, "step") && strcmp(rr_str(r, "step"), name) == 0) {
       rr_parse_time(rr_str(r, "time"), &ms);
       break;
     }
@@ -111,7 +106,9 @@ static void hosts_now(const Page *P, const char *name, Buf *b) {
   const char **open = mem_calloc((P->L->n + 1) * sizeof *open);
   for (i = 0; i < P->L->n; i++) {
     const Json *r = P->L->rec[i];
-    const char *t = rec_type(r), *s = rr_str(r, "step"), *h = rr_str(r, "host");
+    const char *t = P->L->type[i], *s, *h;
+    if (strncmp(t, "host_", 5) != 0) continue;   /* the type first: most records are effects */
+    s = rr_str(r, "step"), h = rr_str(r, "host");
     if (!s || !h || strcmp(s, name) != 0) continue;
     if (strcmp(t, "host_start") == 0) {
       for (k = 0; k < n && strcmp(open[k], h) != 0; k++) {}
@@ -230,14 +227,14 @@ static const Json *gate_at_terminal(const Page *P) {
   const Json *g = NULL;
   for (i = 0; i < P->L->n; i++) {
     const Json *r = P->L->rec[i];
-    const char *t = rec_type(r);
+    const char *t = P->L->type[i];
     if (strcmp(t, "effect_start") == 0 && rr_str(r, "kind") && strcmp(rr_str(r, "kind"), "gate") == 0 &&
         !json_get(r, "lane")) {
       long long n, m;
       int open = rr_int(r, "n", &n);
       for (k = i + 1; open && k < P->L->n; k++) {
         const Json *e = P->L->rec[k];
-        if ((strcmp(rec_type(e), "effect_end") == 0 || strcmp(rec_type(e), "gate_wait") == 0) &&
+        if ((strcmp(P->L->type[k], "effect_end") == 0 || strcmp(P->L->type[k], "gate_wait") == 0) &&
             !json_get(e, "lane") && rr_int(e, "n", &m) && m == n)
           open = 0;
       }
@@ -412,7 +409,7 @@ static void section_verifies(DocW *w, Page *P) {
   DwRow row;
   for (i = 0; i < P->L->n; i++) {
     const Json *r = P->L->rec[i];
-    const char *t = rec_type(r);
+    const char *t = P->L->type[i];
     long long slot;
     if (strcmp(t, "effect_start") != 0 && strcmp(t, "effect_end") != 0) continue;
     if ((slot = rr_effect_slot(r, P->L->n)) < 0) continue;
@@ -505,8 +502,10 @@ static void section_trail(DocW *w, Page *P) {
   }
   for (i = 0; i < P->L->n; i++) {
     const Json *r = P->L->rec[i];
-    const char *u = rr_str(r, "run"), *rel = rr_str(r, "relation");
-    if (strcmp(rec_type(r), "link") != 0 || !u) continue;
+    const char *u, *rel;
+    if (strcmp(P->L->type[i], "link") != 0) continue;
+    u = rr_str(r, "run"), rel = rr_str(r, "relation");
+    if (!u) continue;
     buf_reset(&t);
     buf_reset(&href);
     put_clean(&t, u, 200);

@@ -69,9 +69,11 @@ int rr_find_run(const char *run, const char *state_arg, char *dir, size_t n, cha
 void rr_unload(RrJournal *L) {
   jrn_close(&L->j);
   mem_free(L->rec);
+  mem_free(L->type);
   mem_free(L->line);
   mem_free(L->len);
   L->rec = NULL;
+  L->type = NULL;
   L->line = NULL;
   L->len = NULL;
   L->n = 0;
@@ -102,6 +104,7 @@ int rr_load(RrJournal *L, const char *dir) {
   snprintf(L->why, sizeof L->why, "%s", vr.reason);
   want = L->j.nrecs;
   L->rec = mem_calloc((want ? want : 1) * sizeof *L->rec);
+  L->type = mem_calloc((want ? want : 1) * sizeof *L->type);
   L->line = mem_calloc((want ? want : 1) * sizeof *L->line);
   L->len = mem_calloc((want ? want : 1) * sizeof *L->len);
   for (i = 0; i < want; i++) {
@@ -113,6 +116,8 @@ int rr_load(RrJournal *L, const char *dir) {
       break;
     }
     L->rec[i] = jrn_rec_json(r);
+    L->type[i] = rr_str(L->rec[i], "type");   /* once: every reader's loop asks */
+    if (!L->type[i]) L->type[i] = "";
     L->line[i] = r->line;
     L->len[i] = r->len;
     L->n++;
@@ -337,7 +342,7 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
   I->id = base;
   I->damaged = L->problem == RR_J_DAMAGED;
   I->bad = L->bad;
-  if (L->n == 0 || strcmp(rr_str(L->rec[0], "type"), "run_start") != 0) {
+  if (L->n == 0 || strcmp(L->type[0], "run_start") != 0) {
     I->state = RR_S_UNREADABLE;
     if (L->problem == RR_J_UNREADABLE) snprintf(I->why, sizeof I->why, "%s", L->why);
     else if (L->n == 0 && L->problem == RR_J_INTACT) snprintf(I->why, sizeof I->why, "the journal is empty");
@@ -372,7 +377,7 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
   for (i = 0; i < neff; i++) start_at[i] = -1;
   for (i = 1; i < L->n; i++) {
     const Json *r = L->rec[i];
-    const char *t = rr_str(r, "type");
+    const char *t = L->type[i];
     long long n;
     if (strcmp(t, "resume") == 0) {
       last_resume = (long)i;
@@ -385,6 +390,8 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
       last_paused = (long)i;
     } else if (strcmp(t, "interrupted") == 0) {
       I->intr = r;
+    } else if (t[0] != 'e' && t[0] != 's') {
+      continue;   /* none of the types below */
     } else if (json_get(r, "lane")) {
       continue;   /* the REPL's own effects: never what a run waits on */
     } else if (strcmp(t, "effect_start") == 0) {
@@ -444,14 +451,14 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
     /* rbk approve, confirm or answer journals the answer (an effect_end or
     ** a decision for effect n); the run then waits only for rbk resume */
     for (i = at >= 0 ? (size_t)at + 1 : L->n; wn >= 0 && i < L->n; i++) {
-      const char *t = rr_str(L->rec[i], "type");
+      const char *t = L->type[i];
       if ((strcmp(t, "effect_end") == 0 || strcmp(t, "decision") == 0) && rr_int(L->rec[i], "n", &m) && m == wn)
         I->answer = L->rec[i];
     }
   } else {
     long long pid = lock_pid(dir);
     I->state = RR_S_INTERRUPTED;
-    I->repl_left = L->n > 0 && rr_str(L->rec[L->n - 1], "type") && strcmp(rr_str(L->rec[L->n - 1], "type"), "repl_end") == 0;
+    I->repl_left = L->n > 0 && strcmp(L->type[L->n - 1], "repl_end") == 0;
     if (pid > 0 && pid == I->pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) I->state = RR_S_RUNNING;
     /* a command or call that started but whose end is not journaled */
     for (i = neff; i-- > 0;) {
@@ -619,8 +626,9 @@ void rr_trail(const RrJournal *L, const RrInfo *I, const char *dir, RrTrail *T) 
   }
   for (i = 0; i < L->n; i++) {
     const Json *r = L->rec[i];
-    const char *t = rr_str(r, "type"), *rel = rr_str(r, "relation");
-    if (!t || strcmp(t, "link") != 0 || !rel || !rr_str(r, "run")) continue;
+    const char *t = L->type[i], *rel;
+    if (strcmp(t, "link") != 0) continue;   /* the type first: most records are effects */
+    if (!(rel = rr_str(r, "relation")) || !rr_str(r, "run")) continue;
     if (strcmp(rel, "undo") == 0) T->undone_by = rr_str(r, "run");
     else if (strcmp(rel, "backout") == 0) T->backed_out_by = rr_str(r, "run");
   }
@@ -739,11 +747,15 @@ void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
   int ws = 4, wh = 4;
   for (i = 0; i < L->n; i++) {
     const Json *r = L->rec[i];
-    const char *t = rr_str(r, "type"), *step = rr_str(r, "step"), *host = rr_str(r, "host"), *st = rr_str(r, "state");
-    const Json *u = json_get(r, "undo");
-    int isb = 0, undo = u && json_bool(u, &isb) && isb;
+    const char *t = L->type[i], *step, *host, *st;
+    const Json *u;
+    int isb = 0, undo;
     long long a = 0;
-    if (!t || strcmp(t, "host_end") != 0 || !step || !host || !st) continue;
+    if (strcmp(t, "host_end") != 0) continue;   /* the type first: most records are effects */
+    step = rr_str(r, "step"), host = rr_str(r, "host"), st = rr_str(r, "state");
+    if (!step || !host || !st) continue;
+    u = json_get(r, "undo");
+    undo = u && json_bool(u, &isb) && isb;
     for (k = 0; k < nh; k++)
       if (strcmp(h[k].step, step) == 0 && strcmp(h[k].host, host) == 0 && h[k].undo == undo) break;
     if (k == nh) {

@@ -35,6 +35,7 @@ typedef struct RrJournal {
   char path[JRN_PATH_MAX];
   Journal j;           /* the file's bytes and its verified records, parsed once (jrn_read_file) */
   Json **rec;          /* the verified records */
+  const char **type;   /* their types (never NULL) */
   const char **line;   /* and their lines */
   size_t *len;
   size_t n;
