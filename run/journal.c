@@ -279,6 +279,7 @@ typedef struct Scan {
 struct JrnStore {
   Json *pool;          /* the first tree parsed; every other is in its memory */
   char **types;
+  size_t *tlens;       /* strlen of each */
   size_t ntypes, captypes;
   size_t last;         /* the type found last */
 };
@@ -292,14 +293,19 @@ static struct JrnStore *store_of(Journal *j) {
 static const char *intern(struct JrnStore *st, const char *t, size_t n) {
   size_t i;
   char *c;
-  if (st->ntypes && strncmp(st->types[st->last], t, n) == 0 && st->types[st->last][n] == '\0')
-    return st->types[st->last];
+  if (st->ntypes && st->tlens[st->last] == n && memcmp(st->types[st->last], t, n) == 0) return st->types[st->last];
   for (i = 0; i < st->ntypes; i++)
-    if (strncmp(st->types[i], t, n) == 0 && st->types[i][n] == '\0') {
+    if (st->tlens[i] == n && memcmp(st->types[i], t, n) == 0) {
       st->last = i;
       return st->types[i];
     }
-  if (st->ntypes == st->captypes) st->types = mem_grow(st->types, &st->captypes, st->ntypes + 1, sizeof *st->types);
+  if (st->ntypes == st->captypes) {
+    size_t cap = st->captypes;
+    st->tlens = mem_grow(st->tlens, &cap, st->ntypes + 1, sizeof *st->tlens);
+    st->types = mem_grow(st->types, &st->captypes, st->ntypes + 1, sizeof *st->types);
+    if (cap != st->captypes) st->tlens = mem_realloc(st->tlens, st->captypes * sizeof *st->tlens);
+  }
+  st->tlens[st->ntypes] = n;
   c = mem_alloc(n + 1);
   memcpy(c, t, n);
   c[n] = '\0';
@@ -314,6 +320,7 @@ static void free_store(struct JrnStore *st) {
   json_free(st->pool);
   for (i = 0; i < st->ntypes; i++) mem_free(st->types[i]);
   mem_free(st->types);
+  mem_free(st->tlens);
   mem_free(st);
 }
 
