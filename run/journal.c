@@ -341,9 +341,18 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
   r->tail = o ? 0 : (size_t)(type + tlen + 1 - line);
   r->keys = o ? ~(uint64_t)0 : keys;
   r->nmembers = -1;
+  r->n = -1;
   if (!o && ntop <= JRN_MEMBERS && len <= UINT16_MAX) {
-    size_t k;
-    for (k = 0; k < ntop; k++) r->member[k] = (uint16_t)(top[k].key - line);
+    size_t k, d;
+    for (k = 0; k < ntop; k++) {
+      r->member[k] = (uint16_t)(top[k].key - line);
+      if (top[k].klen == 1 && top[k].key[0] == 'n' && top[k].vlen >= 1 && top[k].vlen <= 15 &&
+          (top[k].val[0] != '0' || top[k].vlen == 1)) {
+        int64_t v = 0;
+        for (d = 0; d < top[k].vlen && top[k].val[d] >= '0' && top[k].val[d] <= '9'; d++) v = v * 10 + (top[k].val[d] - '0');
+        if (d == top[k].vlen) r->n = v;
+      }
+    }
     r->nmembers = (int8_t)ntop;
   }
   if (o) {
@@ -441,7 +450,12 @@ double jrn_rec_num(const JrnRecord *r, const char *key, int *ok) {
   const char *v;
   size_t vn, i;
   double d = 0;
-  int k = raw(r, key, &v, &vn);
+  int k;
+  if (r->n >= 0 && key[0] == 'n' && key[1] == '\0') {   /* read with the line: not read again */
+    if (ok) *ok = 1;
+    return (double)r->n;
+  }
+  k = raw(r, key, &v, &vn);
   if (k == 0) {
     if (ok) *ok = 0;
     return 0;

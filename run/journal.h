@@ -131,6 +131,9 @@ typedef struct JrnRecord {
   ** known; JRN_MEMBERS: there may be more after them) */
   uint16_t member[JRN_MEMBERS];
   int8_t nmembers;
+  /* the member "n" (an effect's number) when it is among those and a
+  ** whole number below 10^15, read while the line was at hand; else -1 */
+  int64_t n;
 } JrnRecord;
 
 /* jrn_rec_json returns the whole record as a JSON object, parsing it on

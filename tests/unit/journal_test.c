@@ -940,6 +940,19 @@ static void test_mapped(void) {
   CHECK(j.nrecs == 3 && jrn_rec_str_is(&j.recs[1], "h", "last") && jrn_rec_str_is(&j.recs[2], "b", "t\"w\\o") &&
           !jrn_rec_str_is(&j.recs[0], "b", "tw") && jrn_rec_num(&j.recs[0], "g", NULL) == -1500,
         "strings and numbers compare as their values");
+  CHECK(jrn_append(&j, "log", "\"x\":0,\"n\":42", err, sizeof err) == 0 &&
+          jrn_append(&j, "log", "\"n\":1.5", err, sizeof err) == 0 &&
+          jrn_append(&j, "log", "\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"n\":7", err, sizeof err) == 0,
+        "records with an effect number are written (%s)", err);
+  jrn_close(&j);
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.nrecs == 6, "and read back (%s)", err);
+  {
+    int ok1, ok2, ok3, ok4;
+    ok = j.nrecs == 6 && j.recs[3].n == 42 && j.recs[4].n == -1 && j.recs[5].n == -1 && j.recs[0].n == -1 &&
+         jrn_rec_num(&j.recs[3], "n", &ok1) == 42 && ok1 && jrn_rec_num(&j.recs[4], "n", &ok2) == 1.5 && ok2 &&
+         jrn_rec_num(&j.recs[5], "n", &ok3) == 7 && ok3 && (jrn_rec_num(&j.recs[0], "n", &ok4), !ok4);
+  }
+  CHECK(ok, "a whole effect number is read with the line, any other \"n\" from the line when asked");
   jrn_close(&j);
   mem_free(path);
   mem_free(dir);
