@@ -1220,7 +1220,8 @@ static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, ui
     sc->i++;
     scan_ws(sc);
     v = sc->i;
-    if (!scan_value(sc, 1)) return 0;
+    /* a string, the usual value, without scan_value's dispatch */
+    if (!(v < n && sc->s[v] == '"' ? scan_string(sc, &esc) : scan_value(sc, 1))) return 0;
     if (*k < maxtop) {
       top[*k].key = s + at + 1;
       top[*k].klen = sc->klen[sc->nkeys - 1];

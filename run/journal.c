@@ -98,11 +98,23 @@ static int map_all(int fd, char **out, size_t *outn) {
 
 /* ---- checking one record ---------------------------------------------- */
 
+/* TYPE_BYTE: 1 for the bytes a record type may hold after its first */
+#define R8(c) c, c, c, c, c, c, c, c
+static const unsigned char TYPE_BYTE[256] = {
+  R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),           /* 0..47 */
+  R8(1), 1, 1, 0, 0, 0, 0, 0, 0,                      /* '0'..'9' at 48..57, then 58..63 */
+  R8(0), R8(0), R8(0), 0, 0, 0, 0, 0, 0, 0, 1,        /* 64..94, '_' at 95 */
+  0, R8(1), R8(1), R8(1), 1, 1, 0, 0, 0, 0, 0,        /* 96, 'a'..'z' at 97..122, 123..127 */
+  R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+  R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0)   /* 128..255 */
+};
+#undef R8
+
 static int type_ok(const char *t, size_t n) {
   size_t i;
   if (n == 0 || n > JRN_TYPE_MAX || t[0] < 'a' || t[0] > 'z') return 0;
   for (i = 1; i < n; i++)
-    if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_')) return 0;
+    if (!TYPE_BYTE[(unsigned char)t[i]]) return 0;
   return 1;
 }
 
