@@ -76,8 +76,11 @@ static int read_all(int fd, char **out, size_t *outn) {
 ** A map of a file that shrinks underneath raises SIGBUS on a page beyond
 ** the new end. It cannot shrink while jrn_open's caller holds the run's
 ** lock (jrn_lock): only jrn_open itself cuts a journal (a torn tail), and
-** it is called under that lock; and what it cuts off is past every record
-** kept, so no record's bytes are on a page beyond the new end. */
+** the commands that execute or answer a run call it under that lock (rbk
+** log --verify's sign_check_run opens without it, but only a journal it
+** has just found intact, with no tail to cut); and what it cuts off is
+** past every record kept, so no record's bytes are on a page beyond the
+** new end. */
 static int map_all(int fd, char **out, size_t *outn) {
   struct stat st;
   void *m;

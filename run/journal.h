@@ -84,7 +84,7 @@
 ** setting it aside would silently accept.
 **
 ** OWNERSHIP AND ERRORS
-** A Journal owns its file descriptor, its copy of the file and the parsed
+** A Journal owns its file descriptor, its map (or copy) of the file and the parsed
 ** records; jrn_close frees them all. Functions that can fail return 0 or
 ** -1 and write a one-line reason into err (errlen bytes); reasons about
 ** the journal file begin "journal.jsonl: ". Nothing aborts on bad input.
@@ -202,7 +202,9 @@ int jrn_mkdirs(const char *dir, char *err, size_t errlen);
 
 /* jrn_open opens DIR/journal.jsonl, creating it (mode 0600) if create is
 ** set and it does not exist (a symbolic link or anything but a regular
-** file is refused), reads and verifies every record, sets a torn
+** file is refused), maps it read-only (or reads it, when it is empty or
+** mmap fails: see map_all in journal.c for why the map is safe under the
+** run's lock) and verifies every record, sets a torn
 ** tail aside (see above) and leaves the journal ready for jrn_append.
 ** rep (may be NULL) says what happened. On damage it fails with
 ** "journal.jsonl: record N (line N+1) is damaged: <reason>; refusing to
