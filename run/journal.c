@@ -519,7 +519,38 @@ typedef struct Hasher {
   atomic_int stop;
   pthread_t thread;
   int running;
+  /* the memory the scan will write a record into for each line: the
+  ** thread faults it in ahead of the scan (see prefault) */
+  char *ahead;
+  size_t ahead_len, ahead_done, ahead_each;
 } Hasher;
+
+/* prefault makes the pages of H->ahead that the records of the first
+** `lines` lines (and some more) will take present, zeroed, before the scan
+** writes them. Fresh memory is zeroed on its first touch, and in a VM
+** that costs more than the scan's own work on it; done here, beside the
+** hashing, the scan does not wait for it. madvise(MADV_POPULATE_WRITE)
+** changes no byte that is already there, so the scan may be writing the
+** same pages meanwhile. Where it is missing, the scan faults them in. */
+static void prefault(Hasher *H, size_t lines) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  const size_t step = (size_t)2 << 20;
+  size_t want = (lines + 8192) * H->ahead_each;
+  if (!H->ahead) return;
+  if (want > H->ahead_len) want = H->ahead_len;
+  while (H->ahead_done < want) {
+    size_t len = H->ahead_len - H->ahead_done < step ? H->ahead_len - H->ahead_done : step;
+    if (madvise(H->ahead + H->ahead_done, len, MADV_POPULATE_WRITE) != 0) {
+      H->ahead = NULL;   /* not here: the scan faults them in */
+      return;
+    }
+    H->ahead_done += len;
+  }
+#else
+  (void)H;
+  (void)lines;
+#endif
+}
 
 static void *hasher_main(void *arg) {
   Hasher *H = arg;
@@ -527,6 +558,7 @@ static void *hasher_main(void *arg) {
   while (off < H->n && k < H->cap && !atomic_load_explicit(&H->stop, memory_order_relaxed)) {
     const char *nl = memchr(H->data + off, '\n', H->n - off);
     if (!nl) break;
+    if ((k & 1023) == 0) prefault(H, k);
     sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
@@ -537,11 +569,19 @@ static void *hasher_main(void *arg) {
 
 /* hasher_start starts the thread for data[0..n); if it cannot, scan hashes
 ** every line itself. */
-static void hasher_start(Hasher *H, const char *data, size_t n) {
+static void hasher_start(Hasher *H, const char *data, size_t n, void *ahead, size_t ahead_len, size_t ahead_each) {
   memset(H, 0, sizeof *H);
   atomic_init(&H->done, 0);
   atomic_init(&H->stop, 0);
   if (n < HASH_THREAD_MIN) return;
+  if (ahead && ahead_len > 4096) {   /* whole pages only: the first one, partly in use, is left alone */
+    uintptr_t lo = ((uintptr_t)ahead + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)ahead + ahead_len) & ~(uintptr_t)4095;
+    if (hi > lo) {
+      H->ahead = (char *)lo;
+      H->ahead_len = hi - lo;
+      H->ahead_each = ahead_each;
+    }
+  }
   H->data = data;
   H->n = n;
   H->cap = n / 100 + 16;   /* a record takes 100 bytes at least */
@@ -586,7 +626,8 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
   memset(sc, 0, sizeof *sc);
   memcpy(sc->prev, ZERO_HASH, 65);
   sc->state = SCAN_INTACT;
-  hasher_start(&H, data, n);
+  hasher_start(&H, data, n, keep ? keep->recs + keep->nrecs : NULL,
+               keep ? (keep->caprecs - keep->nrecs) * sizeof *keep->recs : 0, sizeof *keep->recs);
   while (off < n) {
     const char *nl = memchr(data + off, '\n', n - off);
     size_t len = nl ? (size_t)(nl - (data + off)) : n - off;
