@@ -516,6 +516,7 @@ typedef struct Hasher {
   uint8_t (*dig)[SHA256_BYTES];   /* dig[k]: line k's SHA-256, for k < done */
   size_t cap;                     /* room in dig */
   atomic_size_t done;
+  atomic_size_t scanned;          /* lines the scan has finished (it hashes them itself when done is behind) */
   atomic_int stop;
   pthread_t thread;
   int running;
@@ -535,7 +536,7 @@ typedef struct Hasher {
 static void prefault(Hasher *H, size_t lines) {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
   const size_t step = (size_t)2 << 20;
-  size_t want = (lines + 8192) * H->ahead_each;
+  size_t want = (lines + 16384) * H->ahead_each;
   if (!H->ahead) return;
   if (want > H->ahead_len) want = H->ahead_len;
   while (H->ahead_done < want) {
@@ -558,7 +559,9 @@ static void *hasher_main(void *arg) {
   while (off < H->n && k < H->cap && !atomic_load_explicit(&H->stop, memory_order_relaxed)) {
     const char *nl = memchr(H->data + off, '\n', H->n - off);
     if (!nl) break;
-    if ((k & 1023) == 0) prefault(H, k);
+    /* only with a lead on the scan: the scan waits for no fault then,
+    ** and never hashes a line itself because this thread was faulting */
+    if ((k & 1023) == 0 && k >= atomic_load_explicit(&H->scanned, memory_order_relaxed) + 4096) prefault(H, k);
     sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
@@ -572,6 +575,7 @@ static void *hasher_main(void *arg) {
 static void hasher_start(Hasher *H, const char *data, size_t n, void *ahead, size_t ahead_len, size_t ahead_each) {
   memset(H, 0, sizeof *H);
   atomic_init(&H->done, 0);
+  atomic_init(&H->scanned, 0);
   atomic_init(&H->stop, 0);
   if (n < HASH_THREAD_MIN) return;
   if (ahead && ahead_len > 4096) {   /* whole pages only: the first one, partly in use, is left alone */
@@ -656,6 +660,7 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
       break;
     }
     hasher_digest(&H, (size_t)seq, data + off, len, h);
+    atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
     sha256_hex(h, sc->prev);
     if (nul && !H.running) nul[off + len] = '\0';
     if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys, top, ntop);
