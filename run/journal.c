@@ -533,10 +533,11 @@ typedef struct Hasher {
 ** hashing, the scan does not wait for it. madvise(MADV_POPULATE_WRITE)
 ** changes no byte that is already there, so the scan may be writing the
 ** same pages meanwhile. Where it is missing, the scan faults them in. */
-static void prefault(Hasher *H, size_t lines) {
+static void prefault(Hasher *H, size_t lines, size_t left) {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
   const size_t step = (size_t)2 << 20;
-  size_t want = (lines + 16384) * H->ahead_each;
+  /* a record takes 100 bytes at least: no more lines than that are left */
+  size_t more = left / 100 + 1 < 16384 ? left / 100 + 1 : 16384, want = (lines + more) * H->ahead_each;
   if (!H->ahead) return;
   if (want > H->ahead_len) want = H->ahead_len;
   while (H->ahead_done < want) {
@@ -550,6 +551,7 @@ static void prefault(Hasher *H, size_t lines) {
 #else
   (void)H;
   (void)lines;
+  (void)left;
 #endif
 }
 
@@ -561,7 +563,7 @@ static void *hasher_main(void *arg) {
     if (!nl) break;
     /* only with a lead on the scan: the scan waits for no fault then,
     ** and never hashes a line itself because this thread was faulting */
-    if ((k & 1023) == 0 && k >= atomic_load_explicit(&H->scanned, memory_order_relaxed) + 4096) prefault(H, k);
+    if ((k & 1023) == 0 && k >= atomic_load_explicit(&H->scanned, memory_order_relaxed) + 4096) prefault(H, k, H->n - off);
     sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
