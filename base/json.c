@@ -1220,7 +1220,8 @@ static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, ui
     sc->i++;
     scan_ws(sc);
     v = sc->i;
-    if (!scan_value(sc, 1)) return 0;
+    /* a string, the usual value, without scan_value's dispatch */
+    if (!(v < n && sc->s[v] == '"' ? scan_string(sc, &esc) : scan_value(sc, 1))) return 0;
     if (*k < maxtop) {
       top[*k].key = s + at + 1;
       top[*k].klen = sc->klen[sc->nkeys - 1];
@@ -1264,16 +1265,25 @@ int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size
 }
 
 int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys) {
+  size_t ntop;
+  return json_scan_rest_top(s, n, at, pre, npre, keys, NULL, 0, &ntop);
+}
+
+int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys,
+                       JsonSpan *top, size_t maxtop, size_t *ntop) {
   Scanner sc;
   size_t k = 0, j;
   uint64_t mask = 0;
+  *ntop = 0;
   if (npre > SCAN_KEYS || at >= n) return 0;
   sc.s = (const unsigned char *)s;
   sc.n = n;
   sc.i = at;
   sc.nkeys = 0;
   for (j = 0; j < npre; j++) {
-    if (memchr(pre[j].key, '\\', pre[j].klen)) return 0;
+    size_t b;
+    for (b = 0; b < pre[j].klen; b++)   /* short keys: a loop, not a call */
+      if (pre[j].key[b] == '\\') return 0;
     sc.key[sc.nkeys] = (const unsigned char *)pre[j].key;
     sc.klen[sc.nkeys++] = pre[j].klen;
     mask |= json_key_bit(pre[j].key, pre[j].klen);
@@ -1282,11 +1292,12 @@ int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size
   else if (s[at] != ',') return 0;
   else {
     sc.i++;
-    if (!scan_members(&sc, NULL, 0, &k, &mask)) return 0;
+    if (!scan_members(&sc, top, maxtop, &k, &mask)) return 0;
   }
   scan_ws(&sc);
   if (sc.i != n) return 0;
   if (keys) *keys = mask;
+  *ntop = k;
   return 1;
 }
 

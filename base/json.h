@@ -128,6 +128,11 @@ int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size
 ** being the ',' or '}' after them, and gives keys as json_scan_object
 ** does, pre's included. 1: certainly valid; 0: ask json_parse. */
 int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys);
+/* json_scan_rest_top is json_scan_rest that also puts where the first
+** maxtop members after pre's are in top (*ntop of them), as
+** json_scan_object does. */
+int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys,
+                       JsonSpan *top, size_t maxtop, size_t *ntop);
 /* json_key_bit is the bit of n bytes at key in json_scan_object's keys. */
 uint64_t json_key_bit(const char *key, size_t n);
 

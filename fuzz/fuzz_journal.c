@@ -153,7 +153,7 @@ static void journal(const uint8_t *data, size_t size) {
     for (i = 0; i < j.nrecs; i++) {
       const JrnRecord *r = &j.recs[i];
       const Json *t;
-      if (r->seq != i || r->offset != off || strlen(r->line) != r->len || !r->type ||
+      if (r->seq != i || r->offset != off || r->line[r->len] != '\n' || !r->type ||
           json_kind(jrn_rec_json(r)) != JSON_OBJ || memcmp(r->line, data + off, r->len) != 0)
         broken("records", "a loaded record does not match its line");
       /* records are read lazily: one field read alone is the whole tree's */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,13 +69,55 @@ static int read_all(int fd, char **out, size_t *outn) {
   return 0;
 }
 
+/* map_all maps the n bytes of fd read-only (MAP_PRIVATE), for jrn_open:
+** the file's pages are the page cache's, so nothing is zeroed or copied
+** as read_all must. 0 and the map in *out; -1 when there is nothing to
+** map (an empty file) or mmap fails, and the caller reads instead.
+** A map of a file that shrinks underneath raises SIGBUS on a page beyond
+** the new end. It cannot shrink while jrn_open's caller holds the run's
+** lock (jrn_lock): only jrn_open itself cuts a journal (a torn tail), and
+** the commands that execute or answer a run call it under that lock (rbk
+** log --verify's sign_check_run opens without it, but only a journal it
+** has just found intact, with no tail to cut); and what it cuts off is
+** past every record kept, so no record's bytes are on a page beyond the
+** new end. */
+static int map_all(int fd, char **out, size_t *outn) {
+  struct stat st;
+  void *m;
+  if (fstat(fd, &st) < 0 || st.st_size <= 0 || (uint64_t)st.st_size >= SIZE_MAX / 2) return -1;
+#ifdef MAP_POPULATE
+  m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+#else
+  m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+#endif
+  if (m == MAP_FAILED) return -1;
+#ifdef MADV_SEQUENTIAL
+  madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+#endif
+  *out = m;
+  *outn = (size_t)st.st_size;
+  return 0;
+}
+
 /* ---- checking one record ---------------------------------------------- */
+
+/* TYPE_BYTE: 1 for the bytes a record type may hold after its first */
+#define R8(c) c, c, c, c, c, c, c, c
+static const unsigned char TYPE_BYTE[256] = {
+  R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),           /* 0..47 */
+  R8(1), 1, 1, 0, 0, 0, 0, 0, 0,                      /* '0'..'9' at 48..57, then 58..63 */
+  R8(0), R8(0), R8(0), 0, 0, 0, 0, 0, 0, 0, 1,        /* 64..94, '_' at 95 */
+  0, R8(1), R8(1), R8(1), 1, 1, 0, 0, 0, 0, 0,        /* 96, 'a'..'z' at 97..122, 123..127 */
+  R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+  R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0)   /* 128..255 */
+};
+#undef R8
 
 static int type_ok(const char *t, size_t n) {
   size_t i;
   if (n == 0 || n > JRN_TYPE_MAX || t[0] < 'a' || t[0] > 'z') return 0;
   for (i = 1; i < n; i++)
-    if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_')) return 0;
+    if (!TYPE_BYTE[(unsigned char)t[i]]) return 0;
   return 1;
 }
 
@@ -173,9 +216,10 @@ bad:
 ** with the type's bytes in *type and *tlen; 0 when check_line must judge
 ** it (and say what is wrong, if anything is). */
 static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, const char **type,
-                      size_t *tlen, uint64_t *keys) {
+                      size_t *tlen, uint64_t *keys, JsonSpan *top, size_t *ntop) {
   JsonSpan m[4];
   size_t nm, i, d0, t0;
+  *ntop = (size_t)-1;   /* not known */
   uint64_t v = 0;
   /* The usual record begins exactly as jrn_append writes it: check that
   ** prefix byte by byte, and scan only the members after it. */
@@ -202,13 +246,14 @@ static int check_fast(const char *line, size_t len, uint64_t seq, const char *pr
   m[2].klen = 4;
   m[3].key = "type";
   m[3].klen = 4;
-  if (json_scan_rest(line, len, i, m, 4, keys)) {
+  if (json_scan_rest_top(line, len, i, m, 4, keys, top, JRN_MEMBERS, ntop)) {
     *type = line + t0;
     *tlen = i - 1 - t0;
     return 1;
   }
 general:
   v = 0;
+  *ntop = (size_t)-1;
   if (len == 0 || !json_scan_object(line, len, m, 4, &nm, keys) || nm < 4) return 0;
   if (m[0].klen != 3 || memcmp(m[0].key, "seq", 3) != 0 || m[0].vlen == 0 || m[0].vlen > 19) return 0;
   for (i = 0; i < m[0].vlen; i++) {
@@ -249,6 +294,7 @@ typedef struct Scan {
 struct JrnStore {
   Json *pool;          /* the first tree parsed; every other is in its memory */
   char **types;
+  size_t *tlens;       /* strlen of each */
   size_t ntypes, captypes;
   size_t last;         /* the type found last */
 };
@@ -262,14 +308,19 @@ static struct JrnStore *store_of(Journal *j) {
 static const char *intern(struct JrnStore *st, const char *t, size_t n) {
   size_t i;
   char *c;
-  if (st->ntypes && strncmp(st->types[st->last], t, n) == 0 && st->types[st->last][n] == '\0')
-    return st->types[st->last];
+  if (st->ntypes && st->tlens[st->last] == n && memcmp(st->types[st->last], t, n) == 0) return st->types[st->last];
   for (i = 0; i < st->ntypes; i++)
-    if (strncmp(st->types[i], t, n) == 0 && st->types[i][n] == '\0') {
+    if (st->tlens[i] == n && memcmp(st->types[i], t, n) == 0) {
       st->last = i;
       return st->types[i];
     }
-  if (st->ntypes == st->captypes) st->types = mem_grow(st->types, &st->captypes, st->ntypes + 1, sizeof *st->types);
+  if (st->ntypes == st->captypes) {
+    size_t cap = st->captypes;
+    st->tlens = mem_grow(st->tlens, &cap, st->ntypes + 1, sizeof *st->tlens);
+    st->types = mem_grow(st->types, &st->captypes, st->ntypes + 1, sizeof *st->types);
+    if (cap != st->captypes) st->tlens = mem_realloc(st->tlens, st->captypes * sizeof *st->tlens);
+  }
+  st->tlens[st->ntypes] = n;
   c = mem_alloc(n + 1);
   memcpy(c, t, n);
   c[n] = '\0';
@@ -284,13 +335,14 @@ static void free_store(struct JrnStore *st) {
   json_free(st->pool);
   for (i = 0; i < st->ntypes; i++) mem_free(st->types[i]);
   mem_free(st->types);
+  mem_free(st->tlens);
   mem_free(st);
 }
 
 /* keep_record adds a verified record; o is its tree if check_line made
 ** one (in the store's pool), else NULL. */
 static void keep_record(Journal *j, const char *line, size_t len, size_t off, uint64_t seq, Json *o,
-                        const char *type, size_t tlen, uint64_t keys) {
+                        const char *type, size_t tlen, uint64_t keys, const JsonSpan *top, size_t ntop) {
   JrnRecord *r;
   struct JrnStore *st = store_of(j);
   if (j->nrecs == j->caprecs) j->recs = mem_grow(j->recs, &j->caprecs, j->nrecs + 1, sizeof *j->recs);
@@ -303,6 +355,21 @@ static void keep_record(Journal *j, const char *line, size_t len, size_t off, ui
   r->store = st;
   r->tail = o ? 0 : (size_t)(type + tlen + 1 - line);
   r->keys = o ? ~(uint64_t)0 : keys;
+  r->nmembers = -1;
+  r->n = -1;
+  if (!o && ntop <= JRN_MEMBERS && len <= UINT16_MAX) {
+    size_t k, d;
+    for (k = 0; k < ntop; k++) {
+      r->member[k] = (uint16_t)(top[k].key - line);
+      if (top[k].klen == 1 && top[k].key[0] == 'n' && top[k].vlen >= 1 && top[k].vlen <= 15 &&
+          (top[k].val[0] != '0' || top[k].vlen == 1)) {
+        int64_t v = 0;
+        for (d = 0; d < top[k].vlen && top[k].val[d] >= '0' && top[k].val[d] <= '9'; d++) v = v * 10 + (top[k].val[d] - '0');
+        if (d == top[k].vlen) r->n = v;
+      }
+    }
+    r->nmembers = (int8_t)ntop;
+  }
   if (o) {
     if (!st->pool) st->pool = o;
     type = json_str(json_at(o, 3), &tlen);
@@ -323,13 +390,51 @@ Json *jrn_rec_json(const JrnRecord *r) {
   return r->json;
 }
 
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* member_at gives the value of the record's member k (of r->member),
+** whose key kn bytes long begins at key: the line is valid JSON, so the
+** key's closing quote is followed by ':' and the value, which ends before
+** the ',' ahead of the next member, or before the closing '}'. */
+static void member_at(const JrnRecord *r, int k, const char *key, size_t kn, const char **v, size_t *vn) {
+  const char *p = key + kn + 1, *e;
+  while (is_ws(*p)) p++;
+  p++;   /* the ':' */
+  while (is_ws(*p)) p++;
+  e = k + 1 < r->nmembers ? r->line + r->member[k + 1] - 1 : r->line + r->len;
+  while (is_ws(e[-1])) e--;
+  e--;   /* the ',' before the next key, or the closing '}' */
+  while (is_ws(e[-1])) e--;
+  *v = p;
+  *vn = (size_t)(e - p);
+}
+
 /* raw finds key's value in the line: 1 found, 0 absent, -1 ask the tree. */
 static int raw(const JrnRecord *r, const char *key, const char **v, size_t *vn) {
+  size_t kn;
   if (r->json) return -1;
-  if (!(r->keys & json_key_bit(key, strlen(key)))) return 0;   /* surely absent */
+  kn = strlen(key);
+  if (!(r->keys & json_key_bit(key, kn))) return 0;   /* surely absent */
   /* after the four fixed members, when it is not one of them */
   if (r->tail && !(key[0] == 's' && strcmp(key, "seq") == 0) && !(key[0] == 'p' && strcmp(key, "prev") == 0) &&
       !(key[0] == 't' && (strcmp(key, "time") == 0 || strcmp(key, "type") == 0))) {
+    if (r->nmembers >= 0) {
+      int k;
+      for (k = 0; k < r->nmembers; k++) {
+        const char *m = r->line + r->member[k];
+        size_t i = 0;
+        /* keys were checked unescaped: the key ends at its quote, which
+        ** stops the comparison in the line */
+        while (i < kn && m[i] == key[i]) i++;
+        if (i == kn && m[kn] == '"') {
+          if (k + 1 == JRN_MEMBERS) break;   /* its end is not noted: read the line */
+          member_at(r, k, m, kn, v, vn);
+          return 1;
+        }
+      }
+      if (k == r->nmembers && r->nmembers < JRN_MEMBERS) return 0;
+      /* there may be more members than the record keeps: read them all */
+    }
     return json_member_raw(r->line + r->tail, r->len - r->tail, key, v, vn);
   }
   return json_member_raw(r->line, r->len, key, v, vn);
@@ -360,7 +465,12 @@ double jrn_rec_num(const JrnRecord *r, const char *key, int *ok) {
   const char *v;
   size_t vn, i;
   double d = 0;
-  int k = raw(r, key, &v, &vn);
+  int k;
+  if (r->n >= 0 && key[0] == 'n' && key[1] == '\0') {   /* read with the line: not read again */
+    if (ok) *ok = 1;
+    return (double)r->n;
+  }
+  k = raw(r, key, &v, &vn);
   if (k == 0) {
     if (ok) *ok = 0;
     return 0;
@@ -406,10 +516,44 @@ typedef struct Hasher {
   uint8_t (*dig)[SHA256_BYTES];   /* dig[k]: line k's SHA-256, for k < done */
   size_t cap;                     /* room in dig */
   atomic_size_t done;
+  atomic_size_t scanned;          /* lines the scan has finished (it hashes them itself when done is behind) */
   atomic_int stop;
   pthread_t thread;
   int running;
+  /* the memory the scan will write a record into for each line: the
+  ** thread faults it in ahead of the scan (see prefault) */
+  char *ahead;
+  size_t ahead_len, ahead_done, ahead_each;
 } Hasher;
+
+/* prefault makes the pages of H->ahead that the records of the first
+** `lines` lines (and some more) will take present, zeroed, before the scan
+** writes them. Fresh memory is zeroed on its first touch, and in a VM
+** that costs more than the scan's own work on it; done here, beside the
+** hashing, the scan does not wait for it. madvise(MADV_POPULATE_WRITE)
+** changes no byte that is already there, so the scan may be writing the
+** same pages meanwhile. Where it is missing, the scan faults them in. */
+static void prefault(Hasher *H, size_t lines, size_t left) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  const size_t step = (size_t)2 << 20;
+  /* a record takes 100 bytes at least: no more lines than that are left */
+  size_t more = left / 100 + 1 < 16384 ? left / 100 + 1 : 16384, want = (lines + more) * H->ahead_each;
+  if (!H->ahead) return;
+  if (want > H->ahead_len) want = H->ahead_len;
+  while (H->ahead_done < want) {
+    size_t len = H->ahead_len - H->ahead_done < step ? H->ahead_len - H->ahead_done : step;
+    if (madvise(H->ahead + H->ahead_done, len, MADV_POPULATE_WRITE) != 0) {
+      H->ahead = NULL;   /* not here: the scan faults them in */
+      return;
+    }
+    H->ahead_done += len;
+  }
+#else
+  (void)H;
+  (void)lines;
+  (void)left;
+#endif
+}
 
 static void *hasher_main(void *arg) {
   Hasher *H = arg;
@@ -417,6 +561,9 @@ static void *hasher_main(void *arg) {
   while (off < H->n && k < H->cap && !atomic_load_explicit(&H->stop, memory_order_relaxed)) {
     const char *nl = memchr(H->data + off, '\n', H->n - off);
     if (!nl) break;
+    /* only with a lead on the scan: the scan waits for no fault then,
+    ** and never hashes a line itself because this thread was faulting */
+    if ((k & 1023) == 0 && k >= atomic_load_explicit(&H->scanned, memory_order_relaxed) + 4096) prefault(H, k, H->n - off);
     sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
@@ -427,11 +574,20 @@ static void *hasher_main(void *arg) {
 
 /* hasher_start starts the thread for data[0..n); if it cannot, scan hashes
 ** every line itself. */
-static void hasher_start(Hasher *H, const char *data, size_t n) {
+static void hasher_start(Hasher *H, const char *data, size_t n, void *ahead, size_t ahead_len, size_t ahead_each) {
   memset(H, 0, sizeof *H);
   atomic_init(&H->done, 0);
+  atomic_init(&H->scanned, 0);
   atomic_init(&H->stop, 0);
   if (n < HASH_THREAD_MIN) return;
+  if (ahead && ahead_len > 4096) {   /* whole pages only: the first one, partly in use, is left alone */
+    uintptr_t lo = ((uintptr_t)ahead + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)ahead + ahead_len) & ~(uintptr_t)4095;
+    if (hi > lo) {
+      H->ahead = (char *)lo;
+      H->ahead_len = hi - lo;
+      H->ahead_each = ahead_each;
+    }
+  }
   H->data = data;
   H->n = n;
   H->cap = n / 100 + 16;   /* a record takes 100 bytes at least */
@@ -461,23 +617,25 @@ static void hasher_stop(Hasher *H) {
   H->dig = NULL;
 }
 
-/* scan verifies data[0..n) (which has a NUL at n). Each verified line gets
-** a NUL in place of its newline. A line is checked without a tree when
+/* scan verifies data[0..n). With nul (data writable, with a NUL at n),
+** each verified line gets a NUL in place of its newline; without, data is
+** only read (jrn_open's map). A line is checked without a tree when
 ** check_fast can (check_line judges the rest). With keep, verified records
 ** are added to keep->recs; with eager too, every record's tree is built
 ** as it is checked (for a reader that reads them all), in the store's
 ** pool, so that they take one allocation per many records and free_recs
 ** frees them at once. */
-static void scan(char *data, size_t n, Journal *keep, int eager, Scan *sc) {
+static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul, Scan *sc) {
   size_t off = 0;
   uint64_t seq = 0;
   Hasher H;
   memset(sc, 0, sizeof *sc);
   memcpy(sc->prev, ZERO_HASH, 65);
   sc->state = SCAN_INTACT;
-  hasher_start(&H, data, n);
+  hasher_start(&H, data, n, keep ? keep->recs + keep->nrecs : NULL,
+               keep ? (keep->caprecs - keep->nrecs) * sizeof *keep->recs : 0, sizeof *keep->recs);
   while (off < n) {
-    char *nl = memchr(data + off, '\n', n - off);
+    const char *nl = memchr(data + off, '\n', n - off);
     size_t len = nl ? (size_t)(nl - (data + off)) : n - off;
     int unparsed;
     Json *o;
@@ -485,6 +643,8 @@ static void scan(char *data, size_t n, Journal *keep, int eager, Scan *sc) {
     size_t tlen = 0;
     uint64_t keys = 0;
     uint8_t h[SHA256_BYTES];
+    JsonSpan top[JRN_MEMBERS];
+    size_t ntop = (size_t)-1;
     sc->bad = seq;
     sc->bad_off = off;
     if (!nl) {
@@ -493,7 +653,7 @@ static void scan(char *data, size_t n, Journal *keep, int eager, Scan *sc) {
       break;
     }
     o = NULL;
-    if ((eager || !check_fast(data + off, len, seq, sc->prev, &type, &tlen, &keys)) &&
+    if ((eager || !check_fast(data + off, len, seq, sc->prev, &type, &tlen, &keys, top, &ntop)) &&
         check_line(data + off, len, seq, sc->prev, keep && keep->store ? keep->store->pool : NULL,
                    &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
@@ -502,24 +662,25 @@ static void scan(char *data, size_t n, Journal *keep, int eager, Scan *sc) {
       break;
     }
     hasher_digest(&H, (size_t)seq, data + off, len, h);
+    atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
     sha256_hex(h, sc->prev);
-    if (!H.running) *nl = '\0';
-    if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys);
+    if (nul && !H.running) nul[off + len] = '\0';
+    if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys, top, ntop);
     else json_free(o);
     seq++;
     off += len + 1;
     sc->nvalid++;
     sc->valid_end = off;
   }
-  if (H.running) {
+  if (H.running && nul) {
     /* the thread is done with data: the newlines of the verified lines
     ** become NULs now */
     size_t at = 0;
     hasher_stop(&H);
     while (at < sc->valid_end) {
-      char *nl = memchr(data + at, '\n', sc->valid_end - at);
+      char *nl = memchr(nul + at, '\n', sc->valid_end - at);
       *nl = '\0';
-      at = (size_t)(nl - data) + 1;
+      at = (size_t)(nl - nul) + 1;
     }
   }
   hasher_stop(&H);
@@ -548,7 +709,9 @@ int jrn_close(Journal *j) {
   if (j->fd >= 0) close(j->fd);
   j->fd = -1;
   free_recs(j);
-  mem_free(j->data);
+  if (j->mapped) munmap(j->data, j->mapped);
+  else mem_free(j->data);
+  j->mapped = 0;
   mem_free(j->dir);
   mem_free(j->path);
   j->data = j->dir = j->path = NULL;
@@ -654,7 +817,9 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
     snprintf(err, errlen, "journal.jsonl: not a regular file");
     goto fail;
   }
-  if (read_all(j->fd, &j->data, &n) < 0) {
+  if (map_all(j->fd, &j->data, &n) == 0) {
+    j->mapped = n;
+  } else if (read_all(j->fd, &j->data, &n) < 0) {
     snprintf(err, errlen, "journal.jsonl: cannot read: %s", strerror(errno));
     goto fail;
   }
@@ -663,7 +828,7 @@ int jrn_open(Journal *j, const char *dir, int create, JrnOpenReport *rep, char *
   j->caprecs = n / 100 + 16;
   j->recs = mem_alloc(j->caprecs * sizeof *j->recs);
   if (j->caprecs * sizeof *j->recs >= ((size_t)4 << 20)) mem_advise_huge(j->recs, j->caprecs * sizeof *j->recs);
-  scan(j->data, n, j, 0, &sc);
+  scan(j->data, n, j, 0, NULL, &sc);
   if (sc.state == SCAN_DAMAGED) {
     snprintf(err, errlen,
              "journal.jsonl: record %" PRIu64 " (line %" PRIu64 ") is damaged: %s; refusing to resume",
@@ -724,7 +889,8 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   Json *o;
   int unparsed;
   const char *tp;
-  size_t tlen;
+  size_t tlen, ntop;
+  JsonSpan top[JRN_MEMBERS];
 
   if (j->fd < 0) {
     snprintf(err, errlen, "journal.jsonl: not open");
@@ -749,7 +915,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   }
   buf_putc(&line, '}');
   /* Write only what jrn_open will accept back. */
-  if (!check_fast(line.p, line.n, j->seq, j->prev, &tp, &tlen, NULL)) {
+  if (!check_fast(line.p, line.n, j->seq, j->prev, &tp, &tlen, NULL, top, &ntop)) {
     if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
       buf_free(&line);
       return poison(j, err, errlen, "%s: refusing to write a bad %s record: %s", j->path, type, why);
@@ -828,7 +994,7 @@ static int verify_file(const char *path, JrnVerifyReport *rep, Journal *keep) {
     return -1;
   }
   close(fd);
-  scan(data, n, keep, keep != NULL, &sc);
+  scan(data, n, keep, keep != NULL, data, &sc);
   if (keep) keep->data = data;
   else mem_free(data);
   rep->nrecs = sc.nvalid;

@@ -84,7 +84,7 @@
 ** setting it aside would silently accept.
 **
 ** OWNERSHIP AND ERRORS
-** A Journal owns its file descriptor, its copy of the file and the parsed
+** A Journal owns its file descriptor, its map (or copy) of the file and the parsed
 ** records; jrn_close frees them all. Functions that can fail return 0 or
 ** -1 and write a one-line reason into err (errlen bytes); reasons about
 ** the journal file begin "journal.jsonl: ". Nothing aborts on bad input.
@@ -103,6 +103,8 @@
 #define JRN_PATH_MAX 4096
 /* Record types are at most this long. */
 #define JRN_TYPE_MAX 64
+/* A record keeps where this many of its members are (JrnRecord.member). */
+#define JRN_MEMBERS 6
 
 /* A record read by jrn_open. Reading it does not build its JSON tree:
 ** jrn_open only checks it (json_scan_object, or json_parse when that is
@@ -110,7 +112,10 @@
 ** jrn_rec_json builds the whole tree on first use and keeps it. */
 struct JrnStore;
 typedef struct JrnRecord {
-  const char *line;    /* the line's bytes, NUL-terminated where its newline was */
+  const char *line;    /* the line's len bytes: from jrn_open followed by its
+                       ** newline (they may be the file's mapped pages, read
+                       ** only); from jrn_read_file NUL-terminated where its
+                       ** newline was */
   size_t len;          /* bytes in line */
   uint64_t offset;     /* where the line starts in the file */
   uint64_t seq;
@@ -120,6 +125,15 @@ typedef struct JrnRecord {
                        ** or '}'), 0 if not known */
   uint64_t keys;       /* json_key_bit of each top-level key, or'd */
   struct JrnStore *store;   /* the journal's memory for parsed records */
+  /* where the keys of the first members after "type" begin in line (the
+  ** byte after each key's opening quote), so that a field is found
+  ** without reading the line from the start: nmembers of them (-1: not
+  ** known; JRN_MEMBERS: there may be more after them) */
+  uint16_t member[JRN_MEMBERS];
+  int8_t nmembers;
+  /* the member "n" (an effect's number) when it is among those and a
+  ** whole number below 10^15, read while the line was at hand; else -1 */
+  int64_t n;
 } JrnRecord;
 
 /* jrn_rec_json returns the whole record as a JSON object, parsing it on
@@ -142,7 +156,11 @@ typedef struct Journal {
   int fd;              /* journal.jsonl, open for appending; -1 when closed */
   char *dir;
   char *path;          /* DIR/journal.jsonl */
-  char *data;          /* the file as jrn_open read it; records point into it */
+  char *data;          /* the file as jrn_open read it; records point into it.
+                       ** jrn_open maps the file read-only (mmap, MAP_PRIVATE)
+                       ** when it can, else reads it; records appended later
+                       ** are not in it */
+  size_t mapped;       /* bytes mapped at data, 0 if data was read into memory */
   JrnRecord *recs;     /* the records jrn_open read (appended ones are not added) */
   struct JrnStore *store;   /* record types and parsed trees (jrn_rec_json) */
   size_t nrecs, caprecs;
@@ -184,7 +202,9 @@ int jrn_mkdirs(const char *dir, char *err, size_t errlen);
 
 /* jrn_open opens DIR/journal.jsonl, creating it (mode 0600) if create is
 ** set and it does not exist (a symbolic link or anything but a regular
-** file is refused), reads and verifies every record, sets a torn
+** file is refused), maps it read-only (or reads it, when it is empty or
+** mmap fails: see map_all in journal.c for why the map is safe under the
+** run's lock) and verifies every record, sets a torn
 ** tail aside (see above) and leaves the journal ready for jrn_append.
 ** rep (may be NULL) says what happened. On damage it fails with
 ** "journal.jsonl: record N (line N+1) is damaged: <reason>; refusing to

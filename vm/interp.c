@@ -916,7 +916,8 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
   struct Effects *fx = vm->fx;
   int k, rc, idem = ni->effect == NAT_WORLD || (vm->step >= 0 && vm->prog->steps[vm->step].idempotent);
   FxMode m;
-  buf_printf(&what, "%s(", ni->name);
+  buf_puts(&what, ni->name);   /* no printf: replay comes here once per effect */
+  buf_putc(&what, '(');
   for (k = 0; k < argc; k++) {
     if (k) buf_puts(&what, ", ");
     val_repr_buf(&args[k], &what);

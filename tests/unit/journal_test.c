@@ -210,10 +210,10 @@ static void test_append_reopen(void) {
     const char *s = json_str(json_get(jrn_rec_json(r), "s"), &n);
     snprintf(want, sizeof want, "{\"seq\":%d,\"prev\":\"%s", i, prev);
     ok = r->seq == (uint64_t)i && strncmp(r->line, want, strlen(want)) == 0 &&
-         strlen(r->line) == r->len &&
+         r->line[r->len] == '\n' &&
          strcmp(r->type, i < 100 ? "log" : "run_end") == 0 &&
          (i == 100 || (json_num(json_get(jrn_rec_json(r), "n"), NULL) == i && s && strcmp(s, "caf\xc3\xa9") == 0));
-    if (!ok) printf("# record %d: %s\n", i, r->line);
+    if (!ok) printf("# record %d: %.*s\n", i, (int)r->len, r->line);
     sha256(r->line, r->len, h);
     sha256_hex(h, prev);
   }
@@ -423,9 +423,9 @@ static void test_long(void) {
   CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == (size_t)N && j.seq == (uint64_t)N,
         "jrn_open reads all %d records (%s)", N, err);
   for (k = 0; k < j.nrecs && ok; k++)
-    ok = j.recs[k].seq == k && strlen(j.recs[k].line) == j.recs[k].len && strcmp(j.recs[k].type, "log") == 0 &&
+    ok = j.recs[k].seq == k && j.recs[k].line[j.recs[k].len] == '\n' && strcmp(j.recs[k].type, "log") == 0 &&
          json_num(json_get(jrn_rec_json(&j.recs[k]), "i"), NULL) == (double)k;
-  CHECK(ok, "each record is parsed, and its line ends in a NUL where its newline was");
+  CHECK(ok, "each record is parsed, and its line is followed by its newline (the file's mapped bytes)");
   CHECK(jrn_append(&j, "log", "\"i\":-1", err, sizeof err) == 0, "and appends after it (%s)", err);
   jrn_close(&j);
   CHECK(jrn_verify_file(path, &vr) == 0 && vr.nrecs == (size_t)N + 1, "the chain verifies (%zu)", vr.nrecs);
@@ -842,6 +842,122 @@ static void test_lock(void) {
   mem_free(lockp);
 }
 
+/* jrn_open maps the file (read-only) and finds fields through the members
+** it noted while checking each record: an empty file, a file that ends
+** exactly at a page's end, a torn tail cut off under the map, and fields
+** past the ones a record notes, or written with spaces around them. */
+static void test_mapped(void) {
+  char *dir = fresh("mapped"), *path = path_in(dir, "journal.jsonl");
+  char err[300];
+  Journal j;
+  JrnOpenReport rep;
+  size_t n0, n, k;
+  char *data;
+  int ok;
+  static const char *keys[] = {"a", "b", "c", "d", "e", "f", "g", "h", "zz", "type", "seq"};
+
+  spit(path, "", 0);
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 0 && j.mapped == 0 && j.seq == 0,
+        "an empty journal opens (nothing to map) (%s)", err);
+  CHECK(jrn_append(&j, "log", "\"a\":1", err, sizeof err) == 0, "and is appended to (%s)", err);
+  jrn_close(&j);
+  CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 1 && j.mapped > 0 &&
+          j.recs[0].line[j.recs[0].len] == '\n' && jrn_rec_num(&j.recs[0], "a", NULL) == 1,
+        "reopened, it is mapped and its record read (%s)", err);
+  jrn_close(&j);
+
+  /* one record whose line and newline fill a page exactly: nothing after
+  ** it is mapped */
+  data = slurp(path, &n0);
+  mem_free(data);
+  {
+    Buf f = BUF_INIT;
+    size_t pad = 4096 - n0 - 7;   /* "a":1 becomes "p":"...","a":1: 7 bytes more, and the pad */
+    spit(path, "", 0);
+    buf_puts(&f, "\"p\":\"");
+    for (k = 0; k < pad; k++) buf_putc(&f, 'x');
+    buf_puts(&f, "\",\"a\":1");
+    ok = jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && jrn_append(&j, "log", buf_cstr(&f), err, sizeof err) == 0;
+    jrn_close(&j);
+    buf_free(&f);
+    data = slurp(path, &n);
+    mem_free(data);
+    CHECK(ok && n == 4096, "a journal of exactly one page (%zu bytes) (%s)", n, err);
+    CHECK(jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 1 && j.mapped == 4096 &&
+            jrn_rec_num(&j.recs[0], "a", NULL) == 1 && jrn_rec_str_is(&j.recs[0], "type", "log"),
+          "is mapped whole, and its last field is read (%s)", err);
+    CHECK(jrn_append(&j, "log", "\"a\":2", err, sizeof err) == 0 && j.seq == 2, "and appended to (%s)", err);
+    jrn_close(&j);
+  }
+
+  /* a torn tail is set aside and cut off while the file is mapped: the
+  ** records before it stay readable */
+  {
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    ok = fd >= 0 && write(fd, "{\"seq\":2,\"prev\":\"00", 19) == 19;
+    if (fd >= 0) close(fd);
+    CHECK(ok && jrn_open(&j, dir, 0, &rep, err, sizeof err) == 0 && j.nrecs == 2 && rep.torn_bytes == 19 &&
+            j.mapped > 0 && jrn_rec_num(&j.recs[1], "a", NULL) == 2 && j.recs[1].line[j.recs[1].len] == '\n',
+          "a torn last line without a newline is set aside, the records before it read from the map (%s)", err);
+    jrn_close(&j);
+    data = slurp(path, &n);
+    CHECK(data && n > 4096 && data[n - 1] == '\n' && memchr(data + 4096, '\n', n - 4096) == data + n - 1,
+          "the journal ends after its last whole record");
+    mem_free(data);
+  }
+
+  /* fields found through the members a record notes agree with its tree */
+  spit(path, "", 0);
+  ok = jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 &&
+       jrn_append(&j, "log",
+                  "\"a\":1,\"b\":\"two\",\"c\":[1,{\"d\":2}],\"d\":{\"e\":\"f\"},\"e\":null,\"f\":true,\"g\":-1.5e3,"
+                  "\"h\":\"last\"",
+                  err, sizeof err) == 0 &&
+       jrn_append(&j, "log", " \"a\" : 1 , \"b\" :\"two\",\"c\":[1,{\"d\":2}] , \"h\" : \"last\" ", err, sizeof err) == 0 &&
+       jrn_append(&j, "log", "\"a\":1,\"b\":\"t\\\"w\\\\o\",\"c\":{}", err, sizeof err) == 0;
+  jrn_close(&j);
+  CHECK(ok, "records with eight fields, with spaces, with escapes are written (%s)", err);
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.nrecs == 3, "and read back (%s)", err);
+  ok = j.nrecs == 3 && j.recs[0].nmembers == JRN_MEMBERS && j.recs[1].nmembers == 4 && j.recs[2].nmembers == 3;
+  for (n = 0; n < j.nrecs && ok; n++) {
+    const JrnRecord *r = &j.recs[n];
+    Json *tree = json_parse(r->line, r->len, err, sizeof err);
+    for (k = 0; k < sizeof keys / sizeof *keys && ok; k++) {
+      const Json *want = json_get(tree, keys[k]), *got = jrn_rec_field(r, keys[k]);
+      Buf a = BUF_INIT, b = BUF_INIT;
+      if (want) json_print(&a, want);
+      if (got) json_print(&b, got);
+      ok = (want == NULL) == (got == NULL) && (want == NULL) == !jrn_rec_has(r, keys[k]) &&
+           strcmp(buf_cstr(&a), buf_cstr(&b)) == 0;
+      if (!ok) printf("# record %zu, key %s: want %s, got %s\n", n, keys[k], buf_cstr(&a), buf_cstr(&b));
+      buf_free(&a);
+      buf_free(&b);
+    }
+    ok = ok && r->json == NULL;   /* all of it read from the line */
+    json_free(tree);
+  }
+  CHECK(ok, "every field read from the line (past the noted members, around spaces, after escapes) is the tree's");
+  CHECK(j.nrecs == 3 && jrn_rec_str_is(&j.recs[1], "h", "last") && jrn_rec_str_is(&j.recs[2], "b", "t\"w\\o") &&
+          !jrn_rec_str_is(&j.recs[0], "b", "tw") && jrn_rec_num(&j.recs[0], "g", NULL) == -1500,
+        "strings and numbers compare as their values");
+  CHECK(jrn_append(&j, "log", "\"x\":0,\"n\":42", err, sizeof err) == 0 &&
+          jrn_append(&j, "log", "\"n\":1.5", err, sizeof err) == 0 &&
+          jrn_append(&j, "log", "\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"n\":7", err, sizeof err) == 0,
+        "records with an effect number are written (%s)", err);
+  jrn_close(&j);
+  CHECK(jrn_open(&j, dir, 0, NULL, err, sizeof err) == 0 && j.nrecs == 6, "and read back (%s)", err);
+  {
+    int ok1, ok2, ok3, ok4;
+    ok = j.nrecs == 6 && j.recs[3].n == 42 && j.recs[4].n == -1 && j.recs[5].n == -1 && j.recs[0].n == -1 &&
+         jrn_rec_num(&j.recs[3], "n", &ok1) == 42 && ok1 && jrn_rec_num(&j.recs[4], "n", &ok2) == 1.5 && ok2 &&
+         jrn_rec_num(&j.recs[5], "n", &ok3) == 7 && ok3 && (jrn_rec_num(&j.recs[0], "n", &ok4), !ok4);
+  }
+  CHECK(ok, "a whole effect number is read with the line, any other \"n\" from the line when asked");
+  jrn_close(&j);
+  mem_free(path);
+  mem_free(dir);
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   snprintf(base, sizeof base, "%s/rbk-journal-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -859,6 +975,7 @@ int main(void) {
   test_torn_garbage();
   test_damage();
   test_lock();
+  test_mapped();
   rm_rf(base);
   UNIT_DONE();
 }
