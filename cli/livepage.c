@@ -225,11 +225,19 @@ static int gap_ms(const LivePage *lp, int urgent) {
 /* The run's process only tells the writer (a child it forks before the
 ** run is opened) that the run in DIR changed: "D" DIR "\n", or "d" DIR
 ** "\n" for a change to show at once, and "F" DIR "\n" when it lets the
-** run go. The writer reads the journal from disk, so rendering, the
+** run go and waits for the last page ("L" DIR "\n" when it does not,
+** writer_stop). The writer reads the journal from disk, so rendering, the
 ** fsyncs and the rename cost the run nothing, and a burst of changes is
 ** written once. */
 
-/* writer_loop is the child's life: it ends at "F" or when the run's
+/* taken_over says whether another live process holds the run now (its
+** lock names it): a later resume, whose writer writes newer pages. */
+static int taken_over(const LivePage *lp, const char *dir) {
+  long long pid = rr_lock_pid(dir);
+  return pid > 0 && pid != lp->run_pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* writer_loop is the child's life: it ends at "F" or "L" or when the run's
 ** process has gone (end of file), writing the page a last time. */
 static void writer_loop(LivePage *lp, int fd) {
   char dir[JRN_PATH_MAX] = "", line[JRN_PATH_MAX + 4];
@@ -267,7 +275,8 @@ static void writer_loop(LivePage *lp, int fd) {
           snprintf(dir, sizeof dir, "%.*s", (int)(n - 1), line + 1);
           dirty = 1;
           if (line[0] == 'd') urgent = 1;
-          if (line[0] == 'F') final = 1;
+          if (line[0] == 'F' || line[0] == 'L') final = 1;
+          if (line[0] == 'L') lp->alone = 1;
         }
         memmove(line, nl + 1, have - n - 1);
         have -= n + 1;
@@ -281,6 +290,15 @@ static void writer_loop(LivePage *lp, int fd) {
       }
     }
   }
+  if (dir[0] && lp->alone) {
+    /* nobody waits for this page: give a later process on the run (the
+    ** next resume) a moment to take it, and then leave the page to that
+    ** process's writer, which makes a newer one */
+    struct timespec gap = {0, URGENT_GAP_MS * 1000000L};
+    while (nanosleep(&gap, &gap) != 0 && errno == EINTR) {
+    }
+    if (taken_over(lp, dir)) return;
+  }
   if (dir[0]) write_now(lp, dir, 1);
 }
 
@@ -292,6 +310,7 @@ static void writer_start(LivePage *lp) {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return;
   fflush(stdout);
   fflush(stderr);
+  lp->run_pid = (int)getpid();
   pid = fork();
   if (pid < 0) {
     close(sv[0]);
@@ -371,7 +390,7 @@ static void writer_stop(LivePage *lp, const char *final_dir) {
   struct timespec zero = {0, 0};
   int st;
   if (final_dir && journal_bytes(final_dir) > DETACH_BYTES) {
-    tell(lp, 'F', final_dir, 1);
+    tell(lp, 'L', final_dir, 1);
     close(lp->fd);
     lp->fd = -1;
     lp->pid = 0;   /* reaped by whoever reaps the run's orphans */

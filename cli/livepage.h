@@ -22,6 +22,8 @@ typedef struct LivePage {
   double cost;         /* how long that write took, in seconds */
   int fd;              /* to the writer process, -1: none (the pages are written here) */
   int pid;             /* the writer's */
+  int run_pid;         /* the run's process, which forked the writer */
+  int alone;           /* (the writer) told to finish alone: the run does not wait */
   int warned;          /* a failure was said */
   int changed;         /* a record was appended: the run changed */
   int remembered;      /* the extra path was saved in (or read from) the run directory */

@@ -309,8 +309,7 @@ static RrStep *step_find(RrInfo *I, const char *name) {
   return s;
 }
 
-/* lock_pid reads the PID in DIR/lock without locking it; 0 if none. */
-static long long lock_pid(const char *dir) {
+long long rr_lock_pid(const char *dir) {
   char path[JRN_PATH_MAX], buf[32];
   long long pid = 0;
   ssize_t k, i;
@@ -456,7 +455,7 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
         I->answer = L->rec[i];
     }
   } else {
-    long long pid = lock_pid(dir);
+    long long pid = rr_lock_pid(dir);
     I->state = RR_S_INTERRUPTED;
     I->repl_left = L->n > 0 && strcmp(L->type[L->n - 1], "repl_end") == 0;
     if (pid > 0 && pid == I->pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) I->state = RR_S_RUNNING;

@@ -155,6 +155,9 @@ void rr_put_who(Buf *b, const char *prefix, const Json *g);
 void rr_put_answer(Buf *b, const RrInfo *I);
 /* rr_put_waiting_for appends what a waiting run waits for, in short. */
 void rr_put_waiting_for(Buf *b, const RrInfo *I);
+/* rr_lock_pid is the process named in DIR/lock: the one that holds the
+** run, or held it last (0: none). */
+long long rr_lock_pid(const char *dir);
 /* rr_put_word appends s as one shell word for a command a person copies
 ** (base/shquote.h when it needs quoting). */
 void rr_put_word(Buf *b, const char *s);
