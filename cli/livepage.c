@@ -111,6 +111,24 @@ static void page_unlock(int fd, long long made_from, int written) {
   close(fd);
 }
 
+/* page_stale says whether the pages in place were made from less of the
+** journal than there is (page_lock): the writer of the run's last process
+** left them to this one (writer_loop), which then writes them even if it
+** adds nothing. */
+static int page_stale(const char *dir) {
+  char path[JRN_PATH_MAX + 32], num[32];
+  ssize_t k = -1;
+  int fd;
+  snprintf(path, sizeof path, "%s/status.lock", dir);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
+    k = read(fd, num, sizeof num - 1);
+    close(fd);
+  }
+  if (k <= 0) return 0;   /* no page made yet, or one from before status.lock: as before */
+  num[k] = '\0';
+  return strtoll(num, NULL, 10) < journal_bytes(dir);
+}
+
 /* write_pages writes the run dir's page and the extra one (may be NULL);
 ** returns 0, or -1 with why in err. A page older than the one in place
 ** (page_lock) is not written, which is no failure. */
@@ -415,7 +433,7 @@ static void writer_stop(LivePage *lp, const char *final_dir) {
 void livepage_changed(void *ud, const char *dir, const char *type, int final) {
   LivePage *lp = ud;
   if (!dir || !dir[0]) return;
-  if (final && !lp->changed) {   /* this process wrote nothing (a finished run): nor does the page */
+  if (final && !lp->changed && !page_stale(dir)) {   /* this process wrote nothing (a finished run): nor does the page */
     if (lp->fd >= 0) writer_stop(lp, NULL);
     return;
   }

@@ -4,7 +4,9 @@
 #  (a) RUNDIR/status.lock (mode 0600) holds how many journal bytes the
 #      pages in place were made from; a process whose journal read is
 #      shorter than that leaves them alone: rbk approve does not replace
-#      a page made from more of the journal, and writes when it is not
+#      a page made from more of the journal, and writes when it is not; a
+#      process that adds nothing writes the page only when the one in
+#      place is older than the journal
 #  (b) a run whose journal is over 4 MiB (bench/gen_journal.py: 12,000
 #      effects, ~5 MiB) gives the prompt back without waiting for its
 #      last page: the writer finishes alone, the page then shows the gate
@@ -49,6 +51,17 @@ echo 10 > "$D/status.lock"
 expect_eq "$?" 0 "(a) the resume finishes the run"
 grep -q 'succeeded' "$D/status.html"; expect_eq "$?" 0 "(a) a page made from more of the journal replaces an older one"
 expect_eq "$(cat "$D/status.lock")" "$(stat -c %s "$D/journal.jsonl")" "(a) ... and says how much it was made from"
+# a resume of the finished run adds nothing and writes no page ...
+rm "$D/status.html"
+"$RBK" resume "$R" </dev/null >"$T/o5" 2>&1
+expect_eq "$?" 0 "(a) a resume of the finished run"
+ok "$([ ! -e "$D/status.html" ]; echo $?)" "(a) ... adds nothing, so writes no page"
+# ... unless the page in place was left behind (a long run's writer leaves its last page to the next process)
+echo 10 > "$D/status.lock"
+"$RBK" resume "$R" </dev/null >"$T/o6" 2>&1
+expect_eq "$?" 0 "(a) another resume of the finished run"
+grep -q 'succeeded' "$D/status.html" 2>/dev/null; expect_eq "$?" 0 "(a) ... writes the page when the one in place is older than the journal"
+expect_eq "$(cat "$D/status.lock")" "$(stat -c %s "$D/journal.jsonl")" "(a) ... made from the whole journal"
 
 # ---- (b) a long run's last page -----------------------------------------------
 python3 "$RBK_TOP/bench/gen_journal.py" "$T/state" 12000 >/dev/null
