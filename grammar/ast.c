@@ -5,6 +5,7 @@
 #include "ast.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* RBK_ASAN: built with AddressSanitizer (gcc's or clang's flag). */
@@ -32,6 +33,27 @@ static const char *const op_names[] = {
 #define X(o, s) s,
   AST_OPS(X)
 #undef X
+};
+
+/* ast_kid_slots: how many of a..d a node of each kind has (AST_KINDS
+** says which it uses); 0 for a leaf. IDEMPOTENT uses none but has a, so
+** that every inner node has a. tests/unit/ast_test.c checks that every
+** kind is listed. */
+const uint8_t ast_kid_slots[N__COUNT] = {
+  [N_NUM] = 0, [N_DUR] = 0, [N_STR] = 0, [N_TMPL] = 1, [N_BOOL] = 0,
+  [N_NIL] = 0, [N_LIST] = 1, [N_MAP] = 1, [N_NAME] = 0, [N_FIELD] = 2,
+  [N_INDEX] = 2, [N_CALL] = 2, [N_UNARY] = 1, [N_BINARY] = 2, [N_COND] = 3,
+  [N_SAMPLE] = 3, [N_OPTARG] = 1, [N_RUN] = 1, [N_LET] = 2, [N_ASSIGN] = 2,
+  [N_EXPR] = 1, [N_VERIFY] = 2, [N_IF] = 3, [N_FOR] = 3, [N_WAIT] = 3,
+  [N_HOLD] = 4, [N_MANUAL] = 1, [N_ASK] = 1, [N_APPROVE] = 4, [N_NOTIFY] = 3,
+  [N_LOG] = 1, [N_FAIL] = 1, [N_RETURN] = 1, [N_BLOCK] = 1, [N_OWNER] = 1,
+  [N_TIMEOUT] = 1, [N_EXPECT] = 1, [N_RETRY] = 2, [N_AFTER] = 1, [N_IDEMPOTENT] = 1,
+  [N_IRREVERSIBLE] = 1, [N_UNDO] = 1, [N_ONFAIL] = 2, [N_TARGET] = 2, [N_TOPT] = 2,
+  [N_BETWEEN] = 1, [N_RUNBOOK] = 2, [N_VERSION] = 1, [N_WINDOW] = 1, [N_KIND] = 1,
+  [N_ROLE] = 3, [N_CONTACT] = 2, [N_PARAM] = 2, [N_SECRET] = 2, [N_HOSTS] = 2,
+  [N_PROBE] = 2, [N_TRIGGER] = 4, [N_NOTIFIER] = 4, [N_BACKOUT] = 2, [N_REQUIRE] = 2,
+  [N_PLANAPPROVAL] = 2, [N_IMPORT] = 1, [N_STEP] = 4, [N_FN] = 3, [N_EXTERN] = 4,
+  [N_PROGRAM] = 1,
 };
 
 void ast_init(Ast *ast, Source *src) {
@@ -68,11 +90,30 @@ static Node *new_leaf(Ast *ast) {
 #endif
 }
 
+/* new_inner allocates a node with the k children of its kind (a, or a
+** and b, ...), or in the ASan build a whole node whose missing children
+** are poisoned. */
+static Node *new_inner(Ast *ast, int k) {
+#if RBK_ASAN
+  Node *n = arena_alloc(&ast->arena, sizeof *n);
+  if (k < 4) ASAN_POISON_MEMORY_REGION(&n->a + k, sizeof(Node *) * (size_t)(4 - k));
+  return n;
+#else
+  return arena_alloc(&ast->arena, AST_LEAF_SIZE + sizeof(Node *) * (size_t)k);
+#endif
+}
+
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
   Node *n;
-  int dep = 0, x;
+  int dep = 0, x, k = ast_slots(kind);
   if (ast_is_leaf(kind) && !a && !b && !c && !d) return ast_leaf(ast, kind, span);
-  n = arena_alloc(&ast->arena, sizeof *n);
+  /* A child the kind has no room for is a bug in the parser (or in the
+  ** table above): stop rather than lose it. */
+  if ((b && k < 2) || (c && k < 3) || (d && k < 4) || k < 1) {
+    fprintf(stderr, "rbk: internal error: a %s node has no room for its children\n", ast_kind_name(kind));
+    abort();
+  }
+  n = new_inner(ast, k);
   /* Children that are lists (statements, items) count their deepest member;
   ** a leaf has none to look at. */
   if (a || b || c || d) {
@@ -89,9 +130,9 @@ Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, No
   n->span = span;
   n->next = NULL;
   n->a = a;
-  n->b = b;
-  n->c = c;
-  n->d = d;
+  if (k > 1) n->b = b;
+  if (k > 2) n->c = c;
+  if (k > 3) n->d = d;
   n->num = 0;
   n->str = NULL;
   return n;
@@ -161,16 +202,18 @@ void ast_dump(const Ast *ast, const Node *n, int indent, void *file) {
     default: break;
   }
   fprintf(f, " @%d:%d)\n", line, col);
-  if (ast_kids(n) && (n->a || n->b || n->c || n->d)) {
+  if (ast_kids(n)) {
+    const Node *b = ast_b(n), *c = ast_c(n), *d = ast_d(n);
+    if (!n->a && !b && !c && !d) return;
     dump_list(ast, n->a, indent + 2, f);
-    if (n->b || n->c || n->d) {
-      if (!n->b) fprintf(f, "%*s-\n", indent + 2, "");
-      dump_list(ast, n->b, indent + 2, f);
+    if (b || c || d) {
+      if (!b) fprintf(f, "%*s-\n", indent + 2, "");
+      dump_list(ast, b, indent + 2, f);
     }
-    if (n->c || n->d) {
-      if (!n->c) fprintf(f, "%*s-\n", indent + 2, "");
-      dump_list(ast, n->c, indent + 2, f);
+    if (c || d) {
+      if (!c) fprintf(f, "%*s-\n", indent + 2, "");
+      dump_list(ast, c, indent + 2, f);
     }
-    if (n->d) dump_list(ast, n->d, indent + 2, f);
+    if (d) dump_list(ast, d, indent + 2, f);
   }
 }

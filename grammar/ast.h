@@ -117,8 +117,8 @@ typedef struct Span {
 } Span;
 
 typedef struct Node Node;
-/* The layout. An inner node is 64 bytes, one cache line: the tree of a
-** 100,000-line runbook is about ten times its source. No kind uses both
+/* The layout. A whole node is 64 bytes, one cache line: the tree of a
+** 100,000-line runbook is several times its source. No kind uses both
 ** str and num. The payload comes before the children, so that a leaf --
 ** NAME, STR, NUM, DUR, BOOL, NIL (ast_is_leaf), which never has children
 ** -- is allocated with only AST_LEAF_SIZE (32) bytes: its a..d do not
@@ -152,8 +152,23 @@ struct Node {
                        (1u << N_NIL) | (1u << N_NAME))
 /* ast_is_leaf says whether nodes of kind have no a..d. */
 static inline int ast_is_leaf(int kind) { return kind < 32 && ((AST_LEAF_MASK >> kind) & 1u); }
-/* ast_kids says whether n is an inner node (its a..d may be read). */
+/* ast_kids says whether n is an inner node (its a is there and may be read). */
 static inline int ast_kids(const Node *n) { return n && !ast_is_leaf(n->kind); }
+
+/* An inner node is sized by its kind too: it has only the children its
+** kind uses (AST_KINDS: a FIELD has a and b, a LOG only a), so it is
+** AST_LEAF_SIZE + 8 bytes per child, 40 to 64. Every inner kind has a.
+** ast_slots gives the count (0 for a leaf); a walker that does not know
+** the kind reads b, c and d through ast_b, ast_c and ast_d, which give
+** NULL where the kind has no such child. The ASan build allocates whole
+** nodes and poisons the missing children, as for leaves. */
+extern const uint8_t ast_kid_slots[];
+static inline int ast_slots(int kind) { return (unsigned)kind < N__COUNT ? ast_kid_slots[kind] : 0; }
+static inline Node *ast_b(const Node *n) { return ast_slots(n->kind) > 1 ? n->b : NULL; }
+static inline Node *ast_c(const Node *n) { return ast_slots(n->kind) > 2 ? n->c : NULL; }
+static inline Node *ast_d(const Node *n) { return ast_slots(n->kind) > 3 ? n->d : NULL; }
+/* The bytes of a node of kind (a leaf's AST_LEAF_SIZE, a STEP's 64). */
+#define AST_NODE_SIZE(kind) (AST_LEAF_SIZE + (size_t)ast_slots(kind) * sizeof(Node *))
 
 typedef struct Ast {
   Arena arena;
