@@ -60,12 +60,14 @@ void ast_init(Ast *ast, Source *src) {
   memset(ast, 0, sizeof *ast);
   arena_init(&ast->arena);
   intern_init(&ast->names, &ast->arena);
+  intern_init(&ast->texts, &ast->arena);
   ast->src = src;
 }
 
 void ast_free(Ast *ast) {
   arena_free(&ast->arena);
   intern_free(&ast->names);
+  intern_free(&ast->texts);
   memset(ast, 0, sizeof *ast);
 }
 
@@ -152,6 +154,8 @@ Node *ast_leaf(Ast *ast, NodeKind kind, Span span) {
 }
 
 const char *ast_intern(Ast *ast, const char *s, size_t n) { return intern(&ast->names, s, n); }
+
+const char *ast_text(Ast *ast, const char *s, size_t n) { return intern(&ast->texts, s, n); }
 
 const char *ast_kind_name(int kind) {
   return kind >= 0 && kind < N__COUNT ? kind_names[kind] : "?";

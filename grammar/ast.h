@@ -135,10 +135,9 @@ struct Node {
   Span span;
   Node *next;          /* next item of the list this node is in */
   union {
-    /* NAME: interned identifier. STR: the text, not NUL-terminated in
-    ** general (len bytes): a string with no escape points into the
-    ** source text (Ast.src outlives the tree), one with an escape at a
-    ** decoded copy in the arena. */
+    /* NAME: interned identifier. STR: the text (len bytes; a NUL
+    ** follows where the lexer made it: ast_text, shared by every STR of
+    ** the same text, so never written through). */
     const char *str;
     double num;        /* NUM and DUR (seconds) */
   };
@@ -175,6 +174,7 @@ typedef struct Ast {
   Source *src;
   Node *root;               /* N_PROGRAM, or NULL if parsing failed */
   Interner names;           /* interned identifiers, copied into arena */
+  Interner texts;           /* the texts of STR nodes, each copied once */
 } Ast;
 
 /* ast_init prepares an empty tree for src (which must outlive it). */
@@ -190,6 +190,11 @@ Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, No
 Node *ast_leaf(Ast *ast, NodeKind kind, Span span);
 /* ast_intern returns the unique copy of the identifier s[0..n). */
 const char *ast_intern(Ast *ast, const char *s, size_t n);
+/* ast_text returns the one NUL-terminated copy of the string text s[0..n)
+** that the tree's STR nodes share (the lexer's string parts: a runbook
+** repeats its messages and command pieces). Kept apart from the names, so
+** that a text is never the same pointer as an identifier. */
+const char *ast_text(Ast *ast, const char *s, size_t n);
 /* ast_kind_name returns the printable name of a kind ("step"). */
 const char *ast_kind_name(int kind);
 /* ast_op_name returns the spelling of an operator ("+"). */

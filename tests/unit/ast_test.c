@@ -93,6 +93,8 @@ int main(void) {
       "    let z = nil\n"
       "    run \"echo ${n} done\"\n"
       "    log \"tab\\there\"\n"
+      "    log \"n\"\n"
+      "    log \"tab\\there\"\n"
       "  }\n"
       "}\n";
 
@@ -162,6 +164,17 @@ int main(void) {
         "a STR with an escape is decoded and NUL-terminated");
   s = find(ast.root, N_STR);
   CHECK(s && s->len == 6 && memcmp(s->str, "Leaves", 7) == 0, "a plain STR keeps its text, NUL-terminated");
+  {
+    const Node *st = find(ast.root, N_STEP), *l, *logs[3];
+    int nl = 0;
+    for (l = st ? st->c->a : NULL; l; l = l->next)
+      if (l->kind == N_LOG && nl < 3) logs[nl++] = l;
+    CHECK(nl == 3 && logs[0]->a->str == logs[2]->a->str && logs[0]->a->str != logs[1]->a->str,
+          "two strings of the same text share one copy (ast_text)");
+    CHECK(nl == 3 && logs[1]->a->len == 1 && strcmp(logs[1]->a->str, "n") == 0 &&
+              logs[1]->a->str != ast_intern(&ast, "n", 1),
+          "a text is not the identifier of the same spelling");
+  }
   diag_free(&d);
   ast_free(&ast);
   src_free(&src);
