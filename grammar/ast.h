@@ -122,10 +122,12 @@ typedef struct Node Node;
 ** str and num. The payload comes before the children, so that a leaf --
 ** NAME, STR, NUM, DUR, BOOL, NIL (ast_is_leaf), which never has children
 ** -- is allocated with only AST_LEAF_SIZE (32) bytes: its a..d do not
-** exist. A walker that does not know the kind of a node must therefore
-** ask ast_is_leaf before it reads a, b, c or d (ast_kids does both).
-** The ASan build (SAN=1) allocates whole nodes and poisons a..d of a
-** leaf, so a reader that forgets is reported by the ASan suite.
+** exist, and an inner node has only the children its kind uses (below:
+** ast_slots). A walker that does not know the kind of a node must
+** therefore ask ast_is_leaf before it reads a (ast_kids does both), and
+** read b, c and d through ast_b, ast_c and ast_d. The ASan build (SAN=1)
+** allocates whole nodes and poisons the missing children, so a reader
+** that forgets is reported by the ASan suite.
 ** A Node on the stack (memset, kind and span set) is always whole. */
 struct Node {
   uint8_t kind;        /* NodeKind */
