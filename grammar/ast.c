@@ -107,34 +107,31 @@ static Node *new_inner(Ast *ast, int k) {
 
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
   Node *n;
-  int dep = 0, x, k = ast_slots(kind);
+  int dep = 0, x, k, used;
   if (ast_is_leaf(kind) && !a && !b && !c && !d) return ast_leaf(ast, kind, span);
+  k = ast_slots(kind);
+  used = d ? 4 : c ? 3 : b ? 2 : 1;   /* the last child given, counting a */
   /* A child the kind has no room for is a bug in the parser (or in the
   ** table above): stop rather than lose it. */
-  if ((b && k < 2) || (c && k < 3) || (d && k < 4) || k < 1) {
+  if (used > k) {
     fprintf(stderr, "rbk: internal error: a %s node has no room for its children\n", ast_kind_name(kind));
     abort();
   }
   n = new_inner(ast, k);
-  /* Children that are lists (statements, items) count their deepest member;
-  ** a leaf has none to look at. */
-  if (a || b || c || d) {
-    if ((x = list_depth(a)) > dep) dep = x;
-    if ((x = list_depth(b)) > dep) dep = x;
-    if ((x = list_depth(c)) > dep) dep = x;
-    if ((x = list_depth(d)) > dep) dep = x;
+  /* Every field is set here, so the node needs no memset first; children
+  ** that are lists (statements, items) count their deepest member. */
+  switch (k) {
+    case 4: n->d = d; if ((x = list_depth(d)) > dep) dep = x; /* fall through */
+    case 3: n->c = c; if ((x = list_depth(c)) > dep) dep = x; /* fall through */
+    case 2: n->b = b; if ((x = list_depth(b)) > dep) dep = x; /* fall through */
+    default: n->a = a; if ((x = list_depth(a)) > dep) dep = x;
   }
-  /* Every field is set here, so the node needs no memset first. */
   n->kind = (uint8_t)kind;
   n->op = 0;
   n->depth = (uint16_t)(dep + 1 > AST_MAX_DEPTH + 1 ? AST_MAX_DEPTH + 1 : dep + 1);
   n->len = 0;
   n->span = span;
   n->next = NULL;
-  n->a = a;
-  if (k > 1) n->b = b;
-  if (k > 2) n->c = c;
-  if (k > 3) n->d = d;
   n->num = 0;
   n->str = NULL;
   return n;
