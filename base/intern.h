@@ -22,7 +22,7 @@ typedef struct InternSlot {
 typedef struct Interner {
   Arena *arena;        /* where the copies go (not owned) */
   InternSlot *slots;   /* mem_alloc'd; a power of two of them, or NULL */
-  uint32_t cap, n;     /* slots, strings held (at most half the slots) */
+  uint32_t cap, n;     /* slots, strings held (under 3/4 of the slots) */
 } Interner;
 
 /* intern_init prepares an empty interner whose strings go into arena. */

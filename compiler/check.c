@@ -1599,7 +1599,7 @@ static void string_probes(Checker *C, const Node *n) {
   } else if (n->kind == N_BINARY || n->kind == N_UNARY || n->kind == N_FIELD || n->kind == N_INDEX ||
              n->kind == N_COND) {
     string_probes(C, n->a);
-    if (n->kind != N_FIELD) string_probes(C, n->b);
+    if (n->kind != N_FIELD) string_probes(C, ast_b(n));
     if (n->kind == N_COND) string_probes(C, n->c);
   }
 }
@@ -1657,7 +1657,7 @@ static void check_library(Checker *C, Ast *ast, int n) {
   (void)n;
   for (k = ast->root->a; k; k = k->next)
     if (k->kind == N_ROLE || k->kind == N_PROBE || (k->kind == N_NOTIFIER && k->b)) {
-      Node *c = ast_node(ast, (NodeKind)k->kind, k->span, k->a, k->b, k->c, k->d);
+      Node *c = ast_node(ast, (NodeKind)k->kind, k->span, k->a, ast_b(k), ast_c(k), ast_d(k));
       c->op = k->op;
       *tail = c;
       tail = &c->next;

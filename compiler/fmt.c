@@ -204,9 +204,9 @@ static void visit(Fmt *f, const Node *n, int mark) {
   }
   if (ast_is_leaf(n->kind)) return;
   visit_list(f, n->a);
-  visit_list(f, n->b);
-  visit_list(f, n->c);
-  visit_list(f, n->d);
+  visit_list(f, ast_b(n));
+  visit_list(f, ast_c(n));
+  visit_list(f, ast_d(n));
 }
 
 static void visit_list(Fmt *f, const Node *n) {

@@ -5,6 +5,7 @@
 #include "ast.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* RBK_ASAN: built with AddressSanitizer (gcc's or clang's flag). */
@@ -34,16 +35,39 @@ static const char *const op_names[] = {
 #undef X
 };
 
+/* ast_kid_slots: how many of a..d a node of each kind has (AST_KINDS
+** says which it uses); 0 for a leaf. IDEMPOTENT uses none but has a, so
+** that every inner node has a. tests/unit/ast_test.c checks that every
+** kind is listed. */
+const uint8_t ast_kid_slots[N__COUNT] = {
+  [N_NUM] = 0, [N_DUR] = 0, [N_STR] = 0, [N_TMPL] = 1, [N_BOOL] = 0,
+  [N_NIL] = 0, [N_LIST] = 1, [N_MAP] = 1, [N_NAME] = 0, [N_FIELD] = 2,
+  [N_INDEX] = 2, [N_CALL] = 2, [N_UNARY] = 1, [N_BINARY] = 2, [N_COND] = 3,
+  [N_SAMPLE] = 3, [N_OPTARG] = 1, [N_RUN] = 1, [N_LET] = 2, [N_ASSIGN] = 2,
+  [N_EXPR] = 1, [N_VERIFY] = 2, [N_IF] = 3, [N_FOR] = 3, [N_WAIT] = 3,
+  [N_HOLD] = 4, [N_MANUAL] = 1, [N_ASK] = 1, [N_APPROVE] = 4, [N_NOTIFY] = 3,
+  [N_LOG] = 1, [N_FAIL] = 1, [N_RETURN] = 1, [N_BLOCK] = 1, [N_OWNER] = 1,
+  [N_TIMEOUT] = 1, [N_EXPECT] = 1, [N_RETRY] = 2, [N_AFTER] = 1, [N_IDEMPOTENT] = 1,
+  [N_IRREVERSIBLE] = 1, [N_UNDO] = 1, [N_ONFAIL] = 2, [N_TARGET] = 2, [N_TOPT] = 2,
+  [N_BETWEEN] = 1, [N_RUNBOOK] = 2, [N_VERSION] = 1, [N_WINDOW] = 1, [N_KIND] = 1,
+  [N_ROLE] = 3, [N_CONTACT] = 2, [N_PARAM] = 2, [N_SECRET] = 2, [N_HOSTS] = 2,
+  [N_PROBE] = 2, [N_TRIGGER] = 4, [N_NOTIFIER] = 4, [N_BACKOUT] = 2, [N_REQUIRE] = 2,
+  [N_PLANAPPROVAL] = 2, [N_IMPORT] = 1, [N_STEP] = 4, [N_FN] = 3, [N_EXTERN] = 4,
+  [N_PROGRAM] = 1,
+};
+
 void ast_init(Ast *ast, Source *src) {
   memset(ast, 0, sizeof *ast);
   arena_init(&ast->arena);
   intern_init(&ast->names, &ast->arena);
+  intern_init(&ast->texts, &ast->arena);
   ast->src = src;
 }
 
 void ast_free(Ast *ast) {
   arena_free(&ast->arena);
   intern_free(&ast->names);
+  intern_free(&ast->texts);
   memset(ast, 0, sizeof *ast);
 }
 
@@ -68,30 +92,46 @@ static Node *new_leaf(Ast *ast) {
 #endif
 }
 
+/* new_inner allocates a node with the k children of its kind (a, or a
+** and b, ...), or in the ASan build a whole node whose missing children
+** are poisoned. */
+static Node *new_inner(Ast *ast, int k) {
+#if RBK_ASAN
+  Node *n = arena_alloc(&ast->arena, sizeof *n);
+  if (k < 4) ASAN_POISON_MEMORY_REGION(&n->a + k, sizeof(Node *) * (size_t)(4 - k));
+  return n;
+#else
+  return arena_alloc(&ast->arena, AST_LEAF_SIZE + sizeof(Node *) * (size_t)k);
+#endif
+}
+
 Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, Node *d) {
   Node *n;
-  int dep = 0, x;
+  int dep = 0, x, k, used;
   if (ast_is_leaf(kind) && !a && !b && !c && !d) return ast_leaf(ast, kind, span);
-  n = arena_alloc(&ast->arena, sizeof *n);
-  /* Children that are lists (statements, items) count their deepest member;
-  ** a leaf has none to look at. */
-  if (a || b || c || d) {
-    if ((x = list_depth(a)) > dep) dep = x;
-    if ((x = list_depth(b)) > dep) dep = x;
-    if ((x = list_depth(c)) > dep) dep = x;
-    if ((x = list_depth(d)) > dep) dep = x;
+  k = ast_slots(kind);
+  used = d ? 4 : c ? 3 : b ? 2 : 1;   /* the last child given, counting a */
+  /* A child the kind has no room for is a bug in the parser (or in the
+  ** table above): stop rather than lose it. */
+  if (used > k) {
+    fprintf(stderr, "rbk: internal error: a %s node has no room for its children\n", ast_kind_name(kind));
+    abort();
   }
-  /* Every field is set here, so the node needs no memset first. */
+  n = new_inner(ast, k);
+  /* Every field is set here, so the node needs no memset first; children
+  ** that are lists (statements, items) count their deepest member. */
+  switch (k) {
+    case 4: n->d = d; if ((x = list_depth(d)) > dep) dep = x; /* fall through */
+    case 3: n->c = c; if ((x = list_depth(c)) > dep) dep = x; /* fall through */
+    case 2: n->b = b; if ((x = list_depth(b)) > dep) dep = x; /* fall through */
+    default: n->a = a; if ((x = list_depth(a)) > dep) dep = x;
+  }
   n->kind = (uint8_t)kind;
   n->op = 0;
   n->depth = (uint16_t)(dep + 1 > AST_MAX_DEPTH + 1 ? AST_MAX_DEPTH + 1 : dep + 1);
   n->len = 0;
   n->span = span;
   n->next = NULL;
-  n->a = a;
-  n->b = b;
-  n->c = c;
-  n->d = d;
   n->num = 0;
   n->str = NULL;
   return n;
@@ -111,6 +151,8 @@ Node *ast_leaf(Ast *ast, NodeKind kind, Span span) {
 }
 
 const char *ast_intern(Ast *ast, const char *s, size_t n) { return intern(&ast->names, s, n); }
+
+const char *ast_text(Ast *ast, const char *s, size_t n) { return intern(&ast->texts, s, n); }
 
 const char *ast_kind_name(int kind) {
   return kind >= 0 && kind < N__COUNT ? kind_names[kind] : "?";
@@ -161,16 +203,18 @@ void ast_dump(const Ast *ast, const Node *n, int indent, void *file) {
     default: break;
   }
   fprintf(f, " @%d:%d)\n", line, col);
-  if (ast_kids(n) && (n->a || n->b || n->c || n->d)) {
+  if (ast_kids(n)) {
+    const Node *b = ast_b(n), *c = ast_c(n), *d = ast_d(n);
+    if (!n->a && !b && !c && !d) return;
     dump_list(ast, n->a, indent + 2, f);
-    if (n->b || n->c || n->d) {
-      if (!n->b) fprintf(f, "%*s-\n", indent + 2, "");
-      dump_list(ast, n->b, indent + 2, f);
+    if (b || c || d) {
+      if (!b) fprintf(f, "%*s-\n", indent + 2, "");
+      dump_list(ast, b, indent + 2, f);
     }
-    if (n->c || n->d) {
-      if (!n->c) fprintf(f, "%*s-\n", indent + 2, "");
-      dump_list(ast, n->c, indent + 2, f);
+    if (c || d) {
+      if (!c) fprintf(f, "%*s-\n", indent + 2, "");
+      dump_list(ast, c, indent + 2, f);
     }
-    if (n->d) dump_list(ast, n->d, indent + 2, f);
+    if (d) dump_list(ast, d, indent + 2, f);
   }
 }

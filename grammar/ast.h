@@ -117,15 +117,17 @@ typedef struct Span {
 } Span;
 
 typedef struct Node Node;
-/* The layout. An inner node is 64 bytes, one cache line: the tree of a
-** 100,000-line runbook is about ten times its source. No kind uses both
+/* The layout. A whole node is 64 bytes, one cache line: the tree of a
+** 100,000-line runbook is several times its source. No kind uses both
 ** str and num. The payload comes before the children, so that a leaf --
 ** NAME, STR, NUM, DUR, BOOL, NIL (ast_is_leaf), which never has children
 ** -- is allocated with only AST_LEAF_SIZE (32) bytes: its a..d do not
-** exist. A walker that does not know the kind of a node must therefore
-** ask ast_is_leaf before it reads a, b, c or d (ast_kids does both).
-** The ASan build (SAN=1) allocates whole nodes and poisons a..d of a
-** leaf, so a reader that forgets is reported by the ASan suite.
+** exist, and an inner node has only the children its kind uses (below:
+** ast_slots). A walker that does not know the kind of a node must
+** therefore ask ast_is_leaf before it reads a (ast_kids does both), and
+** read b, c and d through ast_b, ast_c and ast_d. The ASan build (SAN=1)
+** allocates whole nodes and poisons the missing children, so a reader
+** that forgets is reported by the ASan suite.
 ** A Node on the stack (memset, kind and span set) is always whole. */
 struct Node {
   uint8_t kind;        /* NodeKind */
@@ -135,10 +137,9 @@ struct Node {
   Span span;
   Node *next;          /* next item of the list this node is in */
   union {
-    /* NAME: interned identifier. STR: the text, not NUL-terminated in
-    ** general (len bytes): a string with no escape points into the
-    ** source text (Ast.src outlives the tree), one with an escape at a
-    ** decoded copy in the arena. */
+    /* NAME: interned identifier. STR: the text (len bytes; a NUL
+    ** follows where the lexer made it: ast_text, shared by every STR of
+    ** the same text, so never written through). */
     const char *str;
     double num;        /* NUM and DUR (seconds) */
   };
@@ -152,14 +153,30 @@ struct Node {
                        (1u << N_NIL) | (1u << N_NAME))
 /* ast_is_leaf says whether nodes of kind have no a..d. */
 static inline int ast_is_leaf(int kind) { return kind < 32 && ((AST_LEAF_MASK >> kind) & 1u); }
-/* ast_kids says whether n is an inner node (its a..d may be read). */
+/* ast_kids says whether n is an inner node (its a is there and may be read). */
 static inline int ast_kids(const Node *n) { return n && !ast_is_leaf(n->kind); }
+
+/* An inner node is sized by its kind too: it has only the children its
+** kind uses (AST_KINDS: a FIELD has a and b, a LOG only a), so it is
+** AST_LEAF_SIZE + 8 bytes per child, 40 to 64. Every inner kind has a.
+** ast_slots gives the count (0 for a leaf); a walker that does not know
+** the kind reads b, c and d through ast_b, ast_c and ast_d, which give
+** NULL where the kind has no such child. The ASan build allocates whole
+** nodes and poisons the missing children, as for leaves. */
+extern const uint8_t ast_kid_slots[];
+static inline int ast_slots(int kind) { return (unsigned)kind < N__COUNT ? ast_kid_slots[kind] : 0; }
+static inline Node *ast_b(const Node *n) { return ast_slots(n->kind) > 1 ? n->b : NULL; }
+static inline Node *ast_c(const Node *n) { return ast_slots(n->kind) > 2 ? n->c : NULL; }
+static inline Node *ast_d(const Node *n) { return ast_slots(n->kind) > 3 ? n->d : NULL; }
+/* The bytes of a node of kind (a leaf's AST_LEAF_SIZE, a STEP's 64). */
+#define AST_NODE_SIZE(kind) (AST_LEAF_SIZE + (size_t)ast_slots(kind) * sizeof(Node *))
 
 typedef struct Ast {
   Arena arena;
   Source *src;
   Node *root;               /* N_PROGRAM, or NULL if parsing failed */
   Interner names;           /* interned identifiers, copied into arena */
+  Interner texts;           /* the texts of STR nodes, each copied once */
 } Ast;
 
 /* ast_init prepares an empty tree for src (which must outlive it). */
@@ -175,6 +192,11 @@ Node *ast_node(Ast *ast, NodeKind kind, Span span, Node *a, Node *b, Node *c, No
 Node *ast_leaf(Ast *ast, NodeKind kind, Span span);
 /* ast_intern returns the unique copy of the identifier s[0..n). */
 const char *ast_intern(Ast *ast, const char *s, size_t n);
+/* ast_text returns the one NUL-terminated copy of the string text s[0..n)
+** that the tree's STR nodes share (the lexer's string parts: a runbook
+** repeats its messages and command pieces). Kept apart from the names, so
+** that a text is never the same pointer as an identifier. */
+const char *ast_text(Ast *ast, const char *s, size_t n);
 /* ast_kind_name returns the printable name of a kind ("step"). */
 const char *ast_kind_name(int kind);
 /* ast_op_name returns the spelling of an operator ("+"). */

@@ -239,9 +239,9 @@ static void shift(Node *n, uint32_t off) {
     n->span.end += off;
     if (ast_is_leaf(n->kind)) continue;
     shift(n->a, off);
-    shift(n->b, off);
-    shift(n->c, off);
-    shift(n->d, off);
+    shift(ast_b(n), off);
+    shift(ast_c(n), off);
+    shift(ast_d(n), off);
   }
 }
 

@@ -461,9 +461,9 @@ static int node_props(Ctx *c, const Node *n, Found *found) {
   }
   if (ast_is_leaf(n->kind)) return p;
   p |= list_props(c, n->a, found);
-  p |= list_props(c, n->b, found);
-  p |= list_props(c, n->c, found);
-  p |= list_props(c, n->d, found);
+  p |= list_props(c, ast_b(n), found);
+  p |= list_props(c, ast_c(n), found);
+  p |= list_props(c, ast_d(n), found);
   return p;
 }
 
@@ -504,9 +504,9 @@ static void uses(Ctx *c, const Node *n) {
   }
   if (ast_is_leaf(n->kind)) return;
   uses_list(c, n->a);
-  uses_list(c, n->b);
-  uses_list(c, n->c);
-  uses_list(c, n->d);
+  uses_list(c, ast_b(n));
+  uses_list(c, ast_c(n));
+  uses_list(c, ast_d(n));
 }
 
 /* ---- secrets written as literals ------------------------------------ */
@@ -644,9 +644,9 @@ static void secrets_in_strings(Ctx *c, const Node *n) {
   }
   if (ast_is_leaf(n->kind)) return;
   secrets_in_list(c, n->a);
-  secrets_in_list(c, n->b);
-  secrets_in_list(c, n->c);
-  secrets_in_list(c, n->d);
+  secrets_in_list(c, ast_b(n));
+  secrets_in_list(c, ast_c(n));
+  secrets_in_list(c, ast_d(n));
 }
 
 /* ---- the rules ------------------------------------------------------ */
@@ -666,9 +666,9 @@ static uint32_t earliest_approve(const Node *n) {
     if (n->kind == N_APPROVE && n->span.pos < best) best = n->span.pos;
     if (ast_is_leaf(n->kind)) continue;
     if ((x = earliest_approve(n->a)) < best) best = x;
-    if ((x = earliest_approve(n->b)) < best) best = x;
-    if ((x = earliest_approve(n->c)) < best) best = x;
-    if ((x = earliest_approve(n->d)) < best) best = x;
+    if ((x = earliest_approve(ast_b(n))) < best) best = x;
+    if ((x = earliest_approve(ast_c(n))) < best) best = x;
+    if ((x = earliest_approve(ast_d(n))) < best) best = x;
   }
   return best;
 }
@@ -696,9 +696,9 @@ static void destructive_unapproved(Ctx *c, const Node *n, uint32_t approved_at) 
     }
     if (ast_is_leaf(n->kind)) continue;
     destructive_unapproved(c, n->a, approved_at);
-    destructive_unapproved(c, n->b, approved_at);
-    destructive_unapproved(c, n->c, approved_at);
-    destructive_unapproved(c, n->d, approved_at);
+    destructive_unapproved(c, ast_b(n), approved_at);
+    destructive_unapproved(c, ast_c(n), approved_at);
+    destructive_unapproved(c, ast_d(n), approved_at);
   }
 }
 
@@ -708,8 +708,8 @@ static const Node *first_approve(const Node *n) {
     const Node *a;
     if (n->kind == N_APPROVE) return n;
     if (ast_is_leaf(n->kind)) continue;
-    if ((a = first_approve(n->a)) || (a = first_approve(n->b)) || (a = first_approve(n->c)) ||
-        (a = first_approve(n->d)))
+    if ((a = first_approve(n->a)) || (a = first_approve(ast_b(n))) || (a = first_approve(ast_c(n))) ||
+        (a = first_approve(ast_d(n))))
       return a;
   }
   return NULL;
@@ -726,9 +726,9 @@ static void self_approvals(Ctx *c, const Node *n, const char *owner, const char 
     }
     if (ast_is_leaf(n->kind)) continue;
     self_approvals(c, n->a, owner, step);
-    self_approvals(c, n->b, owner, step);
-    self_approvals(c, n->c, owner, step);
-    self_approvals(c, n->d, owner, step);
+    self_approvals(c, ast_b(n), owner, step);
+    self_approvals(c, ast_c(n), owner, step);
+    self_approvals(c, ast_d(n), owner, step);
   }
 }
 
@@ -787,7 +787,7 @@ static int contains_notify(const Node *n) {
   for (; n; n = n->next) {
     if (n->kind == N_NOTIFY) return 1;
     if (ast_is_leaf(n->kind)) continue;
-    if (contains_notify(n->a) || contains_notify(n->b) || contains_notify(n->c) || contains_notify(n->d)) return 1;
+    if (contains_notify(n->a) || contains_notify(ast_b(n)) || contains_notify(ast_c(n)) || contains_notify(ast_d(n))) return 1;
   }
   return 0;
 }
@@ -957,7 +957,7 @@ static int in_string(const Node *n, uint32_t p) {
     if (p < n->span.pos || p >= n->span.end) continue;
     if (n->kind == N_STR || n->kind == N_TMPL) return 1;
     if (ast_is_leaf(n->kind)) continue;
-    if (in_string(n->a, p) || in_string(n->b, p) || in_string(n->c, p) || in_string(n->d, p)) return 1;
+    if (in_string(n->a, p) || in_string(ast_b(n), p) || in_string(ast_c(n), p) || in_string(ast_d(n), p)) return 1;
   }
   return 0;
 }

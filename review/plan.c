@@ -309,9 +309,9 @@ static void verifies_in(B *b, const Node *n, Strs *out, PtrMap *seen) {
   }
   if (ast_is_leaf(n->kind)) return;
   verifies_list(b, n->a, out, seen);
-  verifies_list(b, n->b, out, seen);
-  verifies_list(b, n->c, out, seen);
-  verifies_list(b, n->d, out, seen);
+  verifies_list(b, ast_b(n), out, seen);
+  verifies_list(b, ast_c(n), out, seen);
+  verifies_list(b, ast_d(n), out, seen);
 }
 
 static void collect_verifies(B *b, const Node *stmts, const char ***v, size_t *n) {
@@ -392,9 +392,9 @@ static void gates_in(StepB *sb, const Node *n, const char *cond) {
     else if (n->kind == N_CALL && astq_callee(n) && strcmp(astq_callee(n), "ask") == 0) add_gate(sb, PK_ASK, NULL, n->b, cond);
     if (ast_is_leaf(n->kind)) continue;
     gates_in(sb, n->a, cond);
-    gates_in(sb, n->b, cond);
-    gates_in(sb, n->c, cond);
-    gates_in(sb, n->d, cond);
+    gates_in(sb, ast_b(n), cond);
+    gates_in(sb, ast_c(n), cond);
+    gates_in(sb, ast_d(n), cond);
   }
 }
 
@@ -411,9 +411,9 @@ static void notified_in(B *b, const Node *n, const char ***v, size_t *nv, size_t
     }
     if (ast_is_leaf(n->kind)) continue;
     notified_in(b, n->a, v, nv, cap);
-    notified_in(b, n->b, v, nv, cap);
-    notified_in(b, n->c, v, nv, cap);
-    notified_in(b, n->d, v, nv, cap);
+    notified_in(b, ast_b(n), v, nv, cap);
+    notified_in(b, ast_c(n), v, nv, cap);
+    notified_in(b, ast_d(n), v, nv, cap);
   }
 }
 

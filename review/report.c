@@ -740,9 +740,9 @@ static void collect_verifies(Rb *b, const Source *src, const Node *n) {
     }
     if (ast_is_leaf(n->kind)) continue;
     collect_verifies(b, src, n->a);
-    collect_verifies(b, src, n->b);
-    collect_verifies(b, src, n->c);
-    collect_verifies(b, src, n->d);
+    collect_verifies(b, src, ast_b(n));
+    collect_verifies(b, src, ast_c(n));
+    collect_verifies(b, src, ast_d(n));
   }
   buf_free(&t);
 }

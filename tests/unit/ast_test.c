@@ -1,11 +1,14 @@
 /*
 ** ast_test.c -- grammar/ast.c: the node layout (a leaf is only the fields
-** before a..d), which kinds are leaves, and that a parsed tree keeps its
-** leaves small and its values intact.
+** before a..d, an inner node only the children its kind uses), which
+** kinds are leaves, and that a parsed tree keeps its nodes small and its
+** values intact.
 */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../grammar/ast.h"
 #include "../../grammar/parse.h"
@@ -23,6 +26,26 @@
 #define ASAN_BUILD 0
 #endif
 
+/* The meaning of a..d of each kind, as AST_KINDS writes it. */
+static const char *const kind_doc[] = {
+#define X(k, n, c) c,
+  AST_KINDS(X)
+#undef X
+};
+
+/* doc_slots returns the last of a, b, c, d that doc names as a word
+** (1 for a .. 4 for d; 0 if none). */
+static int doc_slots(const char *doc) {
+  int best = 0;
+  const char *p;
+  for (p = doc; *p; p++) {
+    int before = p > doc && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '\'');
+    int after = isalnum((unsigned char)p[1]) || p[1] == '_' || p[1] == '\'';
+    if (*p >= 'a' && *p <= 'd' && !before && !after && *p - 'a' + 1 > best) best = *p - 'a' + 1;
+  }
+  return best;
+}
+
 /* count walks the tree: leaves and inner nodes, asking ast_kids first. */
 static void count(const Node *n, int *leaves, int *inner, int *bad) {
   for (; n; n = n->next) {
@@ -33,9 +56,9 @@ static void count(const Node *n, int *leaves, int *inner, int *bad) {
     (*inner)++;
     if (ast_is_leaf(n->kind)) (*bad)++;
     count(n->a, leaves, inner, bad);
-    count(n->b, leaves, inner, bad);
-    count(n->c, leaves, inner, bad);
-    count(n->d, leaves, inner, bad);
+    count(ast_b(n), leaves, inner, bad);
+    count(ast_c(n), leaves, inner, bad);
+    count(ast_d(n), leaves, inner, bad);
   }
 }
 
@@ -45,7 +68,8 @@ static const Node *find(const Node *n, int kind) {
     const Node *x;
     if (n->kind == kind) return n;
     if (!ast_kids(n)) continue;
-    if ((x = find(n->a, kind)) || (x = find(n->b, kind)) || (x = find(n->c, kind)) || (x = find(n->d, kind)))
+    if ((x = find(n->a, kind)) || (x = find(ast_b(n), kind)) || (x = find(ast_c(n), kind)) ||
+        (x = find(ast_d(n), kind)))
       return x;
   }
   return NULL;
@@ -56,9 +80,9 @@ int main(void) {
   Ast ast;
   Diags d;
   Span sp = {0, 1};
-  Node *l1, *l2, *l3, *in1;
+  Node *l1, *l2, *l3, *in1, *in2, *in3, *in4;
   const Node *s;
-  int leaves = 0, inner = 0, bad = 0, k, nleaf = 0;
+  int leaves = 0, inner = 0, bad = 0, k, nleaf = 0, wrong = 0;
   size_t step = ASAN_BUILD ? sizeof(Node) : AST_LEAF_SIZE;
   static const char text[] =
       "runbook \"Leaves\" {\n"
@@ -69,10 +93,12 @@ int main(void) {
       "    let z = nil\n"
       "    run \"echo ${n} done\"\n"
       "    log \"tab\\there\"\n"
+      "    log \"n\"\n"
+      "    log \"tab\\there\"\n"
       "  }\n"
       "}\n";
 
-  CHECK(sizeof(Node) == 64, "an inner node is 64 bytes (%zu)", sizeof(Node));
+  CHECK(sizeof(Node) == 64, "a whole node is 64 bytes (%zu)", sizeof(Node));
   CHECK(AST_LEAF_SIZE == 32 && offsetof(Node, str) < AST_LEAF_SIZE && offsetof(Node, next) < AST_LEAF_SIZE,
         "a leaf is the 32 bytes before a: kind, span, next and the payload");
   for (k = 0; k < N__COUNT; k++) nleaf += ast_is_leaf(k);
@@ -82,16 +108,41 @@ int main(void) {
   CHECK(!ast_is_leaf(N_TMPL) && !ast_is_leaf(N_CALL) && !ast_is_leaf(N_IDEMPOTENT) && !ast_is_leaf(N__COUNT + 40),
         "TMPL, CALL, a childless IDEMPOTENT and an unknown kind are not leaves");
 
+  for (k = 0; k < N__COUNT; k++) {
+    int want = ast_is_leaf(k) ? 0 : doc_slots(kind_doc[k]) ? doc_slots(kind_doc[k]) : 1;
+    if (ast_slots(k) != want) {
+      wrong++;
+      printf("# kind %s has %d children, AST_KINDS names %d\n", ast_kind_name(k), ast_slots(k), want);
+    }
+  }
+  CHECK(wrong == 0, "every kind has the children AST_KINDS names (a leaf none, every inner kind at least a)");
+  CHECK(ast_slots(N_STEP) == 4 && ast_slots(N_IF) == 3 && ast_slots(N_CALL) == 2 && ast_slots(N_LOG) == 1 &&
+            ast_slots(N_NAME) == 0 && ast_slots(N__COUNT + 40) == 0 && ast_slots(-1) == 0,
+        "STEP has a..d, IF a..c, CALL a and b, LOG a, NAME and unknown kinds none");
+  CHECK(AST_NODE_SIZE(N_STEP) == 64 && AST_NODE_SIZE(N_CALL) == 48 && AST_NODE_SIZE(N_LOG) == 40 &&
+            AST_NODE_SIZE(N_NUM) == AST_LEAF_SIZE,
+        "a node is 32 bytes and 8 for each child of its kind");
+
   src_from_string(&src, "t.rbk", text, sizeof text - 1);
   ast_init(&ast, &src);
   l1 = ast_leaf(&ast, N_NUM, sp);
   l2 = ast_leaf(&ast, N_NAME, sp);
   l3 = ast_node(&ast, N_STR, sp, NULL, NULL, NULL, NULL);
   in1 = ast_node(&ast, N_BLOCK, sp, NULL, NULL, NULL, NULL);
+  in2 = ast_node(&ast, N_CALL, sp, l2, l1, NULL, NULL);
+  in3 = ast_node(&ast, N_STEP, sp, l2, NULL, in1, NULL);
+  in4 = ast_node(&ast, N_LOG, sp, l3, NULL, NULL, NULL);
   CHECK((size_t)((char *)l2 - (char *)l1) == step && (size_t)((char *)l3 - (char *)l2) == step,
         "leaves take %zu bytes of the arena each, ast_node of a leaf kind too", step);
-  CHECK((size_t)((char *)in1 - (char *)l3) == step && in1->a == NULL && in1->d == NULL && in1->depth == 1,
-        "an inner node with no children is whole, its children NULL");
+  CHECK((size_t)((char *)in1 - (char *)l3) == step && in1->a == NULL && ast_b(in1) == NULL && in1->depth == 1,
+        "an inner node with no children has its a, NULL");
+  CHECK((size_t)((char *)in2 - (char *)in1) == (ASAN_BUILD ? sizeof(Node) : AST_NODE_SIZE(N_BLOCK)) &&
+            (size_t)((char *)in3 - (char *)in2) == (ASAN_BUILD ? sizeof(Node) : AST_NODE_SIZE(N_CALL)) &&
+            (size_t)((char *)in4 - (char *)in3) == (ASAN_BUILD ? sizeof(Node) : AST_NODE_SIZE(N_STEP)),
+        "a BLOCK takes 40 bytes of the arena, a CALL 48, a STEP 64 (whole nodes in the ASan build)");
+  CHECK(in2->a == l2 && in2->b == l1 && ast_c(in2) == NULL && ast_d(in2) == NULL && in3->c == in1 &&
+            in3->b == NULL && in3->d == NULL && in3->depth == 2 && in4->a == l3 && ast_b(in4) == NULL,
+        "children are kept; ast_b/c/d give NULL where the kind has none");
   CHECK(l1->next == NULL && l1->num == 0 && l1->depth == 1 && l2->str == NULL && l3->len == 0,
         "a new leaf's fields are set");
   ast_free(&ast);
@@ -113,6 +164,17 @@ int main(void) {
         "a STR with an escape is decoded and NUL-terminated");
   s = find(ast.root, N_STR);
   CHECK(s && s->len == 6 && memcmp(s->str, "Leaves", 7) == 0, "a plain STR keeps its text, NUL-terminated");
+  {
+    const Node *st = find(ast.root, N_STEP), *l, *logs[3];
+    int nl = 0;
+    for (l = st ? st->c->a : NULL; l; l = l->next)
+      if (l->kind == N_LOG && nl < 3) logs[nl++] = l;
+    CHECK(nl == 3 && logs[0]->a->str == logs[2]->a->str && logs[0]->a->str != logs[1]->a->str,
+          "two strings of the same text share one copy (ast_text)");
+    CHECK(nl == 3 && logs[1]->a->len == 1 && strcmp(logs[1]->a->str, "n") == 0 &&
+              logs[1]->a->str != ast_intern(&ast, "n", 1),
+          "a text is not the identifier of the same spelling");
+  }
   diag_free(&d);
   ast_free(&ast);
   src_free(&src);
