@@ -99,7 +99,7 @@ int cmd_check(int argc, char **argv) {
     ast_init(&ast, src);
     if (imports_parse(&ast, &d) == 0) {
       if (dump) ast_dump(&ast, ast.root, 0, stdout);
-      if (check_program(&ast, &d) > 0) failed = 1;
+      if (check_file(&ast, &d) > 0) failed = 1;
       else if (compile_limits_ok(&ast, &d) != 0) failed = 1;
     } else {
       failed = 1;

@@ -238,7 +238,7 @@ int cmd_lint(int argc, char **argv) {
     }
     ast_init(&ast, src);
     if (imports_parse(&ast, &d) == 0) {
-      check_program(&ast, &d);
+      check_file(&ast, &d);
       lint_file(&l, src, &ast, &d, 0);
     } else {
       failed = 1;

@@ -157,7 +157,7 @@ int cmd_plan(int argc, char **argv) {
   diag_init(&d);
   ast_init(&ast, &src);
   lint_init(&l, 0);
-  if (imports_parse(&ast, &d) != 0 || check_program(&ast, &d) > 0) {
+  if (imports_parse(&ast, &d) != 0 || check_file(&ast, &d) > 0) {
     diag_print_text(&d, stderr, diag_use_color(stderr));
     rc = EXIT_USAGE;
   } else {

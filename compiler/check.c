@@ -1649,6 +1649,24 @@ static void checker_free(Checker *C) {
 
 int check_program(Ast *ast, Diags *d) { return check_module(ast, d, NULL); }
 
+/* file_module is the stdlib module a file is (its name is MODULE.rbk for
+** a module of modules.def, and it holds no runbook), or NULL. */
+static const char *file_module(const Ast *ast) {
+  const char *name = ast->src && ast->src->name ? ast->src->name : "", *base = strrchr(name, '/');
+  size_t n, i;
+  const Node *t;
+  base = base ? base + 1 : name;
+  n = strlen(base);
+  if (n <= 4 || strcmp(base + n - 4, ".rbk") != 0 || !ast->root) return NULL;
+  for (t = ast->root->a; t; t = t->next)
+    if (t->kind == N_RUNBOOK) return NULL;
+  for (i = 0; module_of[i][0]; i++)
+    if (strlen(module_of[i][1]) == n - 4 && memcmp(module_of[i][1], base, n - 4) == 0) return module_of[i][1];
+  return NULL;
+}
+
+int check_file(Ast *ast, Diags *d) { return check_module(ast, d, file_module(ast)); }
+
 /* check_library checks the roles, probes and named notifiers at the top
 ** of a file with no runbook (a library) as a runbook's, through a
 ** runbook block made for the purpose (the tree is not changed). */

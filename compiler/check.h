@@ -58,6 +58,13 @@ const char *check_builtin_module(const char *name);
 ** own functions there, not builtins. */
 int check_module(Ast *ast, Diags *d, const char *module);
 
+/* check_file checks a file named on the command line (rbk check, lint,
+** plan): a stdlib module (stdlib/MODULE.rbk, a file named after a module
+** of compiler/modules.def that holds no runbook) as check_module does, so
+** that the module's own definitions of its builtins are not refused;
+** anything else as check_program. */
+int check_file(Ast *ast, Diags *d);
+
 /* The names a `notifier` command sees besides params and secrets, NULL
 ** ended: the notifier's parameters, in order (run/notify.c passes them). */
 extern const char *const check_notifier_names[];

@@ -229,6 +229,22 @@ else
   for i in 1 2 3 4 5; do echo "ok $((_n + 1)) - colour on a terminal # SKIP script(1) not installed"; _n=$((_n + 1)); done
 fi
 
+# ---- a stdlib module, checked on its own ----------------------------------
+# stdlib/sqlite.rbk defines sql, sql_value and count_rows, the builtins it
+# implements: check, lint and plan take it as that module, as the build does
+for c in check lint; do
+  run "$RBK" $c "$RBK_TOP/stdlib/sqlite.rbk"
+  expect_eq "$rc" 0 "rbk $c stdlib/sqlite.rbk: the module's own sql() is no clash with the builtin"
+done
+run "$RBK" plan "$RBK_TOP/stdlib/sqlite.rbk"
+expect_match "$rc:$err$out" "^2:rbk plan: [^ ]*sqlite.rbk holds no runbook" "rbk plan stdlib/sqlite.rbk: a library (exit 2), not an error in it"
+cp "$RBK_TOP/stdlib/sqlite.rbk" "$T/mine.rbk"
+run "$RBK" check "$T/mine.rbk"
+expect_match "$rc:$err" "^1:.*mine.rbk:[0-9]+:4: error: 'sql' is a builtin function" "the same text under another name still may not define a builtin"
+printf 'fn sql(a, b) { return 1 }\nrunbook "x" {\n  step a { log "x" }\n}\n' > "$T/sqlite.rbk"
+run "$RBK" check "$T/sqlite.rbk"
+expect_match "$rc:$err" "^1:.*sqlite.rbk:1:4: error: 'sql' is a builtin function" "nor may a runbook called sqlite.rbk"
+
 # ---- examples -----------------------------------------------------------
 shopt -s nullglob
 examples=(examples/*.rbk examples/portal/*.rbk)
