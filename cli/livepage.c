@@ -68,6 +68,15 @@ static long long journal_bytes(const char *dir) {
   return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
+/* made_from_of reads the number in status.lock (open at fd): -1 if none. */
+static long long made_from_of(int fd) {
+  char num[32];
+  ssize_t k = pread(fd, num, sizeof num - 1, 0);
+  if (k <= 0) return -1;
+  num[k] = '\0';
+  return strtoll(num, NULL, 10);
+}
+
 /* Two processes may write a run's pages at once: a writer that finishes
 ** after its run has let the run go (writer_stop), and the next command
 ** on the run (rbk approve, a resume). So a page made from a journal is
@@ -78,8 +87,7 @@ static long long journal_bytes(const char *dir) {
 ** returns the descriptor, or -1 (then the pages are written unguarded,
 ** as a run dir without the file can only be an old one). */
 static int page_lock(const char *dir, long long *had) {
-  char path[JRN_PATH_MAX + 32], num[32];
-  ssize_t k;
+  char path[JRN_PATH_MAX + 32];
   int fd;
   *had = -1;
   snprintf(path, sizeof path, "%s/status.lock", dir);
@@ -90,10 +98,7 @@ static int page_lock(const char *dir, long long *had) {
       return -1;
     }
   }
-  if ((k = pread(fd, num, sizeof num - 1, 0)) > 0) {
-    num[k] = '\0';
-    *had = strtoll(num, NULL, 10);
-  }
+  *had = made_from_of(fd);
   return fd;
 }
 
@@ -116,17 +121,16 @@ static void page_unlock(int fd, long long made_from, int written) {
 ** left them to this one (writer_loop), which then writes them even if it
 ** adds nothing. */
 static int page_stale(const char *dir) {
-  char path[JRN_PATH_MAX + 32], num[32];
-  ssize_t k = -1;
+  char path[JRN_PATH_MAX + 32];
+  long long had = -1;
   int fd;
   snprintf(path, sizeof path, "%s/status.lock", dir);
   if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) >= 0) {
-    k = read(fd, num, sizeof num - 1);
+    had = made_from_of(fd);
     close(fd);
   }
-  if (k <= 0) return 0;   /* no page made yet, or one from before status.lock: as before */
-  num[k] = '\0';
-  return strtoll(num, NULL, 10) < journal_bytes(dir);
+  /* -1: no page made yet, or one from before status.lock: as before */
+  return had >= 0 && had < journal_bytes(dir);
 }
 
 /* write_pages writes the run dir's page and the extra one (may be NULL);
@@ -252,7 +256,7 @@ static int gap_ms(const LivePage *lp, int urgent) {
 ** lock names it): a later resume, whose writer writes newer pages. */
 static int taken_over(const LivePage *lp, const char *dir) {
   long long pid = rr_lock_pid(dir);
-  return pid > 0 && pid != lp->run_pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+  return pid != lp->run_pid && rr_pid_alive(pid);
 }
 
 /* writer_loop is the child's life: it ends at "F" or "L" or when the run's

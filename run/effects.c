@@ -265,9 +265,7 @@ static const char *where(const VM *vm) { return vm->step_label ? vm->step_label 
 ** crash can only lose a suffix of them, and a replay recomputes what was
 ** lost, because nothing after it can be durable either. */
 static int must_sync(const char *kind) {
-  /* the first byte first: replay asks this for every effect, mostly "call" */
-  return (kind[0] == 'c' && strcmp(kind, "cmd") == 0) || (kind[0] == 'g' && strcmp(kind, "gate") == 0) ||
-         (kind[0] == 'n' && strcmp(kind, "notify") == 0);
+  return strcmp(kind, "cmd") == 0 || strcmp(kind, "gate") == 0 || strcmp(kind, "notify") == 0;
 }
 
 /* A command's effect_end is written at once but not synced by itself: it

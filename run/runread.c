@@ -309,6 +309,8 @@ static RrStep *step_find(RrInfo *I, const char *name) {
   return s;
 }
 
+int rr_pid_alive(long long pid) { return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM); }
+
 long long rr_lock_pid(const char *dir) {
   char path[JRN_PATH_MAX], buf[32];
   long long pid = 0;
@@ -389,8 +391,6 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
       last_paused = (long)i;
     } else if (strcmp(t, "interrupted") == 0) {
       I->intr = r;
-    } else if (t[0] != 'e' && t[0] != 's') {
-      continue;   /* none of the types below */
     } else if (json_get(r, "lane")) {
       continue;   /* the REPL's own effects: never what a run waits on */
     } else if (strcmp(t, "effect_start") == 0) {
@@ -458,7 +458,7 @@ void rr_derive(const RrJournal *L, const char *dir, RrInfo *I) {
     long long pid = rr_lock_pid(dir);
     I->state = RR_S_INTERRUPTED;
     I->repl_left = L->n > 0 && strcmp(L->type[L->n - 1], "repl_end") == 0;
-    if (pid > 0 && pid == I->pid && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) I->state = RR_S_RUNNING;
+    if (pid == I->pid && rr_pid_alive(pid)) I->state = RR_S_RUNNING;
     /* a command or call that started but whose end is not journaled */
     for (i = neff; i-- > 0;) {
       if (in_doubt(start_at, ended, neff, (long long)i)) {

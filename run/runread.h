@@ -158,6 +158,8 @@ void rr_put_waiting_for(Buf *b, const RrInfo *I);
 /* rr_lock_pid is the process named in DIR/lock: the one that holds the
 ** run, or held it last (0: none). */
 long long rr_lock_pid(const char *dir);
+/* rr_pid_alive says whether process pid (> 0) is there (kill 0). */
+int rr_pid_alive(long long pid);
 /* rr_put_word appends s as one shell word for a command a person copies
 ** (base/shquote.h when it needs quoting). */
 void rr_put_word(Buf *b, const char *s);
