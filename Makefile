@@ -33,8 +33,9 @@ FFI_CFLAGS := $(shell pkg-config --cflags libffi 2>/dev/null)
 FFI_VERSION := $(shell pkg-config --modversion libffi 2>/dev/null || echo unknown)
 FFI_LIBS   := $(shell pkg-config --libs libffi 2>/dev/null || echo -lffi)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I$(BUILD)/gen -Igrammar $(FFI_CFLAGS) -MMD -MP $(CFLAGS)
-# libcurl is not linked: run/netclient.c loads it (libcurl.so.4) on first use.
-LDLIBS  = -lreadline -lm -lcrypto $(FFI_LIBS) -lyaml -ldl
+# libcurl and libcrypto are not linked: run/netclient.c loads libcurl.so.4,
+# and base/sha256.c libcrypto, on first use (most commands never need them).
+LDLIBS  = -lreadline -lm $(FFI_LIBS) -lyaml -ldl -lpthread
 
 GEN     = $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c $(BUILD)/gen/modules.c
 MODULES = $(wildcard stdlib/*.rbk)

@@ -1,5 +1,6 @@
 /*
-** sha256.c -- SHA-256 through libcrypto (its SHA256_* functions, else EVP).
+** sha256.c -- SHA-256 through libcrypto (its SHA256_* functions, else EVP),
+** loaded on first use.
 ** Used for the journal's hash chain, effect keys, source and .rbc hashes.
 */
 #include "sha256.h"
@@ -12,47 +13,104 @@
 #include <unistd.h>
 
 /* SHA256_Init and co. are deprecated in OpenSSL 3 in favour of EVP, but
-** still there (unless OpenSSL was built without them, below), and they
-** call the same assembly (SHA-NI where the CPU has it) without the EVP
-** layer's cost per digest, which for a journal line of 200 bytes is half
-** again the hashing itself. */
+** still there, and they call the same assembly (SHA-NI where the CPU has
+** it) without the EVP layer's cost per digest, which for a journal line
+** of 200 bytes is half again the hashing itself. */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <dlfcn.h>
+#include <pthread.h>
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 #include <openssl/sha.h>
 
-/* Through EVP (an OpenSSL built without the deprecated functions, and
-** sha256_file): OpenSSL 3 looks the algorithm up in its providers on every
-** EVP_sha256() digest, and a fresh EVP_MD_CTX costs an allocation and a
-** cleanse; for a journal record either costs about as much as hashing it.
-** So the method is fetched once and one context is kept and reused: the
-** method is immutable, and the context holds nothing between calls
-** (EVP_DigestInit_ex resets it). Both are per thread, so no two threads
-** ever share a context; they stay reachable until exit, or until a thread
-** that hashed lets go of its own with sha256_thread_done. */
-static _Thread_local EVP_MD *sha256_method;
+/* libcrypto is loaded when a digest is first asked for, not when rbk
+** starts: most commands (check, lint, fmt, plan) never hash, and loading
+** it costs them 1.4 MB of resident pages (its relocations) and start-up
+** time. The headers give the types; the functions come from dlsym. */
+#if defined(OPENSSL_VERSION_MAJOR) && OPENSSL_VERSION_MAJOR >= 3
+#define CRYPTO_STR2(x) #x
+#define CRYPTO_STR(x) CRYPTO_STR2(x)
+#define CRYPTO_SONAME "libcrypto.so." CRYPTO_STR(OPENSSL_VERSION_MAJOR)
+#else
+#define CRYPTO_SONAME "libcrypto.so.1.1"
+#endif
+
+static struct {
+  int (*sha_init)(SHA256_CTX *);
+  int (*sha_update)(SHA256_CTX *, const void *, size_t);
+  int (*sha_final)(unsigned char *, SHA256_CTX *);
+  EVP_MD_CTX *(*ctx_new)(void);
+  void (*ctx_free)(EVP_MD_CTX *);
+  const EVP_MD *(*md_sha256)(void);
+  int (*digest_init)(EVP_MD_CTX *, const EVP_MD *, ENGINE *);
+  int (*digest_update)(EVP_MD_CTX *, const void *, size_t);
+  int (*digest_final)(EVP_MD_CTX *, unsigned char *, unsigned int *);
+  const char *(*version)(int);
+} C;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void *sym(void *lib, const char *name) {
+  void *f = dlsym(lib, name);
+  if (!f && strncmp(name, "SHA256_", 7) != 0) {   /* the SHA256_* trio is optional */
+    fprintf(stderr, "rbk: error: %s has no %s: %s\n", CRYPTO_SONAME, name, dlerror());
+    _exit(127);
+  }
+  return f;
+}
+
+/* A libcrypto that cannot be loaded stops rbk as the dynamic loader would
+** have stopped it at start-up, with the same status (127). */
+static void crypto_load(void) {
+  void *lib = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    fprintf(stderr, "rbk: error: cannot load %s (OpenSSL's libcrypto): %s\n", CRYPTO_SONAME, dlerror());
+    _exit(127);
+  }
+  *(void **)&C.sha_init = sym(lib, "SHA256_Init");
+  *(void **)&C.sha_update = sym(lib, "SHA256_Update");
+  *(void **)&C.sha_final = sym(lib, "SHA256_Final");
+  *(void **)&C.ctx_new = sym(lib, "EVP_MD_CTX_new");
+  *(void **)&C.ctx_free = sym(lib, "EVP_MD_CTX_free");
+  *(void **)&C.md_sha256 = sym(lib, "EVP_sha256");
+  *(void **)&C.digest_init = sym(lib, "EVP_DigestInit_ex");
+  *(void **)&C.digest_update = sym(lib, "EVP_DigestUpdate");
+  *(void **)&C.digest_final = sym(lib, "EVP_DigestFinal_ex");
+  *(void **)&C.version = sym(lib, "OpenSSL_version");
+  if (!C.sha_init || !C.sha_update || !C.sha_final) C.sha_init = NULL;
+}
+
+static void crypto(void) { pthread_once(&crypto_once, crypto_load); }
+
+/* Through EVP (a libcrypto built without the SHA256_* functions): a fresh
+** EVP_MD_CTX costs an allocation and a cleanse, about as much as hashing a
+** journal record, so one context is kept per thread and reused
+** (EVP_DigestInit_ex resets it). It stays reachable until exit, or until
+** a thread that hashed lets go of it with sha256_thread_done. */
 static _Thread_local EVP_MD_CTX *sha256_ctx;
 
 void sha256(const void *data, size_t n, uint8_t out[32]) {
-#ifndef OPENSSL_NO_DEPRECATED_3_0
-  SHA256_CTX c;
-  if (!SHA256_Init(&c) || !SHA256_Update(&c, data, n) || !SHA256_Final(out, &c)) memset(out, 0, SHA256_BYTES);
-#else
   unsigned int len = 0;
-  if (!sha256_method) sha256_method = EVP_MD_fetch(NULL, "SHA256", NULL);
-  if (!sha256_ctx) sha256_ctx = EVP_MD_CTX_new();
-  if (!sha256_ctx ||
-      !EVP_DigestInit_ex(sha256_ctx, sha256_method ? sha256_method : EVP_sha256(), NULL) ||
-      !EVP_DigestUpdate(sha256_ctx, data, n) || !EVP_DigestFinal_ex(sha256_ctx, out, &len) ||
+  crypto();
+  if (C.sha_init) {
+    SHA256_CTX c;
+    if (!C.sha_init(&c) || !C.sha_update(&c, data, n) || !C.sha_final(out, &c)) memset(out, 0, SHA256_BYTES);
+    return;
+  }
+  if (!sha256_ctx) sha256_ctx = C.ctx_new();
+  if (!sha256_ctx || !C.digest_init(sha256_ctx, C.md_sha256(), NULL) ||
+      !C.digest_update(sha256_ctx, data, n) || !C.digest_final(sha256_ctx, out, &len) ||
       len != SHA256_BYTES)
     memset(out, 0, SHA256_BYTES);
-#endif
 }
 
 void sha256_thread_done(void) {
-  EVP_MD_CTX_free(sha256_ctx);
-  EVP_MD_free(sha256_method);
+  if (sha256_ctx) C.ctx_free(sha256_ctx);
   sha256_ctx = NULL;
-  sha256_method = NULL;
+}
+
+const char *sha256_library(void) {
+  crypto();
+  return C.version(0 /* OPENSSL_VERSION */);
 }
 
 void sha256_hex(const uint8_t d[32], char out[65]) {
@@ -92,8 +150,9 @@ int sha256_file(const char *path, uint8_t out[32], char *err, size_t errlen) {
     close(fd);
     return -1;
   }
-  ctx = EVP_MD_CTX_new();
-  if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+  crypto();
+  ctx = C.ctx_new();
+  if (!ctx || !C.digest_init(ctx, C.md_sha256(), NULL)) {
     snprintf(err, errlen, "cannot start a SHA-256 digest (libcrypto failed)");
     goto done;
   }
@@ -105,18 +164,18 @@ int sha256_file(const char *path, uint8_t out[32], char *err, size_t errlen) {
       goto done;
     }
     if (k == 0) break;
-    if (!EVP_DigestUpdate(ctx, chunk, (size_t)k)) {
+    if (!C.digest_update(ctx, chunk, (size_t)k)) {
       snprintf(err, errlen, "SHA-256 digest failed (libcrypto)");
       goto done;
     }
   }
-  if (!EVP_DigestFinal_ex(ctx, out, &len) || len != SHA256_BYTES) {
+  if (!C.digest_final(ctx, out, &len) || len != SHA256_BYTES) {
     snprintf(err, errlen, "SHA-256 digest failed (libcrypto)");
     goto done;
   }
   rc = 0;
 done:
-  EVP_MD_CTX_free(ctx);
+  if (ctx) C.ctx_free(ctx);
   close(fd);
   return rc;
 }

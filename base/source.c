@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,7 +107,125 @@ static int read_all(int fd, size_t hint, Source *s, char *err, size_t errlen) {
   return 0;
 }
 
-int src_load(Source *s, const char *path, char *err, size_t errlen) {
+/* ---- mapped texts ------------------------------------------------------ */
+
+/* A file smaller than this is read: mapping costs more than copying it. */
+#define SRC_MAP_MIN (256u * 1024u)
+/* The lexer's margin: pages less than this far behind it are kept. */
+#define SRC_KEEP_BEHIND (64u * 1024u)
+/* How far the lexer moves between two calls of src_release_before. */
+#define SRC_RELEASE_STEP (512u * 1024u)
+#define SRC_MAP_SLOTS 8
+
+/* The live maps, for the SIGBUS handler: a file truncated by another
+** program while rbk holds it mapped faults on the lost pages. */
+static struct {
+  const char *volatile lo, *volatile hi;
+  const char *volatile name;
+} maps[SRC_MAP_SLOTS];
+static struct sigaction bus_old;
+static int bus_installed;
+
+static void bus_say(const char *t) {
+  size_t n = strlen(t);
+  while (n > 0) {
+    ssize_t k = write(2, t, n);
+    if (k <= 0) return;
+    t += k;
+    n -= (size_t)k;
+  }
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc) {
+  const char *a = (const char *)si->si_addr;
+  int i;
+  (void)uc;
+  for (i = 0; i < SRC_MAP_SLOTS; i++) {
+    if (maps[i].lo && a >= maps[i].lo && a < maps[i].hi) {
+      bus_say("rbk: error: ");
+      bus_say(maps[i].name ? maps[i].name : "the runbook");
+      bus_say(": the file was cut short by another program while rbk read it\n"
+              "  hint: run the command again once the file is written\n");
+      _exit(SRC_SHRUNK_EXIT);
+    }
+  }
+  /* Not ours: the fault is what it would have been without us. */
+  sigaction(sig, &bus_old, NULL);
+}
+
+static int map_slot(void) {
+  int i;
+  if (!bus_installed) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, &bus_old) != 0) return -1;
+    bus_installed = 1;
+  }
+  for (i = 0; i < SRC_MAP_SLOTS; i++)
+    if (!maps[i].lo) return i;
+  return -1;
+}
+
+static void unmap_text(Source *s) {
+  int i;
+  for (i = 0; i < SRC_MAP_SLOTS; i++)
+    if (maps[i].lo == s->text) maps[i].lo = maps[i].hi = maps[i].name = NULL;
+  munmap(s->text, s->map_len);
+}
+
+static void free_text(Source *s) {
+  if (s->map_len) unmap_text(s);
+  else mem_free(s->text);
+  s->text = NULL;
+  s->map_len = s->release_at = s->released = 0;
+}
+
+/* map_file maps a regular file of size bytes with room for the two NULs
+** in its last page; returns 1 if it did, 0 to read it instead. The map is
+** private and writable: flex writes a NUL after each token, and those
+** writes stay in rbk's copy of the page, never in the file. */
+static int map_file(int fd, size_t size, Source *s) {
+  long page = sysconf(_SC_PAGESIZE);
+  size_t tail;
+  int slot;
+  char *p;
+  if (page <= 0 || size < SRC_MAP_MIN || size > SOURCE_MAX_BYTES) return 0;
+  tail = size % (size_t)page;
+  if (tail == 0 || (size_t)page - tail < 2) return 0;   /* the NULs would need another page */
+  if ((slot = map_slot()) < 0) return 0;
+  p = mmap(NULL, size + 2, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) return 0;
+  maps[slot].hi = p + size + 2;
+  maps[slot].lo = p;
+  /* Past the end of the file the page reads as zeros, unless the file
+  ** grew after fstat: the text is the size fstat gave. */
+  p[size] = p[size + 1] = '\0';
+  s->text = p;
+  s->len = (uint32_t)size;
+  s->map_len = (uint32_t)size + 2;
+  s->release_at = SRC_RELEASE_STEP;
+  return 1;
+}
+
+void src_release_before(Source *s, uint32_t off) {
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), base = (uintptr_t)s->text, from, to, last;
+  if (!s->map_len || off < SRC_KEEP_BEHIND) return;
+  /* All of it (but the last page), from the start: a message may have
+  ** brought early pages back since. */
+  if (off > s->len) off = s->len + SRC_KEEP_BEHIND, s->released = 0;
+  from = (base + s->released + page - 1) & ~(page - 1);
+  to = (base + off - SRC_KEEP_BEHIND) & ~(page - 1);
+  last = (base + s->len) & ~(page - 1);   /* the page of the NULs stays */
+  if (to > last) to = last;
+  if (to > from && madvise((void *)from, to - from, MADV_DONTNEED) == 0)
+    s->released = (uint32_t)(to - base);
+  s->release_at = (uint64_t)off + SRC_RELEASE_STEP < s->len ? off + SRC_RELEASE_STEP : 0;
+}
+
+static int load(Source *s, const char *path, int may_map, char *err, size_t errlen) {
   int fd, rc;
   size_t hint = 0;
   struct stat st;
@@ -134,17 +254,29 @@ int src_load(Source *s, const char *path, char *err, size_t errlen) {
   }
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
     hint = (size_t)st.st_size;
-  rc = read_all(fd, hint, s, err, errlen);
+  rc = may_map && fd != 0 && map_file(fd, hint, s) ? 0 : read_all(fd, hint, s, err, errlen);
   if (fd != 0) close(fd);
   if (rc != 0) return -1;
   if (looks_binary((const unsigned char *)s->text, s->len)) {
-    mem_free(s->text);
-    s->text = NULL;
+    free_text(s);
     snprintf(err, errlen, "looks like a binary file, not a runbook");
     return -1;
   }
   s->name = mem_strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+  if (s->map_len) {
+    int i;
+    for (i = 0; i < SRC_MAP_SLOTS; i++)
+      if (maps[i].lo == s->text) maps[i].name = s->name;
+  }
   return 0;
+}
+
+int src_load(Source *s, const char *path, char *err, size_t errlen) {
+  return load(s, path, 0, err, errlen);
+}
+
+int src_load_mapped(Source *s, const char *path, char *err, size_t errlen) {
+  return load(s, path, 1, err, errlen);
 }
 
 void src_from_string(Source *s, const char *name, const char *text, size_t len) {
@@ -160,8 +292,8 @@ void src_free(Source *s) {
   uint32_t i;
   for (i = 1; i < s->nparts; i++) mem_free(s->parts[i].name);
   mem_free(s->parts);
+  free_text(s);
   mem_free(s->name);
-  mem_free(s->text);
   mem_free(s->lines);
   memset(s, 0, sizeof *s);
 }
@@ -269,7 +401,7 @@ void src_set_text(Source *s, char *text, uint32_t len) {
   for (i = 1; i < s->nparts; i++) mem_free(s->parts[i].name);
   mem_free(s->parts);
   mem_free(s->lines);
-  mem_free(s->text);
+  free_text(s);
   s->parts = NULL;
   s->nparts = 0;
   s->parts_known = 0;

@@ -29,6 +29,9 @@ typedef struct Source {
   SrcPart *parts;    /* a bundle's files, the runbook first; built on demand */
   uint32_t nparts;   /* 0: the text is one file */
   int parts_known;   /* 1 once the text was looked at for parts */
+  uint32_t map_len;     /* 0: text is heap memory; else the bytes mapped (src_load_mapped) */
+  uint32_t release_at;  /* 0, or the offset past which the lexer calls src_release_before */
+  uint32_t released;    /* a mapped text's bytes given back so far */
 } Source;
 
 /* A bundle is the runbook's text followed, for each imported file, by
@@ -43,6 +46,23 @@ typedef struct Source {
 ** look binary; a stray NUL or bad UTF-8 in an otherwise textual file is
 ** left for the lexer to report with its position. */
 int src_load(Source *s, const char *path, char *err, size_t errlen);
+/* src_load_mapped is src_load for a reader that only analyses the text
+** (check, lint): a large regular file is mapped instead of copied, and
+** src_release_before gives its pages back once they are parsed, so the
+** text does not add to the peak memory beside the tree. A file cut short
+** while it is mapped stops the process with SRC_SHRUNK_EXIT and a message
+** naming it, never a crash. Smaller files, stdin and pipes are read. */
+int src_load_mapped(Source *s, const char *path, char *err, size_t errlen);
+/* The exit status of a mapped file cut short under rbk: EXIT_USAGE of
+** run/exits.h (a file that cannot be read), which base/ cannot include;
+** cli/cmd_check.c asserts that the two agree. */
+#define SRC_SHRUNK_EXIT 2
+/* src_release_before gives back to the kernel the pages of a mapped text
+** that lie wholly before off (less a margin behind the lexer), and sets
+** release_at to the next offset worth a call. They are read again from
+** the file if touched (a message showing an early line). The last page,
+** holding the two NULs, is kept. A text read into memory is left alone. */
+void src_release_before(Source *s, uint32_t off);
 /* src_from_string makes a source from memory (the REPL, tests). */
 void src_from_string(Source *s, const char *name, const char *text, size_t len);
 /* src_free releases the source's memory. */

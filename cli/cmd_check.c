@@ -14,6 +14,9 @@
 #include "args.h"
 #include "cli.h"
 
+/* base/ names the exit of a mapped runbook cut short under rbk by number. */
+_Static_assert(SRC_SHRUNK_EXIT == EXIT_USAGE, "SRC_SHRUNK_EXIT must be EXIT_USAGE");
+
 const char usage_check[] =
   "Usage: rbk check [OPTIONS] FILE...\n"
   "\n"
@@ -90,7 +93,7 @@ int cmd_check(int argc, char **argv) {
     Source *src = &srcs[nfiles++];
     char why[256];
     Ast ast;
-    if (src_load(src, files[i], why, sizeof why) != 0) {
+    if (src_load_mapped(src, files[i], why, sizeof why) != 0) {
       diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
       if (cli_input_unreadable(files[i])) unreadable = 1;   /* exit 2, as for every command */
       else failed = 1;   /* a binary file, bad text: this file fails the check */

@@ -228,7 +228,7 @@ int cmd_lint(int argc, char **argv) {
     Diags d;
     Ast ast;
     diag_init(&d);
-    if (src_load(src, files[i], why, sizeof why) != 0) {
+    if (src_load_mapped(src, files[i], why, sizeof why) != 0) {
       diag_file(&d, SEV_ERROR, "file", files[i], "%s", why);
       lint_file(&l, NULL, NULL, &d, 0);
       diag_free(&d);

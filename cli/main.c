@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include "../base/sha256.h"
 #include <readline/readline.h>
 
 #include "commands.h"
@@ -28,7 +28,7 @@ static void version(void) {
          __VERSION__);
 #endif
   printf("readline %s, libffi %s (built against), %s\n", rl_library_version, RBK_FFI_VERSION,
-         OpenSSL_version(OPENSSL_VERSION));
+         sha256_library());
   printf("License GPL-3.0-or-later <https://www.gnu.org/licenses/gpl-3.0.html>: rbk links GNU readline.\n"
          "This is free software: you are free to change and redistribute it.\n"
          "There is NO WARRANTY, to the extent permitted by law.\n");

@@ -34,6 +34,8 @@ static int scanner_open(Parser *p, yyscan_t *scanner, Ast *ast, Diags *d, ParseM
 static void scanner_close(Parser *p, yyscan_t scanner) {
   lexer_restore_source(scanner);
   yylex_destroy(scanner);
+  /* A mapped text (check, lint) is needed again only for messages. */
+  src_release_before(p->src, UINT32_MAX);
   buf_free(&p->sbuf);
 }
 
