@@ -1052,37 +1052,6 @@ static void review(Rb *b) {
   buf_free(&t);
 }
 
-/* hosts_of keeps the last host_end of each (step, host, undo). */
-static void hosts_of(Rb *b) {
-  Report *r = b->r;
-  size_t i, k, cap = 0;
-  for (i = 0; i < b->L->n; i++) {
-    const Json *x = b->L->rec[i];
-    const char *t = b->L->type[i], *step, *host, *st;
-    const Json *u;
-    int isb = 0, undo;
-    long long a = 0;
-    RepHost *h;
-    if (strcmp(t, "host_end") != 0) continue;   /* the type first: most records are effects */
-    step = rr_str(x, "step"), host = rr_str(x, "host"), st = rr_str(x, "state");
-    if (!step || !host || !st) continue;
-    u = json_get(x, "undo");
-    undo = u && json_bool(u, &isb) && isb;
-    for (k = 0; k < r->nhosts; k++)
-      if (strcmp(r->hosts[k].step, step) == 0 && strcmp(r->hosts[k].host, host) == 0 && r->hosts[k].undo == undo) break;
-    if (k == r->nhosts) h = PUSH(r->hosts, r->nhosts, cap);
-    else h = &r->hosts[k];
-    memset(h, 0, sizeof *h);
-    h->step = step;
-    h->host = host;
-    h->state = st;
-    h->undo = undo;
-    h->error = rr_str(x, "error");
-    rr_secs(json_get(x, "duration"), &h->secs);
-    if (rr_int(x, "attempts", &a)) h->attempts = a;
-    if (rr_int(x, "batch", &a)) h->batch = a;
-  }
-}
 
 int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size_t errlen) {
   Rb b;
@@ -1141,7 +1110,7 @@ int report_build(Report *r, const RrJournal *L, const char *dir, char *err, size
     e->text = keep(&b, &t);
     e->improv = c->improv;
   }
-  hosts_of(&b);
+  r->nhosts = rr_hosts(b.L, &r->hosts);
   if (r->nevents) qsort(r->events, r->nevents, sizeof *r->events, event_cmp);
   steps_from_plan(&b);
   finish_steps(&b);

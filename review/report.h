@@ -112,12 +112,7 @@ typedef struct RepQA {
 #define REPORT_NQA 7
 
 /* A host of a step on hosts: its last host_end (run/fleet.c). */
-typedef struct RepHost {
-  const char *step, *host, *state, *error;   /* error: NULL when none */
-  double secs;
-  long long attempts, batch;
-  int undo;            /* a host of an undo (rbk undo) */
-} RepHost;
+typedef RrHost RepHost;   /* run/runread.h */
 
 typedef struct Report {
   Arena arena;

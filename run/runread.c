@@ -732,18 +732,9 @@ void rr_put_undo_links(Buf *b, const RrJournal *L, const RrInfo *I, const char *
   }
 }
 
-/* The last host_end of each (step, host, undo). */
-typedef struct RrHost {
-  const char *step, *host, *state, *error;
-  double secs;
-  long long attempts;
-  int undo;
-} RrHost;
-
-void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
+size_t rr_hosts(const RrJournal *L, RrHost **out) {
   RrHost *h = NULL;
-  size_t nh = 0, i, k;
-  int ws = 4, wh = 4;
+  size_t nh = 0, cap = 0, i, k;
   for (i = 0; i < L->n; i++) {
     const Json *r = L->rec[i];
     const char *t = L->type[i], *step, *host, *st;
@@ -757,19 +748,25 @@ void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
     undo = u && json_bool(u, &isb) && isb;
     for (k = 0; k < nh; k++)
       if (strcmp(h[k].step, step) == 0 && strcmp(h[k].host, host) == 0 && h[k].undo == undo) break;
-    if (k == nh) {
-      h = mem_realloc(h, (nh + 1) * sizeof *h);
-      nh++;
-    }
+    if (k == nh) h = mem_grow(h, &cap, ++nh, sizeof *h);
+    memset(&h[k], 0, sizeof h[k]);
     h[k].step = step;
     h[k].host = host;
     h[k].state = st;
     h[k].undo = undo;
     h[k].error = rr_str(r, "error");
-    h[k].secs = 0;
     rr_secs(json_get(r, "duration"), &h[k].secs);
-    h[k].attempts = rr_int(r, "attempts", &a) ? a : 0;
+    if (rr_int(r, "attempts", &a)) h[k].attempts = a;
+    if (rr_int(r, "batch", &a)) h[k].batch = a;
   }
+  *out = h;
+  return nh;
+}
+
+void rr_put_hosts(Buf *b, const RrJournal *L, int json) {
+  RrHost *h;
+  size_t nh = rr_hosts(L, &h), k;
+  int ws = 4, wh = 4;
   if (json) {
     buf_putc(b, '[');
     for (k = 0; k < nh; k++) {

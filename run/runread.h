@@ -184,6 +184,16 @@ int rr_run_secs(const RrInfo *I, double *out);
 ** run, ", started by watch W" for a run a watch started, ", backout of
 ** RUN" for a run started with --after RUN, and ", backed out by RUN"
 ** (else ", backout RUN STATE") for the run it backs out. */
+/* A step's body on one host: the last host_end of each (step, host, undo). */
+typedef struct RrHost {
+  const char *step, *host, *state, *error;   /* error: NULL when none; all point into L */
+  double secs;
+  long long attempts, batch;
+  int undo;            /* a host of an undo (rbk undo) */
+} RrHost;
+/* rr_hosts collects them in first-seen order into *out (mem_free it);
+** returns how many. */
+size_t rr_hosts(const RrJournal *L, RrHost **out);
 /* rr_put_hosts appends the per-host table of the run's steps on hosts
 ** (host, outcome, duration, attempts, reason: each host's last host_end
 ** per step; undo records apart), as text or (json != 0) as a JSON array
