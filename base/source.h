@@ -32,6 +32,7 @@ typedef struct Source {
   uint32_t map_len;     /* 0: text is heap memory; else the bytes mapped (src_load_mapped) */
   uint32_t release_at;  /* 0, or the offset past which the lexer calls src_release_before */
   uint32_t released;    /* a mapped text's bytes given back so far */
+  uint32_t populated;   /* and the end of those made rbk's own ahead of the lexer */
 } Source;
 
 /* A bundle is the runbook's text followed, for each imported file, by

@@ -110,6 +110,10 @@ static void test_mapped(void) {
   CHECK(s.len == n && memcmp(s.text, t, n) == 0, "the mapped text is the file");
   CHECK(s.text[n] == 0 && s.text[n + 1] == 0, "two NULs follow it");
   CHECK(s.release_at == 512 * 1024, "the lexer is asked to release at 512 KiB (%u)", s.release_at);
+#ifdef MADV_POPULATE_WRITE
+  CHECK(s.populated == 0 || s.populated == 576 * 1024,
+        "the first 576 KiB are made rbk's own ahead of the lexer (or the kernel cannot: %u)", s.populated);
+#endif
   s.text[100] = '\0';   /* as flex does after a token: rbk's copy only */
   s.text[100] = t[100];
   touch(s.text, n);
@@ -120,6 +124,10 @@ static void test_mapped(void) {
         "the pages below 1 MiB less 64 KiB are given back (%ld -> %ld resident)", before, after);
   CHECK(s.released == 1024 * 1024 - 64 * 1024, "released counts them (%u)", s.released);
   CHECK(s.release_at == 1024 * 1024 + 512 * 1024, "the next release is 512 KiB on (%u)", s.release_at);
+#ifdef MADV_POPULATE_WRITE
+  CHECK(s.populated == 0 || s.populated == 1024 * 1024 + 576 * 1024, "and the window ahead moves with it (%u)",
+        s.populated);
+#endif
   CHECK(memcmp(s.text, t, n) == 0, "the text still reads the same (pages come back from the file)");
   touch(s.text, n);
   src_release_before(&s, UINT32_MAX);
