@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -248,9 +250,10 @@ static int gap_ms(const LivePage *lp, int urgent) {
 ** run is opened) that the run in DIR changed: "D" DIR "\n", or "d" DIR
 ** "\n" for a change to show at once, and "F" DIR "\n" when it lets the
 ** run go and waits for the last page ("L" DIR "\n" when it does not,
-** writer_stop). The writer reads the journal from disk, so rendering, the
-** fsyncs and the rename cost the run nothing, and a burst of changes is
-** written once. */
+** writer_stop), the first two on a data socket, the last two on a control
+** socket. The writer reads the journal from disk, so rendering, the fsyncs
+** and the rename cost the run nothing, and a burst of changes is written
+** once. */
 
 /* taken_over says whether another live process holds the run now (its
 ** lock names it): a later resume, whose writer writes newer pages. */
@@ -259,77 +262,115 @@ static int taken_over(const LivePage *lp, const char *dir) {
   return pid != lp->run_pid && rr_pid_alive(pid);
 }
 
+/* A channel from the run: a socket and the part of a message read so far. */
+typedef struct Chan {
+  int fd;
+  size_t have;
+  char line[JRN_PATH_MAX + 4];
+} Chan;
+
+/* WState is what the writer has been told and not yet written. */
+typedef struct WState {
+  char dir[JRN_PATH_MAX];
+  int dirty, urgent, final, eof;
+} WState;
+
+/* drain reads what c holds without waiting and takes in every whole
+** message: the end of file (the run's process is gone) sets eof. */
+static void drain(LivePage *lp, Chan *c, WState *w) {
+  for (;;) {
+    ssize_t k = recv(c->fd, c->line + c->have, sizeof c->line - 1 - c->have, MSG_DONTWAIT);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) return;   /* EAGAIN: all read */
+    if (k == 0) {
+      w->eof = 1;
+      return;
+    }
+    c->have += (size_t)k;
+    for (;;) {   /* every whole message read */
+      char *nl = memchr(c->line, '\n', c->have);
+      size_t n;
+      if (!nl) {
+        if (c->have == sizeof c->line - 1) c->have = 0;   /* no message is that long */
+        break;
+      }
+      n = (size_t)(nl - c->line);
+      if (n > 1) {
+        /* the first page waits a gap too: a resume that replays a long
+        ** journal and stops, or a run that fails at once, is written
+        ** once, at the end, instead of twice */
+        if (lp->last == 0) lp->last = vm_now();
+        snprintf(w->dir, sizeof w->dir, "%.*s", (int)(n - 1), c->line + 1);
+        w->dirty = 1;
+        if (c->line[0] == 'd') w->urgent = 1;
+        if (c->line[0] == 'F' || c->line[0] == 'L') w->final = 1;
+        if (c->line[0] == 'L') lp->alone = 1;
+      }
+      memmove(c->line, nl + 1, c->have - n - 1);
+      c->have -= n + 1;
+    }
+  }
+}
+
 /* writer_loop is the child's life: it ends at "F" or "L" or when the run's
-** process has gone (end of file), writing the page a last time. */
-static void writer_loop(LivePage *lp, int fd) {
-  char dir[JRN_PATH_MAX] = "", line[JRN_PATH_MAX + 4];
-  size_t have = 0;
-  int dirty = 0, urgent = 0, final = 0, eof = 0;
-  while (!final && !eof) {
-    struct pollfd pf;
+** process has gone (end of file), writing the page a last time. Changes
+** come on data, "F" and "L" on ctl. Once a page is due at a set time (at
+** the latest a quarter of a second on), the writer stops listening to
+** data until then: the run sees its messages unread and sends no more
+** (tell), so a burst of records costs neither side a wake-up each. */
+static void writer_loop(LivePage *lp, int data, int ctl) {
+  Chan d, c;
+  WState w;
+  memset(&w, 0, sizeof w);
+  d.fd = data, d.have = 0;
+  c.fd = ctl, c.have = 0;
+  while (!w.final && !w.eof) {
+    struct pollfd pf[2];
     int wait_ms = -1;
-    if (dirty) {
+    if (w.dirty) {
       double since = (vm_now() - lp->last) * 1000;
-      int gap = gap_ms(lp, urgent);
+      int gap = gap_ms(lp, w.urgent);
       wait_ms = since >= gap ? 0 : gap - (int)since;
     }
-    pf.fd = fd;
-    pf.events = POLLIN;
-    if (poll(&pf, 1, wait_ms) < 0 && errno != EINTR) break;
-    if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
-      ssize_t k = read(fd, line + have, sizeof line - 1 - have);
-      if (k < 0 && errno == EINTR) continue;
-      if (k <= 0) eof = 1;
-      else have += (size_t)k;
-      for (;;) {   /* every whole message read */
-        char *nl = memchr(line, '\n', have);
-        size_t n;
-        if (!nl) {
-          if (have == sizeof line - 1) have = 0;   /* no message is that long */
-          break;
-        }
-        n = (size_t)(nl - line);
-        if (n > 1) {
-          /* the first page waits a gap too: a resume that replays a long
-          ** journal and stops, or a run that fails at once, is written
-          ** once, at the end, instead of twice */
-          if (lp->last == 0) lp->last = vm_now();
-          snprintf(dir, sizeof dir, "%.*s", (int)(n - 1), line + 1);
-          dirty = 1;
-          if (line[0] == 'd') urgent = 1;
-          if (line[0] == 'F' || line[0] == 'L') final = 1;
-          if (line[0] == 'L') lp->alone = 1;
-        }
-        memmove(line, nl + 1, have - n - 1);
-        have -= n + 1;
-      }
-    }
-    if (dirty && dir[0] && !final && !eof) {
+    pf[0].fd = ctl;
+    pf[0].events = POLLIN;
+    pf[1].fd = w.dirty && w.urgent ? -1 : data;   /* poll skips a negative fd */
+    pf[1].events = POLLIN;
+    pf[0].revents = pf[1].revents = 0;
+    if (poll(pf, 2, wait_ms) < 0 && errno != EINTR) break;
+    drain(lp, &c, &w);
+    drain(lp, &d, &w);
+    if (w.dirty && w.dir[0] && !w.final && !w.eof) {
       double since = (vm_now() - lp->last) * 1000;
-      if (since >= gap_ms(lp, urgent)) {
-        dirty = urgent = 0;
-        write_now(lp, dir, 0);
+      if (since >= gap_ms(lp, w.urgent)) {
+        w.dirty = w.urgent = 0;
+        write_now(lp, w.dir, 0);
       }
     }
   }
-  if (dir[0] && lp->alone) {
+  if (w.dir[0] && lp->alone) {
     /* nobody waits for this page: give a later process on the run (the
     ** next resume) a moment to take it, and then leave the page to that
     ** process's writer, which makes a newer one */
     struct timespec gap = {0, URGENT_GAP_MS * 1000000L};
     while (nanosleep(&gap, &gap) != 0 && errno == EINTR) {
     }
-    if (taken_over(lp, dir)) return;
+    if (taken_over(lp, w.dir)) return;
   }
-  if (dir[0]) write_now(lp, dir, 1);
+  if (w.dir[0]) write_now(lp, w.dir, 1);
 }
 
 /* writer_start forks the writer; on failure the pages are written by the
 ** run's own process. */
 static void writer_start(LivePage *lp) {
-  int sv[2];
+  int sv[2], cv[2];
   pid_t pid;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) != 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return;
+  }
   fflush(stdout);
   fflush(stderr);
   lp->run_pid = (int)getpid();
@@ -337,6 +378,8 @@ static void writer_start(LivePage *lp) {
   if (pid < 0) {
     close(sv[0]);
     close(sv[1]);
+    close(cv[0]);
+    close(cv[1]);
     return;
   }
   if (pid == 0) {
@@ -351,12 +394,14 @@ static void writer_start(LivePage *lp) {
       dup2(null, 1);
     }
     for (fd = 3; fd < 1024; fd++)   /* nothing of the run's: no lock, no journal */
-      if (fd != sv[1]) close(fd);
-    writer_loop(lp, sv[1]);
+      if (fd != sv[1] && fd != cv[1]) close(fd);
+    writer_loop(lp, sv[1], cv[1]);
     _exit(0);
   }
   close(sv[1]);
+  close(cv[1]);
   lp->fd = sv[0];
+  lp->cfd = cv[0];
   lp->pid = pid;
 }
 
@@ -364,20 +409,26 @@ void livepage_init(LivePage *lp, const char *cmd, const char *extra) {
   memset(lp, 0, sizeof *lp);
   lp->cmd = cmd;
   lp->extra = extra && *extra ? extra : NULL;
-  lp->fd = -1;
+  lp->fd = lp->cfd = -1;
   writer_start(lp);
 }
 
-/* tell sends one message to the writer; 0, or -1 if it is gone. */
+/* tell sends one message to the writer; 0, or -1 if it is gone. A change
+** ("D", "d") goes on the data socket, and not at all while the writer has
+** not yet read the last one (SIOCOUTQ: bytes it has not taken) unless
+** this one is more urgent: the writer reads the journal after it takes
+** its messages, so the change is in the page it writes next anyway.
+** "F" and "L" go on the control socket, which the writer always hears. */
 static int tell(LivePage *lp, char kind, const char *dir, int block) {
-  Buf m = BUF_INIT;
-  size_t off = 0;
-  int rc = 0;
-  buf_putc(&m, kind);
-  buf_puts(&m, dir);
-  buf_putc(&m, '\n');
-  while (off < m.n) {
-    ssize_t k = send(lp->fd, m.p + off, m.n - off, MSG_NOSIGNAL | (block ? 0 : MSG_DONTWAIT));
+  char m[JRN_PATH_MAX + 4];
+  size_t off = 0, n;
+  int rc = 0, fd = kind == 'F' || kind == 'L' ? lp->cfd : lp->fd, unread = 0;
+  if (fd == lp->fd && ioctl(fd, SIOCOUTQ, &unread) == 0 && unread > 0 && (kind == 'D' || lp->pending == 'd'))
+    return 0;
+  n = (size_t)snprintf(m, sizeof m, "%c%s\n", kind, dir);
+  if (n >= sizeof m) return 0;   /* no run directory is that long (JRN_PATH_MAX) */
+  while (off < n) {
+    ssize_t k = send(fd, m + off, n - off, MSG_NOSIGNAL | (block ? 0 : MSG_DONTWAIT));
     if (k < 0 && errno == EINTR) continue;
     if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !block) {
       if (off == 0) break;   /* the writer has plenty to read already */
@@ -390,7 +441,7 @@ static int tell(LivePage *lp, char kind, const char *dir, int block) {
     }
     off += (size_t)k;
   }
-  buf_free(&m);
+  if (fd == lp->fd) lp->pending = unread > 0 && lp->pending == 'd' ? 'd' : kind;
   return rc;
 }
 
@@ -414,7 +465,8 @@ static void writer_stop(LivePage *lp, const char *final_dir) {
   if (final_dir && journal_bytes(final_dir) > DETACH_BYTES) {
     tell(lp, 'L', final_dir, 1);
     close(lp->fd);
-    lp->fd = -1;
+    close(lp->cfd);
+    lp->fd = lp->cfd = -1;
     lp->pid = 0;   /* reaped by whoever reaps the run's orphans */
     return;
   }
@@ -423,7 +475,8 @@ static void writer_stop(LivePage *lp, const char *final_dir) {
   sigprocmask(SIG_BLOCK, &chld, &old);
   if (final_dir) tell(lp, 'F', final_dir, 1);
   close(lp->fd);
-  lp->fd = -1;
+  close(lp->cfd);
+  lp->fd = lp->cfd = -1;
   while (waitpid(lp->pid, &st, 0) < 0 && errno == EINTR) {
   }
   if (!sigismember(&old, SIGCHLD)) {

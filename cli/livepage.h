@@ -21,6 +21,8 @@ typedef struct LivePage {
   double last;         /* when the page was last written (vm_now), 0: never */
   double cost;         /* how long that write took, in seconds */
   int fd;              /* to the writer process, -1: none (the pages are written here) */
+  int cfd;             /* the writer's control socket: "F" and "L" */
+  char pending;        /* the kind of the last change sent ('D', 'd'), maybe unread yet */
   int pid;             /* the writer's */
   int run_pid;         /* the run's process, which forked the writer */
   int alone;           /* (the writer) told to finish alone: the run does not wait */
