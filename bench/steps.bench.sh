@@ -3,7 +3,7 @@
 # a runbook of 1,000 steps, each `run "/bin/true"` with `owner` and
 # `timeout 10s`, against a bash script of 1,000 `/bin/true` lines, timed in
 # one run; then the same steps without `timeout`, to show what the clause
-# costs.
+# costs; and once more with the journal on tmpfs, to show what the flush costs.
 #
 # Every step is journaled: a command's start is synced before it is
 # spawned, and its end shares the next sync (docs/journal.md, "One sync per
@@ -50,3 +50,11 @@ rm -rf "$RBK_STATE_DIR"
 bench_pair "${BENCH_PAIRS:-11}" "$rbk" run --new "$BENCH_OUT/steps.rbk" -- "$rbk" run --new "$BENCH_OUT/steps-notimeout.rbk" || exit 1
 printf '  %-30s %s (CPU time %s)   (what timeout costs; 1.00 is nothing)\n' "paired ratio timeout/none" "$BT_RATIO" "$BT_CPU_RATIO"
 rm -rf "$RBK_STATE_DIR"
+# The same pairs with the journal on tmpfs, where fdatasync returns at once:
+# what is left is rbk's own cost, and the difference from the first paired
+# row is what the disk's flush costs (one a step, docs/journal.md).
+if shm=$(mktemp -d /dev/shm/rbk-bench.XXXXXX 2>/dev/null); then
+  bench_pair "${BENCH_PAIRS:-11}" env RBK_STATE_DIR="$shm/state" "$rbk" run --new "$BENCH_OUT/steps.rbk" -- bash "$BENCH_OUT/steps.sh" || { rm -rf "$shm"; exit 1; }
+  printf '  %-30s %s (CPU time %s)   (the journal on tmpfs: no flush)\n' "paired ratio, tmpfs journal" "$BT_RATIO" "$BT_CPU_RATIO"
+  rm -rf "$shm"
+fi
