@@ -304,7 +304,10 @@ static void drain(LivePage *lp, Chan *c, WState *w) {
         w->dirty = 1;
         if (c->line[0] == 'd') w->urgent = 1;
         if (c->line[0] == 'F' || c->line[0] == 'L') w->final = 1;
-        if (c->line[0] == 'L') lp->alone = 1;
+        if (c->line[0] == 'L') {
+          lp->alone = 1;
+          lp->left_at = journal_bytes(w->dir);   /* all the run appended */
+        }
       }
       memmove(c->line, nl + 1, c->have - n - 1);
       c->have -= n + 1;
@@ -351,11 +354,14 @@ static void writer_loop(LivePage *lp, int data, int ctl) {
   if (w.dir[0] && lp->alone) {
     /* nobody waits for this page: give a later process on the run (the
     ** next resume) a moment to take it, and then leave the page to that
-    ** process's writer, which makes a newer one */
+    ** process's writer, which makes a newer one: one that holds the run
+    ** now, or one that has appended to it since (its writer, or the next
+    ** one's, writes the page, as this one would) */
     struct timespec gap = {0, URGENT_GAP_MS * 1000000L};
     while (nanosleep(&gap, &gap) != 0 && errno == EINTR) {
     }
     if (taken_over(lp, w.dir)) return;
+    if (lp->left_at >= 0 && journal_bytes(w.dir) > lp->left_at) return;
   }
   if (w.dir[0]) write_now(lp, w.dir, 1);
 }

@@ -26,6 +26,7 @@ typedef struct LivePage {
   int pid;             /* the writer's */
   int run_pid;         /* the run's process, which forked the writer */
   int alone;           /* (the writer) told to finish alone: the run does not wait */
+  long long left_at;   /* (the writer) the journal's size when told so, -1 unknown */
   int warned;          /* a failure was said */
   int changed;         /* a record was appended: the run changed */
   int remembered;      /* the extra path was saved in (or read from) the run directory */
