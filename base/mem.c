@@ -11,6 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* RBK_ASAN: built with AddressSanitizer (gcc's or clang's flag). The tree
+** poisons the children a node does not have (grammar/ast.c); ASan keeps
+** that mark on the address after munmap, so a mapped chunk is unpoisoned
+** before it is unmapped, or the next mapping there (any, not only an
+** arena's) would be reported when it is written. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RBK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RBK_ASAN 1
+#endif
+#endif
+#ifndef RBK_ASAN
+#define RBK_ASAN 0
+#endif
+#if RBK_ASAN
+#include <sanitizer/asan_interface.h>
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* Failure injection: RBK_FAIL_ALLOC=N fails the Nth allocation. The
 ** counter is process-wide by nature (it tests the process), and read-only
 ** unless the variable is set. */
@@ -170,6 +192,7 @@ static ArenaChunk *new_chunk(Arena *a, size_t sz, size_t n) {
     size_t len = PAGE_UP(sz);
     if (len - sizeof *c < n) len = PAGE_UP(n + sizeof *c);
     if (should_fail() || !(c = map_chunk(len))) oom(len);
+    UNPOISON(c, len);   /* what an earlier mapping here left marked */
     c->mapped = len;
     c->size = len - sizeof *c;
     a->total += len;
@@ -230,7 +253,10 @@ void arena_free(Arena *a) {
   ArenaChunk *c = a->head;
   while (c) {
     ArenaChunk *next = c->next;
-    if (c->mapped) munmap(c, c->mapped);
+    if (c->mapped) {
+      UNPOISON(c, c->mapped);
+      munmap(c, c->mapped);
+    }
     else mem_free(c);
     c = next;
   }
