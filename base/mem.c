@@ -144,7 +144,7 @@ void arena_init(Arena *a) { memset(a, 0, sizeof *a); }
 **   for the passes that walk the tree. A huge page is resident whole, so
 **   arena_trim gives back what a finished tree leaves unused. */
 #define ARENA_MAP_MIN ((size_t)256 * 1024)
-#define ARENA_PREFAULT ((size_t)256 * 1024)
+#define ARENA_PREFAULT ((size_t)64 * 1024)
 #define HUGE_PAGE ((size_t)2 << 20)
 #define PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
 

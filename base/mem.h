@@ -39,7 +39,7 @@ void *mem_grow(void *p, size_t *cap, size_t need, size_t sz);
 ** whole. The first chunk is ARENA_CHUNK bytes and each next one twice the
 ** last, up to ARENA_MAX_CHUNK: a REPL line costs one small chunk, a
 ** 100,000-line runbook a dozen large ones. Chunks of 256 KiB and more are
-** mapped directly, prefaulted 256 KiB at a time as they fill, and those
+** mapped directly, prefaulted 64 KiB at a time as they fill, and those
 ** of 2 MiB and more use huge pages where the kernel allows (base/mem.c);
 ** lim is the end of the prefaulted part, not of the chunk. */
 #define ARENA_CHUNK (16 * 1024)

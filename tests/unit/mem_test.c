@@ -76,8 +76,8 @@ int main(void) {
     used += 40;
   }
   CHECK(first[0] == 'f' && first[47] == 'f', "12 MiB of 40-byte nodes later the first one is intact");
-  CHECK(a.lim >= a.cur && (size_t)(a.lim - a.cur) <= ((size_t)256 << 10),
-        "lim is the end of the prefaulted part, at most 256 KiB past cur (%zu bytes)", (size_t)(a.lim - a.cur));
+  CHECK(a.lim >= a.cur && (size_t)(a.lim - a.cur) <= ((size_t)64 << 10),
+        "lim is the end of the prefaulted part, at most 64 KiB past cur (%zu bytes)", (size_t)(a.lim - a.cur));
   res = resident(a.cur, (size_t)(a.lim - a.cur));
   old_lim = a.lim;
   if (prefault)
