@@ -191,7 +191,9 @@ static ArenaChunk *new_chunk(Arena *a, size_t sz, size_t n) {
   if (sz >= ARENA_MAP_MIN) {
     size_t len = PAGE_UP(sz);
     if (len - sizeof *c < n) len = PAGE_UP(n + sizeof *c);
-    if (should_fail() || !(c = map_chunk(len))) oom(len);
+    if (should_fail()) oom(len);
+    c = map_chunk(len);
+    if (!c) oom(len);
     UNPOISON(c, len);   /* what an earlier mapping here left marked */
     c->mapped = len;
     c->size = len - sizeof *c;
