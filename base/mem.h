@@ -25,6 +25,12 @@ void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);
 /* mem_strdup copies the NUL-terminated s. */
 char *mem_strdup(const char *s);
+/* mem_prefault makes the pages of [p, p+n) resident and writable in one
+** system call, instead of one page fault each on first use: for a block
+** whose every page is about to be written. Only a hint; where the kernel
+** has no such call (before Linux 5.14), nothing changes. mem_calloc does
+** it for blocks of 64 KiB and more. */
+void mem_prefault(void *p, size_t n);
 /* mem_grow doubles *cap (at least to need) and reallocates p to *cap elements of size sz. */
 void *mem_grow(void *p, size_t *cap, size_t need, size_t sz);
 
@@ -32,8 +38,10 @@ void *mem_grow(void *p, size_t *cap, size_t need, size_t sz);
 ** one, so a parse that fails part way leaks nothing: the arena is dropped
 ** whole. The first chunk is ARENA_CHUNK bytes and each next one twice the
 ** last, up to ARENA_MAX_CHUNK: a REPL line costs one small chunk, a
-** 100,000-line runbook a dozen large ones (few mallocs, and the untouched
-** tail of the last chunk, mapped fresh, costs no memory). */
+** 100,000-line runbook a dozen large ones. Chunks of 256 KiB and more are
+** mapped directly, prefaulted 64 KiB at a time as they fill, and those
+** of 2 MiB and more use huge pages where the kernel allows (base/mem.c);
+** lim is the end of the prefaulted part, not of the chunk. */
 #define ARENA_CHUNK (16 * 1024)
 #define ARENA_MAX_CHUNK (4 * 1024 * 1024)
 typedef struct ArenaChunk ArenaChunk;
@@ -59,6 +67,11 @@ static inline void *arena_alloc(Arena *a, size_t n) {
 }
 /* arena_strndup copies n bytes of s into the arena with a trailing NUL. */
 char *arena_strndup(Arena *a, const char *s, size_t n);
+/* arena_trim gives the kernel back the whole pages of the current chunk
+** that are not used yet (a huge page is resident whole): for an arena
+** that is finished growing, such as a tree after its parse. The arena
+** stays usable; what is allocated later is faulted in again. */
+void arena_trim(Arena *a);
 /* arena_free releases every chunk. The arena may be reused after arena_init. */
 void arena_free(Arena *a);
 

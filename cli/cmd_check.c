@@ -101,6 +101,7 @@ int cmd_check(int argc, char **argv) {
     }
     ast_init(&ast, src);
     if (imports_parse(&ast, &d) == 0) {
+      arena_trim(&ast.arena);   /* the tree is whole: what its last chunk has spare goes back */
       if (dump) ast_dump(&ast, ast.root, 0, stdout);
       if (check_file(&ast, &d) > 0) failed = 1;
       else if (compile_limits_ok(&ast, &d) != 0) failed = 1;
