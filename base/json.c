@@ -316,22 +316,61 @@ static const unsigned char PLAIN[256] = {
 };
 #undef R16
 
+/* SWAR_FIRST(m): the index of the first (lowest-addressed) byte of a
+** word whose high bit is set in m, m being a mask of 0x80 bits, nonzero;
+** the SWAR loops below find a word that holds a byte they must stop at,
+** and then go to it at once. Where it cannot be had cheaply (a big-endian
+** machine, a compiler without the builtin) they find it byte by byte. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
+
+/* HOT: a small function of the scan's inner loops, to be inlined (the
+** call would cost as much as its work on a short string). */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
+#define SWAR_ONES 0x0101010101010101u
+#define SWAR_HIGHS 0x8080808080808080u
+
+/* stop_bytes gives the 0x80 bit of each byte of x that a string cannot
+** take as it is: '"', '\\', a control byte (< 0x20) or a byte >= 0x80.
+** Below the first such byte no bit is set (no borrow reaches it from a
+** byte that is not one), so SWAR_FIRST finds exactly that first byte;
+** above it bits may be wrong, and are not looked at. */
+HOT uint64_t stop_bytes(uint64_t x) {
+  uint64_t q = x ^ (SWAR_ONES * '"'), b = x ^ (SWAR_ONES * '\\');
+  return ((x - SWAR_ONES * 0x20) | (q - SWAR_ONES) | (b - SWAR_ONES) | x) & SWAR_HIGHS;
+}
+
 /* plain_run returns the end of the run of bytes from i that need no
 ** decoding: PLAIN bytes and valid UTF-8 sequences. It stops at '"', '\\',
-** a control byte, the end of input, or invalid UTF-8. */
-static size_t plain_run(const unsigned char *s, size_t n, size_t i) {
-  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+** a control byte, the end of input, or invalid UTF-8. Most of a journal's
+** bytes are in strings, so it reads eight at a time while it can. */
+HOT size_t plain_run(const unsigned char *s, size_t n, size_t i) {
   for (;;) {
-    /* eight bytes at a time while all are printable ASCII but '"' and '\\' */
     while (n - i >= 8) {
-      uint64_t x, q, b;
+      uint64_t x, m;
       memcpy(&x, s + i, 8);
-      q = x ^ (ones * '"');
-      b = x ^ (ones * '\\');
-      if (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & highs) break;
+      m = stop_bytes(x);
+      if (m) {
+#ifdef SWAR_FIRST
+        i += SWAR_FIRST(m);
+        goto stopped;
+#else
+        break;
+#endif
+      }
       i += 8;
     }
     while (i < n && PLAIN[s[i]]) i++;
+#ifdef SWAR_FIRST
+  stopped:
+#endif
     if (i < n && s[i] >= 0x80) {
       uint32_t cp;
       int k = utf8_decode(s + i, n - i, &cp);
@@ -341,6 +380,30 @@ static size_t plain_run(const unsigned char *s, size_t n, size_t i) {
     }
     return i;
   }
+}
+
+/* digit_run returns the end of the run of ASCII digits from i, reading
+** eight bytes at a time while it can. */
+HOT size_t digit_run(const unsigned char *s, size_t n, size_t i) {
+  while (n - i >= 8) {
+    uint64_t x, bad;
+    memcpy(&x, s + i, 8);
+    /* a byte is a digit when its high nibble is 3 and its low one below
+    ** 10 (adding 6 to it does not reach 16); no step carries out of a
+    ** byte, so every byte's flag is its own */
+    bad = ((x & (SWAR_ONES * 0xF0)) ^ (SWAR_ONES * 0x30)) | (((x & (SWAR_ONES * 0x0F)) + SWAR_ONES * 0x06) & (SWAR_ONES * 0x10));
+    bad = (((bad & ~SWAR_HIGHS) + ~SWAR_HIGHS) | bad) & SWAR_HIGHS;   /* 0x80 in each byte that is not 0 */
+    if (bad) {
+#ifdef SWAR_FIRST
+      return i + SWAR_FIRST(bad);
+#else
+      break;
+#endif
+    }
+    i += 8;
+  }
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  return i;
 }
 
 /* string -> '"' chars '"'; p->i is at the opening quote. On success the
@@ -1024,14 +1087,16 @@ typedef struct Scanner {
   size_t nkeys;
 } Scanner;
 
-static void scan_ws(Scanner *sc) {
-  while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' || sc->s[sc->i] == '\r'))
+HOT void scan_ws(Scanner *sc) {
+  /* the usual byte, a token's first, is above ' ': one test for it */
+  while (sc->i < sc->n && sc->s[sc->i] <= ' ' &&
+         (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' || sc->s[sc->i] == '\r'))
     sc->i++;
 }
 
 /* scan_string: sc->i at the opening quote; 1 and past the closing one,
 ** or 0. *escaped says whether it held a backslash. */
-static int scan_string(Scanner *sc, int *escaped) {
+HOT int scan_string(Scanner *sc, int *escaped) {
   size_t i = sc->i + 1;
   *escaped = 0;
   for (;;) {
@@ -1077,13 +1142,13 @@ static int scan_number(Scanner *sc) {
     i++;
     if (i < n && s[i] >= '0' && s[i] <= '9') return 0;
   } else {
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    i = digit_run(s, n, i);
   }
   lead = i - lead;   /* digits before the point */
   if (i < n && s[i] == '.') {
     i++;
     if (i >= n || s[i] < '0' || s[i] > '9') return 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    i = digit_run(s, n, i);
   }
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     int xneg = 0;
@@ -1202,6 +1267,7 @@ static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, ui
   size_t n = sc->n;
   for (;;) {
     size_t at, v, j;
+    uint64_t bit;
     int esc;
     scan_ws(sc);
     if (sc->i >= n || sc->s[sc->i] != '"') return 0;
@@ -1209,11 +1275,15 @@ static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, ui
     if (!scan_string(sc, &esc) || esc || sc->nkeys == SCAN_KEYS) return 0;
     sc->key[sc->nkeys] = sc->s + at + 1;
     sc->klen[sc->nkeys] = sc->i - at - 2;
-    for (j = 0; j < sc->nkeys; j++)
-      if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
-          memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0)
-        return 0;
-    *mask |= json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    /* *mask holds the bits of every key so far: a key whose bit is not
+    ** in it is none of them, and needs no comparing */
+    bit = json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    if (*mask & bit)
+      for (j = 0; j < sc->nkeys; j++)
+        if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
+            memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0)
+          return 0;
+    *mask |= bit;
     sc->nkeys++;
     scan_ws(sc);
     if (sc->i >= n || sc->s[sc->i] != ':') return 0;
@@ -1271,9 +1341,24 @@ int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size
 
 int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys,
                        JsonSpan *top, size_t maxtop, size_t *ntop) {
+  size_t j;
+  uint64_t mask = 0;
+  *ntop = 0;
+  if (npre > SCAN_KEYS) return 0;
+  for (j = 0; j < npre; j++) {
+    size_t b;
+    for (b = 0; b < pre[j].klen; b++)   /* short keys: a loop, not a call */
+      if (pre[j].key[b] == '\\') return 0;
+    mask |= json_key_bit(pre[j].key, pre[j].klen);
+  }
+  return json_scan_rest_known(s, n, at, pre, npre, mask, keys, top, maxtop, ntop);
+}
+
+int json_scan_rest_known(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t premask,
+                         uint64_t *keys, JsonSpan *top, size_t maxtop, size_t *ntop) {
   Scanner sc;
   size_t k = 0, j;
-  uint64_t mask = 0;
+  uint64_t mask = premask;
   *ntop = 0;
   if (npre > SCAN_KEYS || at >= n) return 0;
   sc.s = (const unsigned char *)s;
@@ -1281,12 +1366,8 @@ int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, 
   sc.i = at;
   sc.nkeys = 0;
   for (j = 0; j < npre; j++) {
-    size_t b;
-    for (b = 0; b < pre[j].klen; b++)   /* short keys: a loop, not a call */
-      if (pre[j].key[b] == '\\') return 0;
     sc.key[sc.nkeys] = (const unsigned char *)pre[j].key;
     sc.klen[sc.nkeys++] = pre[j].klen;
-    mask |= json_key_bit(pre[j].key, pre[j].klen);
   }
   if (s[at] == '}') sc.i++;
   else if (s[at] != ',') return 0;

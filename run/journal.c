@@ -121,14 +121,29 @@ static int type_ok(const char *t, size_t n) {
   return 1;
 }
 
-/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as utc_now writes it. */
+/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as utc_now writes it.
+** Every record has one, so it is checked eight bytes at a time: x ^ shape
+** is 0 in a byte that must be a fixed character and is one, and below 10
+** in a byte that must be a digit and is one ('0' ^ c is c - '0' for a
+** digit c, and 10 or more for any other byte). */
 static int time_ok(const char *t, size_t n) {
-  static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-  size_t i;
+  static const char shape[] = "0000-00-00T00:00:00.000Z";
+  static const unsigned char digit[24] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF,
+                                          0xFF, 0,    0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0xFF, 0};
+  const uint64_t ones = 0x0101010101010101u;
+  uint64_t bad = 0;
+  size_t w;
   if (n != sizeof shape - 1) return 0;
-  for (i = 0; i < n; i++)
-    if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != shape[i]) return 0;
-  return 1;
+  for (w = 0; w < sizeof digit; w += 8) {
+    uint64_t x, sh, d, y;
+    memcpy(&x, t + w, 8);
+    memcpy(&sh, shape + w, 8);
+    memcpy(&d, digit + w, 8);
+    y = x ^ sh;
+    /* a fixed byte that differs; a digit byte of 16 or more; or one of 10 to 15 (+6 reaches 16) */
+    bad |= (y & ~d) | (y & d & (ones * 0xF0)) | (((y & d & (ones * 0x0F)) + ones * 0x06) & (ones * 0x10));
+  }
+  return bad == 0;
 }
 
 static int key_is(const Json *o, size_t i, const char *name) {
@@ -215,8 +230,18 @@ bad:
 ** and seq, prev, time and type are as they must be, written plainly),
 ** with the type's bytes in *type and *tlen; 0 when check_line must judge
 ** it (and say what is wrong, if anything is). */
-static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, const char **type,
-                      size_t *tlen, uint64_t *keys, JsonSpan *top, size_t *ntop) {
+static const JsonSpan FIXED[4] = {{"seq", 3, NULL, 0}, {"prev", 4, NULL, 0}, {"time", 4, NULL, 0}, {"type", 4, NULL, 0}};
+
+/* fixed_mask: the json_key_bit of FIXED's keys together. */
+static uint64_t fixed_mask(void) {
+  uint64_t m = 0;
+  size_t k;
+  for (k = 0; k < 4; k++) m |= json_key_bit(FIXED[k].key, FIXED[k].klen);
+  return m;
+}
+
+static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, uint64_t fixed,
+                      const char **type, size_t *tlen, uint64_t *keys, JsonSpan *top, size_t *ntop) {
   JsonSpan m[4];
   size_t nm, i, d0, t0;
   *ntop = (size_t)-1;   /* not known */
@@ -235,18 +260,11 @@ static int check_fast(const char *line, size_t len, uint64_t seq, const char *pr
   i += 9 + 25;
   if (len - i < 9 || memcmp(line + i, ",\"type\":\"", 9) != 0) goto general;
   i += 9;
-  for (t0 = i; i < len && line[i] != '"'; i++) {}
-  if (i >= len || !type_ok(line + t0, i - t0)) goto general;
+  /* type_ok in the same pass: the bytes a type may hold, up to its quote */
+  for (t0 = i; i < len && TYPE_BYTE[(unsigned char)line[i]]; i++) {}
+  if (i >= len || line[i] != '"' || i == t0 || i - t0 > JRN_TYPE_MAX || line[t0] < 'a' || line[t0] > 'z') goto general;
   i++;
-  m[0].key = "seq";
-  m[0].klen = 3;
-  m[1].key = "prev";
-  m[1].klen = 4;
-  m[2].key = "time";
-  m[2].klen = 4;
-  m[3].key = "type";
-  m[3].klen = 4;
-  if (json_scan_rest_top(line, len, i, m, 4, keys, top, JRN_MEMBERS, ntop)) {
+  if (json_scan_rest_known(line, len, i, FIXED, 4, fixed, keys, top, JRN_MEMBERS, ntop)) {
     *type = line + t0;
     *tlen = i - 1 - t0;
     return 1;
@@ -627,7 +645,7 @@ static void hasher_stop(Hasher *H) {
 ** frees them at once. */
 static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul, Scan *sc) {
   size_t off = 0;
-  uint64_t seq = 0;
+  uint64_t seq = 0, fixed = fixed_mask();
   Hasher H;
   memset(sc, 0, sizeof *sc);
   memcpy(sc->prev, ZERO_HASH, 65);
@@ -653,7 +671,7 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
       break;
     }
     o = NULL;
-    if ((eager || !check_fast(data + off, len, seq, sc->prev, &type, &tlen, &keys, top, &ntop)) &&
+    if ((eager || !check_fast(data + off, len, seq, sc->prev, fixed, &type, &tlen, &keys, top, &ntop)) &&
         check_line(data + off, len, seq, sc->prev, keep && keep->store ? keep->store->pool : NULL,
                    &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
@@ -915,7 +933,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   }
   buf_putc(&line, '}');
   /* Write only what jrn_open will accept back. */
-  if (!check_fast(line.p, line.n, j->seq, j->prev, &tp, &tlen, NULL, top, &ntop)) {
+  if (!check_fast(line.p, line.n, j->seq, j->prev, fixed_mask(), &tp, &tlen, NULL, top, &ntop)) {
     if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
       buf_free(&line);
       return poison(j, err, errlen, "%s: refusing to write a bad %s record: %s", j->path, type, why);
