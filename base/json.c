@@ -341,10 +341,12 @@ static const unsigned char PLAIN[256] = {
 ** take as it is: '"', '\\', a control byte (< 0x20) or a byte >= 0x80.
 ** Below the first such byte no bit is set (no borrow reaches it from a
 ** byte that is not one), so SWAR_FIRST finds exactly that first byte;
-** above it bits may be wrong, and are not looked at. */
+** above it bits may be wrong, and are not looked at. A byte of 0xA0 or
+** more keeps its high bit less 0x20; one of 0x80 to 0x9F, xor '"', is
+** 0xA0 to 0xBF, and keeps it less 1. */
 HOT uint64_t stop_bytes(uint64_t x) {
   uint64_t q = x ^ (SWAR_ONES * '"'), b = x ^ (SWAR_ONES * '\\');
-  return ((x - SWAR_ONES * 0x20) | (q - SWAR_ONES) | (b - SWAR_ONES) | x) & SWAR_HIGHS;
+  return ((x - SWAR_ONES * 0x20) | (q - SWAR_ONES) | (b - SWAR_ONES)) & SWAR_HIGHS;
 }
 
 /* plain_run returns the end of the run of bytes from i that need no
