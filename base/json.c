@@ -497,8 +497,6 @@ static int parse_string(Parser *p, char **out, size_t *len) {
 
 /* ---- numbers ---- */
 
-static int is_digit(Parser *p) { return p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9'; }
-
 /* Powers of ten that a double holds exactly. */
 static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -511,62 +509,70 @@ static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 ** the correctly rounded result, as strtod would (Clinger's fast path).
 ** Anything else goes to strtod. */
 static int parse_number(Parser *p, Json *out) {
-  size_t start = p->i;
+  const unsigned char *s = p->s;
+  size_t start = p->i, i = p->i, n = p->n;   /* p->i is set at every return */
   uint64_t m = 0;
   int neg = 0, exact = 1;
   long e = 0, x = 0;
   double d;
-  if (p->s[p->i] == '-') {
+#define DIGIT_AT(k) ((k) < n && s[k] >= '0' && s[k] <= '9')
+  if (s[i] == '-') {
     neg = 1;
-    p->i++;
+    i++;
   }
-  if (!is_digit(p)) {
+  if (!DIGIT_AT(i)) {
+    p->i = i;
     fail(p, start, "number without digits");
     return -1;
   }
-  if (p->s[p->i] == '0') {
-    p->i++;
-    if (is_digit(p)) {
+  if (s[i] == '0') {
+    i++;
+    if (DIGIT_AT(i)) {
+      p->i = i;
       fail(p, start, "number with a leading zero");
       return -1;
     }
   } else {
-    while (is_digit(p)) {
-      if (m < (1ull << 53) / 10 + 1) m = m * 10 + (uint64_t)(p->s[p->i] - '0');
+    while (DIGIT_AT(i)) {
+      if (m < (1ull << 53) / 10 + 1) m = m * 10 + (uint64_t)(s[i] - '0');
       else exact = 0;
-      p->i++;
+      i++;
     }
   }
-  if (p->i < p->n && p->s[p->i] == '.') {
-    p->i++;
-    if (!is_digit(p)) {
-      fail(p, p->i, "number without digits after the decimal point");
+  if (i < n && s[i] == '.') {
+    i++;
+    if (!DIGIT_AT(i)) {
+      p->i = i;
+      fail(p, i, "number without digits after the decimal point");
       return -1;
     }
-    while (is_digit(p)) {
+    while (DIGIT_AT(i)) {
       if (m < (1ull << 53) / 10 + 1) {
-        m = m * 10 + (uint64_t)(p->s[p->i] - '0');
+        m = m * 10 + (uint64_t)(s[i] - '0');
         e--;
       } else {
         exact = 0;
       }
-      p->i++;
+      i++;
     }
   }
-  if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E')) {
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     int xneg = 0;
-    p->i++;
-    if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-')) xneg = p->s[p->i++] == '-';
-    if (!is_digit(p)) {
-      fail(p, p->i, "number without digits in its exponent");
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) xneg = s[i++] == '-';
+    if (!DIGIT_AT(i)) {
+      p->i = i;
+      fail(p, i, "number without digits in its exponent");
       return -1;
     }
-    while (is_digit(p)) {
-      if (x < 100000) x = x * 10 + (p->s[p->i] - '0');
-      p->i++;
+    while (DIGIT_AT(i)) {
+      if (x < 100000) x = x * 10 + (s[i] - '0');
+      i++;
     }
     e += xneg ? -x : x;
   }
+#undef DIGIT_AT
+  p->i = i;
 #if FLT_EVAL_METHOD == 0
   if (exact && m <= (1ull << 53) && e >= -22 && e <= 22) {
     d = e < 0 ? (double)m / POW10[-e] : (double)m * POW10[e];
