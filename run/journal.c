@@ -519,9 +519,10 @@ int jrn_rec_str_is(const JrnRecord *r, const char *key, const char *s) {
 ** Every line's SHA-256 is needed (the next record's prev must match it), and
 ** for a long journal hashing costs a good part of what parsing does. It
 ** does not depend on the parse, so a second thread hashes the lines, front
-** to back, while scan parses them: scan takes the digest of line k from it
-** when it is ready (`done` > k) and otherwise hashes the line itself, so it
-** never waits for the thread. The thread only reads data, and scan writes
+** to back, while scan parses them, and writes each digest in hex, as the
+** next record's prev is compared: scan takes line k's from it when it is
+** ready (`done` > k) and otherwise hashes the line itself, so it never
+** waits for the thread. The thread only reads data, and scan writes
 ** nothing into data while it runs (the NULs in place of newlines are put
 ** in after it has been joined). */
 
@@ -531,8 +532,8 @@ int jrn_rec_str_is(const JrnRecord *r, const char *key, const char *s) {
 typedef struct Hasher {
   const char *data;
   size_t n;
-  uint8_t (*dig)[SHA256_BYTES];   /* dig[k]: line k's SHA-256, for k < done */
-  size_t cap;                     /* room in dig */
+  char (*hex)[64];                /* hex[k]: line k's SHA-256 in hex (no NUL), for k < done */
+  size_t cap;                     /* room in hex */
   atomic_size_t done;
   atomic_size_t scanned;          /* lines the scan has finished (it hashes them itself when done is behind) */
   atomic_int stop;
@@ -582,7 +583,14 @@ static void *hasher_main(void *arg) {
     /* only with a lead on the scan: the scan waits for no fault then,
     ** and never hashes a line itself because this thread was faulting */
     if ((k & 1023) == 0 && k >= atomic_load_explicit(&H->scanned, memory_order_relaxed) + 4096) prefault(H, k, H->n - off);
-    sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
+    {
+      /* in hex, as the scan compares it: the thread does that too */
+      uint8_t dig[SHA256_BYTES];
+      char hex[65];
+      sha256(H->data + off, (size_t)(nl - (H->data + off)), dig);
+      sha256_hex(dig, hex);
+      memcpy(H->hex[k], hex, 64);
+    }
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
   }
@@ -609,20 +617,27 @@ static void hasher_start(Hasher *H, const char *data, size_t n, void *ahead, siz
   H->data = data;
   H->n = n;
   H->cap = n / 100 + 16;   /* a record takes 100 bytes at least */
-  H->dig = malloc(H->cap * sizeof *H->dig);
-  if (!H->dig) return;
+  H->hex = malloc(H->cap * sizeof *H->hex);
+  if (!H->hex) return;
   if (pthread_create(&H->thread, NULL, hasher_main, H) != 0) {
-    free(H->dig);
-    H->dig = NULL;
+    free(H->hex);
+    H->hex = NULL;
     return;
   }
   H->running = 1;
 }
 
-/* hasher_digest gives line k's digest: the thread's, or computed here. */
-static void hasher_digest(Hasher *H, size_t k, const char *line, size_t len, uint8_t out[SHA256_BYTES]) {
-  if (H->running && k < atomic_load_explicit(&H->done, memory_order_acquire)) memcpy(out, H->dig[k], SHA256_BYTES);
-  else sha256(line, len, out);
+/* hasher_hex puts line k's SHA-256 in hex in out (65 bytes, NUL
+** included): the thread's, or computed here. */
+static void hasher_hex(Hasher *H, size_t k, const char *line, size_t len, char out[65]) {
+  if (H->running && k < atomic_load_explicit(&H->done, memory_order_acquire)) {
+    memcpy(out, H->hex[k], 64);
+    out[64] = '\0';
+  } else {
+    uint8_t dig[SHA256_BYTES];
+    sha256(line, len, dig);
+    sha256_hex(dig, out);
+  }
 }
 
 static void hasher_stop(Hasher *H) {
@@ -631,8 +646,8 @@ static void hasher_stop(Hasher *H) {
     pthread_join(H->thread, NULL);
     H->running = 0;
   }
-  free(H->dig);
-  H->dig = NULL;
+  free(H->hex);
+  H->hex = NULL;
 }
 
 /* scan verifies data[0..n). With nul (data writable, with a NUL at n),
@@ -660,7 +675,6 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
     const char *type = NULL;
     size_t tlen = 0;
     uint64_t keys = 0;
-    uint8_t h[SHA256_BYTES];
     JsonSpan top[JRN_MEMBERS];
     size_t ntop = (size_t)-1;
     sc->bad = seq;
@@ -679,9 +693,8 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
       sc->state = unparsed && off + len + 1 == n ? SCAN_TORN : SCAN_DAMAGED;
       break;
     }
-    hasher_digest(&H, (size_t)seq, data + off, len, h);
+    hasher_hex(&H, (size_t)seq, data + off, len, sc->prev);
     atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
-    sha256_hex(h, sc->prev);
     if (nul && !H.running) nul[off + len] = '\0';
     if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys, top, ntop);
     else json_free(o);
