@@ -1261,11 +1261,13 @@ static int scan_value(Scanner *sc, int depth) {
   return 0;
 }
 
-uint64_t json_key_bit(const char *key, size_t n) {
+HOT uint64_t key_bit(const char *key, size_t n) {
   unsigned h = (unsigned)n * 31u;
   if (n) h += (unsigned char)key[0] * 7u + (unsigned char)key[n - 1] * 3u + (unsigned char)key[n / 2];
   return (uint64_t)1 << (h & 63);
 }
+
+uint64_t json_key_bit(const char *key, size_t n) { return key_bit(key, n); }
 
 /* scan_members reads members from sc->i (just after '{' or a ',') to the
 ** closing '}', noting the first maxtop in top (*k so far) and their keys'
@@ -1285,7 +1287,7 @@ static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, ui
     sc->klen[sc->nkeys] = sc->i - at - 2;
     /* *mask holds the bits of every key so far: a key whose bit is not
     ** in it is none of them, and needs no comparing */
-    bit = json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    bit = key_bit(s + at + 1, sc->klen[sc->nkeys]);
     if (*mask & bit)
       for (j = 0; j < sc->nkeys; j++)
         if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
