@@ -1102,29 +1102,27 @@ HOT void scan_ws(Scanner *sc) {
     sc->i++;
 }
 
-/* scan_string: sc->i at the opening quote; 1 and past the closing one,
-** or 0. *escaped says whether it held a backslash. */
-HOT int scan_string(Scanner *sc, int *escaped) {
-  size_t i = sc->i + 1;
+/* str_end: i at a string's opening quote; the index past its closing
+** one, or 0 (never a string's end) when it is not a string the scan is
+** sure of. *escaped says whether it held a backslash. */
+HOT size_t str_end(const unsigned char *s, size_t n, size_t i, int *escaped) {
+  i++;
   *escaped = 0;
   for (;;) {
     unsigned char c;
-    i = plain_run(sc->s, sc->n, i);
-    if (i >= sc->n) return 0;
-    c = sc->s[i];
-    if (c == '"') {
-      sc->i = i + 1;
-      return 1;
-    }
-    if (c != '\\' || i + 1 >= sc->n) return 0;   /* control byte, bad UTF-8 */
+    i = plain_run(s, n, i);
+    if (i >= n) return 0;
+    c = s[i];
+    if (c == '"') return i + 1;
+    if (c != '\\' || i + 1 >= n) return 0;   /* control byte, bad UTF-8 */
     *escaped = 1;
-    c = sc->s[i + 1];
+    c = s[i + 1];
     if (c == 'u') {
       long v = 0;
       int k;
-      if (sc->n - i < 6) return 0;
+      if (n - i < 6) return 0;
       for (k = 2; k < 6; k++) {
-        int h = hexval(sc->s[i + (size_t)k]);
+        int h = hexval(s[i + (size_t)k]);
         if (h < 0) return 0;
         v = v * 16 + h;
       }
@@ -1136,6 +1134,14 @@ HOT int scan_string(Scanner *sc, int *escaped) {
       return 0;
     }
   }
+}
+
+/* scan_string is str_end at sc->i: 1 and sc->i past the string, or 0. */
+HOT int scan_string(Scanner *sc, int *escaped) {
+  size_t e = str_end(sc->s, sc->n, sc->i, escaped);
+  if (!e) return 0;
+  sc->i = e;
+  return 1;
 }
 
 /* scan_number: the grammar of parse_number, and sure to be finite. */
@@ -1273,53 +1279,67 @@ uint64_t json_key_bit(const char *key, size_t n) { return key_bit(key, n); }
 ** closing '}', noting the first maxtop in top (*k so far) and their keys'
 ** bits in *mask. */
 static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, uint64_t *mask) {
-  const char *s = (const char *)sc->s;
-  size_t n = sc->n;
+  /* the text and the place in locals: the loop runs once per member of
+  ** every record, and sc->i is written back only for scan_value */
+  const unsigned char *s = sc->s;
+  size_t n = sc->n, i = sc->i;
+#define SKIP_WS() \
+  while (i < n && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++
   for (;;) {
-    size_t at, v, j;
+    size_t at, v, j, e, kl;
     uint64_t bit;
     int esc;
-    scan_ws(sc);
-    if (sc->i >= n || sc->s[sc->i] != '"') return 0;
-    at = sc->i;
-    if (!scan_string(sc, &esc) || esc || sc->nkeys == SCAN_KEYS) return 0;
-    sc->key[sc->nkeys] = sc->s + at + 1;
-    sc->klen[sc->nkeys] = sc->i - at - 2;
+    SKIP_WS();
+    if (i >= n || s[i] != '"') return 0;
+    at = i;
+    e = str_end(s, n, i, &esc);
+    if (!e || esc || sc->nkeys == SCAN_KEYS) return 0;
+    i = e;
+    kl = i - at - 2;
+    sc->key[sc->nkeys] = s + at + 1;
+    sc->klen[sc->nkeys] = kl;
     /* *mask holds the bits of every key so far: a key whose bit is not
     ** in it is none of them, and needs no comparing */
-    bit = key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    bit = key_bit((const char *)s + at + 1, kl);
     if (*mask & bit)
       for (j = 0; j < sc->nkeys; j++)
-        if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
-            memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0)
+        if (sc->klen[j] == kl && (kl == 0 || sc->key[j][0] == s[at + 1]) && memcmp(sc->key[j], s + at + 1, kl) == 0)
           return 0;
     *mask |= bit;
     sc->nkeys++;
-    scan_ws(sc);
-    if (sc->i >= n || sc->s[sc->i] != ':') return 0;
-    sc->i++;
-    scan_ws(sc);
-    v = sc->i;
-    /* a string, the usual value, without scan_value's dispatch */
-    if (!(v < n && sc->s[v] == '"' ? scan_string(sc, &esc) : scan_value(sc, 1))) return 0;
+    SKIP_WS();
+    if (i >= n || s[i] != ':') return 0;
+    i++;
+    SKIP_WS();
+    v = i;
+    if (i < n && s[i] == '"') {   /* a string, the usual value, without scan_value's dispatch */
+      e = str_end(s, n, i, &esc);
+      if (!e) return 0;
+      i = e;
+    } else {
+      sc->i = i;
+      if (!scan_value(sc, 1)) return 0;
+      i = sc->i;
+    }
     if (*k < maxtop) {
-      top[*k].key = s + at + 1;
-      top[*k].klen = sc->klen[sc->nkeys - 1];
-      top[*k].val = s + v;
-      top[*k].vlen = sc->i - v;
+      top[*k].key = (const char *)s + at + 1;
+      top[*k].klen = kl;
+      top[*k].val = (const char *)s + v;
+      top[*k].vlen = i - v;
       (*k)++;
     }
-    scan_ws(sc);
-    if (sc->i < n && sc->s[sc->i] == ',') {
-      sc->i++;
+    SKIP_WS();
+    if (i < n && s[i] == ',') {
+      i++;
       continue;
     }
-    if (sc->i < n && sc->s[sc->i] == '}') {
-      sc->i++;
+    if (i < n && s[i] == '}') {
+      sc->i = i + 1;
       return 1;
     }
     return 0;
   }
+#undef SKIP_WS
 }
 
 int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size_t *ntop, uint64_t *keys) {
