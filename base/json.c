@@ -320,8 +320,9 @@ static const unsigned char PLAIN[256] = {
 ** word whose high bit is set in m, m being a mask of 0x80 bits, nonzero;
 ** the SWAR loops below find a word that holds a byte they must stop at,
 ** and then go to it at once. Where it cannot be had cheaply (a big-endian
-** machine, a compiler without the builtin) they find it byte by byte. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+** machine, a compiler without the builtin, or -DRBK_NO_SWAR_FIRST to test
+** that way) they find it byte by byte. */
+#if !defined(RBK_NO_SWAR_FIRST) && defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
 #endif
