@@ -529,20 +529,28 @@ int jrn_rec_str_is(const JrnRecord *r, const char *key, const char *s) {
 /* Journals shorter than this are hashed by scan alone. */
 #define HASH_THREAD_MIN ((size_t)1 << 20)
 
+/* The two threads' counters are on cache lines of their own: a line that
+** one thread writes for every record and the other reads would go back
+** and forth between the cores each time. */
 typedef struct Hasher {
+  /* set before the thread starts; both read them */
   const char *data;
   size_t n;
   char (*hex)[64];                /* hex[k]: line k's SHA-256 in hex (no NUL), for k < done */
   size_t cap;                     /* room in hex */
-  atomic_size_t done;
-  atomic_size_t scanned;          /* lines the scan has finished (it hashes them itself when done is behind) */
-  atomic_int stop;
   pthread_t thread;
   int running;
   /* the memory the scan will write a record into for each line: the
   ** thread faults it in ahead of the scan (see prefault) */
   char *ahead;
-  size_t ahead_len, ahead_done, ahead_each;
+  size_t ahead_len, ahead_each;
+  /* the thread's */
+  _Alignas(64) atomic_size_t done;
+  size_t ahead_done;
+  /* the scan's */
+  _Alignas(64) atomic_size_t scanned;   /* lines the scan has finished, now and then (for prefault) */
+  size_t seen;                    /* done as the scan last read it: lines below are hashed */
+  atomic_int stop;
 } Hasher;
 
 /* prefault makes the pages of H->ahead that the records of the first
@@ -630,7 +638,11 @@ static void hasher_start(Hasher *H, const char *data, size_t n, void *ahead, siz
 /* hasher_hex puts line k's SHA-256 in hex in out (65 bytes, NUL
 ** included): the thread's, or computed here. */
 static void hasher_hex(Hasher *H, size_t k, const char *line, size_t len, char out[65]) {
-  if (H->running && k < atomic_load_explicit(&H->done, memory_order_acquire)) {
+  /* done is read again only when the lines it said were hashed are used up */
+  if (H->running && (k < H->seen || k < (H->seen = atomic_load_explicit(&H->done, memory_order_acquire)))) {
+#if defined(__GNUC__)
+    if (k + 8 < H->seen) __builtin_prefetch(H->hex[k + 8]);   /* it comes from the other core's cache */
+#endif
     memcpy(out, H->hex[k], 64);
     out[64] = '\0';
   } else {
@@ -694,7 +706,7 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
       break;
     }
     hasher_hex(&H, (size_t)seq, data + off, len, sc->prev);
-    atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
+    if ((seq & 255) == 0) atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
     if (nul && !H.running) nul[off + len] = '\0';
     if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys, top, ntop);
     else json_free(o);
