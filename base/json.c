@@ -316,22 +316,64 @@ static const unsigned char PLAIN[256] = {
 };
 #undef R16
 
+/* SWAR_FIRST(m): the index of the first (lowest-addressed) byte of a
+** word whose high bit is set in m, m being a mask of 0x80 bits, nonzero;
+** the SWAR loops below find a word that holds a byte they must stop at,
+** and then go to it at once. Where it cannot be had cheaply (a big-endian
+** machine, a compiler without the builtin, or -DRBK_NO_SWAR_FIRST to test
+** that way) they find it byte by byte. */
+#if !defined(RBK_NO_SWAR_FIRST) && defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_FIRST(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
+
+/* HOT: a small function of the scan's inner loops, to be inlined (the
+** call would cost as much as its work on a short string). */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
+#define SWAR_ONES 0x0101010101010101u
+#define SWAR_HIGHS 0x8080808080808080u
+
+/* stop_bytes gives the 0x80 bit of each byte of x that a string cannot
+** take as it is: '"', '\\', a control byte (< 0x20) or a byte >= 0x80.
+** Below the first such byte no bit is set (no borrow reaches it from a
+** byte that is not one), so SWAR_FIRST finds exactly that first byte;
+** above it bits may be wrong, and are not looked at. A byte of 0xA0 or
+** more keeps its high bit less 0x20; one of 0x80 to 0x9F, xor '"', is
+** 0xA0 to 0xBF, and keeps it less 1. */
+HOT uint64_t stop_bytes(uint64_t x) {
+  uint64_t q = x ^ (SWAR_ONES * '"'), b = x ^ (SWAR_ONES * '\\');
+  return ((x - SWAR_ONES * 0x20) | (q - SWAR_ONES) | (b - SWAR_ONES)) & SWAR_HIGHS;
+}
+
 /* plain_run returns the end of the run of bytes from i that need no
 ** decoding: PLAIN bytes and valid UTF-8 sequences. It stops at '"', '\\',
-** a control byte, the end of input, or invalid UTF-8. */
-static size_t plain_run(const unsigned char *s, size_t n, size_t i) {
-  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+** a control byte, the end of input, or invalid UTF-8. Most of a journal's
+** bytes are in strings, so it reads eight at a time while it can. */
+HOT size_t plain_run(const unsigned char *s, size_t n, size_t i) {
   for (;;) {
-    /* eight bytes at a time while all are printable ASCII but '"' and '\\' */
     while (n - i >= 8) {
-      uint64_t x, q, b;
+      uint64_t x, m;
       memcpy(&x, s + i, 8);
-      q = x ^ (ones * '"');
-      b = x ^ (ones * '\\');
-      if (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & highs) break;
+      m = stop_bytes(x);
+      if (m) {
+#ifdef SWAR_FIRST
+        i += SWAR_FIRST(m);
+        goto stopped;
+#else
+        break;
+#endif
+      }
       i += 8;
     }
     while (i < n && PLAIN[s[i]]) i++;
+#ifdef SWAR_FIRST
+  stopped:
+#endif
     if (i < n && s[i] >= 0x80) {
       uint32_t cp;
       int k = utf8_decode(s + i, n - i, &cp);
@@ -341,6 +383,30 @@ static size_t plain_run(const unsigned char *s, size_t n, size_t i) {
     }
     return i;
   }
+}
+
+/* digit_run returns the end of the run of ASCII digits from i, reading
+** eight bytes at a time while it can. */
+HOT size_t digit_run(const unsigned char *s, size_t n, size_t i) {
+  while (n - i >= 8) {
+    uint64_t x, bad;
+    memcpy(&x, s + i, 8);
+    /* a byte is a digit when its high nibble is 3 and its low one below
+    ** 10 (adding 6 to it does not reach 16); no step carries out of a
+    ** byte, so every byte's flag is its own */
+    bad = ((x & (SWAR_ONES * 0xF0)) ^ (SWAR_ONES * 0x30)) | (((x & (SWAR_ONES * 0x0F)) + SWAR_ONES * 0x06) & (SWAR_ONES * 0x10));
+    bad = (((bad & ~SWAR_HIGHS) + ~SWAR_HIGHS) | bad) & SWAR_HIGHS;   /* 0x80 in each byte that is not 0 */
+    if (bad) {
+#ifdef SWAR_FIRST
+      return i + SWAR_FIRST(bad);
+#else
+      break;
+#endif
+    }
+    i += 8;
+  }
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  return i;
 }
 
 /* string -> '"' chars '"'; p->i is at the opening quote. On success the
@@ -432,8 +498,6 @@ static int parse_string(Parser *p, char **out, size_t *len) {
 
 /* ---- numbers ---- */
 
-static int is_digit(Parser *p) { return p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9'; }
-
 /* Powers of ten that a double holds exactly. */
 static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -446,62 +510,70 @@ static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 ** the correctly rounded result, as strtod would (Clinger's fast path).
 ** Anything else goes to strtod. */
 static int parse_number(Parser *p, Json *out) {
-  size_t start = p->i;
+  const unsigned char *s = p->s;
+  size_t start = p->i, i = p->i, n = p->n;   /* p->i is set at every return */
   uint64_t m = 0;
   int neg = 0, exact = 1;
   long e = 0, x = 0;
   double d;
-  if (p->s[p->i] == '-') {
+#define DIGIT_AT(k) ((k) < n && s[k] >= '0' && s[k] <= '9')
+  if (s[i] == '-') {
     neg = 1;
-    p->i++;
+    i++;
   }
-  if (!is_digit(p)) {
+  if (!DIGIT_AT(i)) {
+    p->i = i;
     fail(p, start, "number without digits");
     return -1;
   }
-  if (p->s[p->i] == '0') {
-    p->i++;
-    if (is_digit(p)) {
+  if (s[i] == '0') {
+    i++;
+    if (DIGIT_AT(i)) {
+      p->i = i;
       fail(p, start, "number with a leading zero");
       return -1;
     }
   } else {
-    while (is_digit(p)) {
-      if (m < (1ull << 53) / 10 + 1) m = m * 10 + (uint64_t)(p->s[p->i] - '0');
+    while (DIGIT_AT(i)) {
+      if (m < (1ull << 53) / 10 + 1) m = m * 10 + (uint64_t)(s[i] - '0');
       else exact = 0;
-      p->i++;
+      i++;
     }
   }
-  if (p->i < p->n && p->s[p->i] == '.') {
-    p->i++;
-    if (!is_digit(p)) {
-      fail(p, p->i, "number without digits after the decimal point");
+  if (i < n && s[i] == '.') {
+    i++;
+    if (!DIGIT_AT(i)) {
+      p->i = i;
+      fail(p, i, "number without digits after the decimal point");
       return -1;
     }
-    while (is_digit(p)) {
+    while (DIGIT_AT(i)) {
       if (m < (1ull << 53) / 10 + 1) {
-        m = m * 10 + (uint64_t)(p->s[p->i] - '0');
+        m = m * 10 + (uint64_t)(s[i] - '0');
         e--;
       } else {
         exact = 0;
       }
-      p->i++;
+      i++;
     }
   }
-  if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E')) {
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     int xneg = 0;
-    p->i++;
-    if (p->i < p->n && (p->s[p->i] == '+' || p->s[p->i] == '-')) xneg = p->s[p->i++] == '-';
-    if (!is_digit(p)) {
-      fail(p, p->i, "number without digits in its exponent");
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) xneg = s[i++] == '-';
+    if (!DIGIT_AT(i)) {
+      p->i = i;
+      fail(p, i, "number without digits in its exponent");
       return -1;
     }
-    while (is_digit(p)) {
-      if (x < 100000) x = x * 10 + (p->s[p->i] - '0');
-      p->i++;
+    while (DIGIT_AT(i)) {
+      if (x < 100000) x = x * 10 + (s[i] - '0');
+      i++;
     }
     e += xneg ? -x : x;
   }
+#undef DIGIT_AT
+  p->i = i;
 #if FLT_EVAL_METHOD == 0
   if (exact && m <= (1ull << 53) && e >= -22 && e <= 22) {
     d = e < 0 ? (double)m / POW10[-e] : (double)m * POW10[e];
@@ -1024,34 +1096,34 @@ typedef struct Scanner {
   size_t nkeys;
 } Scanner;
 
-static void scan_ws(Scanner *sc) {
-  while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' || sc->s[sc->i] == '\r'))
+HOT void scan_ws(Scanner *sc) {
+  /* the usual byte, a token's first, is above ' ': one test for it */
+  while (sc->i < sc->n && sc->s[sc->i] <= ' ' &&
+         (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' || sc->s[sc->i] == '\r'))
     sc->i++;
 }
 
-/* scan_string: sc->i at the opening quote; 1 and past the closing one,
-** or 0. *escaped says whether it held a backslash. */
-static int scan_string(Scanner *sc, int *escaped) {
-  size_t i = sc->i + 1;
+/* str_end: i at a string's opening quote; the index past its closing
+** one, or 0 (never a string's end) when it is not a string the scan is
+** sure of. *escaped says whether it held a backslash. */
+HOT size_t str_end(const unsigned char *s, size_t n, size_t i, int *escaped) {
+  i++;
   *escaped = 0;
   for (;;) {
     unsigned char c;
-    i = plain_run(sc->s, sc->n, i);
-    if (i >= sc->n) return 0;
-    c = sc->s[i];
-    if (c == '"') {
-      sc->i = i + 1;
-      return 1;
-    }
-    if (c != '\\' || i + 1 >= sc->n) return 0;   /* control byte, bad UTF-8 */
+    i = plain_run(s, n, i);
+    if (i >= n) return 0;
+    c = s[i];
+    if (c == '"') return i + 1;
+    if (c != '\\' || i + 1 >= n) return 0;   /* control byte, bad UTF-8 */
     *escaped = 1;
-    c = sc->s[i + 1];
+    c = s[i + 1];
     if (c == 'u') {
       long v = 0;
       int k;
-      if (sc->n - i < 6) return 0;
+      if (n - i < 6) return 0;
       for (k = 2; k < 6; k++) {
-        int h = hexval(sc->s[i + (size_t)k]);
+        int h = hexval(s[i + (size_t)k]);
         if (h < 0) return 0;
         v = v * 16 + h;
       }
@@ -1063,6 +1135,14 @@ static int scan_string(Scanner *sc, int *escaped) {
       return 0;
     }
   }
+}
+
+/* scan_string is str_end at sc->i: 1 and sc->i past the string, or 0. */
+HOT int scan_string(Scanner *sc, int *escaped) {
+  size_t e = str_end(sc->s, sc->n, sc->i, escaped);
+  if (!e) return 0;
+  sc->i = e;
+  return 1;
 }
 
 /* scan_number: the grammar of parse_number, and sure to be finite. */
@@ -1077,13 +1157,13 @@ static int scan_number(Scanner *sc) {
     i++;
     if (i < n && s[i] >= '0' && s[i] <= '9') return 0;
   } else {
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    i = digit_run(s, n, i);
   }
   lead = i - lead;   /* digits before the point */
   if (i < n && s[i] == '.') {
     i++;
     if (i >= n || s[i] < '0' || s[i] > '9') return 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    i = digit_run(s, n, i);
   }
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     int xneg = 0;
@@ -1188,58 +1268,79 @@ static int scan_value(Scanner *sc, int depth) {
   return 0;
 }
 
-uint64_t json_key_bit(const char *key, size_t n) {
+HOT uint64_t key_bit(const char *key, size_t n) {
   unsigned h = (unsigned)n * 31u;
   if (n) h += (unsigned char)key[0] * 7u + (unsigned char)key[n - 1] * 3u + (unsigned char)key[n / 2];
   return (uint64_t)1 << (h & 63);
 }
 
+uint64_t json_key_bit(const char *key, size_t n) { return key_bit(key, n); }
+
 /* scan_members reads members from sc->i (just after '{' or a ',') to the
 ** closing '}', noting the first maxtop in top (*k so far) and their keys'
 ** bits in *mask. */
 static int scan_members(Scanner *sc, JsonSpan *top, size_t maxtop, size_t *k, uint64_t *mask) {
-  const char *s = (const char *)sc->s;
-  size_t n = sc->n;
+  /* the text and the place in locals: the loop runs once per member of
+  ** every record, and sc->i is written back only for scan_value */
+  const unsigned char *s = sc->s;
+  size_t n = sc->n, i = sc->i;
+#define SKIP_WS() \
+  while (i < n && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++
   for (;;) {
-    size_t at, v, j;
+    size_t at, v, j, e, kl;
+    uint64_t bit;
     int esc;
-    scan_ws(sc);
-    if (sc->i >= n || sc->s[sc->i] != '"') return 0;
-    at = sc->i;
-    if (!scan_string(sc, &esc) || esc || sc->nkeys == SCAN_KEYS) return 0;
-    sc->key[sc->nkeys] = sc->s + at + 1;
-    sc->klen[sc->nkeys] = sc->i - at - 2;
-    for (j = 0; j < sc->nkeys; j++)
-      if (sc->klen[j] == sc->klen[sc->nkeys] && (sc->klen[j] == 0 || sc->key[j][0] == sc->key[sc->nkeys][0]) &&
-          memcmp(sc->key[j], sc->key[sc->nkeys], sc->klen[j]) == 0)
-        return 0;
-    *mask |= json_key_bit(s + at + 1, sc->klen[sc->nkeys]);
+    SKIP_WS();
+    if (i >= n || s[i] != '"') return 0;
+    at = i;
+    e = str_end(s, n, i, &esc);
+    if (!e || esc || sc->nkeys == SCAN_KEYS) return 0;
+    i = e;
+    kl = i - at - 2;
+    sc->key[sc->nkeys] = s + at + 1;
+    sc->klen[sc->nkeys] = kl;
+    /* *mask holds the bits of every key so far: a key whose bit is not
+    ** in it is none of them, and needs no comparing */
+    bit = key_bit((const char *)s + at + 1, kl);
+    if (*mask & bit)
+      for (j = 0; j < sc->nkeys; j++)
+        if (sc->klen[j] == kl && (kl == 0 || sc->key[j][0] == s[at + 1]) && memcmp(sc->key[j], s + at + 1, kl) == 0)
+          return 0;
+    *mask |= bit;
     sc->nkeys++;
-    scan_ws(sc);
-    if (sc->i >= n || sc->s[sc->i] != ':') return 0;
-    sc->i++;
-    scan_ws(sc);
-    v = sc->i;
-    /* a string, the usual value, without scan_value's dispatch */
-    if (!(v < n && sc->s[v] == '"' ? scan_string(sc, &esc) : scan_value(sc, 1))) return 0;
+    SKIP_WS();
+    if (i >= n || s[i] != ':') return 0;
+    i++;
+    SKIP_WS();
+    v = i;
+    if (i < n && s[i] == '"') {   /* a string, the usual value, without scan_value's dispatch */
+      e = str_end(s, n, i, &esc);
+      if (!e) return 0;
+      i = e;
+    } else {
+      sc->i = i;
+      if (!scan_value(sc, 1)) return 0;
+      i = sc->i;
+    }
     if (*k < maxtop) {
-      top[*k].key = s + at + 1;
-      top[*k].klen = sc->klen[sc->nkeys - 1];
-      top[*k].val = s + v;
-      top[*k].vlen = sc->i - v;
+      top[*k].key = (const char *)s + at + 1;
+      top[*k].klen = kl;
+      top[*k].val = (const char *)s + v;
+      top[*k].vlen = i - v;
       (*k)++;
     }
-    scan_ws(sc);
-    if (sc->i < n && sc->s[sc->i] == ',') {
-      sc->i++;
+    SKIP_WS();
+    if (i < n && s[i] == ',') {
+      i++;
       continue;
     }
-    if (sc->i < n && sc->s[sc->i] == '}') {
-      sc->i++;
+    if (i < n && s[i] == '}') {
+      sc->i = i + 1;
       return 1;
     }
     return 0;
   }
+#undef SKIP_WS
 }
 
 int json_scan_object(const char *s, size_t n, JsonSpan *top, size_t maxtop, size_t *ntop, uint64_t *keys) {
@@ -1271,9 +1372,24 @@ int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size
 
 int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys,
                        JsonSpan *top, size_t maxtop, size_t *ntop) {
+  size_t j;
+  uint64_t mask = 0;
+  *ntop = 0;
+  if (npre > SCAN_KEYS) return 0;
+  for (j = 0; j < npre; j++) {
+    size_t b;
+    for (b = 0; b < pre[j].klen; b++)   /* short keys: a loop, not a call */
+      if (pre[j].key[b] == '\\') return 0;
+    mask |= json_key_bit(pre[j].key, pre[j].klen);
+  }
+  return json_scan_rest_known(s, n, at, pre, npre, mask, keys, top, maxtop, ntop);
+}
+
+int json_scan_rest_known(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t premask,
+                         uint64_t *keys, JsonSpan *top, size_t maxtop, size_t *ntop) {
   Scanner sc;
   size_t k = 0, j;
-  uint64_t mask = 0;
+  uint64_t mask = premask;
   *ntop = 0;
   if (npre > SCAN_KEYS || at >= n) return 0;
   sc.s = (const unsigned char *)s;
@@ -1281,12 +1397,8 @@ int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, 
   sc.i = at;
   sc.nkeys = 0;
   for (j = 0; j < npre; j++) {
-    size_t b;
-    for (b = 0; b < pre[j].klen; b++)   /* short keys: a loop, not a call */
-      if (pre[j].key[b] == '\\') return 0;
     sc.key[sc.nkeys] = (const unsigned char *)pre[j].key;
     sc.klen[sc.nkeys++] = pre[j].klen;
-    mask |= json_key_bit(pre[j].key, pre[j].klen);
   }
   if (s[at] == '}') sc.i++;
   else if (s[at] != ',') return 0;

@@ -133,6 +133,11 @@ int json_scan_rest(const char *s, size_t n, size_t at, const JsonSpan *pre, size
 ** json_scan_object does. */
 int json_scan_rest_top(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t *keys,
                        JsonSpan *top, size_t maxtop, size_t *ntop);
+/* json_scan_rest_known is json_scan_rest_top for a caller that vouches
+** for pre: its keys hold no backslash, and premask is their json_key_bit
+** ORed together (so they are not looked at again for every text). */
+int json_scan_rest_known(const char *s, size_t n, size_t at, const JsonSpan *pre, size_t npre, uint64_t premask,
+                         uint64_t *keys, JsonSpan *top, size_t maxtop, size_t *ntop);
 /* json_key_bit is the bit of n bytes at key in json_scan_object's keys. */
 uint64_t json_key_bit(const char *key, size_t n);
 

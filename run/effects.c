@@ -191,6 +191,7 @@ void fx_free(Effects *fx) {
   }
   mem_free(fx->lanes);
   mem_free(fx->lane_names);
+  buf_free(&fx->masked);
   memset(fx, 0, sizeof *fx);
 }
 
@@ -380,11 +381,11 @@ static void effect_key(const char *kind, const char *what, char hex[65]) {
 ** A hash of a secret would let it be guessed and checked, and a value
 ** replayed from the journal holds *** where the live one held the secret,
 ** so only the masked text is the same on every replay. */
-static void masked_key(const VM *vm, const char *kind, const char *what, char hex[65]) {
-  Buf m = BUF_INIT;
-  vm_redact(vm, what, strlen(what), &m);
-  effect_key(kind, buf_cstr(&m), hex);
-  buf_free(&m);
+static void masked_key(const VM *vm, Effects *fx, const char *kind, const char *what, char hex[65]) {
+  Buf *m = &fx->masked;   /* one buffer for every effect, not one each */
+  buf_reset(m);
+  vm_redact(vm, what, strlen(what), m);
+  effect_key(kind, buf_cstr(m), hex);
 }
 
 /* same_key says whether journaled key rk is this effect's: its masked
@@ -407,11 +408,11 @@ FxMode fx_begin(VM *vm, const char *kind, const char *what, int idempotent, Valu
   *out = val_nil();
   if (!fx) return FX_LIVE;
   ln = &fx->lanes[fx->lane];
-  masked_key(vm, kind, what, hex);
+  masked_key(vm, fx, kind, what, hex);
   n = ln->n;
   fx->pending_start = 0;
   fx->cur_sync = must_sync(kind);
-  fx->cur_end_sync = must_sync_end(kind);
+  fx->cur_end_sync = fx->cur_sync && must_sync_end(kind);
   if (n < ln->neff) {
     const JrnRecord *sr = &fx->recs[ln->start_of[n]];
     if (!jrn_rec_str_is(sr, "key", hex) &&

@@ -66,6 +66,7 @@ typedef struct Effects {
   int cur_end_sync;        /* and its effect_end too (not a command's: it shares the next sync) */
   int read_only;           /* replay only: an effect the journal has no result for stops the
                            ** program (undo's first phase; requirements replayed for the REPL) */
+  Buf masked;              /* fx_begin's scratch for an effect's masked text, reused */
 } Effects;
 
 /* fx_attach indexes recs (which must outlive fx) for replay; out may be

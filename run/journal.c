@@ -121,14 +121,29 @@ static int type_ok(const char *t, size_t n) {
   return 1;
 }
 
-/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as utc_now writes it. */
+/* time_ok: "YYYY-MM-DDTHH:MM:SS.mmmZ" exactly, as utc_now writes it.
+** Every record has one, so it is checked eight bytes at a time: x ^ shape
+** is 0 in a byte that must be a fixed character and is one, and below 10
+** in a byte that must be a digit and is one ('0' ^ c is c - '0' for a
+** digit c, and 10 or more for any other byte). */
 static int time_ok(const char *t, size_t n) {
-  static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-  size_t i;
+  static const char shape[] = "0000-00-00T00:00:00.000Z";
+  static const unsigned char digit[24] = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF,
+                                          0xFF, 0,    0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0xFF, 0};
+  const uint64_t ones = 0x0101010101010101u;
+  uint64_t bad = 0;
+  size_t w;
   if (n != sizeof shape - 1) return 0;
-  for (i = 0; i < n; i++)
-    if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != shape[i]) return 0;
-  return 1;
+  for (w = 0; w < sizeof digit; w += 8) {
+    uint64_t x, sh, d, y;
+    memcpy(&x, t + w, 8);
+    memcpy(&sh, shape + w, 8);
+    memcpy(&d, digit + w, 8);
+    y = x ^ sh;
+    /* a fixed byte that differs; a digit byte of 16 or more; or one of 10 to 15 (+6 reaches 16) */
+    bad |= (y & ~d) | (y & d & (ones * 0xF0)) | (((y & d & (ones * 0x0F)) + ones * 0x06) & (ones * 0x10));
+  }
+  return bad == 0;
 }
 
 static int key_is(const Json *o, size_t i, const char *name) {
@@ -215,8 +230,18 @@ bad:
 ** and seq, prev, time and type are as they must be, written plainly),
 ** with the type's bytes in *type and *tlen; 0 when check_line must judge
 ** it (and say what is wrong, if anything is). */
-static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, const char **type,
-                      size_t *tlen, uint64_t *keys, JsonSpan *top, size_t *ntop) {
+static const JsonSpan FIXED[4] = {{"seq", 3, NULL, 0}, {"prev", 4, NULL, 0}, {"time", 4, NULL, 0}, {"type", 4, NULL, 0}};
+
+/* fixed_mask: the json_key_bit of FIXED's keys together. */
+static uint64_t fixed_mask(void) {
+  uint64_t m = 0;
+  size_t k;
+  for (k = 0; k < 4; k++) m |= json_key_bit(FIXED[k].key, FIXED[k].klen);
+  return m;
+}
+
+static int check_fast(const char *line, size_t len, uint64_t seq, const char *prev, uint64_t fixed,
+                      const char **type, size_t *tlen, uint64_t *keys, JsonSpan *top, size_t *ntop) {
   JsonSpan m[4];
   size_t nm, i, d0, t0;
   *ntop = (size_t)-1;   /* not known */
@@ -235,18 +260,11 @@ static int check_fast(const char *line, size_t len, uint64_t seq, const char *pr
   i += 9 + 25;
   if (len - i < 9 || memcmp(line + i, ",\"type\":\"", 9) != 0) goto general;
   i += 9;
-  for (t0 = i; i < len && line[i] != '"'; i++) {}
-  if (i >= len || !type_ok(line + t0, i - t0)) goto general;
+  /* type_ok in the same pass: the bytes a type may hold, up to its quote */
+  for (t0 = i; i < len && TYPE_BYTE[(unsigned char)line[i]]; i++) {}
+  if (i >= len || line[i] != '"' || i == t0 || i - t0 > JRN_TYPE_MAX || line[t0] < 'a' || line[t0] > 'z') goto general;
   i++;
-  m[0].key = "seq";
-  m[0].klen = 3;
-  m[1].key = "prev";
-  m[1].klen = 4;
-  m[2].key = "time";
-  m[2].klen = 4;
-  m[3].key = "type";
-  m[3].klen = 4;
-  if (json_scan_rest_top(line, len, i, m, 4, keys, top, JRN_MEMBERS, ntop)) {
+  if (json_scan_rest_known(line, len, i, FIXED, 4, fixed, keys, top, JRN_MEMBERS, ntop)) {
     *type = line + t0;
     *tlen = i - 1 - t0;
     return 1;
@@ -501,29 +519,38 @@ int jrn_rec_str_is(const JrnRecord *r, const char *key, const char *s) {
 ** Every line's SHA-256 is needed (the next record's prev must match it), and
 ** for a long journal hashing costs a good part of what parsing does. It
 ** does not depend on the parse, so a second thread hashes the lines, front
-** to back, while scan parses them: scan takes the digest of line k from it
-** when it is ready (`done` > k) and otherwise hashes the line itself, so it
-** never waits for the thread. The thread only reads data, and scan writes
+** to back, while scan parses them, and writes each digest in hex, as the
+** next record's prev is compared: scan takes line k's from it when it is
+** ready (`done` > k) and otherwise hashes the line itself, so it never
+** waits for the thread. The thread only reads data, and scan writes
 ** nothing into data while it runs (the NULs in place of newlines are put
 ** in after it has been joined). */
 
 /* Journals shorter than this are hashed by scan alone. */
 #define HASH_THREAD_MIN ((size_t)1 << 20)
 
+/* The two threads' counters are on cache lines of their own: a line that
+** one thread writes for every record and the other reads would go back
+** and forth between the cores each time. */
 typedef struct Hasher {
+  /* set before the thread starts; both read them */
   const char *data;
   size_t n;
-  uint8_t (*dig)[SHA256_BYTES];   /* dig[k]: line k's SHA-256, for k < done */
-  size_t cap;                     /* room in dig */
-  atomic_size_t done;
-  atomic_size_t scanned;          /* lines the scan has finished (it hashes them itself when done is behind) */
-  atomic_int stop;
+  char (*hex)[64];                /* hex[k]: line k's SHA-256 in hex (no NUL), for k < done */
+  size_t cap;                     /* room in hex */
   pthread_t thread;
   int running;
   /* the memory the scan will write a record into for each line: the
   ** thread faults it in ahead of the scan (see prefault) */
   char *ahead;
-  size_t ahead_len, ahead_done, ahead_each;
+  size_t ahead_len, ahead_each;
+  /* the thread's */
+  _Alignas(64) atomic_size_t done;
+  size_t ahead_done;
+  /* the scan's */
+  _Alignas(64) atomic_size_t scanned;   /* lines the scan has finished, now and then (for prefault) */
+  size_t seen;                    /* done as the scan last read it: lines below are hashed */
+  atomic_int stop;
 } Hasher;
 
 /* prefault makes the pages of H->ahead that the records of the first
@@ -564,7 +591,14 @@ static void *hasher_main(void *arg) {
     /* only with a lead on the scan: the scan waits for no fault then,
     ** and never hashes a line itself because this thread was faulting */
     if ((k & 1023) == 0 && k >= atomic_load_explicit(&H->scanned, memory_order_relaxed) + 4096) prefault(H, k, H->n - off);
-    sha256(H->data + off, (size_t)(nl - (H->data + off)), H->dig[k]);
+    {
+      /* in hex, as the scan compares it: the thread does that too */
+      uint8_t dig[SHA256_BYTES];
+      char hex[65];
+      sha256(H->data + off, (size_t)(nl - (H->data + off)), dig);
+      sha256_hex(dig, hex);
+      memcpy(H->hex[k], hex, 64);
+    }
     atomic_store_explicit(&H->done, ++k, memory_order_release);
     off = (size_t)(nl - H->data) + 1;
   }
@@ -591,20 +625,31 @@ static void hasher_start(Hasher *H, const char *data, size_t n, void *ahead, siz
   H->data = data;
   H->n = n;
   H->cap = n / 100 + 16;   /* a record takes 100 bytes at least */
-  H->dig = malloc(H->cap * sizeof *H->dig);
-  if (!H->dig) return;
+  H->hex = malloc(H->cap * sizeof *H->hex);
+  if (!H->hex) return;
   if (pthread_create(&H->thread, NULL, hasher_main, H) != 0) {
-    free(H->dig);
-    H->dig = NULL;
+    free(H->hex);
+    H->hex = NULL;
     return;
   }
   H->running = 1;
 }
 
-/* hasher_digest gives line k's digest: the thread's, or computed here. */
-static void hasher_digest(Hasher *H, size_t k, const char *line, size_t len, uint8_t out[SHA256_BYTES]) {
-  if (H->running && k < atomic_load_explicit(&H->done, memory_order_acquire)) memcpy(out, H->dig[k], SHA256_BYTES);
-  else sha256(line, len, out);
+/* hasher_hex puts line k's SHA-256 in hex in out (65 bytes, NUL
+** included): the thread's, or computed here. */
+static void hasher_hex(Hasher *H, size_t k, const char *line, size_t len, char out[65]) {
+  /* done is read again only when the lines it said were hashed are used up */
+  if (H->running && (k < H->seen || k < (H->seen = atomic_load_explicit(&H->done, memory_order_acquire)))) {
+#if defined(__GNUC__)
+    if (k + 8 < H->seen) __builtin_prefetch(H->hex[k + 8]);   /* it comes from the other core's cache */
+#endif
+    memcpy(out, H->hex[k], 64);
+    out[64] = '\0';
+  } else {
+    uint8_t dig[SHA256_BYTES];
+    sha256(line, len, dig);
+    sha256_hex(dig, out);
+  }
 }
 
 static void hasher_stop(Hasher *H) {
@@ -613,8 +658,8 @@ static void hasher_stop(Hasher *H) {
     pthread_join(H->thread, NULL);
     H->running = 0;
   }
-  free(H->dig);
-  H->dig = NULL;
+  free(H->hex);
+  H->hex = NULL;
 }
 
 /* scan verifies data[0..n). With nul (data writable, with a NUL at n),
@@ -627,7 +672,7 @@ static void hasher_stop(Hasher *H) {
 ** frees them at once. */
 static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul, Scan *sc) {
   size_t off = 0;
-  uint64_t seq = 0;
+  uint64_t seq = 0, fixed = fixed_mask();
   Hasher H;
   memset(sc, 0, sizeof *sc);
   memcpy(sc->prev, ZERO_HASH, 65);
@@ -642,7 +687,6 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
     const char *type = NULL;
     size_t tlen = 0;
     uint64_t keys = 0;
-    uint8_t h[SHA256_BYTES];
     JsonSpan top[JRN_MEMBERS];
     size_t ntop = (size_t)-1;
     sc->bad = seq;
@@ -653,7 +697,7 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
       break;
     }
     o = NULL;
-    if ((eager || !check_fast(data + off, len, seq, sc->prev, &type, &tlen, &keys, top, &ntop)) &&
+    if ((eager || !check_fast(data + off, len, seq, sc->prev, fixed, &type, &tlen, &keys, top, &ntop)) &&
         check_line(data + off, len, seq, sc->prev, keep && keep->store ? keep->store->pool : NULL,
                    &o, &unparsed, sc->why, sizeof sc->why) < 0) {
       /* A torn write leaves the last line short or garbled, never a
@@ -661,9 +705,8 @@ static void scan(const char *data, size_t n, Journal *keep, int eager, char *nul
       sc->state = unparsed && off + len + 1 == n ? SCAN_TORN : SCAN_DAMAGED;
       break;
     }
-    hasher_digest(&H, (size_t)seq, data + off, len, h);
-    atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
-    sha256_hex(h, sc->prev);
+    hasher_hex(&H, (size_t)seq, data + off, len, sc->prev);
+    if ((seq & 255) == 0) atomic_store_explicit(&H.scanned, (size_t)seq + 1, memory_order_relaxed);
     if (nul && !H.running) nul[off + len] = '\0';
     if (keep) keep_record(keep, data + off, len, off, seq, o, type, tlen, keys, top, ntop);
     else json_free(o);
@@ -915,7 +958,7 @@ int jrn_append_opt(Journal *j, const char *type, const char *fields_json, int sy
   }
   buf_putc(&line, '}');
   /* Write only what jrn_open will accept back. */
-  if (!check_fast(line.p, line.n, j->seq, j->prev, &tp, &tlen, NULL, top, &ntop)) {
+  if (!check_fast(line.p, line.n, j->seq, j->prev, fixed_mask(), &tp, &tlen, NULL, top, &ntop)) {
     if (check_line(line.p, line.n, j->seq, j->prev, NULL, &o, &unparsed, why, sizeof why) < 0) {
       buf_free(&line);
       return poison(j, err, errlen, "%s: refusing to write a bad %s record: %s", j->path, type, why);

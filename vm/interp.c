@@ -916,14 +916,24 @@ static int call_effect(VM *vm, const NativeInfo *ni, Value *args, int argc, Valu
   struct Effects *fx = vm->fx;
   int k, rc, idem = ni->effect == NAT_WORLD || (vm->step >= 0 && vm->prog->steps[vm->step].idempotent);
   FxMode m;
-  buf_puts(&what, ni->name);   /* no printf: replay comes here once per effect */
-  buf_putc(&what, '(');
-  for (k = 0; k < argc; k++) {
-    if (k) buf_puts(&what, ", ");
-    val_repr_buf(&args[k], &what);
+  char small[96];
+  size_t nl = strlen(ni->name);
+  const char *w = small;
+  if (argc == 0 && nl + 3 <= sizeof small) {
+    /* the usual clock read and the like: nothing to render, nothing to allocate */
+    memcpy(small, ni->name, nl);
+    memcpy(small + nl, "()", 3);
+  } else {
+    buf_puts(&what, ni->name);   /* no printf: replay comes here once per effect */
+    buf_putc(&what, '(');
+    for (k = 0; k < argc; k++) {
+      if (k) buf_puts(&what, ", ");
+      val_repr_buf(&args[k], &what);
+    }
+    buf_putc(&what, ')');
+    w = buf_cstr(&what);
   }
-  buf_putc(&what, ')');
-  m = eff_begin(vm, "call", buf_cstr(&what), idem, out);
+  m = eff_begin(vm, "call", w, idem, out);
   buf_free(&what);
   if (m == FX_STOP) return -1;
   if (m == FX_REPLAYED) {

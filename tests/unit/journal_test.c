@@ -958,6 +958,75 @@ static void test_mapped(void) {
   mem_free(dir);
 }
 
+/* The time and type of a record are checked a word at a time: every byte
+** of the time, changed to each kind of wrong byte, is refused with the
+** message check_line gives, and a right one at each place is taken; a
+** type is refused or taken by each of its bytes as before. */
+static void test_shapes(void) {
+  static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
+  static const char good[] = "2026-11-22T07:00:00.000Z";
+  static const char digit_bad[] = "/:a \x80\"";   /* '0' - 1, '9' + 1, and others */
+  char line[300], t[32], err[300];
+  size_t i, k, n;
+  int bad = 0, tried = 0;
+  for (i = 0; i < 24; i++) {
+    int isdigit_ = good[i] >= '0' && good[i] <= '9';
+    const char *wrong = isdigit_ ? digit_bad : "0z/\x01";
+    for (k = 0; k < strlen(wrong) + (isdigit_ ? 2 : 0); k++) {
+      char *dir = fresh("shape"), *path = path_in(dir, "journal.jsonl");
+      Journal j;
+      int ok, want_ok = k >= strlen(wrong);
+      memcpy(t, good, sizeof good);
+      t[i] = want_ok ? (k == strlen(wrong) ? '0' : '9') : wrong[k];
+      /* a line after a wrong one, so that it is not taken for a torn tail */
+      n = (size_t)snprintf(line, sizeof line, "{\"seq\":0,\"prev\":\"%s\",\"time\":\"%s\",\"type\":\"log\"}\n%s", zeros,
+                           t, want_ok ? "" : "{}\n");
+      spit(path, line, n);
+      ok = jrn_open(&j, dir, 1, NULL, err, sizeof err) == 0;
+      tried++;
+      {
+        unsigned char c = (unsigned char)t[i];
+        const char *why = c == '"' || c < 0x20 || c >= 0x80 ? "not valid JSON" : "its third key is not \"time\"";
+        if (ok != want_ok || (!ok && (!strstr(err, "record 0 (line 1) is damaged") || !strstr(err, why)))) {
+          printf("# time with byte %zu as 0x%02x: %s\n", i, c, ok ? "taken" : err);
+          bad = 1;
+        }
+      }
+      if (ok) jrn_close(&j);
+      mem_free(dir);
+      mem_free(path);
+    }
+  }
+  CHECK(!bad, "each byte of a record's time, wrong in %d ways, is refused as before, and a right digit taken",
+        tried);
+
+  bad = 0;
+  {
+    static const struct { const char *type; int ok; } types[] = {
+      {"log", 1}, {"a", 1}, {"step_start", 1}, {"x9_", 1}, {"abcdefghijklmnopqrstuvwxyz0123456789_", 1},
+      {"", 0}, {"Log", 0}, {"lOg", 0}, {"9lg", 0}, {"_lg", 0}, {"lo-g", 0}, {"lo g", 0}, {"lo\\u0067", 1},
+      {"lo\\\"g", 0},
+    };
+    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+      char *dir = fresh("type"), *path = path_in(dir, "journal.jsonl");
+      Journal j;
+      int ok;
+      n = (size_t)snprintf(line, sizeof line, "{\"seq\":0,\"prev\":\"%s\",\"time\":\"%s\",\"type\":\"%s\",\"x\":1}\n",
+                           zeros, good, types[i].type);
+      spit(path, line, n);
+      ok = jrn_open(&j, dir, 1, NULL, err, sizeof err) == 0;
+      if (ok != types[i].ok || (!ok && !strstr(err, "its fourth key is not \"type\" with a lower-case name"))) {
+        printf("# type \"%s\": %s\n", types[i].type, ok ? "taken" : err);
+        bad = 1;
+      }
+      if (ok) jrn_close(&j);
+      mem_free(dir);
+      mem_free(path);
+    }
+  }
+  CHECK(!bad, "record types are taken or refused by each of their bytes, escaped ones by their decoded text");
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   snprintf(base, sizeof base, "%s/rbk-journal-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -974,6 +1043,7 @@ int main(void) {
   test_torn_tail();
   test_torn_garbage();
   test_damage();
+  test_shapes();
   test_lock();
   test_mapped();
   rm_rf(base);

@@ -465,8 +465,221 @@ static void test_decode_errors(void) {
   }
 }
 
+/* ---- the word-at-a-time scan's edges -------------------------------------
+** Strings and digit runs are read eight bytes at a time; these put the
+** byte that stops the run at every position of a word (and of the next),
+** with the text in a buffer of exactly its size (so that a read past the
+** end is caught under ASan), and check that json_parse says what it says
+** byte by byte, and that json_scan_object agrees with it. */
+
+/* exact copies n bytes at s to a malloc'd buffer of n bytes. */
+static char *exact(const char *s, size_t n) {
+  char *c = malloc(n ? n : 1);
+  if (n) memcpy(c, s, n);
+  return c;
+}
+
+/* parse_at parses n bytes at s: 0 if valid, else the byte offset its
+** error names (-1 if none), with the message in err. */
+static long parse_at(const char *s, size_t n, char *err, size_t errlen, size_t *slen) {
+  char *c = exact(s, n);
+  Json *j = json_parse(c, n, err, errlen);
+  const char *at;
+  long r = 0;
+  if (j) {
+    Json *e = json_at(j, 0);
+    if (slen) json_str(e ? e : j, slen);
+    json_free(j);
+  } else {
+    at = strstr(err, " at byte ");
+    r = at ? strtol(at + 9, NULL, 10) : -1;
+    if (r == 0) r = -1;   /* never expected at 0 here */
+  }
+  free(c);
+  return r;
+}
+
+/* scans says whether json_scan_object takes n bytes at s, with the span
+** of the first member's value in *vlen. */
+static int scans(const char *s, size_t n, size_t *vlen) {
+  char *c = exact(s, n);
+  JsonSpan top[2];
+  size_t nt = 0;
+  uint64_t keys;
+  int ok = json_scan_object(c, n, top, 2, &nt, &keys);
+  *vlen = ok && nt ? top[0].vlen : 0;
+  free(c);
+  return ok;
+}
+
+static void test_swar_edges(void) {
+  static const struct {
+    const char *x;
+    size_t xn;
+    long at;          /* error at the byte of x plus this; 0 = valid */
+    const char *msg;  /* part of the message */
+    size_t dec;       /* bytes x decodes to, when valid */
+  } odd[] = {
+    {"\"", 1, 1, "unexpected", 0},
+    {"\\q", 2, 0 - 100, "invalid escape '\\q'", 0},
+    {"\\n", 2, 0, "", 1},
+    {"\\\"", 2, 0, "", 1},
+    {"\x01", 1, 0 - 100, "control character 0x01", 0},
+    {"\x1f", 1, 0 - 100, "control character 0x1f", 0},
+    {"\x7f", 1, 0, "", 1},
+    {" ", 1, 0, "", 1},
+    {"\x80", 1, 0 - 100, "invalid UTF-8", 0},
+    {"\xff", 1, 0 - 100, "invalid UTF-8", 0},
+    {"\xc3\xa9", 2, 0, "", 2},
+    {"\xc3(", 2, 0 - 100, "invalid UTF-8", 0},
+    {"\xed\xa0\x80", 3, 0 - 100, "invalid UTF-8", 0},
+  };
+  static const size_t posts[] = {0, 3, 9};
+  char doc[128], err[200];
+  size_t o, pre, pi, n, len, vlen;
+  int bad = 0, cases = 0;
+  for (o = 0; o < sizeof odd / sizeof odd[0]; o++)
+    for (pre = 0; pre <= 17; pre++)
+      for (pi = 0; pi < sizeof posts / sizeof posts[0]; pi++) {
+        size_t post = posts[pi], stop = 2 + pre;   /* where x begins in ["...x..."] */
+        long want = odd[o].at == 0 ? 0 : odd[o].at < 0 ? (long)stop : (long)stop + odd[o].at, got;
+        int sv, pv;
+        /* as an array's string */
+        n = 0;
+        doc[n++] = '[';
+        doc[n++] = '"';
+        memset(doc + n, 'a', pre), n += pre;
+        memcpy(doc + n, odd[o].x, odd[o].xn), n += odd[o].xn;
+        memset(doc + n, 'z', post), n += post;
+        doc[n++] = '"';
+        doc[n++] = ']';
+        len = 0;
+        got = parse_at(doc, n, err, sizeof err, &len);
+        cases++;
+        if (got != want || (want && !strstr(err, odd[o].msg)) || (!want && len != pre + odd[o].dec + post)) {
+          printf("# %zu (%s) after %zu bytes, %zu after: parse says %ld (%s), wanted %ld\n", o, odd[o].msg, pre,
+                 post, got, got ? err : "valid", want);
+          bad = 1;
+        }
+        pv = got == 0;
+        /* as an object's value: the scan agrees, and spans the string */
+        n = 0;
+        memcpy(doc, "{\"k\":\"", 6), n = 6;
+        memset(doc + n, 'a', pre), n += pre;
+        memcpy(doc + n, odd[o].x, odd[o].xn), n += odd[o].xn;
+        memset(doc + n, 'z', post), n += post;
+        doc[n++] = '"';
+        doc[n++] = '}';
+        sv = scans(doc, n, &vlen);
+        if (sv != pv || (sv && vlen != n - 6)) {
+          printf("# %zu (%s) after %zu bytes, %zu after: scan says %d (span %zu), parse %d\n", o, odd[o].msg, pre,
+                 post, sv, vlen, pv);
+          bad = 1;
+        }
+        /* as a key: the scan takes a plain one, never more than json_parse */
+        n = 0;
+        memcpy(doc, "{\"", 2), n = 2;
+        memset(doc + n, 'a', pre), n += pre;
+        memcpy(doc + n, odd[o].x, odd[o].xn), n += odd[o].xn;
+        memset(doc + n, 'z', post), n += post;
+        memcpy(doc + n, "\":1}", 4), n += 4;
+        sv = scans(doc, n, &vlen);
+        pv = parse_at(doc, n, err, sizeof err, NULL) == 0;
+        if ((sv && !pv) || (pv && odd[o].x[0] != '\\' && !sv)) {
+          printf("# %zu (%s) in a key after %zu bytes: scan says %d, parse %d\n", o, odd[o].msg, pre, sv, pv);
+          bad = 1;
+        }
+      }
+  CHECK(!bad, "a quote, backslash, control byte, high byte or UTF-8 sequence at each of the 16 positions of two words "
+              "is read as byte by byte (%d cases), and json_scan_object agrees", cases);
+
+  /* every byte value at each position of a word, followed by 'z's */
+  bad = 0;
+  for (o = 0; o < 256; o++)
+    for (pre = 0; pre < 8; pre++) {
+      int plain = o >= 0x20 && o < 0x80 && o != '"' && o != '\\';
+      long got, want = plain ? 0 : (long)(2 + pre) + (o == '"');
+      int sv;
+      /* {"k":"aa..xzz.."} for the scan, ["aa..xzz.."] for json_parse */
+      n = (size_t)snprintf(doc, sizeof doc, "{\"k\":\"%.*s", (int)pre, "aaaaaaaa");
+      doc[n++] = (char)o;
+      memcpy(doc + n, "zzzzzzzzz\"}", 11), n += 11;
+      sv = scans(doc, n, &vlen);
+      n = (size_t)snprintf(doc, sizeof doc, "[\"%.*s", (int)pre, "aaaaaaaa");
+      doc[n++] = (char)o;
+      memcpy(doc + n, "zzzzzzzzz\"]", 11), n += 11;
+      got = parse_at(doc, n, err, sizeof err, NULL);
+      if (got != want || sv != (want == 0)) {
+        printf("# byte 0x%02zx after %zu bytes: parse %ld (%s), wanted %ld; scan %d\n", o, pre, got, err, want, sv);
+        bad = 1;
+      }
+    }
+  CHECK(!bad, "each of the 256 byte values at each position of a word is taken or refused as byte by byte");
+
+  /* strings that end at the end of the buffer */
+  bad = 0;
+  for (len = 0; len <= 20; len++) {
+    long got;
+    n = 0;
+    doc[n++] = '"';
+    memset(doc + n, 'a', len), n += len;
+    got = parse_at(doc, n, err, sizeof err, NULL);
+    if (got != (long)n || !strstr(err, "unterminated string")) {
+      printf("# an unterminated string of %zu bytes: %ld %s\n", len, got, err);
+      bad = 1;
+    }
+    doc[n++] = '"';
+    got = parse_at(doc, n, err, sizeof err, &vlen);
+    if (got != 0 || vlen != len) {
+      printf("# a string of %zu bytes ending the buffer: %ld %s\n", len, got, err);
+      bad = 1;
+    }
+    memcpy(doc, "{\"k\":\"", 6);
+    memset(doc + 6, 'a', len);
+    if (scans(doc, 6 + len, &vlen) || (doc[6 + len] = '"', scans(doc, 7 + len, &vlen))) {
+      printf("# the scan takes an object cut in a string of %zu bytes\n", len);
+      bad = 1;
+    }
+    /* invalid UTF-8 as the last byte, just after a clean run */
+    n = 0;
+    doc[n++] = '"';
+    memset(doc + n, 'a', len), n += len;
+    memcpy(doc + n, "\xe2\x82", 2), n += 2;   /* a sequence cut short */
+    got = parse_at(doc, n, err, sizeof err, NULL);
+    if (got != (long)(1 + len) || !strstr(err, "invalid UTF-8")) {
+      printf("# a cut UTF-8 sequence after %zu bytes: %ld %s\n", len, got, err);
+      bad = 1;
+    }
+  }
+  CHECK(!bad, "strings that end with the buffer (closed, unclosed, cut in a UTF-8 sequence) after 0 to 20 clean bytes");
+
+  /* digit runs of every length, and what stops them */
+  bad = 0;
+  {
+    static const char *after[] = {"", ".5", "e2", "E+2", ":", "/", "a", " ", ".", "..", "0"};
+    static const char digits[] = "12345678901234567890123";
+    size_t k, a;
+    for (k = 1; k <= 22; k++)
+      for (a = 0; a < sizeof after / sizeof after[0]; a++) {
+        int sv, pv;
+        n = (size_t)snprintf(doc, sizeof doc, "{\"n\":%.*s%s}", (int)k, digits, after[a]);
+        pv = parse_at(doc, n, err, sizeof err, NULL) == 0;
+        sv = scans(doc, n, &vlen);
+        if (sv != pv || (sv && vlen != n - 6 - (after[a][0] == ' '))) {
+          printf("# %s: scan %d (span %zu), parse %d %s\n", doc, sv, vlen, pv, pv ? "" : err);
+          bad = 1;
+        }
+        /* the same digits ending the buffer, after the point */
+        n = (size_t)snprintf(doc, sizeof doc, "0.%.*s", (int)k, digits);
+        if (parse_at(doc, n, err, sizeof err, NULL) != 0) bad = 1;
+      }
+  }
+  CHECK(!bad, "numbers with 1 to 22 digits, followed by each kind of byte or the end, are scanned as parsed");
+}
+
 int main(void) {
   test_reader();
+  test_swar_edges();
   test_codec();
   test_decode_errors();
   UNIT_DONE();
