@@ -11,23 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* RBK_ASAN: built with AddressSanitizer (gcc's or clang's flag). The tree
+/* Under AddressSanitizer (asan.h) the tree
 ** poisons the children a node does not have (grammar/ast.c); ASan keeps
 ** that mark on the address after munmap, so a mapped chunk is unpoisoned
 ** before it is unmapped, or the next mapping there (any, not only an
 ** arena's) would be reported when it is written. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RBK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RBK_ASAN 1
-#endif
-#endif
-#ifndef RBK_ASAN
-#define RBK_ASAN 0
-#endif
+#include "asan.h"
 #if RBK_ASAN
-#include <sanitizer/asan_interface.h>
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
 #define UNPOISON(p, n) ((void)(p), (void)(n))

@@ -8,20 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* RBK_ASAN: built with AddressSanitizer (gcc's or clang's flag). */
-#if defined(__SANITIZE_ADDRESS__)
-#define RBK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RBK_ASAN 1
-#endif
-#endif
-#ifndef RBK_ASAN
-#define RBK_ASAN 0
-#endif
-#if RBK_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
+#include "../base/asan.h"
 
 static const char *const kind_names[] = {
 #define X(k, n, c) n,

@@ -13,19 +13,7 @@
 #include "../../base/mem.h"
 #include "unit.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RBK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RBK_ASAN 1
-#endif
-#endif
-#ifndef RBK_ASAN
-#define RBK_ASAN 0
-#endif
-#if RBK_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
+#include "../../base/asan.h"
 
 #define PG 4096u
 
