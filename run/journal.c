@@ -347,6 +347,14 @@ static const char *intern(struct JrnStore *st, const char *t, size_t n) {
   return c;
 }
 
+const char *jrn_type_of(const Journal *j, const char *type) {
+  size_t i, n = strlen(type);
+  if (!j->store) return NULL;
+  for (i = 0; i < j->store->ntypes; i++)
+    if (j->store->tlens[i] == n && memcmp(j->store->types[i], type, n) == 0) return j->store->types[i];
+  return NULL;
+}
+
 static void free_store(struct JrnStore *st) {
   size_t i;
   if (!st) return;

@@ -179,6 +179,12 @@ typedef struct Journal {
   void *observe_ud;
 } Journal;
 
+/* jrn_type_of returns the journal's one copy of a record type, which
+** JrnRecord.type of every record of that type points to, or NULL when no
+** record has it: a loop over many records compares the pointer instead
+** of the string (take it after the journal's last append). */
+const char *jrn_type_of(const Journal *j, const char *type);
+
 typedef struct JrnOpenReport {
   int created;                   /* 1: journal.jsonl did not exist and was created */
   size_t nrecs;                  /* records loaded */

@@ -213,15 +213,16 @@ static void changed_imports(const Json *was, Source *src) {
 /* done_before fills S->before with how each step last ended in the
 ** journal as opened: those steps a resume replays, not runs. */
 static void done_before(Session *S) {
+  const char *step_end = jrn_type_of(&S->jr, "step_end");
   size_t k;
   memset(S->before, 0, S->p->nsteps * sizeof *S->before);
-  for (k = 0; k < S->jr.nrecs; k++) {
+  for (k = 0; step_end && k < S->jr.nrecs; k++) {
     const Json *r;
     const char *sn, *st;
     int i, ok;
     double d;
     StepOutcome *o;
-    if (strcmp(S->jr.recs[k].type, "step_end") != 0) continue;
+    if (S->jr.recs[k].type != step_end) continue;
     r = jrn_rec_json(&S->jr.recs[k]);
     sn = json_str(json_get(r, "step"), NULL);
     st = json_str(json_get(r, "state"), NULL);
@@ -529,8 +530,9 @@ again:
     if (a->after && trail_link(S->state, a->after, S->id, "backout", why, sizeof why) != 0)
       fprintf(stderr, "rbk %s: warning: run %s was not given a link to this run: %s\n", S->cmd, a->after, why);
   } else {
+    const char *run_end = jrn_type_of(&S->jr, "run_end");
     for (k = 0; k < S->jr.nrecs; k++) {
-      if (strcmp(S->jr.recs[k].type, "run_end") == 0) {
+      if (run_end && S->jr.recs[k].type == run_end) {
         S->finished = 1;
         S->end_state = json_str(json_get(jrn_rec_json(&S->jr.recs[k]), "state"), NULL);
       }
@@ -849,14 +851,15 @@ static Action *actions(const Session *S, size_t *nout) {
 
 /* max_attempt is the highest attempt of step k's runs before record rec. */
 static int max_attempt(const Session *S, int k, size_t rec) {
+  const char *step_start = jrn_type_of(&S->jr, "step_start");
   int top = 0;
   size_t i;
-  for (i = 0; i < rec && i < S->jr.nrecs; i++) {
+  for (i = 0; step_start && i < rec && i < S->jr.nrecs; i++) {
     const Json *r;
     const char *sn;
     int ok;
     double at;
-    if (strcmp(S->jr.recs[i].type, "step_start") != 0) continue;
+    if (S->jr.recs[i].type != step_start) continue;
     r = jrn_rec_json(&S->jr.recs[i]);
     if (json_get(r, "undo")) continue;
     sn = json_str(json_get(r, "step"), NULL);
@@ -869,12 +872,13 @@ static int max_attempt(const Session *S, int k, size_t rec) {
 
 /* effects_before is 1 + the highest runbook-lane effect started before record rec. */
 static uint64_t effects_before(const Session *S, size_t rec) {
+  const char *effect_start = jrn_type_of(&S->jr, "effect_start");
   uint64_t top = 0;
   size_t i;
-  for (i = 0; i < rec; i++) {
+  for (i = 0; effect_start && i < rec; i++) {
     int ok;
     double n;
-    if (strcmp(S->jr.recs[i].type, "effect_start") != 0 || jrn_rec_has(&S->jr.recs[i], "lane")) continue;
+    if (S->jr.recs[i].type != effect_start || jrn_rec_has(&S->jr.recs[i], "lane")) continue;
     n = jrn_rec_num(&S->jr.recs[i], "n", &ok);
     if (ok && n + 1 > (double)top) top = (uint64_t)n + 1;
   }

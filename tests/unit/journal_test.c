@@ -220,6 +220,14 @@ static void test_append_reopen(void) {
   CHECK(ok, "every record has its seq, the previous line's hash, its type and fields");
   CHECK(memcmp(j.prev, prev, 65) == 0, "the journal's prev is the hash of the last line");
   {
+    const char *lg = jrn_type_of(&j, "log"), *end = jrn_type_of(&j, "run_end");
+    int same = lg && end && lg != end;
+    for (i = 0; i < (int)j.nrecs && same; i++) same = j.recs[i].type == (i < 100 ? lg : end);
+    CHECK(same, "jrn_type_of gives the one copy of a type every record of it points to");
+    CHECK(jrn_type_of(&j, "step_end") == NULL && jrn_type_of(&j, "lo") == NULL && jrn_type_of(&j, "logs") == NULL,
+          "and NULL for a type no record has (nor a prefix or extension of one)");
+  }
+  {
     const char *t = json_str(json_get(jrn_rec_json(&j.recs[5]), "time"), NULL);
     CHECK(t && strlen(t) == 24 && t[4] == '-' && t[10] == 'T' && t[19] == '.' && t[23] == 'Z',
           "time is RFC 3339 UTC with milliseconds: %s", t ? t : "(none)");
