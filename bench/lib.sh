@@ -7,7 +7,9 @@
 #   bench_pair N A... -- B...  run A and B in turn (A B A B ...) N times and
 #                            set BT_RATIO to the median of the pair ratios
 #                            A/B of wall time, BT_CPU_RATIO of user+system
-#                            time: on a busy machine the steadier figures
+#                            time: on a busy machine the steadier figures;
+#                            BT_A_WALL, BT_B_WALL the median seconds of each
+#                            (bench/pair.py, timed to the microsecond)
 #   bench_rss CMD...         peak resident set of CMD, in KiB, into BT_RSS_KB
 #   bench_ms SECONDS         "123.4 ms"
 #   bench_div A B [DIGITS]   A / B, printed with DIGITS decimals (default 2)
@@ -68,26 +70,10 @@ bench_median() {
 }
 
 bench_pair() {
-  local n=$1 k f ta tb; shift
-  local a=() b=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do a+=("$1"); shift; done
-  shift
-  b=("$@")
-  if [ ! -x /usr/bin/time ]; then
-    echo "bench: /usr/bin/time is missing (Debian package time; ./deps.sh bench installs it)" >&2
-    return 1
-  fi
-  f="$BENCH_OUT/.pair"
-  "${a[@]}" >/dev/null 2>&1 || { echo "bench: the command fails, not timing it: ${a[*]}" >&2; return 1; }
-  "${b[@]}" >/dev/null 2>&1 || { echo "bench: the command fails, not timing it: ${b[*]}" >&2; return 1; }
-  for ((k = 0; k < n; k++)); do
-    /usr/bin/time -o "$f" -f '%e %U %S' "${a[@]}" >/dev/null 2>&1; ta=$(tail -1 "$f")
-    /usr/bin/time -o "$f" -f '%e %U %S' "${b[@]}" >/dev/null 2>&1; tb=$(tail -1 "$f")
-    echo "$ta $tb"
-  done > "$f.all"
-  BT_RATIO=$(awk '{ print ($4 > 0 ? $1 / $4 : 0) }' "$f.all" | bench_median)
-  BT_CPU_RATIO=$(awk '{ print (($5 + $6) > 0 ? ($2 + $3) / ($5 + $6) : 0) }' "$f.all" | bench_median)
-  rm -f "$f" "$f.all"
+  local n=$1; shift
+  local out
+  out=$(python3 "$(dirname "${BASH_SOURCE[0]}")/pair.py" "$n" "$@") || return 1
+  read -r BT_RATIO BT_CPU_RATIO BT_A_WALL BT_B_WALL <<< "$out"
 }
 
 bench_rss() {
