@@ -9,7 +9,8 @@
 # spawned, and its end shares the next sync (docs/journal.md, "One sync per
 # command"); step records ride along. Target (issue 20; reported, never
 # asserted): ratio <= 1.15, as the median of the ratios of pairs run in turn
-# (rbk, bash, rbk, bash, ...). The floor is a spawn and one fdatasync a step.
+# (rbk, bash, rbk, bash, ...). The floor is a spawn and one fdatasync a step:
+# bench/floor.c does only that, and its ratio to bash is printed too.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -46,6 +47,20 @@ rm -rf "$RBK_STATE_DIR"
 bench_pair "${BENCH_PAIRS:-11}" "$rbk" run --new "$BENCH_OUT/steps.rbk" -- bash "$BENCH_OUT/steps.sh" || exit 1
 printf '  %-30s %s (CPU time %s)   (target <= 1.15: %s)\n' "paired ratio rbk/bash" "$BT_RATIO" "$BT_CPU_RATIO" \
   "$(awk -v v="$BT_RATIO" 'BEGIN { print v <= 1.15 ? "met" : "NOT met" }')"
+# The floor (bench/floor.c): per command, one 256-byte append and fdatasync
+# on the same disk as rbk's journal, then posix_spawn and wait; nothing else.
+# floor/bash is the least any runner that syncs a command's start before
+# spawning it can reach here; rbk/floor is what rbk itself adds to that.
+if ${CC:-cc} -O2 -o "$BENCH_OUT/floor" "$here/floor.c" 2>/dev/null; then
+  bench_pair "${BENCH_PAIRS:-11}" "$BENCH_OUT/floor" "$BENCH_OUT/floor.jsonl" "$n" /bin/true -- bash "$BENCH_OUT/steps.sh" || exit 1
+  printf '  %-30s %s (CPU time %s)   (a spawn and one fdatasync a step, nothing else)\n' "paired ratio floor/bash" "$BT_RATIO" "$BT_CPU_RATIO"
+  rm -rf "$RBK_STATE_DIR"
+  bench_pair "${BENCH_PAIRS:-11}" "$rbk" run --new "$BENCH_OUT/steps.rbk" -- "$BENCH_OUT/floor" "$BENCH_OUT/floor.jsonl" "$n" /bin/true || exit 1
+  printf '  %-30s %s (CPU time %s)   (what rbk adds to the floor)\n' "paired ratio rbk/floor" "$BT_RATIO" "$BT_CPU_RATIO"
+  rm -f "$BENCH_OUT/floor.jsonl"
+else
+  echo "  (no C compiler: the floor row is left out)"
+fi
 rm -rf "$RBK_STATE_DIR"
 bench_pair "${BENCH_PAIRS:-11}" "$rbk" run --new "$BENCH_OUT/steps.rbk" -- "$rbk" run --new "$BENCH_OUT/steps-notimeout.rbk" || exit 1
 printf '  %-30s %s (CPU time %s)   (what timeout costs; 1.00 is nothing)\n' "paired ratio timeout/none" "$BT_RATIO" "$BT_CPU_RATIO"
