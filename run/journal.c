@@ -323,15 +323,23 @@ static struct JrnStore *store_of(Journal *j) {
 }
 
 /* intern returns the journal's NUL-terminated copy of type t. */
+/* find_type is the index of the store's copy of the type t[0..n), or
+** ntypes when it has none. */
+static size_t find_type(const struct JrnStore *st, const char *t, size_t n) {
+  size_t i;
+  for (i = 0; i < st->ntypes; i++)
+    if (st->tlens[i] == n && memcmp(st->types[i], t, n) == 0) break;
+  return i;
+}
+
 static const char *intern(struct JrnStore *st, const char *t, size_t n) {
   size_t i;
   char *c;
   if (st->ntypes && st->tlens[st->last] == n && memcmp(st->types[st->last], t, n) == 0) return st->types[st->last];
-  for (i = 0; i < st->ntypes; i++)
-    if (st->tlens[i] == n && memcmp(st->types[i], t, n) == 0) {
-      st->last = i;
-      return st->types[i];
-    }
+  if ((i = find_type(st, t, n)) < st->ntypes) {
+    st->last = i;
+    return st->types[i];
+  }
   if (st->ntypes == st->captypes) {
     size_t cap = st->captypes;
     st->tlens = mem_grow(st->tlens, &cap, st->ntypes + 1, sizeof *st->tlens);
@@ -348,11 +356,10 @@ static const char *intern(struct JrnStore *st, const char *t, size_t n) {
 }
 
 const char *jrn_type_of(const Journal *j, const char *type) {
-  size_t i, n = strlen(type);
+  size_t i;
   if (!j->store) return NULL;
-  for (i = 0; i < j->store->ntypes; i++)
-    if (j->store->tlens[i] == n && memcmp(j->store->types[i], type, n) == 0) return j->store->types[i];
-  return NULL;
+  i = find_type(j->store, type, strlen(type));
+  return i < j->store->ntypes ? j->store->types[i] : NULL;
 }
 
 static void free_store(struct JrnStore *st) {
