@@ -72,3 +72,18 @@ printf '  %-22s %s (CPU time %s)   (issue 20 target <= 0.6: %s)\n' "paired ratio
   "$BT_CPU_RATIO" "$(verdict "$BT_RATIO" 0.6 '<=')"
 printf '  %-22s %s bytes per source byte   (target < 25: %s; issue 20 target <= 6: %s)\n' "rbk peak memory" \
   "$per_byte" "$(verdict "$per_byte" 25 '<')" "$(verdict "$per_byte" 6 '<=')"
+
+# Instructions per source byte, counted by callgrind (steady on a busy
+# machine, where times are not); BENCH_INSTR=0 leaves this row out.
+instr() {   # instr CMD...: the instructions CMD runs, from callgrind
+  local f="$BENCH_OUT/.callgrind"
+  valgrind --tool=callgrind --callgrind-out-file="$f" "$@" >/dev/null 2>&1 || { rm -f "$f"; return 1; }
+  awk '/^(summary|totals):/ { print $2; exit }' "$f"
+  rm -f "$f"
+}
+if [ "${BENCH_INSTR:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
+  if ri=$(instr "$rbk" check "$rb") && li=$(instr luac5.4 -p "$lu") && [ -n "$ri" ] && [ -n "$li" ]; then
+    printf '  %-22s %s per source byte (rbk, %s in all); luac %s (%s)   (callgrind)\n' "instructions" \
+      "$(bench_div "$ri" "$rb_bytes" 1)" "$ri" "$(bench_div "$li" "$lu_bytes" 1)" "$li"
+  fi
+fi
