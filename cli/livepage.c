@@ -366,6 +366,24 @@ static void writer_loop(LivePage *lp, int data, int ctl) {
   if (w.dir[0]) write_now(lp, w.dir, 1);
 }
 
+/* close_others closes every descriptor from 3 up but a and b: one
+** close_range call for each gap (Linux 5.9), or one close a descriptor
+** where the kernel has no close_range. */
+static void close_others(int a, int b) {
+  int keep[2], i, from = 3, fd;
+  keep[0] = a < b ? a : b;
+  keep[1] = a < b ? b : a;
+  for (i = 0; i <= 2; i++) {
+    int to = i < 2 ? keep[i] - 1 : INT_MAX;
+    if (to >= from && close_range((unsigned)from, (unsigned)to, 0) != 0) {
+      struct rlimit rl;
+      int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+      for (fd = from; fd <= to && fd < top; fd++) close(fd);
+    }
+    if (i < 2) from = keep[i] + 1;
+  }
+}
+
 /* writer_start forks the writer; on failure the pages are written by the
 ** run's own process. */
 static void writer_start(LivePage *lp) {
@@ -389,7 +407,7 @@ static void writer_start(LivePage *lp) {
     return;
   }
   if (pid == 0) {
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     setpriority(PRIO_PROCESS, 0, 19);   /* the page never takes a CPU from the run */
     signal(SIGINT, SIG_IGN);    /* Ctrl-C is the run's to handle; it then says F */
     signal(SIGQUIT, SIG_IGN);
@@ -399,8 +417,7 @@ static void writer_start(LivePage *lp) {
       dup2(null, 0);
       dup2(null, 1);
     }
-    for (fd = 3; fd < 1024; fd++)   /* nothing of the run's: no lock, no journal */
-      if (fd != sv[1] && fd != cv[1]) close(fd);
+    close_others(sv[1], cv[1]);   /* nothing of the run's: no lock, no journal */
     writer_loop(lp, sv[1], cv[1]);
     _exit(0);
   }

@@ -19,6 +19,9 @@
 #  (e) a step on hosts (a journal written here to the record contract,
 #      stopped while the step was on its second host): the hosts it is on
 #      now, and each host's outcome
+#  (f) the page's writer process holds nothing of the run: only /dev/null
+#      and its two sockets, not the journal, the lock or a descriptor the
+#      run inherited (one above 1024 too)
 set -u
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/browser.bash"
@@ -312,4 +315,31 @@ f=$(tr -d '\n' < "$T/fleet.html")
 expect_match "$f" 'Current step</td><td>1 of 1: <code>deploy</code> \(Roll out\)' "(e) the current step"
 expect_match "$f" 'Hosts now</td><td>web2 \(' "(e) the host it is on now (web1 has ended)"
 expect_match "$f" '<td><code>deploy</code></td><td>web1</td><td>ok</td><td>2.5s</td>' "(e) each host's outcome"
+
+# (f) what the writer holds: rbk inherits descriptors 9 and 1500 from here
+cat > "$T/fds.rbk" <<'RBK'
+runbook "Writer fds" {
+  step block { run "echo started > started; while [ ! -e go ]; do sleep 0.05; done" }
+}
+RBK
+mkdir -p "$T/fds" && cd "$T/fds" || exit 1
+RBK_STATE_DIR="$T/fds/state" "$RBK" run ../fds.rbk 9<../fds.rbk 1500<../fds.rbk >out.txt 2>&1 &
+RUN_PID=$!
+wait_file started
+ok $? "(f) the run's command started"
+writer=""
+for c in $(pgrep -P "$RUN_PID"); do
+  [ "$(readlink "/proc/$c/exe")" = "$(readlink -f "$RBK")" ] && writer=$c
+done
+ok "$([ -n "$writer" ]; echo $?)" "(f) the run has a page writer process"
+fds=$(ls "/proc/$writer/fd" 2>/dev/null | sort -n | tr '\n' ' ')
+targets=$(for f in /proc/"$writer"/fd/*; do readlink "$f"; done 2>/dev/null | sort | tr '\n' ' ')
+expect_eq "$(wc -w <<<"$fds")" 5 "(f) the writer holds five descriptors: 0-2 and its two sockets ($fds: $targets)"
+expect_match "$targets" '^/dev/null /dev/null (/dev/pts/[0-9]+|/dev/null|pipe:\[[0-9]+\]|/[^ ]*out.txt) socket:\[[0-9]+\] socket:\[[0-9]+\] $' \
+  "(f) 0 and 1 are /dev/null, the rest sockets: no journal, lock or inherited file"
+touch go
+wait "$RUN_PID"; rc=$?
+RUN_PID=
+expect_eq "$rc" 0 "(f) the run ends well"
+cd "$T" || exit 1
 done_testing
