@@ -327,10 +327,9 @@ int exec_run(const ExecOpts *o, ExecResult *r) {
   }
   run.s[0].fd = pout[0];
   run.s[1].fd = perr[0];
-  for (i = 0; i < 2; i++) {
-    int fl = fcntl(run.s[i].fd, F_GETFL);
-    if (fl != -1) (void)fcntl(run.s[i].fd, F_SETFL, fl | O_NONBLOCK);
-  }
+  /* A pipe's read end has no other status flag (O_CLOEXEC is a descriptor
+  ** flag): set O_NONBLOCK without reading the flags first. */
+  for (i = 0; i < 2; i++) (void)fcntl(run.s[i].fd, F_SETFL, O_RDONLY | O_NONBLOCK);
 
   rc = spawn_child(o, pout[1], perr[1], &run.pid);
   close_fd(&pout[1]);

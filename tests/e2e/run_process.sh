@@ -184,7 +184,8 @@ else
   ok 1 "timeout: the process group is empty"
 fi
 
-# a step timeout also bounds a wait and a busy loop
+# a step timeout also bounds a wait and a busy loop (1e11 iterations: minutes
+# at any speed, so only the timeout ends it; rr's timeout 60 bounds a failure)
 cat >"$T/timeout2.rbk" <<'EOF'
 runbook "Timeout 2" {
   step waits {
@@ -194,7 +195,7 @@ runbook "Timeout 2" {
   step spins {
     timeout 1s
     let n = 0
-    for i in range(100000000) { n = n + 1 }
+    for i in range(100000000000) { n = n + 1 }
   }
 }
 EOF
