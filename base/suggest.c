@@ -54,7 +54,9 @@ void suggest_add(Suggest *s, const char *cand) {
   int lim = limit_for(s->word), d;
   if (!cand || strcmp(cand, s->word) == 0) return;
   d = distance(s->word, cand, lim);
-  if (d <= lim && d < s->best_dist) {
+  /* A tie goes to the name first in byte order: candidates often come
+  ** from a hash table, whose order changes from run to run. */
+  if (d <= lim && (d < s->best_dist || (d == s->best_dist && strcmp(cand, s->best) < 0))) {
     s->best = cand;
     s->best_dist = d;
   }
