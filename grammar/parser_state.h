@@ -55,6 +55,8 @@ typedef struct Parser {
   /* Where the lexer next calls blanks_slow: the address of the source's
   ** release_at, UINTPTR_MAX if none; 0 until the first call. */
   uintptr_t release_ptr;
+  int whole_strings;     /* a plain string may be one STR_WHOLE token (not for parse_tokens) */
+  uint32_t whole_pos;    /* where the last STR_WHOLE starts (UINT32_MAX: none yet) */
 } Parser;
 
 /* lexer_restore_source puts back the byte that flex replaced by a NUL in
