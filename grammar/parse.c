@@ -17,6 +17,7 @@ static int scanner_open(Parser *p, yyscan_t *scanner, Ast *ast, Diags *d, ParseM
   p->src = ast->src;
   p->diags = d;
   p->mode = mode;
+  p->whole_pos = UINT32_MAX;
   if (yylex_init_extra(p, scanner) != 0) return -1;
   /* The source keeps two NULs after its text, so flex scans it in place
   ** and yytext points into Source.text. */
@@ -44,6 +45,7 @@ int parse_source(Ast *ast, Diags *d, ParseMode mode, ParseResult *res) {
   yyscan_t scanner;
   int errors_before = d->errors, rc;
   if (scanner_open(&p, &scanner, ast, d, mode) != 0) return -1;
+  p.whole_strings = 1;
   rc = yyparse(&p, scanner);
   scanner_close(&p, scanner);
   if (res) {

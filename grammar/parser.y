@@ -116,6 +116,7 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %token <node> IDENT "identifier" NUMBER "number" DURATION "duration"
 %token <node> BOOLEAN "boolean" STR_TEXT "string text"
 %token <node> SQ_STRING "single-quoted string"
+%token <node> STR_WHOLE "plain string"   /* "text": STR_BEGIN STR_TEXT STR_END in one; never named in a message */
 %token STR_BEGIN "string" STR_END "end of string"
 %token INTERP_BEGIN "'${'" INTERP_END "'}' of '${'"
 %token RUNBOOK "'runbook'" VERSION "'version'" OWNER "'owner'" WINDOW "'window'"
@@ -455,6 +456,12 @@ string
       }
     }
   | SQ_STRING                           /* 'text': already reported by the lexer */
+  | STR_WHOLE                           {
+      /* As many shifts for the error recovery's three-token rule as the
+      ** STR_BEGIN [STR_TEXT] STR_END it stands for. */
+      $$ = $1;
+      if (yyerrstatus) yyerrstatus = yyerrstatus > ($1->len ? 2 : 1) ? yyerrstatus - ($1->len ? 2 : 1) : 0;
+    }
   ;
 parts
   : %empty                              { $$ = none(); }
@@ -496,7 +503,9 @@ Diag *parser_error(struct Parser *p, uint32_t pos, uint32_t end, const char *fmt
 static void yyerror(YYLTYPE *loc, struct Parser *p, void *scanner, const char *msg) {
   (void)scanner;
   if (strcmp(msg, "memory exhausted") == 0) {
-    Diag *d = parser_error(p, loc->pos, loc->end, "nesting too deep (parser stack exhausted)");
+    /* a plain string (STR_WHOLE) is located by its opening quote, as STR_BEGIN */
+    uint32_t end = loc->pos == p->whole_pos ? loc->pos + 1 : loc->end;
+    Diag *d = parser_error(p, loc->pos, end, "nesting too deep (parser stack exhausted)");
     diag_hint(d, "split the expression or block into smaller parts, functions or steps");
     p->fatal = 1;
   } else {
@@ -527,17 +536,29 @@ static void describe(struct Parser *p, yysymbol_kind_t k, const YYLTYPE *loc, Bu
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void *scanner) {
+  /* At most MAXEXP expected tokens, else none are listed; STR_WHOLE,
+  ** expected wherever STR_BEGIN is, is left out before counting. */
   enum { MAXEXP = 48 };
-  yysymbol_kind_t exp[MAXEXP];
+  yysymbol_kind_t exp[YYNTOKENS];
   yysymbol_kind_t tok = yypcontext_token(ctx);
+  YYLTYPE whole_loc;
   const YYLTYPE *loc = yypcontext_location(ctx);
-  int n = yypcontext_expected_tokens(ctx, exp, MAXEXP), i, j, wants_ident = 0, wants_expr = 0, wants_op = 0;
+  int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS), i, j, wants_ident = 0, wants_expr = 0, wants_op = 0;
   int wants_else = 0;
   Buf b = BUF_INIT;
   Diag *d;
   if (p->fatal) return 0;
   if (tok == YYSYMBOL_YYEOF && p->eof_reported) return 0;   /* the lexer said why */
   if (tok == YYSYMBOL_YYEOF) p->at_eof = 1;
+  if (tok == YYSYMBOL_STR_WHOLE) {   /* the plain string is told as the STR_BEGIN it stands for */
+    tok = YYSYMBOL_STR_BEGIN;
+    whole_loc = *loc;
+    whole_loc.end = whole_loc.pos + 1;
+    loc = &whole_loc;
+  }
+  for (i = j = 0; i < n; i++)
+    if (exp[i] != YYSYMBOL_STR_WHOLE) exp[j++] = exp[i];
+  n = j > MAXEXP ? 0 : j;
   /* Leave out what only error recovery accepts: a 'single-quoted string'
   ** and the 'fail' of `on fail`. */
   for (i = 0; i < n; i++)

@@ -48,6 +48,15 @@ typedef struct Parser {
   ** scan_lastq is one past the last '"' in the range, or 0. */
   uint32_t scan_from, scan_end, scan_lastq;
   int scan_brace;
+  /* The blanks before the end of the input that the lexer stepped over
+  ** after a token (SKIP_BLANKS), for the location of the end: [blank_pos,
+  ** blank_end), blank_end the input's length; else blank_end is 0. */
+  uint32_t blank_pos, blank_end;
+  /* Where the lexer next calls blanks_slow: the address of the source's
+  ** release_at, UINTPTR_MAX if none; 0 until the first call. */
+  uintptr_t release_ptr;
+  int whole_strings;     /* a plain string may be one STR_WHOLE token (not for parse_tokens) */
+  uint32_t whole_pos;    /* where the last STR_WHOLE starts (UINT32_MAX: none yet) */
 } Parser;
 
 /* lexer_restore_source puts back the byte that flex replaced by a NUL in

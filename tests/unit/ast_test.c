@@ -12,6 +12,8 @@
 
 #include "../../grammar/ast.h"
 #include "../../grammar/parse.h"
+#include "../../grammar/parser_state.h"
+#include "parser.h"
 #include "unit.h"
 
 /* The ASan build allocates whole nodes (and poisons a..d of a leaf). */
@@ -178,5 +180,45 @@ int main(void) {
   diag_free(&d);
   ast_free(&ast);
   src_free(&src);
+
+  /* A plain string ("text": no escape, no ${}) is one token for the
+  ** parser; the tree is as for STR_BEGIN STR_TEXT STR_END, and fmt's
+  ** token stream (parse_tokens) still has the three. */
+  {
+    static const char plain[] = "runbook \"P\" {\n  step s \"\" {\n    log \"a b\"\n    log \"a b\"\n  }\n}\n";
+    Token *t = NULL;
+    size_t nt = 0, i, sb = 0, stx = 0, se = 0;
+    const Node *st, *lg;
+    src_from_string(&src, "p.rbk", plain, sizeof plain - 1);
+    ast_init(&ast, &src);
+    diag_init(&d);
+    CHECK(parse_source(&ast, &d, PARSE_FILE, NULL) == 0 && d.errors == 0, "a runbook of plain strings parses");
+    st = find(ast.root, N_STEP);
+    lg = st ? st->c->a : NULL;
+    CHECK(st && st->b && st->b->kind == N_STR && st->b->len == 0 && strcmp(st->b->str, "") == 0 &&
+              st->b->span.end - st->b->span.pos == 2,
+          "\"\" is an empty STR spanning its two quotes");
+    CHECK(lg && lg->kind == N_LOG && lg->a->kind == N_STR && lg->a->len == 3 && strcmp(lg->a->str, "a b") == 0 &&
+              lg->a->span.pos == (uint32_t)(strstr(plain, "\"a b\"") - plain) &&
+              lg->a->span.end == lg->a->span.pos + 5 && lg->a->depth == 1,
+          "a plain string is a STR leaf of its text, spanning its quotes");
+    CHECK(lg && lg->next && lg->next->a->str == lg->a->str, "two plain strings of one text share its copy");
+    diag_free(&d);
+    ast_free(&ast);
+    ast_init(&ast, &src);
+    diag_init(&d);
+    CHECK(parse_tokens(&ast, &d, &t, &nt) == 0, "parse_tokens lexes it");
+    for (i = 0; i < nt; i++) {
+      sb += t[i].kind == STR_BEGIN;
+      stx += t[i].kind == STR_TEXT;
+      se += t[i].kind == STR_END;
+    }
+    CHECK(sb == 4 && stx == 3 && se == 4,
+          "parse_tokens gives each string as STR_BEGIN, STR_TEXT and STR_END (%zu, %zu, %zu)", sb, stx, se);
+    mem_free(t);
+    diag_free(&d);
+    ast_free(&ast);
+    src_free(&src);
+  }
   UNIT_DONE();
 }
