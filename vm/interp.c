@@ -1099,9 +1099,14 @@ static inline uint32_t mod_small(uint32_t x, uint32_t d) { return x % d; }
 /* Each instruction ends in its own indirect jump to the next one, so the
 ** branch predictor learns, per opcode, which opcode tends to follow (the
 ** point of threaded code). GCC's cross-jumping would merge those jumps
-** into one shared by most opcodes; it is turned off for this function. */
+** into one shared by most opcodes; it is turned off for this function.
+** Its labels, the handlers among them, start on 16-byte boundaries: the
+** padding adds executed nops (the 3M-iteration loop of bench/vm.bench.sh
+** 341M -> 363M instructions in callgrind), yet the loop runs 3-4% faster
+** (paired against the same code unaligned, on a Sapphire Rapids VM), the
+** front end fetching each handler in fewer blocks. */
 #if defined(__GNUC__) && !defined(__clang__) && !defined(RBK_NO_COMPUTED_GOTO)
-__attribute__((optimize("no-crossjumping")))
+__attribute__((optimize("no-crossjumping", "align-labels=16")))
 #endif
 static VmResult execute(VM *vm, int entry, Value *result) {
 #if defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO)
