@@ -158,6 +158,44 @@ EOF
 rbk run --new edges.rbk
 expect_eq "$(logs)" "2:9.007199254741e+15 2:-9.007199254741e+15 4:4294967297 2:0" "range() counts exactly up to 2^53 and across 2^32"
 
+# ---- MODI against MOD for every divisor ------------------------------------
+# x % 1 ... x % 255 with the divisor in the instruction (MODI: its table of
+# constants, one per divisor) must equal x % d with the divisor in a
+# register (MOD: fmodfloor), at the edges of MODI's integer range
+# (-2^32 .. 2^32 - 1) and beyond it; the count of divisors each dividend
+# agreed on is logged, and the sums of both sides' remainders.
+{
+  body=$(for d in $(seq 1 255); do
+    printf '  v = x %% %d\n  if v == r(x, %d) { n = n + 1 }\n  s = s + v\n  t = t + r(x, %d)\n' "$d" "$d" "$d"
+  done)
+  cat <<EOF
+fn r(x, d) { return x % d }
+fn m(x) {
+  let n = 0
+  let s = 0
+  let t = 0
+  let v = nil
+$body
+  return "\${n} \${s} \${t}"
+}
+runbook "Modi" {
+  step s {
+    for x in [0, 1, 254, 255, 256, 65535, 2147483647, 2147483648, 4294967040, 4294967294, 4294967295, 4294967296, 0 - 1, 0 - 255, 0 - 256, 0 - 2147483648, 0 - 2147483649, 0 - 4294967295, 0 - 4294967296, 0 - 4294967297, 9007199254740991, 0 - 9007199254740991, 7.5, 0 - 7.5] {
+      log "\${x}: \${m(x)}"
+    }
+  }
+}
+EOF
+} >"$T/modi.rbk"
+rbk run --new modi.rbk
+got=$(logs)
+expect_eq "$rc" 0 "the divisor table runs"
+expect_eq "$(grep -c ': 255 ' <<<"$got"):$(wc -l <<<"$got")" "24:24" "x % C equals x % d for every divisor 1..255 at each of 24 dividends"
+expect_eq "$(sed -n 's/^4294967295: 255 \([0-9]*\) .*/\1/p' <<<"$got")" "$(awk 'BEGIN { for (d = 1; d <= 255; d++) s += 4294967295 % d; print s }')" \
+  "the remainders of 2^32 - 1 sum as awk computes them"
+expect_eq "$(sed -n 's/^-4294967296: 255 \([0-9]*\) .*/\1/p' <<<"$got")" "$(awk 'BEGIN { for (d = 1; d <= 255; d++) { r = -4294967296 % d; if (r < 0) r += d; s += r } print s }')" \
+  "the floored remainders of -2^32 sum as awk computes them"
+
 # ---- Ctrl-C and deadlines reach nested short loops -------------------------
 # no loop here reaches 4096 iterations, yet the whole runs for ever: the
 # step's timeout must still stop it
