@@ -1066,6 +1066,26 @@ _Static_assert(sizeof(Value) == 16, "the operand macros scale a field by 16");
 static const double imm_num[256] = {IMM64_(0), IMM64_(64), IMM64_(128), IMM64_(192)};
 #define IMMB imm_num[GET_B(i)]
 #define IMMC imm_num[GET_C(i)]
+/* MODI's remainder of a 32-bit whole number by its divisor d (1 to 255)
+** without a division instruction, which is most of MODI's time (Lemire,
+** Kaser and Kurz, "Faster remainder by direct computation", 2019): with
+** M = 2^64 / d rounded up, x % d is the high 64 bits of (M * x mod 2^64)
+** * d, for every 32-bit x and d. M is read from a table by the field
+** value (M of 1 wraps to 0, and x % 1 is 0; field 0 never passes the
+** verifier). Without a 128-bit type, the division. */
+#if defined(__SIZEOF_INT128__)
+#define MM1_(d) (UINT64_MAX / ((d) + !(d)) + 1)   /* field 0: 0 too */
+#define MM4_(d) MM1_(d), MM1_((d) + 1), MM1_((d) + 2), MM1_((d) + 3)
+#define MM16_(d) MM4_(d), MM4_((d) + 4), MM4_((d) + 8), MM4_((d) + 12)
+#define MM64_(d) MM16_(d), MM16_((d) + 16), MM16_((d) + 32), MM16_((d) + 48)
+static const uint64_t mod_magic[256] = {MM64_(0), MM64_(64), MM64_(128), MM64_(192)};
+static inline uint32_t mod_small(uint32_t x, uint32_t d) {
+  __extension__ typedef unsigned __int128 u128;
+  return (uint32_t)(((u128)(mod_magic[d] * x) * d) >> 64);
+}
+#else
+static inline uint32_t mod_small(uint32_t x, uint32_t d) { return x % d; }
+#endif
 
 /* After a comparison: take the following JMP when the result equals C. */
 #define CONDJUMP(res) do { if ((res) != (int)C) pc++; else pc += GET_sJ(*pc) + 1; } while (0)
@@ -1079,9 +1099,14 @@ static const double imm_num[256] = {IMM64_(0), IMM64_(64), IMM64_(128), IMM64_(1
 /* Each instruction ends in its own indirect jump to the next one, so the
 ** branch predictor learns, per opcode, which opcode tends to follow (the
 ** point of threaded code). GCC's cross-jumping would merge those jumps
-** into one shared by most opcodes; it is turned off for this function. */
+** into one shared by most opcodes; it is turned off for this function.
+** Its labels, the handlers among them, start on 16-byte boundaries: the
+** padding adds executed nops (the 3M-iteration loop of bench/vm.bench.sh
+** 341M -> 363M instructions in callgrind), yet the loop runs 3-4% faster
+** (paired against the same code unaligned, on a Sapphire Rapids VM), the
+** front end fetching each handler in fewer blocks. */
 #if defined(__GNUC__) && !defined(__clang__) && !defined(RBK_NO_COMPUTED_GOTO)
-__attribute__((optimize("no-crossjumping")))
+__attribute__((optimize("no-crossjumping", "align-labels=16")))
 #endif
 static VmResult execute(VM *vm, int entry, Value *result) {
 #if defined(__GNUC__) && !defined(RBK_NO_COMPUTED_GOTO)
@@ -1188,17 +1213,15 @@ static VmResult execute(VM *vm, int entry, Value *result) {
   CASE(MODI) {
     Value *b = RB;
     if (RBK_LIKELY(b->t == V_NUM)) {
-      /* A whole dividend from 0 to 2^32 - 1: one unsigned 32-bit
-      ** division; one from -2^31 to -1: a signed one, and since the
-      ** divisor (1 to 255) is positive the floored result is r or r + C. */
+      /* A whole dividend from 0 to 2^32 - 1: mod_small; one from -2^32
+      ** to -1: since the divisor is positive the floored result is
+      ** C - 1 - (-x - 1) % C, and -x - 1 is ~x, from 0 to 2^32 - 1. */
       double x = b->u.n;
       int64_t xi;
       if (RBK_LIKELY(whole_i64(x, &xi))) {
-        if (RBK_LIKELY((uint64_t)xi <= UINT32_MAX)) { SETNUM(RA, (double)((uint32_t)xi % C)); NEXT; }
-        if (xi < 0 && xi >= INT32_MIN) {
-          int32_t r = (int32_t)xi % (int32_t)C;
-          r += (r >> 31) & (int32_t)C;
-          SETNUM(RA, (double)r);
+        if (RBK_LIKELY((uint64_t)xi <= UINT32_MAX)) { SETNUM(RA, (double)mod_small((uint32_t)xi, C)); NEXT; }
+        if (xi < 0 && (uint64_t)~xi <= UINT32_MAX) {
+          SETNUM(RA, (double)(C - 1 - mod_small((uint32_t)~xi, C)));
           NEXT;
         }
       }

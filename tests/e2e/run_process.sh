@@ -184,8 +184,9 @@ else
   ok 1 "timeout: the process group is empty"
 fi
 
-# a step timeout also bounds a wait and a busy loop (1e11 iterations: minutes
-# at any speed, so only the timeout ends it; rr's timeout 60 bounds a failure)
+# a step timeout also bounds a wait and a busy loop (10^15 iterations: far
+# more than any machine runs in 1 s; 10^8, as it was, ended in 0.86 s on a
+# quiet machine, before the timeout; rr's timeout 60 bounds a failure)
 cat >"$T/timeout2.rbk" <<'EOF'
 runbook "Timeout 2" {
   step waits {
@@ -195,7 +196,7 @@ runbook "Timeout 2" {
   step spins {
     timeout 1s
     let n = 0
-    for i in range(100000000000) { n = n + 1 }
+    for i in range(1000000000000000) { n = n + 1 }
   }
 }
 EOF
