@@ -1166,8 +1166,11 @@ int jrn_lock(const char *dir, int *fd_out, pid_t *holder, char *err, size_t errl
     errno = EWOULDBLOCK;
     return -1;
   }
+  /* The PID is read only by a process that finds the lock held, so while
+  ** this process lives, from the page cache: it is not synced. After a
+  ** crash no one holds the lock and the next holder writes its own. */
   k = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-  if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)k, 0) != (ssize_t)k || fsync(fd) < 0) {
+  if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)k, 0) != (ssize_t)k) {
     e = errno;
     close(fd);
     snprintf(err, errlen, "lock: cannot write our PID: %s", strerror(e));
