@@ -366,22 +366,22 @@ static void writer_loop(LivePage *lp, int data, int ctl) {
   if (w.dir[0]) write_now(lp, w.dir, 1);
 }
 
-/* close_others closes every descriptor from 3 up but a and b: one
-** close_range call for each gap (Linux 5.9), or one close a descriptor
-** where the kernel has no close_range. */
+/* close_span closes the descriptors from..to: one close_range call
+** (Linux 5.9), or close() on each below the limit where there is none. */
+static void close_span(int from, int to) {
+  struct rlimit rl;
+  int fd, top;
+  if (to < from || close_range((unsigned)from, (unsigned)to, 0) == 0) return;
+  top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+  for (fd = from; fd <= to && fd < top; fd++) close(fd);
+}
+
+/* close_others closes every descriptor from 3 up but a and b. */
 static void close_others(int a, int b) {
-  int keep[2], i, from = 3, fd;
-  keep[0] = a < b ? a : b;
-  keep[1] = a < b ? b : a;
-  for (i = 0; i <= 2; i++) {
-    int to = i < 2 ? keep[i] - 1 : INT_MAX;
-    if (to >= from && close_range((unsigned)from, (unsigned)to, 0) != 0) {
-      struct rlimit rl;
-      int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
-      for (fd = from; fd <= to && fd < top; fd++) close(fd);
-    }
-    if (i < 2) from = keep[i] + 1;
-  }
+  int lo = a < b ? a : b, hi = a < b ? b : a;
+  close_span(3, lo - 1);
+  close_span(lo + 1, hi - 1);
+  close_span(hi + 1, INT_MAX);
 }
 
 /* writer_start forks the writer; on failure the pages are written by the
