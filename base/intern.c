@@ -21,11 +21,9 @@ void intern_free(Interner *in) {
   in->cap = in->n = 0;
 }
 
-/* Unaligned loads of 2, 4 and 8 bytes (memcpy of a constant size is one
-** load for the compiler). */
-static uint64_t ld8(const char *s) { uint64_t w; memcpy(&w, s, 8); return w; }
-static uint32_t ld4(const char *s) { uint32_t w; memcpy(&w, s, 4); return w; }
-static uint16_t ld2(const char *s) { uint16_t w; memcpy(&w, s, 2); return w; }
+#define ld8 intern_ld8
+#define ld4 intern_ld4
+#define ld2 intern_ld2
 
 /* tail_word packs the n < 8 bytes at s into a word, from two loads that
 ** may overlap: no byte loop and no read outside s[0..n). Equal bytes give
@@ -53,19 +51,6 @@ uint32_t intern_hash(const char *s, size_t n) {
   return (uint32_t)(h >> 32);
 }
 
-/* same says whether a[0..n) and b[0..n) are equal, by words. */
-static int same(const char *a, const char *b, size_t n) {
-  while (n >= 8) {
-    if (ld8(a) != ld8(b)) return 0;
-    a += 8;
-    b += 8;
-    n -= 8;
-  }
-  if (n >= 4) return ld4(a) == ld4(b) && ld4(a + n - 4) == ld4(b + n - 4);
-  if (n >= 2) return ld2(a) == ld2(b) && ld2(a + n - 2) == ld2(b + n - 2);
-  return n == 0 || a[0] == b[0];
-}
-
 static void grow(Interner *in) {
   uint32_t cap = in->cap ? in->cap * 2 : 256, i;
   InternSlot *nv = mem_calloc((size_t)cap * sizeof *nv);
@@ -88,7 +73,7 @@ static InternSlot *lookup(const Interner *in, const char *s, size_t n, uint32_t 
   uint32_t mask = in->cap - 1, i;
   for (i = h & mask;; i = (i + 1) & mask) {
     InternSlot *e = &in->slots[i];
-    if (!e->str || (e->hash == h && e->len == n && same(e->str, s, n))) return e;
+    if (!e->str || (e->hash == h && e->len == n && intern_same(e->str, s, n))) return e;
   }
 }
 

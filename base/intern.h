@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "mem.h"
 
 /* One slot of the open-addressing table: the string, its hash and length
@@ -36,5 +38,27 @@ const char *intern_find(const Interner *in, const char *s, size_t n);
 uint32_t intern_hash(const char *s, size_t n);
 /* intern_free releases the table (the arena keeps the strings). */
 void intern_free(Interner *in);
+
+/* Unaligned loads of 2, 4 and 8 bytes (memcpy of a constant size is one
+** load for the compiler). */
+static inline uint64_t intern_ld8(const char *s) { uint64_t w; memcpy(&w, s, 8); return w; }
+static inline uint32_t intern_ld4(const char *s) { uint32_t w; memcpy(&w, s, 4); return w; }
+static inline uint16_t intern_ld2(const char *s) { uint16_t w; memcpy(&w, s, 2); return w; }
+
+/* intern_same says whether a[0..n) and b[0..n) are equal, by words, with
+** loads that may overlap but never read outside them: for the short
+** strings of names, cheaper than a call to memcmp (the interner's probe
+** and the lexer's keyword table use it). */
+static inline int intern_same(const char *a, const char *b, size_t n) {
+  while (n >= 8) {
+    if (intern_ld8(a) != intern_ld8(b)) return 0;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  if (n >= 4) return intern_ld4(a) == intern_ld4(b) && intern_ld4(a + n - 4) == intern_ld4(b + n - 4);
+  if (n >= 2) return intern_ld2(a) == intern_ld2(b) && intern_ld2(a + n - 2) == intern_ld2(b + n - 2);
+  return n == 0 || a[0] == b[0];
+}
 
 #endif

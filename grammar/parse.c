@@ -18,6 +18,7 @@ static int scanner_open(Parser *p, yyscan_t *scanner, Ast *ast, Diags *d, ParseM
   p->diags = d;
   p->mode = mode;
   p->whole_pos = UINT32_MAX;
+  lexer_init_keywords();
   if (yylex_init_extra(p, scanner) != 0) return -1;
   /* The source keeps two NULs after its text, so flex scans it in place
   ** and yytext points into Source.text. */

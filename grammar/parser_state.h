@@ -59,6 +59,10 @@ typedef struct Parser {
   uint32_t whole_pos;    /* where the last STR_WHOLE starts (UINT32_MAX: none yet) */
 } Parser;
 
+/* lexer_init_keywords fills the lexer's keyword table, once (scanner_open
+** calls it before every scan; parsing is single-threaded). */
+void lexer_init_keywords(void);
+
 /* lexer_restore_source puts back the byte that flex replaced by a NUL in
 ** the source text after the last token; call it once parsing ends. */
 void lexer_restore_source(void *scanner);
