@@ -8,24 +8,18 @@
 
 #include "mem.h"
 
-#define hash_ptr ptrmap_hash   /* in ptrmap.h, shared with the inline ptrmap_get */
-
 static void rehash(PtrMap *m) {
   uint32_t cap = m->cap ? m->cap * 2 : 64, i;
-  const void **keys = mem_calloc(cap * sizeof *keys);
-  void **vals = mem_calloc(cap * sizeof *vals);
+  PtrMapSlot *slots = mem_calloc(cap * sizeof *slots);
   for (i = 0; i < m->cap; i++) {
-    if (m->keys[i]) {
-      uint32_t j = hash_ptr(m->keys[i]) & (cap - 1);
-      while (keys[j]) j = (j + 1) & (cap - 1);
-      keys[j] = m->keys[i];
-      vals[j] = m->vals[i];
+    if (m->slots[i].key) {
+      uint32_t j = ptrmap_hash(m->slots[i].key) & (cap - 1);
+      while (slots[j].key) j = (j + 1) & (cap - 1);
+      slots[j] = m->slots[i];
     }
   }
-  mem_free(m->keys);
-  mem_free(m->vals);
-  m->keys = keys;
-  m->vals = vals;
+  mem_free(m->slots);
+  m->slots = slots;
   m->cap = cap;
 }
 
@@ -33,19 +27,18 @@ void ptrmap_put(PtrMap *m, const void *key, void *val) {
   uint32_t i, mask;
   if ((m->n + 1) * 2 > m->cap) rehash(m);
   mask = m->cap - 1;
-  for (i = hash_ptr(key) & mask; m->keys[i]; i = (i + 1) & mask) {
-    if (m->keys[i] == key) {
-      m->vals[i] = val;
+  for (i = ptrmap_hash(key) & mask; m->slots[i].key; i = (i + 1) & mask) {
+    if (m->slots[i].key == key) {
+      m->slots[i].val = val;
       return;
     }
   }
-  m->keys[i] = key;
-  m->vals[i] = val;
+  m->slots[i].key = key;
+  m->slots[i].val = val;
   m->n++;
 }
 
 void ptrmap_free(PtrMap *m) {
-  mem_free(m->keys);
-  mem_free(m->vals);
+  mem_free(m->slots);
   memset(m, 0, sizeof *m);
 }

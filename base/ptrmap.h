@@ -9,9 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A key and its value side by side: a lookup that finds the key has the
+** value in the same cache line. */
+typedef struct PtrMapSlot {
+  const void *key;     /* NULL: the slot is free */
+  void *val;
+} PtrMapSlot;
+
 typedef struct PtrMap {
-  const void **keys;
-  void **vals;
+  PtrMapSlot *slots;
   uint32_t cap, n;
 } PtrMap;
 
@@ -30,8 +36,8 @@ static inline void *ptrmap_get(const PtrMap *m, const void *key) {
   uint32_t i, mask;
   if (!m->cap) return NULL;
   mask = m->cap - 1;
-  for (i = ptrmap_hash(key) & mask; m->keys[i]; i = (i + 1) & mask)
-    if (m->keys[i] == key) return m->vals[i];
+  for (i = ptrmap_hash(key) & mask; m->slots[i].key; i = (i + 1) & mask)
+    if (m->slots[i].key == key) return m->slots[i].val;
   return NULL;
 }
 /* ptrmap_put stores val under key, replacing any earlier value. */

@@ -296,13 +296,13 @@ static void suggest_vars(Checker *C, Suggest *sg) {
   uint32_t j;
   for (i = 0; i < C->nlocals; i++) suggest_add(sg, C->locals[i].name);
   for (j = 0; j < C->vars.cap; j++)
-    if (C->vars.keys[j]) suggest_add(sg, C->vars.keys[j]);
+    if (C->vars.slots[j].key) suggest_add(sg, C->vars.slots[j].key);
 }
 
 static void suggest_map(const PtrMap *m, Suggest *sg) {
   uint32_t j;
   for (j = 0; j < m->cap; j++)
-    if (m->keys[j]) suggest_add(sg, m->keys[j]);
+    if (m->slots[j].key) suggest_add(sg, m->slots[j].key);
 }
 
 /* unknown reports an unknown name with the nearest known spelling as a

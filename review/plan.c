@@ -316,7 +316,7 @@ static void verifies_in(B *b, const Node *n, Strs *out, PtrMap *seen) {
 
 static void collect_verifies(B *b, const Node *stmts, const char ***v, size_t *n) {
   Strs out = {NULL, 0, 0};
-  PtrMap seen = {NULL, NULL, 0, 0};
+  PtrMap seen = {NULL, 0, 0};
   verifies_list(b, stmts, &out, &seen);
   ptrmap_free(&seen);
   *v = out.v;

@@ -328,8 +328,8 @@ static void stmts(Dry *d, const Node *list) {
 static void free_known(Dry *d) {
   uint32_t i;
   for (i = 0; i < d->known.cap; i++) {
-    if (d->known.keys[i]) {
-      Value *v = d->known.vals[i];
+    if (d->known.slots[i].key) {
+      Value *v = d->known.slots[i].val;
       val_release(*v);
       mem_free(v);
     }
