@@ -143,8 +143,16 @@ static Node *builtin(struct Parser *p, YYLTYPE loc, const char *name) {
 %left '+' '-'
 %left '*' '/' '%'
 %precedence UNARY
+/* A call, a field and an index bind tightest of all: expr '(' args ')',
+** expr '.' IDENT and expr '[' expr ']' are rules of expr itself, which
+** spares every name, number and string one reduction (through a
+** `postfix` symbol) on its way to being an expr. The %token line keeps
+** the symbols' numbers (and so the order of the tokens that a syntax
+** error lists as expected) what they were before these had a precedence. */
+%token '{' '}' '=' '(' ')' ',' '.' '[' ']' ':'
+%precedence '.' '(' '['
 
-%type <node> decl stmt expr postfix string opt_title opt_msg block
+%type <node> decl stmt expr string opt_title opt_msg block
 %type <node> chain fn_decl extern_decl import_decl else_part opt_type
 %type <list> topts decls stmts contacts names args arglist parts params paramlist repl_items
 %type <list> map_items map_pairs
@@ -385,11 +393,7 @@ expr
   | expr '%' expr                       { $$ = bin(p, @$, AOP_MOD, $1, $3); }
   | '-' expr %prec UNARY                { $$ = un(p, @$, AOP_NEG, $2); }
   | IF expr THEN expr ELSE expr %prec IFX { $$ = mk(p, N_COND, @$, $2, $4, $6, NULL); }
-  | postfix
-  ;
-
-postfix
-  : IDENT
+  | IDENT
   | NUMBER
   | DURATION
   | BOOLEAN
@@ -403,10 +407,10 @@ postfix
   | RUN '(' args ')'                    { $$ = call_or_sample(p, @$, builtin(p, @1, "run"), $3.head); }
   | ASK '(' args ')'                    { $$ = call_or_sample(p, @$, builtin(p, @1, "ask"), $3.head); }
   | PROBE '(' args ')'                  { $$ = call_or_sample(p, @$, builtin(p, @1, "probe"), $3.head); }
-  | postfix '.' IDENT                   { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
-  | postfix '(' args ')'                { $$ = call_or_sample(p, @$, $1, $3.head); }
-  | postfix '[' expr ']'                { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
-  | postfix '(' error ')'               { $$ = $1; }
+  | expr '.' IDENT                      { $$ = mk(p, N_FIELD, @$, $1, $3, NULL, NULL); }
+  | expr '(' args ')'                   { $$ = call_or_sample(p, @$, $1, $3.head); }
+  | expr '[' expr ']'                   { $$ = mk(p, N_INDEX, @$, $1, $3, NULL, NULL); }
+  | expr '(' error ')'                  { $$ = $1; }
   ;
 
 
@@ -517,6 +521,26 @@ static int is_keyword_token(yysymbol_kind_t k) {
   return k >= YYSYMBOL_RUNBOOK && k <= YYSYMBOL_NOT;
 }
 
+/* sym_is says whether k is the symbol named name, as in a message ("'<'"):
+** a character token's symbol number is bison's, not the character. */
+static int sym_is(yysymbol_kind_t k, const char *name) { return strcmp(yysymbol_name(k), name) == 0; }
+
+/* after_operand says whether k is a binary operator that only an operand
+** can come before (not '-', which may begin an expression). */
+static int after_operand(yysymbol_kind_t k) {
+  static const char *const ops[] = {"'<'", "'>'", "'+'", "'*'", "'/'", "'%'"};
+  size_t i;
+  switch (k) {
+    case YYSYMBOL_OR: case YYSYMBOL_AND: case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LE:
+    case YYSYMBOL_GE: case YYSYMBOL_MATCH: case YYSYMBOL_DEFAULT:
+      return 1;
+    default:
+      for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (sym_is(k, ops[i])) return 1;
+      return 0;
+  }
+}
+
 static int is_comparison(struct Parser *p, yysymbol_kind_t k, const YYLTYPE *loc) {
   char c = p->src->text[loc->pos];
   return k == YYSYMBOL_EQ || k == YYSYMBOL_NE || k == YYSYMBOL_LE || k == YYSYMBOL_GE ||
@@ -566,6 +590,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
   for (i = j = 0; i < n; i++)
     if (exp[i] != YYSYMBOL_SQ_STRING && !(exp[i] == YYSYMBOL_FAIL && wants_ident)) exp[j++] = exp[i];
   n = j;
+  /* After a whole operand, a call, field or index may follow it, but as
+  ** the continuation of the operand, not as what the error is about:
+  ** where an operator is expected too, '(', '.' and '[' are not listed. */
+  for (i = 0; i < n && !after_operand(exp[i]); i++) continue;
+  if (i < n) {
+    for (i = j = 0; i < n; i++)
+      if (!sym_is(exp[i], "'('") && !sym_is(exp[i], "'.'") && !sym_is(exp[i], "'['")) exp[j++] = exp[i];
+    n = j;
+  }
   for (i = 0; i < n; i++) {
     if (exp[i] == YYSYMBOL_IDENT) wants_ident = 1;
     if (exp[i] == YYSYMBOL_NUMBER) wants_expr = 1;
@@ -594,7 +627,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, struct Parser *p, void
               k == 'i' || k == 'I' ? "${" : k == '(' ? "(" : k == '[' ? "[" : "{", line, col);
   } else if (wants_ident && is_keyword_token(tok)) {
     diag_hint(d, "%s is a reserved word and cannot be used as a name", yysymbol_name(tok));
-  } else if (wants_op && strcmp(yysymbol_name(tok), "'='") == 0) {
+  } else if (wants_op && sym_is(tok, "'='")) {
     /* `if x = 1`: an assignment where a comparison belongs. */
     diag_hint(d, "to compare, write '=='");
   } else if (is_comparison(p, tok, loc)) {
